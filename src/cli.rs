@@ -1,0 +1,196 @@
+//! The whole command-line interface as clap derive: one Args struct per subcommand. Doc
+//! comments are the --help text; completions and man pages are generated from these.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The fundamentals of IP networking in one binary.
+///
+/// Say what an address is (class, private or public, special-purpose ranges, subnet math)
+/// and what a port number means.
+#[derive(Debug, Parser)]
+#[command(
+    name = "netkit",
+    version,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Say what an address is: class A-E, private or public, special-purpose ranges, binary
+    /// form, and subnet math for CIDR input
+    #[command(after_help = CLASSIFY_EXAMPLES)]
+    Classify(ClassifyArgs),
+    /// Say what a port number means: IANA range (well-known, registered, dynamic) and service
+    /// names
+    #[command(after_help = PORT_EXAMPLES)]
+    Port(PortArgs),
+    /// Write shell completions into completions/ and man pages into man/ under DIR
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+impl Command {
+    /// Whether the user asked for JSON output.
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Classify(a) => a.json,
+            Command::Port(a) => a.json,
+            Command::Generate(_) => false,
+        }
+    }
+}
+
+const CLASSIFY_EXAMPLES: &str = "\
+Examples:
+  netkit classify 172.20.1.5            class B, private (RFC 1918), binary, classful split
+  netkit classify 192.168.1.77/26       + subnet math: network, broadcast, usable hosts
+  netkit classify --explain 10.1.2.3    teaching view: class bits and network/host marked
+  netkit classify fe80::1%eth0 2002:c000:221::1
+  netkit classify --json - < addresses.txt
+  netkit classify --classes             the classful table (A-E)";
+
+const PORT_EXAMPLES: &str = "\
+Examples:
+  netkit port 80 8080 50000 https
+  netkit port --json 7788";
+
+/// Arguments of `netkit classify`.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// Addresses: IPv4 (strict dotted quad), IPv6 (any RFC 4291 form, %zone on link-local),
+    /// or CIDR (a.b.c.d/n, a.b.c.d/255.255.0.0, 2001:db8::/32); '-' reads one per line from
+    /// stdin
+    // Kept as text, not parsed by clap: a bad address must not stop the others; each is
+    // reported in its place.
+    #[arg(
+        value_name = "ADDR",
+        required_unless_present_any = ["file", "classes", "registry"]
+    )]
+    pub inputs: Vec<String>,
+
+    /// Read addresses from a file, one per line (blank lines and # comments are skipped)
+    #[arg(short, long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// Teaching view: the binary form with class bits and the network/host split marked, and
+    /// one sentence for each range the address is in
+    #[arg(short, long, conflicts_with = "brief")]
+    pub explain: bool,
+
+    /// One line per address, also for addresses given as arguments (streams always are)
+    #[arg(short, long)]
+    pub brief: bool,
+
+    /// Print the classful table: classes A-E, leading bits, ranges, masks, networks, hosts
+    #[arg(long, conflicts_with_all = ["inputs", "file", "registry"])]
+    pub classes: bool,
+
+    /// Print the IANA special-purpose and multicast blocks netkit knows, with the snapshot date
+    #[arg(long, conflicts_with_all = ["inputs", "file"])]
+    pub registry: bool,
+
+    /// JSON on stdout: one object per input (JSON lines); a bad input becomes
+    /// {"input": ..., "error": ...} in its place
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit port`.
+#[derive(Debug, Args)]
+pub struct PortArgs {
+    /// Port numbers (0-65535), service names (https), ranges (20-25), lists (22,80) or the
+    /// words well-known, registered, dynamic, ephemeral, all
+    // Kept as text: each bad port is reported in its place and the others still answered.
+    #[arg(value_name = "PORT", required = true, allow_negative_numbers = true)]
+    pub ports: Vec<String>,
+
+    /// Services database to read, in services(5) format [default: /etc/services, or the
+    /// built-in table where it is missing]
+    #[arg(long, value_name = "PATH", conflicts_with = "builtin")]
+    pub services_file: Option<PathBuf>,
+
+    /// Use only netkit's built-in table of common IANA service names
+    #[arg(long)]
+    pub builtin: bool,
+
+    /// JSON on stdout: one object per port (JSON lines)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Where completions/ and man/ are written
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, String> {
+        Cli::try_parse_from(args).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn classify_needs_something_to_classify() {
+        let err = parse(&["netkit", "classify"]).err().unwrap_or_default();
+        assert!(err.contains("<ADDR>"), "{err}");
+        assert!(parse(&["netkit", "classify", "--classes"]).is_ok());
+        assert!(parse(&["netkit", "classify", "--file", "x"]).is_ok());
+        assert!(parse(&["netkit", "classify", "-"]).is_ok());
+    }
+
+    #[test]
+    fn classify_conflicts() {
+        assert!(parse(&["netkit", "classify", "--classes", "1.2.3.4"]).is_err());
+        assert!(parse(&["netkit", "classify", "--explain", "--brief", "1.2.3.4"]).is_err());
+    }
+
+    #[test]
+    fn port_takes_negative_numbers_as_values_to_reject_later() {
+        let cli = parse(&["netkit", "port", "-1"]).unwrap_or_else(|e| panic!("{e}"));
+        let Command::Port(args) = cli.command else {
+            panic!("not port")
+        };
+        assert_eq!(args.ports, ["-1"]);
+    }
+
+    #[test]
+    fn color_and_json_defaults() {
+        let cli = parse(&["netkit", "port", "80"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cli.color, ColorChoice::Auto);
+        assert!(!cli.command.json());
+        let cli = parse(&["netkit", "port", "80", "--json", "--color", "never"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cli.color, ColorChoice::Never);
+        assert!(cli.command.json());
+    }
+}

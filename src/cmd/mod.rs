@@ -1,0 +1,18 @@
+//! The one dispatch: each subcommand is one file here with one `run`.
+
+mod classify;
+mod generate;
+mod port;
+
+use crate::cli::Command;
+use crate::error::{Error, Outcome};
+use crate::output::Output;
+
+/// Runs the chosen subcommand.
+pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
+    match command {
+        Command::Classify(args) => classify::run(args, out),
+        Command::Port(args) => port::run(args, out),
+        Command::Generate(args) => generate::run(args, out),
+    }
+}

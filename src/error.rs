@@ -1,0 +1,121 @@
+//! The error type, the exit-code policy, and the wording of OS errors shown to users.
+
+use std::io;
+use std::process::ExitCode;
+
+/// How a command ended when it did not fail outright. The policy (DESIGN.md): 0 success, 1 the
+/// answer asked about is no (no reply), 2 bad input or environment, 130 interrupted where that is
+/// not the normal end. Variants join as the commands that end that way arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what was asked: exit 0.
+    Success,
+    /// Some inputs were bad; the others were handled and the bad ones reported: exit 2.
+    BadInput,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        ExitCode::from(match self {
+            Outcome::Success => 0,
+            Outcome::BadInput => 2,
+        })
+    }
+}
+
+/// An error that ends a command. Each names what was being done and, where it can, what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Writing results to stdout failed.
+    #[error("cannot write output: {}", io_reason(.0))]
+    Output(#[from] io::Error),
+    /// Reading an input file or stream failed.
+    #[error("cannot read {what}: {}", io_reason(.source))]
+    Read { what: String, source: io::Error },
+    /// Writing a generated file failed.
+    #[error("cannot write {what}: {}", io_reason(.source))]
+    Write { what: String, source: io::Error },
+}
+
+impl Error {
+    /// Every error is exit 2: bad input, bad usage, or an environment problem.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(2)
+    }
+
+    /// A closed stdout (`netkit ... | head`) is the reader's choice, not a failure: exit 0 quietly.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// An OS error in plain words, without Rust's "(os error N)" suffix, plus the fix when known.
+pub fn io_reason(e: &io::Error) -> String {
+    let text = e.to_string();
+    let plain = match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    let plain = lowercase_first(&plain);
+    match e.kind() {
+        io::ErrorKind::NotFound => format!("{plain} (check the path)"),
+        io::ErrorKind::PermissionDenied => {
+            format!("{plain} (check the file's permissions, or run as a user who may read it)")
+        }
+        io::ErrorKind::IsADirectory => format!("{plain} (give a file, not a directory)"),
+        _ => plain,
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_policy() {
+        assert_eq!(Outcome::Success.exit_code(), ExitCode::from(0));
+        assert_eq!(Outcome::BadInput.exit_code(), ExitCode::from(2));
+        let e = Error::Output(io::Error::other("x"));
+        assert_eq!(e.exit_code(), ExitCode::from(2));
+    }
+
+    #[test]
+    fn broken_pipe_is_recognised_only_on_output() {
+        let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
+        assert!(Error::Output(pipe()).is_broken_pipe());
+        let read = Error::Read {
+            what: "stdin".into(),
+            source: pipe(),
+        };
+        assert!(!read.is_broken_pipe());
+    }
+
+    #[test]
+    fn io_reasons_are_plain_and_say_what_to_do() {
+        let cases = [
+            (
+                io::Error::from_raw_os_error(2),
+                "no such file or directory (check the path)",
+            ),
+            (
+                io::Error::from_raw_os_error(13),
+                "permission denied (check the file's permissions, or run as a user who may read it)",
+            ),
+            (
+                io::Error::from_raw_os_error(21),
+                "is a directory (give a file, not a directory)",
+            ),
+        ];
+        for (err, want) in cases {
+            assert_eq!(io_reason(&err), want, "{err:?}");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! netkit: parse the command line, run one command, turn its outcome into an exit code.
+
+mod addr;
+mod cli;
+mod cmd;
+mod error;
+mod output;
+mod ports;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let color = output::decide_color(
+        cli.color,
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    );
+    let mut out = output::Output::stdio(cli.command.json(), color);
+    let result = cmd::run(&cli.command, &mut out).and_then(|outcome| {
+        out.flush()?;
+        Ok(outcome)
+    });
+    match result {
+        Ok(outcome) => outcome.exit_code(),
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "netkit: {e}");
+            e.exit_code()
+        }
+    }
+}

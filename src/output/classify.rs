@@ -1,0 +1,617 @@
+//! How `classify` reports look: a card per address, a compact line per streamed address, the
+//! teaching view, JSON lines, and the classful and registry tables.
+
+use std::io::{self, Write};
+use std::net::IpAddr;
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use super::{Output, Paint, group_digits, yes_no};
+use crate::addr::class::Class;
+use crate::addr::special::{self, Block};
+use crate::addr::subnet::Subnet;
+use crate::addr::{Facts, Integer};
+
+/// One classified input: what was typed, the facts of the address, and the subnet when the
+/// input was CIDR. JSON: every field always present, null where it does not apply.
+#[derive(Debug, Serialize)]
+pub struct Classified {
+    pub input: String,
+    #[serde(flatten)]
+    pub facts: Facts,
+    /// The %zone of a link-local IPv6 input.
+    pub zone: Option<String>,
+    #[serde(flatten, serialize_with = "subnet_or_nulls")]
+    pub subnet: Option<Subnet>,
+}
+
+/// The subnet's fields, or the same fields as nulls, so JSON records all have one shape.
+const SUBNET_FIELDS: [&str; 10] = [
+    "prefix",
+    "netmask",
+    "wildcard",
+    "network",
+    "broadcast",
+    "first_host",
+    "last_host",
+    "addresses",
+    "usable_hosts",
+    "subnet_note",
+];
+
+fn subnet_or_nulls<S: Serializer>(subnet: &Option<Subnet>, s: S) -> Result<S::Ok, S::Error> {
+    match subnet {
+        Some(subnet) => subnet.serialize(s),
+        None => {
+            let mut st = s.serialize_struct("Subnet", SUBNET_FIELDS.len())?;
+            for field in SUBNET_FIELDS {
+                st.serialize_field(field, &None::<()>)?;
+            }
+            st.end()
+        }
+    }
+}
+
+/// How much to say about each address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// A card of labelled lines.
+    Card,
+    /// The card plus the binary marked up and a sentence per range.
+    Explain,
+    /// One compact line (streams).
+    Line,
+}
+
+const LABEL: usize = 11;
+
+impl Output {
+    /// Writes one classified address.
+    pub fn classified(&mut self, c: &Classified, view: View) -> io::Result<()> {
+        if self.json() {
+            return self.json_line(c);
+        }
+        match view {
+            View::Line => self.classified_line(c),
+            View::Card | View::Explain => {
+                self.card(c)?;
+                if view == View::Explain {
+                    self.explain(c)?;
+                }
+                writeln!(self)
+            }
+        }
+    }
+
+    fn classified_line(&mut self, c: &Classified) -> io::Result<()> {
+        let f = &c.facts;
+        let class = match f.class {
+            Some(class) => format!("class {}", class.letter()),
+            None => "IPv6".to_string(),
+        };
+        let range = match f.most_specific() {
+            Some(b) => format!("{} ({})", b.name, b.block),
+            None => "-".to_string(),
+        };
+        let subnet = match &c.subnet {
+            Some(s) => format!(
+                "  net {}/{} {} hosts",
+                s.network,
+                s.prefix,
+                group_digits(&s.usable_hosts.to_string())
+            ),
+            None => String::new(),
+        };
+        let kind = self.paint(kind_paint(f), f.kind.label()).into_owned();
+        // Pad by the visible width, not the escape codes'.
+        let pad = 17usize.saturating_sub(f.kind.label().len());
+        writeln!(
+            self,
+            "{:<20} {kind}{:pad$} {class:<8} {range}{subnet}",
+            c.input, ""
+        )
+    }
+
+    fn card(&mut self, c: &Classified) -> io::Result<()> {
+        let f = &c.facts;
+        let address = self.paint(Paint::Bold, &c.input).into_owned();
+        let kind = self.paint(kind_paint(f), f.kind.label()).into_owned();
+        writeln!(self, "{address}  {kind}")?;
+        if c.input != f.address.to_string() {
+            self.field("address", &f.address.to_string())?;
+        }
+        match f.address {
+            IpAddr::V4(_) => self.ipv4_lines(f)?,
+            IpAddr::V6(_) => self.ipv6_lines(c)?,
+        }
+        self.field("flags", &flag_words(f))?;
+        self.field("global", &global_words(f))?;
+        if let Some(s) = &c.subnet {
+            self.subnet_lines(f, s)?;
+        }
+        self.ranges(&f.ranges)
+    }
+
+    fn field(&mut self, label: &str, value: &str) -> io::Result<()> {
+        if value.is_empty() {
+            let label = self.paint(Paint::Dim, label).into_owned();
+            return writeln!(self, "  {label}");
+        }
+        let label = self
+            .paint(Paint::Dim, &format!("{label:<LABEL$}"))
+            .into_owned();
+        writeln!(self, "  {label} {value}")
+    }
+
+    fn ipv4_lines(&mut self, f: &Facts) -> io::Result<()> {
+        if let (Some(class), Some(range)) = (f.class, f.class_range) {
+            let bits = class.leading_bits();
+            self.field(
+                "class",
+                &format!(
+                    "{}  (leading bits {bits}: {}-{})",
+                    class.letter(),
+                    range.first,
+                    range.last
+                ),
+            )?;
+        }
+        if let (Some(mask), Some(net), Some(host)) =
+            (f.classful_mask, f.classful_network, f.host_part)
+        {
+            let prefix = u32::from(mask).leading_ones();
+            self.field(
+                "classful",
+                &format!("mask {mask} (/{prefix})  network {net}  host {host}  (historical: CIDR replaced classes, RFC 4632)"),
+            )?;
+        }
+        if let Some(note) = f.class_note {
+            self.field("", note)?;
+        }
+        self.field("binary", &f.binary)?;
+        self.field("hex", &format!("{}  decimal {}", f.hex, f.decimal))
+    }
+
+    fn ipv6_lines(&mut self, c: &Classified) -> io::Result<()> {
+        let f = &c.facts;
+        if let Some(expanded) = &f.expanded {
+            self.field("expanded", expanded)?;
+        }
+        if let Some(zone) = &c.zone {
+            self.field(
+                "zone",
+                &format!("{zone} (the link this address belongs to)"),
+            )?;
+        }
+        if let Some(scope) = f.scope {
+            self.field("scope", scope)?;
+        }
+        if let Some(e) = &f.embedded_ipv4 {
+            let inner = &e.facts;
+            let class = inner.class.map_or("", Class::letter);
+            self.field(
+                "embedded",
+                &format!(
+                    "IPv4 {} via {}: {}, class {class}",
+                    inner.address,
+                    e.via,
+                    inner.kind.label()
+                ),
+            )?;
+            if let (Some(server), Some(port)) = (&e.teredo_server, e.teredo_port) {
+                self.field(
+                    "",
+                    &format!(
+                        "Teredo server {} ({}), client port {port}",
+                        server.address,
+                        server.kind.label()
+                    ),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn subnet_lines(&mut self, f: &Facts, s: &Subnet) -> io::Result<()> {
+        let mut header = format!("{}/{}", s.network, s.prefix);
+        if f.address != s.network {
+            header.push_str(&format!("  (host bits set: {} is inside it)", f.address));
+        }
+        self.field("subnet", &header)?;
+        self.field(
+            "netmask",
+            &format!("{}  wildcard {}", s.netmask, s.wildcard),
+        )?;
+        match s.broadcast {
+            Some(b) => self.field("broadcast", &b.to_string())?,
+            None => self.field("broadcast", "none")?,
+        }
+        self.field("hosts", &format!("{} - {}", s.first_host, s.last_host))?;
+        let counts = match (&s.addresses, &s.usable_hosts) {
+            (Integer::Number(a), Integer::Number(u)) => format!(
+                "{} addresses, {} usable hosts",
+                group_digits(&a.to_string()),
+                group_digits(&u.to_string())
+            ),
+            (a, _) => {
+                let bits = 128 - u32::from(s.prefix);
+                format!(
+                    "{} addresses (2^{bits}), all usable",
+                    group_digits(&a.to_string())
+                )
+            }
+        };
+        self.field("count", &counts)
+    }
+
+    fn ranges(&mut self, ranges: &[&'static Block]) -> io::Result<()> {
+        if ranges.is_empty() {
+            return self.field("ranges", "none: an ordinary unicast address");
+        }
+        self.field("ranges", "")?;
+        let mut table = self.table(&[
+            "BLOCK", "NAME", "RFC", "SRC", "DST", "FWD", "GLOBAL", "RESERVED",
+        ]);
+        for b in ranges {
+            table.add_row(block_row(b));
+        }
+        self.write_table(&mut table, 4)?;
+        for b in ranges.iter().filter(|b| b.note.is_some()) {
+            writeln!(self, "    * {}: {}", b.block, b.note.unwrap_or_default())?;
+        }
+        Ok(())
+    }
+
+    /// The teaching view: the bits marked up, then one sentence per fact.
+    fn explain(&mut self, c: &Classified) -> io::Result<()> {
+        let f = &c.facts;
+        self.field("how to read it", "")?;
+        match (f.address, f.class) {
+            (IpAddr::V4(_), Some(class)) => {
+                let bits = class.leading_bits();
+                let colored = format!(
+                    "{}{}",
+                    self.paint(Paint::Magenta, &f.binary[..bits.len()]),
+                    &f.binary[bits.len()..]
+                );
+                writeln!(self, "    {colored}")?;
+                writeln!(
+                    self,
+                    "    {:<35}  the leading bits {bits} make it class {}",
+                    "^".repeat(bits.len()),
+                    class.letter()
+                )?;
+                if let (Some(p), Some(net), Some(host)) =
+                    (class.default_prefix(), f.classful_network, f.host_part)
+                {
+                    writeln!(
+                        self,
+                        "    {}  classful /{p}: n = network {net}, h = host {host}",
+                        split_marks(p, 32, 8, '.')
+                    )?;
+                }
+                if let Some(s) = &c.subnet {
+                    writeln!(
+                        self,
+                        "    {}  CIDR /{}: n = network {}, h = host",
+                        split_marks(s.prefix, 32, 8, '.'),
+                        s.prefix,
+                        s.network
+                    )?;
+                }
+                writeln!(
+                    self,
+                    "    - Classes are history: since CIDR (RFC 4632, 1993) the prefix length, not the leading bits, decides where the network ends."
+                )?;
+                if let Some(note) = f.class_note {
+                    writeln!(self, "    - {}", sentence(note))?;
+                }
+            }
+            _ => {
+                if let Some(expanded) = &f.expanded {
+                    writeln!(self, "    {expanded}")?;
+                    if let Some(s) = &c.subnet {
+                        writeln!(
+                            self,
+                            "    {}  /{}: n = network (4 bits a digit), h = interface",
+                            split_marks(s.prefix, 128, 16, ':'),
+                            s.prefix
+                        )?;
+                    }
+                }
+                if f.multicast
+                    && let Some(scope) = f.scope
+                {
+                    writeln!(
+                        self,
+                        "    - The fourth hex digit sets the multicast scope: {scope}; the group is not sent beyond it."
+                    )?;
+                }
+                if let Some(e) = &f.embedded_ipv4 {
+                    let how = match e.via {
+                        "ipv4-mapped" => "in its last 32 bits, as an IPv4-mapped address",
+                        "nat64" => "in its last 32 bits, for a NAT64 translator",
+                        "6to4" => "in bits 16-47, as the site's 6to4 prefix",
+                        _ => "as a Teredo client, stored inverted in the last 32 bits",
+                    };
+                    writeln!(
+                        self,
+                        "    - It carries the IPv4 address {} ({}) {how}.",
+                        e.facts.address,
+                        e.facts.kind.label(),
+                    )?;
+                }
+            }
+        }
+        for b in &f.ranges {
+            writeln!(self, "    - {}", b.explain)?;
+        }
+        if f.ranges.is_empty() && f.global == Some(true) {
+            writeln!(
+                self,
+                "    - It is in no special-purpose block: an ordinary public address, routable on the internet."
+            )?;
+        }
+        if let Some(s) = &c.subnet {
+            writeln!(self, "    - /{}: {}.", s.prefix, s.note)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the classful table (`--classes`).
+    pub fn classes(&mut self) -> io::Result<()> {
+        if self.json() {
+            let rows: Vec<ClassRow> = Class::ALL.into_iter().map(ClassRow::of).collect();
+            return self.json_line(&serde_json::json!({ "classes": rows }));
+        }
+        let mut table = self.table(&[
+            "CLASS",
+            "LEADING BITS",
+            "FIRST OCTET",
+            "ADDRESS RANGE",
+            "DEFAULT MASK",
+            "NETWORKS",
+            "HOSTS EACH",
+            "USE",
+        ]);
+        for class in Class::ALL {
+            let (lo, hi) = class.first_octets();
+            let (first, last) = class.range();
+            let count =
+                |n: Option<u64>| n.map_or("-".to_string(), |n| group_digits(&n.to_string()));
+            let octets = match class {
+                Class::A => format!("{lo}-{hi} (1-126 usable)"),
+                _ => format!("{lo}-{hi}"),
+            };
+            let mask = class.default_prefix().map_or("-".to_string(), |p| {
+                format!("{} (/{p})", std::net::Ipv4Addr::from(u32::MAX << (32 - p)))
+            });
+            table.add_row([
+                class.letter().to_string(),
+                class.leading_bits().to_string(),
+                octets,
+                format!("{first}-{last}"),
+                mask,
+                count(class.networks()),
+                count(class.hosts_per_network()),
+                class.purpose().to_string(),
+            ]);
+        }
+        self.write_table(&mut table, 0)?;
+        writeln!(
+            self,
+            "\nClassful addressing is historical: CIDR (RFC 4632) replaced it. 0.0.0.0/8 (\"this network\") and\n127.0.0.0/8 (loopback) are class A by their bits but no usable networks; hosts each excludes the\nall-zeros (network) and all-ones (broadcast) host parts."
+        )
+    }
+
+    /// Writes the registries (`--registry`).
+    pub fn registry(&mut self) -> io::Result<()> {
+        if self.json() {
+            let blocks: Vec<&Block> = special::all_blocks().collect();
+            return self.json_line(&serde_json::json!({
+                "snapshot": special::SNAPSHOT,
+                "blocks": blocks,
+            }));
+        }
+        writeln!(
+            self,
+            "IANA IPv4 and IPv6 Special-Purpose Address Registries (RFC 6890, RFC 8190) and multicast blocks,\nas of {}.\n",
+            special::SNAPSHOT
+        )?;
+        let mut table = self.table(&[
+            "BLOCK", "NAME", "RFC", "SRC", "DST", "FWD", "GLOBAL", "RESERVED",
+        ]);
+        for b in special::all_blocks() {
+            table.add_row(block_row(b));
+        }
+        self.write_table(&mut table, 0)?;
+        writeln!(
+            self,
+            "\nSRC/DST: valid as source/destination; FWD: routers may forward it; GLOBAL: globally reachable;\nRESERVED: reserved by protocol. n/a: the registry says N/A, the block is deprecated, or (multicast) the\ncolumns do not apply."
+        )
+    }
+}
+
+fn block_row(b: &Block) -> [String; 8] {
+    [
+        b.block.to_string(),
+        b.name.to_string(),
+        b.rfc.to_string(),
+        yes_no(b.source).to_string(),
+        yes_no(b.destination).to_string(),
+        yes_no(b.forwardable).to_string(),
+        yes_no(b.globally_reachable).to_string(),
+        yes_no(b.reserved_by_protocol).to_string(),
+    ]
+}
+
+/// One row of the classful table, for JSON.
+#[derive(Serialize)]
+struct ClassRow {
+    class: Class,
+    leading_bits: &'static str,
+    first_octet: [u8; 2],
+    first: std::net::Ipv4Addr,
+    last: std::net::Ipv4Addr,
+    default_prefix: Option<u8>,
+    networks: Option<u64>,
+    hosts_per_network: Option<u64>,
+    purpose: &'static str,
+}
+
+impl ClassRow {
+    fn of(class: Class) -> ClassRow {
+        let (lo, hi) = class.first_octets();
+        let (first, last) = class.range();
+        ClassRow {
+            class,
+            leading_bits: class.leading_bits(),
+            first_octet: [lo, hi],
+            first,
+            last,
+            default_prefix: class.default_prefix(),
+            networks: class.networks(),
+            hosts_per_network: class.hosts_per_network(),
+            purpose: class.purpose(),
+        }
+    }
+}
+
+fn kind_paint(f: &Facts) -> Paint {
+    use crate::addr::Kind;
+    match f.kind {
+        Kind::Public => Paint::Green,
+        Kind::Private | Kind::Shared | Kind::LinkLocal => Paint::Cyan,
+        Kind::Loopback => Paint::Magenta,
+        _ => Paint::Yellow,
+    }
+}
+
+/// The flags that are set, as words.
+fn flag_words(f: &Facts) -> String {
+    let flags = [
+        (f.private, "private"),
+        (f.loopback, "loopback"),
+        (f.link_local, "link-local"),
+        (f.multicast, "multicast"),
+        (f.limited_broadcast == Some(true), "limited-broadcast"),
+        (f.unspecified, "unspecified"),
+        (f.shared == Some(true), "shared"),
+        (f.documentation, "documentation"),
+        (f.benchmarking, "benchmarking"),
+        (f.reserved == Some(true), "reserved"),
+    ];
+    let set: Vec<&str> = flags
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, w)| *w)
+        .collect();
+    if set.is_empty() {
+        "none".to_string()
+    } else {
+        set.join(", ")
+    }
+}
+
+fn global_words(f: &Facts) -> String {
+    let source = f
+        .ranges
+        .iter()
+        .find(|b| b.is_special_purpose())
+        .map(|b| format!(" (per {})", b.block))
+        .unwrap_or_default();
+    match f.global {
+        Some(true) if f.ranges.is_empty() => "yes: routable on the internet".to_string(),
+        Some(true) => format!("yes: globally reachable{source}"),
+        Some(false) => format!("no: not globally reachable{source}"),
+        None if f.multicast => "n/a: a multicast group's reach is its scope".to_string(),
+        None => format!("n/a: the registry gives no answer{source}"),
+    }
+}
+
+/// `n`/`h` under each bit (or hex digit, for IPv6) of an address written in groups.
+fn split_marks(prefix: u8, bits: u32, group: u32, sep: char) -> String {
+    let prefix = u32::from(prefix);
+    let per_char = if bits == 128 { 4 } else { 1 };
+    let chars_per_group = group / per_char;
+    let mut out = String::new();
+    for i in 0..bits / per_char {
+        if i > 0 && i.is_multiple_of(chars_per_group) {
+            out.push(sep);
+        }
+        let start = i * per_char;
+        out.push(match (start + per_char <= prefix, start >= prefix) {
+            (true, _) => 'n',
+            (_, true) => 'h',
+            _ => '~',
+        });
+    }
+    out
+}
+
+/// A note as a sentence: capital first letter, closing full stop.
+fn sentence(note: &str) -> String {
+    let mut s = String::with_capacity(note.len() + 1);
+    let mut chars = note.chars();
+    if let Some(c) = chars.next() {
+        s.extend(c.to_uppercase());
+        s.push_str(chars.as_str());
+    }
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_marks_follow_the_prefix() {
+        assert_eq!(
+            split_marks(16, 32, 8, '.'),
+            "nnnnnnnn.nnnnnnnn.hhhhhhhh.hhhhhhhh"
+        );
+        assert_eq!(
+            split_marks(26, 32, 8, '.'),
+            "nnnnnnnn.nnnnnnnn.nnnnnnnn.nnhhhhhh"
+        );
+        assert_eq!(
+            split_marks(0, 32, 8, '.'),
+            "hhhhhhhh.hhhhhhhh.hhhhhhhh.hhhhhhhh"
+        );
+        assert_eq!(
+            split_marks(66, 128, 16, ':'),
+            "nnnn:nnnn:nnnn:nnnn:~hhh:hhhh:hhhh:hhhh"
+        );
+    }
+
+    #[test]
+    fn records_have_one_shape_with_or_without_a_subnet() {
+        let addr: IpAddr = "10.1.2.3".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let net = "10.1.2.3/8".parse().unwrap_or_else(|e| panic!("{e}"));
+        let keys = |subnet| {
+            let c = Classified {
+                input: "x".into(),
+                facts: Facts::of(addr),
+                zone: None,
+                subnet,
+            };
+            let v = serde_json::to_value(&c).unwrap_or_default();
+            let mut keys: Vec<String> = v
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            keys.sort();
+            keys
+        };
+        let with = keys(Some(crate::addr::subnet::subnet(net)));
+        let without = keys(None);
+        assert_eq!(with, without);
+        for field in SUBNET_FIELDS {
+            assert!(with.iter().any(|k| k == field), "{field} missing");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The one renderer: decides color once, and writes every report as text, a table
+//! (comfy-table) or JSON lines into any writer. Commands hand it data; only this module
+//! decides how the data looks. One file per command's reports beside this one.
+
+pub mod classify;
+pub mod port;
+
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::io::{self, Write};
+
+use comfy_table::{Cell, ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::cli::ColorChoice;
+
+/// Folds `--color`, whether stdout is a terminal, `NO_COLOR` and `TERM` into one decision.
+/// `NO_COLOR` counts when set and not empty (no-color.org); `--color always` overrides both.
+pub fn decide_color(
+    choice: ColorChoice,
+    stdout_is_terminal: bool,
+    no_color: Option<&OsStr>,
+    term: Option<&OsStr>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            stdout_is_terminal
+                && no_color.is_none_or(|v| v.is_empty())
+                && term.is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// A text style, drawn only when color is on.
+#[derive(Debug, Clone, Copy)]
+pub enum Paint {
+    Bold,
+    Dim,
+    Red,
+    Green,
+    Yellow,
+    Magenta,
+    Cyan,
+}
+
+impl Paint {
+    fn code(self) -> &'static str {
+        match self {
+            Paint::Bold => "1",
+            Paint::Dim => "2",
+            Paint::Red => "31",
+            Paint::Green => "32",
+            Paint::Yellow => "33",
+            Paint::Magenta => "35",
+            Paint::Cyan => "36",
+        }
+    }
+}
+
+/// Where results (stdout) and messages (stderr) go, and how they look.
+pub struct Output {
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+    json: bool,
+    color: bool,
+    /// Reused for each JSON line, so a stream allocates nothing per record for it.
+    line: Vec<u8>,
+}
+
+impl Output {
+    /// Results to `out`, messages to `err`.
+    pub fn new(out: Box<dyn Write>, err: Box<dyn Write>, json: bool, color: bool) -> Output {
+        Output {
+            out,
+            err,
+            json,
+            color,
+            line: Vec::with_capacity(2048),
+        }
+    }
+
+    /// Buffered stdout and unbuffered stderr, as the binary uses them.
+    pub fn stdio(json: bool, color: bool) -> Output {
+        let out = io::BufWriter::with_capacity(64 * 1024, io::stdout());
+        Output::new(Box::new(out), Box::new(io::stderr()), json, color)
+    }
+
+    /// Whether reports are JSON.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    /// Pushes buffered results out (before blocking on input, and at the end).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// A warning or per-input error on stderr, as `netkit: ...`.
+    pub fn warn(&mut self, message: &str) -> io::Result<()> {
+        let prefix = self.paint(Paint::Red, "netkit:");
+        writeln!(self.err, "{prefix} {message}")
+    }
+
+    /// A progress or status line on stderr (never on stdout, which holds results).
+    pub fn status(&mut self, message: &str) -> io::Result<()> {
+        writeln!(self.err, "{message}")
+    }
+
+    /// One JSON object on its own line.
+    pub fn json_line<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, value)?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
+    }
+
+    /// A bad input: a line on stderr naming it, and with --json a record in its place.
+    pub fn input_error(&mut self, input: &str, reason: &str) -> io::Result<()> {
+        let shown = if input.is_empty() { "(empty)" } else { input };
+        self.warn(&format!("{shown}: {reason}"))?;
+        if self.json() {
+            #[derive(Serialize)]
+            struct InputError<'a> {
+                input: &'a str,
+                error: &'a str,
+            }
+            self.json_line(&InputError {
+                input,
+                error: reason,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// `text` in `paint` when color is on.
+    pub fn paint<'a>(&self, paint: Paint, text: &'a str) -> Cow<'a, str> {
+        if self.color {
+            Cow::Owned(format!("\x1b[{}m{text}\x1b[0m", paint.code()))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
+    /// A table with netkit's look: a header, no inner borders, wrapped to a terminal's width.
+    pub fn table(&self, header: &[&str]) -> Table {
+        let mut table = Table::new();
+        table
+            .load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+        if self.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        let header = header.iter().map(|h| {
+            let cell = Cell::new(h);
+            if self.color {
+                cell.add_attribute(comfy_table::Attribute::Bold)
+            } else {
+                cell
+            }
+        });
+        table.set_header(header);
+        table
+    }
+
+    /// Writes a table indented by `indent` spaces, with trailing blanks trimmed.
+    pub fn write_table(&mut self, table: &mut Table, indent: usize) -> io::Result<()> {
+        // Two spaces between columns and none before the first, as ip(8) and ss(8) print.
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 2));
+        }
+        for line in table.lines() {
+            writeln!(self.out, "{:indent$}{}", "", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// `16777214` -> `16,777,214`, as people read large counts.
+pub fn group_digits(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `yes`, `no`, or `n/a` for a registry column that does not apply.
+pub fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "n/a",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_decision() {
+        let os = |s: &'static str| Some(OsStr::new(s));
+        let cases = [
+            (ColorChoice::Auto, true, None, os("xterm"), true),
+            (ColorChoice::Auto, false, None, os("xterm"), false),
+            (ColorChoice::Auto, true, os("1"), os("xterm"), false),
+            (ColorChoice::Auto, true, os(""), os("xterm"), true),
+            (ColorChoice::Auto, true, None, os("dumb"), false),
+            (ColorChoice::Auto, true, None, None, true),
+            (ColorChoice::Always, false, os("1"), os("dumb"), true),
+            (ColorChoice::Never, true, None, os("xterm"), false),
+        ];
+        for (choice, tty, no_color, term, want) in cases {
+            assert_eq!(
+                decide_color(choice, tty, no_color, term),
+                want,
+                "{choice:?} tty={tty} NO_COLOR={no_color:?} TERM={term:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn digits_are_grouped_in_threes() {
+        let cases = [
+            ("0", "0"),
+            ("254", "254"),
+            ("1000", "1,000"),
+            ("16777214", "16,777,214"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(group_digits(input), want, "{input}");
+        }
+    }
+}
