@@ -87,6 +87,14 @@ pub enum ParseError {
 
 /// Parses one input: `ADDR`, `ADDR%ZONE`, `ADDR/PREFIX` or `IPv4/NETMASK`.
 pub fn parse(input: &str) -> Result<Target, ParseError> {
+    // Streams are mostly plain dotted quads: take them without the diagnostic path.
+    if let Some(v4) = fast_ipv4(input.as_bytes()) {
+        return Ok(Target {
+            addr: IpAddr::V4(v4),
+            zone: None,
+            net: None,
+        });
+    }
     if input.is_empty() {
         return Err(ParseError::Empty);
     }
@@ -150,6 +158,39 @@ pub fn parse_ipv4(text: &str) -> Result<Ipv4Addr, ParseError> {
         return Err(ParseError::OctetCount(count));
     }
     Ok(Ipv4Addr::from(octets))
+}
+
+/// A strict dotted quad in one pass over the bytes; `None` for anything else, including every
+/// input `parse_ipv4` would reject (so the slow path can say why).
+fn fast_ipv4(bytes: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut index = 0;
+    let mut value: u16 = 0;
+    let mut digits = 0;
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => {
+                // A second digit after a leading zero is octal-looking: not for the fast path.
+                if digits == 3 || (digits == 1 && value == 0) {
+                    return None;
+                }
+                value = value * 10 + u16::from(b - b'0');
+                digits += 1;
+            }
+            b'.' if digits > 0 && index < 3 => {
+                octets[index] = u8::try_from(value).ok()?;
+                index += 1;
+                value = 0;
+                digits = 0;
+            }
+            _ => return None,
+        }
+    }
+    if index != 3 || digits == 0 {
+        return None;
+    }
+    octets[3] = u8::try_from(value).ok()?;
+    Some(Ipv4Addr::from(octets))
 }
 
 fn parse_octet(index: usize, part: &str) -> Result<u8, ParseError> {
@@ -269,8 +310,16 @@ fn parse_prefix(addr: IpAddr, text: &str) -> Result<IpNet, ParseError> {
 
 /// `10101100.00010100.00000001.00000101`: the form students learn.
 pub fn dotted_binary(v4: Ipv4Addr) -> String {
-    let [a, b, c, d] = v4.octets();
-    format!("{a:08b}.{b:08b}.{c:08b}.{d:08b}")
+    let mut out = String::with_capacity(35);
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        for bit in (0..8).rev() {
+            out.push(if octet >> bit & 1 == 1 { '1' } else { '0' });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -305,6 +354,39 @@ mod tests {
         for (input, canonical) in cases {
             assert_eq!(ok(input).addr.to_string(), canonical, "input {input:?}");
         }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_strict_parser() {
+        let inputs = [
+            "0.0.0.0",
+            "255.255.255.255",
+            "1.2.3.4",
+            "10.0.0.1",
+            "256.1.1.1",
+            "1.2.3.256",
+            "01.2.3.4",
+            "1.2.3.00",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..3.4",
+            ".1.2.3",
+            "1.2.3.",
+            "1.2.3.4 ",
+            "1000.1.1.1",
+            "",
+            "0.0.0.0000",
+            "9.09.9.9",
+        ];
+        for input in inputs {
+            let fast = fast_ipv4(input.as_bytes());
+            let strict = parse_ipv4(input).ok();
+            assert_eq!(fast, strict, "input {input:?}");
+        }
+        assert_eq!(
+            dotted_binary(Ipv4Addr::new(172, 20, 1, 5)),
+            "10101100.00010100.00000001.00000101"
+        );
     }
 
     #[test]

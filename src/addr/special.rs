@@ -676,11 +676,33 @@ pub fn blocks_of(addr: IpAddr) -> Vec<&'static Block> {
     let mut found: Vec<&'static Block> = tables
         .into_iter()
         .flatten()
-        .filter(|b| b.block.contains(&addr))
+        .filter(|b| holds(b.block, addr))
         .collect();
-    // Stable: equal prefixes keep registry order.
-    found.sort_by_key(|b| std::cmp::Reverse(b.block.prefix_len()));
+    if found.len() > 1 {
+        // Stable: equal prefixes keep registry order.
+        found.sort_by_key(|b| std::cmp::Reverse(b.block.prefix_len()));
+    }
     found
+}
+
+/// Whether `net` holds `addr`, by masking integers (this runs for every block of every
+/// streamed address).
+fn holds(net: IpNet, addr: IpAddr) -> bool {
+    match (net, addr) {
+        (IpNet::V4(n), IpAddr::V4(a)) => {
+            let mask = u32::MAX
+                .checked_shl(32 - u32::from(n.prefix_len()))
+                .unwrap_or(0);
+            (u32::from(a) ^ u32::from(n.addr())) & mask == 0
+        }
+        (IpNet::V6(n), IpAddr::V6(a)) => {
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(n.prefix_len()))
+                .unwrap_or(0);
+            (u128::from(a) ^ u128::from(n.addr())) & mask == 0
+        }
+        _ => false,
+    }
 }
 
 /// Every row, for printing the registries.

@@ -1,8 +1,10 @@
 //! `netkit classify`: parse each input, gather its facts from addr/, hand them to the renderer.
-//! Streams (stdin, --file) are read line by line in constant memory.
+//! Streams (stdin, --file) are read line by line in constant memory, on a second core.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::mpsc::{self, TryRecvError};
+use std::thread;
 
 use crate::addr::parse::{self, ParseError};
 use crate::addr::{Facts, subnet};
@@ -70,49 +72,143 @@ fn one(input: &str, view: View, out: &mut Output) -> io::Result<bool> {
     }
 }
 
+/// One streamed line's result.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the large variant is the common one: boxing it would allocate once per line"
+)]
+enum Line {
+    Classified(Classified),
+    Bad {
+        shown: String,
+        reason: String,
+    },
+    /// The stream could not be read; nothing follows.
+    Failed(io::Error),
+}
+
+/// Lines per batch handed from the reading thread to the rendering one.
+const BATCH: usize = 256;
+/// Batches in flight: bounds memory however long the stream.
+const IN_FLIGHT: usize = 8;
+
 /// Classifies a stream, one input per line; blank lines and `#` comments are skipped.
 /// Returns false when any line was bad.
-fn stream(source: impl Read, what: &str, view: View, out: &mut Output) -> Result<bool, Error> {
-    let mut reader = BufReader::with_capacity(64 * 1024, source);
-    let mut line = Vec::with_capacity(128);
+///
+/// A helper thread reads, parses and classifies while this thread renders, so the two halves
+/// of the work each get a core (rendering JSON is the larger half). Results keep their order.
+fn stream(
+    source: impl Read + Send + 'static,
+    what: &str,
+    view: View,
+    out: &mut Output,
+) -> Result<bool, Error> {
+    let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
+    // Not scoped: if rendering fails (a closed stdout), the process may end while the reader
+    // still waits on its input.
+    thread::spawn(move || read_lines(source, &tx));
     let mut all_good = true;
-    let read_error = |source| Error::Read {
-        what: what.to_string(),
-        source,
-    };
     loop {
-        line.clear();
-        let n = (&mut reader)
-            .take(MAX_LINE)
-            .read_until(b'\n', &mut line)
-            .map_err(read_error)?;
-        if n == 0 {
-            break;
-        }
-        if line.last() != Some(&b'\n') && n as u64 == MAX_LINE {
-            reader.skip_until(b'\n').map_err(read_error)?;
-            let start = String::from_utf8_lossy(&line[..40]).into_owned();
-            out.input_error(&format!("{start}..."), "line longer than 4096 bytes")?;
-            all_good = false;
-            continue;
-        }
-        match std::str::from_utf8(&line) {
-            Ok(text) => {
-                let text = text.split('#').next().unwrap_or_default().trim();
-                if !text.is_empty() {
-                    all_good &= one(text, view, out)?;
+        let batch: Vec<Line> = match rx.try_recv() {
+            Ok(batch) => batch,
+            Err(TryRecvError::Empty) => {
+                // Nothing ready: let what is done reach the reader before waiting.
+                out.flush()?;
+                match rx.recv() {
+                    Ok(batch) => batch,
+                    Err(_) => break,
                 }
             }
-            Err(_) => {
-                let shown = String::from_utf8_lossy(&line).trim().to_string();
-                out.input_error(&shown, "not valid UTF-8 text")?;
-                all_good = false;
+            Err(TryRecvError::Disconnected) => break,
+        };
+        for line in batch {
+            match line {
+                Line::Classified(c) => out.classified(&c, view)?,
+                Line::Bad { shown, reason } => {
+                    out.input_error(&shown, &reason)?;
+                    all_good = false;
+                }
+                Line::Failed(source) => {
+                    return Err(Error::Read {
+                        what: what.to_string(),
+                        source,
+                    });
+                }
             }
-        }
-        // Before the next read may block, let what is done so far reach the reader.
-        if reader.buffer().is_empty() {
-            out.flush()?;
         }
     }
     Ok(all_good)
+}
+
+/// The reading half of `stream`: sends batches of classified lines until the input ends or
+/// the receiver is gone.
+fn read_lines(source: impl Read, tx: &mpsc::SyncSender<Vec<Line>>) {
+    let mut reader = BufReader::with_capacity(64 * 1024, source);
+    let mut raw = Vec::with_capacity(128);
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        raw.clear();
+        let line = match read_line(&mut reader, &mut raw) {
+            Ok(None) => break,
+            Ok(Some(line)) => line,
+            Err(e) => {
+                batch.push(Line::Failed(e));
+                break;
+            }
+        };
+        if let Some(line) = line {
+            batch.push(line);
+        }
+        // Send when full, and before the next read may block (interactive input).
+        if batch.len() == BATCH || reader.buffer().is_empty() {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if !full.is_empty() && tx.send(full).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+}
+
+/// Reads one line (at most MAX_LINE bytes) and classifies it. `Ok(None)` at the end of the
+/// input; `Ok(Some(None))` for a blank or comment line.
+fn read_line(
+    reader: &mut BufReader<impl Read>,
+    raw: &mut Vec<u8>,
+) -> io::Result<Option<Option<Line>>> {
+    let n = reader.take(MAX_LINE).read_until(b'\n', raw)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if raw.last() != Some(&b'\n') && n as u64 == MAX_LINE {
+        reader.skip_until(b'\n')?;
+        let start = String::from_utf8_lossy(&raw[..40]);
+        return Ok(Some(Some(Line::Bad {
+            shown: format!("{start}..."),
+            reason: "line longer than 4096 bytes".to_string(),
+        })));
+    }
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return Ok(Some(Some(Line::Bad {
+            shown: String::from_utf8_lossy(raw).trim().to_string(),
+            reason: "not valid UTF-8 text".to_string(),
+        })));
+    };
+    let text = match text.find('#') {
+        Some(i) => &text[..i],
+        None => text,
+    }
+    .trim();
+    if text.is_empty() {
+        return Ok(Some(None));
+    }
+    Ok(Some(Some(match classify(text) {
+        Ok(c) => Line::Classified(c),
+        Err(e) => Line::Bad {
+            shown: text.to_string(),
+            reason: e.to_string(),
+        },
+    })))
 }

@@ -61,30 +61,27 @@ impl Paint {
 
 /// Where results (stdout) and messages (stderr) go, and how they look.
 pub struct Output {
-    out: Box<dyn Write>,
+    /// Buffered here, so the many small writes of a JSON record are plain copies, not calls.
+    out: io::BufWriter<Box<dyn Write>>,
     err: Box<dyn Write>,
     json: bool,
     color: bool,
-    /// Reused for each JSON line, so a stream allocates nothing per record for it.
-    line: Vec<u8>,
 }
 
 impl Output {
-    /// Results to `out`, messages to `err`.
+    /// Results to `out` (buffered here), messages to `err` (as they come).
     pub fn new(out: Box<dyn Write>, err: Box<dyn Write>, json: bool, color: bool) -> Output {
         Output {
-            out,
+            out: io::BufWriter::with_capacity(64 * 1024, out),
             err,
             json,
             color,
-            line: Vec::with_capacity(2048),
         }
     }
 
-    /// Buffered stdout and unbuffered stderr, as the binary uses them.
+    /// stdout and stderr, as the binary uses them.
     pub fn stdio(json: bool, color: bool) -> Output {
-        let out = io::BufWriter::with_capacity(64 * 1024, io::stdout());
-        Output::new(Box::new(out), Box::new(io::stderr()), json, color)
+        Output::new(Box::new(io::stdout()), Box::new(io::stderr()), json, color)
     }
 
     /// Whether reports are JSON.
@@ -110,10 +107,8 @@ impl Output {
 
     /// One JSON object on its own line.
     pub fn json_line<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
-        self.line.clear();
-        serde_json::to_writer(&mut self.line, value)?;
-        self.line.push(b'\n');
-        self.out.write_all(&self.line)
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
     }
 
     /// A bad input: a line on stderr naming it, and with --json a record in its place.

@@ -1,0 +1,63 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_netkit_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_netkit_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_netkit_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_netkit_using_subcommand
+    set -l cmd (__fish_netkit_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c netkit -n "__fish_netkit_needs_command" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_needs_command" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -s f -l file -d 'Read addresses from a file, one per line (blank lines and # comments are skipped)' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -s e -l explain -d 'Teaching view: the binary form with class bits and the network/host split marked, and one sentence for each range the address is in'
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -s b -l brief -d 'One line per address, also for addresses given as arguments (streams always are)'
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -l classes -d 'Print the classful table: classes A-E, leading bits, ranges, masks, networks, hosts'
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -l registry -d 'Print the IANA special-purpose and multicast blocks netkit knows, with the snapshot date'
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -l json -d 'JSON on stdout: one object per input (JSON lines); a bad input becomes {"input": ..., "error": ...} in its place'
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand classify" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand port" -l services-file -d 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand port" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand port" -l builtin -d 'Use only netkit\'s built-in table of common IANA service names'
+complete -c netkit -n "__fish_netkit_using_subcommand port" -l json -d 'JSON on stdout: one object per port (JSON lines)'
+complete -c netkit -n "__fish_netkit_using_subcommand port" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand port" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand generate" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

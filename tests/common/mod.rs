@@ -1,0 +1,39 @@
+//! Shared helpers for the black-box tests: run the built binary the way a person would.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use assert_cmd::Command;
+
+/// The netkit binary, with color decided only by the flags a test passes.
+pub fn netkit() -> Command {
+    let mut cmd = Command::cargo_bin("netkit").unwrap_or_else(|e| panic!("netkit binary: {e}"));
+    cmd.env_remove("NO_COLOR").env("TERM", "xterm");
+    cmd
+}
+
+/// Runs netkit with `args` and returns (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    run_with_stdin(args, "")
+}
+
+/// Like `run`, with `stdin` fed to the process.
+pub fn run_with_stdin(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let out = netkit()
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap_or_else(|e| panic!("running netkit {args:?}: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Parses JSON lines.
+pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}

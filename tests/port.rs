@@ -1,0 +1,118 @@
+//! Black-box tests of `netkit port`.
+
+mod common;
+
+use common::{json_lines, run};
+use serde_json::json;
+
+#[test]
+fn names_ranges_and_services() {
+    let (code, stdout, stderr) = run(&["port", "--builtin", "80", "8080", "50000", "https"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("PORT"), "{stdout}");
+    let row = |n: usize| lines[n].split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(row(1), "80 well-known (0-1023) well-known http http");
+    assert_eq!(row(2), "8080 registered (1024-49151) dynamic http-alt -");
+    assert_eq!(row(3), "50000 dynamic (49152-65535) dynamic - -");
+    assert_eq!(
+        row(4),
+        "443 (https) well-known (0-1023) well-known https https"
+    );
+}
+
+#[test]
+fn json_has_one_object_per_port() {
+    let (code, stdout, _) = run(&["port", "--builtin", "--json", "53", "7788"]);
+    assert_eq!(code, 0);
+    let records = json_lines(&stdout);
+    assert_eq!(
+        records[0],
+        json!({
+            "input": "53", "port": 53, "iana_range": "well-known", "handout_range": "well-known",
+            "services": [
+                {"name": "domain", "protocol": "tcp", "source": "builtin"},
+                {"name": "domain", "protocol": "udp", "source": "builtin"}
+            ]
+        })
+    );
+    assert_eq!(records[1]["iana_range"], json!("registered"));
+    assert_eq!(records[1]["handout_range"], json!("dynamic"));
+    assert_eq!(records[1]["services"], json!([]));
+}
+
+#[test]
+fn ranges_and_words_expand_to_each_port() {
+    let (code, stdout, _) = run(&["port", "--builtin", "--json", "20-22"]);
+    assert_eq!(code, 0);
+    let ports: Vec<u64> = json_lines(&stdout)
+        .iter()
+        .filter_map(|r| r["port"].as_u64())
+        .collect();
+    assert_eq!(ports, [20, 21, 22]);
+    let (_, stdout, _) = run(&["port", "--builtin", "--json", "well-known"]);
+    assert_eq!(json_lines(&stdout).len(), 1023);
+}
+
+#[test]
+fn bad_ports_exit_2_with_the_reason() {
+    let cases = [
+        ("70000", "netkit: 70000: port 70000 is above 65535"),
+        ("-1", "netkit: -1: port -1 is negative"),
+        ("abc", "netkit: abc: unknown service name 'abc'"),
+        ("100-50", "range 100-50 is reversed: write 50-100"),
+    ];
+    for (input, want) in cases {
+        let (code, stdout, stderr) = run(&["port", "--builtin", input]);
+        assert_eq!(code, 2, "{input}");
+        assert!(stdout.is_empty(), "{input}: {stdout}");
+        assert!(stderr.contains(want), "{input}: {stderr}");
+    }
+    let (code, stdout, _) = run(&["port", "--builtin", "--json", "22", "70000"]);
+    assert_eq!(code, 2);
+    let records = json_lines(&stdout);
+    assert_eq!(records[0]["port"], json!(22));
+    assert_eq!(records[1]["input"], json!("70000"));
+    assert!(
+        records[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("above 65535"))
+    );
+}
+
+#[test]
+fn a_services_file_is_read_and_backed_by_the_builtin_table() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("services");
+    std::fs::write(&path, "labecho 7788/udp\nwww 80/tcp http\n").unwrap_or_else(|e| panic!("{e}"));
+    let path = path.to_string_lossy().into_owned();
+    let (code, stdout, _) = run(&[
+        "port",
+        "--json",
+        "--services-file",
+        &path,
+        "labecho",
+        "80",
+        "22",
+    ]);
+    assert_eq!(code, 0);
+    let r = json_lines(&stdout);
+    assert_eq!(r[0]["port"], json!(7788));
+    assert_eq!(
+        r[0]["services"],
+        json!([{"name": "labecho", "protocol": "udp", "source": "system"}])
+    );
+    assert_eq!(
+        r[1]["services"][0],
+        json!({"name": "www", "protocol": "tcp", "source": "system"})
+    );
+    assert_eq!(r[2]["services"][0]["source"], json!("builtin"));
+
+    let missing = dir.path().join("nope").to_string_lossy().into_owned();
+    let (code, _, stderr) = run(&["port", "--services-file", &missing, "80"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cannot read") && stderr.contains("check the path"),
+        "{stderr}"
+    );
+}
