@@ -1,8 +1,9 @@
 //! `netkit classify`: parse each input, gather its facts from addr/, hand them to the renderer.
-//! Streams (stdin, --file) are read line by line in constant memory, on a second core.
+//! Streams (stdin, --file) are read line by line in constant memory, rendered on two cores.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
 use std::sync::mpsc::{self, TryRecvError};
 use std::thread;
 
@@ -72,143 +73,176 @@ fn one(input: &str, view: View, out: &mut Output) -> io::Result<bool> {
     }
 }
 
-/// One streamed line's result.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "the large variant is the common one: boxing it would allocate once per line"
-)]
-enum Line {
-    Classified(Classified),
-    Bad {
-        shown: String,
-        reason: String,
-    },
-    /// The stream could not be read; nothing follows.
-    Failed(io::Error),
+/// Lines per batch handed from the reading thread to a rendering worker.
+const BATCH: usize = 256;
+/// Rendering workers: this machine class has two cores, and rendering JSON is most of the work.
+const WORKERS: usize = 2;
+/// Batches queued per worker, each way: bounds memory however long the stream.
+const QUEUED: usize = 2;
+
+/// Raw lines read from a stream, back to back in one buffer.
+#[derive(Default)]
+struct Batch {
+    text: Vec<u8>,
+    lines: Vec<Raw>,
+    /// Reading failed after these lines; nothing follows.
+    failed: Option<io::Error>,
 }
 
-/// Lines per batch handed from the reading thread to the rendering one.
-const BATCH: usize = 256;
-/// Batches in flight: bounds memory however long the stream.
-const IN_FLIGHT: usize = 8;
+enum Raw {
+    Line(Range<usize>),
+    /// A line over MAX_LINE bytes, skipped; its start, for the message.
+    TooLong(String),
+}
+
+/// A batch as a worker rendered it.
+struct Rendered {
+    out: Vec<u8>,
+    err: Vec<u8>,
+    all_good: bool,
+    failed: Option<io::Error>,
+}
 
 /// Classifies a stream, one input per line; blank lines and `#` comments are skipped.
 /// Returns false when any line was bad.
 ///
-/// A helper thread reads, parses and classifies while this thread renders, so the two halves
-/// of the work each get a core (rendering JSON is the larger half). Results keep their order.
+/// A reader thread cuts the input into batches; workers classify and render alternate batches
+/// into memory with the same renderer; this thread writes them out in input order. Memory is
+/// bounded by the queues; a partial batch is sent before a read would block and output is
+/// flushed before waiting, so interactive use answers line by line.
 fn stream(
     source: impl Read + Send + 'static,
     what: &str,
     view: View,
     out: &mut Output,
 ) -> Result<bool, Error> {
-    let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
-    // Not scoped: if rendering fails (a closed stdout), the process may end while the reader
+    let mut to_workers = Vec::with_capacity(WORKERS);
+    let mut from_workers = Vec::with_capacity(WORKERS);
+    for _ in 0..WORKERS {
+        let (batch_tx, batch_rx) = mpsc::sync_channel(QUEUED);
+        let (done_tx, done_rx) = mpsc::sync_channel(QUEUED);
+        let worker_out = out.in_memory();
+        thread::spawn(move || render_batches(&batch_rx, &done_tx, worker_out, view));
+        to_workers.push(batch_tx);
+        from_workers.push(done_rx);
+    }
+    // Not scoped: if writing fails (a closed stdout), the process may end while the reader
     // still waits on its input.
-    thread::spawn(move || read_lines(source, &tx));
+    thread::spawn(move || read_batches(source, &to_workers));
     let mut all_good = true;
-    loop {
-        let batch: Vec<Line> = match rx.try_recv() {
-            Ok(batch) => batch,
+    for rx in from_workers.iter().cycle() {
+        let rendered = match rx.try_recv() {
+            Ok(rendered) => rendered,
             Err(TryRecvError::Empty) => {
-                // Nothing ready: let what is done reach the reader before waiting.
                 out.flush()?;
                 match rx.recv() {
-                    Ok(batch) => batch,
+                    Ok(rendered) => rendered,
                     Err(_) => break,
                 }
             }
             Err(TryRecvError::Disconnected) => break,
         };
-        for line in batch {
-            match line {
-                Line::Classified(c) => out.classified(&c, view)?,
-                Line::Bad { shown, reason } => {
-                    out.input_error(&shown, &reason)?;
-                    all_good = false;
-                }
-                Line::Failed(source) => {
-                    return Err(Error::Read {
-                        what: what.to_string(),
-                        source,
-                    });
-                }
-            }
+        out.write_rendered(&rendered.out, &rendered.err)?;
+        all_good &= rendered.all_good;
+        if let Some(source) = rendered.failed {
+            return Err(Error::Read {
+                what: what.to_string(),
+                source,
+            });
         }
     }
     Ok(all_good)
 }
 
-/// The reading half of `stream`: sends batches of classified lines until the input ends or
-/// the receiver is gone.
-fn read_lines(source: impl Read, tx: &mpsc::SyncSender<Vec<Line>>) {
+/// The reading thread: batches of lines, round-robin to the workers, until the input ends or
+/// the workers are gone.
+fn read_batches(source: impl Read, workers: &[mpsc::SyncSender<Batch>]) {
     let mut reader = BufReader::with_capacity(64 * 1024, source);
-    let mut raw = Vec::with_capacity(128);
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut turn = workers.iter().cycle();
+    let mut send = |batch| turn.next().is_some_and(|w| w.send(batch).is_ok());
+    let mut batch = Batch::default();
     loop {
-        raw.clear();
-        let line = match read_line(&mut reader, &mut raw) {
-            Ok(None) => break,
-            Ok(Some(line)) => line,
+        let start = batch.text.len();
+        match (&mut reader)
+            .take(MAX_LINE)
+            .read_until(b'\n', &mut batch.text)
+        {
+            Ok(0) => break,
+            Ok(n) if n as u64 == MAX_LINE && batch.text.last() != Some(&b'\n') => {
+                let shown = String::from_utf8_lossy(&batch.text[start..start + 40]).into_owned();
+                batch.text.truncate(start);
+                batch.lines.push(Raw::TooLong(shown));
+                if let Err(e) = reader.skip_until(b'\n') {
+                    batch.failed = Some(e);
+                    break;
+                }
+            }
+            Ok(_) => batch.lines.push(Raw::Line(start..batch.text.len())),
             Err(e) => {
-                batch.push(Line::Failed(e));
+                batch.failed = Some(e);
                 break;
             }
-        };
-        if let Some(line) = line {
-            batch.push(line);
         }
         // Send when full, and before the next read may block (interactive input).
-        if batch.len() == BATCH || reader.buffer().is_empty() {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-            if !full.is_empty() && tx.send(full).is_err() {
-                return;
-            }
+        if (batch.lines.len() == BATCH || reader.buffer().is_empty())
+            && !send(std::mem::take(&mut batch))
+        {
+            return;
         }
     }
-    if !batch.is_empty() {
-        let _ = tx.send(batch);
+    if !batch.lines.is_empty() || batch.failed.is_some() {
+        send(batch);
     }
 }
 
-/// Reads one line (at most MAX_LINE bytes) and classifies it. `Ok(None)` at the end of the
-/// input; `Ok(Some(None))` for a blank or comment line.
-fn read_line(
-    reader: &mut BufReader<impl Read>,
-    raw: &mut Vec<u8>,
-) -> io::Result<Option<Option<Line>>> {
-    let n = reader.take(MAX_LINE).read_until(b'\n', raw)?;
-    if n == 0 {
-        return Ok(None);
+/// A worker: renders each batch into memory and hands it back.
+fn render_batches(
+    batches: &mpsc::Receiver<Batch>,
+    done: &mpsc::SyncSender<Rendered>,
+    mut out: Output,
+    view: View,
+) {
+    for batch in batches {
+        // Rendering into memory cannot fail; a failure would only mean a bad line.
+        let all_good = render_batch(&batch, &mut out, view).unwrap_or(false);
+        let (rendered_out, rendered_err) = out.take_rendered();
+        let rendered = Rendered {
+            out: rendered_out,
+            err: rendered_err,
+            all_good,
+            failed: batch.failed,
+        };
+        if done.send(rendered).is_err() {
+            return;
+        }
     }
-    if raw.last() != Some(&b'\n') && n as u64 == MAX_LINE {
-        reader.skip_until(b'\n')?;
-        let start = String::from_utf8_lossy(&raw[..40]);
-        return Ok(Some(Some(Line::Bad {
-            shown: format!("{start}..."),
-            reason: "line longer than 4096 bytes".to_string(),
-        })));
+}
+
+fn render_batch(batch: &Batch, out: &mut Output, view: View) -> io::Result<bool> {
+    let mut all_good = true;
+    for raw in &batch.lines {
+        let line = match raw {
+            Raw::TooLong(start) => {
+                out.input_error(&format!("{start}..."), "line longer than 4096 bytes")?;
+                all_good = false;
+                continue;
+            }
+            Raw::Line(range) => &batch.text[range.clone()],
+        };
+        let Ok(text) = std::str::from_utf8(line) else {
+            let shown = String::from_utf8_lossy(line).trim().to_string();
+            out.input_error(&shown, "not valid UTF-8 text")?;
+            all_good = false;
+            continue;
+        };
+        let text = match text.find('#') {
+            Some(i) => &text[..i],
+            None => text,
+        }
+        .trim();
+        if !text.is_empty() {
+            all_good &= one(text, view, out)?;
+        }
     }
-    let Ok(text) = std::str::from_utf8(raw) else {
-        return Ok(Some(Some(Line::Bad {
-            shown: String::from_utf8_lossy(raw).trim().to_string(),
-            reason: "not valid UTF-8 text".to_string(),
-        })));
-    };
-    let text = match text.find('#') {
-        Some(i) => &text[..i],
-        None => text,
-    }
-    .trim();
-    if text.is_empty() {
-        return Ok(Some(None));
-    }
-    Ok(Some(Some(match classify(text) {
-        Ok(c) => Line::Classified(c),
-        Err(e) => Line::Bad {
-            shown: text.to_string(),
-            reason: e.to_string(),
-        },
-    })))
+    Ok(all_good)
 }

@@ -59,24 +59,93 @@ impl Paint {
     }
 }
 
+/// Where a stream of text goes.
+enum Sink {
+    /// Buffered here, so the many small writes of a JSON record are plain copies, not calls.
+    Buffered(io::BufWriter<Box<dyn Write + Send>>),
+    /// Written as it comes (stderr: a warning must not wait).
+    Direct(Box<dyn Write + Send>),
+    /// Kept in memory, for rendering on a worker thread (and for tests).
+    Memory(Vec<u8>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Buffered(w) => w.write(buf),
+            Sink::Direct(w) => w.write(buf),
+            Sink::Memory(v) => v.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Buffered(w) => w.write_all(buf),
+            Sink::Direct(w) => w.write_all(buf),
+            Sink::Memory(v) => {
+                v.extend_from_slice(buf);
+                Ok(())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Buffered(w) => w.flush(),
+            Sink::Direct(w) => w.flush(),
+            Sink::Memory(_) => Ok(()),
+        }
+    }
+}
+
 /// Where results (stdout) and messages (stderr) go, and how they look.
 pub struct Output {
-    /// Buffered here, so the many small writes of a JSON record are plain copies, not calls.
-    out: io::BufWriter<Box<dyn Write>>,
-    err: Box<dyn Write>,
+    out: Sink,
+    err: Sink,
     json: bool,
     color: bool,
 }
 
 impl Output {
     /// Results to `out` (buffered here), messages to `err` (as they come).
-    pub fn new(out: Box<dyn Write>, err: Box<dyn Write>, json: bool, color: bool) -> Output {
+    pub fn new(
+        out: Box<dyn Write + Send>,
+        err: Box<dyn Write + Send>,
+        json: bool,
+        color: bool,
+    ) -> Output {
         Output {
-            out: io::BufWriter::with_capacity(64 * 1024, out),
-            err,
+            out: Sink::Buffered(io::BufWriter::with_capacity(64 * 1024, out)),
+            err: Sink::Direct(err),
             json,
             color,
         }
+    }
+
+    /// An Output that renders into memory with the same look as `self`; `take_rendered`
+    /// hands back what it wrote and `write_rendered` passes it on.
+    pub fn in_memory(&self) -> Output {
+        Output {
+            out: Sink::Memory(Vec::with_capacity(64 * 1024)),
+            err: Sink::Memory(Vec::new()),
+            json: self.json,
+            color: self.color,
+        }
+    }
+
+    /// What an in-memory Output holds for stdout and stderr, leaving it empty.
+    pub fn take_rendered(&mut self) -> (Vec<u8>, Vec<u8>) {
+        let take = |sink: &mut Sink| match sink {
+            Sink::Memory(v) => std::mem::replace(v, Vec::with_capacity(v.capacity())),
+            Sink::Buffered(_) | Sink::Direct(_) => Vec::new(),
+        };
+        (take(&mut self.out), take(&mut self.err))
+    }
+
+    /// Writes what an in-memory Output rendered.
+    pub fn write_rendered(&mut self, out: &[u8], err: &[u8]) -> io::Result<()> {
+        self.err.write_all(err)?;
+        self.out.write_all(out)
     }
 
     /// stdout and stderr, as the binary uses them.
