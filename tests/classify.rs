@@ -409,3 +409,13 @@ fn a_streamed_answer_arrives_before_the_next_line_is_typed() {
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     assert!(status.success());
 }
+
+#[test]
+fn json_escapes_whatever_the_user_typed() {
+    let nasty = "a\"b\\c\u{1}d\té";
+    let (code, stdout, _) = run(&["classify", "--json", nasty]);
+    assert_eq!(code, 2);
+    let records = json_lines(&stdout);
+    assert_eq!(records[0]["input"], json!(nasty));
+    assert_eq!(records[0]["error"], json!("not an IPv4 or IPv6 address"));
+}

@@ -362,8 +362,12 @@ impl Output {
     /// Writes the classful table (`--classes`).
     pub fn classes(&mut self) -> io::Result<()> {
         if self.json() {
-            let rows: Vec<ClassRow> = Class::ALL.into_iter().map(ClassRow::of).collect();
-            return self.json_line(&serde_json::json!({ "classes": rows }));
+            #[derive(Serialize)]
+            struct Classes {
+                classes: Vec<ClassRow>,
+            }
+            let classes = Class::ALL.into_iter().map(ClassRow::of).collect();
+            return self.json_line(&Classes { classes });
         }
         let mut table = self.table(&[
             "CLASS",
@@ -408,11 +412,15 @@ impl Output {
     /// Writes the registries (`--registry`).
     pub fn registry(&mut self) -> io::Result<()> {
         if self.json() {
-            let blocks: Vec<&Block> = special::all_blocks().collect();
-            return self.json_line(&serde_json::json!({
-                "snapshot": special::SNAPSHOT,
-                "blocks": blocks,
-            }));
+            #[derive(Serialize)]
+            struct Registry {
+                snapshot: &'static str,
+                blocks: Vec<&'static Block>,
+            }
+            return self.json_line(&Registry {
+                snapshot: special::SNAPSHOT,
+                blocks: special::all_blocks().collect(),
+            });
         }
         writeln!(
             self,
