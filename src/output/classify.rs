@@ -105,7 +105,7 @@ impl Output {
         };
         let kind = self.paint(kind_paint(f), f.kind.label()).into_owned();
         // Pad by the visible width, not the escape codes'.
-        let pad = 17usize.saturating_sub(f.kind.label().len());
+        let pad = 18usize.saturating_sub(f.kind.label().len());
         writeln!(
             self,
             "{:<20} {kind}{:pad$} {class:<8} {range}{subnet}",
