@@ -25,6 +25,9 @@ _netkit() {
             netkit,help)
                 cmd="netkit__subcmd__help"
                 ;;
+            netkit,ifaces)
+                cmd="netkit__subcmd__ifaces"
+                ;;
             netkit,port)
                 cmd="netkit__subcmd__port"
                 ;;
@@ -37,6 +40,9 @@ _netkit() {
             netkit__subcmd__help,help)
                 cmd="netkit__subcmd__help__subcmd__help"
                 ;;
+            netkit__subcmd__help,ifaces)
+                cmd="netkit__subcmd__help__subcmd__ifaces"
+                ;;
             netkit__subcmd__help,port)
                 cmd="netkit__subcmd__help__subcmd__port"
                 ;;
@@ -47,7 +53,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-h -V --color --help --version classify port generate help"
+            opts="-h -V --color --help --version classify ifaces port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -109,7 +115,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help)
-            opts="classify port generate help"
+            opts="classify ifaces port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +170,20 @@ _netkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        netkit__subcmd__help__subcmd__ifaces)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         netkit__subcmd__help__subcmd__port)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -171,6 +191,24 @@ _netkit() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__ifaces)
+            opts="-a -4 -6 -l -h -V --all --long --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -24,6 +24,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+            cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -39,6 +40,20 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --classes 'Print the classful table: classes A-E, leading bits, ranges, masks, networks, hosts'
             cand --registry 'Print the IANA special-purpose and multicast blocks netkit knows, with the snapshot date'
             cand --json 'JSON on stdout: one object per input (JSON lines); a bad input becomes {"input": ..., "error": ...} in its place'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;ifaces'= {
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand -a 'Also show interfaces that are down'
+            cand --all 'Also show interfaces that are down'
+            cand -4 'IPv4 addresses only (and only interfaces that have one)'
+            cand -6 'IPv6 addresses only (and only interfaces that have one)'
+            cand -l 'ifconfig-style blocks with traffic counters instead of the table'
+            cand --long 'ifconfig-style blocks with traffic counters instead of the table'
+            cand --json 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -63,11 +78,14 @@ set edit:completion:arg-completer[netkit] = {|@words|
         }
         &'netkit;help'= {
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+            cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;help;classify'= {
+        }
+        &'netkit;help;ifaces'= {
         }
         &'netkit;help;port'= {
         }

@@ -39,6 +39,10 @@ pub enum Command {
     /// form, and subnet math for CIDR input
     #[command(after_help = CLASSIFY_EXAMPLES)]
     Classify(ClassifyArgs),
+    /// List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified),
+    /// counters, and the default routes
+    #[command(after_help = IFACES_EXAMPLES)]
+    Ifaces(IfacesArgs),
     /// Say what a port number means: IANA range (well-known, registered, dynamic) and service
     /// names
     #[command(after_help = PORT_EXAMPLES)]
@@ -53,6 +57,7 @@ impl Command {
     pub fn json(&self) -> bool {
         match self {
             Command::Classify(a) => a.json,
+            Command::Ifaces(a) => a.json,
             Command::Port(a) => a.json,
             Command::Generate(_) => false,
         }
@@ -67,6 +72,13 @@ Examples:
   netkit classify fe80::1%eth0 2002:c000:221::1
   netkit classify --json - < addresses.txt
   netkit classify --classes             the classful table (A-E)";
+
+const IFACES_EXAMPLES: &str = "\
+Examples:
+  netkit ifaces              the interfaces that are up, one row per address
+  netkit ifaces -a -l        all of them, ifconfig-style with traffic counters
+  netkit ifaces eth0 -4      one interface, IPv4 only
+  netkit ifaces --json";
 
 const PORT_EXAMPLES: &str = "\
 Examples:
@@ -110,6 +122,34 @@ pub struct ClassifyArgs {
 
     /// JSON on stdout: one object per input (JSON lines); a bad input becomes
     /// {"input": ..., "error": ...} in its place
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit ifaces`.
+#[derive(Debug, Args)]
+pub struct IfacesArgs {
+    /// Show only these interfaces (down ones included)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+
+    /// Also show interfaces that are down
+    #[arg(short, long)]
+    pub all: bool,
+
+    /// IPv4 addresses only (and only interfaces that have one)
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// IPv6 addresses only (and only interfaces that have one)
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// ifconfig-style blocks with traffic counters instead of the table
+    #[arg(short, long)]
+    pub long: bool,
+
+    /// JSON on stdout: {"interfaces": [...], "default_routes": [...]}
     #[arg(long)]
     pub json: bool,
 }

@@ -32,6 +32,15 @@ pub enum Error {
     /// Reading an input file or stream failed.
     #[error("cannot read {what}: {}", io_reason(.source))]
     Read { what: String, source: io::Error },
+    /// The kernel (or the platform's interface API) did not answer.
+    #[error("cannot {what}: {}", io_reason(.source))]
+    Kernel {
+        what: &'static str,
+        source: io::Error,
+    },
+    /// An interface named on the command line does not exist.
+    #[error("no interface named {name} (have: {have})")]
+    NoInterface { name: String, have: String },
     /// Writing a generated file failed.
     #[error("cannot write {what}: {}", io_reason(.source))]
     Write { what: String, source: io::Error },

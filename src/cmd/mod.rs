@@ -2,6 +2,7 @@
 
 mod classify;
 mod generate;
+mod ifaces;
 mod port;
 
 use crate::cli::Command;
@@ -12,6 +13,7 @@ use crate::output::Output;
 pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
     match command {
         Command::Classify(args) => classify::run(args, out),
+        Command::Ifaces(args) => ifaces::run(args, out),
         Command::Port(args) => port::run(args, out),
         Command::Generate(args) => generate::run(args, out),
     }

@@ -3,6 +3,7 @@
 //! decides how the data looks. One file per command's reports beside this one.
 
 pub mod classify;
+pub mod ifaces;
 pub mod port;
 
 use std::borrow::Cow;

@@ -1,0 +1,44 @@
+//! Outside Linux: what the if-addrs crate gives (names, indices, addresses, netmasks,
+//! broadcast). Flags, MTU, MAC, kind, counters and routes are not read here: they stay null.
+//! Not tested on these platforms yet.
+
+use std::io;
+use std::net::IpAddr;
+
+use super::{RawAddress, RawLink, Snapshot};
+
+pub fn snapshot() -> io::Result<Snapshot> {
+    let mut links: Vec<RawLink> = Vec::new();
+    let mut addresses = Vec::new();
+    for (position, iface) in if_addrs::get_if_addrs()?.into_iter().enumerate() {
+        let index = iface.index.unwrap_or(position as u32 + 1);
+        if !links.iter().any(|l| l.name == iface.name) {
+            links.push(RawLink {
+                index,
+                name: iface.name.clone(),
+                flags: None,
+                mtu: None,
+                mac: None,
+                kind: None,
+                stats: None,
+            });
+        }
+        let (addr, prefix, broadcast) = match &iface.addr {
+            if_addrs::IfAddr::V4(a) => (IpAddr::V4(a.ip), a.prefixlen, a.broadcast),
+            if_addrs::IfAddr::V6(a) => (IpAddr::V6(a.ip), a.prefixlen, None),
+        };
+        addresses.push(RawAddress {
+            index,
+            addr,
+            prefix,
+            broadcast,
+            scope: None,
+            flags: 0,
+        });
+    }
+    Ok(Snapshot {
+        links,
+        addresses,
+        routes: Vec::new(),
+    })
+}
