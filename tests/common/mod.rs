@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod netns;
+
 use assert_cmd::Command;
 
 /// The netkit binary, with color decided only by the flags a test passes.
