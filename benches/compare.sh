@@ -5,15 +5,23 @@
 #   benches/compare.sh                 every comparison
 #   benches/compare.sh classify [N]    classify --json over N IPv4 addresses (default 1,000,000)
 #                                      vs. Python's ipaddress computing the same fields
+#   benches/compare.sh ifaces [N]      ifaces over N interfaces (default 1,000) in a namespace of
+#                                      the script's own vs. ip -j -s addr and ifconfig -a
 #
-# Needs: cargo, python3, GNU time (/usr/bin/time). Sends no network traffic.
+# Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools.
+# Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --release --quiet
 NETKIT=$PWD/target/release/netkit
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+BENCH_NS=""
+cleanup() {
+  if [ -n "$BENCH_NS" ]; then ip netns del "$BENCH_NS" 2> /dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 # run_timed LABEL INPUT CMD... : runs CMD with INPUT on stdin and stdout discarded; leaves
 # "wall_seconds peak_kb" in $WORK/LABEL.time
@@ -87,8 +95,74 @@ print(f"   peak memory: {small_peak / 1024:.1f} MB at {small:,} addresses, {nk_p
 PY
 }
 
+# median_ms RUNS CMD... : runs CMD (stdout discarded) RUNS times, prints the median in ms
+median_ms() {
+  local runs=$1
+  shift
+  local times=()
+  for ((i = 0; i < runs; i++)); do
+    local start end
+    start=$(date +%s%N)
+    "$@" > /dev/null
+    end=$(date +%s%N)
+    times+=($(((end - start) / 1000)))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+}
+
+bench_ifaces() {
+  local n=${1:-1000}
+  echo "== ifaces: $n interfaces (veth ends), each with an IPv4 and an IPv6 address, in a namespace"
+  if [ "$(id -u)" != 0 ] || ! command -v ip > /dev/null; then
+    echo "   skipped: needs root and iproute2"
+    return
+  fi
+  local ns="nk-bench-ifaces-$$"
+  ip netns add "$ns"
+  BENCH_NS=$ns
+  for ((j = 0; j < n; j += 2)); do
+    echo "link add vb$j type veth peer name vb$((j + 1))"
+  done > "$WORK/links.batch"
+  for ((j = 0; j < n; j++)); do
+    echo "addr add 10.201.$((j / 256)).$((j % 256))/32 dev vb$j"
+    printf 'addr add fd00:201::%x/128 dev vb%d nodad\n' "$j" "$j"
+  done > "$WORK/addrs.batch"
+  ip -n "$ns" -batch "$WORK/links.batch"
+  ip -n "$ns" -batch "$WORK/addrs.batch"
+  # The timing loops run inside the namespace, so 'ip netns exec' costs none of the runs.
+  export -f median_ms
+  in_ns() { ip netns exec "$ns" bash -c 'median_ms "$@"' _ "$@"; }
+  local runs=21
+  local nk_json ip_json nk_text ifc
+  nk_json=$(in_ns $runs "$NETKIT" ifaces -a --json)
+  ip_json=$(in_ns $runs ip -j -s addr)
+  nk_text=$(in_ns $runs "$NETKIT" ifaces -a)
+  echo "   netkit ifaces -a --json   ${nk_json} ms   (median of $runs)"
+  echo "   ip -j -s addr             ${ip_json} ms"
+  echo "   netkit ifaces -a          ${nk_text} ms"
+  if command -v ifconfig > /dev/null; then
+    ifc=$(in_ns $runs ifconfig -a)
+    echo "   ifconfig -a               ${ifc} ms"
+  else
+    echo "   ifconfig: not installed (apt-get install net-tools) - that comparison skipped"
+  fi
+  python3 - "$nk_json" "$ip_json" "$nk_text" "${ifc:-0}" <<'PY'
+import sys
+nk_json, ip_json, nk_text, ifc = map(float, sys.argv[1:])
+print(f"   netkit --json / ip -j -s addr: {nk_json / ip_json:.2f}x the time (target <= 1)")
+if ifc:
+    print(f"   netkit table / ifconfig -a:    {nk_text / ifc:.2f}x the time (target <= 1)")
+PY
+  ip netns del "$ns"
+  BENCH_NS=""
+}
+
 case "${1:-all}" in
   classify) bench_classify "${2:-1000000}" ;;
-  all) bench_classify 1000000 ;;
-  *) echo "usage: $0 [classify [N]]" >&2; exit 2 ;;
+  ifaces) bench_ifaces "${2:-1000}" ;;
+  all)
+    bench_classify 1000000
+    bench_ifaces 1000
+    ;;
+  *) echo "usage: $0 [classify [N] | ifaces [N]]" >&2; exit 2 ;;
 esac

@@ -228,7 +228,6 @@ impl Facts {
             benchmarking: in_block("Benchmarking"),
             reserved: false,
         };
-        let groups: Vec<String> = s.iter().map(|g| format!("{g:016b}")).collect();
         Facts {
             address: IpAddr::V6(v6),
             version: 6,
@@ -240,7 +239,7 @@ impl Facts {
             classful_network: None,
             host_part: None,
             class_note: None,
-            binary: groups.join(":"),
+            binary: colon_binary(v6),
             hex: format!("0x{bits:032x}"),
             decimal: Integer::Text(bits.to_string()),
             private: flags.private,
@@ -309,6 +308,20 @@ fn global(ranges: &[&Block], multicast: bool) -> Option<bool> {
         None if ranges.is_empty() => Some(true),
         None => None,
     }
+}
+
+/// The 128 bits in eight colon-separated groups of 16.
+fn colon_binary(v6: Ipv6Addr) -> String {
+    let mut out = String::with_capacity(135);
+    for (i, group) in v6.segments().into_iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        for bit in (0..16).rev() {
+            out.push(if group >> bit & 1 == 1 { '1' } else { '0' });
+        }
+    }
+    out
 }
 
 /// `2001:0db8:0000:0000:0000:0000:0000:0001`.
@@ -457,6 +470,16 @@ mod tests {
             v6.expanded.as_deref(),
             Some("fd00:0000:0000:0000:0000:0000:0000:0001")
         );
+    }
+
+    #[test]
+    fn ipv6_binary_form() {
+        let f = facts("8001::1");
+        let groups: Vec<&str> = f.binary.split(':').collect();
+        assert_eq!(groups.len(), 8);
+        assert_eq!(groups[0], "1000000000000001");
+        assert_eq!(groups[7], "0000000000000001");
+        assert!(groups[1..7].iter().all(|g| *g == "0000000000000000"));
     }
 
     #[test]

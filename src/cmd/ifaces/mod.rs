@@ -167,6 +167,10 @@ fn report(snapshot: &Snapshot, args: &IfacesArgs) -> IfacesReport {
         _ => (true, true),
     };
     let family_only = want_v4 != want_v6;
+    let mut by_link: HashMap<u32, Vec<&RawAddress>> = HashMap::new();
+    for a in &snapshot.addresses {
+        by_link.entry(a.index).or_default().push(a);
+    }
     let mut interfaces = Vec::new();
     for link in &snapshot.links {
         let named = args.names.contains(&link.name);
@@ -174,10 +178,9 @@ fn report(snapshot: &Snapshot, args: &IfacesArgs) -> IfacesReport {
         if !(named || (args.names.is_empty() && (args.all || up))) {
             continue;
         }
-        let addresses = snapshot.addresses.iter().filter(|a| a.index == link.index);
         let mut ipv4 = Vec::new();
         let mut ipv6 = Vec::new();
-        for a in addresses {
+        for a in by_link.get(&link.index).into_iter().flatten() {
             match a.addr {
                 IpAddr::V4(v4) if want_v4 => ipv4.push(ipv4_entry(v4, a)),
                 IpAddr::V6(_) if want_v6 => ipv6.push(ipv6_entry(a, &link.name)),
