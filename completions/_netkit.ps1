@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
+            [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions into completions/ and man pages into man/ under DIR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -65,6 +66,35 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;ping' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after COUNT probes (default: until Ctrl-C)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after COUNT probes (default: until Ctrl-C)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Seconds between probes, kept on a fixed schedule; below 0.2 needs root')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between probes, kept on a fixed schedule; below 0.2 needs root')
+            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'Seconds to wait for replies after the last probe (default: twice the slowest reply, or 10 s when none came)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for replies after the last probe (default: twice the slowest reply, or 10 s when none came)')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Stop after SECS seconds, however many probes were sent')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Stop after SECS seconds, however many probes were sent')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Time to live (IPv4) or hop limit (IPv6) of the probes')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live (IPv4) or hop limit (IPv6) of the probes')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Time a TCP connect to PORT instead of an ICMP echo (SYN/ACK and RST both mean up)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Which ICMP socket to use')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 only')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet: print only the header lines and the statistics')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet: print only the header lines and the statistics')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'Print a Unix timestamp before each line')
+            [CompletionResult]::new('-O', '-O ', [CompletionResultType]::ParameterName, 'Report "no answer yet" for a probe still unanswered when the next is sent')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON on stdout when done: {"hosts": [...]} with every reply and error')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;port' {
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
@@ -87,6 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         'netkit;help' {
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
+            [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions into completions/ and man pages into man/ under DIR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -96,6 +127,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;ifaces' {
+            break
+        }
+        'netkit;help;ping' {
             break
         }
         'netkit;help;port' {

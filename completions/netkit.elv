@@ -25,6 +25,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+            cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -59,6 +60,34 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;ping'= {
+            cand -c 'Stop after COUNT probes (default: until Ctrl-C)'
+            cand --count 'Stop after COUNT probes (default: until Ctrl-C)'
+            cand -i 'Seconds between probes, kept on a fixed schedule; below 0.2 needs root'
+            cand --interval 'Seconds between probes, kept on a fixed schedule; below 0.2 needs root'
+            cand -W 'Seconds to wait for replies after the last probe (default: twice the slowest reply, or 10 s when none came)'
+            cand --timeout 'Seconds to wait for replies after the last probe (default: twice the slowest reply, or 10 s when none came)'
+            cand -w 'Stop after SECS seconds, however many probes were sent'
+            cand --deadline 'Stop after SECS seconds, however many probes were sent'
+            cand -s 'Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet'
+            cand --size 'Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet'
+            cand -t 'Time to live (IPv4) or hop limit (IPv6) of the probes'
+            cand --ttl 'Time to live (IPv4) or hop limit (IPv6) of the probes'
+            cand --tcp 'Time a TCP connect to PORT instead of an ICMP echo (SYN/ACK and RST both mean up)'
+            cand --socket 'Which ICMP socket to use'
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand -4 'Resolve names to IPv4 only'
+            cand -6 'Resolve names to IPv6 only'
+            cand -q 'Quiet: print only the header lines and the statistics'
+            cand --quiet 'Quiet: print only the header lines and the statistics'
+            cand -D 'Print a Unix timestamp before each line'
+            cand -O 'Report "no answer yet" for a probe still unanswered when the next is sent'
+            cand --json 'JSON on stdout when done: {"hosts": [...]} with every reply and error'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;port'= {
             cand --services-file 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]'
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
@@ -79,6 +108,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help'= {
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+            cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -86,6 +116,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;classify'= {
         }
         &'netkit;help;ifaces'= {
+        }
+        &'netkit;help;ping'= {
         }
         &'netkit;help;port'= {
         }

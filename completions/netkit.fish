@@ -31,6 +31,7 @@ complete -c netkit -n "__fish_netkit_needs_command" -s h -l help -d 'Print help 
 complete -c netkit -n "__fish_netkit_needs_command" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -55,6 +56,27 @@ complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s l -l long -d 'i
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -l json -d 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s c -l count -d 'Stop after COUNT probes (default: until Ctrl-C)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s i -l interval -d 'Seconds between probes, kept on a fixed schedule; below 0.2 needs root' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s W -l timeout -d 'Seconds to wait for replies after the last probe (default: twice the slowest reply, or 10 s when none came)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s w -l deadline -d 'Stop after SECS seconds, however many probes were sent' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s s -l size -d 'Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s t -l ttl -d 'Time to live (IPv4) or hop limit (IPv6) of the probes' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -l tcp -d 'Time a TCP connect to PORT instead of an ICMP echo (SYN/ACK and RST both mean up)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -l socket -d 'Which ICMP socket to use' -r -f -a "auto\t'Raw if permitted (TTL, duplicates, ICMP errors), else the datagram kind'
+raw\t'Raw socket only (root or CAP_NET_RAW)'
+dgram\t'Unprivileged datagram socket only (where net.ipv4.ping_group_range allows)'"
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s 4 -d 'Resolve names to IPv4 only'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s 6 -d 'Resolve names to IPv6 only'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s q -l quiet -d 'Quiet: print only the header lines and the statistics'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s D -d 'Print a Unix timestamp before each line'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s O -d 'Report "no answer yet" for a probe still unanswered when the next is sent'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -l json -d 'JSON on stdout when done: {"hosts": [...]} with every reply and error'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l services-file -d 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
@@ -68,8 +90,9 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

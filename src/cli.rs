@@ -2,6 +2,7 @@
 //! comments are the --help text; completions and man pages are generated from these.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -43,6 +44,10 @@ pub enum Command {
     /// counters, and the default routes
     #[command(after_help = IFACES_EXAMPLES)]
     Ifaces(IfacesArgs),
+    /// Send ICMP echo requests (or timed TCP connects) to hosts, with iputils' output and
+    /// statistics; several hosts are pinged at once
+    #[command(after_help = PING_EXAMPLES)]
+    Ping(PingArgs),
     /// Say what a port number means: IANA range (well-known, registered, dynamic) and service
     /// names
     #[command(after_help = PORT_EXAMPLES)]
@@ -58,6 +63,7 @@ impl Command {
         match self {
             Command::Classify(a) => a.json,
             Command::Ifaces(a) => a.json,
+            Command::Ping(a) => a.json,
             Command::Port(a) => a.json,
             Command::Generate(_) => false,
         }
@@ -79,6 +85,16 @@ Examples:
   netkit ifaces -a -l        all of them, ifconfig-style with traffic counters
   netkit ifaces eth0 -4      one interface, IPv4 only
   netkit ifaces --json";
+
+const PING_EXAMPLES: &str = "\
+Examples:
+  netkit ping 127.0.0.1 -c 4          four probes, then the statistics
+  netkit ping ::1 localhost -c 3      several hosts at once, a table at the end
+  netkit ping 127.0.0.1 --tcp 22      time TCP connects: no privilege needed
+  netkit ping -c 10 -i 0.2 -q host    only the statistics
+
+Privilege: a raw ICMP socket (root or CAP_NET_RAW) shows TTLs, duplicates and ICMP errors;
+without one netkit uses the datagram socket that net.ipv4.ping_group_range allows.";
 
 const PORT_EXAMPLES: &str = "\
 Examples:
@@ -154,6 +170,107 @@ pub struct IfacesArgs {
     pub json: bool,
 }
 
+/// Which ICMP socket to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SocketKind {
+    /// Raw if permitted (TTL, duplicates, ICMP errors), else the datagram kind
+    Auto,
+    /// Raw socket only (root or CAP_NET_RAW)
+    Raw,
+    /// Unprivileged datagram socket only (where net.ipv4.ping_group_range allows)
+    Dgram,
+}
+
+/// Arguments of `netkit ping`.
+#[derive(Debug, Args)]
+pub struct PingArgs {
+    /// Hosts: IPv4 or IPv6 addresses, or names (resolved once)
+    #[arg(value_name = "HOST", required = true)]
+    pub hosts: Vec<String>,
+
+    /// Stop after COUNT probes (default: until Ctrl-C)
+    #[arg(short, long, value_name = "COUNT", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// Seconds between probes, kept on a fixed schedule; below 0.2 needs root
+    #[arg(short, long, value_name = "SECS", default_value = "1", value_parser = parse_seconds)]
+    pub interval: Duration,
+
+    /// Seconds to wait for replies after the last probe (default: twice the slowest reply,
+    /// or 10 s when none came)
+    #[arg(short = 'W', long = "timeout", value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+
+    /// Stop after SECS seconds, however many probes were sent
+    #[arg(short = 'w', long, value_name = "SECS", value_parser = parse_seconds)]
+    pub deadline: Option<Duration>,
+
+    /// Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet
+    #[arg(short, long, value_name = "BYTES", default_value_t = 56, value_parser = clap::value_parser!(u16).range(0..=65_507))]
+    pub size: u16,
+
+    /// Time to live (IPv4) or hop limit (IPv6) of the probes
+    #[arg(short, long, value_name = "TTL", value_parser = clap::value_parser!(u32).range(1..=255))]
+    pub ttl: Option<u32>,
+
+    /// Resolve names to IPv4 only
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Resolve names to IPv6 only
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// Quiet: print only the header lines and the statistics
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print a Unix timestamp before each line
+    #[arg(short = 'D')]
+    pub timestamps: bool,
+
+    /// Report "no answer yet" for a probe still unanswered when the next is sent
+    #[arg(short = 'O')]
+    pub report_outstanding: bool,
+
+    /// Time a TCP connect to PORT instead of an ICMP echo (SYN/ACK and RST both mean up)
+    #[arg(long, value_name = "PORT")]
+    pub tcp: Option<u16>,
+
+    /// Which ICMP socket to use
+    #[arg(long, value_enum, default_value_t = SocketKind::Auto, value_name = "KIND")]
+    pub socket: SocketKind,
+
+    /// JSON on stdout when done: {"hosts": [...]} with every reply and error
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl PingArgs {
+    /// The printing options.
+    pub fn view(&self) -> crate::output::ping::PingView {
+        crate::output::ping::PingView {
+            quiet: self.quiet,
+            timestamps: self.timestamps,
+            several: self.hosts.len() > 1,
+        }
+    }
+}
+
+/// Seconds as a non-negative decimal number: `0.2`, `1`, `2.5`.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(format!("'{text}' is not a non-negative number of seconds"));
+    }
+    if secs > 86_400.0 {
+        return Err(format!("{text} s is more than a day"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 /// Arguments of `netkit port`.
 #[derive(Debug, Args)]
 pub struct PortArgs {
@@ -221,6 +338,40 @@ mod tests {
             panic!("not port")
         };
         assert_eq!(args.ports, ["-1"]);
+    }
+
+    #[test]
+    fn ping_defaults_and_typed_values() {
+        let cli = parse(&["netkit", "ping", "127.0.0.1"]).unwrap_or_else(|e| panic!("{e}"));
+        let Command::Ping(args) = cli.command else {
+            panic!("not ping")
+        };
+        assert_eq!(args.interval, Duration::from_secs(1));
+        assert_eq!(
+            (args.size, args.count, args.socket),
+            (56, None, SocketKind::Auto)
+        );
+        let cli = parse(&[
+            "netkit", "ping", "-c", "200", "-i", "0.005", "-s", "1400", "h",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let Command::Ping(args) = cli.command else {
+            panic!("not ping")
+        };
+        assert_eq!(args.interval, Duration::from_millis(5));
+        assert_eq!((args.count, args.size), (Some(200), 1400));
+        for bad in [
+            ["-i", "-1"],
+            ["-i", "abc"],
+            ["-c", "0"],
+            ["-s", "70000"],
+            ["-t", "0"],
+        ] {
+            assert!(
+                parse(&["netkit", "ping", bad[0], bad[1], "h"]).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

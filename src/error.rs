@@ -10,6 +10,8 @@ use std::process::ExitCode;
 pub enum Outcome {
     /// It did what was asked: exit 0.
     Success,
+    /// It ran, and the answer the user asked about is no (no reply): exit 1.
+    Negative,
     /// Some inputs were bad; the others were handled and the bad ones reported: exit 2.
     BadInput,
 }
@@ -18,6 +20,7 @@ impl Outcome {
     pub fn exit_code(self) -> ExitCode {
         ExitCode::from(match self {
             Outcome::Success => 0,
+            Outcome::Negative => 1,
             Outcome::BadInput => 2,
         })
     }
@@ -38,6 +41,15 @@ pub enum Error {
         what: &'static str,
         source: io::Error,
     },
+    /// A name did not resolve to an address.
+    #[error("cannot resolve {name}: {reason}")]
+    Resolve { name: String, reason: String },
+    /// The system refused a privileged operation; the text says how to allow it.
+    #[error("{0}")]
+    Permission(String),
+    /// A combination of arguments that cannot run; the text says why and what to do.
+    #[error("{0}")]
+    Usage(String),
     /// An interface named on the command line does not exist.
     #[error("no interface named {name} (have: {have})")]
     NoInterface { name: String, have: String },
@@ -56,6 +68,17 @@ impl Error {
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
     }
+}
+
+/// What to do when no ICMP socket may be opened: both fixes, and the way around.
+pub fn ping_permission_hint(v6: bool) -> String {
+    let family = if v6 { "ICMPv6" } else { "ICMP" };
+    format!(
+        "cannot open an {family} socket: permission denied (allow unprivileged ping with \
+         `sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`, or give netkit raw sockets with \
+         `setcap cap_net_raw+ep $(command -v netkit)` or run it as root; or use --tcp PORT, which \
+         needs no privilege)"
+    )
 }
 
 /// An OS error in plain words, without Rust's "(os error N)" suffix, plus the fix when known.
@@ -91,6 +114,7 @@ mod tests {
     #[test]
     fn exit_codes_follow_the_policy() {
         assert_eq!(Outcome::Success.exit_code(), ExitCode::from(0));
+        assert_eq!(Outcome::Negative.exit_code(), ExitCode::from(1));
         assert_eq!(Outcome::BadInput.exit_code(), ExitCode::from(2));
         let e = Error::Output(io::Error::other("x"));
         assert_eq!(e.exit_code(), ExitCode::from(2));
@@ -105,6 +129,17 @@ mod tests {
             source: pipe(),
         };
         assert!(!read.is_broken_pipe());
+    }
+
+    #[test]
+    fn the_ping_permission_hint_names_both_fixes_and_the_way_around() {
+        for v6 in [false, true] {
+            let hint = ping_permission_hint(v6);
+            assert!(hint.contains("net.ipv4.ping_group_range"), "{hint}");
+            assert!(hint.contains("setcap cap_net_raw+ep"), "{hint}");
+            assert!(hint.contains("--tcp PORT"), "{hint}");
+        }
+        assert!(ping_permission_hint(true).contains("ICMPv6"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod cmd;
 mod error;
 mod output;
 mod ports;
+mod stats;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

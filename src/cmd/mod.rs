@@ -3,6 +3,7 @@
 mod classify;
 mod generate;
 mod ifaces;
+mod ping;
 mod port;
 
 use crate::cli::Command;
@@ -14,6 +15,7 @@ pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
     match command {
         Command::Classify(args) => classify::run(args, out),
         Command::Ifaces(args) => ifaces::run(args, out),
+        Command::Ping(args) => ping::run(args, out),
         Command::Port(args) => port::run(args, out),
         Command::Generate(args) => generate::run(args, out),
     }

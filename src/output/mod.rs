@@ -4,6 +4,7 @@
 
 pub mod classify;
 pub mod ifaces;
+pub mod ping;
 pub mod port;
 
 use std::borrow::Cow;
@@ -156,6 +157,11 @@ impl Output {
     /// stdout and stderr, as the binary uses them.
     pub fn stdio(json: bool, color: bool) -> Output {
         Output::new(Box::new(io::stdout()), Box::new(io::stderr()), json, color)
+    }
+
+    /// Whether decoration (color, sparklines) is on: a terminal, or --color always.
+    pub fn decorated(&self) -> bool {
+        self.color
     }
 
     /// Whether reports are JSON.

@@ -1,0 +1,440 @@
+//! `netkit ping`: ICMP echo (or timed TCP connects with --tcp) to one or more hosts at once,
+//! on a fixed schedule from the start time, with iputils' output and statistics.
+
+mod icmp;
+mod tcp;
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use tokio::time::{Instant as TokioInstant, sleep_until};
+
+use crate::cli::PingArgs;
+use crate::error::{Error, Outcome, ping_permission_hint};
+use crate::output::Output;
+use crate::output::ping::{ErrorRecord, HostReport, PingEvent, PingReport, PingView, ReplyRecord};
+use crate::stats;
+use icmp::{Arrival, IcmpSocket};
+
+/// Intervals below this need privilege, as in iputils (a flood guard).
+const MIN_USER_INTERVAL: Duration = Duration::from_millis(200);
+/// How long to wait for replies after the last probe when none has come yet (iputils' MAXWAIT).
+const DEFAULT_LINGER: Duration = Duration::from_secs(10);
+
+/// One host being pinged.
+struct Target {
+    /// What the user typed.
+    given: String,
+    addr: IpAddr,
+    /// The name, when one was given and resolved.
+    name: Option<String>,
+}
+
+/// What is known about one host's probes so far.
+struct Tracker {
+    ident: u16,
+    sent: HashMap<u16, Instant>,
+    answered: HashSet<u16>,
+    /// Probes that got a reply or an ICMP error: no more to wait for (iputils stops on
+    /// received + errors).
+    settled: HashSet<u16>,
+    transmitted: u64,
+    duplicates: u64,
+    rtts: Vec<f64>,
+    replies: Vec<ReplyRecord>,
+    errors: Vec<ErrorRecord>,
+}
+
+impl Tracker {
+    fn new(ident: u16) -> Tracker {
+        Tracker {
+            ident,
+            sent: HashMap::new(),
+            answered: HashSet::new(),
+            settled: HashSet::new(),
+            transmitted: 0,
+            duplicates: 0,
+            rtts: Vec::new(),
+            replies: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// Why an interval is refused, if it is: below 0.2 s needs privilege (as in iputils).
+pub fn interval_refusal(interval: Duration, privileged: bool) -> Option<String> {
+    (interval < MIN_USER_INTERVAL && !privileged).then(|| {
+        format!(
+            "an interval of {:.3} s is below 0.2 s, which only root may use (it floods the network); run as root or use -i 0.2 or more",
+            interval.as_secs_f64()
+        )
+    })
+}
+
+pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
+    if let Some(reason) = interval_refusal(args.interval, privileged()) {
+        return Err(Error::Usage(reason));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Kernel {
+            what: "start the async runtime",
+            source,
+        })?;
+    runtime.block_on(async {
+        let mut targets = Vec::with_capacity(args.hosts.len());
+        for host in &args.hosts {
+            targets.push(resolve(host, args).await?);
+        }
+        let report = match args.tcp {
+            Some(port) => tcp::ping(&targets, port, args, out).await?,
+            None => ping_icmp(&targets, args, out).await?,
+        };
+        out.ping_summary(&report, args.view())?;
+        let all_answered = report.hosts.iter().all(|h| h.received > 0);
+        Ok(if all_answered {
+            Outcome::Success
+        } else {
+            Outcome::Negative
+        })
+    })
+}
+
+/// An address as typed, or a name resolved once (the first address of the wanted family).
+async fn resolve(host: &str, args: &PingArgs) -> Result<Target, Error> {
+    let wanted = |a: &IpAddr| (!args.ipv4 || a.is_ipv4()) && (!args.ipv6 || a.is_ipv6());
+    if let Ok(addr) = host.parse::<IpAddr>() {
+        if !wanted(&addr) {
+            return Err(Error::Resolve {
+                name: host.to_string(),
+                reason: "it is not of the family asked for (-4/-6)".to_string(),
+            });
+        }
+        return Ok(Target {
+            given: host.to_string(),
+            addr,
+            name: None,
+        });
+    }
+    let found = tokio::net::lookup_host((host, 0))
+        .await
+        .map_err(|e| Error::Resolve {
+            name: host.to_string(),
+            reason: crate::error::io_reason(&e),
+        })?;
+    let addr = found
+        .map(|a| a.ip())
+        .find(wanted)
+        .ok_or_else(|| Error::Resolve {
+            name: host.to_string(),
+            reason: "it has no address of the family asked for (-4/-6)".to_string(),
+        })?;
+    Ok(Target {
+        given: host.to_string(),
+        addr,
+        name: Some(host.to_string()),
+    })
+}
+
+/// The data each probe carries: bytes 0, 1, 2, ... so a reply can be checked byte for byte.
+fn payload(size: usize) -> Vec<u8> {
+    (0..size).map(|i| i as u8).collect()
+}
+
+async fn ping_icmp(
+    targets: &[Target],
+    args: &PingArgs,
+    out: &mut Output,
+) -> Result<PingReport, Error> {
+    let open = |v6: bool| -> Result<Option<IcmpSocket>, Error> {
+        if !targets.iter().any(|t| t.addr.is_ipv6() == v6) {
+            return Ok(None);
+        }
+        IcmpSocket::open(v6, args.socket, args.ttl)
+            .map(Some)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::PermissionDenied => Error::Permission(ping_permission_hint(v6)),
+                _ => Error::Kernel {
+                    what: "open an ICMP socket",
+                    source: e,
+                },
+            })
+    };
+    let (v4, v6) = (open(false)?, open(true)?);
+    let view = args.view();
+    let data = payload(usize::from(args.size));
+    let mut trackers: Vec<Tracker> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let socket = if t.addr.is_ipv6() { &v6 } else { &v4 };
+            let kernel = socket.as_ref().and_then(IcmpSocket::kernel_ident);
+            Tracker::new(kernel.unwrap_or((std::process::id() as u16) ^ (i as u16).rotate_left(8)))
+        })
+        .collect();
+    for t in targets {
+        out.ping_event(
+            view,
+            &PingEvent::Start {
+                target: &t.given,
+                addr: t.addr,
+                size: Some(usize::from(args.size)),
+            },
+        )?;
+    }
+
+    let start = Instant::now();
+    let deadline = args.deadline.map(|d| TokioInstant::from_std(start + d));
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut buf4 = vec![0u8; 65_536];
+    let mut buf6 = vec![0u8; 65_536];
+    let mut probes: u64 = 0;
+    let mut last_send = start;
+    loop {
+        let sending = args.count.is_none_or(|c| probes < c);
+        let next_send = TokioInstant::from_std(start + args.interval.mul_f64(probes as f64));
+        let all_answered = trackers
+            .iter()
+            .all(|t| t.settled.len() as u64 >= t.transmitted);
+        if !sending && all_answered {
+            break;
+        }
+        let linger = linger(&trackers, args.timeout);
+        let stop_waiting = TokioInstant::from_std(last_send + linger);
+        tokio::select! {
+            _ = sleep_until(next_send), if sending => {
+                let seq = (probes % 65_536) as u16 + 1;
+                if args.report_outstanding {
+                    for (t, tr) in targets.iter().zip(&trackers) {
+                        let previous = seq.wrapping_sub(1);
+                        if probes > 0 && !tr.answered.contains(&previous) {
+                            out.ping_event(view, &PingEvent::NoAnswerYet { target: &t.given, seq: previous })?;
+                        }
+                    }
+                }
+                for (t, tr) in targets.iter().zip(trackers.iter_mut()) {
+                    let socket = if t.addr.is_ipv6() { &v6 } else { &v4 };
+                    if let Some(socket) = socket {
+                        tr.sent.insert(seq, Instant::now());
+                        tr.answered.remove(&seq);
+                        tr.settled.remove(&seq);
+                        tr.transmitted += 1;
+                        if let Err(e) = socket.send(t.addr, tr.ident, seq, &data).await {
+                            let message = crate::error::io_reason(&e);
+                            out.ping_event(view, &PingEvent::SendError { target: &t.given, seq, message: &message })?;
+                            tr.settled.insert(seq);
+                            tr.errors.push(ErrorRecord { seq, from: None, message });
+                        }
+                    }
+                }
+                last_send = Instant::now();
+                probes += 1;
+            }
+            got = recv(&v4, &mut buf4) => handle(got, targets, &mut trackers, &data, out, view)?,
+            got = recv(&v6, &mut buf6) => handle(got, targets, &mut trackers, &data, out, view)?,
+            _ = sleep_until(stop_waiting), if !sending => break,
+            _ = sleep_until(deadline.unwrap_or(next_send)), if deadline.is_some() => break,
+            _ = &mut ctrl_c => break,
+        }
+    }
+    let elapsed = start.elapsed();
+    Ok(report(targets, trackers, elapsed))
+}
+
+/// How long to wait after the last probe: twice the slowest reply once there were replies
+/// (iputils' rule), else -W (10 s by default).
+fn linger(trackers: &[Tracker], timeout: Option<Duration>) -> Duration {
+    let slowest = trackers
+        .iter()
+        .flat_map(|t| t.rtts.iter().copied())
+        .fold(0.0f64, f64::max);
+    match timeout {
+        Some(w) => w,
+        None if slowest > 0.0 => Duration::from_secs_f64((2.0 * slowest / 1000.0).max(0.01)),
+        None => DEFAULT_LINGER,
+    }
+}
+
+async fn recv(socket: &Option<IcmpSocket>, buf: &mut [u8]) -> io::Result<Option<Arrival>> {
+    match socket {
+        Some(s) => s.recv(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn handle(
+    got: io::Result<Option<Arrival>>,
+    targets: &[Target],
+    trackers: &mut [Tracker],
+    data: &[u8],
+    out: &mut Output,
+    view: PingView,
+) -> Result<(), Error> {
+    let now = Instant::now();
+    // A failed receive (an ICMP error queued on the socket) is not fatal: keep listening.
+    let Ok(Some(arrival)) = got else {
+        return Ok(());
+    };
+    match arrival {
+        Arrival::Reply {
+            from,
+            ident,
+            seq,
+            ttl,
+            bytes,
+            payload,
+        } => {
+            let Some(i) = targets
+                .iter()
+                .zip(trackers.iter())
+                .position(|(t, tr)| t.addr == from && tr.ident == ident)
+            else {
+                return Ok(());
+            };
+            let tr = &mut trackers[i];
+            let Some(sent) = tr.sent.get(&seq) else {
+                return Ok(());
+            };
+            let rtt_ms = (now - *sent).as_secs_f64() * 1000.0;
+            let duplicate = !tr.answered.insert(seq);
+            tr.settled.insert(seq);
+            let intact = payload == data;
+            if duplicate {
+                tr.duplicates += 1;
+            } else {
+                tr.rtts.push(rtt_ms);
+            }
+            let record = ReplyRecord {
+                seq,
+                ttl,
+                bytes,
+                rtt_ms,
+                duplicate,
+                intact,
+            };
+            out.ping_event(
+                view,
+                &PingEvent::Reply {
+                    name: targets[i].name.as_deref(),
+                    from,
+                    reply: &record,
+                },
+            )?;
+            tr.replies.push(record);
+        }
+        Arrival::Error {
+            from,
+            to,
+            ident,
+            seq,
+            message,
+        } => {
+            let Some(i) = targets.iter().zip(trackers.iter()).position(|(t, tr)| {
+                t.addr == to && tr.ident == ident && tr.sent.contains_key(&seq)
+            }) else {
+                return Ok(());
+            };
+            out.ping_event(
+                view,
+                &PingEvent::IcmpError {
+                    target: &targets[i].given,
+                    from,
+                    seq,
+                    message,
+                },
+            )?;
+            trackers[i].settled.insert(seq);
+            trackers[i].errors.push(ErrorRecord {
+                seq,
+                from: Some(from),
+                message: message.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn report(targets: &[Target], trackers: Vec<Tracker>, elapsed: Duration) -> PingReport {
+    let hosts = targets
+        .iter()
+        .zip(trackers)
+        .map(|(t, tr)| {
+            let received = tr.rtts.len() as u64;
+            HostReport {
+                target: t.given.clone(),
+                address: t.addr,
+                transmitted: tr.transmitted,
+                received,
+                duplicates: tr.duplicates,
+                loss_percent: stats::loss_percent(tr.transmitted, received),
+                time_ms: elapsed.as_millis() as u64,
+                rtt_ms: stats::summarize(&tr.rtts),
+                rtt_samples: tr.rtts,
+                replies: tr.replies,
+                errors: tr.errors,
+            }
+        })
+        .collect();
+    PingReport { hosts }
+}
+
+/// Whether this process may use raw sockets and short intervals (effective uid 0).
+fn privileged() -> bool {
+    // Linux
+    #[cfg(target_os = "linux")]
+    {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("Uid:"))
+                    .and_then(|l| l.split_whitespace().nth(2).map(|euid| euid == "0"))
+            })
+            .unwrap_or(false)
+    }
+    // Elsewhere: unknown, so the conservative answer.
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_intervals_need_privilege() {
+        let short = Duration::from_millis(5);
+        assert!(
+            interval_refusal(short, false).is_some_and(|r| r.contains("0.005 s is below 0.2 s"))
+        );
+        assert!(interval_refusal(short, true).is_none());
+        assert!(interval_refusal(Duration::from_millis(200), false).is_none());
+    }
+
+    #[test]
+    fn linger_follows_iputils() {
+        let mut t = Tracker::new(1);
+        assert_eq!(linger(std::slice::from_ref(&t), None), DEFAULT_LINGER);
+        t.rtts.push(20.0);
+        assert_eq!(
+            linger(std::slice::from_ref(&t), None),
+            Duration::from_millis(40)
+        );
+        assert_eq!(
+            linger(&[t], Some(Duration::from_secs(1))),
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn payload_counts_up() {
+        assert_eq!(payload(4), [0, 1, 2, 3]);
+        assert_eq!(payload(300)[256], 0);
+    }
+}

@@ -1,0 +1,310 @@
+//! How `ping` looks: iputils' lines and statistics, line for line, plus percentiles, a
+//! sparkline on a terminal, a table when several hosts were pinged, or one JSON document.
+
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::Output;
+use crate::stats::{self, RttSummary};
+
+/// The whole run.
+#[derive(Debug, Serialize)]
+pub struct PingReport {
+    pub hosts: Vec<HostReport>,
+}
+
+/// One host's run.
+#[derive(Debug, Serialize)]
+pub struct HostReport {
+    pub target: String,
+    pub address: IpAddr,
+    pub transmitted: u64,
+    pub received: u64,
+    pub duplicates: u64,
+    pub loss_percent: f64,
+    pub time_ms: u64,
+    pub rtt_ms: Option<RttSummary>,
+    /// The RTTs in order, for the sparkline.
+    #[serde(skip)]
+    pub rtt_samples: Vec<f64>,
+    pub replies: Vec<ReplyRecord>,
+    pub errors: Vec<ErrorRecord>,
+}
+
+/// One reply.
+#[derive(Debug, Serialize)]
+pub struct ReplyRecord {
+    pub seq: u16,
+    /// From the IPv4 header on raw sockets; null where the socket does not show it.
+    pub ttl: Option<u8>,
+    /// ICMP message length (8 header bytes plus data); 0 for --tcp.
+    pub bytes: usize,
+    pub rtt_ms: f64,
+    pub duplicate: bool,
+    /// Whether the data came back byte for byte as sent.
+    pub intact: bool,
+}
+
+/// An ICMP error or a failed send.
+#[derive(Debug, Serialize)]
+pub struct ErrorRecord {
+    pub seq: u16,
+    pub from: Option<IpAddr>,
+    pub message: String,
+}
+
+/// What happens while pinging, as it happens.
+pub enum PingEvent<'a> {
+    /// The header line; `size` is the data size (none for --tcp).
+    Start {
+        target: &'a str,
+        addr: IpAddr,
+        size: Option<usize>,
+    },
+    Reply {
+        name: Option<&'a str>,
+        from: IpAddr,
+        reply: &'a ReplyRecord,
+    },
+    TcpReply {
+        addr: IpAddr,
+        port: u16,
+        seq: u16,
+        open: bool,
+        rtt_ms: f64,
+    },
+    IcmpError {
+        target: &'a str,
+        from: IpAddr,
+        seq: u16,
+        message: &'a str,
+    },
+    SendError {
+        target: &'a str,
+        seq: u16,
+        message: &'a str,
+    },
+    NoAnswerYet {
+        target: &'a str,
+        seq: u16,
+    },
+}
+
+/// How much to print while running.
+#[derive(Debug, Clone, Copy)]
+pub struct PingView {
+    /// -q: only the header and the statistics.
+    pub quiet: bool,
+    /// -D: a Unix timestamp before each line.
+    pub timestamps: bool,
+    /// Several hosts: lines that do not show the host by themselves name it.
+    pub several: bool,
+}
+
+impl Output {
+    /// Prints one event as iputils would (nothing with --json, which reports at the end).
+    pub fn ping_event(&mut self, view: PingView, event: &PingEvent) -> io::Result<()> {
+        if self.json() {
+            return Ok(());
+        }
+        if let PingEvent::Start { target, addr, size } = event {
+            return match (size, addr) {
+                (Some(size), IpAddr::V4(_)) => {
+                    writeln!(
+                        self,
+                        "PING {target} ({addr}) {size}({}) bytes of data.",
+                        size + 28
+                    )
+                }
+                (Some(size), IpAddr::V6(_)) => {
+                    writeln!(self, "PING {target} ({addr}) {size} data bytes")
+                }
+                (None, _) => writeln!(self, "PING {target} ({addr}) with TCP connects"),
+            };
+        }
+        if view.quiet {
+            return Ok(());
+        }
+        if view.timestamps {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            write!(self, "[{}.{:06}] ", now.as_secs(), now.subsec_micros())?;
+        }
+        match event {
+            PingEvent::Start { .. } => Ok(()),
+            PingEvent::Reply {
+                name, from, reply, ..
+            } => {
+                let from = match name {
+                    Some(name) => format!("{name} ({from})"),
+                    None => from.to_string(),
+                };
+                let ttl = reply.ttl.map_or(String::new(), |t| format!(" ttl={t}"));
+                let dup = if reply.duplicate { " (DUP!)" } else { "" };
+                let bad = if reply.intact { "" } else { " (BAD DATA)" };
+                writeln!(
+                    self,
+                    "{} bytes from {from}: icmp_seq={}{ttl} time={} ms{dup}{bad}",
+                    reply.bytes,
+                    reply.seq,
+                    rtt_text(reply.rtt_ms)
+                )
+            }
+            PingEvent::TcpReply {
+                addr,
+                port,
+                seq,
+                open,
+                rtt_ms,
+                ..
+            } => {
+                let (state, answer) = if *open {
+                    ("open", "SYN/ACK")
+                } else {
+                    ("closed", "RST")
+                };
+                let host = match addr {
+                    IpAddr::V4(a) => format!("{a}:{port}"),
+                    IpAddr::V6(a) => format!("[{a}]:{port}"),
+                };
+                writeln!(
+                    self,
+                    "{answer} from {host}: tcp_seq={seq} port {state} time={} ms",
+                    rtt_text(*rtt_ms)
+                )
+            }
+            PingEvent::IcmpError {
+                target,
+                from,
+                seq,
+                message,
+            } => {
+                let about = if view.several {
+                    format!(" (ping {target})")
+                } else {
+                    String::new()
+                };
+                writeln!(self, "From {from} icmp_seq={seq} {message}{about}")
+            }
+            PingEvent::SendError {
+                target,
+                seq,
+                message,
+            } => {
+                writeln!(self, "ping {target}: icmp_seq={seq}: {message}")
+            }
+            PingEvent::NoAnswerYet { target, seq } => {
+                let about = if view.several {
+                    format!(" from {target}")
+                } else {
+                    String::new()
+                };
+                writeln!(self, "no answer yet for icmp_seq={seq}{about}")
+            }
+        }
+    }
+
+    /// The statistics: iputils' block per host, then a table when there were several.
+    pub fn ping_summary(&mut self, report: &PingReport, _view: PingView) -> io::Result<()> {
+        if self.json() {
+            return self.json_line(report);
+        }
+        for h in &report.hosts {
+            writeln!(self, "\n--- {} ping statistics ---", h.target)?;
+            let mut extra = String::new();
+            if h.duplicates > 0 {
+                extra.push_str(&format!("+{} duplicates, ", h.duplicates));
+            }
+            if !h.errors.is_empty() {
+                extra.push_str(&format!("+{} errors, ", h.errors.len()));
+            }
+            writeln!(
+                self,
+                "{} packets transmitted, {} received, {extra}{}% packet loss, time {}ms",
+                h.transmitted,
+                h.received,
+                stats::format_g(h.loss_percent),
+                h.time_ms
+            )?;
+            if let Some(r) = &h.rtt_ms {
+                writeln!(
+                    self,
+                    "rtt min/avg/max/mdev = {:.3}/{:.3}/{:.3}/{:.3} ms",
+                    r.min, r.avg, r.max, r.mdev
+                )?;
+                writeln!(
+                    self,
+                    "rtt p50/p95/p99 = {:.3}/{:.3}/{:.3} ms",
+                    r.p50, r.p95, r.p99
+                )?;
+                if self.decorated() && h.rtt_samples.len() > 1 {
+                    let last: Vec<f64> =
+                        h.rtt_samples.iter().rev().take(60).rev().copied().collect();
+                    writeln!(self, "rtt {}", stats::sparkline(&last))?;
+                }
+            }
+        }
+        if report.hosts.len() > 1 {
+            writeln!(self)?;
+            let mut table = self.table(&[
+                "HOST", "ADDRESS", "SENT", "RECV", "LOSS", "MIN", "AVG", "MAX", "MDEV",
+            ]);
+            for h in &report.hosts {
+                let ms = |f: fn(&RttSummary) -> f64| {
+                    h.rtt_ms
+                        .as_ref()
+                        .map_or("-".to_string(), |r| format!("{:.3}", f(r)))
+                };
+                table.add_row([
+                    h.target.clone(),
+                    h.address.to_string(),
+                    h.transmitted.to_string(),
+                    h.received.to_string(),
+                    format!("{}%", stats::format_g(h.loss_percent)),
+                    ms(|r| r.min),
+                    ms(|r| r.avg),
+                    ms(|r| r.max),
+                    ms(|r| r.mdev),
+                ]);
+            }
+            self.write_table(&mut table, 0)?;
+        }
+        Ok(())
+    }
+}
+
+/// iputils' precision for a reply time: 3 decimals under 1 ms, 2 under 10, 1 under 100, none above.
+fn rtt_text(ms: f64) -> String {
+    let us = (ms * 1000.0).round() as u64;
+    if us >= 100_000 - 50 {
+        format!("{}", (us + 500) / 1000)
+    } else if us >= 10_000 - 5 {
+        format!("{:.1}", ms)
+    } else if us >= 1_000 {
+        format!("{:.2}", ms)
+    } else {
+        format!("{:.3}", ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_times_have_iputils_precision() {
+        let cases = [
+            (0.045, "0.045"),
+            (1.234, "1.23"),
+            (20.46, "20.5"),
+            (123.4, "123"),
+        ];
+        for (ms, want) in cases {
+            assert_eq!(rtt_text(ms), want, "{ms}");
+        }
+    }
+}
