@@ -95,3 +95,102 @@ impl Drop for Netns {
             .output();
     }
 }
+
+/// Two namespaces joined by a veth: a client (10.200.5.1/24) and a peer (10.200.5.2/24) whose
+/// kernel does not answer pings; `tests/common/icmp_responder.py` answers instead, with the
+/// delay and quirks asked for. Everything is removed on drop.
+pub struct PingLab {
+    pub client: Netns,
+    pub peer: Netns,
+    responder: Option<std::process::Child>,
+}
+
+impl PingLab {
+    pub const CLIENT: &'static str = "10.200.5.1";
+    pub const PEER: &'static str = "10.200.5.2";
+    /// On the link, but no host has it.
+    pub const NOBODY: &'static str = "10.200.5.99";
+
+    /// Builds the lab; `responder` holds the responder's options, or None for no responder.
+    pub fn new(tag: &str, responder: Option<&[&str]>) -> Option<PingLab> {
+        let client = Netns::create(&format!("{tag}-c"))?;
+        let peer = Netns::create(&format!("{tag}-p"))?;
+        if Command::new("python3").arg("--version").output().is_err() {
+            eprintln!("skipped: the simulated peer needs python3");
+            return None;
+        }
+        client.ip("link set lo up");
+        peer.ip("link set lo up");
+        client.ip(&format!(
+            "link add c0 type veth peer name p0 netns {}",
+            peer.name
+        ));
+        client.ip("addr add 10.200.5.1/24 dev c0");
+        peer.ip("addr add 10.200.5.2/24 dev p0");
+        client.ip("link set c0 up");
+        peer.ip("link set p0 up");
+        peer.bash("echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all");
+        let mut lab = PingLab {
+            client,
+            peer,
+            responder: None,
+        };
+        if let Some(options) = responder {
+            let script = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/common/icmp_responder.py"
+            );
+            let mut child = Command::new("ip")
+                .args(["netns", "exec", &lab.peer.name, "python3", script])
+                .args(options)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("responder: {e}"));
+            // Wait for "ready" so no probe arrives before the socket is open.
+            let mut ready = String::new();
+            if let Some(out) = child.stdout.take() {
+                let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
+            }
+            assert_eq!(ready.trim(), "ready", "the responder did not start");
+            lab.responder = Some(child);
+        }
+        Some(lab)
+    }
+
+    /// Installs an nftables rule in the peer; `None` (with the reason printed) without nft.
+    pub fn peer_nft(&self, script: &str) -> Option<()> {
+        if Command::new("nft").arg("--version").output().is_err() {
+            eprintln!("skipped: nft is not installed (apt-get install nftables)");
+            return None;
+        }
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.peer.name, "nft", "-f", "-"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .ok()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            std::io::Write::write_all(&mut stdin, script.as_bytes()).ok()?;
+        }
+        let status = child.wait().ok()?;
+        assert!(status.success(), "nft rules failed: {script}");
+        Some(())
+    }
+}
+
+impl Drop for PingLab {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.responder.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        // The responder ran under `ip netns exec`; make sure its python is gone too.
+        let _ = Command::new("ip")
+            .args(["netns", "pids", &self.peer.name])
+            .output()
+            .map(|o| {
+                for pid in String::from_utf8_lossy(&o.stdout).split_whitespace() {
+                    let _ = Command::new("kill").arg(pid).output();
+                }
+            });
+    }
+}

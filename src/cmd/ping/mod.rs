@@ -241,8 +241,8 @@ async fn ping_icmp(
             _ = &mut ctrl_c => break,
         }
     }
-    let elapsed = start.elapsed();
-    Ok(report(targets, trackers, elapsed))
+    // As iputils counts it: from the start to the last probe sent.
+    Ok(report(targets, trackers, last_send - start))
 }
 
 /// How long to wait after the last probe: twice the slowest reply once there were replies

@@ -58,6 +58,7 @@ pub async fn ping(
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let mut probes: u64 = 0;
+    let mut last_send = start;
     loop {
         let sending = args.count.is_none_or(|c| probes < c);
         if !sending && pending.is_empty() {
@@ -82,6 +83,7 @@ pub async fn ping(
                     });
                 }
                 probes += 1;
+                last_send = Instant::now();
             }
             Some(Ok((i, seq, answer, took))) = pending.join_next(), if !pending.is_empty() => {
                 let rtt_ms = took.as_secs_f64() * 1000.0;
@@ -105,7 +107,8 @@ pub async fn ping(
             _ = &mut ctrl_c => break,
         }
     }
-    let elapsed = start.elapsed();
+    // As iputils counts it: from the start to the last probe sent.
+    let elapsed = last_send - start;
     let hosts = targets
         .iter()
         .enumerate()
