@@ -7,8 +7,11 @@
 #                                      vs. Python's ipaddress computing the same fields
 #   benches/compare.sh ifaces [N]      ifaces over N interfaces (default 1,000) in a namespace of
 #                                      the script's own vs. ip -j -s addr and ifconfig -a
+#   benches/compare.sh ping            ping over a simulated 20 ms link with 10% loss, and 50
+#                                      addresses at once, vs. iputils ping and fping
 #
-# Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools.
+# Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
+# for ping root, iproute2, nftables, iputils-ping and fping.
 # Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +21,10 @@ NETKIT=$PWD/target/release/netkit
 WORK=$(mktemp -d)
 BENCH_NS=""
 cleanup() {
-  if [ -n "$BENCH_NS" ]; then ip netns del "$BENCH_NS" 2> /dev/null || true; fi
+  for ns in $BENCH_NS; do
+    ip netns pids "$ns" 2> /dev/null | xargs -r kill 2> /dev/null || true
+    ip netns del "$ns" 2> /dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -157,12 +163,95 @@ PY
   BENCH_NS=""
 }
 
+bench_ping() {
+  echo "== ping: a simulated 20 ms link with 10% random loss, and 50 addresses at once"
+  for tool in ip nft ping fping; do
+    if ! command -v $tool > /dev/null; then
+      echo "   skipped: needs $tool (apt-get install iproute2 nftables iputils-ping fping)"
+      return
+    fi
+  done
+  if [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs root (namespaces, intervals below 0.2 s)"
+    return
+  fi
+  local c="nk-bench-pc-$$" p="nk-bench-pp-$$"
+  ip netns add "$c"
+  ip netns add "$p"
+  BENCH_NS="$c $p"
+  ip -n "$c" link add c0 type veth peer name p0 netns "$p"
+  ip -n "$c" addr add 10.200.5.1/24 dev c0
+  ip -n "$p" addr add 10.200.5.2/24 dev p0
+  for i in $(seq 10 59); do ip -n "$p" addr add "10.200.5.$i/24" dev p0; done
+  for ns in "$c" "$p"; do ip -n "$ns" link set lo up; done
+  ip -n "$c" link set c0 up
+  ip -n "$p" link set p0 up
+  # Section 1: the peer's kernel stays silent; the responder answers 20 ms late, and nft drops
+  # 10% of the requests at random before it sees them.
+  ip netns exec "$p" sh -c 'echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all'
+  printf 'table inet nk {\n chain input {\n  type filter hook input priority 0;\n  icmp type echo-request numgen random mod 100 < 10 drop\n }\n}\n' |
+    ip netns exec "$p" nft -f -
+  ip netns exec "$p" python3 tests/common/icmp_responder.py --delay-ms 20 --max-seconds 300 > /dev/null &
+  sleep 1
+  local in_c=(ip netns exec "$c")
+  "${in_c[@]}" ping -c 200 -i 0.05 -q 10.200.5.2 > "$WORK/iputils-slow.txt" || true
+  "${in_c[@]}" "$NETKIT" ping -c 200 -i 0.05 -q 10.200.5.2 > "$WORK/netkit-slow.txt" || true
+  /usr/bin/time -f "%e %U %S" -o "$WORK/iputils-fast.time" "${in_c[@]}" ping -c 200 -i 0.005 -q 10.200.5.2 > "$WORK/iputils-fast.txt" || true
+  /usr/bin/time -f "%e %U %S" -o "$WORK/netkit-fast.time" "${in_c[@]}" "$NETKIT" ping -c 200 -i 0.005 -q 10.200.5.2 > "$WORK/netkit-fast.txt" || true
+  # Section 2: -c 200 -i 0.005 on loopback, where neither tool waits on the link.
+  /usr/bin/time -f "%e %U %S" -o "$WORK/iputils-lo.time" "${in_c[@]}" ping -c 200 -i 0.005 -q 127.0.0.1 > /dev/null || true
+  /usr/bin/time -f "%e %U %S" -o "$WORK/netkit-lo.time" "${in_c[@]}" "$NETKIT" ping -c 200 -i 0.005 -q 127.0.0.1 > /dev/null || true
+  # Section 3: the peer's kernel answers 50 addresses at once.
+  ip netns pids "$p" | xargs -r kill
+  ip netns exec "$p" nft flush ruleset
+  ip netns exec "$p" sh -c 'echo 0 > /proc/sys/net/ipv4/icmp_echo_ignore_all'
+  local fifty
+  fifty=$(seq -f '10.200.5.%g' 10 59 | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%e" -o "$WORK/netkit-50.time" "${in_c[@]}" "$NETKIT" ping -c 5 -i 0.2 -q $fifty > /dev/null || true
+  /usr/bin/time -f "%e" -o "$WORK/netkit-1.time" "${in_c[@]}" "$NETKIT" ping -c 5 -i 0.2 -q 10.200.5.10 > /dev/null || true
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%e" -o "$WORK/fping-50.time" "${in_c[@]}" fping -q -c 5 -p 200 $fifty 2> /dev/null || true
+  python3 - "$WORK" <<'PY'
+import re, sys
+work = sys.argv[1]
+def summary(name):
+    text = open(f"{work}/{name}.txt").read()
+    sent, got = map(int, re.search(r"(\d+) packets transmitted, (\d+) received", text).groups())
+    avg = float(re.search(r"= [\d.]+/([\d.]+)/", text).group(1))
+    return sent, got, avg
+def times(name):
+    return [float(x) for x in open(f"{work}/{name}.time").read().split()]
+for speed, label in (("slow", "-c 200 -i 0.05"), ("fast", "-c 200 -i 0.005")):
+    (s1, g1, a1), (s2, g2, a2) = summary(f"iputils-{speed}"), summary(f"netkit-{speed}")
+    print(f"   {label}: iputils avg {a1:.3f} ms, loss {100 * (s1 - g1) / s1:.1f}% | "
+          f"netkit avg {a2:.3f} ms, loss {100 * (s2 - g2) / s2:.1f}% | avg ratio {a2 / a1:.3f}")
+iw, iu, isys = times("iputils-fast")
+nw, nu, nsys = times("netkit-fast")
+print(f"   -c 200 -i 0.005 over the 20 ms link, wall: iputils {iw:.2f} s, netkit {nw:.2f} s "
+      f"(iputils keeps ~3 probes in flight, its 'pipe'; netkit keeps the 5 ms schedule)")
+iw, iu, isys = times("iputils-lo")
+nw, nu, nsys = times("netkit-lo")
+print(f"   -c 200 -i 0.005 on loopback, wall: iputils {iw:.2f} s, netkit {nw:.2f} s: ratio {nw / iw:.3f} (target within 5%)")
+print(f"   -c 200 -i 0.005 on loopback, cpu:  iputils {iu + isys:.2f} s, netkit {nu + nsys:.2f} s: "
+      f"ratio {(nu + nsys) / max(iu + isys, 0.01):.2f} (target <= 2; /usr/bin/time resolves 0.01 s)")
+n50, n1, f50 = times("netkit-50")[0], times("netkit-1")[0], times("fping-50")[0]
+print(f"   50 addresses, 5 probes each: netkit {n50:.2f} s (one address: {n1:.2f} s), fping {f50:.2f} s: "
+      f"netkit/fping {n50 / f50:.2f}x")
+PY
+  ip netns del "$c"
+  ip netns del "$p"
+  BENCH_NS=""
+}
+
 case "${1:-all}" in
   classify) bench_classify "${2:-1000000}" ;;
   ifaces) bench_ifaces "${2:-1000}" ;;
+  ping) bench_ping ;;
   all)
     bench_classify 1000000
     bench_ifaces 1000
+    bench_ping
     ;;
-  *) echo "usage: $0 [classify [N] | ifaces [N]]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | ifaces [N] | ping]" >&2; exit 2 ;;
 esac
