@@ -269,6 +269,26 @@ fn several_hosts_at_once_close_with_a_table() {
 }
 
 #[test]
+fn the_unprivileged_datagram_socket_works_where_allowed() {
+    let Some(ns) = Netns::create("dgram") else {
+        return;
+    };
+    ns.ip("link set lo up");
+    ns.bash("echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range");
+    for host in ["127.0.0.1", "::1"] {
+        let (code, stdout, stderr) =
+            ns.netkit(&["ping", host, "-c", "2", "-i", "0.2", "--socket", "dgram"]);
+        assert_eq!(code, 0, "{host}: {stdout}{stderr}");
+        let replies = reply_lines(&stdout);
+        assert_eq!(replies.len(), 2, "{stdout}");
+        assert!(
+            replies.iter().all(|l| !l.contains("ttl=")),
+            "no TTL on this socket: {stdout}"
+        );
+    }
+}
+
+#[test]
 fn permission_refused_names_the_fixes() {
     // A fresh namespace allows no unprivileged ICMP sockets (ping_group_range "1 0"):
     // forcing the datagram kind is refused even for root.

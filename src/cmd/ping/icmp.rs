@@ -71,14 +71,6 @@ impl IcmpSocket {
         Ok(IcmpSocket { socket, raw, v6 })
     }
 
-    /// The identifier the kernel will put in our requests: a datagram socket's own port.
-    pub fn kernel_ident(&self) -> Option<u16> {
-        if self.raw {
-            return None;
-        }
-        self.socket.local_addr().ok().map(|a| a.port())
-    }
-
     /// Sends one echo request.
     pub async fn send(&self, to: IpAddr, ident: u16, seq: u16, payload: &[u8]) -> io::Result<()> {
         let mut packet = vec![0u8; 8 + payload.len()];

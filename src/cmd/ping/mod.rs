@@ -35,6 +35,9 @@ struct Target {
 /// What is known about one host's probes so far.
 struct Tracker {
     ident: u16,
+    /// Raw sockets see every ICMP message of the host: match our identifier. A datagram
+    /// socket's replies are its own already (the kernel sets and checks the identifier).
+    match_ident: bool,
     sent: HashMap<u16, Instant>,
     answered: HashSet<u16>,
     /// Probes that got a reply or an ICMP error: no more to wait for (iputils stops on
@@ -48,9 +51,10 @@ struct Tracker {
 }
 
 impl Tracker {
-    fn new(ident: u16) -> Tracker {
+    fn new(ident: u16, match_ident: bool) -> Tracker {
         Tracker {
             ident,
+            match_ident,
             sent: HashMap::new(),
             answered: HashSet::new(),
             settled: HashSet::new(),
@@ -171,8 +175,8 @@ async fn ping_icmp(
         .enumerate()
         .map(|(i, t)| {
             let socket = if t.addr.is_ipv6() { &v6 } else { &v4 };
-            let kernel = socket.as_ref().and_then(IcmpSocket::kernel_ident);
-            Tracker::new(kernel.unwrap_or((std::process::id() as u16) ^ (i as u16).rotate_left(8)))
+            let raw = socket.as_ref().is_some_and(|s| s.raw);
+            Tracker::new((std::process::id() as u16) ^ (i as u16).rotate_left(8), raw)
         })
         .collect();
     for t in targets {
@@ -291,7 +295,7 @@ fn handle(
             let Some(i) = targets
                 .iter()
                 .zip(trackers.iter())
-                .position(|(t, tr)| t.addr == from && tr.ident == ident)
+                .position(|(t, tr)| t.addr == from && (!tr.match_ident || tr.ident == ident))
             else {
                 return Ok(());
             };
@@ -419,7 +423,7 @@ mod tests {
 
     #[test]
     fn linger_follows_iputils() {
-        let mut t = Tracker::new(1);
+        let mut t = Tracker::new(1, true);
         assert_eq!(linger(std::slice::from_ref(&t), None), DEFAULT_LINGER);
         t.rtts.push(20.0);
         assert_eq!(
