@@ -196,10 +196,21 @@ fn every_request_dropped_is_total_loss_and_exit_1() {
     if lab.peer_nft(rule).is_none() {
         return;
     }
-    let (code, stdout, _) =
-        lab.client
-            .netkit(&["ping", PingLab::PEER, "-c", "3", "-i", "0.2", "-W", "0.5"]);
+    let (code, stdout, _) = lab.client.netkit(&[
+        "ping",
+        PingLab::PEER,
+        "-c",
+        "3",
+        "-i",
+        "0.2",
+        "-W",
+        "0.5",
+        "-O",
+    ]);
     assert_eq!(code, 1, "{stdout}");
+    // -O: each unanswered probe is reported when the next goes out.
+    let outstanding = "no answer yet for icmp_seq=1\nno answer yet for icmp_seq=2\n";
+    assert!(stdout.contains(outstanding), "{stdout}");
     assert!(
         stdout.contains("3 packets transmitted, 0 received, 100% packet loss"),
         "{stdout}"
@@ -329,4 +340,30 @@ fn bad_input_exits_2_with_the_reason() {
     let (code, _, stderr) = run(&["ping", "-6", "127.0.0.1", "-c", "1"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("not of the family asked for"), "{stderr}");
+}
+
+#[test]
+fn ctrl_c_ends_an_open_run_with_the_statistics() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["ping", "127.0.0.1", "-i", "0.2"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -INT");
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "Ctrl-C is the normal end: {stdout}"
+    );
+    assert!(
+        stdout.contains("--- 127.0.0.1 ping statistics ---"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" packets transmitted, "), "{stdout}");
 }
