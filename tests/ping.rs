@@ -345,7 +345,7 @@ fn bad_input_exits_2_with_the_reason() {
 #[test]
 fn ctrl_c_ends_an_open_run_with_the_statistics() {
     use std::process::{Command, Stdio};
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
         .args(["ping", "127.0.0.1", "-i", "0.2"])
         .stdout(Stdio::piped())
         .spawn()
