@@ -29,6 +29,8 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
+            [CompletionResult]::new('echo', 'echo', [CompletionResultType]::ParameterValue, 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send messages to a UDP or TCP server and print each reply with its round-trip time')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions into completions/ and man pages into man/ under DIR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -95,6 +97,37 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;echo' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to answer')
+            [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Most TCP clients at once; more are refused with a log line')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Seconds a TCP client may stay silent, or stop reading, before it is dropped')
+            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'Most datagrams per second answered for one source address (0: no limit)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP only (default: TCP and UDP on the same port number)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP only (default: TCP and UDP on the same port number)')
+            [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a 4-byte big-endian length, then the payload')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the start and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the start and the summary')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Events as JSON lines: listening, connected, message, datagram, dropped, disconnected, summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;send' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Send UDP datagrams (default: TCP)')
+            [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a 4-byte big-endian length, then the payload')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON lines: one object per exchange, then a summary object')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;port' {
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
@@ -118,6 +151,8 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
+            [CompletionResult]::new('echo', 'echo', [CompletionResultType]::ParameterValue, 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send messages to a UDP or TCP server and print each reply with its round-trip time')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions into completions/ and man pages into man/ under DIR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -130,6 +165,12 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;ping' {
+            break
+        }
+        'netkit;help;echo' {
+            break
+        }
+        'netkit;help;send' {
             break
         }
         'netkit;help;port' {

@@ -19,6 +19,9 @@ _netkit() {
             netkit,classify)
                 cmd="netkit__subcmd__classify"
                 ;;
+            netkit,echo)
+                cmd="netkit__subcmd__echo"
+                ;;
             netkit,generate)
                 cmd="netkit__subcmd__generate"
                 ;;
@@ -34,8 +37,14 @@ _netkit() {
             netkit,port)
                 cmd="netkit__subcmd__port"
                 ;;
+            netkit,send)
+                cmd="netkit__subcmd__send"
+                ;;
             netkit__subcmd__help,classify)
                 cmd="netkit__subcmd__help__subcmd__classify"
+                ;;
+            netkit__subcmd__help,echo)
+                cmd="netkit__subcmd__help__subcmd__echo"
                 ;;
             netkit__subcmd__help,generate)
                 cmd="netkit__subcmd__help__subcmd__generate"
@@ -52,6 +61,9 @@ _netkit() {
             netkit__subcmd__help,port)
                 cmd="netkit__subcmd__help__subcmd__port"
                 ;;
+            netkit__subcmd__help,send)
+                cmd="netkit__subcmd__help__subcmd__send"
+                ;;
             *)
                 ;;
         esac
@@ -59,7 +71,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-h -V --color --help --version classify ifaces ping port generate help"
+            opts="-h -V --color --help --version classify ifaces ping echo send port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +114,44 @@ _netkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        netkit__subcmd__echo)
+            opts="-q -h -V --tcp --udp --bind --mode --framed --max-clients --idle-timeout --max-rate --quiet --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "echo upper relay" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-clients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         netkit__subcmd__generate)
             opts="-h -V --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -121,7 +171,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help)
-            opts="classify ifaces ping port generate help"
+            opts="classify ifaces ping echo send port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +185,20 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help__subcmd__classify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__echo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -205,6 +269,20 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help__subcmd__port)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__send)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -318,6 +396,28 @@ _netkit() {
             fi
             case "${prev}" in
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__send)
+            opts="-h -V --udp --framed --timeout --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

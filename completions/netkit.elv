@@ -26,6 +26,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
+            cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
+            cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -88,6 +90,35 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;echo'= {
+            cand --bind 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)'
+            cand --mode 'What to answer'
+            cand --max-clients 'Most TCP clients at once; more are refused with a log line'
+            cand --idle-timeout 'Seconds a TCP client may stay silent, or stop reading, before it is dropped'
+            cand --max-rate 'Most datagrams per second answered for one source address (0: no limit)'
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --tcp 'TCP only (default: TCP and UDP on the same port number)'
+            cand --udp 'UDP only (default: TCP and UDP on the same port number)'
+            cand --framed 'TCP messages are framed: a 4-byte big-endian length, then the payload'
+            cand -q 'Print only the start and the summary'
+            cand --quiet 'Print only the start and the summary'
+            cand --json 'Events as JSON lines: listening, connected, message, datagram, dropped, disconnected, summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;send'= {
+            cand --timeout 'Seconds to wait for each reply'
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --udp 'Send UDP datagrams (default: TCP)'
+            cand --framed 'TCP messages are framed: a 4-byte big-endian length, then the payload'
+            cand --json 'JSON lines: one object per exchange, then a summary object'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;port'= {
             cand --services-file 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]'
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
@@ -109,6 +140,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
+            cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
+            cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -118,6 +151,10 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;ifaces'= {
         }
         &'netkit;help;ping'= {
+        }
+        &'netkit;help;echo'= {
+        }
+        &'netkit;help;send'= {
         }
         &'netkit;help;port'= {
         }

@@ -32,6 +32,8 @@ complete -c netkit -n "__fish_netkit_needs_command" -s V -l version -d 'Print ve
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -77,6 +79,32 @@ complete -c netkit -n "__fish_netkit_using_subcommand ping" -s O -d 'Report "no 
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -l json -d 'JSON on stdout when done: {"hosts": [...]} with every reply and error'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l bind -d 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l mode -d 'What to answer' -r -f -a "echo\t'Return the bytes unchanged'
+upper\t'Return them with ASCII letters in upper case (other bytes unchanged)'
+relay\t'Forward each message to every other client (TCP) or recent peer (UDP)'"
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l idle-timeout -d 'Seconds a TCP client may stay silent, or stop reading, before it is dropped' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-rate -d 'Most datagrams per second answered for one source address (0: no limit)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l tcp -d 'TCP only (default: TCP and UDP on the same port number)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l udp -d 'UDP only (default: TCP and UDP on the same port number)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l framed -d 'TCP messages are framed: a 4-byte big-endian length, then the payload'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -s q -l quiet -d 'Print only the start and the summary'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected, message, datagram, dropped, disconnected, summary'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l timeout -d 'Seconds to wait for each reply' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l udp -d 'Send UDP datagrams (default: TCP)'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l framed -d 'TCP messages are framed: a 4-byte big-endian length, then the payload'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l json -d 'JSON lines: one object per exchange, then a summary object'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l services-file -d 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
@@ -90,9 +118,11 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send port generate help" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send port generate help" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

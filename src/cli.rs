@@ -1,6 +1,7 @@
 //! The whole command-line interface as clap derive: one Args struct per subcommand. Doc
 //! comments are the --help text; completions and man pages are generated from these.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -48,6 +49,13 @@ pub enum Command {
     /// statistics; several hosts are pinged at once
     #[command(after_help = PING_EXAMPLES)]
     Ping(PingArgs),
+    /// Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case,
+    /// relay between clients, length-framed messages)
+    #[command(after_help = ECHO_EXAMPLES)]
+    Echo(EchoArgs),
+    /// Send messages to a UDP or TCP server and print each reply with its round-trip time
+    #[command(after_help = SEND_EXAMPLES)]
+    Send(SendArgs),
     /// Say what a port number means: IANA range (well-known, registered, dynamic) and service
     /// names
     #[command(after_help = PORT_EXAMPLES)]
@@ -65,6 +73,8 @@ impl Command {
             Command::Ifaces(a) => a.json,
             Command::Ping(a) => a.json,
             Command::Port(a) => a.json,
+            Command::Echo(a) => a.json,
+            Command::Send(a) => a.json,
             Command::Generate(_) => false,
         }
     }
@@ -95,6 +105,24 @@ Examples:
 
 Privilege: a raw ICMP socket (root or CAP_NET_RAW) shows TTLs, duplicates and ICMP errors;
 without one netkit uses the datagram socket that net.ipv4.ping_group_range allows.";
+
+const ECHO_EXAMPLES: &str = "\
+Examples:
+  netkit echo --udp 7788                  UDP echo on port 7788, all interfaces
+  netkit echo 9000 --tcp --mode upper     TCP, answers in upper case
+  netkit echo 9000 --tcp --mode relay     a chat room: each message goes to every other client
+  netkit echo 9000 --tcp --framed         4-byte big-endian length, then the message
+  netkit echo --bind 127.0.0.1            both protocols, this machine only, a port the OS picks
+
+Ctrl-C or SIGTERM stops it and prints the summary. Datagrams from ports below 1024 or from
+broadcast, multicast or unspecified sources are dropped, and each source is rate-limited: an
+echo service must not become a reflector (CVE-2024-2169).";
+
+const SEND_EXAMPLES: &str = "\
+Examples:
+  netkit send --udp 127.0.0.1:7788 hello world   two datagrams, two replies
+  netkit send 127.0.0.1:9000                     interactive: each line of stdin is sent
+  netkit send [::1]:9000 --framed hi             a length-framed message over TCP";
 
 const PORT_EXAMPLES: &str = "\
 Examples:
@@ -269,6 +297,99 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
         return Err(format!("{text} s is more than a day"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// What the echo endpoint does with a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EchoMode {
+    /// Return the bytes unchanged
+    Echo,
+    /// Return them with ASCII letters in upper case (other bytes unchanged)
+    Upper,
+    /// Forward each message to every other client (TCP) or recent peer (UDP)
+    Relay,
+}
+
+/// Arguments of `netkit echo`.
+#[derive(Debug, Args)]
+pub struct EchoArgs {
+    /// Port to listen on; 0 or none lets the OS choose (the choice is printed first)
+    #[arg(value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// TCP only (default: TCP and UDP on the same port number)
+    #[arg(long)]
+    pub tcp: bool,
+
+    /// UDP only (default: TCP and UDP on the same port number)
+    #[arg(long)]
+    pub udp: bool,
+
+    /// Listen on this address only (repeatable; default: every IPv4 and IPv6 address)
+    #[arg(long, value_name = "ADDR", value_parser = parse_ip)]
+    pub bind: Vec<IpAddr>,
+
+    /// What to answer
+    #[arg(long, value_enum, default_value_t = EchoMode::Echo)]
+    pub mode: EchoMode,
+
+    /// TCP messages are framed: a 4-byte big-endian length, then the payload
+    #[arg(long)]
+    pub framed: bool,
+
+    /// Most TCP clients at once; more are refused with a log line
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_clients: usize,
+
+    /// Seconds a TCP client may stay silent, or stop reading, before it is dropped
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_seconds)]
+    pub idle_timeout: Duration,
+
+    /// Most datagrams per second answered for one source address (0: no limit)
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub max_rate: u32,
+
+    /// Print only the start and the summary
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Events as JSON lines: listening, connected, message, datagram, dropped, disconnected,
+    /// summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The server: HOST:PORT, or [IPv6]:PORT
+    #[arg(value_name = "HOST:PORT")]
+    pub target: String,
+
+    /// Messages to send, one exchange each (none: send each line of stdin)
+    #[arg(value_name = "MESSAGE")]
+    pub messages: Vec<String>,
+
+    /// Send UDP datagrams (default: TCP)
+    #[arg(long)]
+    pub udp: bool,
+
+    /// TCP messages are framed: a 4-byte big-endian length, then the payload
+    #[arg(long, conflicts_with = "udp")]
+    pub framed: bool,
+
+    /// Seconds to wait for each reply
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_seconds)]
+    pub timeout: Duration,
+
+    /// JSON lines: one object per exchange, then a summary object
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// An address for --bind, parsed strictly with the reason on failure.
+fn parse_ip(text: &str) -> Result<IpAddr, String> {
+    crate::addr::parse::parse_addr(text).map_err(|e| e.to_string())
 }
 
 /// Arguments of `netkit port`.

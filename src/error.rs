@@ -41,6 +41,16 @@ pub enum Error {
         what: &'static str,
         source: io::Error,
     },
+    /// A socket could not be bound; the text says why and what to do.
+    #[error("{}", bind_reason(protocol, *address, source))]
+    Bind {
+        protocol: &'static str,
+        address: std::net::SocketAddr,
+        source: io::Error,
+    },
+    /// A connection was refused or failed.
+    #[error("cannot reach {what}: {}", io_reason(.source))]
+    Connect { what: String, source: io::Error },
     /// A name did not resolve to an address.
     #[error("cannot resolve {name}: {reason}")]
     Resolve { name: String, reason: String },
@@ -67,6 +77,23 @@ impl Error {
     /// A closed stdout (`netkit ... | head`) is the reader's choice, not a failure: exit 0 quietly.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Why a bind failed, and what to do about it.
+pub fn bind_reason(protocol: &str, address: std::net::SocketAddr, e: &io::Error) -> String {
+    let port = address.port();
+    match e.kind() {
+        io::ErrorKind::AddrInUse => format!(
+            "{protocol} port {port} is already in use (another program listens there: stop it, pick another port, or use 0 to let the OS choose)"
+        ),
+        io::ErrorKind::PermissionDenied if port < 1024 => format!(
+            "cannot bind {protocol} {address}: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE; try a port ≥ 1024)"
+        ),
+        io::ErrorKind::AddrNotAvailable => format!(
+            "cannot bind {protocol} {address}: no interface of this machine has that address (pick one `netkit ifaces` lists, or leave out --bind to listen on all)"
+        ),
+        _ => format!("cannot bind {protocol} {address}: {}", io_reason(e)),
     }
 }
 
@@ -129,6 +156,38 @@ mod tests {
             source: pipe(),
         };
         assert!(!read.is_broken_pipe());
+    }
+
+    #[test]
+    fn bind_failures_say_what_to_do() {
+        let at = |s: &str| {
+            s.parse()
+                .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)))
+        };
+        let in_use = bind_reason(
+            "TCP",
+            at("0.0.0.0:7788"),
+            &io::Error::from(io::ErrorKind::AddrInUse),
+        );
+        assert!(
+            in_use.starts_with("TCP port 7788 is already in use"),
+            "{in_use}"
+        );
+        let denied = bind_reason(
+            "UDP",
+            at("0.0.0.0:80"),
+            &io::Error::from(io::ErrorKind::PermissionDenied),
+        );
+        assert!(denied.contains("cannot bind UDP 0.0.0.0:80: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE"), "{denied}");
+        let absent = bind_reason(
+            "TCP",
+            at("10.9.9.9:9000"),
+            &io::Error::from(io::ErrorKind::AddrNotAvailable),
+        );
+        assert!(
+            absent.contains("no interface of this machine has that address"),
+            "{absent}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod addr;
 mod cli;
 mod cmd;
 mod error;
+mod frame;
 mod output;
 mod ports;
 mod stats;

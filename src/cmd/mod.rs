@@ -1,10 +1,12 @@
 //! The one dispatch: each subcommand is one file here with one `run`.
 
 mod classify;
+mod echo;
 mod generate;
-mod ifaces;
+pub mod ifaces;
 mod ping;
 mod port;
+mod send;
 
 use crate::cli::Command;
 use crate::error::{Error, Outcome};
@@ -17,6 +19,8 @@ pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
         Command::Ifaces(args) => ifaces::run(args, out),
         Command::Ping(args) => ping::run(args, out),
         Command::Port(args) => port::run(args, out),
+        Command::Echo(args) => echo::run(args, out),
+        Command::Send(args) => send::run(args, out),
         Command::Generate(args) => generate::run(args, out),
     }
 }

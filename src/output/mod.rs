@@ -3,6 +3,7 @@
 //! decides how the data looks. One file per command's reports beside this one.
 
 pub mod classify;
+pub mod echo;
 pub mod ifaces;
 pub mod ping;
 pub mod port;

@@ -138,6 +138,22 @@ fn mac_text(bytes: &[u8]) -> Option<String> {
     Some(parts.join(":"))
 }
 
+/// This machine's addresses with the name of their interface (for "reach me at" lines).
+pub fn local_addresses() -> std::io::Result<Vec<(String, IpAddr)>> {
+    let snapshot = platform::snapshot()?;
+    let names: HashMap<u32, &str> = snapshot
+        .links
+        .iter()
+        .filter(|l| l.flags.is_none_or(|f| f & IFF_UP != 0))
+        .map(|l| (l.index, l.name.as_str()))
+        .collect();
+    Ok(snapshot
+        .addresses
+        .iter()
+        .filter_map(|a| names.get(&a.index).map(|n| (n.to_string(), a.addr)))
+        .collect())
+}
+
 pub fn run(args: &IfacesArgs, out: &mut Output) -> Result<Outcome, Error> {
     let snapshot = platform::snapshot().map_err(|source| Error::Kernel {
         what: "read the interface list",

@@ -1,0 +1,251 @@
+//! TCP: one task per client. A client holds at most one read buffer: each read is answered
+//! (written in full, under the idle timeout) before the next, so a client that never reads
+//! stalls only itself and is dropped when its idle timeout passes.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{broadcast, watch};
+use tokio::time::timeout;
+
+use super::Shared;
+use crate::cli::EchoMode;
+use crate::frame::{self, Deframer};
+use crate::output::echo::{EchoEvent, Proto, preview};
+
+/// Relayed messages waiting for a slow client; beyond it that client misses some (logged).
+const RELAY_QUEUE: usize = 1024;
+
+/// A relayed message and the client it came from (not sent back to it).
+#[derive(Clone)]
+struct Relayed {
+    from: u64,
+    bytes: Arc<Vec<u8>>,
+}
+
+pub async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let (hub, _) = broadcast::channel::<Relayed>(RELAY_QUEUE);
+    let ids = AtomicU64::new(0);
+    let mut told_emfile = false;
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.changed() => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Out of file descriptors (EMFILE/ENFILE): say so once, back off, keep serving.
+                if !told_emfile && matches!(e.raw_os_error(), Some(23 | 24)) {
+                    told_emfile = true;
+                    let here = listener
+                        .local_addr()
+                        .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+                    shared.log(EchoEvent::Dropped {
+                        protocol: Proto::Tcp,
+                        peer: here,
+                        reason:
+                            "out of file descriptors: not accepting for a moment (raise ulimit -n)"
+                                .to_string(),
+                    });
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        if shared.clients_now.load(Ordering::Relaxed) >= shared.max_clients {
+            shared.dropped.fetch_add(1, Ordering::Relaxed);
+            shared.log(EchoEvent::Dropped {
+                protocol: Proto::Tcp,
+                peer,
+                reason: format!(
+                    "{} clients already connected (--max-clients)",
+                    shared.max_clients
+                ),
+            });
+            drop(stream);
+            continue;
+        }
+        let now = shared.clients_now.fetch_add(1, Ordering::Relaxed) + 1;
+        shared.clients.fetch_add(1, Ordering::Relaxed);
+        shared.log(EchoEvent::Connected {
+            protocol: Proto::Tcp,
+            peer,
+            clients: now,
+        });
+        let id = ids.fetch_add(1, Ordering::Relaxed);
+        let client = Client {
+            id,
+            peer,
+            shared: Arc::clone(&shared),
+            hub: hub.clone(),
+            messages: 0,
+            bytes_in: 0,
+            bytes_out: 0,
+        };
+        tokio::spawn(client.serve(stream, hub.subscribe(), stop.clone()));
+    }
+}
+
+struct Client {
+    id: u64,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    hub: broadcast::Sender<Relayed>,
+    messages: u64,
+    bytes_in: u64,
+    bytes_out: u64,
+}
+
+impl Client {
+    async fn serve(
+        mut self,
+        stream: TcpStream,
+        mut relayed: broadcast::Receiver<Relayed>,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let _ = stream.set_nodelay(true);
+        let (mut rd, mut wr) = stream.into_split();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut frames = Deframer::default();
+        let relay = self.shared.mode == EchoMode::Relay;
+        let idle = self.shared.idle;
+        let reason = loop {
+            tokio::select! {
+                read = timeout(idle, rd.read(&mut buf)) => match read {
+                    Err(_) => break "idle timeout".to_string(),
+                    Ok(Ok(0)) => {
+                        // Half-close: everything read has been answered; now close our side.
+                        let _ = wr.shutdown().await;
+                        break "closed by the client".to_string();
+                    }
+                    Ok(Ok(n)) => {
+                        self.bytes_in += n as u64;
+                        self.shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                        match self.take(&mut buf[..n], &mut frames) {
+                            Ok(answers) => {
+                                if let Err(why) = self.deliver(&mut wr, answers, relay).await {
+                                    break why;
+                                }
+                            }
+                            Err(why) => break why,
+                        }
+                    }
+                    Ok(Err(e)) => break describe(&e),
+                },
+                got = relayed.recv(), if relay => match got {
+                    Ok(message) if message.from != self.id => {
+                        if let Err(why) = self.write(&mut wr, &message.bytes).await {
+                            break why;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        self.shared.log(EchoEvent::Dropped {
+                            protocol: Proto::Tcp,
+                            peer: self.peer,
+                            reason: format!("too slow to read: {missed} relayed message(s) skipped"),
+                        });
+                    }
+                    Err(broadcast::error::RecvError::Closed) => {}
+                },
+                _ = stop.changed() => break "server stopping".to_string(),
+            }
+        };
+        self.shared.clients_now.fetch_sub(1, Ordering::Relaxed);
+        self.shared.log(EchoEvent::Disconnected {
+            protocol: Proto::Tcp,
+            peer: self.peer,
+            messages: self.messages,
+            bytes_in: self.bytes_in,
+            bytes_out: self.bytes_out,
+            reason,
+        });
+    }
+
+    /// Turns what was read into the messages to answer (one read, or whole frames).
+    fn take(&mut self, data: &mut [u8], frames: &mut Deframer) -> Result<Vec<Vec<u8>>, String> {
+        if !self.shared.framed {
+            self.note(data);
+            self.shared.answer(data);
+            return Ok(vec![data.to_vec()]);
+        }
+        frames.push(data);
+        let mut out = Vec::new();
+        loop {
+            match frames.next_frame() {
+                Ok(Some(mut payload)) => {
+                    self.note(&payload);
+                    self.shared.answer(&mut payload);
+                    out.push(frame::encode(&payload));
+                }
+                Ok(None) => return Ok(out),
+                Err(e) => return Err(format!("bad frame: {e}")),
+            }
+        }
+    }
+
+    fn note(&mut self, message: &[u8]) {
+        self.messages += 1;
+        self.shared.log(EchoEvent::Message {
+            protocol: Proto::Tcp,
+            peer: self.peer,
+            bytes: message.len(),
+            preview: preview(message),
+        });
+    }
+
+    async fn deliver(
+        &mut self,
+        wr: &mut tokio::net::tcp::OwnedWriteHalf,
+        answers: Vec<Vec<u8>>,
+        relay: bool,
+    ) -> Result<(), String> {
+        for answer in answers {
+            if relay {
+                let _ = self.hub.send(Relayed {
+                    from: self.id,
+                    bytes: Arc::new(answer),
+                });
+            } else {
+                self.write(wr, &answer).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn write(
+        &mut self,
+        wr: &mut tokio::net::tcp::OwnedWriteHalf,
+        bytes: &[u8],
+    ) -> Result<(), String> {
+        match timeout(self.shared.idle, wr.write_all(bytes)).await {
+            Ok(Ok(())) => {
+                self.bytes_out += bytes.len() as u64;
+                self.shared
+                    .bytes_out
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                Ok(())
+            }
+            Ok(Err(e)) => Err(describe(&e)),
+            Err(_) => Err("stalled: not reading its answers (idle timeout)".to_string()),
+        }
+    }
+}
+
+fn describe(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionReset => "reset by the client".to_string(),
+        io::ErrorKind::BrokenPipe => "the client closed its side".to_string(),
+        _ => crate::error::io_reason(e),
+    }
+}

@@ -1,0 +1,79 @@
+//! UDP: one task per socket. Each datagram is checked (source, rate), answered in one
+//! datagram no larger than the request, or relayed to the peers heard from recently.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use tokio::net::UdpSocket;
+use tokio::sync::watch;
+
+use super::Shared;
+use super::guard::{RateLimit, refuse};
+use crate::cli::EchoMode;
+use crate::output::echo::{EchoEvent, Proto, preview};
+
+/// How long a UDP peer stays in the relay room after it was last heard.
+const RELAY_MEMORY: Duration = Duration::from_secs(300);
+/// Most peers in the relay room (memory stays bounded).
+const MAX_PEERS: usize = 1024;
+
+pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    // Room for the largest datagram: 65,507 bytes over IPv4, 65,527 over IPv6.
+    let mut buf = vec![0u8; 65_536];
+    let mut limit = RateLimit::new(shared.max_rate);
+    let mut peers: HashMap<SocketAddr, Instant> = HashMap::new();
+    loop {
+        let (n, peer) = tokio::select! {
+            got = socket.recv_from(&mut buf) => match got {
+                Ok(got) => got,
+                // An ICMP error from an earlier send (port unreachable): not ours to end on.
+                Err(_) => continue,
+            },
+            _ = stop.changed() => return,
+        };
+        shared.datagrams.fetch_add(1, Ordering::Relaxed);
+        shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+        let now = Instant::now();
+        let refusal = refuse(peer).map(str::to_string).or_else(|| {
+            (!limit.allow(peer.ip(), now)).then(|| {
+                format!(
+                    "more than {} datagrams a second from this address (--max-rate)",
+                    shared.max_rate
+                )
+            })
+        });
+        if let Some(reason) = refusal {
+            shared.dropped.fetch_add(1, Ordering::Relaxed);
+            shared.log(EchoEvent::Dropped {
+                protocol: Proto::Udp,
+                peer,
+                reason,
+            });
+            continue;
+        }
+        let message = &mut buf[..n];
+        shared.log(EchoEvent::Datagram {
+            protocol: Proto::Udp,
+            peer,
+            bytes: n,
+            preview: preview(message),
+        });
+        shared.answer(message);
+        if shared.mode == EchoMode::Relay {
+            peers.retain(|_, heard| now.duration_since(*heard) < RELAY_MEMORY);
+            if peers.len() < MAX_PEERS || peers.contains_key(&peer) {
+                peers.insert(peer, now);
+            }
+            for other in peers.keys().filter(|p| **p != peer) {
+                if socket.send_to(message, other).await.is_ok() {
+                    shared.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                }
+            }
+        } else if socket.send_to(message, peer).await.is_ok() {
+            shared.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+}

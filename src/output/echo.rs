@@ -1,0 +1,261 @@
+//! How `echo` and `send` look: one log line (or JSON line) per event, and the summaries.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+
+use serde::Serialize;
+
+use super::Output;
+use crate::stats::RttSummary;
+
+/// A transport protocol, as events name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Proto {
+    Tcp,
+    Udp,
+}
+
+impl Proto {
+    pub fn name(self) -> &'static str {
+        match self {
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
+        }
+    }
+
+    pub fn upper(self) -> &'static str {
+        match self {
+            Proto::Tcp => "TCP",
+            Proto::Udp => "UDP",
+        }
+    }
+}
+
+/// Something that happened at the echo endpoint.
+#[derive(Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EchoEvent {
+    Listening {
+        protocol: Proto,
+        address: SocketAddr,
+        port: u16,
+    },
+    Connected {
+        protocol: Proto,
+        peer: SocketAddr,
+        clients: usize,
+    },
+    /// A TCP read (or, with --framed, one frame).
+    Message {
+        protocol: Proto,
+        peer: SocketAddr,
+        bytes: usize,
+        preview: String,
+    },
+    Datagram {
+        protocol: Proto,
+        peer: SocketAddr,
+        bytes: usize,
+        preview: String,
+    },
+    Dropped {
+        protocol: Proto,
+        peer: SocketAddr,
+        reason: String,
+    },
+    Disconnected {
+        protocol: Proto,
+        peer: SocketAddr,
+        messages: u64,
+        bytes_in: u64,
+        bytes_out: u64,
+        reason: String,
+    },
+    Summary {
+        clients: u64,
+        datagrams: u64,
+        bytes_in: u64,
+        bytes_out: u64,
+        dropped: u64,
+        /// Log events skipped because the logger fell behind (serving never waits on it).
+        unlogged: u64,
+    },
+}
+
+/// One exchange of `send`.
+#[derive(Debug, Serialize)]
+pub struct Exchange {
+    pub seq: u64,
+    pub sent_bytes: usize,
+    pub received_bytes: usize,
+    /// None when no reply came in time.
+    pub rtt_ms: Option<f64>,
+    /// Whether the reply is byte for byte what was sent (an echo).
+    pub identical: bool,
+    pub reply: String,
+}
+
+/// The end of a `send` run.
+#[derive(Debug, Serialize)]
+pub struct SendSummary {
+    pub sent: u64,
+    pub replies: u64,
+    pub timeouts: u64,
+    pub rtt_ms: Option<RttSummary>,
+}
+
+/// At most 64 bytes, as text when printable, else as hex.
+pub fn preview(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(64)];
+    let more = if bytes.len() > 64 { "..." } else { "" };
+    let printable = cut
+        .iter()
+        .all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\n' || *b == b'\r' || *b == b'\t');
+    if printable {
+        let text = String::from_utf8_lossy(cut);
+        format!("{:?}{more}", text.trim_end_matches(['\r', '\n']))
+    } else {
+        let hex: Vec<String> = cut.iter().map(|b| format!("{b:02x}")).collect();
+        format!("hex {}{more}", hex.join(" "))
+    }
+}
+
+impl Output {
+    /// One echo event as a log line or a JSON line.
+    pub fn echo_event(&mut self, event: &EchoEvent) -> io::Result<()> {
+        if self.json() {
+            return self.json_line(event);
+        }
+        match event {
+            EchoEvent::Listening {
+                protocol, address, ..
+            } => {
+                writeln!(self, "listening on {address}/{}", protocol.name())
+            }
+            EchoEvent::Connected { peer, clients, .. } => {
+                writeln!(self, "{peer} connected (tcp, {clients} client(s))")
+            }
+            EchoEvent::Message {
+                peer,
+                bytes,
+                preview,
+                ..
+            } => {
+                writeln!(self, "{peer} tcp {bytes} bytes: {preview}")
+            }
+            EchoEvent::Datagram {
+                peer,
+                bytes,
+                preview,
+                ..
+            } => {
+                writeln!(self, "{peer} udp {bytes} bytes: {preview}")
+            }
+            EchoEvent::Dropped {
+                protocol,
+                peer,
+                reason,
+            } => {
+                writeln!(self, "{peer} {} dropped: {reason}", protocol.name())
+            }
+            EchoEvent::Disconnected {
+                peer,
+                messages,
+                bytes_in,
+                bytes_out,
+                reason,
+                ..
+            } => writeln!(
+                self,
+                "{peer} disconnected ({reason}): {messages} message(s), {bytes_in} bytes in, {bytes_out} bytes out"
+            ),
+            EchoEvent::Summary {
+                clients,
+                datagrams,
+                bytes_in,
+                bytes_out,
+                dropped,
+                unlogged,
+            } => {
+                write!(
+                    self,
+                    "summary: {clients} TCP client(s), {datagrams} datagram(s), {bytes_in} bytes in, {bytes_out} bytes out, {dropped} dropped"
+                )?;
+                if *unlogged > 0 {
+                    write!(self, ", {unlogged} events not logged (the log fell behind)")?;
+                }
+                writeln!(self)
+            }
+        }
+    }
+
+    /// "reach me at" lines: where other machines can send to (text only).
+    pub fn echo_reach(&mut self, reach: &[String]) -> io::Result<()> {
+        if self.json() {
+            return Ok(());
+        }
+        for r in reach {
+            writeln!(self, "reach me at {r}")?;
+        }
+        Ok(())
+    }
+
+    /// One exchange of `send`.
+    pub fn send_exchange(&mut self, peer: SocketAddr, e: &Exchange) -> io::Result<()> {
+        if self.json() {
+            return self.json_line(e);
+        }
+        match e.rtt_ms {
+            Some(rtt) => writeln!(
+                self,
+                "reply from {peer}: {} ({} bytes, {rtt:.3} ms)",
+                e.reply, e.received_bytes
+            ),
+            None => writeln!(
+                self,
+                "no reply from {peer} within the timeout (message {})",
+                e.seq
+            ),
+        }
+    }
+
+    /// The closing line of `send`.
+    pub fn send_summary(&mut self, s: &SendSummary) -> io::Result<()> {
+        if self.json() {
+            #[derive(Serialize)]
+            struct Tagged<'a> {
+                summary: &'a SendSummary,
+            }
+            return self.json_line(&Tagged { summary: s });
+        }
+        if s.sent <= 1 {
+            return Ok(());
+        }
+        write!(
+            self,
+            "{} sent, {} replies, {} timed out",
+            s.sent, s.replies, s.timeouts
+        )?;
+        if let Some(r) = &s.rtt_ms {
+            write!(
+                self,
+                "; rtt min/avg/max/mdev = {:.3}/{:.3}/{:.3}/{:.3} ms",
+                r.min, r.avg, r.max, r.mdev
+            )?;
+        }
+        writeln!(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_text_and_binary() {
+        assert_eq!(preview(b"hello\n"), "\"hello\"");
+        assert_eq!(preview(&[0, 1, 0xff]), "hex 00 01 ff");
+        assert_eq!(preview(&[b'a'; 100]), format!("{:?}...", "a".repeat(64)));
+    }
+}
