@@ -1,0 +1,483 @@
+//! Black-box tests of `netkit echo` and `netkit send`, over loopback only.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, UdpSocket};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::run;
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A running `netkit echo --json` with its events read on a thread.
+struct Echo {
+    child: Child,
+    port: u16,
+    events: mpsc::Receiver<Value>,
+}
+
+impl Echo {
+    /// Starts echo on 127.0.0.1 (unless `args` bind elsewhere), port chosen by the OS.
+    fn start(args: &[&str]) -> Echo {
+        let mut all = vec!["echo", "0", "--json"];
+        if !args.contains(&"--bind") {
+            all.extend(["--bind", "127.0.0.1"]);
+        }
+        all.extend(args);
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+            .args(&all)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+        let (tx, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let event = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                if tx.send(event).is_err() {
+                    break;
+                }
+            }
+        });
+        let first: Value = events
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("echo did not start"));
+        assert_eq!(first["event"], json!("listening"), "{first}");
+        let port = first["port"].as_u64().unwrap_or_default() as u16;
+        Echo {
+            child,
+            port,
+            events,
+        }
+    }
+
+    /// Waits for the next event that matches.
+    fn wait_for(&self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.events.recv_timeout(left) {
+                Ok(e) if matches(&e) => return e,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no {what} event within {WAIT:?}");
+    }
+
+    /// SIGTERM, then the exit code and every event not yet read.
+    fn stop(mut self) -> (Option<i32>, Vec<Value>) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = self.child.wait().unwrap_or_else(|e| panic!("{e}"));
+        let rest = self.events.iter().collect();
+        (status.code(), rest)
+    }
+
+    fn tcp(&self) -> TcpStream {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).unwrap_or_else(|e| panic!("{e}"));
+        s.set_read_timeout(Some(WAIT))
+            .unwrap_or_else(|e| panic!("{e}"));
+        s
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn udp_to(addr: &str) -> UdpSocket {
+    let bind = if addr.starts_with('[') {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    };
+    let s = UdpSocket::bind(bind).unwrap_or_else(|e| panic!("{e}"));
+    s.connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+    s.set_read_timeout(Some(WAIT))
+        .unwrap_or_else(|e| panic!("{e}"));
+    s
+}
+
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+#[test]
+fn udp_echo_returns_the_largest_datagrams_whole_over_ipv4_and_ipv6() {
+    let echo = Echo::start(&["--udp", "--bind", "127.0.0.1", "--bind", "::1"]);
+    for (addr, size) in [
+        (format!("127.0.0.1:{}", echo.port), 65_507),
+        (format!("[::1]:{}", echo.port), 65_527),
+    ] {
+        let s = udp_to(&addr);
+        s.send(b"hello").unwrap_or_else(|e| panic!("{e}"));
+        let mut buf = vec![0u8; 70_000];
+        let n = s.recv(&mut buf).unwrap_or_else(|e| panic!("{addr}: {e}"));
+        assert_eq!(&buf[..n], b"hello");
+        let big = pattern(size);
+        s.send(&big)
+            .unwrap_or_else(|e| panic!("{addr} {size}: {e}"));
+        let n = s.recv(&mut buf).unwrap_or_else(|e| panic!("{addr}: {e}"));
+        assert_eq!(n, size, "{addr}: the whole datagram came back");
+        assert!(buf[..n] == big[..], "{addr}: byte-identical");
+    }
+}
+
+#[test]
+fn tcp_echo_returns_ten_megabytes_byte_identical() {
+    let echo = Echo::start(&["--tcp", "--quiet"]);
+    let mut stream = echo.tcp();
+    let data = pattern(10 * 1024 * 1024);
+    let mut writer = stream.try_clone().unwrap_or_else(|e| panic!("{e}"));
+    let sent = data.clone();
+    let feeding = std::thread::spawn(move || {
+        writer.write_all(&sent).unwrap_or_else(|e| panic!("{e}"));
+        writer
+            .shutdown(std::net::Shutdown::Write)
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+    let mut back = Vec::with_capacity(data.len());
+    stream
+        .read_to_end(&mut back)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = feeding.join();
+    assert_eq!(
+        back.len(),
+        data.len(),
+        "after the half-close, the whole echo, then EOF"
+    );
+    assert!(back == data, "byte-identical");
+}
+
+#[test]
+fn upper_mode_changes_ascii_letters_only() {
+    let echo = Echo::start(&["--mode", "upper"]);
+    let input = "Hello, wörld 123\u{1}".as_bytes();
+    let want = "HELLO, WöRLD 123\u{1}".as_bytes();
+    let mut tcp = echo.tcp();
+    tcp.write_all(input).unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = vec![0u8; want.len()];
+    tcp.read_exact(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(buf, want);
+    let udp = udp_to(&format!("127.0.0.1:{}", echo.port));
+    udp.send(input).unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = vec![0u8; 100];
+    let n = udp.recv(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&buf[..n], want);
+}
+
+#[test]
+fn relay_sends_each_message_to_every_other_client() {
+    let echo = Echo::start(&["--tcp", "--mode", "relay"]);
+    let mut clients: Vec<TcpStream> = (0..3).map(|_| echo.tcp()).collect();
+    for _ in 0..3 {
+        echo.wait_for("connected", |e| e["event"] == json!("connected"));
+    }
+    clients[0]
+        .write_all(b"hi all")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for other in &mut clients[1..] {
+        let mut buf = [0u8; 6];
+        other.read_exact(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(&buf, b"hi all");
+    }
+    clients[0]
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = [0u8; 16];
+    assert!(
+        clients[0].read(&mut buf).is_err(),
+        "the sender does not get its own message"
+    );
+    let message = echo.wait_for("message", |e| e["event"] == json!("message"));
+    assert_eq!(message["bytes"], json!(6));
+}
+
+#[test]
+fn framed_messages_survive_tcp_gluing_and_splitting() {
+    let echo = Echo::start(&["--tcp", "--framed", "--mode", "upper"]);
+    let frame = |p: &[u8]| {
+        let mut f = (p.len() as u32).to_be_bytes().to_vec();
+        f.extend_from_slice(p);
+        f
+    };
+    let read_frame = |s: &mut TcpStream| {
+        let mut len = [0u8; 4];
+        s.read_exact(&mut len).unwrap_or_else(|e| panic!("{e}"));
+        let mut p = vec![0u8; u32::from_be_bytes(len) as usize];
+        s.read_exact(&mut p).unwrap_or_else(|e| panic!("{e}"));
+        p
+    };
+    let mut s = echo.tcp();
+    let mut glued = frame(b"one");
+    glued.extend(frame(b"two"));
+    s.write_all(&glued).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read_frame(&mut s), b"ONE");
+    assert_eq!(read_frame(&mut s), b"TWO");
+    let split = frame(b"split in three");
+    for part in [&split[..3], &split[3..9], &split[9..]] {
+        s.write_all(part).unwrap_or_else(|e| panic!("{e}"));
+        s.flush().unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(read_frame(&mut s), b"SPLIT IN THREE");
+}
+
+#[test]
+fn a_thousand_concurrent_clients_each_get_their_own_reply() {
+    let echo = Echo::start(&["--tcp", "--quiet"]);
+    let mut clients: Vec<TcpStream> = (0..1000).map(|_| echo.tcp()).collect();
+    for (i, c) in clients.iter_mut().enumerate() {
+        c.write_all(format!("client {i:04}").as_bytes())
+            .unwrap_or_else(|e| panic!("{i}: {e}"));
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        let mut buf = [0u8; 11];
+        c.read_exact(&mut buf)
+            .unwrap_or_else(|e| panic!("{i}: {e}"));
+        assert_eq!(buf, *format!("client {i:04}").as_bytes());
+    }
+}
+
+#[test]
+fn a_reset_and_a_client_that_never_reads_disturb_no_one() {
+    let echo = Echo::start(&["--tcp", "--idle-timeout", "2"]);
+    // One resets mid-stream.
+    let reset = echo.tcp();
+    (&reset)
+        .write_all(b"about to reset")
+        .unwrap_or_else(|e| panic!("{e}"));
+    socket2::SockRef::from(&reset)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(reset);
+    // One sends and never reads: its answers pile up until its idle timeout drops it.
+    let hog = echo.tcp();
+    let mut hog_writer = hog.try_clone().unwrap_or_else(|e| panic!("{e}"));
+    hog_writer
+        .set_write_timeout(Some(Duration::from_secs(6)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hogging = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..512 {
+            if hog_writer.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    // Meanwhile a well-behaved client is answered promptly, again and again.
+    let mut good = echo.tcp();
+    for i in 0..20 {
+        let message = format!("still here {i:02}");
+        let began = Instant::now();
+        good.write_all(message.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut buf = vec![0u8; message.len()];
+        good.read_exact(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(buf, message.as_bytes());
+        assert!(
+            began.elapsed() < Duration::from_secs(1),
+            "answered promptly"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    echo.wait_for("reset", |e| {
+        e["event"] == json!("disconnected") && e["reason"] == json!("reset by the client")
+    });
+    let dropped = echo.wait_for("stalled", |e| {
+        e["event"] == json!("disconnected")
+            && e["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("idle timeout"))
+    });
+    assert!(dropped["bytes_in"].as_u64().unwrap_or(0) > 0);
+    let _ = hogging.join();
+    drop(hog);
+}
+
+#[test]
+fn max_clients_is_enforced_with_a_log_line() {
+    let echo = Echo::start(&["--tcp", "--max-clients", "2"]);
+    let _a = echo.tcp();
+    let _b = echo.tcp();
+    for _ in 0..2 {
+        echo.wait_for("connected", |e| e["event"] == json!("connected"));
+    }
+    let mut c = echo.tcp();
+    let refused = echo.wait_for("dropped", |e| e["event"] == json!("dropped"));
+    assert!(
+        refused["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("--max-clients")),
+        "{refused}"
+    );
+    let mut buf = [0u8; 1];
+    assert!(
+        matches!(c.read(&mut buf), Ok(0) | Err(_)),
+        "the third is closed"
+    );
+}
+
+#[test]
+fn sigterm_ends_with_a_summary_and_exit_0() {
+    let echo = Echo::start(&[]);
+    let udp = udp_to(&format!("127.0.0.1:{}", echo.port));
+    udp.send(b"ping").unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = [0u8; 8];
+    let n = udp.recv(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&buf[..n], b"ping");
+    let (code, rest) = echo.stop();
+    assert_eq!(code, Some(0));
+    let summary = rest
+        .last()
+        .unwrap_or_else(|| panic!("no events after SIGTERM"));
+    assert_eq!(summary["event"], json!("summary"), "{rest:?}");
+    assert_eq!(summary["datagrams"], json!(1));
+    assert_eq!(summary["bytes_in"], json!(4));
+    assert_eq!(summary["bytes_out"], json!(4));
+}
+
+#[test]
+fn a_service_port_source_is_never_answered() {
+    // Root may bind port 999; elsewhere this check is skipped.
+    let Ok(service) = UdpSocket::bind("127.0.0.1:999") else {
+        eprintln!("skipped: cannot bind a port below 1024 here");
+        return;
+    };
+    let echo = Echo::start(&["--udp"]);
+    service
+        .connect(("127.0.0.1", echo.port))
+        .unwrap_or_else(|e| panic!("{e}"));
+    service
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    service
+        .send(b"chargen says hi")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = [0u8; 64];
+    assert!(
+        service.recv(&mut buf).is_err(),
+        "no answer to a service port"
+    );
+    let dropped = echo.wait_for("dropped", |e| e["event"] == json!("dropped"));
+    assert!(
+        dropped["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("below 1024")),
+        "{dropped}"
+    );
+}
+
+#[test]
+fn a_port_in_use_is_named() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = taken
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_default()
+        .to_string();
+    let (code, stdout, stderr) = run(&["echo", &port, "--tcp", "--bind", "127.0.0.1"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains(&format!("TCP port {port} is already in use")),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["echo", "--bind", "300.1.1.1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("octet 1 is 300"), "{stderr}");
+}
+
+#[test]
+fn a_handout_style_python_client_works_against_it() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: no python3");
+        return;
+    }
+    let echo = Echo::start(&["--mode", "upper"]);
+    let script = format!(
+        "import socket\n\
+         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+         u.settimeout(5)\n\
+         u.sendto(b'hello udp', ('127.0.0.1', {port}))\n\
+         data, addr = u.recvfrom(1024)\n\
+         print(data.decode())\n\
+         t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n\
+         t.settimeout(5)\n\
+         t.connect(('127.0.0.1', {port}))\n\
+         t.send(b'hello tcp')\n\
+         print(t.recv(1024).decode())\n\
+         t.close()\n",
+        port = echo.port
+    );
+    let out = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "HELLO UDP\nHELLO TCP\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn send_talks_to_echo_and_reports_each_exchange() {
+    let echo = Echo::start(&["--framed"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let (code, stdout, _) = run(&["send", "--udp", &target, "hello", "world"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains(&format!("reply from {target}: \"hello\" (5 bytes, ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 sent, 2 replies, 0 timed out; rtt min/avg/max/mdev = "),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(&["send", "--framed", "--json", &target, "framed hi"]);
+    assert_eq!(code, 0);
+    let lines = common::json_lines(&stdout);
+    assert_eq!(lines[0]["reply"], json!("framed hi"));
+    assert_eq!(lines[0]["identical"], json!(true));
+    assert_eq!(lines[0]["sent_bytes"], json!(9));
+    assert!(lines[0]["rtt_ms"].is_f64());
+    assert_eq!(lines[1]["summary"]["replies"], json!(1));
+}
+
+#[test]
+fn send_exit_codes() {
+    // Silence: a UDP socket that never answers.
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let target = format!(
+        "127.0.0.1:{}",
+        silent.local_addr().map(|a| a.port()).unwrap_or_default()
+    );
+    let (code, stdout, _) = run(&["send", "--udp", "--timeout", "0.3", &target, "anyone?"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("no reply from"), "{stdout}");
+    // Refused: nothing listens on that TCP port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = closed.local_addr().map(|a| a.port()).unwrap_or_default();
+    drop(closed);
+    let (code, _, stderr) = run(&["send", &format!("127.0.0.1:{port}"), "x"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!(
+            "cannot reach TCP 127.0.0.1:{port}: connection refused"
+        )),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["send", "127.0.0.1", "x"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("give the server as HOST:PORT"), "{stderr}");
+}
