@@ -481,3 +481,62 @@ fn send_exit_codes() {
     assert_eq!(code, 2);
     assert!(stderr.contains("give the server as HOST:PORT"), "{stderr}");
 }
+
+#[test]
+fn udp_answers_come_from_the_address_the_client_used() {
+    use common::netns::{Background, Netns};
+    let (Some(server), Some(client)) = (Netns::create("mh-s"), Netns::create("mh-c")) else {
+        return;
+    };
+    server.ip(&format!(
+        "link add s0 type veth peer name c0 netns {}",
+        client.name
+    ));
+    server.ip("addr add 10.200.7.1/24 dev s0");
+    server.ip("addr add 10.200.7.2/24 dev s0");
+    server.ip("addr add fd00:7::1/64 dev s0 nodad");
+    server.ip("addr add fd00:7::2/64 dev s0 nodad");
+    client.ip("addr add 10.200.7.10/24 dev c0");
+    client.ip("addr add fd00:7::10/64 dev c0 nodad");
+    for ns in [&server, &client] {
+        ns.ip("link set lo up");
+    }
+    server.ip("link set s0 up");
+    client.ip("link set c0 up");
+    let bin = assert_cmd::cargo::cargo_bin("netkit")
+        .to_string_lossy()
+        .into_owned();
+    let child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &server.name,
+            &bin,
+            "echo",
+            "7788",
+            "--udp",
+            "--quiet",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Killed on drop, also when an assertion fails, so no orphan outlives the test.
+    let mut echo = Background {
+        child,
+        ns: Some(server.name.clone()),
+    };
+    let mut first = String::new();
+    if let Some(out) = echo.child.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut first);
+    }
+    assert!(first.starts_with("listening on"), "{first}");
+    // The secondary addresses: a reply from the primary would be dropped by the client's
+    // connected socket, and the exchange would time out.
+    for target in ["10.200.7.2:7788", "[fd00:7::2]:7788"] {
+        let (code, stdout, stderr) =
+            client.netkit(&["send", "--udp", "--timeout", "2", target, "which address?"]);
+        assert_eq!(code, 0, "{target}: {stdout}{stderr}");
+        assert!(stdout.contains("\"which address?\""), "{target}: {stdout}");
+    }
+}

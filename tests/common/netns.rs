@@ -194,3 +194,27 @@ impl Drop for PingLab {
             });
     }
 }
+
+/// A process a test started in the background: killed on drop, also when the test panics, so
+/// no orphan holds the test runner's output open. `ns`: also end whatever else runs there.
+pub struct Background {
+    pub child: std::process::Child,
+    pub ns: Option<String>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(ns) = &self.ns {
+            let _ = Command::new("ip")
+                .args(["netns", "pids", ns])
+                .output()
+                .map(|o| {
+                    for pid in String::from_utf8_lossy(&o.stdout).split_whitespace() {
+                        let _ = Command::new("kill").arg(pid).output();
+                    }
+                });
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! so a slow log never slows serving.
 
 mod guard;
+mod pktinfo;
 mod tcp;
 mod udp;
 

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 
 use super::Shared;
 use super::guard::{RateLimit, refuse};
+use super::pktinfo::{self, Arrived};
 use crate::cli::EchoMode;
 use crate::output::echo::{EchoEvent, Proto, preview};
 
@@ -24,10 +25,12 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
     // Room for the largest datagram: 65,507 bytes over IPv4, 65,527 over IPv6.
     let mut buf = vec![0u8; 65_536];
     let mut limit = RateLimit::new(shared.max_rate);
-    let mut peers: HashMap<SocketAddr, Instant> = HashMap::new();
+    let mut peers: HashMap<SocketAddr, (Instant, Arrived)> = HashMap::new();
+    // Without it, answers leave from the kernel's choice of address: still served.
+    let _ = pktinfo::enable(&socket);
     loop {
-        let (n, peer) = tokio::select! {
-            got = socket.recv_from(&mut buf) => match got {
+        let (n, peer, arrived) = tokio::select! {
+            got = pktinfo::recv(&socket, &mut buf) => match got {
                 Ok(got) => got,
                 // An ICMP error from an earlier send (port unreachable): not ours to end on.
                 Err(_) => continue,
@@ -63,16 +66,16 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
         });
         shared.answer(message);
         if shared.mode == EchoMode::Relay {
-            peers.retain(|_, heard| now.duration_since(*heard) < RELAY_MEMORY);
+            peers.retain(|_, (heard, _)| now.duration_since(*heard) < RELAY_MEMORY);
             if peers.len() < MAX_PEERS || peers.contains_key(&peer) {
-                peers.insert(peer, now);
+                peers.insert(peer, (now, arrived));
             }
-            for other in peers.keys().filter(|p| **p != peer) {
-                if socket.send_to(message, other).await.is_ok() {
+            for (other, (_, via)) in peers.iter().filter(|(p, _)| **p != peer) {
+                if pktinfo::send(&socket, message, *other, *via).await.is_ok() {
                     shared.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
                 }
             }
-        } else if socket.send_to(message, peer).await.is_ok() {
+        } else if pktinfo::send(&socket, message, peer, arrived).await.is_ok() {
             shared.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
         }
     }
