@@ -118,6 +118,10 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         }
         'netkit;send' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send this file''s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Measure the path: send N messages of --size bytes, check each byte for byte, then report loss, reordering and RTT statistics')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between messages with --count (UDP keeps them in flight on this schedule)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Send UDP datagrams (default: TCP)')
             [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a 4-byte big-endian length, then the payload')

@@ -110,6 +110,10 @@ set edit:completion:arg-completer[netkit] = {|@words|
         }
         &'netkit;send'= {
             cand --timeout 'Seconds to wait for each reply'
+            cand --file 'Send this file''s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)'
+            cand --count 'Measure the path: send N messages of --size bytes, check each byte for byte, then report loss, reordering and RTT statistics'
+            cand --size 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file'
+            cand --interval 'Seconds between messages with --count (UDP keeps them in flight on this schedule)'
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --udp 'Send UDP datagrams (default: TCP)'
             cand --framed 'TCP messages are framed: a 4-byte big-endian length, then the payload'

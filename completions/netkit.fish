@@ -97,6 +97,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events a
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l timeout -d 'Seconds to wait for each reply' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l file -d 'Send this file\'s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l count -d 'Measure the path: send N messages of --size bytes, check each byte for byte, then report loss, reordering and RTT statistics' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l size -d 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l interval -d 'Seconds between messages with --count (UDP keeps them in flight on this schedule)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -122,7 +122,9 @@ const SEND_EXAMPLES: &str = "\
 Examples:
   netkit send --udp 127.0.0.1:7788 hello world   two datagrams, two replies
   netkit send 127.0.0.1:9000                     interactive: each line of stdin is sent
-  netkit send [::1]:9000 --framed hi             a length-framed message over TCP";
+  netkit send [::1]:9000 --framed hi             a length-framed message over TCP
+  netkit send 127.0.0.1:9000 --file big.bin      sent 1048576 bytes, received 1048576, identical
+  netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT";
 
 const PORT_EXAMPLES: &str = "\
 Examples:
@@ -381,6 +383,24 @@ pub struct SendArgs {
     /// Seconds to wait for each reply
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_seconds)]
     pub timeout: Duration,
+
+    /// Send this file's bytes and check that the echo is identical (TCP streams it; UDP and
+    /// --framed send it in pieces of --size bytes)
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["messages", "count"])]
+    pub file: Option<PathBuf>,
+
+    /// Measure the path: send N messages of --size bytes, check each byte for byte, then
+    /// report loss, reordering and RTT statistics
+    #[arg(long, value_name = "N", conflicts_with = "messages", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// Bytes per message with --count (at least 8: the sequence number), or per piece with --file
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u16).range(8..=65_507))]
+    pub size: Option<u16>,
+
+    /// Seconds between messages with --count (UDP keeps them in flight on this schedule)
+    #[arg(long, value_name = "SECS", default_value = "0.01", value_parser = parse_seconds)]
+    pub interval: Duration,
 
     /// JSON lines: one object per exchange, then a summary object
     #[arg(long)]

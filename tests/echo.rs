@@ -441,7 +441,9 @@ fn send_talks_to_echo_and_reports_each_exchange() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("2 sent, 2 replies, 0 timed out; rtt min/avg/max/mdev = "),
+        stdout.contains(
+            "2 sent, 2 replies, 0 lost (0%), 0 reordered, 0 corrupted; rtt min/avg/max/mdev = "
+        ),
         "{stdout}"
     );
     let (code, stdout, _) = run(&["send", "--framed", "--json", &target, "framed hi"]);
@@ -539,4 +541,175 @@ fn udp_answers_come_from_the_address_the_client_used() {
         assert_eq!(code, 0, "{target}: {stdout}{stderr}");
         assert!(stdout.contains("\"which address?\""), "{target}: {stdout}");
     }
+}
+
+#[test]
+fn send_a_file_and_check_the_echo() {
+    let echo = Echo::start(&["--quiet"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("blob.bin");
+    std::fs::write(&path, pattern(1_048_576)).unwrap_or_else(|e| panic!("{e}"));
+    let path = path.to_string_lossy().into_owned();
+    for extra in [&[][..], &["--udp"], &["--framed"]] {
+        let mut args = vec!["send", &target, "--file", &path];
+        args.extend(extra);
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 0, "{extra:?}: {stdout}{stderr}");
+        assert!(
+            stdout.starts_with("sent 1048576 bytes, received 1048576, identical ("),
+            "{extra:?}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn send_a_file_to_a_server_that_changes_it_says_where() {
+    let echo = Echo::start(&["--tcp", "--mode", "upper", "--quiet"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("text.txt");
+    std::fs::write(&path, "0123456789abc").unwrap_or_else(|e| panic!("{e}"));
+    let (code, stdout, _) = run(&["send", &target, "--file", &path.to_string_lossy()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("received 13, different from byte 10 on"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn count_measures_loss_reordering_and_rtt() {
+    let echo = Echo::start(&["--quiet", "--max-rate", "0"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let (code, stdout, _) = run(&[
+        "send",
+        "--udp",
+        &target,
+        "--count",
+        "200",
+        "--size",
+        "512",
+        "--interval",
+        "0.001",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    let lines = common::json_lines(&stdout);
+    assert_eq!(lines.len(), 201, "200 replies and a summary");
+    assert!(
+        lines[..200]
+            .iter()
+            .all(|l| l["bytes"] == json!(512) && l["identical"] == json!(true))
+    );
+    let summary = &lines[200]["summary"];
+    assert_eq!(summary["sent"], json!(200));
+    assert_eq!(summary["replies"], json!(200));
+    assert_eq!(summary["loss_percent"], json!(0.0));
+    assert!(summary["rtt_ms"]["p95"].is_f64());
+    let (code, stdout, _) = run(&[
+        "send",
+        &target,
+        "--count",
+        "3",
+        "--size",
+        "8",
+        "--interval",
+        "0",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("3 sent, 3 replies, 0 lost (0%), 0 reordered, 0 corrupted"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_rate_limit_caps_one_source() {
+    let echo = Echo::start(&["--udp", "--max-rate", "5"]);
+    let udp = udp_to(&format!("127.0.0.1:{}", echo.port));
+    udp.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..20 {
+        udp.send(b"flood").unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut answered = 0;
+    let mut buf = [0u8; 16];
+    while udp.recv(&mut buf).is_ok() {
+        answered += 1;
+    }
+    assert!(
+        (5..=6).contains(&answered),
+        "{answered} of 20 answered at --max-rate 5"
+    );
+    let dropped = echo.wait_for("dropped", |e| e["event"] == json!("dropped"));
+    assert!(
+        dropped["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("--max-rate")),
+        "{dropped}"
+    );
+}
+
+#[test]
+fn out_of_file_descriptors_is_logged_once_and_serving_goes_on() {
+    // Run echo with a soft limit of 24 descriptors; 30 clients exhaust it.
+    let bin = assert_cmd::cargo::cargo_bin("netkit")
+        .to_string_lossy()
+        .into_owned();
+    let mut all = vec!["--nofile=24".to_string(), bin];
+    for a in ["echo", "0", "--json", "--tcp", "--bind", "127.0.0.1"] {
+        all.push(a.to_string());
+    }
+    let Ok(child) = Command::new("prlimit")
+        .args(&all)
+        .stdout(Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("skipped: no prlimit (util-linux)");
+        return;
+    };
+    let mut server = common::netns::Background { child, ns: None };
+    let mut lines = BufReader::new(
+        server
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("stdout")),
+    )
+    .lines();
+    let first: Value = serde_json::from_str(&lines.next().and_then(Result::ok).unwrap_or_default())
+        .unwrap_or_default();
+    let port = first["port"].as_u64().unwrap_or_default() as u16;
+    let clients: Vec<TcpStream> = (0..30)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + WAIT;
+    let mut said = 0;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left.min(Duration::from_millis(500))) {
+            Ok(line) if line.contains("out of file descriptors") => said += 1,
+            Ok(_) => {}
+            Err(_) if said > 0 => break,
+            Err(_) => {}
+        }
+    }
+    assert_eq!(said, 1, "EMFILE is logged once");
+    drop(clients);
+    // Once descriptors are free again, new clients are served.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut fresh = TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+    fresh
+        .set_read_timeout(Some(WAIT))
+        .unwrap_or_else(|e| panic!("{e}"));
+    fresh.write_all(b"back").unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = [0u8; 4];
+    fresh.read_exact(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&buf, b"back");
 }

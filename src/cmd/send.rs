@@ -14,7 +14,7 @@ use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::{self, Deframer};
 use crate::output::Output;
-use crate::output::echo::{Exchange, SendSummary, preview};
+use crate::output::echo::{Exchange, FileCheck, Measured, SendSummary, preview};
 use crate::stats;
 
 /// After the first bytes of an unframed TCP reply, how long a pause ends it.
@@ -107,6 +107,27 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         Link::Tcp(stream, Deframer::default())
     };
 
+    if let Some(path) = &args.file {
+        return send_file(&mut link, path, peer, args, out).await;
+    }
+    if let Some(count) = args.count {
+        return measure(&mut link, count, peer, args, out).await;
+    }
+    messages(&mut link, peer, args, out).await
+}
+
+/// Each message (or stdin line) is one exchange.
+async fn messages(
+    link: &mut Link,
+    peer: SocketAddr,
+    args: &SendArgs,
+    out: &mut Output,
+) -> Result<Outcome, Error> {
+    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
+    let connect_error = |source| Error::Connect {
+        what: what.clone(),
+        source,
+    };
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     let mut given = args.messages.iter();
     let mut rtts = Vec::new();
@@ -131,7 +152,7 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         };
         sent += 1;
         let began = Instant::now();
-        let reply = exchange(&mut link, message.as_bytes(), args)
+        let reply = exchange(link, message.as_bytes(), args)
             .await
             .map_err(connect_error)?;
         let exchange = match reply {
@@ -170,6 +191,9 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         sent,
         replies: sent - timeouts,
         timeouts,
+        loss_percent: stats::loss_percent(sent, sent - timeouts),
+        reordered: 0,
+        corrupted: 0,
         rtt_ms: stats::summarize(&rtts),
     })?;
     Ok(if timeouts > 0 {
@@ -177,6 +201,251 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
     } else {
         Outcome::Success
     })
+}
+
+/// Message `seq` of --count: the sequence number, then a pattern, `size` bytes in all.
+fn probe(seq: u64, size: usize) -> Vec<u8> {
+    let mut p = seq.to_be_bytes().to_vec();
+    p.extend((8..size).map(|i| (i as u64).wrapping_add(seq) as u8));
+    p
+}
+
+/// `--count`: N messages, each checked byte for byte. UDP keeps them in flight on the
+/// --interval schedule (so loss and reordering show); TCP, an ordered stream, takes turns.
+async fn measure(
+    link: &mut Link,
+    count: u64,
+    peer: SocketAddr,
+    args: &SendArgs,
+    out: &mut Output,
+) -> Result<Outcome, Error> {
+    let size = usize::from(args.size.unwrap_or(64));
+    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
+    let fail = |source| Error::Connect {
+        what: what.clone(),
+        source,
+    };
+    let mut sent_at: Vec<Option<Instant>> = vec![None; count as usize];
+    let mut tally = Tally {
+        answered: vec![false; count as usize],
+        ..Tally::default()
+    };
+    match link {
+        Link::Udp(socket) => {
+            let start = Instant::now();
+            let mut next = 0u64;
+            let mut buf = vec![0u8; 65_536];
+            let mut last_send = start;
+            loop {
+                let sending = next < count;
+                let due =
+                    tokio::time::Instant::from_std(start + args.interval.mul_f64(next as f64));
+                let give_up = tokio::time::Instant::from_std(last_send + args.timeout);
+                tokio::select! {
+                    _ = tokio::time::sleep_until(due), if sending => {
+                        sent_at[next as usize] = Some(Instant::now());
+                        socket.send(&probe(next, size)).await.map_err(fail)?;
+                        last_send = Instant::now();
+                        next += 1;
+                    }
+                    got = socket.recv(&mut buf) => {
+                        let n = got.map_err(fail)?;
+                        if n >= 8 {
+                            let seq = u64::from_be_bytes(buf[..8].try_into().unwrap_or([0; 8]));
+                            tally.record(seq, &buf[..n], &sent_at, size, peer, out)?;
+                        }
+                        if !sending && tally.rtts.len() as u64 == count {
+                            break;
+                        }
+                    }
+                    _ = tokio::time::sleep_until(give_up), if !sending => break,
+                }
+            }
+        }
+        Link::Tcp(..) => {
+            for seq in 0..count {
+                if seq > 0 {
+                    tokio::time::sleep(args.interval).await;
+                }
+                sent_at[seq as usize] = Some(Instant::now());
+                if let Some(reply) = exchange(link, &probe(seq, size), args)
+                    .await
+                    .map_err(fail)?
+                {
+                    tally.record(seq, &reply, &sent_at, size, peer, out)?;
+                }
+            }
+        }
+    }
+    let replies = tally.rtts.len() as u64;
+    out.send_summary(&SendSummary {
+        sent: count,
+        replies,
+        timeouts: count - replies,
+        loss_percent: stats::loss_percent(count, replies),
+        reordered: tally.reordered,
+        corrupted: tally.corrupted,
+        rtt_ms: stats::summarize(&tally.rtts),
+    })?;
+    Ok(if replies < count || tally.corrupted > 0 {
+        Outcome::Negative
+    } else {
+        Outcome::Success
+    })
+}
+
+/// What `--count` has seen so far.
+#[derive(Default)]
+struct Tally {
+    answered: Vec<bool>,
+    rtts: Vec<f64>,
+    reordered: u64,
+    corrupted: u64,
+    highest: Option<u64>,
+}
+
+impl Tally {
+    /// Notes the reply to message `seq` (a repeat is ignored) and prints it.
+    fn record(
+        &mut self,
+        seq: u64,
+        reply: &[u8],
+        sent_at: &[Option<Instant>],
+        size: usize,
+        peer: SocketAddr,
+        out: &mut Output,
+    ) -> io::Result<()> {
+        let Some(Some(at)) = sent_at.get(seq as usize) else {
+            return Ok(());
+        };
+        if std::mem::replace(&mut self.answered[seq as usize], true) {
+            return Ok(());
+        }
+        let rtt_ms = at.elapsed().as_secs_f64() * 1000.0;
+        let identical = reply == probe(seq, size).as_slice();
+        let late = self.highest.is_some_and(|h| seq < h);
+        self.highest = Some(self.highest.map_or(seq, |h| h.max(seq)));
+        self.rtts.push(rtt_ms);
+        self.reordered += u64::from(late);
+        self.corrupted += u64::from(!identical);
+        out.send_measured(
+            peer,
+            &Measured {
+                seq: seq + 1,
+                bytes: reply.len(),
+                rtt_ms,
+                identical,
+                reordered: late,
+            },
+        )
+    }
+}
+
+/// `--file`: the file's bytes go out and must come back identical. Over plain TCP they
+/// stream (written and compared at once, never all in memory); UDP and framed TCP go in
+/// pieces of --size bytes, one exchange each.
+async fn send_file(
+    link: &mut Link,
+    path: &std::path::Path,
+    peer: SocketAddr,
+    args: &SendArgs,
+    out: &mut Output,
+) -> Result<Outcome, Error> {
+    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
+    let fail = |source| Error::Connect {
+        what: what.clone(),
+        source,
+    };
+    let read_fail = |source| Error::Read {
+        what: path.display().to_string(),
+        source,
+    };
+    let mut file = tokio::fs::File::open(path).await.map_err(read_fail)?;
+    let total = file.metadata().await.map_err(read_fail)?.len();
+    let started = Instant::now();
+    let mut check = FileCheck {
+        sent_bytes: 0,
+        received_bytes: 0,
+        identical: false,
+        first_difference: None,
+        seconds: 0.0,
+    };
+    match link {
+        Link::Tcp(stream, _) if !args.framed => {
+            let (mut rd, mut wr) = stream.split();
+            let mut original = tokio::fs::File::open(path).await.map_err(read_fail)?;
+            let writing = async {
+                tokio::io::copy(&mut file, &mut wr).await?;
+                wr.shutdown().await?;
+                io::Result::Ok(())
+            };
+            let comparing = async {
+                let mut got = vec![0u8; 64 * 1024];
+                let mut want = vec![0u8; 64 * 1024];
+                while check.received_bytes < total {
+                    let n = match timeout(args.timeout, rd.read(&mut got)).await {
+                        Ok(Ok(0)) | Err(_) => break,
+                        Ok(Ok(n)) => n,
+                        Ok(Err(e)) => return Err(e),
+                    };
+                    original.read_exact(&mut want[..n]).await?;
+                    if check.first_difference.is_none()
+                        && let Some(i) = (0..n).find(|&i| got[i] != want[i])
+                    {
+                        check.first_difference = Some(check.received_bytes + i as u64);
+                    }
+                    check.received_bytes += n as u64;
+                }
+                io::Result::Ok(())
+            };
+            let (written, compared) = tokio::join!(writing, comparing);
+            written.map_err(fail)?;
+            compared.map_err(fail)?;
+            check.sent_bytes = total;
+        }
+        _ => {
+            let piece = usize::from(args.size.unwrap_or(if args.udp { 1400 } else { 65_507 }));
+            let mut buf = vec![0u8; piece];
+            loop {
+                let n = read_piece(&mut file, &mut buf).await.map_err(read_fail)?;
+                if n == 0 {
+                    break;
+                }
+                check.sent_bytes += n as u64;
+                let Some(reply) = exchange(link, &buf[..n], args).await.map_err(fail)? else {
+                    break;
+                };
+                if check.first_difference.is_none() && reply != buf[..n] {
+                    let at = (0..n).find(|&i| reply.get(i) != Some(&buf[i])).unwrap_or(n);
+                    check.first_difference = Some(check.received_bytes + at as u64);
+                }
+                check.received_bytes += reply.len() as u64;
+            }
+        }
+    }
+    check.seconds = started.elapsed().as_secs_f64();
+    check.identical = check.first_difference.is_none()
+        && check.received_bytes == total
+        && check.sent_bytes == total;
+    out.send_file(&check)?;
+    Ok(if check.identical {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
+}
+
+/// Fills `buf` from the file as far as it goes; the count read (0 at the end).
+async fn read_piece(file: &mut tokio::fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = file.read(&mut buf[filled..]).await?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
 }
 
 /// Sends one message and waits for its reply; `None` when none came in time.

@@ -101,8 +101,35 @@ pub struct Exchange {
 pub struct SendSummary {
     pub sent: u64,
     pub replies: u64,
+    /// Messages with no reply in time.
     pub timeouts: u64,
+    pub loss_percent: f64,
+    /// Replies that came after a later message's reply (UDP --count).
+    pub reordered: u64,
+    /// Replies that differ from what was sent.
+    pub corrupted: u64,
     pub rtt_ms: Option<RttSummary>,
+}
+
+/// One reply of `send --count`.
+#[derive(Debug, Serialize)]
+pub struct Measured {
+    pub seq: u64,
+    pub bytes: usize,
+    pub rtt_ms: f64,
+    pub identical: bool,
+    pub reordered: bool,
+}
+
+/// The result of `send --file`.
+#[derive(Debug, Serialize)]
+pub struct FileCheck {
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+    pub identical: bool,
+    /// Offset of the first byte that came back different, if one did.
+    pub first_difference: Option<u64>,
+    pub seconds: f64,
 }
 
 /// At most 64 bytes, as text when printable, else as hex.
@@ -220,6 +247,43 @@ impl Output {
         }
     }
 
+    /// One reply of `send --count`, ping-style.
+    pub fn send_measured(&mut self, peer: SocketAddr, m: &Measured) -> io::Result<()> {
+        if self.json() {
+            return self.json_line(m);
+        }
+        let mut notes = String::new();
+        if m.reordered {
+            notes.push_str(" (reordered)");
+        }
+        if !m.identical {
+            notes.push_str(" (corrupted)");
+        }
+        writeln!(
+            self,
+            "{} bytes from {peer}: seq={} time={:.3} ms{notes}",
+            m.bytes, m.seq, m.rtt_ms
+        )
+    }
+
+    /// The result of `send --file`.
+    pub fn send_file(&mut self, f: &FileCheck) -> io::Result<()> {
+        if self.json() {
+            return self.json_line(f);
+        }
+        let verdict = match (f.identical, f.first_difference) {
+            (true, _) => "identical".to_string(),
+            (false, Some(at)) => format!("different from byte {at} on"),
+            (false, None) => "incomplete".to_string(),
+        };
+        let rate = f.received_bytes as f64 / f.seconds.max(1e-9) / 1e6;
+        writeln!(
+            self,
+            "sent {} bytes, received {}, {verdict} ({:.3} s, {rate:.1} MB/s)",
+            f.sent_bytes, f.received_bytes, f.seconds
+        )
+    }
+
     /// The closing line of `send`.
     pub fn send_summary(&mut self, s: &SendSummary) -> io::Result<()> {
         if self.json() {
@@ -234,14 +298,19 @@ impl Output {
         }
         write!(
             self,
-            "{} sent, {} replies, {} timed out",
-            s.sent, s.replies, s.timeouts
+            "{} sent, {} replies, {} lost ({}%), {} reordered, {} corrupted",
+            s.sent,
+            s.replies,
+            s.timeouts,
+            crate::stats::format_g(s.loss_percent),
+            s.reordered,
+            s.corrupted
         )?;
         if let Some(r) = &s.rtt_ms {
             write!(
                 self,
-                "; rtt min/avg/max/mdev = {:.3}/{:.3}/{:.3}/{:.3} ms",
-                r.min, r.avg, r.max, r.mdev
+                "; rtt min/avg/max/mdev = {:.3}/{:.3}/{:.3}/{:.3} ms, p95 {:.3} ms",
+                r.min, r.avg, r.max, r.mdev, r.p95
             )?;
         }
         writeln!(self)
