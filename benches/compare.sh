@@ -9,9 +9,12 @@
 #                                      the script's own vs. ip -j -s addr and ifconfig -a
 #   benches/compare.sh ping            ping over a simulated 20 ms link with 10% loss, and 50
 #                                      addresses at once, vs. iputils ping and fping
+#   benches/compare.sh echo            echo: 1 GiB through one TCP connection, concurrent
+#                                      clients and memory, UDP round trips from 8 sockets,
+#                                      vs. socat, ncat and iperf3 (loopback only)
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
-# for ping root, iproute2, nftables, iputils-ping and fping.
+# for ping root, iproute2, nftables, iputils-ping and fping; for echo socat, ncat and iperf3.
 # Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -244,14 +247,100 @@ PY
   BENCH_NS=""
 }
 
+# peak_rss_kb NAME... : while the file $WORK/sampling exists, the largest sum of RSS (KiB) over
+# all processes with those names; written to $WORK/peak when sampling stops
+sample_rss() {
+  local peak=0 now
+  while [ -e "$WORK/sampling" ]; do
+    now=$(ps -o rss= -C "$1" 2> /dev/null | awk '{s += $1} END {print s + 0}')
+    [ "$now" -gt "$peak" ] && peak=$now
+    sleep 0.05
+  done
+  echo "$peak" > "$WORK/peak"
+}
+
+# load_with_rss PROCESS CLIENTS PORT : runs the client load and prints "served peak_kb"
+load_with_rss() {
+  touch "$WORK/sampling"
+  sample_rss "$1" &
+  local sampler=$!
+  local served
+  served=$(python3 benches/echo_load.py clients "$3" "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["served"])')
+  rm -f "$WORK/sampling"
+  wait "$sampler"
+  echo "$served $(cat "$WORK/peak")"
+}
+
+bench_echo() {
+  echo "== echo: one TCP stream of 1 GiB, concurrent clients, UDP round trips (loopback)"
+  for tool in socat ncat iperf3 python3; do
+    if ! command -v $tool > /dev/null; then
+      echo "   skipped: needs $tool (apt-get install socat ncat iperf3)"
+      return
+    fi
+  done
+  local nk=18101 so=18102 nc=18103 ip3=18104 sou=18105
+  head -c 1G /dev/zero > "$WORK/1g.bin"
+  # --max-clients above its default (1024), so 10,000 clients may all come in.
+  "$NETKIT" echo $nk --bind 127.0.0.1 --quiet --max-rate 0 --max-clients 20000 > /dev/null &
+  local nk_pid=$!
+  socat TCP-LISTEN:$so,fork,reuseaddr,bind=127.0.0.1,backlog=1024 PIPE &
+  local so_pid=$!
+  socat -T 10 UDP-LISTEN:$sou,fork,reuseaddr,bind=127.0.0.1 PIPE &
+  local sou_pid=$!
+  ncat -l 127.0.0.1 $nc --keep-open --max-conns 2000 --exec /bin/cat &
+  local nc_pid=$!
+  iperf3 -s -p $ip3 -B 127.0.0.1 > /dev/null &
+  local ip3_pid=$!
+  sleep 1
+  # 1. One connection, 1 GiB each way; the same client (netkit send --file) for both servers.
+  local rate_nk rate_so ip3_bps
+  rate_nk=$("$NETKIT" send 127.0.0.1:$nk --file "$WORK/1g.bin" --timeout 30 | sed -E 's/.*, ([0-9.]+) MB\/s\)/\1/')
+  rate_so=$("$NETKIT" send 127.0.0.1:$so --file "$WORK/1g.bin" --timeout 30 | sed -E 's/.*, ([0-9.]+) MB\/s\)/\1/')
+  ip3_bps=$(iperf3 -c 127.0.0.1 -p $ip3 -n 1G -J | python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])')
+  # 2. Concurrent clients, one round trip each; server memory as the peak sum of RSS.
+  local nk10k nk1k so1k nc1k
+  nk1k=$(load_with_rss netkit 1000 $nk)
+  nk10k=$(load_with_rss netkit 10000 $nk)
+  so1k=$(load_with_rss socat 1000 $so)
+  nc1k=$(load_with_rss cat 1000 $nc)
+  local nc_self
+  nc_self=$(ps -o rss= -p "$nc_pid" | tr -d ' ')
+  # 3. UDP round trips from 8 sockets, 3 seconds each.
+  local udp_nk udp_so
+  udp_nk=$(python3 benches/echo_load.py udp $nk 8 3)
+  udp_so=$(python3 benches/echo_load.py udp $sou 8 3)
+  kill -INT $nk_pid 2> /dev/null || true
+  kill $so_pid $sou_pid $nc_pid $ip3_pid 2> /dev/null || true
+  wait 2> /dev/null || true
+  python3 - "$rate_nk" "$rate_so" "$ip3_bps" "$nk1k" "$nk10k" "$so1k" "$nc1k" "$nc_self" "$udp_nk" "$udp_so" <<'PY'
+import json, sys
+rate_nk, rate_so, ip3_bps = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+nk1k, nk10k, so1k, nc1k = (list(map(int, a.split())) for a in sys.argv[4:8])
+nc_self = int(sys.argv[8] or 0)
+udp_nk, udp_so = json.loads(sys.argv[9]), json.loads(sys.argv[10])
+ip3 = ip3_bps / 8 / 1e6
+print(f"   1 GiB echoed through one TCP connection: netkit {rate_nk:.0f} MB/s, socat {rate_so:.0f} MB/s "
+      f"(netkit/socat {rate_nk / rate_so:.2f}x, target >= 1)")
+print(f"   iperf3 one-way on loopback: {ip3:.0f} MB/s; netkit echo / iperf3 = {rate_nk / ip3:.2f} (target >= 0.5)")
+print(f"   1,000 clients: netkit served {nk1k[0]}, peak {nk1k[1] / 1024:.1f} MB | socat served {so1k[0]}, "
+      f"{so1k[1] / 1024:.0f} MB over its processes | ncat served {nc1k[0]}, {(nc1k[1] + nc_self) / 1024:.0f} MB (ncat + cat)")
+print(f"   10,000 clients: netkit served {nk10k[0]}, peak {nk10k[1] / 1024:.1f} MB (target: all, < 100 MB)")
+print(f"   UDP round trips from 8 sockets: netkit {udp_nk['per_second']:.0f}/s, socat {udp_so['per_second']:.0f}/s "
+      f"(netkit/socat {udp_nk['per_second'] / udp_so['per_second']:.2f}x, target >= 1)")
+PY
+}
+
 case "${1:-all}" in
   classify) bench_classify "${2:-1000000}" ;;
   ifaces) bench_ifaces "${2:-1000}" ;;
   ping) bench_ping ;;
+  echo) bench_echo ;;
   all)
     bench_classify 1000000
     bench_ifaces 1000
     bench_ping
+    bench_echo
     ;;
-  *) echo "usage: $0 [classify [N] | ifaces [N] | ping]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | ifaces [N] | ping | echo]" >&2; exit 2 ;;
 esac

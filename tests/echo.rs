@@ -713,3 +713,50 @@ fn out_of_file_descriptors_is_logged_once_and_serving_goes_on() {
     fresh.read_exact(&mut buf).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(&buf, b"back");
 }
+
+#[test]
+fn every_mode_over_tcp_and_udp_on_ipv4_and_ipv6_loopback() {
+    for (mode, want) in [("echo", &b"Mixed Case 1"[..]), ("upper", b"MIXED CASE 1")] {
+        let echo = Echo::start(&[
+            "--mode",
+            mode,
+            "--bind",
+            "127.0.0.1",
+            "--bind",
+            "::1",
+            "--quiet",
+        ]);
+        for host in ["127.0.0.1", "[::1]"] {
+            let at = format!("{host}:{}", echo.port);
+            let udp = udp_to(&at);
+            udp.send(b"Mixed Case 1")
+                .unwrap_or_else(|e| panic!("{mode} {at}: {e}"));
+            let mut buf = [0u8; 32];
+            let n = udp
+                .recv(&mut buf)
+                .unwrap_or_else(|e| panic!("{mode} udp {at}: {e}"));
+            assert_eq!(&buf[..n], want, "{mode} udp {at}");
+            let mut tcp = TcpStream::connect(&at).unwrap_or_else(|e| panic!("{mode} {at}: {e}"));
+            tcp.set_read_timeout(Some(WAIT))
+                .unwrap_or_else(|e| panic!("{e}"));
+            tcp.write_all(b"Mixed Case 1")
+                .unwrap_or_else(|e| panic!("{e}"));
+            let mut buf = [0u8; 12];
+            tcp.read_exact(&mut buf)
+                .unwrap_or_else(|e| panic!("{mode} tcp {at}: {e}"));
+            assert_eq!(&buf[..], want, "{mode} tcp {at}");
+        }
+    }
+    // Relay over UDP: a peer heard from recently gets what another sends.
+    let echo = Echo::start(&["--udp", "--mode", "relay", "--bind", "::1", "--quiet"]);
+    let at = format!("[::1]:{}", echo.port);
+    let (a, b) = (udp_to(&at), udp_to(&at));
+    b.send(b"b joins").unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(100));
+    a.send(b"from a").unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = [0u8; 16];
+    let n = b
+        .recv(&mut buf)
+        .unwrap_or_else(|e| panic!("relay udp: {e}"));
+    assert_eq!(&buf[..n], b"from a");
+}

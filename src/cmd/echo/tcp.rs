@@ -1,6 +1,7 @@
 //! TCP: one task per client. A client holds at most one read buffer: each read is answered
 //! (written in full, under the idle timeout) before the next, so a client that never reads
-//! stalls only itself and is dropped when its idle timeout passes.
+//! stalls only itself and is dropped when its idle timeout passes. Buffers start small and grow
+//! only while reads fill them, so 10,000 quiet clients cost little and one busy stream runs fast.
 
 use std::io;
 use std::net::SocketAddr;
@@ -20,6 +21,9 @@ use crate::output::echo::{EchoEvent, Proto, preview};
 
 /// Relayed messages waiting for a slow client; beyond it that client misses some (logged).
 const RELAY_QUEUE: usize = 1024;
+/// A client's first read buffer, and the most it grows to.
+const FIRST_BUFFER: usize = 4 * 1024;
+const MAX_BUFFER: usize = 256 * 1024;
 
 /// A relayed message and the client it came from (not sent back to it).
 #[derive(Clone)]
@@ -115,7 +119,7 @@ impl Client {
     ) {
         let _ = stream.set_nodelay(true);
         let (mut rd, mut wr) = stream.into_split();
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = vec![0u8; FIRST_BUFFER];
         let mut frames = Deframer::default();
         let relay = self.shared.mode == EchoMode::Relay;
         let idle = self.shared.idle;
@@ -129,6 +133,7 @@ impl Client {
                         break "closed by the client".to_string();
                     }
                     Ok(Ok(n)) => {
+                        let full = n == buf.len();
                         self.bytes_in += n as u64;
                         self.shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
                         match self.take(&mut buf[..n], &mut frames) {
@@ -138,6 +143,9 @@ impl Client {
                                 }
                             }
                             Err(why) => break why,
+                        }
+                        if full && buf.len() < MAX_BUFFER {
+                            buf.resize(buf.len() * 2, 0);
                         }
                     }
                     Ok(Err(e)) => break describe(&e),
