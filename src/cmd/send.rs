@@ -21,13 +21,7 @@ use crate::stats;
 const QUIET: Duration = Duration::from_millis(200);
 
 pub fn run(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| Error::Kernel {
-            what: "start the async runtime",
-            source,
-        })?;
+    let runtime = crate::cmd::runtime(1)?;
     runtime.block_on(send(args, out))
 }
 

@@ -62,14 +62,7 @@ impl Shared {
 }
 
 pub fn run(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|source| Error::Kernel {
-            what: "start the async runtime",
-            source,
-        })?;
+    let runtime = crate::cmd::runtime(2)?;
     runtime.block_on(serve(args, out))
 }
 

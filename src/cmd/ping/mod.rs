@@ -81,13 +81,7 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
     if let Some(reason) = interval_refusal(args.interval, privileged()) {
         return Err(Error::Usage(reason));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| Error::Kernel {
-            what: "start the async runtime",
-            source,
-        })?;
+    let runtime = crate::cmd::runtime(1)?;
     runtime.block_on(async {
         let mut targets = Vec::with_capacity(args.hosts.len());
         for host in &args.hosts {
@@ -143,6 +137,23 @@ async fn resolve(host: &str, args: &PingArgs) -> Result<Target, Error> {
     })
 }
 
+/// The header lines, once the sockets are open (an error must come without them, as in
+/// iputils): the data size, or none for TCP connects.
+fn headers(targets: &[Target], args: &PingArgs, out: &mut Output) -> Result<(), Error> {
+    let size = args.tcp.is_none().then_some(usize::from(args.size));
+    for t in targets {
+        out.ping_event(
+            args.view(),
+            &PingEvent::Start {
+                target: &t.given,
+                addr: t.addr,
+                size,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// The data each probe carries: bytes 0, 1, 2, ... so a reply can be checked byte for byte.
 fn payload(size: usize) -> Vec<u8> {
     (0..size).map(|i| i as u8).collect()
@@ -169,6 +180,7 @@ async fn ping_icmp(
     };
     let (v4, v6) = (open(false)?, open(true)?);
     let view = args.view();
+    headers(targets, args, out)?;
     let data = payload(usize::from(args.size));
     let mut trackers: Vec<Tracker> = targets
         .iter()
@@ -179,16 +191,6 @@ async fn ping_icmp(
             Tracker::new((std::process::id() as u16) ^ (i as u16).rotate_left(8), raw)
         })
         .collect();
-    for t in targets {
-        out.ping_event(
-            view,
-            &PingEvent::Start {
-                target: &t.given,
-                addr: t.addr,
-                size: Some(usize::from(args.size)),
-            },
-        )?;
-    }
 
     let start = Instant::now();
     let deadline = args.deadline.map(|d| TokioInstant::from_std(start + d));

@@ -37,16 +37,7 @@ pub async fn ping(
     out: &mut Output,
 ) -> Result<PingReport, Error> {
     let view = args.view();
-    for t in targets {
-        out.ping_event(
-            view,
-            &PingEvent::Start {
-                target: &t.given,
-                addr: t.addr,
-                size: None,
-            },
-        )?;
-    }
+    super::headers(targets, args, out)?;
     let limit = args.timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
     let mut transmitted = vec![0u64; targets.len()];
     let mut rtts: Vec<Vec<f64>> = vec![Vec::new(); targets.len()];
