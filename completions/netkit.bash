@@ -37,6 +37,9 @@ _netkit() {
             netkit,port)
                 cmd="netkit__subcmd__port"
                 ;;
+            netkit,scan)
+                cmd="netkit__subcmd__scan"
+                ;;
             netkit,send)
                 cmd="netkit__subcmd__send"
                 ;;
@@ -61,6 +64,9 @@ _netkit() {
             netkit__subcmd__help,port)
                 cmd="netkit__subcmd__help__subcmd__port"
                 ;;
+            netkit__subcmd__help,scan)
+                cmd="netkit__subcmd__help__subcmd__scan"
+                ;;
             netkit__subcmd__help,send)
                 cmd="netkit__subcmd__help__subcmd__send"
                 ;;
@@ -71,7 +77,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-h -V --color --help --version classify ifaces ping echo send port generate help"
+            opts="-h -V --color --help --version classify ifaces ping echo send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,7 +177,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help)
-            opts="classify ifaces ping echo send port generate help"
+            opts="classify ifaces ping echo send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,6 +275,20 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help__subcmd__port)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -396,6 +416,40 @@ _netkit() {
             fi
             case "${prev}" in
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__scan)
+            opts="-p -h -V --ports --timeout --concurrency --open --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ports)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
             cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
+            cand scan 'Scan TCP ports of hosts with full connects (no privilege needed): which are open, closed or filtered, and why'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -123,6 +124,19 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;scan'= {
+            cand -p 'Ports: 22,80,8000-8100,https or well-known (1-1023), registered, dynamic, ephemeral, all'
+            cand --ports 'Ports: 22,80,8000-8100,https or well-known (1-1023), registered, dynamic, ephemeral, all'
+            cand --timeout 'Longest wait for an answer, in ms; the wait adapts to the RTTs seen, below this'
+            cand --concurrency 'Most connects in flight (default: as many as the file-descriptor limit allows, up to 4096)'
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --open 'List only open ports'
+            cand --json 'JSON on stdout when done: {"scans": [...]} with every port that is not closed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;port'= {
             cand --services-file 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]'
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
@@ -146,6 +160,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
             cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
+            cand scan 'Scan TCP ports of hosts with full connects (no privilege needed): which are open, closed or filtered, and why'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -159,6 +174,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;echo'= {
         }
         &'netkit;help;send'= {
+        }
+        &'netkit;help;scan'= {
         }
         &'netkit;help;port'= {
         }

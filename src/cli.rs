@@ -56,6 +56,10 @@ pub enum Command {
     /// Send messages to a UDP or TCP server and print each reply with its round-trip time
     #[command(after_help = SEND_EXAMPLES)]
     Send(SendArgs),
+    /// Scan TCP ports of hosts with full connects (no privilege needed): which are open,
+    /// closed or filtered, and why
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
     /// Say what a port number means: IANA range (well-known, registered, dynamic) and service
     /// names
     #[command(after_help = PORT_EXAMPLES)]
@@ -74,6 +78,7 @@ impl Command {
             Command::Ping(a) => a.json,
             Command::Port(a) => a.json,
             Command::Echo(a) => a.json,
+            Command::Scan(a) => a.json,
             Command::Send(a) => a.json,
             Command::Generate(_) => false,
         }
@@ -125,6 +130,15 @@ Examples:
   netkit send [::1]:9000 --framed hi             a length-framed message over TCP
   netkit send 127.0.0.1:9000 --file big.bin      sent 1048576 bytes, received 1048576, identical
   netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT";
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  netkit scan 127.0.0.1                    the well-known ports (1-1023)
+  netkit scan 127.0.0.1 -p 22,80,8000-8100,https
+  netkit scan 127.0.0.1 -p all --open      every port, only the open ones listed
+  netkit scan 10.0.0.0/29 -p ssh           the hosts of a block (not its network/broadcast)
+
+Scan only hosts you are allowed to scan.";
 
 const PORT_EXAMPLES: &str = "\
 Examples:
@@ -410,6 +424,34 @@ pub struct SendArgs {
 /// An address for --bind, parsed strictly with the reason on failure.
 fn parse_ip(text: &str) -> Result<IpAddr, String> {
     crate::addr::parse::parse_addr(text).map_err(|e| e.to_string())
+}
+
+/// Arguments of `netkit scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Targets: an address, a name, or a CIDR block (its hosts)
+    #[arg(value_name = "TARGET", required = true)]
+    pub targets: Vec<String>,
+
+    /// Ports: 22,80,8000-8100,https or well-known (1-1023), registered, dynamic, ephemeral, all
+    #[arg(short, long, value_name = "SPEC", default_value = "well-known")]
+    pub ports: String,
+
+    /// Longest wait for an answer, in ms; the wait adapts to the RTTs seen, below this
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub timeout: u64,
+
+    /// Most connects in flight (default: as many as the file-descriptor limit allows, up to 4096)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65_535))]
+    pub concurrency: Option<u64>,
+
+    /// List only open ports
+    #[arg(long)]
+    pub open: bool,
+
+    /// JSON on stdout when done: {"scans": [...]} with every port that is not closed
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `netkit port`.

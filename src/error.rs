@@ -12,6 +12,8 @@ pub enum Outcome {
     Success,
     /// It ran, and the answer the user asked about is no (no reply): exit 1.
     Negative,
+    /// Cut short by Ctrl-C where that is not the normal end (a scan): exit 130.
+    Interrupted,
     /// Some inputs were bad; the others were handled and the bad ones reported: exit 2.
     BadInput,
 }
@@ -21,6 +23,7 @@ impl Outcome {
         ExitCode::from(match self {
             Outcome::Success => 0,
             Outcome::Negative => 1,
+            Outcome::Interrupted => 130,
             Outcome::BadInput => 2,
         })
     }
@@ -142,6 +145,7 @@ mod tests {
     fn exit_codes_follow_the_policy() {
         assert_eq!(Outcome::Success.exit_code(), ExitCode::from(0));
         assert_eq!(Outcome::Negative.exit_code(), ExitCode::from(1));
+        assert_eq!(Outcome::Interrupted.exit_code(), ExitCode::from(130));
         assert_eq!(Outcome::BadInput.exit_code(), ExitCode::from(2));
         let e = Error::Output(io::Error::other("x"));
         assert_eq!(e.exit_code(), ExitCode::from(2));

@@ -6,6 +6,7 @@ mod generate;
 pub mod ifaces;
 mod ping;
 mod port;
+mod scan;
 mod send;
 
 use crate::cli::Command;
@@ -38,6 +39,7 @@ pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
         Command::Ping(args) => ping::run(args, out),
         Command::Port(args) => port::run(args, out),
         Command::Echo(args) => echo::run(args, out),
+        Command::Scan(args) => scan::run(args, out),
         Command::Send(args) => send::run(args, out),
         Command::Generate(args) => generate::run(args, out),
     }

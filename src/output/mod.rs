@@ -7,6 +7,7 @@ pub mod echo;
 pub mod ifaces;
 pub mod ping;
 pub mod port;
+pub mod scan;
 
 use std::borrow::Cow;
 use std::ffi::OsStr;

@@ -1,0 +1,117 @@
+//! How `scan` looks: a table of the ports that are not closed, a closing line per target, or
+//! one JSON document.
+
+use std::io::{self, Write};
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::Output;
+
+/// All targets.
+#[derive(Debug, Serialize)]
+pub struct ScanReport {
+    pub scans: Vec<TargetScan>,
+}
+
+/// One target's scan.
+#[derive(Debug, Serialize)]
+pub struct TargetScan {
+    pub target: String,
+    pub address: IpAddr,
+    pub protocol: &'static str,
+    pub method: &'static str,
+    pub ports_scanned: usize,
+    pub elapsed_ms: u64,
+    pub counts: Counts,
+    /// Every port that is not closed.
+    pub ports: Vec<PortResult>,
+    /// Cut short by Ctrl-C.
+    pub interrupted: bool,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Counts {
+    pub open: usize,
+    pub closed: usize,
+    pub filtered: usize,
+    pub open_filtered: usize,
+}
+
+/// What one port answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum State {
+    #[serde(rename = "open")]
+    Open,
+    #[serde(rename = "closed")]
+    Closed,
+    #[serde(rename = "filtered")]
+    Filtered,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Closed => "closed",
+            State::Filtered => "filtered",
+        }
+    }
+}
+
+/// One port that is not closed.
+#[derive(Debug, Serialize)]
+pub struct PortResult {
+    pub port: u16,
+    pub state: State,
+    /// As nmap's --reason: syn-ack, conn-refused, no-response, host-unreach, ...
+    pub reason: &'static str,
+    pub service: Option<String>,
+    pub rtt_ms: Option<f64>,
+}
+
+impl Output {
+    /// Writes the scans.
+    pub fn scans(&mut self, report: &ScanReport, only_open: bool) -> io::Result<()> {
+        if self.json() {
+            return self.json_line(report);
+        }
+        for scan in &report.scans {
+            let shown: Vec<&PortResult> = scan
+                .ports
+                .iter()
+                .filter(|p| !only_open || p.state == State::Open)
+                .collect();
+            if !shown.is_empty() {
+                let mut table = self.table(&["PORT", "STATE", "REASON", "SERVICE", "LATENCY"]);
+                for p in shown {
+                    table.add_row([
+                        format!("{}/tcp", p.port),
+                        p.state.name().to_string(),
+                        p.reason.to_string(),
+                        p.service.clone().unwrap_or_else(|| "-".to_string()),
+                        p.rtt_ms.map_or("-".to_string(), |r| format!("{r:.3} ms")),
+                    ]);
+                }
+                self.write_table(&mut table, 0)?;
+            }
+            let c = &scan.counts;
+            let cut = if scan.interrupted {
+                " (interrupted)"
+            } else {
+                ""
+            };
+            writeln!(
+                self,
+                "{} ports on {} scanned in {:.2} s{cut}: {} open, {} closed, {} filtered",
+                scan.ports_scanned,
+                scan.address,
+                scan.elapsed_ms as f64 / 1000.0,
+                c.open,
+                c.closed,
+                c.filtered
+            )?;
+        }
+        Ok(())
+    }
+}
