@@ -9,12 +9,15 @@
 #                                      the script's own vs. ip -j -s addr and ifconfig -a
 #   benches/compare.sh ping            ping over a simulated 20 ms link with 10% loss, and 50
 #                                      addresses at once, vs. iputils ping and fping
+#   benches/compare.sh scan            all 65,535 TCP ports of a namespace's loopback with three
+#                                      listeners, vs. nmap -sT -p- -n -Pn -T5
 #   benches/compare.sh echo            echo: 1 GiB through one TCP connection, concurrent
 #                                      clients and memory, UDP round trips from 8 sockets,
 #                                      vs. socat, ncat and iperf3 (loopback only)
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
-# for ping root, iproute2, nftables, iputils-ping and fping; for echo socat, ncat and iperf3.
+# for ping root, iproute2, nftables, iputils-ping and fping; for scan nmap; for echo socat, ncat
+# and iperf3.
 # Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -331,16 +334,58 @@ print(f"   UDP round trips from 8 sockets: netkit {udp_nk['per_second']:.0f}/s, 
 PY
 }
 
+bench_scan() {
+  echo "== scan: all 65,535 TCP ports of a namespace's loopback holding three listeners"
+  if ! command -v nmap > /dev/null || [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs nmap and root"
+    return
+  fi
+  local ns="nk-bench-scan-$$"
+  ip netns add "$ns"
+  BENCH_NS=$ns
+  ip -n "$ns" link set lo up
+  ip netns exec "$ns" python3 -c 'import socket,time
+ls=[]
+for p in (22,8080,50505):
+    s=socket.socket(); s.bind(("127.0.0.1",p)); s.listen(); ls.append(s)
+time.sleep(600)' &
+  sleep 0.5
+  local in_ns=(ip netns exec "$ns")
+  for i in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$WORK/nk-scan.$i" "${in_ns[@]}" "$NETKIT" scan 127.0.0.1 -p all --json > "$WORK/nk-scan.json"
+    /usr/bin/time -f "%e %M" -o "$WORK/nmap-scan.$i" "${in_ns[@]}" nmap -sT -p- -n -Pn -T5 -oG "$WORK/nmap.gnmap" 127.0.0.1 > /dev/null
+  done
+  python3 - "$WORK" <<'PY'
+import json, re, statistics, sys
+work = sys.argv[1]
+def runs(name):
+    rows = [open(f"{work}/{name}.{i}").read().split() for i in (1, 2, 3)]
+    return statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows)
+nk, nk_mem = runs("nk-scan")
+nm, nm_mem = runs("nmap-scan")
+found = sorted(p["port"] for p in json.load(open(f"{work}/nk-scan.json"))["scans"][0]["ports"] if p["state"] == "open")
+nmap_found = sorted(int(p) for p in re.findall(r"(\d+)/open/tcp", open(f"{work}/nmap.gnmap").read()))
+print(f"   netkit {nk:.2f} s (peak {nk_mem / 1024:.0f} MB), nmap {nm:.2f} s (peak {nm_mem / 1024:.0f} MB), medians of 3: "
+      f"netkit/nmap {nk / nm:.2f}x the time (target <= 0.5)")
+print(f"   open ports: netkit {found}, nmap {nmap_found} (listeners: [22, 8080, 50505])")
+PY
+  ip netns pids "$ns" | xargs -r kill
+  ip netns del "$ns"
+  BENCH_NS=""
+}
+
 case "${1:-all}" in
   classify) bench_classify "${2:-1000000}" ;;
   ifaces) bench_ifaces "${2:-1000}" ;;
   ping) bench_ping ;;
   echo) bench_echo ;;
+  scan) bench_scan ;;
   all)
     bench_classify 1000000
     bench_ifaces 1000
     bench_ping
+    bench_scan
     bench_echo
     ;;
-  *) echo "usage: $0 [classify [N] | ifaces [N] | ping | echo]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | ifaces [N] | ping | scan | echo]" >&2; exit 2 ;;
 esac
