@@ -100,9 +100,11 @@ impl Drop for Netns {
 /// kernel does not answer pings; `tests/common/icmp_responder.py` answers instead, with the
 /// delay and quirks asked for. Everything is removed on drop.
 pub struct PingLab {
+    /// Ended on drop, with anything else left in the peer namespace. Declared first: fields
+    /// drop in order, so the process ends before its namespace goes.
+    responder: Option<Background>,
     pub client: Netns,
     pub peer: Netns,
-    responder: Option<std::process::Child>,
 }
 
 impl PingLab {
@@ -151,8 +153,11 @@ impl PingLab {
             if let Some(out) = child.stdout.take() {
                 let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
             }
+            lab.responder = Some(Background {
+                child,
+                ns: Some(lab.peer.name.clone()),
+            });
             assert_eq!(ready.trim(), "ready", "the responder did not start");
-            lab.responder = Some(child);
         }
         Some(lab)
     }
@@ -174,24 +179,6 @@ impl PingLab {
         let status = child.wait().ok()?;
         assert!(status.success(), "nft rules failed: {script}");
         Some(())
-    }
-}
-
-impl Drop for PingLab {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.responder.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        // The responder ran under `ip netns exec`; make sure its python is gone too.
-        let _ = Command::new("ip")
-            .args(["netns", "pids", &self.peer.name])
-            .output()
-            .map(|o| {
-                for pid in String::from_utf8_lossy(&o.stdout).split_whitespace() {
-                    let _ = Command::new("kill").arg(pid).output();
-                }
-            });
     }
 }
 
