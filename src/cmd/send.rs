@@ -76,11 +76,7 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
             name: host.clone(),
             reason: "it has no address".to_string(),
         })?;
-    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
-    let connect_error = |source| Error::Connect {
-        what: what.clone(),
-        source,
-    };
+    let connect_error = link_error(args, peer);
     let mut link = if args.udp {
         let local: SocketAddr = if peer.is_ipv6() {
             "[::]:0"
@@ -89,14 +85,14 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         }
         .parse()
         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
-        let socket = UdpSocket::bind(local).await.map_err(connect_error)?;
-        socket.connect(peer).await.map_err(connect_error)?;
+        let socket = UdpSocket::bind(local).await.map_err(&connect_error)?;
+        socket.connect(peer).await.map_err(&connect_error)?;
         Link::Udp(socket)
     } else {
         let stream = timeout(args.timeout, TcpStream::connect(peer))
             .await
             .map_err(|_| connect_error(io::Error::from(io::ErrorKind::TimedOut)))?
-            .map_err(connect_error)?;
+            .map_err(&connect_error)?;
         let _ = stream.set_nodelay(true);
         Link::Tcp(stream, Deframer::default())
     };
@@ -110,6 +106,15 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
     messages(&mut link, peer, args, out).await
 }
 
+/// Turns a socket error into the error that names the link ("cannot reach TCP 127.0.0.1:9").
+fn link_error(args: &SendArgs, peer: SocketAddr) -> impl Fn(io::Error) -> Error {
+    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
+    move |source| Error::Connect {
+        what: what.clone(),
+        source,
+    }
+}
+
 /// Each message (or stdin line) is one exchange.
 async fn messages(
     link: &mut Link,
@@ -117,11 +122,7 @@ async fn messages(
     args: &SendArgs,
     out: &mut Output,
 ) -> Result<Outcome, Error> {
-    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
-    let connect_error = |source| Error::Connect {
-        what: what.clone(),
-        source,
-    };
+    let connect_error = link_error(args, peer);
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     let mut given = args.messages.iter();
     let mut rtts = Vec::new();
@@ -148,7 +149,7 @@ async fn messages(
         let began = Instant::now();
         let reply = exchange(link, message.as_bytes(), args)
             .await
-            .map_err(connect_error)?;
+            .map_err(&connect_error)?;
         let exchange = match reply {
             Some(reply) => {
                 let rtt = began.elapsed().as_secs_f64() * 1000.0;
@@ -214,11 +215,7 @@ async fn measure(
     out: &mut Output,
 ) -> Result<Outcome, Error> {
     let size = usize::from(args.size.unwrap_or(64));
-    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
-    let fail = |source| Error::Connect {
-        what: what.clone(),
-        source,
-    };
+    let fail = link_error(args, peer);
     let mut sent_at: Vec<Option<Instant>> = vec![None; count as usize];
     let mut tally = Tally {
         answered: vec![false; count as usize],
@@ -238,12 +235,12 @@ async fn measure(
                 tokio::select! {
                     _ = tokio::time::sleep_until(due), if sending => {
                         sent_at[next as usize] = Some(Instant::now());
-                        socket.send(&probe(next, size)).await.map_err(fail)?;
+                        socket.send(&probe(next, size)).await.map_err(&fail)?;
                         last_send = Instant::now();
                         next += 1;
                     }
                     got = socket.recv(&mut buf) => {
-                        let n = got.map_err(fail)?;
+                        let n = got.map_err(&fail)?;
                         if n >= 8 {
                             let seq = u64::from_be_bytes(buf[..8].try_into().unwrap_or([0; 8]));
                             tally.record(seq, &buf[..n], &sent_at, size, peer, out)?;
@@ -264,7 +261,7 @@ async fn measure(
                 sent_at[seq as usize] = Some(Instant::now());
                 if let Some(reply) = exchange(link, &probe(seq, size), args)
                     .await
-                    .map_err(fail)?
+                    .map_err(&fail)?
                 {
                     tally.record(seq, &reply, &sent_at, size, peer, out)?;
                 }
@@ -345,11 +342,7 @@ async fn send_file(
     args: &SendArgs,
     out: &mut Output,
 ) -> Result<Outcome, Error> {
-    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
-    let fail = |source| Error::Connect {
-        what: what.clone(),
-        source,
-    };
+    let fail = link_error(args, peer);
     let read_fail = |source| Error::Read {
         what: path.display().to_string(),
         source,
@@ -368,13 +361,13 @@ async fn send_file(
         Link::Tcp(stream, _) if !args.framed => {
             // One connection, as fast as it goes: blocking I/O on its own threads (on Linux,
             // std::io::copy from a file to a socket is sendfile), compared 1 MiB at a time.
-            let stream = stream.into_std().map_err(fail)?;
+            let stream = stream.into_std().map_err(&fail)?;
             let (path, limit) = (path.to_path_buf(), args.timeout);
             let streamed =
                 tokio::task::spawn_blocking(move || stream_file(stream, &path, limit, total))
                     .await
                     .map_err(|e| fail(io::Error::other(e.to_string())))?;
-            let (received, first_difference) = streamed.map_err(fail)?;
+            let (received, first_difference) = streamed.map_err(&fail)?;
             check.sent_bytes = total;
             check.received_bytes = received;
             check.first_difference = first_difference;
@@ -389,7 +382,7 @@ async fn send_file(
                     break;
                 }
                 check.sent_bytes += n as u64;
-                let Some(reply) = exchange(&mut link, &buf[..n], args).await.map_err(fail)? else {
+                let Some(reply) = exchange(&mut link, &buf[..n], args).await.map_err(&fail)? else {
                     break;
                 };
                 if check.first_difference.is_none() && reply != buf[..n] {
@@ -420,7 +413,7 @@ fn stream_file(
     limit: Duration,
     total: u64,
 ) -> io::Result<(u64, Option<u64>)> {
-    use std::io::{Read, Write};
+    use std::io::Read;
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(limit))?;
     let mut writer = stream.try_clone()?;
@@ -458,7 +451,6 @@ fn stream_file(
         }
         received += n as u64;
     }
-    let _ = reader.flush();
     writing
         .join()
         .map_err(|_| io::Error::other("the writing thread failed"))??;

@@ -209,7 +209,7 @@ impl Output {
     }
 
     /// The statistics: iputils' block per host, then a table when there were several.
-    pub fn ping_summary(&mut self, report: &PingReport, _view: PingView) -> io::Result<()> {
+    pub fn ping_summary(&mut self, report: &PingReport) -> io::Result<()> {
         if self.json() {
             return self.json_line(report);
         }

@@ -91,7 +91,7 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
             Some(port) => tcp::ping(&targets, port, args, out).await?,
             None => ping_icmp(&targets, args, out).await?,
         };
-        out.ping_summary(&report, args.view())?;
+        out.ping_summary(&report)?;
         let all_answered = report.hosts.iter().all(|h| h.received > 0);
         Ok(if all_answered {
             Outcome::Success
