@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::netns::{Netns, PingLab};
+use common::netns::{Netns, VethLab};
 use common::run;
 use serde_json::{Value, json};
 
@@ -144,12 +144,12 @@ fn tcp_mode_counts_open_and_closed_ports_as_answers() {
 
 #[test]
 fn a_delayed_peer_is_timed_right() {
-    let Some(lab) = PingLab::new("delay", Some(&["--delay-ms", "20"])) else {
+    let Some(lab) = VethLab::new("delay", Some(&["--delay-ms", "20"])) else {
         return;
     };
     let (code, stdout, stderr) =
         lab.client
-            .netkit(&["ping", PingLab::PEER, "-c", "10", "-i", "0.05", "--json"]);
+            .netkit(&["ping", VethLab::PEER, "-c", "10", "-i", "0.05", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let h = &json_report(&stdout)["hosts"][0];
     assert_eq!(h["received"], json!(10));
@@ -159,12 +159,12 @@ fn a_delayed_peer_is_timed_right() {
 
 #[test]
 fn duplicates_are_marked_and_counted() {
-    let Some(lab) = PingLab::new("dup", Some(&["--duplicate"])) else {
+    let Some(lab) = VethLab::new("dup", Some(&["--duplicate"])) else {
         return;
     };
     let (code, stdout, _) = lab
         .client
-        .netkit(&["ping", PingLab::PEER, "-c", "3", "-i", "0.2"]);
+        .netkit(&["ping", VethLab::PEER, "-c", "3", "-i", "0.2"]);
     assert_eq!(code, 0);
     // Like iputils, the run ends once every probe is answered, so the last probe's duplicate
     // may come after the end: at least the first two are seen, and the summary agrees.
@@ -177,19 +177,19 @@ fn duplicates_are_marked_and_counted() {
 #[test]
 fn ttl_goes_out_as_asked() {
     // The peer answers with the TTL our request arrived with: -t 7 must come back as ttl=7.
-    let Some(lab) = PingLab::new("ttl", Some(&["--mirror-ttl"])) else {
+    let Some(lab) = VethLab::new("ttl", Some(&["--mirror-ttl"])) else {
         return;
     };
     let (code, stdout, _) =
         lab.client
-            .netkit(&["ping", PingLab::PEER, "-c", "2", "-i", "0.2", "-t", "7"]);
+            .netkit(&["ping", VethLab::PEER, "-c", "2", "-i", "0.2", "-t", "7"]);
     assert_eq!(code, 0);
     assert_eq!(stdout.matches(" ttl=7 ").count(), 2, "{stdout}");
 }
 
 #[test]
 fn every_request_dropped_is_total_loss_and_exit_1() {
-    let Some(lab) = PingLab::new("drop", Some(&[])) else {
+    let Some(lab) = VethLab::new("drop", Some(&[])) else {
         return;
     };
     let rule = "table inet nk {\n chain input {\n  type filter hook input priority 0;\n  icmp type echo-request drop\n }\n}\n";
@@ -198,7 +198,7 @@ fn every_request_dropped_is_total_loss_and_exit_1() {
     }
     let (code, stdout, _) = lab.client.netkit(&[
         "ping",
-        PingLab::PEER,
+        VethLab::PEER,
         "-c",
         "3",
         "-i",
@@ -223,13 +223,13 @@ fn every_request_dropped_is_total_loss_and_exit_1() {
 
 #[test]
 fn an_address_nobody_has_is_unreachable_and_exit_1() {
-    let Some(lab) = PingLab::new("nobody", None) else {
+    let Some(lab) = VethLab::new("nobody", None) else {
         return;
     };
     // The client's kernel gives up on ARP after about 3 s and reports the host unreachable.
     let (code, stdout, _) = lab
         .client
-        .netkit(&["ping", PingLab::NOBODY, "-c", "2", "-i", "0.5"]);
+        .netkit(&["ping", VethLab::NOBODY, "-c", "2", "-i", "0.5"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(reply_lines(&stdout).is_empty(), "{stdout}");
     for seq in [1, 2] {
@@ -244,14 +244,14 @@ fn an_address_nobody_has_is_unreachable_and_exit_1() {
 
 #[test]
 fn several_hosts_at_once_close_with_a_table() {
-    let Some(lab) = PingLab::new("multi", Some(&["--delay-ms", "5"])) else {
+    let Some(lab) = VethLab::new("multi", Some(&["--delay-ms", "5"])) else {
         return;
     };
     let (code, stdout, _) = lab.client.netkit(&[
         "ping",
-        PingLab::PEER,
+        VethLab::PEER,
         "127.0.0.1",
-        PingLab::NOBODY,
+        VethLab::NOBODY,
         "-c",
         "2",
         "-i",

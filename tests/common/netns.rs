@@ -99,7 +99,7 @@ impl Drop for Netns {
 /// Two namespaces joined by a veth: a client (10.200.5.1/24) and a peer (10.200.5.2/24) whose
 /// kernel does not answer pings; `tests/common/icmp_responder.py` answers instead, with the
 /// delay and quirks asked for. Everything is removed on drop.
-pub struct PingLab {
+pub struct VethLab {
     /// Ended on drop, with anything else left in the peer namespace. Declared first: fields
     /// drop in order, so the process ends before its namespace goes.
     responder: Option<Background>,
@@ -107,14 +107,14 @@ pub struct PingLab {
     pub peer: Netns,
 }
 
-impl PingLab {
+impl VethLab {
     pub const CLIENT: &'static str = "10.200.5.1";
     pub const PEER: &'static str = "10.200.5.2";
     /// On the link, but no host has it.
     pub const NOBODY: &'static str = "10.200.5.99";
 
     /// Builds the lab; `responder` holds the responder's options, or None for no responder.
-    pub fn new(tag: &str, responder: Option<&[&str]>) -> Option<PingLab> {
+    pub fn new(tag: &str, responder: Option<&[&str]>) -> Option<VethLab> {
         let client = Netns::create(&format!("{tag}-c"))?;
         let peer = Netns::create(&format!("{tag}-p"))?;
         if Command::new("python3").arg("--version").output().is_err() {
@@ -132,7 +132,7 @@ impl PingLab {
         client.ip("link set c0 up");
         peer.ip("link set p0 up");
         peer.bash("echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all");
-        let mut lab = PingLab {
+        let mut lab = VethLab {
             client,
             peer,
             responder: None,
@@ -142,24 +142,32 @@ impl PingLab {
                 env!("CARGO_MANIFEST_DIR"),
                 "/tests/common/icmp_responder.py"
             );
-            let mut child = Command::new("ip")
-                .args(["netns", "exec", &lab.peer.name, "python3", script])
-                .args(options)
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| panic!("responder: {e}"));
-            // Wait for "ready" so no probe arrives before the socket is open.
-            let mut ready = String::new();
-            if let Some(out) = child.stdout.take() {
-                let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
-            }
-            lab.responder = Some(Background {
-                child,
-                ns: Some(lab.peer.name.clone()),
-            });
-            assert_eq!(ready.trim(), "ready", "the responder did not start");
+            let mut args = vec![script];
+            args.extend_from_slice(options);
+            lab.responder = Some(lab.peer_python(&args));
         }
         Some(lab)
+    }
+
+    /// Runs `python3 ARGS` in the peer and waits for it to print "ready" (its sockets are
+    /// open); it ends, with anything else in the peer, when the Background drops.
+    pub fn peer_python(&self, args: &[&str]) -> Background {
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.peer.name, "python3"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("python3 in the peer: {e}"));
+        let mut ready = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
+        }
+        let running = Background {
+            child,
+            ns: Some(self.peer.name.clone()),
+        };
+        assert_eq!(ready.trim(), "ready", "python3 {args:?} did not start");
+        running
     }
 
     /// Installs an nftables rule in the peer; `None` (with the reason printed) without nft.
