@@ -431,7 +431,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__scan)
-            opts="-p -h -V --ports --timeout --concurrency --open --json --color --help --version"
+            opts="-p -h -V --ports --timeout --concurrency --udp --syn --open --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

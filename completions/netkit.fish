@@ -112,10 +112,12 @@ complete -c netkit -n "__fish_netkit_using_subcommand send" -s h -l help -d 'Pri
 complete -c netkit -n "__fish_netkit_using_subcommand send" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s p -l ports -d 'Ports: 22,80,8000-8100,https or well-known (1-1023), registered, dynamic, ephemeral, all' -r
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l timeout -d 'Longest wait for an answer, in ms; the wait adapts to the RTTs seen, below this' -r
-complete -c netkit -n "__fish_netkit_using_subcommand scan" -l concurrency -d 'Most connects in flight (default: as many as the file-descriptor limit allows, up to 4096)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -l concurrency -d 'Most probes in flight (default: as many as the file-descriptor limit allows, up to 4096)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -l udp -d 'UDP scan: a probe per port (a real request for DNS, NTP, SNMP; else empty); slow, see below'
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -l syn -d 'Half-open TCP SYN scan with raw packets (needs root or CAP_NET_RAW; Linux)'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l open -d 'List only open ports'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l json -d 'JSON on stdout when done: {"scans": [...]} with every port that is not closed'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s h -l help -d 'Print help'

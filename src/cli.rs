@@ -137,6 +137,13 @@ Examples:
   netkit scan 127.0.0.1 -p 22,80,8000-8100,https
   netkit scan 127.0.0.1 -p all --open      every port, only the open ones listed
   netkit scan 10.0.0.0/29 -p ssh           the hosts of a block (not its network/broadcast)
+  netkit scan 127.0.0.1 --udp -p 53,123,161   UDP: a reply is open, ICMP port unreachable closed
+  sudo netkit scan 127.0.0.1 --syn -p all  half-open SYN scan (raw sockets: root or CAP_NET_RAW)
+
+UDP scans are slow against most hosts, and honestly so: a closed UDP port answers only with an
+ICMP port unreachable, which kernels rate-limit (Linux: about one a second per source after a
+burst of six). netkit retries the silent ports at the rate the answers come back, so that a
+closed port is not reported open|filtered because its ICMP message was suppressed.
 
 Scan only hosts you are allowed to scan.";
 
@@ -441,9 +448,17 @@ pub struct ScanArgs {
     #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub timeout: u64,
 
-    /// Most connects in flight (default: as many as the file-descriptor limit allows, up to 4096)
+    /// Most probes in flight (default: as many as the file-descriptor limit allows, up to 4096)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65_535))]
     pub concurrency: Option<u64>,
+
+    /// UDP scan: a probe per port (a real request for DNS, NTP, SNMP; else empty); slow, see below
+    #[arg(long, conflicts_with = "syn")]
+    pub udp: bool,
+
+    /// Half-open TCP SYN scan with raw packets (needs root or CAP_NET_RAW; Linux)
+    #[arg(long)]
+    pub syn: bool,
 
     /// List only open ports
     #[arg(long)]

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 
-use common::netns::{Background, Netns};
+use common::netns::{Background, Netns, VethLab};
 use common::run;
 use serde_json::{Value, json};
 
@@ -56,40 +56,28 @@ fn loopback_listeners_are_found_and_nothing_else() {
     drop(listeners);
 }
 
-/// A namespace whose loopback has listeners on 7001 and 7002, nft dropping 7003 (filtered)
-/// and resetting 7004 (closed); 7005 has nothing (closed).
-fn lab() -> Option<(Netns, Background)> {
-    let ns = Netns::create("scan")?;
-    ns.ip("link set lo up");
-    let rules = "table inet nk {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 7003 drop\n  tcp dport 7004 reject with tcp reset\n }\n}\n";
-    let mut nft = std::process::Command::new("ip")
-        .args(["netns", "exec", &ns.name, "nft", "-f", "-"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .ok()?;
-    if let Some(mut stdin) = nft.stdin.take() {
-        std::io::Write::write_all(&mut stdin, rules.as_bytes()).ok()?;
-    }
-    if !nft.wait().is_ok_and(|s| s.success()) {
-        eprintln!("skipped: nft is not available");
-        return None;
-    }
-    let script = "import socket,time\nls=[]\nfor p in (7001,7002):\n    s=socket.socket(); s.bind(('127.0.0.1',p)); s.listen(); ls.append(s)\nprint('ready',flush=True)\ntime.sleep(60)\n";
-    let mut child = std::process::Command::new("ip")
-        .args(["netns", "exec", &ns.name, "python3", "-c", script])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .ok()?;
-    let mut ready = String::new();
-    if let Some(out) = child.stdout.take() {
-        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
-    }
-    let guard = Background {
-        child,
-        ns: Some(ns.name.clone()),
-    };
-    assert_eq!(ready.trim(), "ready");
-    Some((ns, guard))
+/// A target across a veth: TCP listeners on 7001 and 7002; nft drops 7003 (filtered), resets
+/// 7004 and answers 7006 with ICMP port unreachable (both closed); 7005 has nothing (closed).
+/// UDP: 7101 answers, 7102 has nothing (closed), nft drops 7103 (open|filtered).
+fn lab(tag: &str) -> Option<(VethLab, Background)> {
+    let lab = VethLab::new(tag, None)?;
+    let rules = "table inet nk {\n chain input {\n  type filter hook input priority 0;\n  \
+                 tcp dport 7003 drop\n  tcp dport 7004 reject with tcp reset\n  \
+                 tcp dport 7006 reject with icmpx type port-unreachable\n  \
+                 udp dport 7103 drop\n }\n}\n";
+    lab.peer_nft(rules)?;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
+    let services = lab.peer_python(&[script, "--tcp", "7001", "7002", "--udp", "7101"]);
+    Some((lab, services))
+}
+
+/// What the TCP ports of the lab are, as built.
+fn tcp_as_built() -> Vec<(u64, String, String)> {
+    vec![
+        (7001, "open".to_string(), "syn-ack".to_string()),
+        (7002, "open".to_string(), "syn-ack".to_string()),
+        (7003, "filtered".to_string(), "no-response".to_string()),
+    ]
 }
 
 fn states(scan: &Value) -> Vec<(u64, String, String)> {
@@ -108,15 +96,54 @@ fn states(scan: &Value) -> Vec<(u64, String, String)> {
 }
 
 #[test]
-fn open_closed_and_filtered_exactly_as_built() {
-    let Some((ns, _listeners)) = lab() else {
+fn connect_and_syn_scans_find_every_state_as_built() {
+    let Some((lab, _services)) = lab("scan") else {
         return;
     };
-    let (code, stdout, stderr) = ns.netkit(&[
+    for method in [None, Some("--syn")] {
+        let mut args = vec![
+            "scan",
+            VethLab::PEER,
+            "-p",
+            "7001-7006",
+            "--timeout",
+            "300",
+            "--json",
+        ];
+        args.extend(method);
+        let (code, stdout, stderr) = lab.client.netkit(&args);
+        assert_eq!(code, 0, "{method:?}: {stderr}");
+        let scan = &report(&stdout)["scans"][0];
+        assert_eq!(states(scan), tcp_as_built(), "{method:?}");
+        assert_eq!(
+            scan["counts"],
+            json!({"open": 2, "closed": 3, "filtered": 1, "open_filtered": 0}),
+            "{method:?}"
+        );
+        assert_eq!(
+            scan["method"],
+            json!(if method.is_some() { "syn" } else { "connect" })
+        );
+    }
+    let (_, text, _) =
+        lab.client
+            .netkit(&["scan", VethLab::PEER, "-p", "7001-7006", "--timeout", "300"]);
+    assert!(text.contains("7003/tcp  filtered  no-response"), "{text}");
+    assert!(text.contains("6 ports on 10.200.5.2 scanned in "), "{text}");
+    assert!(text.contains(": 2 open, 3 closed, 1 filtered\n"), "{text}");
+}
+
+#[test]
+fn udp_scan_tells_answering_closed_and_dropped_ports_apart() {
+    let Some((lab, _services)) = lab("udp") else {
+        return;
+    };
+    let (code, stdout, stderr) = lab.client.netkit(&[
         "scan",
-        "127.0.0.1",
+        VethLab::PEER,
+        "--udp",
         "-p",
-        "7001-7005",
+        "7101-7103",
         "--timeout",
         "300",
         "--json",
@@ -126,23 +153,47 @@ fn open_closed_and_filtered_exactly_as_built() {
     assert_eq!(
         states(scan),
         [
-            (7001, "open".to_string(), "syn-ack".to_string()),
-            (7002, "open".to_string(), "syn-ack".to_string()),
-            (7003, "filtered".to_string(), "no-response".to_string()),
+            (7101, "open".to_string(), "udp-response".to_string()),
+            (7103, "open|filtered".to_string(), "no-response".to_string()),
         ]
     );
     assert_eq!(
         scan["counts"],
-        json!({"open": 2, "closed": 2, "filtered": 1, "open_filtered": 0})
+        json!({"open": 1, "closed": 1, "filtered": 0, "open_filtered": 1})
     );
-    let (_, text, _) = ns.netkit(&["scan", "127.0.0.1", "-p", "7001-7005", "--timeout", "300"]);
-    assert!(text.contains("5 ports on 127.0.0.1 scanned in "), "{text}");
-    assert!(text.contains(": 2 open, 2 closed, 1 filtered"), "{text}");
+    assert_eq!(scan["protocol"], json!("udp"));
+}
+
+#[test]
+fn udp_closed_ports_are_not_lost_to_the_icmp_rate_limit() {
+    let Some((lab, _services)) = lab("udprl") else {
+        return;
+    };
+    // One port unreachable per 200 ms after a burst of six: 24 closed ports cannot all be
+    // answered at once, and none may come out open|filtered for that.
+    lab.peer
+        .bash("echo 200 > /proc/sys/net/ipv4/icmp_ratelimit");
+    let (code, stdout, stderr) = lab.client.netkit(&[
+        "scan",
+        VethLab::PEER,
+        "--udp",
+        "-p",
+        "7101-7103,7110-7132",
+        "--timeout",
+        "300",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let scan = &report(&stdout)["scans"][0];
+    assert_eq!(
+        scan["counts"],
+        json!({"open": 1, "closed": 24, "filtered": 0, "open_filtered": 1})
+    );
 }
 
 #[test]
 fn a_low_descriptor_limit_changes_nothing() {
-    let Some((ns, _listeners)) = lab() else {
+    let Some((lab, _services)) = lab("fd") else {
         return;
     };
     let bin = assert_cmd::cargo::cargo_bin("netkit")
@@ -150,16 +201,16 @@ fn a_low_descriptor_limit_changes_nothing() {
         .into_owned();
     let scan = |limit: Option<&str>| {
         let mut cmd = std::process::Command::new("ip");
-        cmd.args(["netns", "exec", &ns.name]);
+        cmd.args(["netns", "exec", &lab.client.name]);
         if let Some(limit) = limit {
             cmd.args(["prlimit", &format!("--nofile={limit}"), "--"]);
         }
         cmd.args([
             bin.as_str(),
             "scan",
-            "127.0.0.1",
+            VethLab::PEER,
             "-p",
-            "1-3000,7001-7005",
+            "1-3000,7001-7006",
             "--timeout",
             "300",
             "--json",
@@ -176,7 +227,44 @@ fn a_low_descriptor_limit_changes_nothing() {
     let free = scan(None);
     let tight = scan(Some("64"));
     assert_eq!(tight, free, "same answer with 64 descriptors");
-    assert_eq!(free.1["open"], json!(2));
+    assert_eq!(free.0, tcp_as_built());
+}
+
+#[test]
+fn syn_and_udp_scans_work_over_ipv6_loopback() {
+    let Some(ns) = Netns::create("v6") else {
+        return;
+    };
+    ns.ip("link set lo up");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
+    let mut child = std::process::Command::new("ip")
+        .args(["netns", "exec", &ns.name, "python3", script])
+        .args(["--tcp", "7001", "--udp", "7101"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut ready = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
+    }
+    let _services = Background {
+        child,
+        ns: Some(ns.name.clone()),
+    };
+    assert_eq!(ready.trim(), "ready");
+    for (method, want) in [("--syn", "syn-ack"), ("--udp", "udp-response")] {
+        let (code, stdout, stderr) =
+            ns.netkit(&["scan", "::1", method, "-p", "7000-7002,7100-7102", "--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let scan = &report(&stdout)["scans"][0];
+        let port = if method == "--syn" { 7001 } else { 7101 };
+        assert_eq!(
+            states(scan),
+            [(port, "open".to_string(), want.to_string())],
+            "{method}"
+        );
+        assert_eq!(scan["counts"]["closed"], json!(5), "{method}");
+    }
 }
 
 #[test]
@@ -231,4 +319,30 @@ fn bad_specs_and_targets_exit_2_with_the_reason() {
         assert!(stdout.is_empty(), "{args:?}: {stdout}");
         assert!(stderr.contains(want), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_syn_scan_without_raw_socket_privilege_exits_2_with_the_fix() {
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    // As the unprivileged user nobody, whatever the tests run as.
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&bin)
+        .args(["scan", "127.0.0.1", "--syn", "-p", "80"])
+        .output();
+    let Ok(out) = out else {
+        eprintln!("skipped: setpriv is not available");
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("setpriv:") {
+        eprintln!("skipped: setpriv cannot drop privileges here: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains("needs root or CAP_NET_RAW"), "{stderr}");
+    let (code, _, stderr) = run(&["scan", "127.0.0.1", "--syn", "--udp"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
 }

@@ -7,11 +7,12 @@ pub mod echo;
 pub mod ifaces;
 pub mod ping;
 pub mod port;
+pub mod progress;
 pub mod scan;
 
 use std::borrow::Cow;
 use std::ffi::OsStr;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use comfy_table::{Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
@@ -110,6 +111,8 @@ pub struct Output {
     color: bool,
     /// Reused for each JSON line written to a stream.
     scratch: Vec<u8>,
+    /// Whether messages go to a terminal, where a progress bar may be drawn.
+    err_is_terminal: bool,
 }
 
 impl Output {
@@ -126,6 +129,7 @@ impl Output {
             json,
             color,
             scratch: Vec::with_capacity(2048),
+            err_is_terminal: false,
         }
     }
 
@@ -138,6 +142,7 @@ impl Output {
             json: self.json,
             color: self.color,
             scratch: Vec::new(),
+            err_is_terminal: false,
         }
     }
 
@@ -158,7 +163,18 @@ impl Output {
 
     /// stdout and stderr, as the binary uses them.
     pub fn stdio(json: bool, color: bool) -> Output {
-        Output::new(Box::new(io::stdout()), Box::new(io::stderr()), json, color)
+        let mut out = Output::new(Box::new(io::stdout()), Box::new(io::stderr()), json, color);
+        out.err_is_terminal = io::stderr().is_terminal();
+        out
+    }
+
+    /// Progress over `total` steps of `unit`, drawn on stderr only when it is a terminal.
+    pub fn progress(&self, total: u64, unit: &str) -> progress::Progress {
+        if self.err_is_terminal {
+            progress::Progress::bar(total, unit)
+        } else {
+            progress::Progress::none()
+        }
     }
 
     /// Whether decoration (color, sparklines) is on: a terminal, or --color always.
@@ -243,6 +259,11 @@ impl Output {
             table.enforce_styling();
         } else {
             table.force_no_tty();
+        }
+        // A terminal that reports no size (a pty nobody sized, as `script` makes) says 0
+        // columns: squeezing to that would put one letter per line.
+        if table.width().is_some_and(|w| w < 40) {
+            table.set_content_arrangement(ContentArrangement::Disabled);
         }
         let header = header.iter().map(|h| {
             let cell = Cell::new(h);

@@ -47,6 +47,9 @@ pub enum State {
     Closed,
     #[serde(rename = "filtered")]
     Filtered,
+    /// UDP silence: open, or a firewall dropped the probe; nothing tells which.
+    #[serde(rename = "open|filtered")]
+    OpenFiltered,
 }
 
 impl State {
@@ -55,6 +58,7 @@ impl State {
             State::Open => "open",
             State::Closed => "closed",
             State::Filtered => "filtered",
+            State::OpenFiltered => "open|filtered",
         }
     }
 }
@@ -64,7 +68,8 @@ impl State {
 pub struct PortResult {
     pub port: u16,
     pub state: State,
-    /// As nmap's --reason: syn-ack, conn-refused, no-response, host-unreach, ...
+    /// As nmap's --reason: syn-ack, conn-refused, reset, no-response, host-unreach,
+    /// port-unreach, udp-response, ...
     pub reason: &'static str,
     pub service: Option<String>,
     pub rtt_ms: Option<f64>,
@@ -86,7 +91,7 @@ impl Output {
                 let mut table = self.table(&["PORT", "STATE", "REASON", "SERVICE", "LATENCY"]);
                 for p in shown {
                     table.add_row([
-                        format!("{}/tcp", p.port),
+                        format!("{}/{}", p.port, scan.protocol),
                         p.state.name().to_string(),
                         p.reason.to_string(),
                         p.service.clone().unwrap_or_else(|| "-".to_string()),
@@ -101,9 +106,15 @@ impl Output {
             } else {
                 ""
             };
+            // open|filtered only where it can happen (UDP), so TCP lines stay nmap-short.
+            let open_filtered = if scan.protocol == "udp" {
+                format!(", {} open|filtered", c.open_filtered)
+            } else {
+                String::new()
+            };
             writeln!(
                 self,
-                "{} ports on {} scanned in {:.2} s{cut}: {} open, {} closed, {} filtered",
+                "{} ports on {} scanned in {:.2} s{cut}: {} open, {} closed, {} filtered{open_filtered}",
                 scan.ports_scanned,
                 scan.address,
                 scan.elapsed_ms as f64 / 1000.0,

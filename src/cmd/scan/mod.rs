@@ -1,0 +1,464 @@
+//! `netkit scan`: TCP connect scans (no privilege needed), UDP scans, and half-open SYN scans
+//! with raw packets. Exact before fast: a port that stays silent is tried again before it is
+//! called filtered, a connection to itself is not an open port, and running out of file
+//! descriptors delays a probe instead of misreporting it.
+
+mod syn;
+mod tcp;
+mod udp;
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ipnet::IpNet;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::addr::parse;
+use crate::cli::ScanArgs;
+use crate::error::{Error, Outcome};
+use crate::output::Output;
+use crate::output::progress::Progress;
+use crate::output::scan::{Counts, PortResult, ScanReport, State, TargetScan};
+use crate::ports::{PortSet, Protocol, ServiceDb, Services};
+
+/// Descriptors kept free for everything that is not a probe.
+const FD_RESERVE: u64 = 64;
+/// Most probes in flight by default.
+const DEFAULT_CONCURRENCY: u64 = 4096;
+/// The shortest wait for an answer, however fast the target answered before.
+const MIN_WAIT: Duration = Duration::from_millis(100);
+
+/// How the ports are probed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Connect,
+    Syn,
+    Udp,
+}
+
+impl Method {
+    fn protocol(self) -> Protocol {
+        match self {
+            Method::Connect | Method::Syn => Protocol::Tcp,
+            Method::Udp => Protocol::Udp,
+        }
+    }
+}
+
+/// What the engines share: how many probes may be out at once and the longest wait.
+struct Settings {
+    concurrency: usize,
+    max_wait: Duration,
+}
+
+/// What one port answered.
+#[derive(Debug, Clone, Copy)]
+struct Verdict {
+    state: State,
+    /// nmap's --reason words: syn-ack, conn-refused, reset, no-response, port-unreach, ...
+    reason: &'static str,
+    rtt: Option<Duration>,
+}
+
+impl Verdict {
+    fn new(state: State, reason: &'static str, rtt: Option<Duration>) -> Verdict {
+        Verdict { state, reason, rtt }
+    }
+}
+
+/// The answers so far. It lives outside the engine's future, so Ctrl-C (which drops that
+/// future) keeps everything found up to then.
+struct Found<'a> {
+    answers: Vec<(u16, Verdict)>,
+    progress: &'a mut Progress,
+}
+
+impl Found<'_> {
+    fn record(&mut self, port: u16, verdict: Verdict) {
+        self.answers.push((port, verdict));
+        self.progress.advance(1);
+    }
+}
+
+/// A target as given: one address, or the hosts of a block (iterated lazily).
+enum Target {
+    Addr(String, IpAddr),
+    Net(String, IpNet),
+}
+
+impl Target {
+    fn given(&self) -> &str {
+        match self {
+            Target::Addr(g, _) | Target::Net(g, _) => g,
+        }
+    }
+
+    fn hosts(&self) -> Box<dyn Iterator<Item = IpAddr> + '_> {
+        match self {
+            Target::Addr(_, a) => Box::new(std::iter::once(*a)),
+            Target::Net(_, net) => Box::new(net.hosts()),
+        }
+    }
+}
+
+pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
+    let system = std::fs::read_to_string("/etc/services")
+        .ok()
+        .map(|t| ServiceDb::parse(&t));
+    let services = Services::new(system);
+    let ports = PortSet::parse(&args.ports, &services)
+        .map_err(|e| Error::Usage(format!("--ports {}: {e}", args.ports)))?;
+    let ports: Vec<u16> = ports.iter().collect();
+    let method = if args.syn {
+        Method::Syn
+    } else if args.udp {
+        Method::Udp
+    } else {
+        Method::Connect
+    };
+    let budget = descriptor_budget();
+    let settings = Settings {
+        concurrency: args
+            .concurrency
+            .unwrap_or(DEFAULT_CONCURRENCY)
+            .min(budget)
+            .max(1) as usize,
+        max_wait: Duration::from_millis(args.timeout),
+    };
+    let runtime = crate::cmd::runtime(2)?;
+    runtime.block_on(async {
+        let mut targets = Vec::with_capacity(args.targets.len());
+        for given in &args.targets {
+            targets.push(target(given).await?);
+        }
+        // A SYN scan without the privilege stops here, before anything is sent.
+        let raw = match method {
+            Method::Syn => Some(syn::RawSockets::open(&targets)?),
+            Method::Connect | Method::Udp => None,
+        };
+        let hosts: u64 = targets
+            .iter()
+            .map(|t| t.hosts().take(1 << 20).count() as u64)
+            .sum();
+        let mut progress = out.progress(hosts.saturating_mul(ports.len() as u64), "ports");
+        let mut scans = Vec::new();
+        let mut interrupted = false;
+        'targets: for t in &targets {
+            for host in t.hosts() {
+                let started = Instant::now();
+                let mut found = Found {
+                    answers: Vec::with_capacity(ports.len()),
+                    progress: &mut progress,
+                };
+                let engine = async {
+                    match method {
+                        Method::Connect => tcp::scan(host, &ports, &settings, &mut found).await,
+                        Method::Udp => udp::scan(host, &ports, &settings, &mut found).await,
+                        Method::Syn => match &raw {
+                            Some(raw) => syn::scan(raw, host, &ports, &settings, &mut found).await,
+                            None => Ok(()),
+                        },
+                    }
+                };
+                tokio::select! {
+                    done = engine => done?,
+                    _ = tokio::signal::ctrl_c() => interrupted = true,
+                }
+                scans.push(report(
+                    t.given(),
+                    host,
+                    method,
+                    found.answers,
+                    started.elapsed(),
+                    interrupted,
+                    &services,
+                ));
+                if interrupted {
+                    break 'targets;
+                }
+            }
+        }
+        progress.finish();
+        out.scans(&ScanReport { scans }, args.open)?;
+        Ok(if interrupted {
+            Outcome::Interrupted
+        } else {
+            Outcome::Success
+        })
+    })
+}
+
+/// One host's answers as a report: counts, and every port that is not closed, in port order.
+fn report(
+    given: &str,
+    address: IpAddr,
+    method: Method,
+    mut answers: Vec<(u16, Verdict)>,
+    elapsed: Duration,
+    interrupted: bool,
+    services: &Services,
+) -> TargetScan {
+    answers.sort_by_key(|(port, _)| *port);
+    let mut counts = Counts::default();
+    let mut listed = Vec::new();
+    for (port, v) in &answers {
+        match v.state {
+            State::Open => counts.open += 1,
+            State::Closed => counts.closed += 1,
+            State::Filtered => counts.filtered += 1,
+            State::OpenFiltered => counts.open_filtered += 1,
+        }
+        if v.state != State::Closed {
+            listed.push(PortResult {
+                port: *port,
+                state: v.state,
+                reason: v.reason,
+                service: services
+                    .names(*port, method.protocol())
+                    .first()
+                    .map(|s| s.name.clone()),
+                rtt_ms: v.rtt.map(|r| r.as_secs_f64() * 1000.0),
+            });
+        }
+    }
+    TargetScan {
+        target: given.to_string(),
+        address,
+        protocol: match method.protocol() {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        },
+        method: match method {
+            Method::Connect => "connect",
+            Method::Syn => "syn",
+            Method::Udp => "udp",
+        },
+        ports_scanned: answers.len(),
+        elapsed_ms: elapsed.as_millis() as u64,
+        counts,
+        ports: listed,
+        interrupted,
+    }
+}
+
+/// An address, a CIDR block, or a name (resolved once).
+async fn target(given: &str) -> Result<Target, Error> {
+    match parse::parse(given) {
+        Ok(t) => Ok(match t.net {
+            Some(net) => Target::Net(given.to_string(), net.trunc()),
+            None => Target::Addr(given.to_string(), t.addr),
+        }),
+        // Not an address: a name, if it looks like one.
+        Err(parse::ParseError::NotAnAddress) => {
+            let mut found =
+                tokio::net::lookup_host((given, 0))
+                    .await
+                    .map_err(|e| Error::Resolve {
+                        name: given.to_string(),
+                        reason: crate::error::io_reason(&e),
+                    })?;
+            let addr = found.next().map(|a| a.ip()).ok_or_else(|| Error::Resolve {
+                name: given.to_string(),
+                reason: "it has no address".to_string(),
+            })?;
+            Ok(Target::Addr(given.to_string(), addr))
+        }
+        Err(e) => Err(Error::Usage(format!("target {given}: {e}"))),
+    }
+}
+
+/// How long to wait now: four times the smoothed RTT seen so far, between MIN_WAIT and `max`
+/// (nmap adapts its timeout to the target the same way).
+struct Pace {
+    srtt: Option<f64>,
+    max: Duration,
+}
+
+impl Pace {
+    fn new(max: Duration) -> Pace {
+        Pace { srtt: None, max }
+    }
+
+    fn wait(&self) -> Duration {
+        match self.srtt {
+            None => self.max,
+            Some(s) => Duration::from_secs_f64(s * 4.0).clamp(MIN_WAIT, self.max),
+        }
+    }
+
+    fn saw(&mut self, rtt: Duration) {
+        let r = rtt.as_secs_f64();
+        self.srtt = Some(self.srtt.map_or(r, |s| 0.875 * s + 0.125 * r));
+    }
+}
+
+/// A Pace shared by concurrent probes.
+type SharedPace = Arc<Mutex<Pace>>;
+
+fn wait_of(pace: &SharedPace) -> Duration {
+    pace.lock().map(|p| p.wait()).unwrap_or(MIN_WAIT)
+}
+
+/// Waits for `answer` as long as the pace allows, counted from `began`. The wait is looked up
+/// again as answers come in: probes sent before the first RTT was known (when the wait is
+/// the longest) do not hold the scan for the whole --timeout once the target proved fast.
+async fn within<F: Future>(pace: &SharedPace, began: Instant, answer: F) -> Option<F::Output> {
+    tokio::pin!(answer);
+    loop {
+        let left = wait_of(pace).saturating_sub(began.elapsed());
+        if left.is_zero() {
+            return None;
+        }
+        tokio::select! {
+            done = &mut answer => return Some(done),
+            _ = tokio::time::sleep(left.min(RECHECK)) => {}
+        }
+    }
+}
+
+/// How often a waiting probe looks at the pace again.
+const RECHECK: Duration = Duration::from_millis(50);
+
+fn saw(pace: &SharedPace, rtt: Duration) {
+    if let Ok(mut p) = pace.lock() {
+        p.saw(rtt);
+    }
+}
+
+/// Runs `probe` on every port, at most `permits` at a time and, with `gap`, starting one
+/// per gap (the first after one gap); hands each port's answer to `done` as it comes.
+async fn sweep<P, F, A>(
+    ports: Vec<u16>,
+    permits: &Arc<Semaphore>,
+    gap: Option<Duration>,
+    probe: P,
+    mut done: impl FnMut(u16, A),
+) where
+    P: Fn(u16) -> F,
+    F: Future<Output = A> + Send + 'static,
+    A: Send + 'static,
+{
+    let mut set = JoinSet::new();
+    let mut queue = ports.into_iter();
+    // The first start, too, waits one gap: a paced round gives the target's rate limit a
+    // full gap to refill before its first probe.
+    let mut ticker = gap.map(|g| {
+        let mut t = tokio::time::interval_at(tokio::time::Instant::now() + g, g);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    });
+    while queue.len() > 0 || !set.is_empty() {
+        tokio::select! {
+            permit = Arc::clone(permits).acquire_owned(), if queue.len() > 0 => {
+                let Ok(permit) = permit else { break };
+                if let Some(t) = &mut ticker {
+                    t.tick().await;
+                }
+                let Some(port) = queue.next() else { continue };
+                let answer = probe(port);
+                set.spawn(async move {
+                    let a = answer.await;
+                    drop(permit);
+                    (port, a)
+                });
+            }
+            Some(joined) = set.join_next(), if !set.is_empty() => {
+                if let Ok((port, a)) = joined {
+                    done(port, a);
+                }
+            }
+        }
+    }
+}
+
+/// The machine is busy (EMFILE, ENFILE, EADDRNOTAVAIL for no free local port, ENOBUFS): the
+/// probe waits and tries the same port again, so busy changes when an answer comes, never what.
+fn is_busy(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(24 | 23 | 99 | 105))
+}
+
+/// The next backoff after a busy error: doubling from 5 ms, at most half a second.
+fn back_off(now: Duration) -> Duration {
+    (now * 2).min(Duration::from_millis(500))
+}
+
+/// The first backoff.
+const FIRST_BACKOFF: Duration = Duration::from_millis(5);
+
+/// The local address the kernel would use to reach `to` (a routing lookup; nothing is sent).
+fn source_for(to: IpAddr) -> std::io::Result<IpAddr> {
+    let any: SocketAddr = match to {
+        IpAddr::V4(_) => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
+        IpAddr::V6(_) => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let s = std::net::UdpSocket::bind(any)?;
+    s.connect((to, 9))?;
+    Ok(s.local_addr()?.ip())
+}
+
+/// Raises the soft file-descriptor limit to the hard one and says how many may be probes.
+fn descriptor_budget() -> u64 {
+    // Linux
+    #[cfg(target_os = "linux")]
+    {
+        use nix::sys::resource::{Resource, getrlimit, setrlimit};
+        if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+            let soft = if setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+                hard
+            } else {
+                soft
+            };
+            return soft.saturating_sub(FD_RESERVE).max(1);
+        }
+        256
+    }
+    // Elsewhere: a conservative guess.
+    #[cfg(not(target_os = "linux"))]
+    {
+        256
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_follows_the_rtt_within_bounds() {
+        let mut pace = Pace::new(Duration::from_secs(1));
+        assert_eq!(
+            pace.wait(),
+            Duration::from_secs(1),
+            "no sample yet: the longest wait"
+        );
+        pace.saw(Duration::from_micros(50));
+        assert_eq!(pace.wait(), MIN_WAIT, "a fast target: the floor");
+        for _ in 0..50 {
+            pace.saw(Duration::from_millis(100));
+        }
+        let w = pace.wait();
+        assert!(
+            w > Duration::from_millis(350) && w <= Duration::from_millis(400),
+            "{w:?}"
+        );
+        for _ in 0..50 {
+            pace.saw(Duration::from_secs(2));
+        }
+        assert_eq!(pace.wait(), Duration::from_secs(1), "capped by --timeout");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_half_a_second() {
+        let mut b = FIRST_BACKOFF;
+        let mut seen = vec![b];
+        for _ in 0..10 {
+            b = back_off(b);
+            seen.push(b);
+        }
+        assert_eq!(seen[1], Duration::from_millis(10));
+        assert_eq!(*seen.last().unwrap_or(&b), Duration::from_millis(500));
+    }
+}
