@@ -10,14 +10,16 @@
 #   benches/compare.sh ping            ping over a simulated 20 ms link with 10% loss, and 50
 #                                      addresses at once, vs. iputils ping and fping
 #   benches/compare.sh scan            all 65,535 TCP ports of a namespace's loopback with three
-#                                      listeners, vs. nmap -sT -p- -n -Pn -T5
+#                                      listeners, vs. nmap -sT -p- -n -Pn -T5 and RustScan; then
+#                                      1,000 ports of a host across a veth, 100 of them DROPped,
+#                                      vs. nmap -sT -T4 (states compared port by port)
 #   benches/compare.sh echo            echo: 1 GiB through one TCP connection, concurrent
 #                                      clients and memory, UDP round trips from 8 sockets,
 #                                      vs. socat, ncat and iperf3 (loopback only)
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
-# for ping root, iproute2, nftables, iputils-ping and fping; for scan nmap; for echo socat, ncat
-# and iperf3.
+# for ping root, iproute2, nftables, iputils-ping and fping; for scan root, nmap, nftables and
+# RustScan (`cargo install rustscan`; left out when missing); for echo socat, ncat and iperf3.
 # Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -340,6 +342,8 @@ bench_scan() {
     echo "   skipped: needs nmap and root"
     return
   fi
+  local rustscan
+  rustscan=$(command -v rustscan || true)
   local ns="nk-bench-scan-$$"
   ip netns add "$ns"
   BENCH_NS=$ns
@@ -353,24 +357,102 @@ time.sleep(600)' &
   local in_ns=(ip netns exec "$ns")
   for i in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$WORK/nk-scan.$i" "${in_ns[@]}" "$NETKIT" scan 127.0.0.1 -p all --json > "$WORK/nk-scan.json"
+    /usr/bin/time -f "%e %M" -o "$WORK/nk-syn.$i" "${in_ns[@]}" "$NETKIT" scan 127.0.0.1 -p all --syn --json > "$WORK/nk-syn.json"
     /usr/bin/time -f "%e %M" -o "$WORK/nmap-scan.$i" "${in_ns[@]}" nmap -sT -p- -n -Pn -T5 -oG "$WORK/nmap.gnmap" 127.0.0.1 > /dev/null
+    if [ -n "$rustscan" ]; then
+      # Its defaults (batch 4,500, timeout 1.5 s), greppable output, no nmap afterwards.
+      /usr/bin/time -f "%e %M" -o "$WORK/rustscan.$i" "${in_ns[@]}" "$rustscan" -a 127.0.0.1 -r 1-65535 \
+        -g -n --scripts none > "$WORK/rustscan.out" 2> /dev/null || true
+    fi
+  done
+  python3 - "$WORK" <<'PY'
+import json, os, re, statistics, sys
+work = sys.argv[1]
+def runs(name):
+    rows = [open(f"{work}/{name}.{i}").read().split()[-2:] for i in (1, 2, 3)]
+    return statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows)
+def opened(name):
+    return sorted(p["port"] for p in json.load(open(f"{work}/{name}.json"))["scans"][0]["ports"] if p["state"] == "open")
+nk, nk_mem = runs("nk-scan")
+syn, syn_mem = runs("nk-syn")
+nm, nm_mem = runs("nmap-scan")
+nmap_found = sorted(int(p) for p in re.findall(r"(\d+)/open/tcp", open(f"{work}/nmap.gnmap").read()))
+print(f"   medians of 3: netkit {nk:.2f} s (peak {nk_mem / 1024:.0f} MB), netkit --syn {syn:.2f} s (peak {syn_mem / 1024:.0f} MB), "
+      f"nmap {nm:.2f} s (peak {nm_mem / 1024:.0f} MB)")
+print(f"   netkit/nmap {nk / nm:.2f}x the time (target <= 0.5); netkit --syn/nmap {syn / nm:.2f}x")
+if os.path.exists(f"{work}/rustscan.1"):
+    rs, rs_mem = runs("rustscan")
+    out = open(f"{work}/rustscan.out").read()
+    rs_found = sorted(int(p) for p in re.findall(r"\d+", out.split("->", 1)[1])) if "->" in out else []
+    print(f"   RustScan {rs:.2f} s (peak {rs_mem / 1024:.0f} MB): netkit/RustScan {nk / rs:.2f}x the time (target < 1)")
+    print(f"   open ports: RustScan {rs_found}")
+else:
+    print("   RustScan: not installed (cargo install rustscan), left out")
+print(f"   open ports: netkit {opened('nk-scan')}, netkit --syn {opened('nk-syn')}, nmap {nmap_found} (listeners: [22, 8080, 50505])")
+PY
+  ip netns pids "$ns" | xargs -r kill
+  ip netns del "$ns"
+  BENCH_NS=""
+  bench_scan_veth
+}
+
+# 1,000 ports of a host across a veth: three listeners, 100 ports DROPped by nftables.
+bench_scan_veth() {
+  echo "== scan: 1,000 TCP ports of a host across a veth, 100 of them DROPped"
+  if ! command -v nft > /dev/null; then
+    echo "   skipped: needs nftables"
+    return
+  fi
+  local client="nk-bench-sc-$$" target="nk-bench-st-$$"
+  ip netns add "$client"
+  ip netns add "$target"
+  BENCH_NS="$client $target"
+  ip -n "$client" link add c0 type veth peer name t0 netns "$target"
+  ip -n "$client" addr add 10.200.10.1/24 dev c0
+  ip -n "$target" addr add 10.200.10.2/24 dev t0
+  ip -n "$client" link set c0 up
+  ip -n "$target" link set t0 up
+  ip -n "$target" link set lo up
+  printf 'table inet nk {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 501-600 drop\n }\n}\n' |
+    ip netns exec "$target" nft -f -
+  ip netns exec "$target" python3 -c 'import socket,time
+ls=[]
+for p in (22,80,443):
+    s=socket.socket(); s.bind(("0.0.0.0",p)); s.listen(); ls.append(s)
+time.sleep(600)' &
+  sleep 0.5
+  local in_ns=(ip netns exec "$client")
+  for i in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$WORK/nk-veth.$i" "${in_ns[@]}" "$NETKIT" scan 10.200.10.2 -p 1-1000 --json > "$WORK/nk-veth.json"
+    /usr/bin/time -f "%e %M" -o "$WORK/nmap-veth.$i" "${in_ns[@]}" nmap -sT -p 1-1000 -n -Pn -T4 -oX "$WORK/nmap-veth.xml" 10.200.10.2 > /dev/null
   done
   python3 - "$WORK" <<'PY'
 import json, re, statistics, sys
 work = sys.argv[1]
 def runs(name):
-    rows = [open(f"{work}/{name}.{i}").read().split() for i in (1, 2, 3)]
+    rows = [open(f"{work}/{name}.{i}").read().split()[-2:] for i in (1, 2, 3)]
     return statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows)
-nk, nk_mem = runs("nk-scan")
-nm, nm_mem = runs("nmap-scan")
-found = sorted(p["port"] for p in json.load(open(f"{work}/nk-scan.json"))["scans"][0]["ports"] if p["state"] == "open")
-nmap_found = sorted(int(p) for p in re.findall(r"(\d+)/open/tcp", open(f"{work}/nmap.gnmap").read()))
-print(f"   netkit {nk:.2f} s (peak {nk_mem / 1024:.0f} MB), nmap {nm:.2f} s (peak {nm_mem / 1024:.0f} MB), medians of 3: "
-      f"netkit/nmap {nk / nm:.2f}x the time (target <= 0.5)")
-print(f"   open ports: netkit {found}, nmap {nmap_found} (listeners: [22, 8080, 50505])")
+nk, nk_mem = runs("nk-veth")
+nm, nm_mem = runs("nmap-veth")
+scan = json.load(open(f"{work}/nk-veth.json"))["scans"][0]
+nk_states = {p["port"]: p["state"] for p in scan["ports"]}
+# nmap folds the commonest states into <extraports>, with the ports as ranges in its XML.
+xml = open(f"{work}/nmap-veth.xml").read()
+nm_states = {int(p): s for p, s in re.findall(r'portid="(\d+)"><state state="([^"]+)"', xml)}
+for state, spans in re.findall(r'<extraports state="([^"]+)".*?ports="([^"]+)"', xml, re.S):
+    for span in spans.split(","):
+        lo, _, hi = span.partition("-")
+        for p in range(int(lo), int(hi or lo) + 1):
+            nm_states[p] = state
+nm_states = {p: s for p, s in nm_states.items() if s != "closed"}
+built = {**{p: "open" for p in (22, 80, 443)}, **{p: "filtered" for p in range(501, 601)}}
+print(f"   medians of 3: netkit {nk:.2f} s, nmap -sT -T4 {nm:.2f} s: netkit/nmap {nk / nm:.2f}x the time (target <= 1)")
+print(f"   states as built: netkit {'yes' if nk_states == built else 'NO'} ({scan['counts']}), "
+      f"nmap {'yes' if nm_states == built else 'NO'}; netkit and nmap agree on every port: {'yes' if nk_states == nm_states else 'NO'}")
 PY
-  ip netns pids "$ns" | xargs -r kill
-  ip netns del "$ns"
+  ip netns pids "$target" | xargs -r kill
+  ip netns del "$client"
+  ip netns del "$target"
   BENCH_NS=""
 }
 
