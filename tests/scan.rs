@@ -346,3 +346,39 @@ fn a_syn_scan_without_raw_socket_privilege_exits_2_with_the_fix() {
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot be used with"), "{stderr}");
 }
+
+#[test]
+fn ctrl_c_prints_what_was_found_and_exits_130() {
+    let Some((lab, _services)) = lab("int") else {
+        return;
+    };
+    // 90 closed UDP ports behind the default ICMP rate limit: about a minute and a half of
+    // work, cut after two seconds.
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let child = std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.client.name])
+        .arg(&bin)
+        .args(["scan", VethLab::PEER, "--udp", "-p", "7101-7103,7110-7199"])
+        .args(["--timeout", "300", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    // `ip netns exec` execs netkit: the pid is netkit's.
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let scan = &report(&String::from_utf8_lossy(&out.stdout))["scans"][0];
+    assert_eq!(scan["interrupted"], json!(true));
+    assert_eq!(
+        states(scan).first(),
+        Some(&(7101, "open".to_string(), "udp-response".to_string())),
+        "found before the interrupt"
+    );
+    let done = scan["ports_scanned"].as_u64().unwrap_or(0);
+    assert!(done > 0 && done < 93, "{done} of 93 ports had an answer");
+}

@@ -23,6 +23,8 @@ use crate::output::scan::State;
 
 /// Most SYNs sent but not yet answered or timed out.
 const WINDOW: usize = 4096;
+/// Most SYNs sent before the replies are read again (so an RTT is not a queueing time).
+const BATCH: usize = 128;
 /// The receive buffer asked for: replies to a window of SYNs must not overflow it.
 const RECV_BUFFER: usize = 8 << 20;
 
@@ -189,7 +191,9 @@ pub(super) async fn scan(
     let mut stalled = false;
     loop {
         // Send while the window has room.
-        while out.len() < window && !stalled {
+        let mut batch = 0;
+        while out.len() < window && !stalled && batch < BATCH {
+            batch += 1;
             let Some((port, attempt)) = queue.pop_front() else {
                 break;
             };
@@ -223,7 +227,10 @@ pub(super) async fn scan(
         }
         let next = sent.front().map(|&(at, _, _)| at + pace.wait());
         let mut replies = Vec::new();
+        let more = out.len() < window && !queue.is_empty() && !stalled;
         tokio::select! {
+            // Replies first: they free the window and their RTTs set the wait.
+            biased;
             ready = family.tcp.readable() => {
                 ready.map_err(kernel)?;
                 drain(&family.tcp, &mut buf, |data, from| {
@@ -259,6 +266,7 @@ pub(super) async fn scan(
                 }
             }
             _ = tokio::time::sleep(Duration::from_millis(2)), if stalled => {}
+            _ = std::future::ready(()), if more => {}
         }
         stalled = false;
         for reply in replies {
