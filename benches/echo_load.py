@@ -6,12 +6,17 @@ differ. Talks to 127.0.0.1 only.
                                     one round trip; prints {"served", "clients", "seconds"}
   echo_load.py udp PORT SOCKETS S   SOCKETS processes, each a UDP socket doing ping-pong for
                                     S seconds; prints {"round_trips", "per_second"}
+  echo_load.py stream PORT BYTES    one TCP connection: a thread writes BYTES of zeros in 64 KiB
+                                    pieces while the main thread reads the echo and counts it,
+                                    the same work iperf3 does per direction (no file, no
+                                    compare); prints {"bytes", "seconds", "mb_per_s"}
 """
 import asyncio
 import json
 import multiprocessing
 import socket
 import sys
+import threading
 import time
 
 
@@ -73,8 +78,40 @@ def udp(port: int, sockets: int, seconds: float) -> None:
     print(json.dumps({"round_trips": total, "per_second": total / seconds}))
 
 
+def stream(port: int, total: int) -> None:
+    piece = 64 * 1024
+    conn = socket.create_connection(("127.0.0.1", port))
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn.settimeout(60)  # a server that stops answering ends the run, not the benchmark
+    zeros = bytes(piece)
+
+    def write() -> None:
+        left = total
+        while left > 0:
+            n = min(piece, left)
+            conn.sendall(zeros[:n])
+            left -= n
+        conn.shutdown(socket.SHUT_WR)
+
+    start = time.monotonic()
+    writer = threading.Thread(target=write)
+    writer.start()
+    got = 0
+    into = bytearray(piece)
+    while True:
+        n = conn.recv_into(into)
+        if n == 0:
+            break
+        got += n
+    writer.join()
+    seconds = time.monotonic() - start
+    print(json.dumps({"bytes": got, "seconds": seconds, "mb_per_s": got / seconds / 1e6}))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "clients":
         asyncio.run(clients(int(sys.argv[2]), int(sys.argv[3])))
+    elif sys.argv[1] == "stream":
+        stream(int(sys.argv[2]), int(sys.argv[3]))
     else:
         udp(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))

@@ -136,13 +136,19 @@ impl Client {
                         let full = n == buf.len();
                         self.bytes_in += n as u64;
                         self.shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
-                        match self.take(&mut buf[..n], &mut frames) {
-                            Ok(answers) => {
-                                if let Err(why) = self.deliver(&mut wr, answers, relay).await {
-                                    break why;
-                                }
+                        let answered = if self.shared.framed || relay {
+                            match self.take(&mut buf[..n], &mut frames) {
+                                Ok(answers) => self.deliver(&mut wr, answers, relay).await,
+                                Err(why) => Err(why),
                             }
-                            Err(why) => break why,
+                        } else {
+                            // A read is a message: answered in place, from the read buffer.
+                            self.note(&buf[..n]);
+                            self.shared.answer(&mut buf[..n]);
+                            self.write(&mut wr, &buf[..n]).await
+                        };
+                        if let Err(why) = answered {
+                            break why;
                         }
                         if full && buf.len() < MAX_BUFFER {
                             buf.resize(buf.len() * 2, 0);
@@ -180,7 +186,7 @@ impl Client {
         });
     }
 
-    /// Turns what was read into the messages to answer (one read, or whole frames).
+    /// Turns what was read into the messages to answer or relay (one read, or whole frames).
     fn take(&mut self, data: &mut [u8], frames: &mut Deframer) -> Result<Vec<Vec<u8>>, String> {
         if !self.shared.framed {
             self.note(data);
