@@ -564,6 +564,22 @@ fn send_a_file_and_check_the_echo() {
 }
 
 #[test]
+fn send_file_refuses_a_pipe_it_could_not_read_twice() {
+    let echo = Echo::start(&["--quiet"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let out = assert_cmd::Command::cargo_bin("netkit")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(["send", &target, "--file", "/dev/stdin"])
+        .write_stdin("some bytes")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no claim of what was sent");
+}
+
+#[test]
 fn send_a_file_to_a_server_that_changes_it_says_where() {
     let echo = Echo::start(&["--tcp", "--mode", "upper", "--quiet"]);
     let target = format!("127.0.0.1:{}", echo.port);

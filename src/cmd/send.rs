@@ -348,7 +348,16 @@ async fn send_file(
         source,
     };
     let mut file = tokio::fs::File::open(path).await.map_err(read_fail)?;
-    let total = file.metadata().await.map_err(read_fail)?.len();
+    let meta = file.metadata().await.map_err(read_fail)?;
+    // The echo is checked against a second read of the file: a pipe cannot be read twice.
+    if !meta.is_file() {
+        return Err(Error::Usage(format!(
+            "--file {}: not a regular file (the echo is compared with a second read of it; \
+             save the data to a file first, or pipe it into interactive mode without --file)",
+            path.display()
+        )));
+    }
+    let total = meta.len();
     let started = Instant::now();
     let mut check = FileCheck {
         sent_bytes: 0,
