@@ -37,6 +37,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# veth_pair CLIENT PEER PREFIX : two namespaces of the script's own (removed on exit), joined
+# by a veth c0 <-> p0, with PREFIX.1/24 and PREFIX.2/24; loopbacks and links up.
+veth_pair() {
+  local c=$1 p=$2 prefix=$3
+  ip netns add "$c"
+  ip netns add "$p"
+  BENCH_NS="$c $p"
+  ip -n "$c" link add c0 type veth peer name p0 netns "$p"
+  ip -n "$c" addr add "$prefix.1/24" dev c0
+  ip -n "$p" addr add "$prefix.2/24" dev p0
+  for ns in "$c" "$p"; do
+    ip -n "$ns" link set lo up
+  done
+  ip -n "$c" link set c0 up
+  ip -n "$p" link set p0 up
+}
+
 # run_timed LABEL INPUT CMD... : runs CMD with INPUT on stdin and stdout discarded; leaves
 # "wall_seconds peak_kb" in $WORK/LABEL.time
 run_timed() {
@@ -184,16 +201,8 @@ bench_ping() {
     return
   fi
   local c="nk-bench-pc-$$" p="nk-bench-pp-$$"
-  ip netns add "$c"
-  ip netns add "$p"
-  BENCH_NS="$c $p"
-  ip -n "$c" link add c0 type veth peer name p0 netns "$p"
-  ip -n "$c" addr add 10.200.5.1/24 dev c0
-  ip -n "$p" addr add 10.200.5.2/24 dev p0
+  veth_pair "$c" "$p" 10.200.5
   for i in $(seq 10 59); do ip -n "$p" addr add "10.200.5.$i/24" dev p0; done
-  for ns in "$c" "$p"; do ip -n "$ns" link set lo up; done
-  ip -n "$c" link set c0 up
-  ip -n "$p" link set p0 up
   # Section 1: the peer's kernel stays silent; the responder answers 20 ms late, and nft drops
   # 10% of the requests at random before it sees them.
   ip netns exec "$p" sh -c 'echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all'
@@ -413,15 +422,7 @@ bench_scan_veth() {
     return
   fi
   local client="nk-bench-sc-$$" target="nk-bench-st-$$"
-  ip netns add "$client"
-  ip netns add "$target"
-  BENCH_NS="$client $target"
-  ip -n "$client" link add c0 type veth peer name t0 netns "$target"
-  ip -n "$client" addr add 10.200.10.1/24 dev c0
-  ip -n "$target" addr add 10.200.10.2/24 dev t0
-  ip -n "$client" link set c0 up
-  ip -n "$target" link set t0 up
-  ip -n "$target" link set lo up
+  veth_pair "$client" "$target" 10.200.10
   printf 'table inet nk {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 501-600 drop\n }\n}\n' |
     ip netns exec "$target" nft -f -
   ip netns exec "$target" python3 -c 'import socket,time

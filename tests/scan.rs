@@ -71,6 +71,22 @@ fn lab(tag: &str) -> Option<(VethLab, Background)> {
     Some((lab, services))
 }
 
+/// A UDP scan of the lab's peer: its one scan report.
+fn udp_scan(lab: &VethLab, ports: &str) -> Value {
+    let (code, stdout, stderr) = lab.client.netkit(&[
+        "scan",
+        VethLab::PEER,
+        "--udp",
+        "-p",
+        ports,
+        "--timeout",
+        "300",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    report(&stdout)["scans"][0].clone()
+}
+
 /// What the TCP ports of the lab are, as built.
 fn tcp_as_built() -> Vec<(u64, String, String)> {
     vec![
@@ -138,18 +154,7 @@ fn udp_scan_tells_answering_closed_and_dropped_ports_apart() {
     let Some((lab, _services)) = lab("udp") else {
         return;
     };
-    let (code, stdout, stderr) = lab.client.netkit(&[
-        "scan",
-        VethLab::PEER,
-        "--udp",
-        "-p",
-        "7101-7103",
-        "--timeout",
-        "300",
-        "--json",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
-    let scan = &report(&stdout)["scans"][0];
+    let scan = &udp_scan(&lab, "7101-7103");
     assert_eq!(
         states(scan),
         [
@@ -173,18 +178,7 @@ fn udp_closed_ports_are_not_lost_to_the_icmp_rate_limit() {
     // answered at once, and none may come out open|filtered for that.
     lab.peer
         .bash("echo 200 > /proc/sys/net/ipv4/icmp_ratelimit");
-    let (code, stdout, stderr) = lab.client.netkit(&[
-        "scan",
-        VethLab::PEER,
-        "--udp",
-        "-p",
-        "7101-7103,7110-7132",
-        "--timeout",
-        "300",
-        "--json",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
-    let scan = &report(&stdout)["scans"][0];
+    let scan = &udp_scan(&lab, "7101-7103,7110-7132");
     assert_eq!(
         scan["counts"],
         json!({"open": 1, "closed": 24, "filtered": 0, "open_filtered": 1})
@@ -237,21 +231,7 @@ fn syn_and_udp_scans_work_over_ipv6_loopback() {
     };
     ns.ip("link set lo up");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
-    let mut child = std::process::Command::new("ip")
-        .args(["netns", "exec", &ns.name, "python3", script])
-        .args(["--tcp", "7001", "--udp", "7101"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut ready = String::new();
-    if let Some(out) = child.stdout.take() {
-        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
-    }
-    let _services = Background {
-        child,
-        ns: Some(ns.name.clone()),
-    };
-    assert_eq!(ready.trim(), "ready");
+    let _services = ns.python(&[script, "--tcp", "7001", "--udp", "7101"]);
     for (method, want) in [("--syn", "syn-ack"), ("--udp", "udp-response")] {
         let (code, stdout, stderr) =
             ns.netkit(&["scan", "::1", method, "-p", "7000-7002,7100-7102", "--json"]);

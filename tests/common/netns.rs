@@ -75,6 +75,27 @@ impl Netns {
         );
     }
 
+    /// Runs `python3 ARGS` in the namespace and waits for it to print "ready" (its sockets
+    /// are open); it ends, with anything else in the namespace, when the Background drops.
+    pub fn python(&self, args: &[&str]) -> Background {
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.name, "python3"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("python3 in {}: {e}", self.name));
+        let mut ready = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
+        }
+        let running = Background {
+            child,
+            ns: Some(self.name.clone()),
+        };
+        assert_eq!(ready.trim(), "ready", "python3 {args:?} did not start");
+        running
+    }
+
     /// Runs netkit inside the namespace: (exit code, stdout, stderr).
     pub fn netkit(&self, args: &[&str]) -> (i32, String, String) {
         let bin = assert_cmd::cargo::cargo_bin("netkit");
@@ -152,22 +173,7 @@ impl VethLab {
     /// Runs `python3 ARGS` in the peer and waits for it to print "ready" (its sockets are
     /// open); it ends, with anything else in the peer, when the Background drops.
     pub fn peer_python(&self, args: &[&str]) -> Background {
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &self.peer.name, "python3"])
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("python3 in the peer: {e}"));
-        let mut ready = String::new();
-        if let Some(out) = child.stdout.take() {
-            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut ready);
-        }
-        let running = Background {
-            child,
-            ns: Some(self.peer.name.clone()),
-        };
-        assert_eq!(ready.trim(), "ready", "python3 {args:?} did not start");
-        running
+        self.peer.python(args)
     }
 
     /// Installs an nftables rule in the peer; `None` (with the reason printed) without nft.

@@ -9,7 +9,8 @@ mod udp;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
@@ -270,37 +271,50 @@ async fn target(given: &str) -> Result<Target, Error> {
     }
 }
 
-/// How long to wait now: four times the smoothed RTT seen so far, between MIN_WAIT and `max`
-/// (nmap adapts its timeout to the target the same way).
+/// How long to wait now: four times the smoothed RTT seen so far, at least MIN_WAIT and at
+/// most `max` (nmap adapts its timeout to the target the same way). Lock-free: thousands of
+/// probes on two threads read and update it, and a mutex there cost futex calls.
 struct Pace {
-    srtt: Option<f64>,
+    /// The smoothed RTT in seconds, as f64 bits; NO_SAMPLE before the first answer.
+    srtt: AtomicU64,
     max: Duration,
 }
 
+const NO_SAMPLE: u64 = u64::MAX;
+
 impl Pace {
     fn new(max: Duration) -> Pace {
-        Pace { srtt: None, max }
-    }
-
-    fn wait(&self) -> Duration {
-        match self.srtt {
-            None => self.max,
-            Some(s) => Duration::from_secs_f64(s * 4.0).clamp(MIN_WAIT, self.max),
+        Pace {
+            srtt: AtomicU64::new(NO_SAMPLE),
+            max,
         }
     }
 
-    fn saw(&mut self, rtt: Duration) {
+    fn wait(&self) -> Duration {
+        match self.srtt.load(Ordering::Relaxed) {
+            NO_SAMPLE => self.max,
+            // Not clamp(): with --timeout below MIN_WAIT, --timeout wins.
+            bits => Duration::from_secs_f64(f64::from_bits(bits) * 4.0)
+                .max(MIN_WAIT)
+                .min(self.max),
+        }
+    }
+
+    fn saw(&self, rtt: Duration) {
         let r = rtt.as_secs_f64();
-        self.srtt = Some(self.srtt.map_or(r, |s| 0.875 * s + 0.125 * r));
+        let _ = self
+            .srtt
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+                Some(match bits {
+                    NO_SAMPLE => r.to_bits(),
+                    s => (0.875 * f64::from_bits(s) + 0.125 * r).to_bits(),
+                })
+            });
     }
 }
 
 /// A Pace shared by concurrent probes.
-type SharedPace = Arc<Mutex<Pace>>;
-
-fn wait_of(pace: &SharedPace) -> Duration {
-    pace.lock().map(|p| p.wait()).unwrap_or(MIN_WAIT)
-}
+type SharedPace = Arc<Pace>;
 
 /// Waits for `answer` as long as the pace allows, counted from `began`. The wait is looked up
 /// again as answers come in: probes sent before the first RTT was known (when the wait is
@@ -308,7 +322,7 @@ fn wait_of(pace: &SharedPace) -> Duration {
 async fn within<F: Future>(pace: &SharedPace, began: Instant, answer: F) -> Option<F::Output> {
     tokio::pin!(answer);
     loop {
-        let left = wait_of(pace).saturating_sub(began.elapsed());
+        let left = pace.wait().saturating_sub(began.elapsed());
         if left.is_zero() {
             return None;
         }
@@ -321,12 +335,6 @@ async fn within<F: Future>(pace: &SharedPace, began: Instant, answer: F) -> Opti
 
 /// How often a waiting probe looks at the pace again.
 const RECHECK: Duration = Duration::from_millis(50);
-
-fn saw(pace: &SharedPace, rtt: Duration) {
-    if let Ok(mut p) = pace.lock() {
-        p.saw(rtt);
-    }
-}
 
 /// Runs `probe` on every port, at most `permits` at a time and, with `gap`, starting one
 /// per gap (the first after one gap); hands each port's answer to `done` as it comes.
@@ -428,7 +436,7 @@ mod tests {
 
     #[test]
     fn the_wait_follows_the_rtt_within_bounds() {
-        let mut pace = Pace::new(Duration::from_secs(1));
+        let pace = Pace::new(Duration::from_secs(1));
         assert_eq!(
             pace.wait(),
             Duration::from_secs(1),
@@ -448,6 +456,13 @@ mod tests {
             pace.saw(Duration::from_secs(2));
         }
         assert_eq!(pace.wait(), Duration::from_secs(1), "capped by --timeout");
+        let short = Pace::new(Duration::from_millis(1));
+        short.saw(Duration::from_micros(50));
+        assert_eq!(
+            short.wait(),
+            Duration::from_millis(1),
+            "a --timeout below the floor is kept"
+        );
     }
 
     #[test]

@@ -180,7 +180,7 @@ pub(super) async fn scan(
     };
 
     let window = settings.concurrency.clamp(1, WINDOW);
-    let mut pace = Pace::new(settings.max_wait);
+    let pace = Pace::new(settings.max_wait);
     let mut queue: VecDeque<(u16, u8)> = ports.iter().map(|&p| (p, 0)).collect();
     // Probes out: port -> (sent at, attempt).
     let mut out: HashMap<u16, (Instant, u8)> = HashMap::with_capacity(window);

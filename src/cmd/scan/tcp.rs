@@ -2,15 +2,14 @@
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
 use super::{
-    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, is_busy, saw, sweep,
-    within,
+    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, is_busy, sweep, within,
 };
 use crate::error::Error;
 use crate::output::scan::State;
@@ -32,7 +31,7 @@ pub(super) async fn scan(
     settings: &Settings,
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
-    let pace: SharedPace = Arc::new(Mutex::new(Pace::new(settings.max_wait)));
+    let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
     let permits = Arc::new(Semaphore::new(settings.concurrency));
     let mut round = ports.to_vec();
     for attempt in 0..2 {
@@ -80,7 +79,7 @@ async fn connect(at: SocketAddr, pace: &SharedPace) -> Answer {
                 }
             }
             Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                saw(pace, began.elapsed());
+                pace.saw(began.elapsed());
                 Answer::Refused
             }
             Ok(Err(e)) if is_busy(&e) => {
@@ -92,7 +91,7 @@ async fn connect(at: SocketAddr, pace: &SharedPace) -> Answer {
             Err(_) => Answer::Silent,
         };
         if let Answer::Open(rtt) = answer {
-            saw(pace, rtt);
+            pace.saw(rtt);
         }
         return answer;
     }

@@ -12,7 +12,7 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
@@ -20,8 +20,7 @@ use tokio::sync::Semaphore;
 
 use super::tcp::unreachable_reason;
 use super::{
-    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, is_busy, saw, sweep,
-    within,
+    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, is_busy, sweep, within,
 };
 use crate::error::Error;
 use crate::output::scan::State;
@@ -46,7 +45,7 @@ pub(super) async fn scan(
     settings: &Settings,
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
-    let pace: SharedPace = Arc::new(Mutex::new(Pace::new(settings.max_wait)));
+    let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
     let permits = Arc::new(Semaphore::new(settings.concurrency));
     let mut pending = ports.to_vec();
     let mut gap = None;
@@ -154,7 +153,7 @@ async fn udp_probe(at: SocketAddr, pace: &SharedPace) -> Answer {
             Err(_) => Answer::Silent,
         };
         if let Answer::Reply(rtt) | Answer::Refused(rtt) | Answer::Unreachable(_, rtt) = answer {
-            saw(pace, rtt);
+            pace.saw(rtt);
         }
         return answer;
     }
