@@ -336,19 +336,62 @@ async fn within<F: Future>(pace: &SharedPace, began: Instant, answer: F) -> Opti
 /// How often a waiting probe looks at the pace again.
 const RECHECK: Duration = Duration::from_millis(50);
 
-/// Runs `probe` on every port, at most `permits` at a time and, with `gap`, starting one
+/// Runs `probe` on every port, at most `concurrency` at a time and, with `gap`, starting one
 /// per gap (the first after one gap); hands each port's answer to `done` as it comes.
+///
+/// The ports are dealt to LANES tasks on the runtime's workers, each with its share of the
+/// concurrency, and the answers come back in batches of what is ready. A probe's task is
+/// spawned and joined on the same worker, so the threads seldom wake each other: one
+/// spawning loop on the calling thread cost a futex call per probe, the largest cost of a
+/// loopback scan. Paced sweeps keep one lane, so the gap holds for the whole sweep.
 async fn sweep<P, F, A>(
     ports: Vec<u16>,
-    permits: &Arc<Semaphore>,
+    concurrency: usize,
     gap: Option<Duration>,
     probe: P,
     mut done: impl FnMut(u16, A),
+) where
+    P: Fn(u16) -> F + Clone + Send + 'static,
+    F: Future<Output = A> + Send + 'static,
+    A: Send + 'static,
+{
+    let lanes = if gap.is_some() || ports.len() < 2 * LANES {
+        1
+    } else {
+        LANES
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<(u16, A)>>();
+    // Dropped with this future (Ctrl-C): the lanes, and their probes, are aborted.
+    let mut running = JoinSet::new();
+    for lane in 0..lanes {
+        let mine: Vec<u16> = ports.iter().skip(lane).step_by(lanes).copied().collect();
+        let share = (concurrency / lanes).max(1);
+        running.spawn(lane_sweep(mine, share, gap, probe.clone(), tx.clone()));
+    }
+    drop(tx);
+    while let Some(batch) = rx.recv().await {
+        for (port, answer) in batch {
+            done(port, answer);
+        }
+    }
+}
+
+/// How many lanes a sweep runs in: one per worker thread of the scan's runtime.
+const LANES: usize = 2;
+
+/// One lane of a sweep: its ports, at most `concurrency` probes in flight.
+async fn lane_sweep<P, F, A>(
+    ports: Vec<u16>,
+    concurrency: usize,
+    gap: Option<Duration>,
+    probe: P,
+    answers: tokio::sync::mpsc::UnboundedSender<Vec<(u16, A)>>,
 ) where
     P: Fn(u16) -> F,
     F: Future<Output = A> + Send + 'static,
     A: Send + 'static,
 {
+    let permits = Arc::new(Semaphore::new(concurrency));
     let mut set = JoinSet::new();
     let mut queue = ports.into_iter();
     // The first start, too, waits one gap: a paced round gives the target's rate limit a
@@ -360,7 +403,7 @@ async fn sweep<P, F, A>(
     });
     while queue.len() > 0 || !set.is_empty() {
         tokio::select! {
-            permit = Arc::clone(permits).acquire_owned(), if queue.len() > 0 => {
+            permit = Arc::clone(&permits).acquire_owned(), if queue.len() > 0 => {
                 let Ok(permit) = permit else { break };
                 if let Some(t) = &mut ticker {
                     t.tick().await;
@@ -374,8 +417,13 @@ async fn sweep<P, F, A>(
                 });
             }
             Some(joined) = set.join_next(), if !set.is_empty() => {
-                if let Ok((port, a)) = joined {
-                    done(port, a);
+                // This answer and every other one ready now, as one batch.
+                let mut batch: Vec<(u16, A)> = joined.into_iter().collect();
+                while let Some(more) = set.try_join_next() {
+                    batch.extend(more);
+                }
+                if answers.send(batch).is_err() {
+                    return;
                 }
             }
         }

@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
 use tokio::net::TcpStream;
-use tokio::sync::Semaphore;
 
 use super::{
     FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, is_busy, sweep, within,
@@ -32,15 +32,15 @@ pub(super) async fn scan(
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
     let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
-    let permits = Arc::new(Semaphore::new(settings.concurrency));
     let mut round = ports.to_vec();
     for attempt in 0..2 {
         let mut silent = Vec::new();
-        let probe = |port| {
+        let pace = Arc::clone(&pace);
+        let probe = move |port| {
             let pace = Arc::clone(&pace);
             async move { connect(SocketAddr::new(addr, port), &pace).await }
         };
-        sweep(round, &permits, None, probe, |port, answer| {
+        sweep(round, settings.concurrency, None, probe, |port, answer| {
             let verdict = match answer {
                 Answer::Silent if attempt == 0 => {
                     silent.push(port);
@@ -69,10 +69,9 @@ async fn connect(at: SocketAddr, pace: &SharedPace) -> Answer {
     let mut backoff = FIRST_BACKOFF;
     loop {
         let began = Instant::now();
-        let answer = match within(pace, began, TcpStream::connect(at)).await.ok_or(()) {
-            Ok(Ok(stream)) => {
-                let own = stream.local_addr().ok();
-                if own.is_some() && own == stream.peer_addr().ok() {
+        let answer = match within(pace, began, handshake(at)).await.ok_or(()) {
+            Ok(Ok(own)) => {
+                if own == at {
                     Answer::SelfConnect
                 } else {
                     Answer::Open(began.elapsed())
@@ -95,6 +94,49 @@ async fn connect(at: SocketAddr, pace: &SharedPace) -> Answer {
         }
         return answer;
     }
+}
+
+/// One TCP handshake; the local address it connected from. A nonblocking connect to a
+/// nearby host (loopback above all) is often decided before connect() returns: then the
+/// answer is read at once, and the socket never goes through the event loop (registering
+/// and deregistering it were two epoll_ctl calls per port, on a path where the kernel's
+/// work is the limit).
+async fn handshake(at: SocketAddr) -> io::Result<SocketAddr> {
+    let socket = Socket::new(
+        Domain::for_address(at),
+        Type::STREAM,
+        Some(SockProtocol::TCP),
+    )?;
+    socket.set_nonblocking(true)?;
+    match socket.connect(&at.into()) {
+        Ok(()) => return own_address(&socket),
+        Err(e) if e.raw_os_error() == Some(EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    if let Some(e) = socket.take_error()? {
+        return Err(e);
+    }
+    if socket.peer_addr().is_ok() {
+        return own_address(&socket);
+    }
+    let stream = TcpStream::from_std(std::net::TcpStream::from(socket))?;
+    stream.writable().await?;
+    if let Some(e) = stream.take_error()? {
+        return Err(e);
+    }
+    // Writable without an error is connected; peer_addr says so for certain.
+    stream.peer_addr()?;
+    stream.local_addr()
+}
+
+/// Linux's and the BSDs' "connect in progress".
+const EINPROGRESS: i32 = if cfg!(target_os = "linux") { 115 } else { 36 };
+
+fn own_address(socket: &Socket) -> io::Result<SocketAddr> {
+    socket
+        .local_addr()?
+        .as_socket()
+        .ok_or_else(|| io::Error::other("a TCP socket without an IP address"))
 }
 
 /// The --reason word for an ICMP error that ended a connect or a UDP probe.

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
-use tokio::sync::Semaphore;
 
 use super::tcp::unreachable_reason;
 use super::{
@@ -46,7 +45,6 @@ pub(super) async fn scan(
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
     let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
-    let permits = Arc::new(Semaphore::new(settings.concurrency));
     let mut pending = ports.to_vec();
     let mut gap = None;
     let mut round = 0;
@@ -54,11 +52,12 @@ pub(super) async fn scan(
         let began = Instant::now();
         let mut silent = Vec::new();
         let (mut answered, mut icmp) = (0usize, 0usize);
-        let probe = |port| {
+        let pace = Arc::clone(&pace);
+        let probe = move |port| {
             let pace = Arc::clone(&pace);
             async move { udp_probe(SocketAddr::new(addr, port), &pace).await }
         };
-        sweep(pending, &permits, gap, probe, |port, answer| {
+        sweep(pending, settings.concurrency, gap, probe, |port, answer| {
             let verdict = match answer {
                 Answer::Silent => {
                     silent.push(port);
