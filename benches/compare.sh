@@ -54,6 +54,19 @@ veth_pair() {
   ip -n "$p" link set p0 up
 }
 
+# listen_tcp NS HOST PORT... : TCP listeners in namespace NS, in the background, for at most
+# ten minutes (the namespace's removal ends them sooner).
+listen_tcp() {
+  local ns=$1 host=$2
+  shift 2
+  ip netns exec "$ns" python3 -c 'import socket, sys, time
+held = []
+for p in sys.argv[2:]:
+    s = socket.socket(); s.bind((sys.argv[1], int(p))); s.listen(); held.append(s)
+time.sleep(600)' "$host" "$@" &
+  sleep 0.5
+}
+
 # run_timed LABEL INPUT CMD... : runs CMD with INPUT on stdin and stdout discarded; leaves
 # "wall_seconds peak_kb" in $WORK/LABEL.time
 run_timed() {
@@ -366,12 +379,7 @@ bench_scan() {
   ip netns add "$ns"
   BENCH_NS=$ns
   ip -n "$ns" link set lo up
-  ip netns exec "$ns" python3 -c 'import socket,time
-ls=[]
-for p in (22,8080,50505):
-    s=socket.socket(); s.bind(("127.0.0.1",p)); s.listen(); ls.append(s)
-time.sleep(600)' &
-  sleep 0.5
+  listen_tcp "$ns" 127.0.0.1 22 8080 50505
   local in_ns=(ip netns exec "$ns")
   for i in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$WORK/nk-scan.$i" "${in_ns[@]}" "$NETKIT" scan 127.0.0.1 -p all --json > "$WORK/nk-scan.json"
@@ -425,12 +433,7 @@ bench_scan_veth() {
   veth_pair "$client" "$target" 10.200.10
   printf 'table inet nk {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 501-600 drop\n }\n}\n' |
     ip netns exec "$target" nft -f -
-  ip netns exec "$target" python3 -c 'import socket,time
-ls=[]
-for p in (22,80,443):
-    s=socket.socket(); s.bind(("0.0.0.0",p)); s.listen(); ls.append(s)
-time.sleep(600)' &
-  sleep 0.5
+  listen_tcp "$target" 0.0.0.0 22 80 443
   local in_ns=(ip netns exec "$client")
   for i in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$WORK/nk-veth.$i" "${in_ns[@]}" "$NETKIT" scan 10.200.10.2 -p 1-1000 --json > "$WORK/nk-veth.json"

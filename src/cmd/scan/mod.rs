@@ -336,7 +336,7 @@ async fn within<F: Future>(pace: &SharedPace, began: Instant, answer: F) -> Opti
 /// How often a waiting probe looks at the pace again.
 const RECHECK: Duration = Duration::from_millis(50);
 
-/// Runs `probe` on every port, at most `concurrency` at a time and, with `gap`, starting one
+/// Runs `probe` on every port of `target`, at most `concurrency` at a time and, with `gap`, starting one
 /// per gap (the first after one gap); hands each port's answer to `done` as it comes.
 ///
 /// The ports are dealt to LANES tasks on the runtime's workers, each with its share of the
@@ -345,13 +345,15 @@ const RECHECK: Duration = Duration::from_millis(50);
 /// spawning loop on the calling thread cost a futex call per probe, the largest cost of a
 /// loopback scan. Paced sweeps keep one lane, so the gap holds for the whole sweep.
 async fn sweep<P, F, A>(
+    target: IpAddr,
     ports: Vec<u16>,
     concurrency: usize,
     gap: Option<Duration>,
     probe: P,
+    pace: &SharedPace,
     mut done: impl FnMut(u16, A),
 ) where
-    P: Fn(u16) -> F + Clone + Send + 'static,
+    P: Fn(SocketAddr, SharedPace) -> F + Copy + Send + 'static,
     F: Future<Output = A> + Send + 'static,
     A: Send + 'static,
 {
@@ -366,7 +368,9 @@ async fn sweep<P, F, A>(
     for lane in 0..lanes {
         let mine: Vec<u16> = ports.iter().skip(lane).step_by(lanes).copied().collect();
         let share = (concurrency / lanes).max(1);
-        running.spawn(lane_sweep(mine, share, gap, probe.clone(), tx.clone()));
+        let pace = Arc::clone(pace);
+        let lane_probe = move |port| probe(SocketAddr::new(target, port), Arc::clone(&pace));
+        running.spawn(lane_sweep(mine, share, gap, lane_probe, tx.clone()));
     }
     drop(tx);
     while let Some(batch) = rx.recv().await {

@@ -35,25 +35,28 @@ pub(super) async fn scan(
     let mut round = ports.to_vec();
     for attempt in 0..2 {
         let mut silent = Vec::new();
-        let pace = Arc::clone(&pace);
-        let probe = move |port| {
-            let pace = Arc::clone(&pace);
-            async move { connect(SocketAddr::new(addr, port), &pace).await }
-        };
-        sweep(round, settings.concurrency, None, probe, |port, answer| {
-            let verdict = match answer {
-                Answer::Silent if attempt == 0 => {
-                    silent.push(port);
-                    return;
-                }
-                Answer::Open(rtt) => Verdict::new(State::Open, "syn-ack", Some(rtt)),
-                Answer::Refused => Verdict::new(State::Closed, "conn-refused", None),
-                Answer::SelfConnect => Verdict::new(State::Closed, "self-connect", None),
-                Answer::Silent => Verdict::new(State::Filtered, "no-response", None),
-                Answer::Unreachable(why) => Verdict::new(State::Filtered, why, None),
-            };
-            found.record(port, verdict);
-        })
+        sweep(
+            addr,
+            round,
+            settings.concurrency,
+            None,
+            connect,
+            &pace,
+            |port, answer| {
+                let verdict = match answer {
+                    Answer::Silent if attempt == 0 => {
+                        silent.push(port);
+                        return;
+                    }
+                    Answer::Open(rtt) => Verdict::new(State::Open, "syn-ack", Some(rtt)),
+                    Answer::Refused => Verdict::new(State::Closed, "conn-refused", None),
+                    Answer::SelfConnect => Verdict::new(State::Closed, "self-connect", None),
+                    Answer::Silent => Verdict::new(State::Filtered, "no-response", None),
+                    Answer::Unreachable(why) => Verdict::new(State::Filtered, why, None),
+                };
+                found.record(port, verdict);
+            },
+        )
         .await;
         silent.sort_unstable();
         round = silent;
@@ -65,11 +68,11 @@ pub(super) async fn scan(
 }
 
 /// One connect. Out of descriptors or local ports: wait a little and try the same port again.
-async fn connect(at: SocketAddr, pace: &SharedPace) -> Answer {
+async fn connect(at: SocketAddr, pace: SharedPace) -> Answer {
     let mut backoff = FIRST_BACKOFF;
     loop {
         let began = Instant::now();
-        let answer = match within(pace, began, handshake(at)).await.ok_or(()) {
+        let answer = match within(&pace, began, handshake(at)).await.ok_or(()) {
             Ok(Ok(own)) => {
                 if own == at {
                     Answer::SelfConnect

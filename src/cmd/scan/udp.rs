@@ -52,30 +52,33 @@ pub(super) async fn scan(
         let began = Instant::now();
         let mut silent = Vec::new();
         let (mut answered, mut icmp) = (0usize, 0usize);
-        let pace = Arc::clone(&pace);
-        let probe = move |port| {
-            let pace = Arc::clone(&pace);
-            async move { udp_probe(SocketAddr::new(addr, port), &pace).await }
-        };
-        sweep(pending, settings.concurrency, gap, probe, |port, answer| {
-            let verdict = match answer {
-                Answer::Silent => {
-                    silent.push(port);
-                    return;
-                }
-                Answer::Reply(rtt) => Verdict::new(State::Open, "udp-response", Some(rtt)),
-                Answer::Refused(_) => {
-                    icmp += 1;
-                    Verdict::new(State::Closed, "port-unreach", None)
-                }
-                Answer::Unreachable(why, _) => {
-                    icmp += 1;
-                    Verdict::new(State::Filtered, why, None)
-                }
-            };
-            answered += 1;
-            found.record(port, verdict);
-        })
+        sweep(
+            addr,
+            pending,
+            settings.concurrency,
+            gap,
+            udp_probe,
+            &pace,
+            |port, answer| {
+                let verdict = match answer {
+                    Answer::Silent => {
+                        silent.push(port);
+                        return;
+                    }
+                    Answer::Reply(rtt) => Verdict::new(State::Open, "udp-response", Some(rtt)),
+                    Answer::Refused(_) => {
+                        icmp += 1;
+                        Verdict::new(State::Closed, "port-unreach", None)
+                    }
+                    Answer::Unreachable(why, _) => {
+                        icmp += 1;
+                        Verdict::new(State::Filtered, why, None)
+                    }
+                };
+                answered += 1;
+                found.record(port, verdict);
+            },
+        )
         .await;
         let took = began.elapsed();
         // The first retry always runs (datagrams get lost); later ones only while the one
@@ -118,7 +121,7 @@ fn next_gap(
 }
 
 /// One probe on its own connected socket.
-async fn udp_probe(at: SocketAddr, pace: &SharedPace) -> Answer {
+async fn udp_probe(at: SocketAddr, pace: SharedPace) -> Answer {
     let mut backoff = FIRST_BACKOFF;
     // A socket whose ephemeral port is the target port would hear its own datagram: keep it
     // aside while another is bound, so the kernel hands out a different port.
@@ -143,7 +146,10 @@ async fn udp_probe(at: SocketAddr, pace: &SharedPace) -> Answer {
             return Answer::Unreachable(unreachable_reason(&e), Duration::ZERO);
         }
         let mut reply = [0u8; 2048];
-        let answer = match within(pace, began, socket.recv(&mut reply)).await.ok_or(()) {
+        let answer = match within(&pace, began, socket.recv(&mut reply))
+            .await
+            .ok_or(())
+        {
             Ok(Ok(_)) => Answer::Reply(began.elapsed()),
             Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
                 Answer::Refused(began.elapsed())
