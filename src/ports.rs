@@ -77,6 +77,16 @@ pub enum Protocol {
     Udp,
 }
 
+impl Protocol {
+    /// As in `80/tcp`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+}
+
 /// Where a service name came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

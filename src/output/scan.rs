@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::Output;
+use crate::ports::Protocol;
 
 /// All targets.
 #[derive(Debug, Serialize)]
@@ -19,7 +20,7 @@ pub struct ScanReport {
 pub struct TargetScan {
     pub target: String,
     pub address: IpAddr,
-    pub protocol: &'static str,
+    pub protocol: Protocol,
     pub method: &'static str,
     pub ports_scanned: usize,
     pub elapsed_ms: u64,
@@ -91,7 +92,7 @@ impl Output {
                 let mut table = self.table(&["PORT", "STATE", "REASON", "SERVICE", "LATENCY"]);
                 for p in shown {
                     table.add_row([
-                        format!("{}/{}", p.port, scan.protocol),
+                        format!("{}/{}", p.port, scan.protocol.name()),
                         p.state.name().to_string(),
                         p.reason.to_string(),
                         p.service.clone().unwrap_or_else(|| "-".to_string()),
@@ -107,7 +108,7 @@ impl Output {
                 ""
             };
             // open|filtered only where it can happen (UDP), so TCP lines stay nmap-short.
-            let open_filtered = if scan.protocol == "udp" {
+            let open_filtered = if scan.protocol == Protocol::Udp {
                 format!(", {} open|filtered", c.open_filtered)
             } else {
                 String::new()

@@ -32,19 +32,26 @@ const DEFAULT_CONCURRENCY: u64 = 4096;
 /// The shortest wait for an answer, however fast the target answered before.
 const MIN_WAIT: Duration = Duration::from_millis(100);
 
-/// How the ports are probed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the ports are probed; a SYN scan holds its raw sockets.
 enum Method {
     Connect,
-    Syn,
+    Syn(syn::RawSockets),
     Udp,
 }
 
 impl Method {
-    fn protocol(self) -> Protocol {
+    fn protocol(&self) -> Protocol {
         match self {
-            Method::Connect | Method::Syn => Protocol::Tcp,
+            Method::Connect | Method::Syn(_) => Protocol::Tcp,
             Method::Udp => Protocol::Udp,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Method::Connect => "connect",
+            Method::Syn(_) => "syn",
+            Method::Udp => "udp",
         }
     }
 }
@@ -113,13 +120,6 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
     let ports = PortSet::parse(&args.ports, &services)
         .map_err(|e| Error::Usage(format!("--ports {}: {e}", args.ports)))?;
     let ports: Vec<u16> = ports.iter().collect();
-    let method = if args.syn {
-        Method::Syn
-    } else if args.udp {
-        Method::Udp
-    } else {
-        Method::Connect
-    };
     let budget = descriptor_budget();
     let settings = Settings {
         concurrency: args
@@ -136,9 +136,12 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
             targets.push(target(given).await?);
         }
         // A SYN scan without the privilege stops here, before anything is sent.
-        let raw = match method {
-            Method::Syn => Some(syn::RawSockets::open(&targets)?),
-            Method::Connect | Method::Udp => None,
+        let method = if args.syn {
+            Method::Syn(syn::RawSockets::open(&targets)?)
+        } else if args.udp {
+            Method::Udp
+        } else {
+            Method::Connect
         };
         let hosts: u64 = targets
             .iter()
@@ -155,13 +158,12 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
                     progress: &mut progress,
                 };
                 let engine = async {
-                    match method {
+                    match &method {
                         Method::Connect => tcp::scan(host, &ports, &settings, &mut found).await,
                         Method::Udp => udp::scan(host, &ports, &settings, &mut found).await,
-                        Method::Syn => match &raw {
-                            Some(raw) => syn::scan(raw, host, &ports, &settings, &mut found).await,
-                            None => Ok(()),
-                        },
+                        Method::Syn(raw) => {
+                            syn::scan(raw, host, &ports, &settings, &mut found).await
+                        }
                     }
                 };
                 tokio::select! {
@@ -171,7 +173,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
                 scans.push(report(
                     t.given(),
                     host,
-                    method,
+                    &method,
                     found.answers,
                     started.elapsed(),
                     interrupted,
@@ -196,7 +198,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
 fn report(
     given: &str,
     address: IpAddr,
-    method: Method,
+    method: &Method,
     mut answers: Vec<(u16, Verdict)>,
     elapsed: Duration,
     interrupted: bool,
@@ -228,15 +230,8 @@ fn report(
     TargetScan {
         target: given.to_string(),
         address,
-        protocol: match method.protocol() {
-            Protocol::Tcp => "tcp",
-            Protocol::Udp => "udp",
-        },
-        method: match method {
-            Method::Connect => "connect",
-            Method::Syn => "syn",
-            Method::Udp => "udp",
-        },
+        protocol: method.protocol(),
+        method: method.name(),
         ports_scanned: answers.len(),
         elapsed_ms: elapsed.as_millis() as u64,
         counts,

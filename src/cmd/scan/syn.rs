@@ -241,8 +241,8 @@ pub(super) async fn scan(
             }
             ready = family.icmp.readable() => {
                 ready.map_err(kernel)?;
-                drain(&family.icmp, &mut buf, |data, from| {
-                    if let Some(r) = probe.read_icmp(data, from) {
+                drain(&family.icmp, &mut buf, |data, _| {
+                    if let Some(r) = probe.read_icmp(data) {
                         replies.push(r);
                     }
                 });
@@ -270,10 +270,10 @@ pub(super) async fn scan(
         }
         stalled = false;
         for reply in replies {
-            let Some((sent, _)) = out.remove(&reply.port) else {
+            let Some((sent_at, _)) = out.remove(&reply.port) else {
                 continue;
             };
-            let rtt = sent.elapsed();
+            let rtt = sent_at.elapsed();
             pace.saw(rtt);
             if let Some(seq) = reply.reset_seq {
                 // Best effort: the kernel resets it too, as nothing listens on our port.
@@ -370,7 +370,7 @@ impl Probe {
     }
 
     /// An ICMP destination unreachable that quotes one of our SYNs.
-    fn read_icmp(&self, data: &[u8], _from: IpAddr) -> Option<Reply> {
+    fn read_icmp(&self, data: &[u8]) -> Option<Reply> {
         let (kind, code, quoted_tcp, quoted_to) = match self.target {
             IpAddr::V4(_) => {
                 let ip = Ipv4Packet::new(data)?;

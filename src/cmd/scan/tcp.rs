@@ -72,30 +72,27 @@ async fn connect(at: SocketAddr, pace: SharedPace) -> Answer {
     let mut backoff = FIRST_BACKOFF;
     loop {
         let began = Instant::now();
-        let answer = match within(&pace, began, handshake(at)).await.ok_or(()) {
-            Ok(Ok(own)) => {
-                if own == at {
-                    Answer::SelfConnect
-                } else {
-                    Answer::Open(began.elapsed())
-                }
+        let Some(handshake) = within(&pace, began, handshake(at)).await else {
+            return Answer::Silent;
+        };
+        let rtt = began.elapsed();
+        return match handshake {
+            Ok(own) if own == at => Answer::SelfConnect,
+            Ok(_) => {
+                pace.saw(rtt);
+                Answer::Open(rtt)
             }
-            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                pace.saw(began.elapsed());
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                pace.saw(rtt);
                 Answer::Refused
             }
-            Ok(Err(e)) if is_busy(&e) => {
+            Err(e) if is_busy(&e) => {
                 tokio::time::sleep(backoff).await;
                 backoff = back_off(backoff);
                 continue;
             }
-            Ok(Err(e)) => Answer::Unreachable(unreachable_reason(&e)),
-            Err(_) => Answer::Silent,
+            Err(e) => Answer::Unreachable(unreachable_reason(&e)),
         };
-        if let Answer::Open(rtt) = answer {
-            pace.saw(rtt);
-        }
-        return answer;
     }
 }
 

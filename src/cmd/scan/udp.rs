@@ -33,8 +33,8 @@ const SLOWEST_GAP: Duration = Duration::from_secs(2);
 /// How one probe ended.
 enum Answer {
     Reply(Duration),
-    Refused(Duration),
-    Unreachable(&'static str, Duration),
+    Refused,
+    Unreachable(&'static str),
     Silent,
 }
 
@@ -66,11 +66,11 @@ pub(super) async fn scan(
                         return;
                     }
                     Answer::Reply(rtt) => Verdict::new(State::Open, "udp-response", Some(rtt)),
-                    Answer::Refused(_) => {
+                    Answer::Refused => {
                         icmp += 1;
                         Verdict::new(State::Closed, "port-unreach", None)
                     }
-                    Answer::Unreachable(why, _) => {
+                    Answer::Unreachable(why) => {
                         icmp += 1;
                         Verdict::new(State::Filtered, why, None)
                     }
@@ -134,7 +134,7 @@ async fn udp_probe(at: SocketAddr, pace: SharedPace) -> Answer {
                 backoff = back_off(backoff);
                 continue;
             }
-            Err(e) => return Answer::Unreachable(unreachable_reason(&e), Duration::ZERO),
+            Err(e) => return Answer::Unreachable(unreachable_reason(&e)),
         };
         if socket.local_addr().is_ok_and(|own| own == at) {
             aside = Some(socket);
@@ -143,24 +143,20 @@ async fn udp_probe(at: SocketAddr, pace: SharedPace) -> Answer {
         drop(aside);
         let began = Instant::now();
         if let Err(e) = socket.send(payload(at.port())).await {
-            return Answer::Unreachable(unreachable_reason(&e), Duration::ZERO);
+            return Answer::Unreachable(unreachable_reason(&e));
         }
         let mut reply = [0u8; 2048];
-        let answer = match within(&pace, began, socket.recv(&mut reply))
-            .await
-            .ok_or(())
-        {
-            Ok(Ok(_)) => Answer::Reply(began.elapsed()),
-            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                Answer::Refused(began.elapsed())
-            }
-            Ok(Err(e)) => Answer::Unreachable(unreachable_reason(&e), began.elapsed()),
-            Err(_) => Answer::Silent,
+        let Some(heard) = within(&pace, began, socket.recv(&mut reply)).await else {
+            return Answer::Silent;
         };
-        if let Answer::Reply(rtt) | Answer::Refused(rtt) | Answer::Unreachable(_, rtt) = answer {
-            pace.saw(rtt);
-        }
-        return answer;
+        // A reply and an ICMP error alike tell how far away the target is.
+        let rtt = began.elapsed();
+        pace.saw(rtt);
+        return match heard {
+            Ok(_) => Answer::Reply(rtt),
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => Answer::Refused,
+            Err(e) => Answer::Unreachable(unreachable_reason(&e)),
+        };
     }
 }
 
