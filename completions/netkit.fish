@@ -34,7 +34,7 @@ complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifaces" -d 'List netw
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
-complete -c netkit -n "__fish_netkit_needs_command" -f -a "scan" -d 'Scan TCP ports of hosts with full connects (no privilege needed): which are open, closed or filtered, and why'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -60,9 +60,9 @@ complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -l json -d 'JSON o
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s c -l count -d 'Stop after COUNT probes (default: until Ctrl-C)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand ping" -s i -l interval -d 'Seconds between probes, kept on a fixed schedule; below 0.2 needs root' -r
-complete -c netkit -n "__fish_netkit_using_subcommand ping" -s W -l timeout -d 'Seconds to wait for replies after the last probe (default: twice the slowest reply, or 10 s when none came)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand ping" -s w -l deadline -d 'Stop after SECS seconds, however many probes were sent' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s i -l interval -d 'Time between probes, kept on a fixed schedule: seconds, or with a unit (200ms, 1.5s); below 0.2 s needs root' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s W -l timeout -d 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s w -l deadline -d 'Stop after this long, however many probes were sent: seconds, or with a unit (2m)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s s -l size -d 'Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s t -l ttl -d 'Time to live (IPv4) or hop limit (IPv6) of the probes' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -l tcp -d 'Time a TCP connect to PORT instead of an ICMP echo (SYN/ACK and RST both mean up)' -r
@@ -85,7 +85,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo" -l mode -d 'What to 
 upper\t'Return them with ASCII letters in upper case (other bytes unchanged)'
 relay\t'Forward each message to every other client (TCP) or recent peer (UDP)'"
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
-complete -c netkit -n "__fish_netkit_using_subcommand echo" -l idle-timeout -d 'Seconds a TCP client may stay silent, or stop reading, before it is dropped' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l idle-timeout -d 'How long a TCP client may stay silent, or stop reading, before it is dropped: seconds, or with a unit (90s, 5m)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-rate -d 'Most datagrams per second answered for one source address (0: no limit)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
@@ -97,11 +97,11 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo" -s q -l quiet -d 'Pr
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected, message, datagram, dropped, disconnected, summary'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand send" -l timeout -d 'Seconds to wait for each reply' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l timeout -d 'How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l file -d 'Send this file\'s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l count -d 'Measure the path: send N messages of --size bytes, check each byte for byte, then report loss, reordering and RTT statistics' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l size -d 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file' -r
-complete -c netkit -n "__fish_netkit_using_subcommand send" -l interval -d 'Seconds between messages with --count (UDP keeps them in flight on this schedule)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l interval -d 'Time between messages with --count (UDP keeps them in flight on this schedule): seconds, or with a unit (10ms)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -110,8 +110,8 @@ complete -c netkit -n "__fish_netkit_using_subcommand send" -l framed -d 'TCP me
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l json -d 'JSON lines: one object per exchange, then a summary object'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand scan" -s p -l ports -d 'Ports: 22,80,8000-8100,https or well-known (1-1023), registered, dynamic, ephemeral, all' -r
-complete -c netkit -n "__fish_netkit_using_subcommand scan" -l timeout -d 'Longest wait for an answer, in ms; the wait adapts to the RTTs seen, below this' -r
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -s p -l ports -d 'Ports: 22,80,8000-8100,https, or the words well-known (1-1023), registered (1024-49151), dynamic (1024-65535: the hand-outs\' meaning, every port above the well-known ones), ephemeral (49152-65535: what IANA calls dynamic), all (1-65535)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -l timeout -d 'Longest wait for an answer: milliseconds (as nmap takes them), or with a unit (2s); the wait adapts to the RTTs seen, below this' -r
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l concurrency -d 'Most probes in flight (default: as many as the file-descriptor limit allows, up to 4096)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
@@ -140,7 +140,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_
 complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
 complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
 complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "scan" -d 'Scan TCP ports of hosts with full connects (no privilege needed): which are open, closed or filtered, and why'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
 complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
 complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
 complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

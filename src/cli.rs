@@ -7,16 +7,21 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::addr::host::{Endpoint, Host, ScanTarget};
+
 /// The fundamentals of IP networking in one binary.
 ///
-/// Say what an address is (class, private or public, special-purpose ranges, subnet math)
-/// and what a port number means.
+/// classify says what an address is (class, private or public, special-purpose ranges,
+/// subnet math); ifaces lists the interfaces; ping asks whether hosts answer; scan finds open
+/// TCP and UDP ports; echo and send are the endpoint and the client for socket labs; port
+/// says what a port number means.
 #[derive(Debug, Parser)]
 #[command(
     name = "netkit",
     version,
     propagate_version = true,
-    arg_required_else_help = true
+    arg_required_else_help = true,
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     /// When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb
@@ -33,6 +38,17 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+impl ColorChoice {
+    /// Always or never as a decision; auto leaves it to the terminal and environment.
+    pub fn forced(self) -> Option<bool> {
+        match self {
+            ColorChoice::Auto => None,
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,8 +72,8 @@ pub enum Command {
     /// Send messages to a UDP or TCP server and print each reply with its round-trip time
     #[command(after_help = SEND_EXAMPLES)]
     Send(SendArgs),
-    /// Scan TCP ports of hosts with full connects (no privilege needed): which are open,
-    /// closed or filtered, and why
+    /// Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or
+    /// --udp probes; which ports are open, closed or filtered, and why
     #[command(after_help = SCAN_EXAMPLES)]
     Scan(ScanArgs),
     /// Say what a port number means: IANA range (well-known, registered, dynamic) and service
@@ -84,6 +100,11 @@ impl Command {
         }
     }
 }
+
+const EXIT_CODES: &str = "\
+Exit codes: 0 success; 1 the answer asked about is no (no ping or echo reply, a file that came
+back different); 2 bad input, bad usage, or an environment problem (permission, port in use, a
+name that does not resolve); 130 a scan cut short by Ctrl-C. A closed stdout (| head) exits 0.";
 
 const CLASSIFY_EXAMPLES: &str = "\
 Examples:
@@ -236,23 +257,24 @@ pub enum SocketKind {
 #[derive(Debug, Args)]
 pub struct PingArgs {
     /// Hosts: IPv4 or IPv6 addresses, or names (resolved once)
-    #[arg(value_name = "HOST", required = true)]
-    pub hosts: Vec<String>,
+    #[arg(value_name = "HOST", required = true, value_parser = parse_host)]
+    pub hosts: Vec<Host>,
 
     /// Stop after COUNT probes (default: until Ctrl-C)
     #[arg(short, long, value_name = "COUNT", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
-    /// Seconds between probes, kept on a fixed schedule; below 0.2 needs root
+    /// Time between probes, kept on a fixed schedule: seconds, or with a unit (200ms, 1.5s);
+    /// below 0.2 s needs root
     #[arg(short, long, value_name = "SECS", default_value = "1", value_parser = parse_seconds)]
     pub interval: Duration,
 
-    /// Seconds to wait for replies after the last probe (default: twice the slowest reply,
-    /// or 10 s when none came)
+    /// How long to wait for replies after the last probe: seconds, or with a unit (500ms)
+    /// [default: twice the slowest reply, or 10 s when none came]
     #[arg(short = 'W', long = "timeout", value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 
-    /// Stop after SECS seconds, however many probes were sent
+    /// Stop after this long, however many probes were sent: seconds, or with a unit (2m)
     #[arg(short = 'w', long, value_name = "SECS", value_parser = parse_seconds)]
     pub deadline: Option<Duration>,
 
@@ -297,27 +319,54 @@ pub struct PingArgs {
     pub json: bool,
 }
 
-impl PingArgs {
-    /// The printing options.
-    pub fn view(&self) -> crate::output::ping::PingView {
-        crate::output::ping::PingView {
-            quiet: self.quiet,
-            timestamps: self.timestamps,
-            several: self.hosts.len() > 1,
-        }
-    }
+/// A host: an address (strict, with the reason when malformed) or a name.
+fn parse_host(text: &str) -> Result<Host, String> {
+    Host::parse(text).map_err(|e| e.to_string())
 }
 
-/// Seconds as a non-negative decimal number: `0.2`, `1`, `2.5`.
+/// The most any time option takes: a day.
+const LONGEST: Duration = Duration::from_secs(86_400);
+
+/// A time given in seconds: `0.2`, `1`, or with a unit (`us`, `ms`, `s`, `m`, `h`).
 fn parse_seconds(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text
-        .parse()
-        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
-    if !secs.is_finite() || secs < 0.0 {
-        return Err(format!("'{text}' is not a non-negative number of seconds"));
+    parse_duration(text, 1.0, "seconds")
+}
+
+/// A time given in milliseconds (as nmap's --host-timeout takes them): `500`, or with a unit.
+fn parse_millis(text: &str) -> Result<Duration, String> {
+    parse_duration(text, 0.001, "milliseconds")
+}
+
+/// A non-negative time: a number in `unit` seconds (the option's documented unit) or a number
+/// with its own unit, at most a day.
+fn parse_duration(text: &str, unit: f64, unit_name: &str) -> Result<Duration, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| c.is_ascii_alphabetic() || c == 'µ')
+        .unwrap_or(trimmed.len());
+    let (number, suffix) = trimmed.split_at(split);
+    let value: f64 = number.trim().parse().map_err(|_| {
+        format!("'{text}' is not a number of {unit_name} (or a time with a unit: 500ms, 2s)")
+    })?;
+    let scale = match suffix {
+        "" => unit,
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => {
+            return Err(format!(
+                "'{text}': unknown unit '{suffix}' (use us, ms, s, m or h, or a bare number of {unit_name})"
+            ));
+        }
+    };
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("'{text}' is not a non-negative time"));
     }
-    if secs > 86_400.0 {
-        return Err(format!("{text} s is more than a day"));
+    let secs = value * scale;
+    if secs > LONGEST.as_secs_f64() {
+        return Err(format!("{text} is more than a day"));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -364,7 +413,8 @@ pub struct EchoArgs {
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_clients: usize,
 
-    /// Seconds a TCP client may stay silent, or stop reading, before it is dropped
+    /// How long a TCP client may stay silent, or stop reading, before it is dropped: seconds,
+    /// or with a unit (90s, 5m)
     #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_seconds)]
     pub idle_timeout: Duration,
 
@@ -386,8 +436,8 @@ pub struct EchoArgs {
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// The server: HOST:PORT, or [IPv6]:PORT
-    #[arg(value_name = "HOST:PORT")]
-    pub target: String,
+    #[arg(value_name = "HOST:PORT", value_parser = Endpoint::parse)]
+    pub target: Endpoint,
 
     /// Messages to send, one exchange each (none: send each line of stdin)
     #[arg(value_name = "MESSAGE")]
@@ -401,7 +451,7 @@ pub struct SendArgs {
     #[arg(long, conflicts_with = "udp")]
     pub framed: bool,
 
-    /// Seconds to wait for each reply
+    /// How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_seconds)]
     pub timeout: Duration,
 
@@ -419,7 +469,8 @@ pub struct SendArgs {
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u16).range(8..=65_507))]
     pub size: Option<u16>,
 
-    /// Seconds between messages with --count (UDP keeps them in flight on this schedule)
+    /// Time between messages with --count (UDP keeps them in flight on this schedule):
+    /// seconds, or with a unit (10ms)
     #[arg(long, value_name = "SECS", default_value = "0.01", value_parser = parse_seconds)]
     pub interval: Duration,
 
@@ -437,16 +488,20 @@ fn parse_ip(text: &str) -> Result<IpAddr, String> {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Targets: an address, a name, or a CIDR block (its hosts)
-    #[arg(value_name = "TARGET", required = true)]
-    pub targets: Vec<String>,
+    #[arg(value_name = "TARGET", required = true, value_parser = parse_scan_target)]
+    pub targets: Vec<ScanTarget>,
 
-    /// Ports: 22,80,8000-8100,https or well-known (1-1023), registered, dynamic, ephemeral, all
+    /// Ports: 22,80,8000-8100,https, or the words well-known (1-1023), registered
+    /// (1024-49151), dynamic (1024-65535: the hand-outs' meaning, every port above the
+    /// well-known ones), ephemeral (49152-65535: what IANA calls dynamic), all (1-65535)
+    // Kept as text: service names are looked up in the services database, read at run time.
     #[arg(short, long, value_name = "SPEC", default_value = "well-known")]
     pub ports: String,
 
-    /// Longest wait for an answer, in ms; the wait adapts to the RTTs seen, below this
-    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
-    pub timeout: u64,
+    /// Longest wait for an answer: milliseconds (as nmap takes them), or with a unit (2s); the
+    /// wait adapts to the RTTs seen, below this
+    #[arg(long, value_name = "MS", default_value = "1000", value_parser = parse_scan_timeout)]
+    pub timeout: Duration,
 
     /// Most probes in flight (default: as many as the file-descriptor limit allows, up to 4096)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65_535))]
@@ -469,11 +524,26 @@ pub struct ScanArgs {
     pub json: bool,
 }
 
+/// A scan target, with the reason when malformed.
+fn parse_scan_target(text: &str) -> Result<ScanTarget, String> {
+    ScanTarget::parse(text).map_err(|e| e.to_string())
+}
+
+/// Between 1 ms and a minute.
+fn parse_scan_timeout(text: &str) -> Result<Duration, String> {
+    let wait = parse_millis(text)?;
+    if wait < Duration::from_millis(1) || wait > Duration::from_secs(60) {
+        return Err(format!("'{text}' is outside 1 ms to 60 s"));
+    }
+    Ok(wait)
+}
+
 /// Arguments of `netkit port`.
 #[derive(Debug, Args)]
 pub struct PortArgs {
     /// Port numbers (0-65535), service names (https), ranges (20-25), lists (22,80) or the
-    /// words well-known, registered, dynamic, ephemeral, all
+    /// words well-known (1-1023), registered (1024-49151), dynamic (1024-65535: the hand-outs'
+    /// meaning), ephemeral (49152-65535: the range IANA calls dynamic), all
     // Kept as text: each bad port is reported in its place and the others still answered.
     #[arg(value_name = "PORT", required = true, allow_negative_numbers = true)]
     pub ports: Vec<String>,
@@ -569,6 +639,57 @@ mod tests {
                 parse(&["netkit", "ping", bad[0], bad[1], "h"]).is_err(),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn times_take_a_unit_or_the_options_own() {
+        let ms = Duration::from_millis;
+        let cases = [
+            ("1.5", parse_seconds("1.5"), ms(1500)),
+            ("500ms", parse_seconds("500ms"), ms(500)),
+            ("2s", parse_seconds("2s"), ms(2000)),
+            ("2m", parse_seconds("2m"), ms(120_000)),
+            ("250us", parse_seconds("250us"), Duration::from_micros(250)),
+            ("0", parse_seconds("0"), Duration::ZERO),
+            ("500 (ms)", parse_millis("500"), ms(500)),
+            ("2s (ms option)", parse_millis("2s"), ms(2000)),
+        ];
+        for (text, got, want) in cases {
+            assert_eq!(got, Ok(want), "{text}");
+        }
+        let bad = [
+            ("abc", "'abc' is not a number of seconds"),
+            ("-1", "not a non-negative time"),
+            ("NaN", "is not a number of seconds"),
+            ("2 fortnights", "unknown unit"),
+            ("5x", "unknown unit 'x'"),
+            ("25h", "more than a day"),
+            ("ms", "is not a number of seconds"),
+        ];
+        for (text, reason) in bad {
+            let got = parse_seconds(text);
+            assert!(got.as_ref().is_err_and(|e| e.contains(reason)), "{text}: {got:?}");
+        }
+        assert!(parse_scan_timeout("0").is_err());
+        assert!(parse_scan_timeout("61s").is_err());
+        assert_eq!(parse_scan_timeout("1"), Ok(ms(1)));
+    }
+
+    #[test]
+    fn hosts_endpoints_and_targets_are_typed_at_the_boundary() {
+        let cli = parse(&["netkit", "send", "localhost:7", "hi"]).unwrap_or_else(|e| panic!("{e}"));
+        let Command::Send(args) = cli.command else {
+            panic!("not send")
+        };
+        assert_eq!((args.target.host.given(), args.target.port), ("localhost", 7));
+        for bad in [
+            vec!["netkit", "send", "127.0.0.1", "x"],
+            vec!["netkit", "ping", "300.1.1.1"],
+            vec!["netkit", "scan", "10.0.0.0/33"],
+            vec!["netkit", "scan", "127.0.0.1", "--timeout", "0"],
+        ] {
+            assert!(parse(&bad).is_err(), "{bad:?}");
         }
     }
 

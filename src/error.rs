@@ -1,11 +1,17 @@
-//! The error type, the exit-code policy, and the wording of OS errors shown to users.
+//! The error type, the exit-code policy, and every hint a user is given: the wording of OS
+//! errors, and what to do about a refused bind, a missing privilege or a flood-sized interval.
+//! The hints are pure functions with a test per case, so no root is needed to test them.
 
 use std::io;
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::ports::Protocol;
 
 /// How a command ended when it did not fail outright. The policy (DESIGN.md): 0 success, 1 the
 /// answer asked about is no (no reply), 2 bad input or environment, 130 interrupted where that is
-/// not the normal end. Variants join as the commands that end that way arrive.
+/// not the normal end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// It did what was asked: exit 0.
@@ -29,15 +35,44 @@ impl Outcome {
     }
 }
 
+/// Writing results failed (stdout closed, a full disk). Only the renderer makes one, so a
+/// socket error elsewhere can never pass for it: a `?` on an io::Error does not convert.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", io_reason(.0))]
+pub struct WriteError(#[source] pub io::Error);
+
+impl From<io::Error> for WriteError {
+    fn from(e: io::Error) -> WriteError {
+        WriteError(e)
+    }
+}
+
+/// A privilege the system refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privilege {
+    /// An ICMP socket for ping, of either kind.
+    IcmpSocket { v6: bool },
+    /// Raw sockets for a SYN scan.
+    RawSyn,
+    /// A ping interval below what an ordinary user may use.
+    ShortInterval(Duration),
+}
+
 /// An error that ends a command. Each names what was being done and, where it can, what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Writing results to stdout failed.
-    #[error("cannot write output: {}", io_reason(.0))]
-    Output(#[from] io::Error),
+    #[error("cannot write output: {0}")]
+    Output(#[from] WriteError),
     /// Reading an input file or stream failed.
     #[error("cannot read {what}: {}", io_reason(.source))]
     Read { what: String, source: io::Error },
+    /// A path that must be a regular file is not one.
+    #[error("{what}: not a regular file ({hint})")]
+    NotAFile { what: String, hint: &'static str },
+    /// An input is larger than netkit reads.
+    #[error("{what} is larger than {} MiB, the most netkit reads", limit >> 20)]
+    TooLarge { what: String, limit: u64 },
     /// The kernel (or the platform's interface API) did not answer.
     #[error("cannot {what}: {}", io_reason(.source))]
     Kernel {
@@ -45,12 +80,17 @@ pub enum Error {
         source: io::Error,
     },
     /// A socket could not be bound; the text says why and what to do.
-    #[error("{}", bind_reason(protocol, *address, source))]
+    #[error("{}", bind_reason(*protocol, *address, source))]
     Bind {
-        protocol: &'static str,
-        address: std::net::SocketAddr,
+        protocol: Protocol,
+        address: SocketAddr,
         source: io::Error,
     },
+    /// Port 0 was asked for and no number was free on every address and protocol.
+    #[error(
+        "no port number was free on every address and protocol asked for (tried {tries}; give a port)"
+    )]
+    NoFreePort { tries: usize },
     /// A connection was refused or failed.
     #[error("cannot reach {what}: {}", io_reason(.source))]
     Connect { what: String, source: io::Error },
@@ -58,11 +98,16 @@ pub enum Error {
     #[error("cannot resolve {name}: {reason}")]
     Resolve { name: String, reason: String },
     /// The system refused a privileged operation; the text says how to allow it.
-    #[error("{0}")]
-    Permission(String),
-    /// A combination of arguments that cannot run; the text says why and what to do.
-    #[error("{0}")]
-    Usage(String),
+    #[error("{}", privilege_hint(*.0))]
+    Permission(Privilege),
+    /// An option's value that can only be checked once the command runs (a port spec needs
+    /// the services database).
+    #[error("{option} {value}: {reason}")]
+    BadValue {
+        option: &'static str,
+        value: String,
+        reason: String,
+    },
     /// An interface named on the command line does not exist.
     #[error("no interface named {name} (have: {have})")]
     NoInterface { name: String, have: String },
@@ -79,12 +124,13 @@ impl Error {
 
     /// A closed stdout (`netkit ... | head`) is the reader's choice, not a failure: exit 0 quietly.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+        matches!(self, Error::Output(WriteError(e)) if e.kind() == io::ErrorKind::BrokenPipe)
     }
 }
 
 /// Why a bind failed, and what to do about it.
-pub fn bind_reason(protocol: &str, address: std::net::SocketAddr, e: &io::Error) -> String {
+pub fn bind_reason(protocol: Protocol, address: SocketAddr, e: &io::Error) -> String {
+    let protocol = protocol.upper();
     let port = address.port();
     match e.kind() {
         io::ErrorKind::AddrInUse => format!(
@@ -100,15 +146,35 @@ pub fn bind_reason(protocol: &str, address: std::net::SocketAddr, e: &io::Error)
     }
 }
 
-/// What to do when no ICMP socket may be opened: both fixes, and the way around.
-pub fn ping_permission_hint(v6: bool) -> String {
-    let family = if v6 { "ICMPv6" } else { "ICMP" };
-    format!(
-        "cannot open an {family} socket: permission denied (allow unprivileged ping with \
-         `sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`, or give netkit raw sockets with \
-         `setcap cap_net_raw+ep $(command -v netkit)` or run it as root; or use --tcp PORT, which \
-         needs no privilege)"
-    )
+/// What to do when a privilege is refused: every fix, and the way around it.
+pub fn privilege_hint(refused: Privilege) -> String {
+    match refused {
+        Privilege::IcmpSocket { v6 } => {
+            let family = if v6 { "ICMPv6" } else { "ICMP" };
+            format!(
+                "cannot open an {family} socket: permission denied (allow unprivileged ping with \
+                 `sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`, or give netkit raw sockets with \
+                 `setcap cap_net_raw+ep $(command -v netkit)` or run it as root; or use --tcp PORT, which \
+                 needs no privilege)"
+            )
+        }
+        Privilege::RawSyn => "cannot open a raw socket for --syn: permission denied (a SYN scan \
+             needs root or CAP_NET_RAW: run it with sudo, or `setcap cap_net_raw+ep $(command -v \
+             netkit)`; or leave out --syn for a connect scan, which needs no privilege)"
+            .to_string(),
+        Privilege::ShortInterval(interval) => format!(
+            "an interval of {:.3} s is below 0.2 s, which only root may use (it floods the network); run as root or use -i 0.2 or more",
+            interval.as_secs_f64()
+        ),
+    }
+}
+
+/// The shortest ping interval an ordinary user may ask for (iputils' flood guard).
+pub const MIN_USER_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Whether an interval is refused: below 0.2 s needs privilege, as in iputils.
+pub fn interval_refusal(interval: Duration, privileged: bool) -> Option<Privilege> {
+    (interval < MIN_USER_INTERVAL && !privileged).then_some(Privilege::ShortInterval(interval))
 }
 
 /// An OS error in plain words, without Rust's "(os error N)" suffix, plus the fix when known.
@@ -147,29 +213,37 @@ mod tests {
         assert_eq!(Outcome::Negative.exit_code(), ExitCode::from(1));
         assert_eq!(Outcome::Interrupted.exit_code(), ExitCode::from(130));
         assert_eq!(Outcome::BadInput.exit_code(), ExitCode::from(2));
-        let e = Error::Output(io::Error::other("x"));
+        let e = Error::Output(WriteError(io::Error::other("x")));
         assert_eq!(e.exit_code(), ExitCode::from(2));
     }
 
     #[test]
     fn broken_pipe_is_recognised_only_on_output() {
         let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
-        assert!(Error::Output(pipe()).is_broken_pipe());
+        assert!(Error::Output(WriteError(pipe())).is_broken_pipe());
         let read = Error::Read {
             what: "stdin".into(),
             source: pipe(),
         };
         assert!(!read.is_broken_pipe());
+        let socket = Error::Connect {
+            what: "TCP 127.0.0.1:9".into(),
+            source: pipe(),
+        };
+        assert!(
+            !socket.is_broken_pipe(),
+            "a peer's closed socket is not a closed stdout"
+        );
     }
 
     #[test]
     fn bind_failures_say_what_to_do() {
         let at = |s: &str| {
             s.parse()
-                .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)))
+                .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
         };
         let in_use = bind_reason(
-            "TCP",
+            Protocol::Tcp,
             at("0.0.0.0:7788"),
             &io::Error::from(io::ErrorKind::AddrInUse),
         );
@@ -178,13 +252,13 @@ mod tests {
             "{in_use}"
         );
         let denied = bind_reason(
-            "UDP",
+            Protocol::Udp,
             at("0.0.0.0:80"),
             &io::Error::from(io::ErrorKind::PermissionDenied),
         );
         assert!(denied.contains("cannot bind UDP 0.0.0.0:80: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE"), "{denied}");
         let absent = bind_reason(
-            "TCP",
+            Protocol::Tcp,
             at("10.9.9.9:9000"),
             &io::Error::from(io::ErrorKind::AddrNotAvailable),
         );
@@ -197,12 +271,53 @@ mod tests {
     #[test]
     fn the_ping_permission_hint_names_both_fixes_and_the_way_around() {
         for v6 in [false, true] {
-            let hint = ping_permission_hint(v6);
+            let hint = privilege_hint(Privilege::IcmpSocket { v6 });
             assert!(hint.contains("net.ipv4.ping_group_range"), "{hint}");
             assert!(hint.contains("setcap cap_net_raw+ep"), "{hint}");
             assert!(hint.contains("--tcp PORT"), "{hint}");
         }
-        assert!(ping_permission_hint(true).contains("ICMPv6"));
+        assert!(privilege_hint(Privilege::IcmpSocket { v6: true }).contains("ICMPv6"));
+    }
+
+    #[test]
+    fn the_syn_hint_names_sudo_setcap_and_the_connect_scan() {
+        let hint = privilege_hint(Privilege::RawSyn);
+        assert!(hint.starts_with("cannot open a raw socket for --syn: permission denied"));
+        for fix in ["sudo", "setcap cap_net_raw+ep", "leave out --syn"] {
+            assert!(hint.contains(fix), "{fix}: {hint}");
+        }
+    }
+
+    #[test]
+    fn short_intervals_need_privilege() {
+        let short = Duration::from_millis(5);
+        let refused = interval_refusal(short, false).map(privilege_hint);
+        assert!(
+            refused
+                .is_some_and(|r| r.contains("0.005 s is below 0.2 s") && r.contains("run as root")),
+        );
+        assert!(interval_refusal(short, true).is_none());
+        assert!(interval_refusal(MIN_USER_INTERVAL, false).is_none());
+    }
+
+    #[test]
+    fn large_and_odd_inputs_are_named() {
+        let big = Error::TooLarge {
+            what: "services file /dev/zero".into(),
+            limit: 16 << 20,
+        };
+        assert_eq!(
+            big.to_string(),
+            "services file /dev/zero is larger than 16 MiB, the most netkit reads"
+        );
+        let fifo = Error::NotAFile {
+            what: "--file f".into(),
+            hint: "save it first",
+        };
+        assert_eq!(
+            fifo.to_string(),
+            "--file f: not a regular file (save it first)"
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ mod cli;
 mod cmd;
 mod error;
 mod frame;
+mod net;
 mod output;
+mod packet;
 mod ports;
 mod stats;
 
@@ -17,7 +19,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let color = output::decide_color(
-        cli.color,
+        cli.color.forced(),
         std::io::stdout().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
         std::env::var_os("TERM").as_deref(),

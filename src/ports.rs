@@ -85,6 +85,42 @@ impl Protocol {
             Protocol::Udp => "udp",
         }
     }
+
+    /// As in "TCP port 7788".
+    pub fn upper(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+        }
+    }
+}
+
+/// What a probed port answered, in nmap's states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PortState {
+    /// Something accepts connections or datagrams there.
+    #[serde(rename = "open")]
+    Open,
+    /// The host answered that nothing listens there.
+    #[serde(rename = "closed")]
+    Closed,
+    /// No answer, or an ICMP error from a filter: nothing tells whether something listens.
+    #[serde(rename = "filtered")]
+    Filtered,
+    /// UDP silence: open, or a firewall dropped the probe; nothing tells which.
+    #[serde(rename = "open|filtered")]
+    OpenFiltered,
+}
+
+impl PortState {
+    pub fn name(self) -> &'static str {
+        match self {
+            PortState::Open => "open",
+            PortState::Closed => "closed",
+            PortState::Filtered => "filtered",
+            PortState::OpenFiltered => "open|filtered",
+        }
+    }
 }
 
 /// Where a service name came from.

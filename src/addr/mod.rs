@@ -2,6 +2,7 @@
 //! Pure knowledge: no I/O, no printing; `Facts::of` is the one entry point for an address.
 
 pub mod class;
+pub mod host;
 pub mod parse;
 pub mod special;
 pub mod subnet;
@@ -11,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::{Serialize, Serializer};
 
 use class::Class;
-use special::Block;
+use special::{Block, Purpose};
 
 /// An integer that JSON carries as a number for IPv4 and as a decimal string for IPv6,
 /// whose values pass 2^64.
@@ -163,19 +164,18 @@ impl Facts {
     fn of_v4(v4: Ipv4Addr) -> Facts {
         let ranges = special::blocks_of(IpAddr::V4(v4));
         let c = class::classful(v4);
-        let [a, b, _, _] = v4.octets();
         let bits = u32::from(v4);
-        let private = a == 10 || (a == 172 && b & 0xf0 == 16) || (a == 192 && b == 168);
+        let is = |purpose| in_block(&ranges, purpose);
         let flags = Flags {
-            private,
-            loopback: a == 127,
-            link_local: a == 169 && b == 254,
+            private: is(Purpose::Private),
+            loopback: is(Purpose::Loopback),
+            link_local: is(Purpose::LinkLocal),
             multicast: c.class == Class::D,
             limited_broadcast: bits == u32::MAX,
             unspecified: bits == 0,
-            shared: a == 100 && b & 0xc0 == 64,
-            documentation: ranges.iter().any(|r| r.name.starts_with("Documentation")),
-            benchmarking: a == 198 && b & 0xfe == 18,
+            shared: is(Purpose::Shared),
+            documentation: is(Purpose::Documentation),
+            benchmarking: is(Purpose::Benchmarking),
             reserved: c.class == Class::E && bits != u32::MAX,
         };
         let (first, last) = c.class.range();
@@ -213,19 +213,18 @@ impl Facts {
 
     fn of_v6(v6: Ipv6Addr) -> Facts {
         let ranges = special::blocks_of(IpAddr::V6(v6));
-        let s = v6.segments();
         let bits = u128::from(v6);
-        let in_block = |name: &str| ranges.iter().any(|r| r.name == name);
+        let is = |purpose| in_block(&ranges, purpose);
         let flags = Flags {
-            private: s[0] & 0xfe00 == 0xfc00,
-            loopback: bits == 1,
-            link_local: s[0] & 0xffc0 == 0xfe80,
-            multicast: s[0] >> 8 == 0xff,
+            private: is(Purpose::Private),
+            loopback: is(Purpose::Loopback),
+            link_local: is(Purpose::LinkLocal),
+            multicast: v6.is_multicast(),
             limited_broadcast: false,
             unspecified: bits == 0,
             shared: false,
-            documentation: in_block("Documentation"),
-            benchmarking: in_block("Benchmarking"),
+            documentation: is(Purpose::Documentation),
+            benchmarking: is(Purpose::Benchmarking),
             reserved: false,
         };
         Facts {
@@ -297,6 +296,11 @@ impl Flags {
     }
 }
 
+/// Whether one of the blocks holding an address has this purpose.
+fn in_block(ranges: &[&Block], purpose: Purpose) -> bool {
+    ranges.iter().any(|r| r.purpose == Some(purpose))
+}
+
 /// The registry's "globally reachable" for the most specific special-purpose entry.
 fn global(ranges: &[&Block], multicast: bool) -> Option<bool> {
     if multicast {
@@ -349,7 +353,7 @@ pub fn ipv6_scope(v6: Ipv6Addr) -> Option<&'static str> {
     match u128::from(v6) {
         0 => None,
         1 => Some("host"),
-        _ if first & 0xffc0 == 0xfe80 => Some("link-local"),
+        _ if v6.is_unicast_link_local() => Some("link-local"),
         _ if first & 0xffc0 == 0xfec0 => Some("site-local"),
         _ => Some("global"),
     }

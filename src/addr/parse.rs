@@ -263,9 +263,8 @@ fn diagnose_ipv6(text: &str) -> ParseError {
 /// A zone names the link for addresses that are only unique on a link (RFC 4007).
 fn zone_allowed(v6: Ipv6Addr) -> bool {
     let first = v6.segments()[0];
-    let link_local = first & 0xffc0 == 0xfe80;
-    let scoped_multicast = first >> 8 == 0xff && matches!(first & 0xf, 1 | 2);
-    link_local || scoped_multicast
+    let scoped_multicast = v6.is_multicast() && matches!(first & 0xf, 1 | 2);
+    v6.is_unicast_link_local() || scoped_multicast
 }
 
 fn parse_prefix(addr: IpAddr, text: &str) -> Result<IpNet, ParseError> {

@@ -46,9 +46,34 @@ pub struct Block {
     /// One plain sentence for the teaching view.
     #[serde(skip)]
     pub explain: &'static str,
+    /// What the block makes an address, for the flags that follow from the registry.
+    #[serde(skip)]
+    pub purpose: Option<Purpose>,
+}
+
+/// What being in a block makes an address: the flags `Facts` derives from the table, so a
+/// new block of a kind is one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// RFC 1918 space (IPv4) and unique-local addresses (IPv6).
+    Private,
+    /// Carrier-grade NAT space between an ISP and its customers (RFC 6598).
+    Shared,
+    Loopback,
+    LinkLocal,
+    Documentation,
+    Benchmarking,
 }
 
 impl Block {
+    /// The same row, marked with what it makes an address.
+    const fn purpose(self, purpose: Purpose) -> Block {
+        Block {
+            purpose: Some(purpose),
+            ..self
+        }
+    }
+
     /// Whether the block is one of the special-purpose registries' (not a multicast name).
     pub fn is_special_purpose(&self) -> bool {
         matches!(self.registry, Registry::Ipv4Special | Registry::Ipv6Special)
@@ -101,6 +126,7 @@ const fn row(
         registry,
         note,
         explain,
+        purpose: None,
     }
 }
 
@@ -118,15 +144,15 @@ pub static IPV4_SPECIAL: [Block; 26] = [
     row(S4, v4(0, 0, 0, 0, 32), "\"This host on this network\"", "RFC 1122 §3.2.1.3", [T, F, F, F, T], None,
         "0.0.0.0 is \"this host\": a source address before configuration (DHCP), and \"any address\" when a server binds."),
     row(S4, v4(10, 0, 0, 0, 8), "Private-Use", "RFC 1918", [T, T, T, F, F], None,
-        "10.0.0.0/8 is private (RFC 1918): free for any internal network, not routed on the internet, so it reaches the internet only through NAT."),
+        "10.0.0.0/8 is private (RFC 1918): free for any internal network, not routed on the internet, so it reaches the internet only through NAT.").purpose(Purpose::Private),
     row(S4, v4(100, 64, 0, 0, 10), "Shared Address Space", "RFC 6598", [T, T, T, F, F], None,
-        "100.64.0.0/10 is shared address space for carrier-grade NAT: between an ISP and its customers' routers, not the public internet."),
+        "100.64.0.0/10 is shared address space for carrier-grade NAT: between an ISP and its customers' routers, not the public internet.").purpose(Purpose::Shared),
     row(S4, v4(127, 0, 0, 0, 8), "Loopback", "RFC 1122 §3.2.1.3", [F, F, F, F, T], Some("several protocols have been granted exceptions (RFC 4379, RFC 5884)"),
-        "127.0.0.0/8 is loopback: packets never leave the machine; 127.0.0.1 tests this host's own network stack."),
+        "127.0.0.0/8 is loopback: packets never leave the machine; 127.0.0.1 tests this host's own network stack.").purpose(Purpose::Loopback),
     row(S4, v4(169, 254, 0, 0, 16), "Link Local", "RFC 3927", [T, T, F, F, T], None,
-        "169.254.0.0/16 is link-local: a host picks one itself when no DHCP server answers; routers never forward it off the link."),
+        "169.254.0.0/16 is link-local: a host picks one itself when no DHCP server answers; routers never forward it off the link.").purpose(Purpose::LinkLocal),
     row(S4, v4(172, 16, 0, 0, 12), "Private-Use", "RFC 1918", [T, T, T, F, F], None,
-        "172.16.0.0/12 (172.16.0.0-172.31.255.255) is private (RFC 1918): free for internal networks, not routed on the internet, reached from outside only through NAT."),
+        "172.16.0.0/12 (172.16.0.0-172.31.255.255) is private (RFC 1918): free for internal networks, not routed on the internet, reached from outside only through NAT.").purpose(Purpose::Private),
     row(S4, v4(192, 0, 0, 0, 24), "IETF Protocol Assignments", "RFC 6890 §2.1", [F, F, F, F, F], Some("not usable unless by virtue of a more specific reservation"),
         "192.0.0.0/24 is kept by the IETF for protocol assignments; its addresses are usable only where a more specific entry says so."),
     row(S4, v4(192, 0, 0, 0, 29), "IPv4 Service Continuity Prefix", "RFC 7335", [T, T, T, F, F], None,
@@ -142,7 +168,7 @@ pub static IPV4_SPECIAL: [Block; 26] = [
     row(S4, v4(192, 0, 0, 171, 32), "NAT64/DNS64 Discovery", "RFC 8880, RFC 7050 §2.2", [F, F, F, F, T], None,
         "192.0.0.171 is looked up (ipv4only.arpa) to discover a NAT64 prefix; it is never sent to."),
     row(S4, v4(192, 0, 2, 0, 24), "Documentation (TEST-NET-1)", "RFC 5737", [F, F, F, F, F], None,
-        "192.0.2.0/24 (TEST-NET-1) is for examples in documentation; it is never used on a real network."),
+        "192.0.2.0/24 (TEST-NET-1) is for examples in documentation; it is never used on a real network.").purpose(Purpose::Documentation),
     row(S4, v4(192, 31, 196, 0, 24), "AS112-v4", "RFC 7535", [T, T, T, T, F], None,
         "192.31.196.0/24 serves the AS112 sink for reverse-DNS queries about private addresses."),
     row(S4, v4(192, 52, 193, 0, 24), "AMT", "RFC 7450", [T, T, T, T, F], None,
@@ -152,15 +178,15 @@ pub static IPV4_SPECIAL: [Block; 26] = [
     row(S4, v4(192, 88, 99, 2, 32), "6a44-relay anycast address", "RFC 6751", [T, T, T, F, F], None,
         "192.88.99.2 is the anycast address of 6a44 relays (IPv6 access over IPv4 NAT)."),
     row(S4, v4(192, 168, 0, 0, 16), "Private-Use", "RFC 1918", [T, T, T, F, F], None,
-        "192.168.0.0/16 is private (RFC 1918): the usual home and lab network, not routed on the internet, reached from outside only through NAT."),
+        "192.168.0.0/16 is private (RFC 1918): the usual home and lab network, not routed on the internet, reached from outside only through NAT.").purpose(Purpose::Private),
     row(S4, v4(192, 175, 48, 0, 24), "Direct Delegation AS112 Service", "RFC 7534", [T, T, T, T, F], None,
         "192.175.48.0/24 serves the AS112 sink by direct DNS delegation."),
     row(S4, v4(198, 18, 0, 0, 15), "Benchmarking", "RFC 2544", [T, T, T, F, F], None,
-        "198.18.0.0/15 is for benchmarking network devices in a lab, never on a production network."),
+        "198.18.0.0/15 is for benchmarking network devices in a lab, never on a production network.").purpose(Purpose::Benchmarking),
     row(S4, v4(198, 51, 100, 0, 24), "Documentation (TEST-NET-2)", "RFC 5737", [F, F, F, F, F], None,
-        "198.51.100.0/24 (TEST-NET-2) is for examples in documentation; it is never used on a real network."),
+        "198.51.100.0/24 (TEST-NET-2) is for examples in documentation; it is never used on a real network.").purpose(Purpose::Documentation),
     row(S4, v4(203, 0, 113, 0, 24), "Documentation (TEST-NET-3)", "RFC 5737", [F, F, F, F, F], None,
-        "203.0.113.0/24 (TEST-NET-3) is for examples in documentation; it is never used on a real network."),
+        "203.0.113.0/24 (TEST-NET-3) is for examples in documentation; it is never used on a real network.").purpose(Purpose::Documentation),
     row(S4, v4(240, 0, 0, 0, 4), "Reserved", "RFC 1112 §4", [F, F, F, F, T], None,
         "240.0.0.0/4 (class E) is reserved for future use; hosts and routers do not accept it."),
     row(S4, v4(255, 255, 255, 255, 32), "Limited Broadcast", "RFC 8190, RFC 919 §7", [F, T, F, F, T], None,
@@ -191,7 +217,7 @@ pub static IPV4_MULTICAST: [Block; 7] = [
 #[rustfmt::skip]
 pub static IPV6_SPECIAL: [Block; 25] = [
     row(S6, v6([0, 0, 0, 0, 0, 0, 0, 1], 128), "Loopback Address", "RFC 4291", [F, F, F, F, T], None,
-        "::1 is the IPv6 loopback address: packets never leave the machine."),
+        "::1 is the IPv6 loopback address: packets never leave the machine.").purpose(Purpose::Loopback),
     row(S6, v6([0; 8], 128), "Unspecified Address", "RFC 4291", [T, F, F, F, T], None,
         ":: is the unspecified address: a source before a host has an address, and \"any address\" when a server binds."),
     row(S6, v6([0, 0, 0, 0, 0, 0xffff, 0, 0], 96), "IPv4-mapped Address", "RFC 4291", [F, F, F, F, T], None,
@@ -215,7 +241,7 @@ pub static IPV6_SPECIAL: [Block; 25] = [
     row(S6, v6([0x2001, 1, 0, 0, 0, 0, 0, 3], 128), "DNS-SD Service Registration Protocol Anycast Address", "RFC 9665", [T, T, T, T, F], None,
         "2001:1::3 is the anycast address of DNS-SD Service Registration Protocol servers."),
     row(S6, v6([0x2001, 2, 0, 0, 0, 0, 0, 0], 48), "Benchmarking", "RFC 5180", [T, T, T, F, F], None,
-        "2001:2::/48 is for benchmarking network devices in a lab, never on a production network."),
+        "2001:2::/48 is for benchmarking network devices in a lab, never on a production network.").purpose(Purpose::Benchmarking),
     row(S6, v6([0x2001, 3, 0, 0, 0, 0, 0, 0], 32), "AMT", "RFC 7450", [T, T, T, T, F], None,
         "2001:3::/32 is for Automatic Multicast Tunneling relays (AMT)."),
     row(S6, v6([0x2001, 4, 0x112, 0, 0, 0, 0, 0], 48), "AS112-v6", "RFC 7535", [T, T, T, T, F], None,
@@ -227,19 +253,19 @@ pub static IPV6_SPECIAL: [Block; 25] = [
     row(S6, v6([0x2001, 0x30, 0, 0, 0, 0, 0, 0], 28), "Drone Remote ID Protocol Entity Tags (DETs) Prefix", "RFC 9374", [T, T, T, T, F], None,
         "2001:30::/28 holds the entity tags that identify drones in the Remote ID protocol."),
     row(S6, v6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0], 32), "Documentation", "RFC 3849", [F, F, F, F, F], None,
-        "2001:db8::/32 is for examples in documentation; it is never used on a real network."),
+        "2001:db8::/32 is for examples in documentation; it is never used on a real network.").purpose(Purpose::Documentation),
     row(S6, v6([0x2002, 0, 0, 0, 0, 0, 0, 0], 16), "6to4", "RFC 3056", [T, T, T, None, F], NA_NOTE,
         "2002::/16 is 6to4: the site's public IPv4 address is written into bits 16-47 of the prefix."),
     row(S6, v6([0x2620, 0x4f, 0x8000, 0, 0, 0, 0, 0], 48), "Direct Delegation AS112 Service", "RFC 7534", [T, T, T, T, F], None,
         "2620:4f:8000::/48 serves the AS112 sink by direct DNS delegation."),
     row(S6, v6([0x3fff, 0, 0, 0, 0, 0, 0, 0], 20), "Documentation", "RFC 9637", [F, F, F, F, F], None,
-        "3fff::/20 is for examples in documentation that need more room than 2001:db8::/32; never used on a real network."),
+        "3fff::/20 is for examples in documentation that need more room than 2001:db8::/32; never used on a real network.").purpose(Purpose::Documentation),
     row(S6, v6([0x5f00, 0, 0, 0, 0, 0, 0, 0], 16), "Segment Routing (SRv6) SIDs", "RFC 9602", [T, T, T, F, F], None,
         "5f00::/16 holds segment identifiers for IPv6 segment routing (SRv6) inside one operator's domain."),
     row(S6, v6([0xfc00, 0, 0, 0, 0, 0, 0, 0], 7), "Unique-Local", "RFC 4193, RFC 8190", [T, T, T, F, F], None,
-        "fc00::/7 is unique-local (ULA), IPv6's private range: routed inside a site, never on the internet."),
+        "fc00::/7 is unique-local (ULA), IPv6's private range: routed inside a site, never on the internet.").purpose(Purpose::Private),
     row(S6, v6([0xfe80, 0, 0, 0, 0, 0, 0, 0], 10), "Link-Local Unicast", "RFC 4291", [T, T, F, F, T], None,
-        "fe80::/10 is link-local: every IPv6 interface has one; it works on its own link only and needs a %zone to say which."),
+        "fe80::/10 is link-local: every IPv6 interface has one; it works on its own link only and needs a %zone to say which.").purpose(Purpose::LinkLocal),
 ];
 
 /// IPv6 blocks outside the special-purpose registry that still name an address.

@@ -10,7 +10,7 @@ use std::thread;
 use crate::addr::parse::{self, ParseError};
 use crate::addr::{Facts, subnet};
 use crate::cli::ClassifyArgs;
-use crate::error::{Error, Outcome};
+use crate::error::{Error, Outcome, WriteError};
 use crate::output::Output;
 use crate::output::classify::{Classified, View};
 
@@ -66,7 +66,7 @@ pub fn classify(input: &str) -> Result<Classified, ParseError> {
 }
 
 /// Classifies and writes one input; false when it was bad (and reported in its place).
-fn one(input: &str, view: View, out: &mut Output) -> io::Result<bool> {
+fn one(input: &str, view: View, out: &mut Output) -> Result<bool, WriteError> {
     match classify(input) {
         Ok(c) => out.classified(&c, view).map(|()| true),
         Err(e) => out.input_error(input, &e.to_string()).map(|()| false),
@@ -218,7 +218,7 @@ fn render_batches(
     }
 }
 
-fn render_batch(batch: &Batch, out: &mut Output, view: View) -> io::Result<bool> {
+fn render_batch(batch: &Batch, out: &mut Output, view: View) -> Result<bool, WriteError> {
     let mut all_good = true;
     for raw in &batch.lines {
         let line = match raw {

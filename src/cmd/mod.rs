@@ -3,7 +3,7 @@
 mod classify;
 mod echo;
 mod generate;
-pub mod ifaces;
+mod ifaces;
 mod ping;
 mod port;
 mod scan;
@@ -12,24 +12,6 @@ mod send;
 use crate::cli::Command;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-
-/// A tokio runtime for a command with sockets: one thread, or `workers` threads.
-fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, Error> {
-    let mut builder = if workers > 1 {
-        let mut b = tokio::runtime::Builder::new_multi_thread();
-        b.worker_threads(workers);
-        b
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    };
-    builder
-        .enable_all()
-        .build()
-        .map_err(|source| Error::Kernel {
-            what: "start the async runtime",
-            source,
-        })
-}
 
 /// Runs the chosen subcommand.
 pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {

@@ -1,12 +1,13 @@
 //! How `classify` reports look: a card per address, a compact line per streamed address, the
 //! teaching view, JSON lines, and the classful and registry tables.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::net::IpAddr;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
+use super::Written;
 use super::{Output, Paint, group_digits, yes_no};
 use crate::addr::class::Class;
 use crate::addr::special::{self, Block};
@@ -68,7 +69,7 @@ const LABEL: usize = 11;
 
 impl Output {
     /// Writes one classified address.
-    pub fn classified(&mut self, c: &Classified, view: View) -> io::Result<()> {
+    pub fn classified(&mut self, c: &Classified, view: View) -> Written {
         if self.json() {
             return self.json_line(c);
         }
@@ -79,12 +80,12 @@ impl Output {
                 if view == View::Explain {
                     self.explain(c)?;
                 }
-                writeln!(self)
+                Ok(writeln!(self)?)
             }
         }
     }
 
-    fn classified_line(&mut self, c: &Classified) -> io::Result<()> {
+    fn classified_line(&mut self, c: &Classified) -> Written {
         let f = &c.facts;
         let class = match f.class {
             Some(class) => format!("class {}", class.letter()),
@@ -106,14 +107,14 @@ impl Output {
         let kind = self.paint(kind_paint(f), f.kind.label()).into_owned();
         // Pad by the visible width, not the escape codes'.
         let pad = 18usize.saturating_sub(f.kind.label().len());
-        writeln!(
+        Ok(writeln!(
             self,
             "{:<20} {kind}{:pad$} {class:<8} {range}{subnet}",
             c.input, ""
-        )
+        )?)
     }
 
-    fn card(&mut self, c: &Classified) -> io::Result<()> {
+    fn card(&mut self, c: &Classified) -> Written {
         let f = &c.facts;
         let address = self.paint(Paint::Bold, &c.input).into_owned();
         let kind = self.paint(kind_paint(f), f.kind.label()).into_owned();
@@ -133,18 +134,18 @@ impl Output {
         self.ranges(&f.ranges)
     }
 
-    fn field(&mut self, label: &str, value: &str) -> io::Result<()> {
+    fn field(&mut self, label: &str, value: &str) -> Written {
         if value.is_empty() {
             let label = self.paint(Paint::Dim, label).into_owned();
-            return writeln!(self, "  {label}");
+            return Ok(writeln!(self, "  {label}")?);
         }
         let label = self
             .paint(Paint::Dim, &format!("{label:<LABEL$}"))
             .into_owned();
-        writeln!(self, "  {label} {value}")
+        Ok(writeln!(self, "  {label} {value}")?)
     }
 
-    fn ipv4_lines(&mut self, f: &Facts) -> io::Result<()> {
+    fn ipv4_lines(&mut self, f: &Facts) -> Written {
         if let (Some(class), Some(range)) = (f.class, f.class_range) {
             let bits = class.leading_bits();
             self.field(
@@ -173,7 +174,7 @@ impl Output {
         self.field("hex", &format!("{}  decimal {}", f.hex, f.decimal))
     }
 
-    fn ipv6_lines(&mut self, c: &Classified) -> io::Result<()> {
+    fn ipv6_lines(&mut self, c: &Classified) -> Written {
         let f = &c.facts;
         if let Some(expanded) = &f.expanded {
             self.field("expanded", expanded)?;
@@ -213,7 +214,7 @@ impl Output {
         Ok(())
     }
 
-    fn subnet_lines(&mut self, f: &Facts, s: &Subnet) -> io::Result<()> {
+    fn subnet_lines(&mut self, f: &Facts, s: &Subnet) -> Written {
         let mut header = format!("{}/{}", s.network, s.prefix);
         if f.address != s.network {
             header.push_str(&format!("  (host bits set: {} is inside it)", f.address));
@@ -245,7 +246,7 @@ impl Output {
         self.field("count", &counts)
     }
 
-    fn ranges(&mut self, ranges: &[&'static Block]) -> io::Result<()> {
+    fn ranges(&mut self, ranges: &[&'static Block]) -> Written {
         if ranges.is_empty() {
             return self.field("ranges", "none: an ordinary unicast address");
         }
@@ -264,7 +265,7 @@ impl Output {
     }
 
     /// The teaching view: the bits marked up, then one sentence per fact.
-    fn explain(&mut self, c: &Classified) -> io::Result<()> {
+    fn explain(&mut self, c: &Classified) -> Written {
         let f = &c.facts;
         self.field("how to read it", "")?;
         match (f.address, f.class) {
@@ -360,7 +361,7 @@ impl Output {
     }
 
     /// Writes the classful table (`--classes`).
-    pub fn classes(&mut self) -> io::Result<()> {
+    pub fn classes(&mut self) -> Written {
         if self.json() {
             #[derive(Serialize)]
             struct Classes {
@@ -403,14 +404,14 @@ impl Output {
             ]);
         }
         self.write_table(&mut table, 0)?;
-        writeln!(
+        Ok(writeln!(
             self,
             "\nClassful addressing is historical: CIDR (RFC 4632) replaced it. 0.0.0.0/8 (\"this network\") and\n127.0.0.0/8 (loopback) are class A by their bits but no usable networks; hosts each excludes the\nall-zeros (network) and all-ones (broadcast) host parts."
-        )
+        )?)
     }
 
     /// Writes the registries (`--registry`).
-    pub fn registry(&mut self) -> io::Result<()> {
+    pub fn registry(&mut self) -> Written {
         if self.json() {
             #[derive(Serialize)]
             struct Registry {
@@ -434,10 +435,10 @@ impl Output {
             table.add_row(block_row(b));
         }
         self.write_table(&mut table, 0)?;
-        writeln!(
+        Ok(writeln!(
             self,
             "\nSRC/DST: valid as source/destination; FWD: routers may forward it; GLOBAL: globally reachable;\nRESERVED: reserved by protocol. n/a: the registry says N/A, the block is deprecated, or (multicast) the\ncolumns do not apply."
-        )
+        )?)
     }
 }
 

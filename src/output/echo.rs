@@ -1,71 +1,51 @@
 //! How `echo` and `send` look: one log line (or JSON line) per event, and the summaries.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 
 use serde::Serialize;
 
 use super::Output;
+use super::Written;
+use crate::ports::Protocol;
 use crate::stats::RttSummary;
-
-/// A transport protocol, as events name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Proto {
-    Tcp,
-    Udp,
-}
-
-impl Proto {
-    pub fn name(self) -> &'static str {
-        match self {
-            Proto::Tcp => "tcp",
-            Proto::Udp => "udp",
-        }
-    }
-
-    pub fn upper(self) -> &'static str {
-        match self {
-            Proto::Tcp => "TCP",
-            Proto::Udp => "UDP",
-        }
-    }
-}
 
 /// Something that happened at the echo endpoint.
 #[derive(Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EchoEvent {
     Listening {
-        protocol: Proto,
+        protocol: Protocol,
         address: SocketAddr,
         port: u16,
     },
     Connected {
-        protocol: Proto,
+        protocol: Protocol,
         peer: SocketAddr,
         clients: usize,
     },
     /// A TCP read (or, with --framed, one frame).
     Message {
-        protocol: Proto,
+        protocol: Protocol,
         peer: SocketAddr,
         bytes: usize,
-        preview: String,
+        #[serde(rename = "preview")]
+        head: Head,
     },
     Datagram {
-        protocol: Proto,
+        protocol: Protocol,
         peer: SocketAddr,
         bytes: usize,
-        preview: String,
+        #[serde(rename = "preview")]
+        head: Head,
     },
     Dropped {
-        protocol: Proto,
+        protocol: Protocol,
         peer: SocketAddr,
         reason: String,
     },
     Disconnected {
-        protocol: Proto,
+        protocol: Protocol,
         peer: SocketAddr,
         messages: u64,
         bytes_in: u64,
@@ -93,7 +73,18 @@ pub struct Exchange {
     pub rtt_ms: Option<f64>,
     /// Whether the reply is byte for byte what was sent (an echo).
     pub identical: bool,
-    pub reply: String,
+    pub reply: Reply,
+}
+
+/// The bytes of a reply. JSON carries them as text (invalid UTF-8 replaced); the log shows
+/// a preview.
+#[derive(Debug)]
+pub struct Reply(pub Vec<u8>);
+
+impl Serialize for Reply {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&String::from_utf8_lossy(&self.0))
+    }
 }
 
 /// The end of a `send` run.
@@ -132,10 +123,31 @@ pub struct FileCheck {
     pub seconds: f64,
 }
 
+/// How many bytes of a message a preview shows.
+const PREVIEW: usize = 64;
+
+/// The start of a message, as a server hands it to the log: the bytes a preview shows (one
+/// more, to tell that there were more). The preview itself is made by the renderer, on its own
+/// thread, not on the server's path. Serialized as the preview.
+#[derive(Debug)]
+pub struct Head(Vec<u8>);
+
+impl Head {
+    pub fn of(message: &[u8]) -> Head {
+        Head(message[..message.len().min(PREVIEW + 1)].to_vec())
+    }
+}
+
+impl Serialize for Head {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&preview(&self.0))
+    }
+}
+
 /// At most 64 bytes, as text when printable, else as hex.
 pub fn preview(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(64)];
-    let more = if bytes.len() > 64 { "..." } else { "" };
+    let cut = &bytes[..bytes.len().min(PREVIEW)];
+    let more = if bytes.len() > PREVIEW { "..." } else { "" };
     let printable = cut
         .iter()
         .all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\n' || *b == b'\r' || *b == b'\t');
@@ -150,42 +162,45 @@ pub fn preview(bytes: &[u8]) -> String {
 
 impl Output {
     /// One echo event as a log line or a JSON line.
-    pub fn echo_event(&mut self, event: &EchoEvent) -> io::Result<()> {
+    pub fn echo_event(&mut self, event: &EchoEvent) -> Written {
         if self.json() {
             return self.json_line(event);
         }
         match event {
             EchoEvent::Listening {
                 protocol, address, ..
-            } => {
-                writeln!(self, "listening on {address}/{}", protocol.name())
-            }
-            EchoEvent::Connected { peer, clients, .. } => {
-                writeln!(self, "{peer} connected (tcp, {clients} client(s))")
-            }
+            } => Ok(writeln!(
+                self,
+                "listening on {address}/{}",
+                protocol.name()
+            )?),
+            EchoEvent::Connected { peer, clients, .. } => Ok(writeln!(
+                self,
+                "{peer} connected (tcp, {clients} client(s))"
+            )?),
             EchoEvent::Message {
-                peer,
-                bytes,
-                preview,
-                ..
-            } => {
-                writeln!(self, "{peer} tcp {bytes} bytes: {preview}")
-            }
+                peer, bytes, head, ..
+            } => Ok(writeln!(
+                self,
+                "{peer} tcp {bytes} bytes: {}",
+                preview(&head.0)
+            )?),
             EchoEvent::Datagram {
-                peer,
-                bytes,
-                preview,
-                ..
-            } => {
-                writeln!(self, "{peer} udp {bytes} bytes: {preview}")
-            }
+                peer, bytes, head, ..
+            } => Ok(writeln!(
+                self,
+                "{peer} udp {bytes} bytes: {}",
+                preview(&head.0)
+            )?),
             EchoEvent::Dropped {
                 protocol,
                 peer,
                 reason,
-            } => {
-                writeln!(self, "{peer} {} dropped: {reason}", protocol.name())
-            }
+            } => Ok(writeln!(
+                self,
+                "{peer} {} dropped: {reason}",
+                protocol.name()
+            )?),
             EchoEvent::Disconnected {
                 peer,
                 messages,
@@ -193,10 +208,10 @@ impl Output {
                 bytes_out,
                 reason,
                 ..
-            } => writeln!(
+            } => Ok(writeln!(
                 self,
                 "{peer} disconnected ({reason}): {messages} message(s), {bytes_in} bytes in, {bytes_out} bytes out"
-            ),
+            )?),
             EchoEvent::Summary {
                 clients,
                 datagrams,
@@ -212,13 +227,13 @@ impl Output {
                 if *unlogged > 0 {
                     write!(self, ", {unlogged} events not logged (the log fell behind)")?;
                 }
-                writeln!(self)
+                Ok(writeln!(self)?)
             }
         }
     }
 
     /// "reach me at" lines: where other machines can send to (text only).
-    pub fn echo_reach(&mut self, reach: &[String]) -> io::Result<()> {
+    pub fn echo_reach(&mut self, reach: &[String]) -> Written {
         if self.json() {
             return Ok(());
         }
@@ -229,26 +244,27 @@ impl Output {
     }
 
     /// One exchange of `send`.
-    pub fn send_exchange(&mut self, peer: SocketAddr, e: &Exchange) -> io::Result<()> {
+    pub fn send_exchange(&mut self, peer: SocketAddr, e: &Exchange) -> Written {
         if self.json() {
             return self.json_line(e);
         }
         match e.rtt_ms {
-            Some(rtt) => writeln!(
+            Some(rtt) => Ok(writeln!(
                 self,
                 "reply from {peer}: {} ({} bytes, {rtt:.3} ms)",
-                e.reply, e.received_bytes
-            ),
-            None => writeln!(
+                preview(&e.reply.0),
+                e.received_bytes
+            )?),
+            None => Ok(writeln!(
                 self,
                 "no reply from {peer} within the timeout (message {})",
                 e.seq
-            ),
+            )?),
         }
     }
 
     /// One reply of `send --count`, ping-style.
-    pub fn send_measured(&mut self, peer: SocketAddr, m: &Measured) -> io::Result<()> {
+    pub fn send_measured(&mut self, peer: SocketAddr, m: &Measured) -> Written {
         if self.json() {
             return self.json_line(m);
         }
@@ -259,15 +275,15 @@ impl Output {
         if !m.identical {
             notes.push_str(" (corrupted)");
         }
-        writeln!(
+        Ok(writeln!(
             self,
             "{} bytes from {peer}: seq={} time={:.3} ms{notes}",
             m.bytes, m.seq, m.rtt_ms
-        )
+        )?)
     }
 
     /// The result of `send --file`.
-    pub fn send_file(&mut self, f: &FileCheck) -> io::Result<()> {
+    pub fn send_file(&mut self, f: &FileCheck) -> Written {
         if self.json() {
             return self.json_line(f);
         }
@@ -277,15 +293,15 @@ impl Output {
             (false, None) => "incomplete".to_string(),
         };
         let rate = f.received_bytes as f64 / f.seconds.max(1e-9) / 1e6;
-        writeln!(
+        Ok(writeln!(
             self,
             "sent {} bytes, received {}, {verdict} ({:.3} s, {rate:.1} MB/s)",
             f.sent_bytes, f.received_bytes, f.seconds
-        )
+        )?)
     }
 
     /// The closing line of `send`.
-    pub fn send_summary(&mut self, s: &SendSummary) -> io::Result<()> {
+    pub fn send_summary(&mut self, s: &SendSummary) -> Written {
         if self.json() {
             #[derive(Serialize)]
             struct Tagged<'a> {
@@ -313,7 +329,7 @@ impl Output {
                 r.min, r.avg, r.max, r.mdev, r.p95
             )?;
         }
-        writeln!(self)
+        Ok(writeln!(self)?)
     }
 }
 

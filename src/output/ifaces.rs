@@ -1,15 +1,17 @@
 //! How `ifaces` reports look: a table with one row per address (the default), ifconfig-style
 //! blocks with counters (`--long`), or one JSON document.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 
 use serde::Serialize;
 
+use super::Written;
 use super::{Output, Paint};
 use crate::addr::Kind;
 use crate::addr::class::Class;
 use crate::addr::special::Block;
+use crate::net::interfaces::Stats;
 
 /// The whole answer: interfaces and default routes.
 #[derive(Debug, Serialize)]
@@ -77,19 +79,6 @@ pub struct Ipv6Entry {
     pub ranges: Vec<&'static Block>,
 }
 
-/// Traffic counters since the interface appeared.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stats {
-    pub rx_bytes: u64,
-    pub rx_packets: u64,
-    pub rx_errors: u64,
-    pub rx_dropped: u64,
-    pub tx_bytes: u64,
-    pub tx_packets: u64,
-    pub tx_errors: u64,
-    pub tx_dropped: u64,
-}
-
 /// A default route: where packets for anywhere else go.
 #[derive(Debug, Serialize)]
 pub struct DefaultRoute {
@@ -101,7 +90,7 @@ pub struct DefaultRoute {
 
 impl Output {
     /// Writes the interfaces: JSON, the ifconfig-style blocks, or the table.
-    pub fn ifaces(&mut self, report: &IfacesReport, long: bool) -> io::Result<()> {
+    pub fn ifaces(&mut self, report: &IfacesReport, long: bool) -> Written {
         if self.json() {
             return self.json_line(report);
         }
@@ -116,7 +105,7 @@ impl Output {
         self.default_routes(&report.default_routes)
     }
 
-    fn iface_table(&mut self, interfaces: &[Interface]) -> io::Result<()> {
+    fn iface_table(&mut self, interfaces: &[Interface]) -> Written {
         let mut table = self.table(&["INTERFACE", "STATE", "ADDRESS", "WHAT IT IS", "MAC", "MTU"]);
         for iface in interfaces {
             let mac = iface.mac.clone().unwrap_or_else(|| "-".to_string());
@@ -155,7 +144,7 @@ impl Output {
     }
 
     /// ifconfig's layout, so lab hand-outs still match, with each address classified.
-    fn iface_block(&mut self, iface: &Interface) -> io::Result<()> {
+    fn iface_block(&mut self, iface: &Interface) -> Written {
         let name = self.paint(Paint::Bold, &iface.name).into_owned();
         let flags = match iface.flags_value {
             // ifconfig shows the 16 bits of the classic ifr_flags.
@@ -236,12 +225,12 @@ impl Output {
                 s.tx_errors, s.tx_dropped
             )?;
         }
-        writeln!(self)
+        Ok(writeln!(self)?)
     }
 
-    fn default_routes(&mut self, routes: &[DefaultRoute]) -> io::Result<()> {
+    fn default_routes(&mut self, routes: &[DefaultRoute]) -> Written {
         if routes.is_empty() {
-            return writeln!(self, "no default route");
+            return Ok(writeln!(self, "no default route")?);
         }
         for r in routes {
             let via = r.gateway.map_or(String::new(), |g| format!(" via {g}"));

@@ -17,25 +17,25 @@ use std::io::{self, IsTerminal, Write};
 use comfy_table::{Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::cli::ColorChoice;
+use crate::error::WriteError;
 
-/// Folds `--color`, whether stdout is a terminal, `NO_COLOR` and `TERM` into one decision.
-/// `NO_COLOR` counts when set and not empty (no-color.org); `--color always` overrides both.
+/// What every rendering call returns: only a failed write of the results can go wrong here.
+pub type Written = Result<(), WriteError>;
+
+/// Folds `--color` (`forced`: Some for always or never, None for auto), whether stdout is a
+/// terminal, `NO_COLOR` and `TERM` into one decision. `NO_COLOR` counts when set and not
+/// empty (no-color.org); `--color always` overrides both.
 pub fn decide_color(
-    choice: ColorChoice,
+    forced: Option<bool>,
     stdout_is_terminal: bool,
     no_color: Option<&OsStr>,
     term: Option<&OsStr>,
 ) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            stdout_is_terminal
-                && no_color.is_none_or(|v| v.is_empty())
-                && term.is_none_or(|t| t != "dumb")
-        }
-    }
+    forced.unwrap_or_else(|| {
+        stdout_is_terminal
+            && no_color.is_none_or(|v| v.is_empty())
+            && term.is_none_or(|t| t != "dumb")
+    })
 }
 
 /// A text style, drawn only when color is on.
@@ -156,9 +156,9 @@ impl Output {
     }
 
     /// Writes what an in-memory Output rendered.
-    pub fn write_rendered(&mut self, out: &[u8], err: &[u8]) -> io::Result<()> {
+    pub fn write_rendered(&mut self, out: &[u8], err: &[u8]) -> Written {
         self.err.write_all(err)?;
-        self.out.write_all(out)
+        Ok(self.out.write_all(out)?)
     }
 
     /// stdout and stderr, as the binary uses them.
@@ -188,25 +188,25 @@ impl Output {
     }
 
     /// Pushes buffered results out (before blocking on input, and at the end).
-    pub fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    pub fn flush(&mut self) -> Written {
+        Ok(self.out.flush()?)
     }
 
     /// A warning or per-input error on stderr, as `netkit: ...`.
-    pub fn warn(&mut self, message: &str) -> io::Result<()> {
+    pub fn warn(&mut self, message: &str) -> Written {
         let prefix = self.paint(Paint::Red, "netkit:");
-        writeln!(self.err, "{prefix} {message}")
+        Ok(writeln!(self.err, "{prefix} {message}")?)
     }
 
     /// A progress or status line on stderr (never on stdout, which holds results).
-    pub fn status(&mut self, message: &str) -> io::Result<()> {
-        writeln!(self.err, "{message}")
+    pub fn status(&mut self, message: &str) -> Written {
+        Ok(writeln!(self.err, "{message}")?)
     }
 
     /// One JSON object on its own line. The only place JSON is written.
     // sonic-rs, not serde_json: same output byte for byte (checked on a million records),
     // 29% fewer instructions per classify record, whose cost is mostly string escaping.
-    pub fn json_line<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+    pub fn json_line<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
         let line = match &mut self.out {
             Sink::Memory(v) => v,
             Sink::Buffered(_) | Sink::Direct(_) => {
@@ -223,7 +223,7 @@ impl Output {
     }
 
     /// A bad input: a line on stderr naming it, and with --json a record in its place.
-    pub fn input_error(&mut self, input: &str, reason: &str) -> io::Result<()> {
+    pub fn input_error(&mut self, input: &str, reason: &str) -> Written {
         let shown = if input.is_empty() { "(empty)" } else { input };
         self.warn(&format!("{shown}: {reason}"))?;
         if self.json() {
@@ -278,7 +278,7 @@ impl Output {
     }
 
     /// Writes a table indented by `indent` spaces, with trailing blanks trimmed.
-    pub fn write_table(&mut self, table: &mut Table, indent: usize) -> io::Result<()> {
+    pub fn write_table(&mut self, table: &mut Table, indent: usize) -> Written {
         // Two spaces between columns and none before the first, as ip(8) and ss(8) print.
         for column in table.column_iter_mut() {
             column.set_padding((0, 2));
@@ -328,15 +328,16 @@ mod tests {
     #[test]
     fn color_decision() {
         let os = |s: &'static str| Some(OsStr::new(s));
+        let (auto, always, never) = (None, Some(true), Some(false));
         let cases = [
-            (ColorChoice::Auto, true, None, os("xterm"), true),
-            (ColorChoice::Auto, false, None, os("xterm"), false),
-            (ColorChoice::Auto, true, os("1"), os("xterm"), false),
-            (ColorChoice::Auto, true, os(""), os("xterm"), true),
-            (ColorChoice::Auto, true, None, os("dumb"), false),
-            (ColorChoice::Auto, true, None, None, true),
-            (ColorChoice::Always, false, os("1"), os("dumb"), true),
-            (ColorChoice::Never, true, None, os("xterm"), false),
+            (auto, true, None, os("xterm"), true),
+            (auto, false, None, os("xterm"), false),
+            (auto, true, os("1"), os("xterm"), false),
+            (auto, true, os(""), os("xterm"), true),
+            (auto, true, None, os("dumb"), false),
+            (auto, true, None, None, true),
+            (always, false, os("1"), os("dumb"), true),
+            (never, true, None, os("xterm"), false),
         ];
         for (choice, tty, no_color, term, want) in cases {
             assert_eq!(

@@ -1,13 +1,14 @@
 //! How `ping` looks: iputils' lines and statistics, line for line, plus percentiles, a
 //! sparkline on a terminal, a table when several hosts were pinged, or one JSON document.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
 use super::Output;
+use super::Written;
 use crate::stats::{self, RttSummary};
 
 /// The whole run.
@@ -106,23 +107,21 @@ pub struct PingView {
 
 impl Output {
     /// Prints one event as iputils would (nothing with --json, which reports at the end).
-    pub fn ping_event(&mut self, view: PingView, event: &PingEvent) -> io::Result<()> {
+    pub fn ping_event(&mut self, view: PingView, event: &PingEvent) -> Written {
         if self.json() {
             return Ok(());
         }
         if let PingEvent::Start { target, addr, size } = event {
             return match (size, addr) {
-                (Some(size), IpAddr::V4(_)) => {
-                    writeln!(
-                        self,
-                        "PING {target} ({addr}) {size}({}) bytes of data.",
-                        size + 28
-                    )
-                }
+                (Some(size), IpAddr::V4(_)) => Ok(writeln!(
+                    self,
+                    "PING {target} ({addr}) {size}({}) bytes of data.",
+                    size + 28
+                )?),
                 (Some(size), IpAddr::V6(_)) => {
-                    writeln!(self, "PING {target} ({addr}) {size} data bytes")
+                    Ok(writeln!(self, "PING {target} ({addr}) {size} data bytes")?)
                 }
-                (None, _) => writeln!(self, "PING {target} ({addr}) with TCP connects"),
+                (None, _) => Ok(writeln!(self, "PING {target} ({addr}) with TCP connects")?),
             };
         }
         if view.quiet {
@@ -146,13 +145,13 @@ impl Output {
                 let ttl = reply.ttl.map_or(String::new(), |t| format!(" ttl={t}"));
                 let dup = if reply.duplicate { " (DUP!)" } else { "" };
                 let bad = if reply.intact { "" } else { " (BAD DATA)" };
-                writeln!(
+                Ok(writeln!(
                     self,
                     "{} bytes from {from}: icmp_seq={}{ttl} time={} ms{dup}{bad}",
                     reply.bytes,
                     reply.seq,
                     rtt_text(reply.rtt_ms)
-                )
+                )?)
             }
             PingEvent::TcpReply {
                 addr,
@@ -171,11 +170,11 @@ impl Output {
                     IpAddr::V4(a) => format!("{a}:{port}"),
                     IpAddr::V6(a) => format!("[{a}]:{port}"),
                 };
-                writeln!(
+                Ok(writeln!(
                     self,
                     "{answer} from {host}: tcp_seq={seq} port {state} time={} ms",
                     rtt_text(*rtt_ms)
-                )
+                )?)
             }
             PingEvent::IcmpError {
                 target,
@@ -188,28 +187,29 @@ impl Output {
                 } else {
                     String::new()
                 };
-                writeln!(self, "From {from} icmp_seq={seq} {message}{about}")
+                Ok(writeln!(
+                    self,
+                    "From {from} icmp_seq={seq} {message}{about}"
+                )?)
             }
             PingEvent::SendError {
                 target,
                 seq,
                 message,
-            } => {
-                writeln!(self, "ping {target}: icmp_seq={seq}: {message}")
-            }
+            } => Ok(writeln!(self, "ping {target}: icmp_seq={seq}: {message}")?),
             PingEvent::NoAnswerYet { target, seq } => {
                 let about = if view.several {
                     format!(" from {target}")
                 } else {
                     String::new()
                 };
-                writeln!(self, "no answer yet for icmp_seq={seq}{about}")
+                Ok(writeln!(self, "no answer yet for icmp_seq={seq}{about}")?)
             }
         }
     }
 
     /// The statistics: iputils' block per host, then a table when there were several.
-    pub fn ping_summary(&mut self, report: &PingReport) -> io::Result<()> {
+    pub fn ping_summary(&mut self, report: &PingReport) -> Written {
         if self.json() {
             return self.json_line(report);
         }

@@ -1,10 +1,9 @@
 //! How `port` reports look: a table of ports, or one JSON line per input.
 
-use std::io;
-
 use serde::Serialize;
 
 use super::Output;
+use super::Written;
 use crate::ports::{HandoutRange, IanaRange, Protocol, Service};
 
 /// What one port means.
@@ -21,7 +20,7 @@ pub struct PortReport {
 impl Output {
     /// Writes the answers in input order; a bad input is reported on stderr and, with
     /// --json, as {"input": ..., "error": ...} in its place.
-    pub fn ports(&mut self, answers: &[Result<PortReport, (String, String)>]) -> io::Result<()> {
+    pub fn ports(&mut self, answers: &[Result<PortReport, (String, String)>]) -> Written {
         let mut table = self.table(&["PORT", "IANA RANGE", "HAND-OUT RANGE", "TCP", "UDP"]);
         let mut rows = 0;
         for answer in answers {

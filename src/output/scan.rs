@@ -1,13 +1,14 @@
 //! How `scan` looks: a table of the ports that are not closed, a closing line per target, or
 //! one JSON document.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::net::IpAddr;
 
 use serde::Serialize;
 
 use super::Output;
-use crate::ports::Protocol;
+use super::Written;
+use crate::ports::{PortState, Protocol};
 
 /// All targets.
 #[derive(Debug, Serialize)]
@@ -39,36 +40,11 @@ pub struct Counts {
     pub open_filtered: usize,
 }
 
-/// What one port answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum State {
-    #[serde(rename = "open")]
-    Open,
-    #[serde(rename = "closed")]
-    Closed,
-    #[serde(rename = "filtered")]
-    Filtered,
-    /// UDP silence: open, or a firewall dropped the probe; nothing tells which.
-    #[serde(rename = "open|filtered")]
-    OpenFiltered,
-}
-
-impl State {
-    pub fn name(self) -> &'static str {
-        match self {
-            State::Open => "open",
-            State::Closed => "closed",
-            State::Filtered => "filtered",
-            State::OpenFiltered => "open|filtered",
-        }
-    }
-}
-
 /// One port that is not closed.
 #[derive(Debug, Serialize)]
 pub struct PortResult {
     pub port: u16,
-    pub state: State,
+    pub state: PortState,
     /// As nmap's --reason: syn-ack, conn-refused, reset, no-response, host-unreach,
     /// port-unreach, udp-response, ...
     pub reason: &'static str,
@@ -78,7 +54,7 @@ pub struct PortResult {
 
 impl Output {
     /// Writes the scans.
-    pub fn scans(&mut self, report: &ScanReport, only_open: bool) -> io::Result<()> {
+    pub fn scans(&mut self, report: &ScanReport, only_open: bool) -> Written {
         if self.json() {
             return self.json_line(report);
         }
@@ -86,7 +62,7 @@ impl Output {
             let shown: Vec<&PortResult> = scan
                 .ports
                 .iter()
-                .filter(|p| !only_open || p.state == State::Open)
+                .filter(|p| !only_open || p.state == PortState::Open)
                 .collect();
             if !shown.is_empty() {
                 let mut table = self.table(&["PORT", "STATE", "REASON", "SERVICE", "LATENCY"]);

@@ -18,11 +18,18 @@ use tokio::sync::{mpsc, watch};
 
 use crate::cli::{EchoArgs, EchoMode};
 use crate::error::{Error, Outcome};
+use crate::net::errno;
 use crate::output::Output;
-use crate::output::echo::{EchoEvent, Proto};
+use crate::output::echo::EchoEvent;
+use crate::ports::Protocol;
 
 /// Events waiting for the renderer; beyond this they are counted, not logged.
 const EVENT_QUEUE: usize = 8192;
+/// Most worker threads: one serves the renderer's channel and the UDP sockets, the rest the
+/// TCP clients; past four, one echo endpoint's clients gain nothing on a lab machine.
+const MAX_WORKERS: usize = 4;
+/// How many times port 0 is tried when the OS's pick is taken on another address.
+const PORT_TRIES: usize = 16;
 
 /// What every server task shares.
 pub struct Shared {
@@ -62,7 +69,7 @@ impl Shared {
 }
 
 pub fn run(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let runtime = crate::cmd::runtime(2)?;
+    let runtime = crate::net::runtime(crate::net::cores(MAX_WORKERS))?;
     runtime.block_on(serve(args, out))
 }
 
@@ -91,10 +98,10 @@ async fn serve(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
     });
     let (stop_tx, stop) = watch::channel(false);
     for listener in &bound.tcp {
-        out.echo_event(&listening(Proto::Tcp, listener.local_addr()))?;
+        out.echo_event(&listening(Protocol::Tcp, listener.local_addr()))?;
     }
     for socket in &bound.udp {
-        out.echo_event(&listening(Proto::Udp, socket.local_addr()))?;
+        out.echo_event(&listening(Protocol::Udp, socket.local_addr()))?;
     }
     out.echo_reach(&reach(&bound, args))?;
     out.flush()?;
@@ -148,7 +155,7 @@ async fn serve(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
     Ok(Outcome::Success)
 }
 
-fn listening(protocol: Proto, address: io::Result<SocketAddr>) -> EchoEvent {
+fn listening(protocol: Protocol, address: io::Result<SocketAddr>) -> EchoEvent {
     let address = address.unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
     EchoEvent::Listening {
         protocol,
@@ -202,7 +209,7 @@ fn bind(args: &EchoArgs, tcp_on: bool, udp_on: bool) -> Result<Bound, Error> {
     };
     let wanted = args.port.unwrap_or(0);
     let mut last_error = None;
-    for _attempt in 0..16 {
+    for _attempt in 0..PORT_TRIES {
         match bind_once(&addresses, wanted, tcp_on, udp_on, defaults) {
             Ok(bound) => return Ok(bound),
             // The OS's choice for the first socket was taken for another: try a new one.
@@ -215,7 +222,7 @@ fn bind(args: &EchoArgs, tcp_on: bool, udp_on: bool) -> Result<Bound, Error> {
             Err(e) => return Err(e),
         }
     }
-    Err(last_error.unwrap_or(Error::Usage("could not find a free port".to_string())))
+    Err(last_error.unwrap_or(Error::NoFreePort { tries: PORT_TRIES }))
 }
 
 fn bind_once(
@@ -231,7 +238,7 @@ fn bind_once(
         udp: Vec::new(),
     };
     for &ip in addresses {
-        for (on, proto) in [(tcp_on, Proto::Tcp), (udp_on, Proto::Udp)] {
+        for (on, proto) in [(tcp_on, Protocol::Tcp), (udp_on, Protocol::Udp)] {
             if !on {
                 continue;
             }
@@ -246,17 +253,10 @@ fn bind_once(
                     bound.udp.push(u);
                 }
                 // Listening everywhere on a machine without IPv6: IPv4 alone will do.
-                Err(e)
-                    if defaults
-                        && ip.is_ipv6()
-                        && matches!(
-                            e.kind(),
-                            io::ErrorKind::AddrNotAvailable | io::ErrorKind::Unsupported
-                        ) => {}
-                Err(e) if defaults && ip.is_ipv6() && e.raw_os_error() == Some(97) => {}
+                Err(e) if defaults && ip.is_ipv6() && errno::is_family_missing(&e) => {}
                 Err(source) => {
                     return Err(Error::Bind {
-                        protocol: proto.upper(),
+                        protocol: proto,
                         address: at,
                         source,
                     });
@@ -274,9 +274,9 @@ enum Opened {
 
 /// One socket: SO_REUSEADDR (a restart need not wait out TIME_WAIT), IPV6_V6ONLY set
 /// explicitly (the IPv4 socket covers IPv4), a deep accept queue, large UDP buffers.
-fn open(at: SocketAddr, proto: Proto) -> io::Result<Opened> {
+fn open(at: SocketAddr, proto: Protocol) -> io::Result<Opened> {
     let domain = Domain::for_address(at);
-    let kind = if proto == Proto::Tcp {
+    let kind = if proto == Protocol::Tcp {
         Type::STREAM
     } else {
         Type::DGRAM
@@ -287,18 +287,18 @@ fn open(at: SocketAddr, proto: Proto) -> io::Result<Opened> {
         socket.set_only_v6(true)?;
     }
     socket.set_nonblocking(true)?;
-    if proto == Proto::Udp {
+    if proto == Protocol::Udp {
         // Room for bursts of 64 KiB datagrams; the kernel caps it at net.core.*mem_max.
         let _ = socket.set_recv_buffer_size(4 << 20);
         let _ = socket.set_send_buffer_size(4 << 20);
     }
     socket.bind(&at.into())?;
     Ok(match proto {
-        Proto::Tcp => {
+        Protocol::Tcp => {
             socket.listen(1024)?;
             Opened::Tcp(tokio::net::TcpListener::from_std(socket.into())?)
         }
-        Proto::Udp => Opened::Udp(tokio::net::UdpSocket::from_std(socket.into())?),
+        Protocol::Udp => Opened::Udp(tokio::net::UdpSocket::from_std(socket.into())?),
     })
 }
 
@@ -320,7 +320,7 @@ fn reach(bound: &Bound, args: &EchoArgs) -> Vec<String> {
     .into_iter()
     .filter_map(|(on, p)| on.then_some(p))
     .collect();
-    let Ok(addresses) = crate::cmd::ifaces::local_addresses() else {
+    let Ok(addresses) = crate::net::interfaces::local_addresses() else {
         return Vec::new();
     };
     addresses
@@ -329,7 +329,7 @@ fn reach(bound: &Bound, args: &EchoArgs) -> Vec<String> {
         .flat_map(|(name, ip)| {
             let at = match ip {
                 IpAddr::V4(v4) => format!("{v4}:{port}"),
-                IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => {
+                IpAddr::V6(v6) if v6.is_unicast_link_local() => {
                     format!("[{v6}%{name}]:{port}")
                 }
                 IpAddr::V6(v6) => format!("[{v6}]:{port}"),

@@ -17,7 +17,8 @@ use tokio::time::timeout;
 use super::Shared;
 use crate::cli::EchoMode;
 use crate::frame::{self, Deframer};
-use crate::output::echo::{EchoEvent, Proto, preview};
+use crate::output::echo::{EchoEvent, Head};
+use crate::ports::Protocol;
 
 /// Relayed messages waiting for a slow client; beyond it that client misses some (logged).
 const RELAY_QUEUE: usize = 1024;
@@ -55,7 +56,7 @@ pub async fn accept_loop(
                         .local_addr()
                         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
                     shared.log(EchoEvent::Dropped {
-                        protocol: Proto::Tcp,
+                        protocol: Protocol::Tcp,
                         peer: here,
                         reason:
                             "out of file descriptors: not accepting for a moment (raise ulimit -n)"
@@ -69,7 +70,7 @@ pub async fn accept_loop(
         if shared.clients_now.load(Ordering::Relaxed) >= shared.max_clients {
             shared.dropped.fetch_add(1, Ordering::Relaxed);
             shared.log(EchoEvent::Dropped {
-                protocol: Proto::Tcp,
+                protocol: Protocol::Tcp,
                 peer,
                 reason: format!(
                     "{} clients already connected (--max-clients)",
@@ -82,7 +83,7 @@ pub async fn accept_loop(
         let now = shared.clients_now.fetch_add(1, Ordering::Relaxed) + 1;
         shared.clients.fetch_add(1, Ordering::Relaxed);
         shared.log(EchoEvent::Connected {
-            protocol: Proto::Tcp,
+            protocol: Protocol::Tcp,
             peer,
             clients: now,
         });
@@ -165,7 +166,7 @@ impl Client {
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(missed)) => {
                         self.shared.log(EchoEvent::Dropped {
-                            protocol: Proto::Tcp,
+                            protocol: Protocol::Tcp,
                             peer: self.peer,
                             reason: format!("too slow to read: {missed} relayed message(s) skipped"),
                         });
@@ -177,7 +178,7 @@ impl Client {
         };
         self.shared.clients_now.fetch_sub(1, Ordering::Relaxed);
         self.shared.log(EchoEvent::Disconnected {
-            protocol: Proto::Tcp,
+            protocol: Protocol::Tcp,
             peer: self.peer,
             messages: self.messages,
             bytes_in: self.bytes_in,
@@ -211,10 +212,10 @@ impl Client {
     fn note(&mut self, message: &[u8]) {
         self.messages += 1;
         self.shared.log(EchoEvent::Message {
-            protocol: Proto::Tcp,
+            protocol: Protocol::Tcp,
             peer: self.peer,
             bytes: message.len(),
-            preview: preview(message),
+            head: Head::of(message),
         });
     }
 

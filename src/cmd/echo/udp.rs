@@ -14,7 +14,8 @@ use super::Shared;
 use super::guard::{RateLimit, refuse};
 use super::pktinfo::{self, Arrived};
 use crate::cli::EchoMode;
-use crate::output::echo::{EchoEvent, Proto, preview};
+use crate::output::echo::{EchoEvent, Head};
+use crate::ports::Protocol;
 
 /// How long a UDP peer stays in the relay room after it was last heard.
 const RELAY_MEMORY: Duration = Duration::from_secs(300);
@@ -51,7 +52,7 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
         if let Some(reason) = refusal {
             shared.dropped.fetch_add(1, Ordering::Relaxed);
             shared.log(EchoEvent::Dropped {
-                protocol: Proto::Udp,
+                protocol: Protocol::Udp,
                 peer,
                 reason,
             });
@@ -59,10 +60,10 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
         }
         let message = &mut buf[..n];
         shared.log(EchoEvent::Datagram {
-            protocol: Proto::Udp,
+            protocol: Protocol::Udp,
             peer,
             bytes: n,
-            preview: preview(message),
+            head: Head::of(message),
         });
         shared.answer(message);
         if shared.mode == EchoMode::Relay {

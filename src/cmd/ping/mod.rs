@@ -12,14 +12,13 @@ use std::time::{Duration, Instant};
 use tokio::time::{Instant as TokioInstant, sleep_until};
 
 use crate::cli::PingArgs;
-use crate::error::{Error, Outcome, ping_permission_hint};
+use crate::error::{Error, Outcome, Privilege, interval_refusal, io_reason};
+use crate::net::resolve::{Family, resolve};
 use crate::output::Output;
 use crate::output::ping::{ErrorRecord, HostReport, PingEvent, PingReport, PingView, ReplyRecord};
 use crate::stats;
 use icmp::{Arrival, IcmpSocket};
 
-/// Intervals below this need privilege, as in iputils (a flood guard).
-const MIN_USER_INTERVAL: Duration = Duration::from_millis(200);
 /// How long to wait for replies after the last probe when none has come yet (iputils' MAXWAIT).
 const DEFAULT_LINGER: Duration = Duration::from_secs(10);
 
@@ -67,25 +66,20 @@ impl Tracker {
     }
 }
 
-/// Why an interval is refused, if it is: below 0.2 s needs privilege (as in iputils).
-pub fn interval_refusal(interval: Duration, privileged: bool) -> Option<String> {
-    (interval < MIN_USER_INTERVAL && !privileged).then(|| {
-        format!(
-            "an interval of {:.3} s is below 0.2 s, which only root may use (it floods the network); run as root or use -i 0.2 or more",
-            interval.as_secs_f64()
-        )
-    })
-}
-
 pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
-    if let Some(reason) = interval_refusal(args.interval, privileged()) {
-        return Err(Error::Usage(reason));
+    if let Some(refused) = interval_refusal(args.interval, crate::net::privileged()) {
+        return Err(Error::Permission(refused));
     }
-    let runtime = crate::cmd::runtime(1)?;
+    let runtime = crate::net::runtime(1)?;
     runtime.block_on(async {
+        let family = Family::from_flags(args.ipv4, args.ipv6);
         let mut targets = Vec::with_capacity(args.hosts.len());
         for host in &args.hosts {
-            targets.push(resolve(host, args).await?);
+            targets.push(Target {
+                given: host.given().to_string(),
+                addr: resolve(host, family).await?,
+                name: host.addr().is_none().then(|| host.given().to_string()),
+            });
         }
         let report = match args.tcp {
             Some(port) => tcp::ping(&targets, port, args, out).await?,
@@ -101,40 +95,13 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
     })
 }
 
-/// An address as typed, or a name resolved once (the first address of the wanted family).
-async fn resolve(host: &str, args: &PingArgs) -> Result<Target, Error> {
-    let wanted = |a: &IpAddr| (!args.ipv4 || a.is_ipv4()) && (!args.ipv6 || a.is_ipv6());
-    if let Ok(addr) = host.parse::<IpAddr>() {
-        if !wanted(&addr) {
-            return Err(Error::Resolve {
-                name: host.to_string(),
-                reason: "it is not of the family asked for (-4/-6)".to_string(),
-            });
-        }
-        return Ok(Target {
-            given: host.to_string(),
-            addr,
-            name: None,
-        });
+/// The printing options.
+fn view(args: &PingArgs) -> PingView {
+    PingView {
+        quiet: args.quiet,
+        timestamps: args.timestamps,
+        several: args.hosts.len() > 1,
     }
-    let found = tokio::net::lookup_host((host, 0))
-        .await
-        .map_err(|e| Error::Resolve {
-            name: host.to_string(),
-            reason: crate::error::io_reason(&e),
-        })?;
-    let addr = found
-        .map(|a| a.ip())
-        .find(wanted)
-        .ok_or_else(|| Error::Resolve {
-            name: host.to_string(),
-            reason: "it has no address of the family asked for (-4/-6)".to_string(),
-        })?;
-    Ok(Target {
-        given: host.to_string(),
-        addr,
-        name: Some(host.to_string()),
-    })
 }
 
 /// The header lines, once the sockets are open (an error must come without them, as in
@@ -143,7 +110,7 @@ fn headers(targets: &[Target], args: &PingArgs, out: &mut Output) -> Result<(), 
     let size = args.tcp.is_none().then_some(usize::from(args.size));
     for t in targets {
         out.ping_event(
-            args.view(),
+            view(args),
             &PingEvent::Start {
                 target: &t.given,
                 addr: t.addr,
@@ -171,7 +138,7 @@ async fn ping_icmp(
         IcmpSocket::open(v6, args.socket, args.ttl)
             .map(Some)
             .map_err(|e| match e.kind() {
-                io::ErrorKind::PermissionDenied => Error::Permission(ping_permission_hint(v6)),
+                io::ErrorKind::PermissionDenied => Error::Permission(Privilege::IcmpSocket { v6 }),
                 _ => Error::Kernel {
                     what: "open an ICMP socket",
                     source: e,
@@ -179,7 +146,7 @@ async fn ping_icmp(
             })
     };
     let (v4, v6) = (open(false)?, open(true)?);
-    let view = args.view();
+    let view = view(args);
     headers(targets, args, out)?;
     let data = payload(usize::from(args.size));
     let mut trackers: Vec<Tracker> = targets
@@ -213,7 +180,7 @@ async fn ping_icmp(
         let stop_waiting = TokioInstant::from_std(last_send + linger);
         tokio::select! {
             _ = sleep_until(next_send), if sending => {
-                let seq = (probes % 65_536) as u16 + 1;
+                let seq = sequence(probes);
                 if args.report_outstanding {
                     for (t, tr) in targets.iter().zip(&trackers) {
                         let previous = seq.wrapping_sub(1);
@@ -230,7 +197,7 @@ async fn ping_icmp(
                         tr.settled.remove(&seq);
                         tr.transmitted += 1;
                         if let Err(e) = socket.send(t.addr, tr.ident, seq, &data).await {
-                            let message = crate::error::io_reason(&e);
+                            let message = io_reason(&e);
                             out.ping_event(view, &PingEvent::SendError { target: &t.given, seq, message: &message })?;
                             tr.settled.insert(seq);
                             tr.errors.push(ErrorRecord { seq, from: None, message });
@@ -388,25 +355,10 @@ fn report(targets: &[Target], trackers: Vec<Tracker>, elapsed: Duration) -> Ping
     PingReport { hosts }
 }
 
-/// Whether this process may use raw sockets and short intervals (effective uid 0).
-fn privileged() -> bool {
-    // Linux
-    #[cfg(target_os = "linux")]
-    {
-        std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("Uid:"))
-                    .and_then(|l| l.split_whitespace().nth(2).map(|euid| euid == "0"))
-            })
-            .unwrap_or(false)
-    }
-    // Elsewhere: unknown, so the conservative answer.
-    #[cfg(not(target_os = "linux"))]
-    {
-        false
-    }
+/// The sequence number of probe `probes` (0-based): 1, 2, ... 65535, then 0, 1, ... as
+/// iputils wraps its 16-bit icmp_seq.
+fn sequence(probes: u64) -> u16 {
+    (probes.wrapping_add(1) % 65_536) as u16
 }
 
 #[cfg(test)]
@@ -414,13 +366,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_intervals_need_privilege() {
-        let short = Duration::from_millis(5);
-        assert!(
-            interval_refusal(short, false).is_some_and(|r| r.contains("0.005 s is below 0.2 s"))
-        );
-        assert!(interval_refusal(short, true).is_none());
-        assert!(interval_refusal(Duration::from_millis(200), false).is_none());
+    fn sequence_numbers_wrap_as_iputils_does() {
+        assert_eq!(sequence(0), 1);
+        assert_eq!(sequence(65_534), 65_535);
+        assert_eq!(sequence(65_535), 0);
+        assert_eq!(sequence(65_536), 1);
+        assert_eq!(sequence(u64::MAX), 0);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tokio::time::{Instant as TokioInstant, sleep_until, timeout};
 
 use super::Target;
 use crate::cli::PingArgs;
-use crate::error::Error;
+use crate::error::{Error, io_reason};
 use crate::output::Output;
 use crate::output::ping::{ErrorRecord, HostReport, PingEvent, PingReport, ReplyRecord};
 use crate::stats;
@@ -36,7 +36,7 @@ pub async fn ping(
     args: &PingArgs,
     out: &mut Output,
 ) -> Result<PingReport, Error> {
-    let view = args.view();
+    let view = super::view(args);
     super::headers(targets, args, out)?;
     let limit = args.timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
     let mut transmitted = vec![0u64; targets.len()];
@@ -58,7 +58,7 @@ pub async fn ping(
         let next_send = TokioInstant::from_std(start + args.interval.mul_f64(probes as f64));
         tokio::select! {
             _ = sleep_until(next_send), if sending => {
-                let seq = (probes % 65_536) as u16 + 1;
+                let seq = super::sequence(probes);
                 for (i, t) in targets.iter().enumerate() {
                     transmitted[i] += 1;
                     let addr = SocketAddr::new(t.addr, port);
@@ -88,7 +88,7 @@ pub async fn ping(
                     }
                     Answer::Silent => {}
                     Answer::Failed(e) => {
-                        let message = crate::error::io_reason(&e);
+                        let message = io_reason(&e);
                         out.ping_event(view, &PingEvent::SendError { target: &targets[i].given, seq, message: &message })?;
                         errors[i].push(ErrorRecord { seq, from: None, message });
                     }

@@ -17,16 +17,21 @@ use ipnet::IpNet;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::addr::parse;
+use crate::addr::host::ScanTarget;
 use crate::cli::ScanArgs;
 use crate::error::{Error, Outcome};
+use crate::net::resolve::{Family, resolve};
+use crate::net::services::{self, Source};
 use crate::output::Output;
 use crate::output::progress::Progress;
-use crate::output::scan::{Counts, PortResult, ScanReport, State, TargetScan};
-use crate::ports::{PortSet, Protocol, ServiceDb, Services};
+use crate::output::scan::{Counts, PortResult, ScanReport, TargetScan};
+use crate::ports::{PortSet, PortState, Protocol, Services};
 
 /// Descriptors kept free for everything that is not a probe.
 const FD_RESERVE: u64 = 64;
+/// Most lanes (worker threads) a sweep runs in. A lane per core keeps each core's kernel
+/// work busy; past a handful the lanes only contend for the same loopback.
+const MAX_LANES: usize = 8;
 /// Most probes in flight by default.
 const DEFAULT_CONCURRENCY: u64 = 4096;
 /// The shortest wait for an answer, however fast the target answered before.
@@ -56,23 +61,25 @@ impl Method {
     }
 }
 
-/// What the engines share: how many probes may be out at once and the longest wait.
+/// What the engines share: how many probes may be out at once, the longest wait, and how
+/// many lanes (one per worker thread of the runtime) a sweep is dealt over.
 struct Settings {
     concurrency: usize,
     max_wait: Duration,
+    lanes: usize,
 }
 
 /// What one port answered.
 #[derive(Debug, Clone, Copy)]
 struct Verdict {
-    state: State,
+    state: PortState,
     /// nmap's --reason words: syn-ack, conn-refused, reset, no-response, port-unreach, ...
     reason: &'static str,
     rtt: Option<Duration>,
 }
 
 impl Verdict {
-    fn new(state: State, reason: &'static str, rtt: Option<Duration>) -> Verdict {
+    fn new(state: PortState, reason: &'static str, rtt: Option<Duration>) -> Verdict {
         Verdict { state, reason, rtt }
     }
 }
@@ -113,23 +120,24 @@ impl Target {
 }
 
 pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let system = std::fs::read_to_string("/etc/services")
-        .ok()
-        .map(|t| ServiceDb::parse(&t));
-    let services = Services::new(system);
-    let ports = PortSet::parse(&args.ports, &services)
-        .map_err(|e| Error::Usage(format!("--ports {}: {e}", args.ports)))?;
+    let services = services::load(Source::System)?;
+    let ports = PortSet::parse(&args.ports, &services).map_err(|e| Error::BadValue {
+        option: "--ports",
+        value: args.ports.clone(),
+        reason: e.to_string(),
+    })?;
     let ports: Vec<u16> = ports.iter().collect();
-    let budget = descriptor_budget();
+    let budget = crate::net::descriptor_budget(FD_RESERVE);
     let settings = Settings {
         concurrency: args
             .concurrency
             .unwrap_or(DEFAULT_CONCURRENCY)
             .min(budget)
             .max(1) as usize,
-        max_wait: Duration::from_millis(args.timeout),
+        max_wait: args.timeout,
+        lanes: crate::net::cores(MAX_LANES),
     };
-    let runtime = crate::cmd::runtime(2)?;
+    let runtime = crate::net::runtime(settings.lanes)?;
     runtime.block_on(async {
         let mut targets = Vec::with_capacity(args.targets.len());
         for given in &args.targets {
@@ -209,12 +217,12 @@ fn report(
     let mut listed = Vec::new();
     for (port, v) in &answers {
         match v.state {
-            State::Open => counts.open += 1,
-            State::Closed => counts.closed += 1,
-            State::Filtered => counts.filtered += 1,
-            State::OpenFiltered => counts.open_filtered += 1,
+            PortState::Open => counts.open += 1,
+            PortState::Closed => counts.closed += 1,
+            PortState::Filtered => counts.filtered += 1,
+            PortState::OpenFiltered => counts.open_filtered += 1,
         }
-        if v.state != State::Closed {
+        if v.state != PortState::Closed {
             listed.push(PortResult {
                 port: *port,
                 state: v.state,
@@ -240,30 +248,14 @@ fn report(
     }
 }
 
-/// An address, a CIDR block, or a name (resolved once).
-async fn target(given: &str) -> Result<Target, Error> {
-    match parse::parse(given) {
-        Ok(t) => Ok(match t.net {
-            Some(net) => Target::Net(given.to_string(), net.trunc()),
-            None => Target::Addr(given.to_string(), t.addr),
-        }),
-        // Not an address: a name, if it looks like one.
-        Err(parse::ParseError::NotAnAddress) => {
-            let mut found =
-                tokio::net::lookup_host((given, 0))
-                    .await
-                    .map_err(|e| Error::Resolve {
-                        name: given.to_string(),
-                        reason: crate::error::io_reason(&e),
-                    })?;
-            let addr = found.next().map(|a| a.ip()).ok_or_else(|| Error::Resolve {
-                name: given.to_string(),
-                reason: "it has no address".to_string(),
-            })?;
-            Ok(Target::Addr(given.to_string(), addr))
+/// A block as it is, or a host's address (a name resolved once).
+async fn target(given: &ScanTarget) -> Result<Target, Error> {
+    Ok(match given {
+        ScanTarget::Net { given, net } => Target::Net(given.clone(), *net),
+        ScanTarget::Host(host) => {
+            Target::Addr(host.given().to_string(), resolve(host, Family::Any).await?)
         }
-        Err(e) => Err(Error::Usage(format!("target {given}: {e}"))),
-    }
+    })
 }
 
 /// How long to wait now: four times the smoothed RTT seen so far, at least MIN_WAIT and at
@@ -331,10 +323,10 @@ async fn within<F: Future>(pace: &SharedPace, began: Instant, answer: F) -> Opti
 /// How often a waiting probe looks at the pace again.
 const RECHECK: Duration = Duration::from_millis(50);
 
-/// Runs `probe` on every port of `target`, at most `concurrency` at a time and, with `gap`, starting one
+/// Runs `probe` on every port of `target`, at most `settings.concurrency` at a time and, with `gap`, starting one
 /// per gap (the first after one gap); hands each port's answer to `done` as it comes.
 ///
-/// The ports are dealt to LANES tasks on the runtime's workers, each with its share of the
+/// The ports are dealt to one lane task per worker of the runtime, each with its share of the
 /// concurrency, and the answers come back in batches of what is ready. A probe's task is
 /// spawned and joined on the same worker, so the threads seldom wake each other: one
 /// spawning loop on the calling thread cost a futex call per probe, the largest cost of a
@@ -342,7 +334,7 @@ const RECHECK: Duration = Duration::from_millis(50);
 async fn sweep<P, F, A>(
     target: IpAddr,
     ports: Vec<u16>,
-    concurrency: usize,
+    settings: &Settings,
     gap: Option<Duration>,
     probe: P,
     pace: &SharedPace,
@@ -352,17 +344,17 @@ async fn sweep<P, F, A>(
     F: Future<Output = A> + Send + 'static,
     A: Send + 'static,
 {
-    let lanes = if gap.is_some() || ports.len() < 2 * LANES {
+    let lanes = if gap.is_some() || ports.len() < 2 * settings.lanes {
         1
     } else {
-        LANES
+        settings.lanes
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<(u16, A)>>();
     // Dropped with this future (Ctrl-C): the lanes, and their probes, are aborted.
     let mut running = JoinSet::new();
     for lane in 0..lanes {
         let mine: Vec<u16> = ports.iter().skip(lane).step_by(lanes).copied().collect();
-        let share = (concurrency / lanes).max(1);
+        let share = (settings.concurrency / lanes).max(1);
         let pace = Arc::clone(pace);
         let lane_probe = move |port| probe(SocketAddr::new(target, port), Arc::clone(&pace));
         running.spawn(lane_sweep(mine, share, gap, lane_probe, tx.clone()));
@@ -374,9 +366,6 @@ async fn sweep<P, F, A>(
         }
     }
 }
-
-/// How many lanes a sweep runs in: one per worker thread of the scan's runtime.
-const LANES: usize = 2;
 
 /// One lane of a sweep: its ports, at most `concurrency` probes in flight.
 async fn lane_sweep<P, F, A>(
@@ -429,12 +418,6 @@ async fn lane_sweep<P, F, A>(
     }
 }
 
-/// The machine is busy (EMFILE, ENFILE, EADDRNOTAVAIL for no free local port, ENOBUFS): the
-/// probe waits and tries the same port again, so busy changes when an answer comes, never what.
-fn is_busy(e: &std::io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(24 | 23 | 99 | 105))
-}
-
 /// The next backoff after a busy error: doubling from 5 ms, at most half a second.
 fn back_off(now: Duration) -> Duration {
     (now * 2).min(Duration::from_millis(500))
@@ -442,40 +425,6 @@ fn back_off(now: Duration) -> Duration {
 
 /// The first backoff.
 const FIRST_BACKOFF: Duration = Duration::from_millis(5);
-
-/// The local address the kernel would use to reach `to` (a routing lookup; nothing is sent).
-fn source_for(to: IpAddr) -> std::io::Result<IpAddr> {
-    let any: SocketAddr = match to {
-        IpAddr::V4(_) => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
-        IpAddr::V6(_) => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
-    };
-    let s = std::net::UdpSocket::bind(any)?;
-    s.connect((to, 9))?;
-    Ok(s.local_addr()?.ip())
-}
-
-/// Raises the soft file-descriptor limit to the hard one and says how many may be probes.
-fn descriptor_budget() -> u64 {
-    // Linux
-    #[cfg(target_os = "linux")]
-    {
-        use nix::sys::resource::{Resource, getrlimit, setrlimit};
-        if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
-            let soft = if setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
-                hard
-            } else {
-                soft
-            };
-            return soft.saturating_sub(FD_RESERVE).max(1);
-        }
-        256
-    }
-    // Elsewhere: a conservative guess.
-    #[cfg(not(target_os = "linux"))]
-    {
-        256
-    }
-}
 
 #[cfg(test)]
 mod tests {

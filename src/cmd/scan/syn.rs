@@ -9,17 +9,19 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use pnet_packet::ipv4::Ipv4Packet;
 use pnet_packet::tcp::{self, MutableTcpPacket, TcpFlags, TcpPacket};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
-use super::{Found, Pace, Settings, Target, Verdict, source_for};
-use crate::error::Error;
-use crate::output::scan::State;
+use super::{Found, Pace, Settings, Target, Verdict};
+use crate::error::{Error, Privilege};
+use crate::net::errno;
+use crate::packet::icmp::{self, IcmpError, Message, Reason};
+use crate::packet::strip_ipv4;
+use crate::ports::PortState;
 
 /// Most SYNs sent but not yet answered or timed out.
 const WINDOW: usize = 4096;
@@ -74,7 +76,7 @@ impl Family {
         let raw = |protocol| -> Result<UdpSocket, Error> {
             let socket = Socket::new(domain, Type::RAW, Some(protocol)).map_err(|e| {
                 if e.kind() == io::ErrorKind::PermissionDenied {
-                    Error::Permission(syn_permission_hint())
+                    Error::Permission(Privilege::RawSyn)
                 } else {
                     Error::Kernel {
                         what: "open a raw socket",
@@ -111,19 +113,11 @@ fn kernel(source: io::Error) -> Error {
     }
 }
 
-/// What to do when raw sockets are refused.
-pub(super) fn syn_permission_hint() -> String {
-    "cannot open a raw socket for --syn: permission denied (a SYN scan needs root or \
-     CAP_NET_RAW: run it with sudo, or `setcap cap_net_raw+ep $(command -v netkit)`; or leave \
-     out --syn for a connect scan, which needs no privilege)"
-        .to_string()
-}
-
 /// What a packet said about one of our probes.
 #[derive(Debug, PartialEq, Eq)]
 struct Reply {
     port: u16,
-    state: State,
+    state: PortState,
     reason: &'static str,
     /// The sequence number to reset with, for a SYN/ACK.
     reset_seq: Option<u32>,
@@ -134,6 +128,16 @@ fn isn(base: u32, port: u16) -> u32 {
     base.wrapping_add(u32::from(port).wrapping_mul(0x9e37_79b1))
 }
 
+impl RawSockets {
+    /// The family's sockets for `addr`, if the targets needed them.
+    fn family(&self, addr: IpAddr) -> Option<&Family> {
+        match addr {
+            IpAddr::V4(_) => self.v4.as_ref(),
+            IpAddr::V6(_) => self.v6.as_ref(),
+        }
+    }
+}
+
 pub(super) async fn scan(
     raw: &RawSockets,
     addr: IpAddr,
@@ -141,136 +145,43 @@ pub(super) async fn scan(
     settings: &Settings,
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
-    let family = match addr {
-        IpAddr::V4(_) => raw.v4.as_ref(),
-        IpAddr::V6(_) => raw.v6.as_ref(),
-    };
-    let Some(family) = family else {
+    let Some(family) = raw.family(addr) else {
         return Ok(());
     };
-    let source = source_for(addr).map_err(|e| Error::Connect {
-        what: addr.to_string(),
-        source: e,
-    })?;
-    let domain = if addr.is_ipv6() {
-        Domain::IPV6
-    } else {
-        Domain::IPV4
-    };
-    // Reserve the source port: bound, never listening.
-    let holder = Socket::new(domain, Type::STREAM, None).map_err(kernel)?;
-    holder
-        .bind(&SocketAddr::new(source, 0).into())
-        .map_err(kernel)?;
-    let sport = holder
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_socket())
-        .map(|a| a.port())
-        .ok_or_else(|| kernel(io::Error::other("no local port")))?;
-    let base = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos() ^ std::process::id().rotate_left(16))
-        .unwrap_or(0x6e6b_0001);
-    let probe = Probe {
-        source,
-        target: addr,
-        sport,
-        base,
-    };
-
-    let window = settings.concurrency.clamp(1, WINDOW);
+    // Held until the scan ends: the source port stays ours.
+    let (probe, _holder) = Probe::reserve(addr)?;
     let pace = Pace::new(settings.max_wait);
-    let mut queue: VecDeque<(u16, u8)> = ports.iter().map(|&p| (p, 0)).collect();
-    // Probes out: port -> (sent at, attempt).
-    let mut out: HashMap<u16, (Instant, u8)> = HashMap::with_capacity(window);
-    // Every probe in the order sent, so the front is the first to time out. The wait is the
-    // pace's now, not the one when it was sent: it shrinks as the first answers come in.
-    let mut sent: VecDeque<(Instant, u16, u8)> = VecDeque::with_capacity(window);
+    let mut window = Window::new(ports, settings.concurrency.clamp(1, WINDOW));
     let mut buf = vec![0u8; 65_536];
-    let mut stalled = false;
     loop {
-        // Send while the window has room.
-        let mut batch = 0;
-        while out.len() < window && !stalled && batch < BATCH {
-            batch += 1;
-            let Some((port, attempt)) = queue.pop_front() else {
-                break;
-            };
-            match probe.send(&family.tcp, port, TcpFlags::SYN, isn(base, port)) {
-                Ok(()) => {
-                    let now = Instant::now();
-                    out.insert(port, (now, attempt));
-                    sent.push_back((now, port, attempt));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock || super::is_busy(&e) => {
-                    queue.push_front((port, attempt));
-                    stalled = true;
-                }
-                Err(e) => {
-                    return Err(Error::Connect {
-                        what: format!("{addr} with a raw SYN"),
-                        source: e,
-                    });
-                }
-            }
-        }
-        if out.is_empty() && queue.is_empty() {
+        let stalled = window.send_batch(&probe, &family.tcp)?;
+        if window.is_done() {
             break;
         }
-        // Answered probes at the front need no timer.
-        while sent
-            .front()
-            .is_some_and(|&(_, port, attempt)| out.get(&port).is_none_or(|&(_, a)| a != attempt))
-        {
-            sent.pop_front();
-        }
-        let next = sent.front().map(|&(at, _, _)| at + pace.wait());
+        let next = window.next_timeout(pace.wait());
+        let more = window.can_send() && !stalled;
         let mut replies = Vec::new();
-        let more = out.len() < window && !queue.is_empty() && !stalled;
         tokio::select! {
             // Replies first: they free the window and their RTTs set the wait.
             biased;
             ready = family.tcp.readable() => {
                 ready.map_err(kernel)?;
                 drain(&family.tcp, &mut buf, |data, from| {
-                    if let Some(r) = probe.read_tcp(data, from) {
-                        replies.push(r);
-                    }
+                    replies.extend(probe.read_tcp(data, from));
                 });
             }
             ready = family.icmp.readable() => {
                 ready.map_err(kernel)?;
-                drain(&family.icmp, &mut buf, |data, _| {
-                    if let Some(r) = probe.read_icmp(data) {
-                        replies.push(r);
-                    }
-                });
+                drain(&family.icmp, &mut buf, |data, _| replies.extend(probe.read_icmp(data)));
             }
             _ = tokio::time::sleep_until(next.unwrap_or_else(Instant::now).into()), if next.is_some() => {
-                let now = Instant::now();
-                let wait = pace.wait();
-                while let Some(&(at, port, attempt)) = sent.front() {
-                    if at + wait > now {
-                        break;
-                    }
-                    sent.pop_front();
-                    if out.get(&port).is_some_and(|&(_, a)| a == attempt) {
-                        out.remove(&port);
-                        if attempt == 0 {
-                            queue.push_back((port, 1));
-                        } else {
-                            found.record(port, Verdict::new(State::Filtered, "no-response", None));
-                        }
-                    }
-                }
+                window.expire(Instant::now(), pace.wait(), found);
             }
             _ = tokio::time::sleep(Duration::from_millis(2)), if stalled => {}
             _ = std::future::ready(()), if more => {}
         }
-        stalled = false;
         for reply in replies {
-            let Some((sent_at, _)) = out.remove(&reply.port) else {
+            let Some(sent_at) = window.answered(reply.port) else {
                 continue;
             };
             let rtt = sent_at.elapsed();
@@ -279,12 +190,112 @@ pub(super) async fn scan(
                 // Best effort: the kernel resets it too, as nothing listens on our port.
                 let _ = probe.send(&family.tcp, reply.port, TcpFlags::RST, seq);
             }
-            let rtt = (reply.state == State::Open).then_some(rtt);
+            let rtt = (reply.state == PortState::Open).then_some(rtt);
             found.record(reply.port, Verdict::new(reply.state, reply.reason, rtt));
         }
     }
-    drop(holder);
     Ok(())
+}
+
+/// The SYNs of one target's scan: those waiting to be sent, those out, and those out in the
+/// order sent (the front is the next to time out).
+struct Window {
+    size: usize,
+    /// (port, attempt) not sent yet, or to be sent again.
+    queue: VecDeque<(u16, u8)>,
+    /// Probes out: port -> (sent at, attempt).
+    out: HashMap<u16, (Instant, u8)>,
+    /// Every probe in the order sent. The wait is the pace's now, not the one when it was
+    /// sent: it shrinks as the first answers come in.
+    sent: VecDeque<(Instant, u16, u8)>,
+}
+
+impl Window {
+    fn new(ports: &[u16], size: usize) -> Window {
+        Window {
+            size,
+            queue: ports.iter().map(|&p| (p, 0)).collect(),
+            out: HashMap::with_capacity(size),
+            sent: VecDeque::with_capacity(size),
+        }
+    }
+
+    fn can_send(&self) -> bool {
+        self.out.len() < self.size && !self.queue.is_empty()
+    }
+
+    fn is_done(&self) -> bool {
+        self.out.is_empty() && self.queue.is_empty()
+    }
+
+    /// Sends up to BATCH SYNs while the window has room; true when the socket is full for now.
+    fn send_batch(&mut self, probe: &Probe, socket: &UdpSocket) -> Result<bool, Error> {
+        for _ in 0..BATCH {
+            if self.out.len() >= self.size {
+                break;
+            }
+            let Some((port, attempt)) = self.queue.pop_front() else {
+                break;
+            };
+            match probe.send(socket, port, TcpFlags::SYN, isn(probe.base, port)) {
+                Ok(()) => {
+                    let now = Instant::now();
+                    self.out.insert(port, (now, attempt));
+                    self.sent.push_back((now, port, attempt));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock || errno::is_busy(&e) => {
+                    self.queue.push_front((port, attempt));
+                    return Ok(true);
+                }
+                Err(e) => {
+                    return Err(Error::Connect {
+                        what: format!("{} with a raw SYN", probe.target),
+                        source: e,
+                    });
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether the probe sent at the front of `sent` is still out (not answered, not resent).
+    fn still_out(&self, port: u16, attempt: u8) -> bool {
+        self.out.get(&port).is_some_and(|&(_, a)| a == attempt)
+    }
+
+    /// When the oldest probe still out times out, with the wait as it is now.
+    fn next_timeout(&mut self, wait: Duration) -> Option<Instant> {
+        while let Some(&(_, port, attempt)) = self.sent.front() {
+            if self.still_out(port, attempt) {
+                break;
+            }
+            self.sent.pop_front();
+        }
+        self.sent.front().map(|&(at, _, _)| at + wait)
+    }
+
+    /// Probes past their wait: sent once more, and filtered when silent twice.
+    fn expire(&mut self, now: Instant, wait: Duration, found: &mut Found<'_>) {
+        while let Some(&(at, port, attempt)) = self.sent.front() {
+            if at + wait > now {
+                break;
+            }
+            self.sent.pop_front();
+            if self.still_out(port, attempt) {
+                self.out.remove(&port);
+                if attempt == 0 {
+                    self.queue.push_back((port, 1));
+                } else {
+                    found.record(port, Verdict::new(PortState::Filtered, "no-response", None));
+                }
+            }
+        }
+    }
+
+    /// A reply for `port`: when its probe was sent, if it was still out.
+    fn answered(&mut self, port: u16) -> Option<Instant> {
+        self.out.remove(&port).map(|(at, _)| at)
+    }
 }
 
 /// Reads every packet waiting on a raw socket (until it would block, or fails).
@@ -303,6 +314,43 @@ struct Probe {
 }
 
 impl Probe {
+    /// The probe's fixed parts for `target`, and the bound, never-listening TCP socket that
+    /// reserves its source port (kept until the scan ends).
+    fn reserve(target: IpAddr) -> Result<(Probe, Socket), Error> {
+        let source = crate::net::source_for(target).map_err(|e| Error::Connect {
+            what: target.to_string(),
+            source: e,
+        })?;
+        let holder = Socket::new(
+            Domain::for_address(SocketAddr::new(target, 0)),
+            Type::STREAM,
+            None,
+        )
+        .map_err(kernel)?;
+        holder
+            .bind(&SocketAddr::new(source, 0).into())
+            .map_err(kernel)?;
+        let sport = holder
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .map(|a| a.port())
+            .ok_or_else(|| kernel(io::Error::other("no local port")))?;
+        // Sequence numbers that differ from run to run, so a late reply to an earlier scan
+        // is not taken for an answer.
+        let base = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos() ^ std::process::id().rotate_left(16))
+            .unwrap_or(0x6e6b_0001);
+        let probe = Probe {
+            source,
+            target,
+            sport,
+            base,
+        };
+        Ok((probe, holder))
+    }
+
     /// Sends one bare TCP segment (a SYN, or the RST that ends an open answer).
     fn send(&self, socket: &UdpSocket, port: u16, flags: u8, seq: u32) -> io::Result<()> {
         let segment = self.segment(port, flags, seq)?;
@@ -335,9 +383,8 @@ impl Probe {
     fn read_tcp(&self, data: &[u8], from: IpAddr) -> Option<Reply> {
         let (segment, from) = match self.target {
             IpAddr::V4(_) => {
-                let ip = Ipv4Packet::new(data)?;
-                let header = usize::from(ip.get_header_length()) * 4;
-                (data.get(header..)?, IpAddr::V4(ip.get_source()))
+                let (source, _, segment) = strip_ipv4(data)?;
+                (segment, IpAddr::V4(source))
             }
             IpAddr::V6(_) => (data, from),
         };
@@ -355,7 +402,7 @@ impl Probe {
             // A reset answers our SYN if it acknowledges it (RFC 9293 §3.10.7.3).
             return (flags & TcpFlags::ACK == 0 || acked).then_some(Reply {
                 port,
-                state: State::Closed,
+                state: PortState::Closed,
                 reason: "reset",
                 reset_seq: None,
             });
@@ -363,78 +410,41 @@ impl Probe {
         let synack = TcpFlags::SYN | TcpFlags::ACK;
         (flags & synack == synack && acked).then(|| Reply {
             port,
-            state: State::Open,
+            state: PortState::Open,
             reason: "syn-ack",
             reset_seq: Some(tcp.get_acknowledgement()),
         })
     }
 
-    /// An ICMP destination unreachable that quotes one of our SYNs.
+    /// An ICMP destination unreachable that quotes one of our SYNs: port unreachable is
+    /// closed (the connect scan sees the same message as a refusal), the rest filtered.
     fn read_icmp(&self, data: &[u8]) -> Option<Reply> {
-        let (kind, code, quoted_tcp, quoted_to) = match self.target {
-            IpAddr::V4(_) => {
-                let ip = Ipv4Packet::new(data)?;
-                let icmp = data.get(usize::from(ip.get_header_length()) * 4..)?;
-                // ICMP header (8), the IPv4 header we sent, the first 8 bytes of our SYN.
-                let quoted = Ipv4Packet::new(icmp.get(8..)?)?;
-                if quoted.get_next_level_protocol().0 != 6 {
-                    return None;
-                }
-                let at = 8 + usize::from(quoted.get_header_length()) * 4;
-                (
-                    icmp[0],
-                    icmp[1],
-                    icmp.get(at..at + 8)?,
-                    IpAddr::V4(quoted.get_destination()),
-                )
-            }
-            IpAddr::V6(_) => {
-                // ICMPv6 header (8), our 40-byte IPv6 header, then our SYN.
-                let quoted = data.get(8..48)?;
-                if quoted[6] != 6 {
-                    return None;
-                }
-                let mut to = [0u8; 16];
-                to.copy_from_slice(&quoted[24..40]);
-                (
-                    data[0],
-                    data[1],
-                    data.get(48..56)?,
-                    IpAddr::V6(Ipv6Addr::from(to)),
-                )
-            }
+        let v6 = self.target.is_ipv6();
+        // The raw ICMPv4 socket hands over the IP header too; ICMPv6 starts at its type.
+        let message = if v6 { data } else { strip_ipv4(data)?.2 };
+        let Message::Error {
+            error: IcmpError::Unreachable(unreachable),
+            quoted,
+        } = icmp::parse(v6, message)?
+        else {
+            return None;
         };
-        if quoted_to != self.target {
+        let (sport, port, seq) = quoted.tcp()?;
+        if quoted.destination != self.target || sport != self.sport || seq != isn(self.base, port) {
             return None;
         }
-        let sport = u16::from_be_bytes([quoted_tcp[0], quoted_tcp[1]]);
-        let port = u16::from_be_bytes([quoted_tcp[2], quoted_tcp[3]]);
-        let seq = u32::from_be_bytes([quoted_tcp[4], quoted_tcp[5], quoted_tcp[6], quoted_tcp[7]]);
-        if sport != self.sport || seq != isn(self.base, port) {
-            return None;
-        }
-        let (state, reason) = unreachable(self.target.is_ipv6(), kind, code)?;
+        let reason = unreachable.reason();
+        let state = if reason == Reason::PortUnreach {
+            PortState::Closed
+        } else {
+            PortState::Filtered
+        };
         Some(Reply {
             port,
             state,
-            reason,
+            reason: reason.word(),
             reset_seq: None,
         })
-    }
-}
-
-/// An ICMP or ICMPv6 destination unreachable, as a port state: port unreachable is closed
-/// (the connect scan sees the same message as a refusal), the rest filtered.
-fn unreachable(v6: bool, kind: u8, code: u8) -> Option<(State, &'static str)> {
-    let filtered = |why| Some((State::Filtered, why));
-    match (v6, kind, code) {
-        (false, 3, 3) | (true, 1, 4) => Some((State::Closed, "port-unreach")),
-        (false, 3, 0 | 6) | (true, 1, 0) => filtered("net-unreach"),
-        (false, 3, 1 | 7) | (true, 1, 3) => filtered("host-unreach"),
-        (false, 3, 2) => filtered("proto-unreach"),
-        (false, 3, 9 | 10 | 13) | (true, 1, 1) => filtered("admin-prohibited"),
-        (false, 3, _) | (true, 1, _) => filtered("unreach"),
-        _ => None,
     }
 }
 
@@ -498,7 +508,7 @@ mod tests {
             open,
             Some(Reply {
                 port: 80,
-                state: State::Open,
+                state: PortState::Open,
                 reason: "syn-ack",
                 reset_seq: Some(ack)
             })
@@ -507,7 +517,7 @@ mod tests {
             &answer(TcpFlags::RST | TcpFlags::ACK, ack, 40_000),
             p.target,
         );
-        assert_eq!(closed.map(|r| r.state), Some(State::Closed));
+        assert_eq!(closed.map(|r| r.state), Some(PortState::Closed));
         assert_eq!(
             p.read_tcp(
                 &answer(TcpFlags::SYN | TcpFlags::ACK, ack + 5, 40_000),
@@ -528,22 +538,38 @@ mod tests {
 
     #[test]
     fn icmp_port_unreachable_is_closed_others_filtered() {
+        let p = probe();
+        // An ICMP error from the target quoting our SYN to `port` (IPv4 header, then ICMP).
+        let error = |code: u8, port: u16, seq: u32| {
+            let mut syn = p
+                .segment(port, TcpFlags::SYN, seq)
+                .unwrap_or([0; 20])
+                .to_vec();
+            syn.truncate(8);
+            let mut icmp = vec![3, code, 0, 0, 0, 0, 0, 0];
+            icmp.extend([
+                0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 200, 9, 1, 10, 200, 9, 2,
+            ]);
+            icmp.extend(syn);
+            let mut packet = vec![
+                0x45, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, 10, 200, 9, 2, 10, 200, 9, 1,
+            ];
+            packet.extend(icmp);
+            packet
+        };
+        let seq = isn(7, 80);
+        let read = |code| {
+            p.read_icmp(&error(code, 80, seq))
+                .map(|r| (r.state, r.reason))
+        };
+        assert_eq!(read(3), Some((PortState::Closed, "port-unreach")));
+        assert_eq!(read(13), Some((PortState::Filtered, "admin-prohibited")));
+        assert_eq!(read(1), Some((PortState::Filtered, "host-unreach")));
+        assert_eq!(read(10), Some((PortState::Filtered, "host-prohibited")));
         assert_eq!(
-            unreachable(false, 3, 3),
-            Some((State::Closed, "port-unreach"))
+            p.read_icmp(&error(3, 80, seq + 1)),
+            None,
+            "quotes a segment that is not our probe"
         );
-        assert_eq!(
-            unreachable(true, 1, 4),
-            Some((State::Closed, "port-unreach"))
-        );
-        assert_eq!(
-            unreachable(false, 3, 13),
-            Some((State::Filtered, "admin-prohibited"))
-        );
-        assert_eq!(
-            unreachable(false, 3, 1),
-            Some((State::Filtered, "host-unreach"))
-        );
-        assert_eq!(unreachable(false, 11, 0), None, "time exceeded: not ours");
     }
 }

@@ -8,11 +8,10 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
 use tokio::net::TcpStream;
 
-use super::{
-    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, is_busy, sweep, within,
-};
+use super::{FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, sweep, within};
 use crate::error::Error;
-use crate::output::scan::State;
+use crate::net::errno::{self, is_busy};
+use crate::ports::PortState;
 
 /// How one connect ended.
 enum Answer {
@@ -38,7 +37,7 @@ pub(super) async fn scan(
         sweep(
             addr,
             round,
-            settings.concurrency,
+            settings,
             None,
             connect,
             &pace,
@@ -48,11 +47,11 @@ pub(super) async fn scan(
                         silent.push(port);
                         return;
                     }
-                    Answer::Open(rtt) => Verdict::new(State::Open, "syn-ack", Some(rtt)),
-                    Answer::Refused => Verdict::new(State::Closed, "conn-refused", None),
-                    Answer::SelfConnect => Verdict::new(State::Closed, "self-connect", None),
-                    Answer::Silent => Verdict::new(State::Filtered, "no-response", None),
-                    Answer::Unreachable(why) => Verdict::new(State::Filtered, why, None),
+                    Answer::Open(rtt) => Verdict::new(PortState::Open, "syn-ack", Some(rtt)),
+                    Answer::Refused => Verdict::new(PortState::Closed, "conn-refused", None),
+                    Answer::SelfConnect => Verdict::new(PortState::Closed, "self-connect", None),
+                    Answer::Silent => Verdict::new(PortState::Filtered, "no-response", None),
+                    Answer::Unreachable(why) => Verdict::new(PortState::Filtered, why, None),
                 };
                 found.record(port, verdict);
             },
@@ -91,7 +90,7 @@ async fn connect(at: SocketAddr, pace: SharedPace) -> Answer {
                 backoff = back_off(backoff);
                 continue;
             }
-            Err(e) => Answer::Unreachable(unreachable_reason(&e)),
+            Err(e) => Answer::Unreachable(errno::reason_word(&e)),
         };
     }
 }
@@ -110,7 +109,7 @@ async fn handshake(at: SocketAddr) -> io::Result<SocketAddr> {
     socket.set_nonblocking(true)?;
     match socket.connect(&at.into()) {
         Ok(()) => return own_address(&socket),
-        Err(e) if e.raw_os_error() == Some(EINPROGRESS) => {}
+        Err(e) if errno::is_in_progress(&e) => {}
         Err(e) => return Err(e),
     }
     if let Some(e) = socket.take_error()? {
@@ -129,23 +128,9 @@ async fn handshake(at: SocketAddr) -> io::Result<SocketAddr> {
     stream.local_addr()
 }
 
-/// Linux's and the BSDs' "connect in progress".
-const EINPROGRESS: i32 = if cfg!(target_os = "linux") { 115 } else { 36 };
-
 fn own_address(socket: &Socket) -> io::Result<SocketAddr> {
     socket
         .local_addr()?
         .as_socket()
         .ok_or_else(|| io::Error::other("a TCP socket without an IP address"))
-}
-
-/// The --reason word for an ICMP error that ended a connect or a UDP probe.
-pub(super) fn unreachable_reason(e: &io::Error) -> &'static str {
-    match e.raw_os_error() {
-        Some(113) => "host-unreach",
-        Some(101) => "net-unreach",
-        Some(92) => "proto-unreach",
-        Some(1 | 13) => "admin-prohibited",
-        _ => "error",
-    }
 }

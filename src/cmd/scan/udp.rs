@@ -11,18 +11,16 @@
 //! second per closed port, as it does for nmap; there is no honest shortcut.
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
 
-use super::tcp::unreachable_reason;
-use super::{
-    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, is_busy, sweep, within,
-};
+use super::{FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, sweep, within};
 use crate::error::Error;
-use crate::output::scan::State;
+use crate::net::errno::{self, is_busy};
+use crate::ports::PortState;
 
 /// The first retry round lasts at least this long: Linux's default ICMP rate-limit period
 /// (1 s), with a margin.
@@ -55,7 +53,7 @@ pub(super) async fn scan(
         sweep(
             addr,
             pending,
-            settings.concurrency,
+            settings,
             gap,
             udp_probe,
             &pace,
@@ -65,14 +63,14 @@ pub(super) async fn scan(
                         silent.push(port);
                         return;
                     }
-                    Answer::Reply(rtt) => Verdict::new(State::Open, "udp-response", Some(rtt)),
+                    Answer::Reply(rtt) => Verdict::new(PortState::Open, "udp-response", Some(rtt)),
                     Answer::Refused => {
                         icmp += 1;
-                        Verdict::new(State::Closed, "port-unreach", None)
+                        Verdict::new(PortState::Closed, "port-unreach", None)
                     }
                     Answer::Unreachable(why) => {
                         icmp += 1;
-                        Verdict::new(State::Filtered, why, None)
+                        Verdict::new(PortState::Filtered, why, None)
                     }
                 };
                 answered += 1;
@@ -93,7 +91,10 @@ pub(super) async fn scan(
         round += 1;
     }
     for port in pending {
-        found.record(port, Verdict::new(State::OpenFiltered, "no-response", None));
+        found.record(
+            port,
+            Verdict::new(PortState::OpenFiltered, "no-response", None),
+        );
     }
     Ok(())
 }
@@ -134,7 +135,7 @@ async fn udp_probe(at: SocketAddr, pace: SharedPace) -> Answer {
                 backoff = back_off(backoff);
                 continue;
             }
-            Err(e) => return Answer::Unreachable(unreachable_reason(&e)),
+            Err(e) => return Answer::Unreachable(errno::reason_word(&e)),
         };
         if socket.local_addr().is_ok_and(|own| own == at) {
             aside = Some(socket);
@@ -143,7 +144,7 @@ async fn udp_probe(at: SocketAddr, pace: SharedPace) -> Answer {
         drop(aside);
         let began = Instant::now();
         if let Err(e) = socket.send(payload(at.port())).await {
-            return Answer::Unreachable(unreachable_reason(&e));
+            return Answer::Unreachable(errno::reason_word(&e));
         }
         let mut reply = [0u8; 2048];
         let Some(heard) = within(&pace, began, socket.recv(&mut reply)).await else {
@@ -155,18 +156,14 @@ async fn udp_probe(at: SocketAddr, pace: SharedPace) -> Answer {
         return match heard {
             Ok(_) => Answer::Reply(rtt),
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => Answer::Refused,
-            Err(e) => Answer::Unreachable(unreachable_reason(&e)),
+            Err(e) => Answer::Unreachable(errno::reason_word(&e)),
         };
     }
 }
 
 /// A UDP socket on an ephemeral port, connected to `at`.
 async fn bound_to(at: SocketAddr) -> io::Result<UdpSocket> {
-    let any: SocketAddr = match at {
-        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
-    };
-    let socket = UdpSocket::bind(any).await?;
+    let socket = UdpSocket::bind(crate::net::any_of_family(at.ip())).await?;
     socket.connect(at).await?;
     Ok(socket)
 }

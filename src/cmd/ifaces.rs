@@ -1,15 +1,6 @@
 //! `netkit ifaces`: the machine's interfaces as ifconfig shows them, every address classified
-//! with addr/, and the default routes. The platform leaf (linux.rs, other.rs) gathers raw
-//! facts; this file filters them and shapes the report.
-
-#[cfg(target_os = "linux")]
-mod linux;
-#[cfg(target_os = "linux")]
-use linux as platform;
-#[cfg(not(target_os = "linux"))]
-mod other;
-#[cfg(not(target_os = "linux"))]
-use other as platform;
+//! with addr/, and the default routes. The shared leaf net::interfaces gathers the raw facts;
+//! this file filters them and shapes the report.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -17,48 +8,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::addr::Facts;
 use crate::cli::IfacesArgs;
 use crate::error::{Error, Outcome};
+use crate::net::interfaces::{self, IFF_LOOPBACK, IFF_RUNNING, IFF_UP, RawAddress, Snapshot};
 use crate::output::Output;
-use crate::output::ifaces::{DefaultRoute, IfacesReport, Interface, Ipv4Entry, Ipv6Entry, Stats};
-
-/// What the platform reports, before filtering and classification.
-pub struct Snapshot {
-    pub links: Vec<RawLink>,
-    pub addresses: Vec<RawAddress>,
-    pub routes: Vec<RawRoute>,
-}
-
-/// One link as the kernel describes it. `None` where the platform does not say.
-pub struct RawLink {
-    pub index: u32,
-    pub name: String,
-    /// IFF_* bits; `None` where the platform gives no flags.
-    pub flags: Option<u32>,
-    pub mtu: Option<u32>,
-    /// The link-layer address bytes.
-    pub mac: Option<Vec<u8>>,
-    /// loopback, ethernet, wireless, veth, bridge, tun, ...
-    pub kind: Option<String>,
-    pub stats: Option<Stats>,
-}
-
-/// One address on a link.
-pub struct RawAddress {
-    pub index: u32,
-    pub addr: IpAddr,
-    pub prefix: u8,
-    pub broadcast: Option<Ipv4Addr>,
-    /// host, link, site, global.
-    pub scope: Option<&'static str>,
-    /// IFA_F_* bits.
-    pub flags: u32,
-}
-
-/// A default route of the main table.
-pub struct RawRoute {
-    pub family: u8,
-    pub gateway: Option<IpAddr>,
-    pub interface: Option<u32>,
-}
+use crate::output::ifaces::{DefaultRoute, IfacesReport, Interface, Ipv4Entry, Ipv6Entry};
 
 /// Interface flags (IFF_*, linux/if.h; the low 16 bits are BSD's too), in bit order as
 /// ifconfig lists them.
@@ -83,9 +35,6 @@ pub const LINK_FLAGS: [(u32, &str); 19] = [
     (0x2_0000, "DORMANT"),
     (0x4_0000, "ECHO"),
 ];
-const IFF_UP: u32 = 0x1;
-const IFF_LOOPBACK: u32 = 0x8;
-const IFF_RUNNING: u32 = 0x40;
 
 /// Address flags (IFA_F_*, linux/if_addr.h), as `ip addr` names them. Bit 0x01 is
 /// "secondary" on IPv4 and "temporary" on IPv6.
@@ -138,24 +87,8 @@ fn mac_text(bytes: &[u8]) -> Option<String> {
     Some(parts.join(":"))
 }
 
-/// This machine's addresses with the name of their interface (for "reach me at" lines).
-pub fn local_addresses() -> std::io::Result<Vec<(String, IpAddr)>> {
-    let snapshot = platform::snapshot()?;
-    let names: HashMap<u32, &str> = snapshot
-        .links
-        .iter()
-        .filter(|l| l.flags.is_none_or(|f| f & IFF_UP != 0))
-        .map(|l| (l.index, l.name.as_str()))
-        .collect();
-    Ok(snapshot
-        .addresses
-        .iter()
-        .filter_map(|a| names.get(&a.index).map(|n| (n.to_string(), a.addr)))
-        .collect())
-}
-
 pub fn run(args: &IfacesArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let snapshot = platform::snapshot().map_err(|source| Error::Kernel {
+    let snapshot = interfaces::snapshot().map_err(|source| Error::Kernel {
         what: "read the interface list",
         source,
     })?;

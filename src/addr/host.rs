@@ -1,0 +1,198 @@
+//! What a person types for a machine to reach: an address or a name (`Host`), the same with a
+//! port (`Endpoint`: `HOST:PORT`, `[IPv6]:PORT`), and a scan target (a host, or a CIDR block
+//! whose hosts are scanned). Pure: no I/O; names are looked up later by net::resolve.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::parse::{self, ParseError};
+
+/// An address (parsed strictly, as classify parses it) or a name to look up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    given: String,
+    addr: Option<IpAddr>,
+}
+
+impl Host {
+    /// An address, or anything that is not shaped like one as a name. A malformed address
+    /// (`300.1.1.1`, `010.1.1.1`) is an error with its reason, never sent to the resolver:
+    /// getaddrinfo would read `010` as octal.
+    pub fn parse(text: &str) -> Result<Host, ParseError> {
+        match parse::parse_addr(text) {
+            Ok(addr) => Ok(Host {
+                given: text.to_string(),
+                addr: Some(addr),
+            }),
+            Err(ParseError::NotAnAddress) => Ok(Host {
+                given: text.to_string(),
+                addr: None,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// What was typed.
+    pub fn given(&self) -> &str {
+        &self.given
+    }
+
+    /// The address, when one was typed (not a name).
+    pub fn addr(&self) -> Option<IpAddr> {
+        self.addr
+    }
+}
+
+impl From<IpAddr> for Host {
+    fn from(addr: IpAddr) -> Host {
+        Host {
+            given: addr.to_string(),
+            addr: Some(addr),
+        }
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.given)
+    }
+}
+
+/// A server to talk to: `HOST:PORT`, or `[IPv6]:PORT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: Host,
+    pub port: u16,
+}
+
+impl Endpoint {
+    /// Splits and checks `HOST:PORT`; each refusal says how to write it.
+    pub fn parse(text: &str) -> Result<Endpoint, String> {
+        let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+            let (host, after) = rest
+                .split_once(']')
+                .ok_or_else(|| format!("'{text}': a '[' without its ']'"))?;
+            let port = after
+                .strip_prefix(':')
+                .ok_or_else(|| format!("'{text}': give the port after the ']', as [::1]:7788"))?;
+            (host, port)
+        } else {
+            let (host, port) = text.rsplit_once(':').ok_or_else(|| {
+                format!("'{text}': give the server as HOST:PORT, e.g. 127.0.0.1:7788")
+            })?;
+            if host.contains(':') {
+                return Err(format!(
+                    "'{text}': write an IPv6 address in brackets, as [::1]:7788"
+                ));
+            }
+            (host, port)
+        };
+        if host.is_empty() {
+            return Err(format!("'{text}': the host is missing"));
+        }
+        let port: u16 = port
+            .parse()
+            .map_err(|_| format!("'{port}' is not a port number (0-65535)"))?;
+        if port == 0 {
+            return Err("port 0 cannot be sent to".to_string());
+        }
+        let host = Host::parse(host).map_err(|e| format!("'{text}': {host}: {e}"))?;
+        Ok(Endpoint { host, port })
+    }
+}
+
+/// What `scan` is pointed at: one host, or the hosts of a block (iterated lazily).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanTarget {
+    Host(Host),
+    Net { given: String, net: IpNet },
+}
+
+impl ScanTarget {
+    /// An address, a name, or a CIDR block (host bits set are allowed: the block is meant).
+    pub fn parse(text: &str) -> Result<ScanTarget, ParseError> {
+        match parse::parse(text) {
+            Ok(t) => Ok(match t.net {
+                Some(net) => ScanTarget::Net {
+                    given: text.to_string(),
+                    net: net.trunc(),
+                },
+                None => ScanTarget::Host(Host {
+                    given: text.to_string(),
+                    addr: Some(t.addr),
+                }),
+            }),
+            Err(ParseError::NotAnAddress) => Ok(ScanTarget::Host(Host {
+                given: text.to_string(),
+                addr: None,
+            })),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_addresses_or_names() {
+        let addr = Host::parse("127.0.0.1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(addr.addr(), Some(IpAddr::from([127, 0, 0, 1])));
+        let name = Host::parse("localhost").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((name.addr(), name.given()), (None, "localhost"));
+        for bad in ["300.1.1.1", "010.1.1.1", "1:2:3:4:5:6:7:8:9", ""] {
+            assert!(Host::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn endpoints_split_into_host_and_port() {
+        let ok = [
+            ("127.0.0.1:7788", "127.0.0.1", 7788),
+            ("[::1]:9000", "::1", 9000),
+            ("localhost:80", "localhost", 80),
+        ];
+        for (text, host, port) in ok {
+            let e = Endpoint::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!((e.host.given(), e.port), (host, port), "{text}");
+        }
+        let bad = [
+            ("127.0.0.1", "give the server as HOST:PORT"),
+            ("::1:80", "write an IPv6 address in brackets"),
+            ("[::1]", "give the port after the ']'"),
+            ("[::1:80", "a '[' without its ']'"),
+            ("127.0.0.1:70000", "'70000' is not a port number"),
+            (":80", "the host is missing"),
+            ("127.0.0.1:0", "port 0 cannot be sent to"),
+            ("300.1.1.1:80", "300.1.1.1: octet 1 is 300"),
+        ];
+        for (text, reason) in bad {
+            let got = Endpoint::parse(text);
+            assert!(
+                got.as_ref().is_err_and(|e| e.contains(reason)),
+                "{text}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn scan_targets_are_hosts_or_blocks() {
+        let block = ScanTarget::parse("10.0.0.5/29").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            block,
+            ScanTarget::Net {
+                given: "10.0.0.5/29".into(),
+                net: "10.0.0.0/29".parse().unwrap_or_else(|e| panic!("{e}")),
+            }
+        );
+        let name = ScanTarget::parse("localhost").unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(name, ScanTarget::Host(h) if h.addr().is_none() && h.given() == "localhost")
+        );
+        assert!(ScanTarget::parse("300.1.1.1").is_err());
+        assert!(ScanTarget::parse("10.0.0.0/33").is_err());
+    }
+}

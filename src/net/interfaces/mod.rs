@@ -1,0 +1,99 @@
+//! This machine's interfaces as the platform reports them: links, addresses and default
+//! routes, raw and unclassified. `netkit ifaces` shapes them into its report; echo's "reach
+//! me at" lines and (later) check's own-address step read the same snapshot.
+
+// Linux
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+use linux as platform;
+// Elsewhere
+#[cfg(not(target_os = "linux"))]
+mod other;
+#[cfg(not(target_os = "linux"))]
+use other as platform;
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::Serialize;
+
+/// What the platform reports, before filtering and classification.
+pub struct Snapshot {
+    pub links: Vec<RawLink>,
+    pub addresses: Vec<RawAddress>,
+    pub routes: Vec<RawRoute>,
+}
+
+/// One link as the kernel describes it. `None` where the platform does not say.
+pub struct RawLink {
+    pub index: u32,
+    pub name: String,
+    /// IFF_* bits; `None` where the platform gives no flags.
+    pub flags: Option<u32>,
+    pub mtu: Option<u32>,
+    /// The link-layer address bytes.
+    pub mac: Option<Vec<u8>>,
+    /// loopback, ethernet, wireless, veth, bridge, tun, ...
+    pub kind: Option<String>,
+    pub stats: Option<Stats>,
+}
+
+/// One address on a link.
+pub struct RawAddress {
+    pub index: u32,
+    pub addr: IpAddr,
+    pub prefix: u8,
+    pub broadcast: Option<Ipv4Addr>,
+    /// host, link, site, global.
+    pub scope: Option<&'static str>,
+    /// IFA_F_* bits.
+    pub flags: u32,
+}
+
+/// A default route of the main table.
+pub struct RawRoute {
+    pub family: u8,
+    pub gateway: Option<IpAddr>,
+    pub interface: Option<u32>,
+}
+
+/// Traffic counters since the interface appeared.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub rx_bytes: u64,
+    pub rx_packets: u64,
+    pub rx_errors: u64,
+    pub rx_dropped: u64,
+    pub tx_bytes: u64,
+    pub tx_packets: u64,
+    pub tx_errors: u64,
+    pub tx_dropped: u64,
+}
+
+/// IFF_UP, IFF_LOOPBACK and IFF_RUNNING (linux/if.h; BSD's too).
+pub const IFF_UP: u32 = 0x1;
+pub const IFF_LOOPBACK: u32 = 0x8;
+pub const IFF_RUNNING: u32 = 0x40;
+
+/// Links, addresses and default routes, as the platform reports them now.
+pub fn snapshot() -> io::Result<Snapshot> {
+    platform::snapshot()
+}
+
+/// The addresses of the interfaces that are up, each with its interface's name.
+pub fn local_addresses() -> io::Result<Vec<(String, IpAddr)>> {
+    let snapshot = snapshot()?;
+    let names: HashMap<u32, &str> = snapshot
+        .links
+        .iter()
+        .filter(|l| l.flags.is_none_or(|f| f & IFF_UP != 0))
+        .map(|l| (l.index, l.name.as_str()))
+        .collect();
+    Ok(snapshot
+        .addresses
+        .iter()
+        .filter_map(|a| names.get(&a.index).map(|n| (n.to_string(), a.addr)))
+        .collect())
+}

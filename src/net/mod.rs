@@ -1,0 +1,116 @@
+//! The shared network leaf: what several commands ask of the operating system, written once.
+//! Name resolution, the meaning of socket errors, this machine's interfaces, the services
+//! database file, privilege and descriptor limits, and the async runtime of the socket
+//! commands. Commands call in here; they never call each other. `#[cfg]` stays in here.
+
+pub mod errno;
+pub mod interfaces;
+pub mod resolve;
+pub mod services;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+
+use crate::error::Error;
+
+/// How many threads a command's runtime may use: one per core the system gives this process,
+/// at most `most` (the command knows where more stops helping).
+pub fn cores(most: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, most.max(1))
+}
+
+/// A tokio runtime for a command with sockets: one thread, or `workers` threads.
+pub fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, Error> {
+    let mut builder = if workers > 1 {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(workers);
+        b
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Kernel {
+            what: "start the async runtime",
+            source,
+        })
+}
+
+/// The wildcard address of `to`'s family, port 0: what a client socket binds.
+pub fn any_of_family(to: IpAddr) -> SocketAddr {
+    match to {
+        IpAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        IpAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    }
+}
+
+/// The local address the kernel would send from to reach `to` (a routing lookup by a
+/// connected UDP socket; nothing is sent).
+pub fn source_for(to: IpAddr) -> std::io::Result<IpAddr> {
+    let socket = UdpSocket::bind(any_of_family(to))?;
+    socket.connect((to, 9))?;
+    Ok(socket.local_addr()?.ip())
+}
+
+/// Whether this process runs as root (effective uid 0): raw sockets, short ping intervals.
+pub fn privileged() -> bool {
+    // Unix
+    #[cfg(unix)]
+    {
+        nix::unistd::geteuid().is_root()
+    }
+    // Elsewhere: unknown, so the conservative answer.
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// Raises the soft file-descriptor limit to the hard one and says how many descriptors the
+/// process may hold, less `reserve` kept for everything that is not a probe.
+pub fn descriptor_budget(reserve: u64) -> u64 {
+    // Unix
+    #[cfg(unix)]
+    {
+        use nix::sys::resource::{Resource, getrlimit, setrlimit};
+        if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+            let soft = if setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+                hard
+            } else {
+                soft
+            };
+            return soft.saturating_sub(reserve).max(1);
+        }
+        256
+    }
+    // Elsewhere: a conservative guess.
+    #[cfg(not(unix))]
+    {
+        let _ = reserve;
+        256
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cores_are_bounded() {
+        assert_eq!(cores(1), 1);
+        assert_eq!(cores(0), 1);
+        assert!((1..=64).contains(&cores(64)));
+    }
+
+    #[test]
+    fn loopback_is_reached_from_loopback() {
+        let from = source_for(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert!(from.is_ok_and(|a| a.is_loopback()));
+        assert_eq!(
+            any_of_family(IpAddr::V6(Ipv6Addr::LOCALHOST)),
+            SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0))
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! Name resolution, once for every command: an address as typed is used as it is; a name is
+//! looked up with the system's resolver (getaddrinfo), and the first address of the wanted
+//! family is taken, as ping, traceroute and nmap take it.
+
+use std::net::IpAddr;
+
+use crate::addr::host::Host;
+use crate::error::{Error, io_reason};
+
+/// Which address family a name may resolve to (-4, -6, or either).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Family {
+    #[default]
+    Any,
+    V4,
+    V6,
+}
+
+impl Family {
+    /// From the -4 and -6 flags.
+    pub fn from_flags(ipv4: bool, ipv6: bool) -> Family {
+        match (ipv4, ipv6) {
+            (true, false) => Family::V4,
+            (false, true) => Family::V6,
+            _ => Family::Any,
+        }
+    }
+
+    fn admits(self, addr: &IpAddr) -> bool {
+        match self {
+            Family::Any => true,
+            Family::V4 => addr.is_ipv4(),
+            Family::V6 => addr.is_ipv6(),
+        }
+    }
+}
+
+/// The address `host` stands for.
+pub async fn resolve(host: &Host, family: Family) -> Result<IpAddr, Error> {
+    let refuse = |reason: &str| Error::Resolve {
+        name: host.given().to_string(),
+        reason: reason.to_string(),
+    };
+    if let Some(addr) = host.addr() {
+        return if family.admits(&addr) {
+            Ok(addr)
+        } else {
+            Err(refuse("it is not of the family asked for (-4/-6)"))
+        };
+    }
+    let found = tokio::net::lookup_host((host.given(), 0))
+        .await
+        .map_err(|e| refuse(&io_reason(&e)))?;
+    found
+        .map(|a| a.ip())
+        .find(|a| family.admits(a))
+        .ok_or_else(|| {
+            refuse(match family {
+                Family::Any => "it has no address",
+                Family::V4 | Family::V6 => "it has no address of the family asked for (-4/-6)",
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(text: &str) -> Host {
+        Host::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("runtime: {e}"))
+            .block_on(f)
+    }
+
+    #[test]
+    fn addresses_are_taken_as_typed_within_the_family() {
+        let v4 = host("127.0.0.1");
+        assert_eq!(
+            block_on(resolve(&v4, Family::Any)).ok(),
+            Some(IpAddr::from([127, 0, 0, 1]))
+        );
+        let wrong = block_on(resolve(&v4, Family::V6)).map_err(|e| e.to_string());
+        assert_eq!(
+            wrong,
+            Err("cannot resolve 127.0.0.1: it is not of the family asked for (-4/-6)".into())
+        );
+    }
+
+    #[test]
+    fn localhost_resolves_to_loopback() {
+        // /etc/hosts, no DNS: the one name every test machine has.
+        let got = block_on(resolve(&host("localhost"), Family::V4));
+        assert!(got.is_ok_and(|a| a.is_loopback()));
+    }
+}
