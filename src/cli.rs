@@ -669,7 +669,10 @@ mod tests {
         ];
         for (text, reason) in bad {
             let got = parse_seconds(text);
-            assert!(got.as_ref().is_err_and(|e| e.contains(reason)), "{text}: {got:?}");
+            assert!(
+                got.as_ref().is_err_and(|e| e.contains(reason)),
+                "{text}: {got:?}"
+            );
         }
         assert!(parse_scan_timeout("0").is_err());
         assert!(parse_scan_timeout("61s").is_err());
@@ -682,7 +685,10 @@ mod tests {
         let Command::Send(args) = cli.command else {
             panic!("not send")
         };
-        assert_eq!((args.target.host.given(), args.target.port), ("localhost", 7));
+        assert_eq!(
+            (args.target.host.given(), args.target.port),
+            ("localhost", 7)
+        );
         for bad in [
             vec!["netkit", "send", "127.0.0.1", "x"],
             vec!["netkit", "ping", "300.1.1.1"],

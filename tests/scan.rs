@@ -290,7 +290,10 @@ fn bad_specs_and_targets_exit_2_with_the_reason() {
             &["scan", "127.0.0.1", "-p", "70000"],
             "port 70000 is above 65535",
         ),
-        (&["scan", "300.1.1.1"], "invalid value '300.1.1.1' for '<TARGET>...': octet 1 is 300"),
+        (
+            &["scan", "300.1.1.1"],
+            "invalid value '300.1.1.1' for '<TARGET>...': octet 1 is 300",
+        ),
         (&["scan", "10.0.0.0/33"], "prefix /33 is above 32"),
     ];
     for (args, want) in cases {

@@ -318,7 +318,7 @@ impl Output {
             s.sent,
             s.replies,
             s.timeouts,
-            crate::stats::format_g(s.loss_percent),
+            super::format_g(s.loss_percent),
             s.reordered,
             s.corrupted
         )?;

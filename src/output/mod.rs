@@ -312,6 +312,41 @@ pub fn group_digits(digits: &str) -> String {
     out
 }
 
+/// C's `%g`: six significant digits, trailing zeros dropped (iputils prints loss this way).
+pub fn format_g(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    let digits = 6i32 - 1 - value.abs().log10().floor() as i32;
+    let text = format!("{:.*}", digits.max(0) as usize, value);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A sparkline of the samples, one block per sample (scaled between min and max).
+pub fn sparkline(samples: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (lo, hi) = samples
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(*x), hi.max(*x))
+        });
+    samples
+        .iter()
+        .map(|x| {
+            let level = if hi > lo {
+                (x - lo) / (hi - lo) * 7.0
+            } else {
+                0.0
+            };
+            BARS[(level.round() as usize).min(7)]
+        })
+        .collect()
+}
+
 /// `yes`, `no`, or `n/a` for a registry column that does not apply.
 pub fn yes_no(value: Option<bool>) -> &'static str {
     match value {
@@ -359,5 +394,29 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(group_digits(input), want, "{input}");
         }
+    }
+
+    #[test]
+    fn loss_and_its_printed_form() {
+        let cases = [
+            (4, 4, "0"),
+            (4, 3, "25"),
+            (3, 2, "33.3333"),
+            (3, 0, "100"),
+            (7, 6, "14.2857"),
+        ];
+        for (sent, got, want) in cases {
+            assert_eq!(
+                format_g(crate::stats::loss_percent(sent, got)),
+                want,
+                "{got}/{sent}"
+            );
+        }
+    }
+
+    #[test]
+    fn sparkline_scales_between_min_and_max() {
+        assert_eq!(sparkline(&[1.0, 2.0, 3.0]), "▁▅█");
+        assert_eq!(sparkline(&[5.0, 5.0]), "▁▁");
     }
 }

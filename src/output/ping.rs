@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Output;
 use super::Written;
-use crate::stats::{self, RttSummary};
+use crate::stats::RttSummary;
 
 /// The whole run.
 #[derive(Debug, Serialize)]
@@ -227,7 +227,7 @@ impl Output {
                 "{} packets transmitted, {} received, {extra}{}% packet loss, time {}ms",
                 h.transmitted,
                 h.received,
-                stats::format_g(h.loss_percent),
+                super::format_g(h.loss_percent),
                 h.time_ms
             )?;
             if let Some(r) = &h.rtt_ms {
@@ -244,7 +244,7 @@ impl Output {
                 if self.decorated() && h.rtt_samples.len() > 1 {
                     let last: Vec<f64> =
                         h.rtt_samples.iter().rev().take(60).rev().copied().collect();
-                    writeln!(self, "rtt {}", stats::sparkline(&last))?;
+                    writeln!(self, "rtt {}", super::sparkline(&last))?;
                 }
             }
         }
@@ -264,7 +264,7 @@ impl Output {
                     h.address.to_string(),
                     h.transmitted.to_string(),
                     h.received.to_string(),
-                    format!("{}%", stats::format_g(h.loss_percent)),
+                    format!("{}%", super::format_g(h.loss_percent)),
                     ms(|r| r.min),
                     ms(|r| r.avg),
                     ms(|r| r.max),
