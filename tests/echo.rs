@@ -349,7 +349,7 @@ fn sigterm_ends_with_a_summary_and_exit_0() {
 fn a_service_port_source_is_never_answered() {
     // Root may bind port 999; elsewhere this check is skipped.
     let Ok(service) = UdpSocket::bind("127.0.0.1:999") else {
-        eprintln!("skipped: cannot bind a port below 1024 here");
+        common::skip("cannot bind a port below 1024 here");
         return;
     };
     let echo = Echo::start(&["--udp"]);
@@ -399,7 +399,7 @@ fn a_port_in_use_is_named() {
 #[test]
 fn a_handout_style_python_client_works_against_it() {
     if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipped: no python3");
+        common::skip("no python3");
         return;
     }
     let echo = Echo::start(&["--mode", "upper"]);
@@ -682,7 +682,7 @@ fn out_of_file_descriptors_is_logged_once_and_serving_goes_on() {
         .stdout(Stdio::piped())
         .spawn()
     else {
-        eprintln!("skipped: no prlimit (util-linux)");
+        common::skip("no prlimit (util-linux)");
         return;
     };
     let mut server = common::netns::Background { child, ns: None };

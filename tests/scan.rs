@@ -314,12 +314,12 @@ fn a_syn_scan_without_raw_socket_privilege_exits_2_with_the_fix() {
         .args(["scan", "127.0.0.1", "--syn", "-p", "80"])
         .output();
     let Ok(out) = out else {
-        eprintln!("skipped: setpriv is not available");
+        common::skip("setpriv is not available");
         return;
     };
     let stderr = String::from_utf8_lossy(&out.stderr);
     if stderr.contains("setpriv:") {
-        eprintln!("skipped: setpriv cannot drop privileges here: {stderr}");
+        common::skip(&format!("setpriv cannot drop privileges here: {stderr}"));
         return;
     }
     assert_eq!(out.status.code(), Some(2), "{stderr}");

@@ -6,6 +6,21 @@ pub mod netns;
 
 use assert_cmd::Command;
 
+/// Skips a test whose prerequisite (root, iproute2, nftables, python3, ...) is missing: says
+/// why on stderr, or, when NETKIT_REQUIRE_PRIVILEGED_TESTS=1 (as .ci/run sets it), fails the
+/// test instead, so that a green CI proves the privileged tests ran.
+pub fn skip(reason: &str) {
+    if required() {
+        panic!("NETKIT_REQUIRE_PRIVILEGED_TESTS=1, but this test cannot run: {reason}");
+    }
+    eprintln!("skipped: {reason}");
+}
+
+/// Whether a missing prerequisite fails a test instead of skipping it.
+pub fn required() -> bool {
+    std::env::var_os("NETKIT_REQUIRE_PRIVILEGED_TESTS").is_some_and(|v| v == "1")
+}
+
 /// The netkit binary, with color decided only by the flags a test passes.
 pub fn netkit() -> Command {
     let mut cmd = Command::cargo_bin("netkit").unwrap_or_else(|e| panic!("netkit binary: {e}"));

@@ -17,7 +17,7 @@ impl Netns {
     pub fn create(tag: &str) -> Option<Netns> {
         let uid = Command::new("id").arg("-u").output().ok()?;
         if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
-            eprintln!("skipped: network namespaces need root");
+            super::skip("network namespaces need root");
             return None;
         }
         let name = format!(
@@ -28,14 +28,14 @@ impl Netns {
         match Command::new("ip").args(["netns", "add", &name]).output() {
             Ok(out) if out.status.success() => Some(Netns { name }),
             Ok(out) => {
-                eprintln!(
-                    "skipped: ip netns add failed: {}",
+                super::skip(&format!(
+                    "ip netns add failed: {}",
                     String::from_utf8_lossy(&out.stderr)
-                );
+                ));
                 None
             }
             Err(e) => {
-                eprintln!("skipped: cannot run ip (install iproute2): {e}");
+                super::skip(&format!("cannot run ip (install iproute2): {e}"));
                 None
             }
         }
@@ -139,7 +139,7 @@ impl VethLab {
         let client = Netns::create(&format!("{tag}-c"))?;
         let peer = Netns::create(&format!("{tag}-p"))?;
         if Command::new("python3").arg("--version").output().is_err() {
-            eprintln!("skipped: the simulated peer needs python3");
+            super::skip("the simulated peer needs python3");
             return None;
         }
         client.ip("link set lo up");
@@ -179,7 +179,7 @@ impl VethLab {
     /// Installs an nftables rule in the peer; `None` (with the reason printed) without nft.
     pub fn peer_nft(&self, script: &str) -> Option<()> {
         if Command::new("nft").arg("--version").output().is_err() {
-            eprintln!("skipped: nft is not installed (apt-get install nftables)");
+            super::skip("nft is not installed (apt-get install nftables)");
             return None;
         }
         let mut child = Command::new("ip")
