@@ -1,5 +1,5 @@
 //! `netkit classify`: parse each input, gather its facts from addr/, hand them to the renderer.
-//! Streams (stdin, --file) are read line by line in constant memory, rendered on two cores.
+//! Streams (stdin, --file) are read line by line in constant memory, rendered on every core.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -75,8 +75,9 @@ fn one(input: &str, view: View, out: &mut Output) -> Result<bool, WriteError> {
 
 /// Lines per batch handed from the reading thread to a rendering worker.
 const BATCH: usize = 256;
-/// Rendering workers: this machine class has two cores, and rendering JSON is most of the work.
-const WORKERS: usize = 2;
+/// Most rendering workers. Rendering (JSON above all) is most of the work, so there is one
+/// per core; past eight the single writer thread is the limit.
+const MAX_WORKERS: usize = 8;
 /// Batches queued per worker, each way: bounds memory however long the stream.
 const QUEUED: usize = 2;
 
@@ -116,9 +117,10 @@ fn stream(
     view: View,
     out: &mut Output,
 ) -> Result<bool, Error> {
-    let mut to_workers = Vec::with_capacity(WORKERS);
-    let mut from_workers = Vec::with_capacity(WORKERS);
-    for _ in 0..WORKERS {
+    let workers = crate::net::cores(MAX_WORKERS);
+    let mut to_workers = Vec::with_capacity(workers);
+    let mut from_workers = Vec::with_capacity(workers);
+    for _ in 0..workers {
         let (batch_tx, batch_rx) = mpsc::sync_channel(QUEUED);
         let (done_tx, done_rx) = mpsc::sync_channel(QUEUED);
         let worker_out = out.in_memory();

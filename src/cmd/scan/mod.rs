@@ -260,7 +260,7 @@ async fn target(given: &ScanTarget) -> Result<Target, Error> {
 
 /// How long to wait now: four times the smoothed RTT seen so far, at least MIN_WAIT and at
 /// most `max` (nmap adapts its timeout to the target the same way). Lock-free: thousands of
-/// probes on two threads read and update it, and a mutex there cost futex calls.
+/// probes on every worker read and update it, and a lock would make them wait on each other.
 struct Pace {
     /// The smoothed RTT in seconds, as f64 bits; NO_SAMPLE before the first answer.
     srtt: AtomicU64,
@@ -323,14 +323,15 @@ async fn within<F: Future>(pace: &SharedPace, began: Instant, answer: F) -> Opti
 /// How often a waiting probe looks at the pace again.
 const RECHECK: Duration = Duration::from_millis(50);
 
-/// Runs `probe` on every port of `target`, at most `settings.concurrency` at a time and, with `gap`, starting one
-/// per gap (the first after one gap); hands each port's answer to `done` as it comes.
+/// Runs `probe` on every port of `target`, at most `settings.concurrency` at a time and, with
+/// `gap`, starting one per gap (the first after one gap); hands each port's answer to `done`
+/// as it comes.
 ///
 /// The ports are dealt to one lane task per worker of the runtime, each with its share of the
 /// concurrency, and the answers come back in batches of what is ready. A probe's task is
-/// spawned and joined on the same worker, so the threads seldom wake each other: one
-/// spawning loop on the calling thread cost a futex call per probe, the largest cost of a
-/// loopback scan. Paced sweeps keep one lane, so the gap holds for the whole sweep.
+/// spawned and joined on the same worker, so the threads seldom wake each other (one spawning
+/// loop on the calling thread would wake another thread for every probe). Paced sweeps keep
+/// one lane, so the gap holds for the whole sweep.
 async fn sweep<P, F, A>(
     target: IpAddr,
     ports: Vec<u16>,
