@@ -320,19 +320,23 @@ mod tests {
         );
     }
 
+    // The wording is glibc's strerror.
+    #[cfg(target_os = "linux")]
     #[test]
     fn io_reasons_are_plain_and_say_what_to_do() {
+        use nix::errno::Errno;
+        let os = |e: Errno| io::Error::from_raw_os_error(e as i32);
         let cases = [
             (
-                io::Error::from_raw_os_error(2),
+                os(Errno::ENOENT),
                 "no such file or directory (check the path)",
             ),
             (
-                io::Error::from_raw_os_error(13),
+                os(Errno::EACCES),
                 "permission denied (check the file's permissions, or run as a user who may read it)",
             ),
             (
-                io::Error::from_raw_os_error(21),
+                os(Errno::EISDIR),
                 "is a directory (give a file, not a directory)",
             ),
         ];

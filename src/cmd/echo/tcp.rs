@@ -17,6 +17,7 @@ use tokio::time::timeout;
 use super::Shared;
 use crate::cli::EchoMode;
 use crate::frame::{self, Deframer};
+use crate::net::errno;
 use crate::output::echo::{EchoEvent, Head};
 use crate::ports::Protocol;
 
@@ -50,7 +51,7 @@ pub async fn accept_loop(
             Ok(pair) => pair,
             Err(e) => {
                 // Out of file descriptors (EMFILE/ENFILE): say so once, back off, keep serving.
-                if !told_emfile && matches!(e.raw_os_error(), Some(23 | 24)) {
+                if !told_emfile && errno::is_out_of_descriptors(&e) {
                     told_emfile = true;
                     let here = listener
                         .local_addr()
