@@ -118,8 +118,8 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l udp -d 'UDP scan: a probe per port (a real request for DNS, NTP, SNMP; else empty); slow, see below'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l syn -d 'Half-open TCP SYN scan with raw packets (needs root or CAP_NET_RAW; Linux)'
-complete -c netkit -n "__fish_netkit_using_subcommand scan" -l open -d 'List only open ports'
-complete -c netkit -n "__fish_netkit_using_subcommand scan" -l json -d 'JSON on stdout when done: {"scans": [...]} with every port that is not closed'
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -l open -d 'List only ports that are open or may be (open|filtered), as nmap\'s --open; the closing counts still count every port'
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -l json -d 'JSON on stdout when done: {"scans": [...]} with every port that is not closed (with --open: those open or open|filtered)'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l services-file -d 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]' -r -F

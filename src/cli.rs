@@ -515,11 +515,13 @@ pub struct ScanArgs {
     #[arg(long)]
     pub syn: bool,
 
-    /// List only open ports
+    /// List only ports that are open or may be (open|filtered), as nmap's --open; the
+    /// closing counts still count every port
     #[arg(long)]
     pub open: bool,
 
-    /// JSON on stdout when done: {"scans": [...]} with every port that is not closed
+    /// JSON on stdout when done: {"scans": [...]} with every port that is not closed (with
+    /// --open: those open or open|filtered)
     #[arg(long)]
     pub json: bool,
 }

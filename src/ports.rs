@@ -113,6 +113,11 @@ pub enum PortState {
 }
 
 impl PortState {
+    /// Open, or perhaps open (UDP silence): what nmap's --open lists.
+    pub fn may_be_open(self) -> bool {
+        matches!(self, PortState::Open | PortState::OpenFiltered)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             PortState::Open => "open",

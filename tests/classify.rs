@@ -419,3 +419,19 @@ fn json_escapes_whatever_the_user_typed() {
     assert_eq!(records[0]["input"], json!(nasty));
     assert_eq!(records[0]["error"], json!("not an IPv4 or IPv6 address"));
 }
+
+#[test]
+fn a_prefix_with_a_leading_zero_and_a_wildcard_mask_are_refused_with_the_fix() {
+    // Systems disagree on /032 (/32 to Python, /26 to iproute2): issue 11.
+    let (code, _, stderr) = run(&["classify", "1.1.1.0/032"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("has a leading zero"), "{stderr}");
+    assert!(stderr.contains("write /32"), "{stderr}");
+    let (code, _, stderr) = run(&["classify", "10.0.0.0/0.0.0.255"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("0.0.0.255 is a wildcard (host) mask") && stderr.contains("write /24"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("/0?"), "{stderr}");
+}

@@ -776,3 +776,121 @@ fn every_mode_over_tcp_and_udp_on_ipv4_and_ipv6_loopback() {
         .unwrap_or_else(|e| panic!("relay udp: {e}"));
     assert_eq!(&buf[..n], b"from a");
 }
+
+// Issue 11: each of these hung, crashed or answered wrongly before its fix.
+
+#[test]
+fn a_second_udp_echo_on_a_taken_port_exits_2() {
+    let first = Echo::start(&["--udp"]);
+    let port = first.port.to_string();
+    let (code, _, stderr) = common::run_within(
+        &["echo", &port, "--udp", "--bind", "127.0.0.1"],
+        Vec::new(),
+        Duration::from_secs(5),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!("UDP port {port} is already in use")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn send_with_a_huge_count_keeps_its_memory_bounded() {
+    let echo = Echo::start(&["--udp", "--quiet", "--max-rate", "0"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([
+            "send",
+            "--udp",
+            &target,
+            "--count",
+            "18446744073709551615",
+            "--interval",
+            "1ms",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(1500));
+    let still_running = matches!(child.try_wait(), Ok(None));
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    assert!(still_running, "send ended early: {stderr}");
+    let rss_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    assert!(rss_kb > 0 && rss_kb < 64 * 1024, "VmRSS {rss_kb} kB");
+}
+
+#[test]
+fn a_message_larger_than_the_socket_buffers_comes_back_whole() {
+    let echo = Echo::start(&["--tcp", "--quiet"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let mut line = vec![b'x'; 16 << 20];
+    line.push(b'\n');
+    let (code, stdout, stderr) =
+        common::run_within(&["send", &target, "--json"], line, Duration::from_secs(60));
+    assert_eq!(code, 0, "{stderr}");
+    let exchange: Value = serde_json::from_str(stdout.lines().next().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("{e}: {stdout:.200}"));
+    assert_eq!(exchange["received_bytes"], json!(16 << 20));
+    assert_eq!(exchange["identical"], json!(true));
+}
+
+#[test]
+fn send_file_refuses_a_fifo_before_opening_it() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        common::skip("mkfifo is not available");
+        return;
+    }
+    let fifo = fifo.to_string_lossy().into_owned();
+    let (code, _, stderr) = common::run_within(
+        &["send", "127.0.0.1:9", "--file", &fifo],
+        Vec::new(),
+        Duration::from_secs(5),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
+
+#[test]
+fn an_empty_line_is_skipped_over_tcp_with_the_reason_and_sent_over_udp() {
+    let echo = Echo::start(&["--quiet"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let began = Instant::now();
+    let (code, stdout, stderr) = common::run_within(
+        &["send", &target, "--timeout", "3"],
+        b"a\n\nb\n".to_vec(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        began.elapsed() < Duration::from_secs(3),
+        "waited for an echo of nothing"
+    );
+    assert!(
+        stderr.contains("empty line not sent: over TCP an empty send()"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.matches("reply from").count(), 2, "{stdout}");
+    let (code, stdout, stderr) = common::run_within(
+        &["send", "--udp", &target, "--timeout", "3"],
+        b"\n".to_vec(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains(": \"\" (0 bytes"), "{stdout}");
+}

@@ -116,3 +116,28 @@ fn a_services_file_is_read_and_backed_by_the_builtin_table() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_services_file_that_is_no_file_or_too_large_is_refused_at_once() {
+    // /dev/zero never ends: refused before it is read (issue 11).
+    let (code, _, stderr) = common::run_within(
+        &["port", "--services-file", "/dev/zero", "80"],
+        Vec::new(),
+        std::time::Duration::from_secs(5),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("services file /dev/zero: not a regular file"),
+        "{stderr}"
+    );
+    // A regular file past the cap (sparse, so it costs no disk).
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let big = dir.path().join("services");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len((16 << 20) + 1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let big = big.to_string_lossy().into_owned();
+    let (code, _, stderr) = run(&["port", "--services-file", &big, "80"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is larger than 16 MiB"), "{stderr}");
+}

@@ -170,6 +170,66 @@ fn udp_scan_tells_answering_closed_and_dropped_ports_apart() {
 }
 
 #[test]
+fn open_lists_only_ports_that_are_or_may_be_open_in_text_and_json() {
+    // Issue 11: --open listed filtered ports too. nmap's --open keeps open and open|filtered.
+    let Some((lab, _services)) = lab("open") else {
+        return;
+    };
+    let tcp = [
+        "scan",
+        VethLab::PEER,
+        "-p",
+        "7001-7006",
+        "--timeout",
+        "300",
+        "--open",
+    ];
+    let (code, text, stderr) = lab.client.netkit(&tcp);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!text.contains("filtered  "), "{text}");
+    assert!(
+        text.contains("7001/tcp  open") && text.contains("7002/tcp  open"),
+        "{text}"
+    );
+    assert!(
+        text.contains(": 2 open, 3 closed, 1 filtered\n"),
+        "counts stay whole: {text}"
+    );
+    let mut json_args = tcp.to_vec();
+    json_args.push("--json");
+    let (_, stdout, _) = lab.client.netkit(&json_args);
+    let scan = &report(&stdout)["scans"][0];
+    assert_eq!(
+        states(scan),
+        [
+            (7001, "open".to_string(), "syn-ack".to_string()),
+            (7002, "open".to_string(), "syn-ack".to_string()),
+        ]
+    );
+    assert_eq!(scan["counts"]["filtered"], json!(1));
+    let (code, stdout, stderr) = lab.client.netkit(&[
+        "scan",
+        VethLab::PEER,
+        "--udp",
+        "-p",
+        "7101-7103",
+        "--timeout",
+        "300",
+        "--open",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let udp = &report(&stdout)["scans"][0];
+    assert_eq!(
+        states(udp),
+        [
+            (7101, "open".to_string(), "udp-response".to_string()),
+            (7103, "open|filtered".to_string(), "no-response".to_string()),
+        ]
+    );
+}
+
+#[test]
 fn udp_closed_ports_are_not_lost_to_the_icmp_rate_limit() {
     let Some((lab, _services)) = lab("udprl") else {
         return;

@@ -81,6 +81,18 @@ pub enum ParseError {
         binary: String,
         suggest: u32,
     },
+    #[error(
+        "{mask} is a wildcard (host) mask, as ACLs write them: its one-bits come last, not first; the netmask is {netmask}: write /{suggest}"
+    )]
+    WildcardMask {
+        mask: Ipv4Addr,
+        netmask: Ipv4Addr,
+        suggest: u32,
+    },
+    #[error(
+        "prefix '/{text}' has a leading zero; systems disagree on what it means (iproute2 reads it as octal, Python as decimal, Go rejects it), so it is rejected: write /{value}"
+    )]
+    PrefixLeadingZero { text: String, value: String },
     #[error("IPv6 prefixes are written as a length (/64), not as a mask")]
     MaskOnIpv6,
 }
@@ -276,16 +288,19 @@ fn parse_prefix(addr: IpAddr, text: &str) -> Result<IpNet, ParseError> {
             return Err(ParseError::MaskOnIpv6);
         };
         let mask = parse_ipv4(text).map_err(|e| ParseError::BadMask(Box::new(e)))?;
-        let prefix =
-            ipnet::ipv4_mask_to_prefix(mask).map_err(|_| ParseError::MaskNotContiguous {
-                mask,
-                binary: dotted_binary(mask),
-                suggest: u32::from(mask).leading_ones(),
-            })?;
+        let prefix = ipnet::ipv4_mask_to_prefix(mask).map_err(|_| mask_error(mask))?;
         return Ok(IpNet::V4(Ipv4Net::new_assert(v4, prefix)));
     }
     if !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ParseError::PrefixNotNumber(text.to_string()));
+    }
+    // As with octets: `/032` is /32 to Python, /26 to iproute2 (octal) and an error to Go.
+    if text.len() > 1 && text.starts_with('0') {
+        let digits = text.trim_start_matches('0');
+        return Err(ParseError::PrefixLeadingZero {
+            text: text.to_string(),
+            value: if digits.is_empty() { "0" } else { digits }.to_string(),
+        });
     }
     let prefix: u32 = text.parse().unwrap_or(u32::MAX);
     let (max, version) = match addr {
@@ -305,6 +320,25 @@ fn parse_prefix(addr: IpAddr, text: &str) -> Result<IpNet, ParseError> {
         IpAddr::V4(v4) => IpNet::V4(Ipv4Net::new_assert(v4, prefix)),
         IpAddr::V6(v6) => IpNet::V6(Ipv6Net::new_assert(v6, prefix)),
     })
+}
+
+/// Why a mask with its one-bits not all first is refused: a wildcard mask (all last, as
+/// ACLs write them) is named as such, anything else is shown in binary.
+fn mask_error(mask: Ipv4Addr) -> ParseError {
+    let bits = u32::from(mask);
+    let host_bits = bits.trailing_ones();
+    if bits.leading_zeros() + host_bits == 32 {
+        return ParseError::WildcardMask {
+            mask,
+            netmask: Ipv4Addr::from(!bits),
+            suggest: 32 - host_bits,
+        };
+    }
+    ParseError::MaskNotContiguous {
+        mask,
+        binary: dotted_binary(mask),
+        suggest: bits.leading_ones(),
+    }
 }
 
 /// `10101100.00010100.00000001.00000101`: the form students learn.
@@ -473,6 +507,25 @@ mod tests {
             ("10.0.0.0/255.255.0", "netmask: has 3 octet(s)"),
             ("::/ffff::", "written as a length"),
             ("10.0.0.0/99999999999", "above 32"),
+            // Systems disagree on a leading zero (issue 11): refused, with the fix.
+            (
+                "1.1.1.0/032",
+                "prefix '/032' has a leading zero; systems disagree on what it means",
+            ),
+            ("1.1.1.0/032", "write /32"),
+            ("10.0.0.0/08", "write /8"),
+            ("::/064", "write /64"),
+            ("0.0.0.0/00", "write /0"),
+            // A wildcard mask is named as one, with the netmask it stands for.
+            (
+                "10.0.0.0/0.0.0.255",
+                "0.0.0.255 is a wildcard (host) mask, as ACLs write them: its one-bits come last, not first; the netmask is 255.255.255.0: write /24",
+            ),
+            (
+                "10.0.0.0/0.0.255.255",
+                "the netmask is 255.255.0.0: write /16",
+            ),
+            ("10.0.0.0/0.255.0.255", "not contiguous"),
         ];
         for (input, reason) in cases {
             let got = err(input);

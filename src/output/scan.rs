@@ -26,7 +26,7 @@ pub struct TargetScan {
     pub ports_scanned: usize,
     pub elapsed_ms: u64,
     pub counts: Counts,
-    /// Every port that is not closed.
+    /// Every port that is not closed; with --open, only those open or open|filtered.
     pub ports: Vec<PortResult>,
     /// Cut short by Ctrl-C.
     pub interrupted: bool,
@@ -54,19 +54,14 @@ pub struct PortResult {
 
 impl Output {
     /// Writes the scans.
-    pub fn scans(&mut self, report: &ScanReport, only_open: bool) -> Written {
+    pub fn scans(&mut self, report: &ScanReport) -> Written {
         if self.json() {
             return self.json_line(report);
         }
         for scan in &report.scans {
-            let shown: Vec<&PortResult> = scan
-                .ports
-                .iter()
-                .filter(|p| !only_open || p.state == PortState::Open)
-                .collect();
-            if !shown.is_empty() {
+            if !scan.ports.is_empty() {
                 let mut table = self.table(&["PORT", "STATE", "REASON", "SERVICE", "LATENCY"]);
-                for p in shown {
+                for p in &scan.ports {
                     table.add_row([
                         format!("{}/{}", p.port, scan.protocol.name()),
                         p.state.name().to_string(),

@@ -272,8 +272,8 @@ enum Opened {
     Udp(tokio::net::UdpSocket),
 }
 
-/// One socket: SO_REUSEADDR (a restart need not wait out TIME_WAIT), IPV6_V6ONLY set
-/// explicitly (the IPv4 socket covers IPv4), a deep accept queue, large UDP buffers.
+/// One socket: SO_REUSEADDR on TCP only, IPV6_V6ONLY set explicitly (the IPv4 socket covers
+/// IPv4), a deep accept queue, large UDP buffers.
 fn open(at: SocketAddr, proto: Protocol) -> io::Result<Opened> {
     let domain = Domain::for_address(at);
     let kind = if proto == Protocol::Tcp {
@@ -282,7 +282,11 @@ fn open(at: SocketAddr, proto: Protocol) -> io::Result<Opened> {
         Type::DGRAM
     };
     let socket = Socket::new(domain, kind, None)?;
-    socket.set_reuse_address(true)?;
+    // TCP: a restart need not wait out TIME_WAIT. Never on UDP, where Linux would let a
+    // second endpoint share the port and take some of the datagrams.
+    if proto == Protocol::Tcp {
+        socket.set_reuse_address(true)?;
+    }
     if at.is_ipv6() {
         socket.set_only_v6(true)?;
     }

@@ -178,7 +178,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
                     done = engine => done?,
                     _ = tokio::signal::ctrl_c() => interrupted = true,
                 }
-                scans.push(report(
+                let mut scan = report(
                     t.given(),
                     host,
                     &method,
@@ -186,14 +186,19 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
                     started.elapsed(),
                     interrupted,
                     &services,
-                ));
+                );
+                // As nmap's --open: ports that are, or may be, open (counts stay whole).
+                if args.open {
+                    scan.ports.retain(|p| p.state.may_be_open());
+                }
+                scans.push(scan);
                 if interrupted {
                     break 'targets;
                 }
             }
         }
         progress.finish();
-        out.scans(&ScanReport { scans }, args.open)?;
+        out.scans(&ScanReport { scans })?;
         Ok(if interrupted {
             Outcome::Interrupted
         } else {

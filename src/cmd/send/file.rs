@@ -1,6 +1,7 @@
 //! `--file`: a file's bytes go out and must come back identical.
 
 use std::io;
+use std::path::Path;
 use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
@@ -17,9 +18,30 @@ use crate::output::echo::FileCheck;
 /// `--file`: the file's bytes go out and must come back identical. Over plain TCP they
 /// stream (written and compared at once, never all in memory); UDP and framed TCP go in
 /// pieces of --size bytes, one exchange each.
+/// The size of the file to send, after checking that it is a regular file: the echo is
+/// compared with a second read of it, which a pipe cannot give, and opening a FIFO would
+/// wait for a writer forever. Checked before the file is opened, and before connecting.
+pub(super) async fn size_of(path: &Path) -> Result<u64, Error> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|source| Error::Read {
+            what: path.display().to_string(),
+            source,
+        })?;
+    if !meta.is_file() {
+        return Err(Error::NotAFile {
+            what: format!("--file {}", path.display()),
+            hint: "the echo is compared with a second read of it; save the data to a file \
+                   first, or pipe it into interactive mode without --file",
+        });
+    }
+    Ok(meta.len())
+}
+
 pub(super) async fn send_file(
     mut link: Link,
-    path: &std::path::Path,
+    path: &Path,
+    total: u64,
     peer: SocketAddr,
     args: &SendArgs,
     out: &mut Output,
@@ -29,18 +51,7 @@ pub(super) async fn send_file(
         what: path.display().to_string(),
         source,
     };
-    // Checked before opening: the echo is compared with a second read of the file, which a
-    // pipe cannot give, and opening a FIFO would wait for a writer forever.
-    let meta = tokio::fs::metadata(path).await.map_err(read_fail)?;
-    if !meta.is_file() {
-        return Err(Error::NotAFile {
-            what: format!("--file {}", path.display()),
-            hint: "the echo is compared with a second read of it; save the data to a file \
-                   first, or pipe it into interactive mode without --file",
-        });
-    }
     let mut file = tokio::fs::File::open(path).await.map_err(read_fail)?;
-    let total = meta.len();
     let started = Instant::now();
     let mut check = FileCheck {
         sent_bytes: 0,
@@ -121,7 +132,7 @@ const COMPARE_CHUNK: usize = 128 * 1024;
 /// it with the file: (bytes received, offset of the first difference).
 fn stream_file(
     stream: std::net::TcpStream,
-    path: &std::path::Path,
+    path: &Path,
     limit: Duration,
     total: u64,
 ) -> io::Result<(u64, Option<u64>)> {

@@ -12,6 +12,11 @@ use crate::output::Output;
 use crate::output::echo::{Exchange, Reply, SendSummary};
 use crate::stats;
 
+/// Said once for each empty message not sent over unframed TCP.
+const EMPTY_OVER_TCP: &str = "empty line not sent: over TCP an empty send() puts nothing on \
+     the wire, so the server would never see it and both sides would wait (an empty UDP \
+     datagram, --udp, or an empty frame, --framed, is sent)";
+
 /// Each message (or stdin line) is one exchange.
 pub(super) async fn messages(
     link: &mut Link,
@@ -42,6 +47,13 @@ pub(super) async fn messages(
                 None => break,
             }
         };
+        // The hand-outs' trap: send(b"") over TCP puts nothing on the wire, so the server
+        // never hears of it, and client and server would both wait. A datagram or a frame of
+        // no bytes is real, so those are sent.
+        if message.is_empty() && matches!(link, Link::Tcp(..)) && !args.framed {
+            out.warn(EMPTY_OVER_TCP)?;
+            continue;
+        }
         sent += 1;
         let began = Instant::now();
         let reply = exchange(link, message.as_bytes(), args)

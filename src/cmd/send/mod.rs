@@ -7,6 +7,7 @@ mod file;
 mod measure;
 mod messages;
 
+use std::borrow::Cow;
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -36,6 +37,11 @@ enum Link {
 }
 
 async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
+    // A file that cannot be sent is refused before anything goes on the wire.
+    let file_size = match &args.file {
+        Some(path) => Some(file::size_of(path).await?),
+        None => None,
+    };
     let addr = resolve(&args.target.host, Family::Any).await?;
     let peer = SocketAddr::new(addr, args.target.port);
     let connect_error = link_error(args, peer);
@@ -54,8 +60,8 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         Link::Tcp(stream, Deframer::default())
     };
 
-    if let Some(path) = &args.file {
-        return file::send_file(link, path, peer, args, out).await;
+    if let (Some(path), Some(size)) = (&args.file, file_size) {
+        return file::send_file(link, path, size, peer, args, out).await;
     }
     if let Some(count) = args.count {
         return measure::measure(&mut link, count, peer, args, out).await;
@@ -84,50 +90,86 @@ async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -> io::Resul
                 Err(_) => Ok(None),
             }
         }
-        Link::Tcp(stream, frames) if args.framed => {
-            stream.write_all(&frame::encode(message)).await?;
-            let deadline = Instant::now() + args.timeout;
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                if let Some(frame) = frames
+        Link::Tcp(stream, frames) => tcp_exchange(stream, frames, message, args).await,
+    }
+}
+
+/// One TCP exchange. The reply is read while the message is written: a message larger than
+/// the socket buffers is echoed before it is all sent, and a client that wrote first and
+/// read later would wait on a server that waits on it. Framed: the reply is the next frame.
+/// Unframed: an echo answers as many bytes as it got, another server any amount, so a pause
+/// after the first bytes also ends the reply. Every wait is bounded by --timeout: for the
+/// reply after the last byte went out, and for each write while the server does not read.
+async fn tcp_exchange(
+    stream: &mut TcpStream,
+    frames: &mut Deframer,
+    message: &[u8],
+    args: &SendArgs,
+) -> io::Result<Option<Vec<u8>>> {
+    let outgoing: Cow<[u8]> = if args.framed {
+        Cow::Owned(frame::encode(message))
+    } else {
+        Cow::Borrowed(message)
+    };
+    let (mut rd, mut wr) = stream.split();
+    let mut written = 0;
+    // The last time writing got on, and once it is done, when it ended.
+    let mut wrote_at = Instant::now();
+    let mut reply = Vec::new();
+    let mut last_byte: Option<Instant> = None;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let writing = written < outgoing.len();
+        if !writing {
+            if args.framed {
+                let frame = frames
                     .next_frame()
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?
-                {
-                    return Ok(Some(frame));
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+                if frame.is_some() {
+                    return Ok(frame);
                 }
-                let left = deadline.saturating_duration_since(Instant::now());
-                match timeout(left, stream.read(&mut buf)).await {
-                    Ok(Ok(0)) => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
-                    Ok(Ok(n)) => frames.push(&buf[..n]),
-                    Ok(Err(e)) => return Err(e),
-                    Err(_) => return Ok(None),
-                }
+            } else if !message.is_empty() && reply.len() >= message.len() {
+                break;
             }
         }
-        Link::Tcp(stream, _) => {
-            stream.write_all(message).await?;
-            let deadline = Instant::now() + args.timeout;
-            let mut reply = Vec::new();
-            let mut buf = vec![0u8; 64 * 1024];
-            // An echo answers as many bytes as it got; another server may answer any amount,
-            // so a pause after the first bytes also ends the reply.
-            while reply.len() < message.len() || message.is_empty() {
-                let wait = if reply.is_empty() {
-                    deadline.saturating_duration_since(Instant::now())
-                } else {
-                    QUIET.min(deadline.saturating_duration_since(Instant::now()))
-                };
-                match timeout(wait, stream.read(&mut buf)).await {
-                    Ok(Ok(0)) => break,
-                    Ok(Ok(n)) => reply.extend_from_slice(&buf[..n]),
-                    Ok(Err(e)) => return Err(e),
-                    Err(_) => break,
+        let deadline = wrote_at + args.timeout;
+        let until = match last_byte {
+            Some(at) if !writing && !args.framed => (at + QUIET).min(deadline),
+            _ => deadline,
+        };
+        tokio::select! {
+            sent = wr.write(&outgoing[written..]), if writing => {
+                match sent? {
+                    0 => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+                    n => written += n,
                 }
-                if message.is_empty() {
-                    break;
-                }
+                wrote_at = Instant::now();
             }
-            Ok((!reply.is_empty() || message.is_empty()).then_some(reply))
+            got = rd.read(&mut buf) => match got? {
+                0 if args.framed => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
+                0 => break,
+                n if args.framed => frames.push(&buf[..n]),
+                n => {
+                    reply.extend_from_slice(&buf[..n]);
+                    last_byte = Some(Instant::now());
+                    if message.is_empty() {
+                        break;
+                    }
+                }
+            },
+            _ = tokio::time::sleep_until(until.into()) => {
+                if writing {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the server stopped reading: nothing more could be sent within the --timeout",
+                    ));
+                }
+                break;
+            }
         }
     }
+    if args.framed {
+        return Ok(None);
+    }
+    Ok((!reply.is_empty() || message.is_empty()).then_some(reply))
 }
