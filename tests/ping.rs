@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::netns::{Netns, VethLab};
+use common::netns::{Netns, RouterLab, VethLab};
 use common::run;
 use serde_json::{Value, json};
 
@@ -226,20 +226,34 @@ fn an_address_nobody_has_is_unreachable_and_exit_1() {
     let Some(lab) = VethLab::new("nobody", None) else {
         return;
     };
-    // The client's kernel gives up on ARP after about 3 s and reports the host unreachable.
-    let (code, stdout, _) = lab
-        .client
-        .netkit(&["ping", VethLab::NOBODY, "-c", "2", "-i", "0.5"]);
-    assert_eq!(code, 1, "{stdout}");
-    assert!(reply_lines(&stdout).is_empty(), "{stdout}");
-    for seq in [1, 2] {
-        let line = format!("From 10.200.5.1 icmp_seq={seq} Destination Host Unreachable\n");
-        assert!(stdout.contains(&line), "{line}: {stdout}");
+    lab.client
+        .bash("echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range");
+    // The client's kernel gives up on ARP after about 3 s and reports the host unreachable:
+    // to a raw socket as a message, to a datagram socket on its error queue (issue 11).
+    for socket in ["raw", "dgram"] {
+        let (code, stdout, _) = lab.client.netkit(&[
+            "ping",
+            VethLab::NOBODY,
+            "-c",
+            "2",
+            "-i",
+            "0.5",
+            "--socket",
+            socket,
+        ]);
+        assert_eq!(code, 1, "{socket}: {stdout}");
+        assert!(reply_lines(&stdout).is_empty(), "{socket}: {stdout}");
+        for seq in [1, 2] {
+            let line = format!("From 10.200.5.1 icmp_seq={seq} Destination Host Unreachable\n");
+            assert!(stdout.contains(&line), "{socket}: {line}: {stdout}");
+        }
+        assert!(
+            stdout.contains(
+                "2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 50"
+            ),
+            "{socket}: {stdout}"
+        );
     }
-    assert!(
-        stdout.contains("2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 50"),
-        "{stdout}"
-    );
 }
 
 #[test]
@@ -292,10 +306,64 @@ fn the_unprivileged_datagram_socket_works_where_allowed() {
         assert_eq!(code, 0, "{host}: {stdout}{stderr}");
         let replies = reply_lines(&stdout);
         assert_eq!(replies.len(), 2, "{stdout}");
+        // Read as ancillary data (IP_RECVTTL, IPV6_RECVHOPLIMIT): issue 11.
         assert!(
-            replies.iter().all(|l| !l.contains("ttl=")),
-            "no TTL on this socket: {stdout}"
+            replies.iter().all(|l| l.contains(" ttl=64 ")),
+            "the TTL of each reply: {stdout}"
         );
+    }
+}
+
+#[test]
+fn ipv6_replies_show_their_hop_limit() {
+    let (code, stdout, stderr) = run(&["ping", "::1", "-c", "1"]);
+    if code == 2 && stderr.contains("permission denied") {
+        common::skip("no ICMPv6 socket may be opened here");
+        return;
+    }
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("icmp_seq=1 ttl=64 time="), "{stdout}");
+}
+
+#[test]
+fn time_exceeded_comes_back_from_the_router_on_either_socket() {
+    let Some(lab) = RouterLab::new("ttl1") else {
+        return;
+    };
+    lab.client
+        .bash("echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range");
+    for (target, router, message) in [
+        (
+            RouterLab::SERVER,
+            RouterLab::ROUTER,
+            "Time to live exceeded",
+        ),
+        (
+            RouterLab::SERVER6,
+            RouterLab::ROUTER6,
+            "Time exceeded: Hop limit",
+        ),
+    ] {
+        // Reachable with room to spare: the path works.
+        let (code, stdout, stderr) = lab.client.netkit(&["ping", target, "-c", "1", "-W", "2"]);
+        assert_eq!(code, 0, "{target}: {stdout}{stderr}");
+        for socket in ["raw", "dgram"] {
+            let (code, stdout, stderr) = lab.client.netkit(&[
+                "ping", target, "-c", "2", "-i", "0.2", "-t", "1", "-W", "1", "--socket", socket,
+            ]);
+            assert_eq!(code, 1, "{target} {socket}: {stdout}{stderr}");
+            for seq in [1, 2] {
+                let line = format!("From {router} icmp_seq={seq} {message}");
+                assert!(
+                    stdout.contains(&line),
+                    "{target} {socket}: {line}: {stdout}"
+                );
+            }
+            assert!(
+                stdout.contains("2 packets transmitted, 0 received, +2 errors"),
+                "{target} {socket}: {stdout}"
+            );
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! commands. Commands call in here; they never call each other. `#[cfg]` stays in here.
 
 pub mod errno;
+pub mod icmp;
 pub mod interfaces;
 pub mod resolve;
 pub mod services;

@@ -103,6 +103,15 @@ pub enum IcmpError {
 }
 
 impl IcmpError {
+    /// The error an ICMP (`v6` false) or ICMPv6 type and code stand for, if they are one.
+    pub fn from_type(v6: bool, kind: u8, code: u8) -> Option<IcmpError> {
+        match (v6, kind) {
+            (false, 3) | (true, 1) => Some(IcmpError::Unreachable(Unreachable { v6, code })),
+            (false, 11) | (true, 3) => Some(IcmpError::TimeExceeded { v6 }),
+            _ => None,
+        }
+    }
+
     /// iputils ping's sentence.
     pub fn text(self) -> &'static str {
         match self {
@@ -176,22 +185,15 @@ pub fn parse(v6: bool, icmp: &[u8]) -> Option<Message<'_>> {
 
 fn parse_v4(icmp: &[u8]) -> Option<Message<'_>> {
     let packet = IcmpPacket::new(icmp)?;
-    let error = match packet.get_icmp_type() {
-        IcmpTypes::EchoReply => {
-            let reply = echo_reply::EchoReplyPacket::new(icmp)?;
-            return Some(Message::EchoReply {
-                ident: reply.get_identifier(),
-                seq: reply.get_sequence_number(),
-                payload: icmp.get(8..)?,
-            });
-        }
-        IcmpTypes::DestinationUnreachable => IcmpError::Unreachable(Unreachable {
-            v6: false,
-            code: packet.get_icmp_code().0,
-        }),
-        IcmpTypes::TimeExceeded => IcmpError::TimeExceeded { v6: false },
-        _ => return None,
-    };
+    if packet.get_icmp_type() == IcmpTypes::EchoReply {
+        let reply = echo_reply::EchoReplyPacket::new(icmp)?;
+        return Some(Message::EchoReply {
+            ident: reply.get_identifier(),
+            seq: reply.get_sequence_number(),
+            payload: icmp.get(8..)?,
+        });
+    }
+    let error = IcmpError::from_type(false, packet.get_icmp_type().0, packet.get_icmp_code().0)?;
     // 8 bytes of ICMP header, then the offending IPv4 header and at least 8 bytes after it.
     let quoted = Ipv4Packet::new(icmp.get(8..)?)?;
     let header = usize::from(quoted.get_header_length()) * 4;
@@ -212,21 +214,14 @@ fn parse_v4(icmp: &[u8]) -> Option<Message<'_>> {
 
 fn parse_v6(icmp: &[u8]) -> Option<Message<'_>> {
     let packet = Icmpv6Packet::new(icmp)?;
-    let error = match packet.get_icmpv6_type() {
-        Icmpv6Types::EchoReply => {
-            return Some(Message::EchoReply {
-                ident: be16(icmp, 4)?,
-                seq: be16(icmp, 6)?,
-                payload: icmp.get(8..)?,
-            });
-        }
-        Icmpv6Types::DestinationUnreachable => IcmpError::Unreachable(Unreachable {
-            v6: true,
-            code: packet.get_icmpv6_code().0,
-        }),
-        Icmpv6Types::TimeExceeded => IcmpError::TimeExceeded { v6: true },
-        _ => return None,
-    };
+    if packet.get_icmpv6_type() == Icmpv6Types::EchoReply {
+        return Some(Message::EchoReply {
+            ident: be16(icmp, 4)?,
+            seq: be16(icmp, 6)?,
+            payload: icmp.get(8..)?,
+        });
+    }
+    let error = IcmpError::from_type(true, packet.get_icmpv6_type().0, packet.get_icmpv6_code().0)?;
     // 8 bytes of ICMPv6 header, the 40-byte IPv6 header we sent, then its payload (no
     // extension headers: netkit sends none).
     let quoted = icmp.get(8..48)?;

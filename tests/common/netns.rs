@@ -219,3 +219,68 @@ impl Drop for Background {
         }
     }
 }
+
+/// Three namespaces in a row: a client, a router with forwarding on, and a server beyond it.
+/// client c0 10.200.6.1/24, fd00:6::1/64 — router r0 10.200.6.2, fd00:6::2 | r1 10.200.7.1,
+/// fd00:7::1 — server s0 10.200.7.2/24, fd00:7::2/64. The client and the server route through
+/// the router. Everything is removed on drop.
+pub struct RouterLab {
+    pub client: Netns,
+    pub router: Netns,
+    pub server: Netns,
+}
+
+impl RouterLab {
+    pub const ROUTER: &'static str = "10.200.6.2";
+    pub const SERVER: &'static str = "10.200.7.2";
+    pub const ROUTER6: &'static str = "fd00:6::2";
+    pub const SERVER6: &'static str = "fd00:7::2";
+
+    pub fn new(tag: &str) -> Option<RouterLab> {
+        let client = Netns::create(&format!("{tag}-c"))?;
+        let router = Netns::create(&format!("{tag}-r"))?;
+        let server = Netns::create(&format!("{tag}-s"))?;
+        // No duplicate address detection: a link-local address still tentative would hold
+        // up neighbour discovery, and IPv6 for a second or two.
+        for ns in [&client, &router, &server] {
+            ns.ip("link set lo up");
+            ns.bash(
+                "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; \
+                 echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad",
+            );
+        }
+        client.ip(&format!(
+            "link add c0 type veth peer name r0 netns {}",
+            router.name
+        ));
+        router.ip(&format!(
+            "link add r1 type veth peer name s0 netns {}",
+            server.name
+        ));
+        client.ip("addr add 10.200.6.1/24 dev c0");
+        client.ip("addr add fd00:6::1/64 dev c0 nodad");
+        router.ip("addr add 10.200.6.2/24 dev r0");
+        router.ip("addr add fd00:6::2/64 dev r0 nodad");
+        router.ip("addr add 10.200.7.1/24 dev r1");
+        router.ip("addr add fd00:7::1/64 dev r1 nodad");
+        server.ip("addr add 10.200.7.2/24 dev s0");
+        server.ip("addr add fd00:7::2/64 dev s0 nodad");
+        client.ip("link set c0 up");
+        router.ip("link set r0 up");
+        router.ip("link set r1 up");
+        server.ip("link set s0 up");
+        client.ip("route add default via 10.200.6.2");
+        client.ip("-6 route add default via fd00:6::2");
+        server.ip("route add default via 10.200.7.1");
+        server.ip("-6 route add default via fd00:7::1");
+        router.bash(
+            "echo 1 > /proc/sys/net/ipv4/ip_forward; \
+             echo 1 > /proc/sys/net/ipv6/conf/all/forwarding",
+        );
+        Some(RouterLab {
+            client,
+            router,
+            server,
+        })
+    }
+}

@@ -1,20 +1,18 @@
-//! ICMP echo on one socket per address family: surge-ping opens the socket (raw or the
-//! unprivileged datagram kind); packet::icmp builds and reads the messages. One receive loop
-//! matches every reply, duplicate and ICMP error to its host and sequence number.
+//! ICMP echo on one socket per address family (net::icmp: raw, or the unprivileged datagram
+//! kind); packet::icmp builds and reads the messages. One receive loop matches every reply,
+//! duplicate and ICMP error to its host and sequence number.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
-
-use socket2::Type;
-use surge_ping::{AsyncSocket, Config, ICMP};
+use std::net::IpAddr;
 
 use crate::cli::SocketKind;
+use crate::net::icmp::{self as socket, Kind};
 use crate::packet::icmp::{self, Message};
 
 /// An open ICMP socket of one family.
 pub struct IcmpSocket {
-    socket: AsyncSocket,
-    /// Raw sockets see IPv4 headers (TTL) and ICMP errors; datagram sockets see neither.
+    socket: socket::IcmpSocket,
+    /// Raw sockets see every ICMP message of the family, so replies are matched by identifier.
     pub raw: bool,
     v6: bool,
 }
@@ -31,10 +29,10 @@ pub enum Arrival {
         bytes: usize,
         payload: Vec<u8>,
     },
-    /// An ICMP error about one of our requests (its header quoted inside).
+    /// An ICMP error about one of our requests.
     Error {
         from: IpAddr,
-        /// Where the quoted request was going.
+        /// Where the request was going.
         to: IpAddr,
         ident: u16,
         seq: u16,
@@ -43,55 +41,65 @@ pub enum Arrival {
 }
 
 impl IcmpSocket {
-    /// Opens a socket for one family. `Auto` prefers raw (it shows TTL, duplicates and ICMP
-    /// errors) and falls back to the datagram kind `ping_group_range` may allow.
+    /// Opens a socket for one family. `Auto` prefers raw (it shows duplicates and every
+    /// ICMP error) and falls back to the datagram kind `ping_group_range` may allow.
     pub fn open(v6: bool, kind: SocketKind, ttl: Option<u32>) -> io::Result<IcmpSocket> {
-        let hint = match kind {
-            SocketKind::Auto | SocketKind::Raw => Type::RAW,
-            SocketKind::Dgram => Type::DGRAM,
+        let kind = match kind {
+            SocketKind::Auto => Kind::Auto,
+            SocketKind::Raw => Kind::Raw,
+            SocketKind::Dgram => Kind::Dgram,
         };
-        let mut config = Config::builder()
-            .kind(if v6 { ICMP::V6 } else { ICMP::V4 })
-            .sock_type_hint(hint);
-        if let Some(ttl) = ttl {
-            config = config.ttl(ttl);
-        }
-        let socket = AsyncSocket::new(&config.build())?;
-        let raw = socket.get_type() == Type::RAW;
-        // surge-ping falls back to the other kind; a forced kind must be the kind we got.
-        if kind != SocketKind::Auto && raw != (kind == SocketKind::Raw) {
-            return Err(io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                "the forced socket kind was refused",
-            ));
-        }
+        let socket = socket::IcmpSocket::open(v6, kind, ttl)?;
+        let raw = socket.is_raw();
         Ok(IcmpSocket { socket, raw, v6 })
     }
 
     /// Sends one echo request.
     pub async fn send(&self, to: IpAddr, ident: u16, seq: u16, payload: &[u8]) -> io::Result<()> {
-        let mut packet = icmp::echo_request(self.v6, ident, seq, payload);
-        self.socket
-            .send_to(&mut packet, &SocketAddr::new(to, 0))
-            .await?;
-        Ok(())
+        let packet = icmp::echo_request(self.v6, ident, seq, payload);
+        self.socket.send(to, &packet).await
     }
 
     /// Waits for the next ICMP message that concerns an echo request; `None` for others.
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Arrival>> {
-        let (size, from) = self.socket.recv_from(buf).await?;
-        let data = &buf[..size];
-        // A raw IPv4 socket hands over the IP header too (with the TTL); the others do not.
-        let (message, ttl) = if self.raw && !self.v6 {
-            match crate::packet::strip_ipv4(data) {
-                Some((_, ttl, rest)) => (rest, Some(ttl)),
-                None => return Ok(None),
+        Ok(match self.socket.recv(buf).await? {
+            Some(socket::Arrival::Message { from, ttl, icmp }) => {
+                arrival(self.v6, &icmp, from, ttl)
             }
-        } else {
-            (data, None)
-        };
-        Ok(arrival(self.v6, message, from.ip(), ttl))
+            Some(socket::Arrival::Error {
+                from,
+                to,
+                error,
+                request,
+            }) => queued(self.v6, from.unwrap_or(to), to, error, &request),
+            None => None,
+        })
     }
+}
+
+/// An ICMP error the kernel queued for the echo request `request` (datagram sockets).
+fn queued(
+    v6: bool,
+    from: IpAddr,
+    to: IpAddr,
+    error: icmp::IcmpError,
+    request: &[u8],
+) -> Option<Arrival> {
+    let wanted = if v6 {
+        icmp::ECHO_REQUEST_V6
+    } else {
+        icmp::ECHO_REQUEST_V4
+    };
+    if *request.first()? != wanted {
+        return None;
+    }
+    Some(Arrival::Error {
+        from,
+        to,
+        ident: u16::from_be_bytes([*request.get(4)?, *request.get(5)?]),
+        seq: u16::from_be_bytes([*request.get(6)?, *request.get(7)?]),
+        message: error.text(),
+    })
 }
 
 /// What an ICMP message from `from` says about our echo requests.

@@ -306,8 +306,9 @@ fn handle(
             seq,
             message,
         } => {
+            // A datagram socket's errors are its own, and the kernel chose the identifier.
             let Some(i) = targets.iter().zip(trackers.iter()).position(|(t, tr)| {
-                t.addr == to && tr.ident == ident && tr.sent.contains_key(&seq)
+                t.addr == to && (!tr.match_ident || tr.ident == ident) && tr.sent.contains_key(&seq)
             }) else {
                 return Ok(());
             };

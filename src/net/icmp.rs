@@ -1,0 +1,287 @@
+//! ICMP sockets for echo requests (ping, and the ICMP probes of trace and check): a raw socket
+//! where permitted, else the unprivileged datagram kind that net.ipv4.ping_group_range allows.
+//! What arrives comes with the TTL (IPv4) or hop limit (IPv6) it arrived with, read as
+//! ancillary data (IP_RECVTTL, IPV6_RECVHOPLIMIT), and on a datagram socket the ICMP errors
+//! the kernel queues for our requests (IP_RECVERR, IPV6_RECVERR) come as errors. Building and
+//! reading the messages is packet::icmp's job.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::net::UdpSocket;
+
+use crate::packet::icmp::IcmpError;
+
+/// Which socket kind to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Raw if permitted (TTL, duplicates, every ICMP message), else the datagram kind.
+    Auto,
+    /// Raw only (root or CAP_NET_RAW).
+    Raw,
+    /// The unprivileged datagram kind only.
+    Dgram,
+}
+
+/// An open ICMP or ICMPv6 socket, driven through tokio's UdpSocket (whose send_to and
+/// recv_from work on any datagram-shaped socket).
+pub struct IcmpSocket {
+    socket: UdpSocket,
+    raw: bool,
+    v6: bool,
+}
+
+/// What one receive brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrival {
+    /// An ICMP message, starting at its type byte (a raw socket's IPv4 header removed).
+    Message {
+        from: IpAddr,
+        /// The TTL or hop limit it arrived with, where the socket tells it.
+        ttl: Option<u8>,
+        icmp: Vec<u8>,
+    },
+    /// An ICMP error the kernel queued for one of our requests (datagram sockets).
+    Error {
+        /// The router or host that sent the error.
+        from: Option<IpAddr>,
+        /// Where the request it is about was going.
+        to: IpAddr,
+        error: IcmpError,
+        /// Our request as it was sent, from its type byte.
+        request: Vec<u8>,
+    },
+}
+
+impl IcmpSocket {
+    /// Opens a socket of one family. `Auto` prefers raw and falls back to the datagram kind.
+    pub fn open(v6: bool, kind: Kind, ttl: Option<u32>) -> io::Result<IcmpSocket> {
+        let (domain, protocol) = if v6 {
+            (Domain::IPV6, Protocol::ICMPV6)
+        } else {
+            (Domain::IPV4, Protocol::ICMPV4)
+        };
+        let open = |t| Socket::new(domain, t, Some(protocol));
+        let (socket, raw) = match kind {
+            Kind::Raw => (open(Type::RAW)?, true),
+            Kind::Dgram => (open(Type::DGRAM)?, false),
+            Kind::Auto => match open(Type::RAW) {
+                Ok(s) => (s, true),
+                Err(_) => (open(Type::DGRAM)?, false),
+            },
+        };
+        if let Some(ttl) = ttl {
+            if v6 {
+                socket.set_unicast_hops_v6(ttl)?;
+            } else {
+                socket.set_ttl_v4(ttl)?;
+            }
+        }
+        platform::enable_ancillary(&socket, v6, raw)?;
+        socket.set_nonblocking(true)?;
+        let socket = UdpSocket::from_std(std::net::UdpSocket::from(socket))?;
+        Ok(IcmpSocket { socket, raw, v6 })
+    }
+
+    /// Whether this is a raw socket (it sees every ICMP message of its family).
+    pub fn is_raw(&self) -> bool {
+        self.raw
+    }
+
+    /// Sends one ICMP message (built by packet::icmp) to `to`.
+    pub async fn send(&self, to: IpAddr, message: &[u8]) -> io::Result<()> {
+        self.socket.send_to(message, SocketAddr::new(to, 0)).await?;
+        Ok(())
+    }
+
+    /// Waits for the next message or queued error. `Ok(None)` for something that is neither
+    /// (a local error on the queue, a packet too short to read).
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Arrival>> {
+        platform::recv(&self.socket, buf, self.v6, self.raw).await
+    }
+}
+
+/// A raw IPv4 socket hands over the IP header: the TTL is read from it.
+fn from_raw_v4(data: &[u8]) -> Option<(u8, &[u8])> {
+    crate::packet::strip_ipv4(data).map(|(_, ttl, icmp)| (ttl, icmp))
+}
+
+// Linux
+#[cfg(target_os = "linux")]
+mod platform {
+    use std::io::{self, IoSliceMut};
+    use std::net::{IpAddr, SocketAddr};
+    use std::os::fd::AsRawFd;
+
+    use nix::libc;
+    use nix::sys::socket::{
+        ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg, setsockopt, sockopt,
+    };
+    use socket2::Socket;
+    use tokio::io::Interest;
+    use tokio::net::UdpSocket;
+
+    use super::{Arrival, from_raw_v4};
+    use crate::packet::icmp::IcmpError;
+
+    /// Asks for the TTL or hop limit of each arrival, and (datagram sockets, which see no
+    /// ICMP errors otherwise) for the errors about our requests on the error queue.
+    pub fn enable_ancillary(socket: &Socket, v6: bool, raw: bool) -> io::Result<()> {
+        if v6 {
+            setsockopt(socket, sockopt::Ipv6RecvHopLimit, &true)?;
+            if !raw {
+                setsockopt(socket, sockopt::Ipv6RecvErr, &true)?;
+            }
+        } else if !raw {
+            setsockopt(socket, sockopt::Ipv4RecvTtl, &true)?;
+            setsockopt(socket, sockopt::Ipv4RecvErr, &true)?;
+        }
+        Ok(())
+    }
+
+    pub async fn recv(
+        socket: &UdpSocket,
+        buf: &mut [u8],
+        v6: bool,
+        raw: bool,
+    ) -> io::Result<Option<Arrival>> {
+        let fd = socket.as_raw_fd();
+        if raw {
+            return socket
+                .async_io(Interest::READABLE, || message(fd, buf, v6, raw))
+                .await;
+        }
+        tokio::select! {
+            got = socket.async_io(Interest::READABLE, || message(fd, buf, v6, raw)) => got,
+            got = socket.async_io(Interest::ERROR, || queued_error(fd, v6)) => got,
+        }
+    }
+
+    /// One message from the receive queue, with its TTL or hop limit.
+    fn message(fd: i32, buf: &mut [u8], v6: bool, raw: bool) -> io::Result<Option<Arrival>> {
+        let mut iov = [IoSliceMut::new(buf)];
+        let mut space = nix::cmsg_space!(libc::c_int);
+        let msg = recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::empty())?;
+        let from = msg.address.as_ref().and_then(ip_of);
+        let mut ttl = None;
+        for cmsg in msg.cmsgs()? {
+            match cmsg {
+                ControlMessageOwned::Ipv4Ttl(t) | ControlMessageOwned::Ipv6HopLimit(t) => {
+                    ttl = u8::try_from(t).ok();
+                }
+                _ => {}
+            }
+        }
+        let size = msg.bytes;
+        let Some(from) = from else {
+            return Ok(None);
+        };
+        let data = &buf[..size];
+        let (ttl, icmp) = if raw && !v6 {
+            match from_raw_v4(data) {
+                Some((ttl, icmp)) => (Some(ttl), icmp),
+                None => return Ok(None),
+            }
+        } else {
+            (ttl, data)
+        };
+        Ok(Some(Arrival::Message {
+            from,
+            ttl,
+            icmp: icmp.to_vec(),
+        }))
+    }
+
+    /// One ICMP error from the socket's error queue: the request it is about, and who sent it.
+    fn queued_error(fd: i32, v6: bool) -> io::Result<Option<Arrival>> {
+        let mut request = [0u8; 2048];
+        let mut iov = [IoSliceMut::new(&mut request)];
+        // The error, and the TTL or hop limit the error itself arrived with (asked for above).
+        let mut space = nix::cmsg_space!(libc::c_int, libc::sock_extended_err, libc::sockaddr_in6);
+        let msg =
+            recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::MSG_ERRQUEUE)?;
+        // The name of an error-queue message is where the original datagram went.
+        let to = msg.address.as_ref().and_then(ip_of);
+        let mut found = None;
+        for cmsg in msg.cmsgs()? {
+            let (err, from) = match cmsg {
+                ControlMessageOwned::Ipv4RecvErr(err, offender) => (
+                    err,
+                    offender.map(|a| IpAddr::V4(u32::from_be(a.sin_addr.s_addr).into())),
+                ),
+                ControlMessageOwned::Ipv6RecvErr(err, offender) => (
+                    err,
+                    offender.map(|a| IpAddr::V6(a.sin6_addr.s6_addr.into())),
+                ),
+                _ => continue,
+            };
+            let icmp_origin = if v6 {
+                libc::SO_EE_ORIGIN_ICMP6
+            } else {
+                libc::SO_EE_ORIGIN_ICMP
+            };
+            if err.ee_origin != icmp_origin {
+                continue;
+            }
+            found = IcmpError::from_type(v6, err.ee_type, err.ee_code).map(|e| (e, from));
+        }
+        let size = msg.bytes;
+        let (Some((error, from)), Some(to)) = (found, to) else {
+            return Ok(None);
+        };
+        Ok(Some(Arrival::Error {
+            from,
+            to,
+            error,
+            request: request[..size].to_vec(),
+        }))
+    }
+
+    fn ip_of(storage: &SockaddrStorage) -> Option<IpAddr> {
+        if let Some(v4) = storage.as_sockaddr_in() {
+            return Some(SocketAddr::from(std::net::SocketAddrV4::from(*v4)).ip());
+        }
+        storage
+            .as_sockaddr_in6()
+            .map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6)).ip())
+    }
+}
+
+// Elsewhere: no ancillary data; a raw IPv4 socket still shows the TTL in its header.
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    use std::io;
+
+    use socket2::Socket;
+    use tokio::net::UdpSocket;
+
+    use super::{Arrival, from_raw_v4};
+
+    pub fn enable_ancillary(_: &Socket, _: bool, _: bool) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub async fn recv(
+        socket: &UdpSocket,
+        buf: &mut [u8],
+        v6: bool,
+        raw: bool,
+    ) -> io::Result<Option<Arrival>> {
+        let (size, from) = socket.recv_from(buf).await?;
+        let data = &buf[..size];
+        let (ttl, icmp) = if raw && !v6 {
+            match from_raw_v4(data) {
+                Some((ttl, icmp)) => (Some(ttl), icmp),
+                None => return Ok(None),
+            }
+        } else {
+            (None, data)
+        };
+        Ok(Some(Arrival::Message {
+            from: from.ip(),
+            ttl,
+            icmp: icmp.to_vec(),
+        }))
+    }
+}
