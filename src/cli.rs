@@ -711,4 +711,30 @@ mod tests {
         assert_eq!(cli.color, ColorChoice::Never);
         assert!(cli.command.json());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_time_panics(text in "\\PC{0,20}") {
+                let _ = parse_seconds(&text);
+                let _ = parse_millis(&text);
+                let _ = parse_scan_timeout(&text);
+            }
+
+            #[test]
+            fn a_time_prints_as_it_parses(ms in 0u64..=86_400_000) {
+                let want = Duration::from_millis(ms);
+                for text in [format!("{ms}ms"), format!("{}", ms as f64 / 1000.0), format!("{}s", ms as f64 / 1000.0)] {
+                    let got = parse_seconds(&text).map_err(TestCaseError::fail)?;
+                    let off = got.abs_diff(want);
+                    prop_assert!(off <= Duration::from_micros(1), "{}: {:?} vs {:?}", text, got, want);
+                }
+                let got = parse_millis(&ms.to_string()).map_err(TestCaseError::fail)?;
+                prop_assert!(got.abs_diff(want) <= Duration::from_micros(1));
+            }
+        }
+    }
 }

@@ -92,4 +92,41 @@ mod tests {
         d.push(&u32::MAX.to_be_bytes());
         assert_eq!(d.next_frame(), Err(FrameError::TooLarge(u32::MAX as usize)));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn frames_come_out_whole_however_the_bytes_are_split(
+                payloads in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 0..8),
+                cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..12),
+            ) {
+                let bytes: Vec<u8> = payloads.iter().flat_map(|p| encode(p)).collect();
+                let mut points: Vec<usize> = cuts.iter().map(|c| c.index(bytes.len() + 1)).collect();
+                points.push(0);
+                points.push(bytes.len());
+                points.sort_unstable();
+                let mut d = Deframer::default();
+                let mut got = Vec::new();
+                for pair in points.windows(2) {
+                    d.push(&bytes[pair[0]..pair[1]]);
+                    got.extend(frames(&mut d));
+                }
+                prop_assert_eq!(got, payloads);
+            }
+
+            #[test]
+            fn arbitrary_bytes_never_panic_the_decoder(
+                chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..10)
+            ) {
+                let mut d = Deframer::default();
+                for c in &chunks {
+                    d.push(c);
+                    while let Ok(Some(_)) = d.next_frame() {}
+                }
+            }
+        }
+    }
 }

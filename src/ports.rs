@@ -489,6 +489,23 @@ impl PortSet {
     }
 }
 
+/// `22,80,8000-8100`: the set as a spec that parses back to it.
+impl std::fmt::Display for PortSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, r) in self.ranges.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            if r.start() == r.end() {
+                write!(f, "{}", r.start())?;
+            } else {
+                write!(f, "{}-{}", r.start(), r.end())?;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn parse_item(item: &str, services: &Services) -> Result<RangeInclusive<u16>, PortError> {
     if let Some((_, range)) = SPEC_WORDS
         .iter()
@@ -674,5 +691,31 @@ mod tests {
         assert_eq!(set.iter().collect::<Vec<_>>(), [1, 2, 3, 4, 10]);
         let all = PortSet::parse("all", &builtin()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(all.len(), 65535);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_spec_panics(spec in "\\PC{0,40}") {
+                let _ = PortSet::parse(&spec, &builtin());
+                let _ = parse_port(&spec, &builtin());
+            }
+
+            #[test]
+            fn a_set_prints_as_a_spec_that_parses_back_to_it(
+                ranges in proptest::collection::vec((0u16..=65535, 0u16..=300), 1..8)
+            ) {
+                let ranges: Vec<RangeInclusive<u16>> = ranges
+                    .into_iter()
+                    .map(|(start, len)| start..=start.saturating_add(len))
+                    .collect();
+                let set = PortSet::from_ranges(ranges);
+                let text = set.to_string();
+                prop_assert_eq!(PortSet::parse(&text, &builtin()), Ok(set), "{}", text);
+            }
+        }
     }
 }

@@ -195,4 +195,25 @@ mod tests {
         assert!(ScanTarget::parse("300.1.1.1").is_err());
         assert!(ScanTarget::parse("10.0.0.0/33").is_err());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_endpoint_or_target_panics(text in "\\PC{0,50}") {
+                let _ = Endpoint::parse(&text);
+                let _ = ScanTarget::parse(&text);
+                let _ = Host::parse(&text);
+            }
+
+            #[test]
+            fn an_endpoint_prints_as_it_parses(ip in any::<IpAddr>(), port in 1u16..) {
+                let text = std::net::SocketAddr::new(ip, port).to_string();
+                let e = Endpoint::parse(&text).map_err(TestCaseError::fail)?;
+                prop_assert_eq!((e.host.addr(), e.port), (Some(ip), port), "{}", text);
+            }
+        }
+    }
 }

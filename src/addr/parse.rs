@@ -532,4 +532,44 @@ mod tests {
             assert!(got.contains(reason), "input {input:?}: got {got:?}");
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_input_panics(text in "\\PC{0,60}") {
+                let _ = parse(&text);
+            }
+
+            #[test]
+            fn address_like_input_does_not_panic(text in "[0-9a-fA-Fx:.%/]{0,45}") {
+                let _ = parse(&text);
+            }
+
+            #[test]
+            fn an_ipv4_block_prints_as_it_parses(a in any::<u32>(), prefix in 0u8..=32) {
+                let addr = Ipv4Addr::from(a);
+                let text = format!("{addr}/{prefix}");
+                let t = parse(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+                prop_assert_eq!(t.addr, IpAddr::V4(addr));
+                prop_assert_eq!(t.net, Some(IpNet::V4(Ipv4Net::new_assert(addr, prefix))));
+                // The mask form means the same block.
+                let mask = Ipv4Net::new_assert(addr, prefix).netmask();
+                let masked = parse(&format!("{addr}/{mask}")).ok().and_then(|t| t.net);
+                prop_assert_eq!(masked, t.net);
+            }
+
+            #[test]
+            fn an_ipv6_address_prints_as_it_parses(a in any::<u128>(), prefix in 0u8..=128) {
+                let addr = Ipv6Addr::from(a);
+                let plain = parse(&addr.to_string())
+                    .map_err(|e| TestCaseError::fail(format!("{addr}: {e}")))?;
+                prop_assert_eq!(plain.addr, IpAddr::V6(addr));
+                let block = parse(&format!("{addr}/{prefix}")).ok().and_then(|t| t.net);
+                prop_assert_eq!(block, Some(IpNet::V6(Ipv6Net::new_assert(addr, prefix))));
+            }
+        }
+    }
 }

@@ -422,4 +422,39 @@ mod tests {
         assert_eq!(pnet_packet::icmp::checksum(&icmp), icmp.get_checksum());
         assert_eq!(echo_request(true, 1, 2, &[])[0], 128);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn arbitrary_bytes_never_panic_the_reader(
+                bytes in proptest::collection::vec(any::<u8>(), 0..120),
+                v6 in any::<bool>(),
+            ) {
+                if let Some(Message::Error { error, quoted }) = parse(v6, &bytes) {
+                    let _ = (error.text(), quoted.echo_request(), quoted.tcp());
+                }
+                let _ = crate::packet::strip_ipv4(&bytes);
+            }
+
+            #[test]
+            fn an_echo_request_reads_back_as_sent(
+                ident in any::<u16>(),
+                seq in any::<u16>(),
+                data in proptest::collection::vec(any::<u8>(), 0..64),
+            ) {
+                // An echo reply is the request with type 0 (ICMPv4) or 129 (ICMPv6).
+                for (v6, reply_type) in [(false, 0u8), (true, 129u8)] {
+                    let mut packet = echo_request(v6, ident, seq, &data);
+                    packet[0] = reply_type;
+                    prop_assert_eq!(
+                        parse(v6, &packet),
+                        Some(Message::EchoReply { ident, seq, payload: &data[..] })
+                    );
+                }
+            }
+        }
+    }
 }
