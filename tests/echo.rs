@@ -498,8 +498,10 @@ fn udp_answers_come_from_the_address_the_client_used() {
     server.ip("addr add 10.200.7.2/24 dev s0");
     server.ip("addr add fd00:7::1/64 dev s0 nodad");
     server.ip("addr add fd00:7::2/64 dev s0 nodad");
+    server.ip("addr add fe80::7:1/64 dev s0 nodad");
     client.ip("addr add 10.200.7.10/24 dev c0");
     client.ip("addr add fd00:7::10/64 dev c0 nodad");
+    client.ip("addr add fe80::7:10/64 dev c0 nodad");
     for ns in [&server, &client] {
         ns.ip("link set lo up");
     }
@@ -534,8 +536,9 @@ fn udp_answers_come_from_the_address_the_client_used() {
     }
     assert!(first.starts_with("listening on"), "{first}");
     // The secondary addresses: a reply from the primary would be dropped by the client's
-    // connected socket, and the exchange would time out.
-    for target in ["10.200.7.2:7788", "[fd00:7::2]:7788"] {
+    // connected socket, and the exchange would time out. And a link-local address with its
+    // %zone, as echo's "reach me at" lines print it.
+    for target in ["10.200.7.2:7788", "[fd00:7::2]:7788", "[fe80::7:1%c0]:7788"] {
         let (code, stdout, stderr) =
             client.netkit(&["send", "--udp", "--timeout", "2", target, "which address?"]);
         assert_eq!(code, 0, "{target}: {stdout}{stderr}");

@@ -9,11 +9,13 @@ use ipnet::IpNet;
 
 use super::parse::{self, ParseError};
 
-/// An address (parsed strictly, as classify parses it) or a name to look up.
+/// An address (parsed strictly, as classify parses it, with a `%zone` on a link-local IPv6
+/// address) or a name to look up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
     given: String,
     addr: Option<IpAddr>,
+    zone: Option<String>,
 }
 
 impl Host {
@@ -21,17 +23,38 @@ impl Host {
     /// (`300.1.1.1`, `010.1.1.1`) is an error with its reason, never sent to the resolver:
     /// getaddrinfo would read `010` as octal.
     pub fn parse(text: &str) -> Result<Host, ParseError> {
-        match parse::parse_addr(text) {
+        let (addr_text, zone) = match text.split_once('%') {
+            Some((a, z)) => (a, Some(z)),
+            None => (text, None),
+        };
+        match parse::parse_addr(addr_text) {
+            // The zone's own rules (link-local only, not empty) are the address parser's.
+            Ok(_) if zone.is_some() => {
+                let target = parse::parse(text)?;
+                Ok(Host {
+                    given: text.to_string(),
+                    addr: Some(target.addr),
+                    zone: target.zone,
+                })
+            }
             Ok(addr) => Ok(Host {
                 given: text.to_string(),
                 addr: Some(addr),
+                zone: None,
             }),
-            Err(ParseError::NotAnAddress) => Ok(Host {
+            Err(ParseError::NotAnAddress) if zone.is_none() => Ok(Host {
                 given: text.to_string(),
                 addr: None,
+                zone: None,
             }),
+            Err(ParseError::NotAnAddress) => Err(ParseError::ZoneOnIpv4),
             Err(e) => Err(e),
         }
+    }
+
+    /// The `%zone` of a link-local IPv6 address (`eth0` of `fe80::1%eth0`).
+    pub fn zone(&self) -> Option<&str> {
+        self.zone.as_deref()
     }
 
     /// What was typed.
@@ -42,15 +65,6 @@ impl Host {
     /// The address, when one was typed (not a name).
     pub fn addr(&self) -> Option<IpAddr> {
         self.addr
-    }
-}
-
-impl From<IpAddr> for Host {
-    fn from(addr: IpAddr) -> Host {
-        Host {
-            given: addr.to_string(),
-            addr: Some(addr),
-        }
     }
 }
 
@@ -122,11 +136,13 @@ impl ScanTarget {
                 None => ScanTarget::Host(Host {
                     given: text.to_string(),
                     addr: Some(t.addr),
+                    zone: t.zone,
                 }),
             }),
             Err(ParseError::NotAnAddress) => Ok(ScanTarget::Host(Host {
                 given: text.to_string(),
                 addr: None,
+                zone: None,
             })),
             Err(e) => Err(e),
         }
@@ -143,7 +159,18 @@ mod tests {
         assert_eq!(addr.addr(), Some(IpAddr::from([127, 0, 0, 1])));
         let name = Host::parse("localhost").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((name.addr(), name.given()), (None, "localhost"));
-        for bad in ["300.1.1.1", "010.1.1.1", "1:2:3:4:5:6:7:8:9", ""] {
+        let zoned = Host::parse("fe80::1%eth0").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(zoned.zone(), Some("eth0"));
+        for bad in [
+            "300.1.1.1",
+            "010.1.1.1",
+            "1:2:3:4:5:6:7:8:9",
+            "",
+            "2001:db8::1%eth0",
+            "10.0.0.1%eth0",
+            "fe80::1%",
+            "fe80::1/64",
+        ] {
             assert!(Host::parse(bad).is_err(), "{bad}");
         }
     }
@@ -153,6 +180,7 @@ mod tests {
         let ok = [
             ("127.0.0.1:7788", "127.0.0.1", 7788),
             ("[::1]:9000", "::1", 9000),
+            ("[fe80::1%lo]:7788", "fe80::1%lo", 7788),
             ("localhost:80", "localhost", 80),
         ];
         for (text, host, port) in ok {

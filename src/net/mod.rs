@@ -55,6 +55,21 @@ pub fn source_for(to: IpAddr) -> std::io::Result<IpAddr> {
     Ok(socket.local_addr()?.ip())
 }
 
+/// The index of the interface called `name`, if there is one (for a `%zone`).
+pub fn interface_index(name: &str) -> Option<u32> {
+    // Unix
+    #[cfg(unix)]
+    {
+        nix::net::if_::if_nametoindex(name).ok()
+    }
+    // Elsewhere: only numeric zones.
+    #[cfg(not(unix))]
+    {
+        let _ = name;
+        None
+    }
+}
+
 /// Whether this process runs as root (effective uid 0): raw sockets, short ping intervals.
 pub fn privileged() -> bool {
     // Unix

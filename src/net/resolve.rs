@@ -2,9 +2,9 @@
 //! looked up with the system's resolver (getaddrinfo), and the first address of the wanted
 //! family is taken, as ping, traceroute and nmap take it.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr, SocketAddrV6};
 
-use crate::addr::host::Host;
+use crate::addr::host::{Endpoint, Host};
 use crate::error::{Error, io_reason};
 
 /// Which address family a name may resolve to (-4, -6, or either).
@@ -41,6 +41,11 @@ pub async fn resolve(host: &Host, family: Family) -> Result<IpAddr, Error> {
         name: host.given().to_string(),
         reason: reason.to_string(),
     };
+    if host.zone().is_some() {
+        return Err(refuse(
+            "a %zone is taken only by send's HOST:PORT for now (leave it out, or send to it)",
+        ));
+    }
     if let Some(addr) = host.addr() {
         return if family.admits(&addr) {
             Ok(addr)
@@ -60,6 +65,30 @@ pub async fn resolve(host: &Host, family: Family) -> Result<IpAddr, Error> {
                 Family::V4 | Family::V6 => "it has no address of the family asked for (-4/-6)",
             })
         })
+}
+
+/// The socket address of a server: its host resolved, with the interface of a `%zone` (a
+/// link-local address is only unique on its link) as the scope.
+pub async fn resolve_endpoint(endpoint: &Endpoint) -> Result<SocketAddr, Error> {
+    let host = &endpoint.host;
+    let (Some(IpAddr::V6(v6)), Some(zone)) = (host.addr(), host.zone()) else {
+        let addr = resolve(host, Family::Any).await?;
+        return Ok(SocketAddr::new(addr, endpoint.port));
+    };
+    let scope = zone
+        .parse::<u32>()
+        .ok()
+        .or_else(|| crate::net::interface_index(zone))
+        .ok_or_else(|| Error::Resolve {
+            name: host.given().to_string(),
+            reason: format!("this machine has no interface named {zone} (see `netkit ifaces`)"),
+        })?;
+    Ok(SocketAddr::V6(SocketAddrV6::new(
+        v6,
+        endpoint.port,
+        0,
+        scope,
+    )))
 }
 
 #[cfg(test)]
@@ -90,6 +119,29 @@ mod tests {
             wrong,
             Err("cannot resolve 127.0.0.1: it is not of the family asked for (-4/-6)".into())
         );
+    }
+
+    #[test]
+    fn a_zone_names_the_interface_of_a_link_local_address() {
+        let at = |text: &str| {
+            let e = Endpoint::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            block_on(resolve_endpoint(&e)).map_err(|e| e.to_string())
+        };
+        let lo = at("[fe80::1%lo]:7788");
+        assert!(
+            matches!(lo, Ok(SocketAddr::V6(a)) if a.scope_id() > 0 && a.port() == 7788),
+            "{lo:?}"
+        );
+        assert!(matches!(at("[fe80::1%7]:1"), Ok(SocketAddr::V6(a)) if a.scope_id() == 7));
+        let missing = at("[fe80::1%nosuch0]:1");
+        assert!(
+            missing
+                .as_ref()
+                .is_err_and(|e| e.contains("no interface named nosuch0")),
+            "{missing:?}"
+        );
+        let ping = block_on(resolve(&host("fe80::1%lo"), Family::Any)).map_err(|e| e.to_string());
+        assert!(ping.is_err_and(|e| e.contains("a %zone is taken only by send")));
     }
 
     #[test]

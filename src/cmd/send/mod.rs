@@ -19,7 +19,7 @@ use tokio::time::timeout;
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::{self, Deframer};
-use crate::net::resolve::{Family, resolve};
+use crate::net::resolve::resolve_endpoint;
 use crate::output::Output;
 
 /// After the first bytes of an unframed TCP reply, how long a pause ends it.
@@ -42,8 +42,8 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         Some(path) => Some(file::size_of(path).await?),
         None => None,
     };
-    let addr = resolve(&args.target.host, Family::Any).await?;
-    let peer = SocketAddr::new(addr, args.target.port);
+    let peer = resolve_endpoint(&args.target).await?;
+    let addr = peer.ip();
     let connect_error = link_error(args, peer);
     let mut link = if args.udp {
         let socket = UdpSocket::bind(crate::net::any_of_family(addr))
