@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
             [CompletionResult]::new('echo', 'echo', [CompletionResultType]::ParameterValue, 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send messages to a UDP or TCP server and print each reply with its round-trip time')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names')
@@ -104,29 +105,58 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Most TCP clients at once; more are refused with a log line')
             [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'How long a TCP client may stay silent, or stop reading, before it is dropped: seconds, or with a unit (90s, 5m)')
             [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'Most datagrams per second answered for one source address (0: no limit)')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP only (default: TCP and UDP on the same port number)')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP only (default: TCP and UDP on the same port number)')
             [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a 4-byte big-endian length, then the payload')
+            [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the start and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the start and the summary')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Events as JSON lines: listening, connected, message, datagram, dropped, disconnected, summary')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Events as JSON lines: listening, connected, message, datagram (with "hex" and "text"), dropped, disconnected, summary')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;listen' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)')
+            [CompletionResult]::new('--reply', '--reply', [CompletionResultType]::ParameterName, 'Answer every message with TEXT (in --encoding, or hex digits with --hex)')
+            [CompletionResult]::new('--join', '--join', [CompletionResultType]::ParameterName, 'Receive the datagrams of this multicast group (repeatable; IPv4 or IPv6)')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'The interface to join groups on (default: the one the routing table picks)')
+            [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Most TCP clients at once; more are refused with a log line')
+            [CompletionResult]::new('--stall-timeout', '--stall-timeout', [CompletionResultType]::ParameterName, 'How long a TCP client may stop reading what is sent to it before it is dropped: seconds, or with a unit (30s)')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP only (default: TCP and UDP on the same port number)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP only (default: TCP and UDP on the same port number)')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'End when the first TCP client disconnects')
+            [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the start, what is sent, and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the start, what is sent, and the summary')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Events as JSON lines: echo''s (listening, connected, message, datagram, dropped, disconnected, summary) plus sent and not_sent')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;send' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Send from this local address and/or port: ADDR:PORT, :PORT or ADDR (as nc -s/-p)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live of what is sent (IPv4 TTL or IPv6 hop limit) [default: 1 to a multicast group, the system''s otherwise]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send this file''s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Measure the path: send N messages of --size bytes, check each byte for byte, then report loss, reordering and RTT statistics')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without: measure the path with N generated messages of --size bytes, each checked byte for byte, then loss, reordering and RTT statistics')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file')
-            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between messages with --count (UDP keeps them in flight on this schedule): seconds, or with a unit (10ms)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between messages with --count (UDP keeps them in flight on this schedule): seconds, or with a unit (10ms) [default: 1 s when repeating MESSAGEs, 0.01 s for generated messages]')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--broadcast', '--broadcast', [CompletionResultType]::ParameterName, 'Allow sending to a broadcast address (SO_BROADCAST)')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Send UDP datagrams (default: TCP)')
             [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a 4-byte big-endian length, then the payload')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON lines: one object per exchange, then a summary object')
+            [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and "text"), then a summary object')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -173,6 +203,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
             [CompletionResult]::new('echo', 'echo', [CompletionResultType]::ParameterValue, 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send messages to a UDP or TCP server and print each reply with its round-trip time')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names')
@@ -190,6 +221,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;echo' {
+            break
+        }
+        'netkit;help;listen' {
             break
         }
         'netkit;help;send' {

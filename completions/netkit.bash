@@ -31,6 +31,9 @@ _netkit() {
             netkit,ifaces)
                 cmd="netkit__subcmd__ifaces"
                 ;;
+            netkit,listen)
+                cmd="netkit__subcmd__listen"
+                ;;
             netkit,ping)
                 cmd="netkit__subcmd__ping"
                 ;;
@@ -58,6 +61,9 @@ _netkit() {
             netkit__subcmd__help,ifaces)
                 cmd="netkit__subcmd__help__subcmd__ifaces"
                 ;;
+            netkit__subcmd__help,listen)
+                cmd="netkit__subcmd__help__subcmd__listen"
+                ;;
             netkit__subcmd__help,ping)
                 cmd="netkit__subcmd__help__subcmd__ping"
                 ;;
@@ -77,7 +83,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-h -V --color --help --version classify ifaces ping echo send scan port generate help"
+            opts="-h -V --color --help --version classify ifaces ping echo listen send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -121,7 +127,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo)
-            opts="-q -h -V --tcp --udp --bind --mode --framed --max-clients --idle-timeout --max-rate --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --mode --framed --max-clients --idle-timeout --max-rate --encoding --hex --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,6 +150,10 @@ _netkit() {
                     return 0
                     ;;
                 --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -177,7 +187,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help)
-            opts="classify ifaces ping echo send scan port generate help"
+            opts="classify ifaces ping echo listen send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -260,6 +270,20 @@ _netkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        netkit__subcmd__help__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         netkit__subcmd__help__subcmd__ping)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -323,6 +347,52 @@ _netkit() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__listen)
+            opts="-q -h -V --tcp --udp --bind --reply --once --join --iface --max-clients --stall-timeout --encoding --hex --quiet --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --join)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-clients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stall-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -465,12 +535,20 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__send)
-            opts="-h -V --udp --framed --timeout --file --count --size --interval --json --color --help --version"
+            opts="-h -V --bind --broadcast --ttl --udp --framed --timeout --file --count --size --interval --encoding --hex --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -488,6 +566,10 @@ _netkit() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,7 @@ complete -c netkit -n "__fish_netkit_needs_command" -f -a "classify" -d 'Say wha
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "listen" -d 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
@@ -87,27 +88,52 @@ relay\t'Forward each message to every other client (TCP) or recent peer (UDP)'"
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l idle-timeout -d 'How long a TCP client may stay silent, or stop reading, before it is dropped: seconds, or with a unit (90s, 5m)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-rate -d 'Most datagrams per second answered for one source address (0: no limit)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l tcp -d 'TCP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l udp -d 'UDP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l framed -d 'TCP messages are framed: a 4-byte big-endian length, then the payload'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s q -l quiet -d 'Print only the start and the summary'
-complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected, message, datagram, dropped, disconnected, summary'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected, message, datagram (with "hex" and "text"), dropped, disconnected, summary'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l bind -d 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l reply -d 'Answer every message with TEXT (in --encoding, or hex digits with --hex)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l join -d 'Receive the datagrams of this multicast group (repeatable; IPv4 or IPv6)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l iface -d 'The interface to join groups on (default: the one the routing table picks)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l stall-timeout -d 'How long a TCP client may stop reading what is sent to it before it is dropped: seconds, or with a unit (30s)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l tcp -d 'TCP only (default: TCP and UDP on the same port number)'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l udp -d 'UDP only (default: TCP and UDP on the same port number)'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l once -d 'End when the first TCP client disconnects'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -s q -l quiet -d 'Print only the start, what is sent, and the summary'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l json -d 'Events as JSON lines: echo\'s (listening, connected, message, datagram, dropped, disconnected, summary) plus sent and not_sent'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l bind -d 'Send from this local address and/or port: ADDR:PORT, :PORT or ADDR (as nc -s/-p)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l ttl -d 'Time to live of what is sent (IPv4 TTL or IPv6 hop limit) [default: 1 to a multicast group, the system\'s otherwise]' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l timeout -d 'How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l file -d 'Send this file\'s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)' -r -F
-complete -c netkit -n "__fish_netkit_using_subcommand send" -l count -d 'Measure the path: send N messages of --size bytes, check each byte for byte, then report loss, reordering and RTT statistics' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l count -d 'With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without: measure the path with N generated messages of --size bytes, each checked byte for byte, then loss, reordering and RTT statistics' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l size -d 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file' -r
-complete -c netkit -n "__fish_netkit_using_subcommand send" -l interval -d 'Time between messages with --count (UDP keeps them in flight on this schedule): seconds, or with a unit (10ms)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l interval -d 'Time between messages with --count (UDP keeps them in flight on this schedule): seconds, or with a unit (10ms) [default: 1 s when repeating MESSAGEs, 0.01 s for generated messages]' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l udp -d 'Send UDP datagrams (default: TCP)'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l framed -d 'TCP messages are framed: a 4-byte big-endian length, then the payload'
-complete -c netkit -n "__fish_netkit_using_subcommand send" -l json -d 'JSON lines: one object per exchange, then a summary object'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l json -d 'JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and "text"), then a summary object'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s p -l ports -d 'Ports: 22,80,8000-8100,https, or the words well-known (1-1023), registered (1024-49151), dynamic (1024-65535: the hand-outs\' meaning, every port above the well-known ones), ephemeral (49152-65535: what IANA calls dynamic), all (1-65535)' -r
@@ -135,12 +161,13 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo send scan port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "listen" -d 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::addr::host::{Endpoint, Host, ScanTarget};
+use crate::addr::host::{Endpoint, Host, LocalBind, ScanTarget};
+use crate::text::Encoding;
 
 /// The fundamentals of IP networking in one binary.
 ///
@@ -69,6 +70,10 @@ pub enum Command {
     /// relay between clients, length-framed messages)
     #[command(after_help = ECHO_EXAMPLES)]
     Echo(EchoArgs),
+    /// A server you answer by hand: shows each connection and message, and sends each line
+    /// typed on stdin to the clients (TCP) or to the last peer (UDP)
+    #[command(after_help = LISTEN_EXAMPLES)]
+    Listen(ListenArgs),
     /// Send messages to a UDP or TCP server and print each reply with its round-trip time
     #[command(after_help = SEND_EXAMPLES)]
     Send(SendArgs),
@@ -96,6 +101,7 @@ impl Command {
             Command::Echo(a) => a.json,
             Command::Scan(a) => a.json,
             Command::Send(a) => a.json,
+            Command::Listen(a) => a.json,
             Command::Generate(_) => false,
         }
     }
@@ -144,10 +150,26 @@ Ctrl-C or SIGTERM stops it and prints the summary. Datagrams from ports below 10
 broadcast, multicast or unspecified sources are dropped, and each source is rate-limited: an
 echo service must not become a reflector (CVE-2024-2169).";
 
+const LISTEN_EXAMPLES: &str = "\
+Examples:
+  netkit listen 8888 --tcp                 type a line: every connected client gets it
+  netkit listen 7788 --udp                 a line goes to the peer heard from last
+  netkit listen 8888 --tcp --reply Hello   the hand-outs' server: every message gets Hello
+  netkit listen 8888 --tcp --once          end when the first client disconnects
+  netkit listen 7788 --udp --encoding gbk  show (and send) GBK text, as Windows tools do
+  netkit listen 5000 --udp --join 239.1.1.1 --iface eth0   a multicast group's datagrams
+
+EOF on stdin leaves it running; Ctrl-C or SIGTERM ends it with the summary.";
+
 const SEND_EXAMPLES: &str = "\
 Examples:
   netkit send --udp 127.0.0.1:7788 hello world   two datagrams, two replies
-  netkit send 127.0.0.1:9000                     interactive: each line of stdin is sent
+  netkit send 127.0.0.1:9000                     interactive: each stdin line is sent, and
+                                                 whatever arrives is shown when it arrives
+  netkit send --udp --bind :7890 127.0.0.1:7891  one end of a UDP chat (mirror it on 7891)
+  netkit send --udp 127.0.0.1:7788 --encoding gbk 你好   the four GBK bytes c4 e3 ba c3
+  netkit send 127.0.0.1:9000 --hex '48 65 6c 6c 6f'     bytes given as hex digits
+  netkit send --udp 127.0.0.1:7788 hi --count 5 --interval 1s   a timed resend
   netkit send [::1]:9000 --framed hi             a length-framed message over TCP
   netkit send 127.0.0.1:9000 --file big.bin      sent 1048576 bytes, received 1048576, identical
   netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT";
@@ -382,6 +404,21 @@ pub enum EchoMode {
     Relay,
 }
 
+/// How messages are read and written as text (echo, listen, send).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct TextArgs {
+    /// Text encoding of messages: what arrives is shown decoded in it, what is typed is sent
+    /// in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252,
+    /// latin1, ...
+    #[arg(long, value_name = "NAME", default_value = "utf-8", value_parser = Encoding::for_label)]
+    pub encoding: Encoding,
+
+    /// Show every message as a hex dump (offset, bytes, text, like xxd); messages given on
+    /// the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65
+    #[arg(long)]
+    pub hex: bool,
+}
+
 /// Arguments of `netkit echo`.
 #[derive(Debug, Args)]
 pub struct EchoArgs {
@@ -422,14 +459,85 @@ pub struct EchoArgs {
     #[arg(long, value_name = "N", default_value_t = 2000)]
     pub max_rate: u32,
 
+    #[command(flatten)]
+    pub text: TextArgs,
+
     /// Print only the start and the summary
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Events as JSON lines: listening, connected, message, datagram, dropped, disconnected,
-    /// summary
+    /// Events as JSON lines: listening, connected, message, datagram (with "hex" and "text"),
+    /// dropped, disconnected, summary
     #[arg(long)]
     pub json: bool,
+}
+
+/// Arguments of `netkit listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Port to listen on; 0 or none lets the OS choose (the choice is printed first)
+    #[arg(value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// TCP only (default: TCP and UDP on the same port number)
+    #[arg(long)]
+    pub tcp: bool,
+
+    /// UDP only (default: TCP and UDP on the same port number)
+    #[arg(long)]
+    pub udp: bool,
+
+    /// Listen on this address only (repeatable; default: every IPv4 and IPv6 address)
+    #[arg(long, value_name = "ADDR", value_parser = parse_ip)]
+    pub bind: Vec<IpAddr>,
+
+    /// Answer every message with TEXT (in --encoding, or hex digits with --hex)
+    #[arg(long, value_name = "TEXT")]
+    pub reply: Option<String>,
+
+    /// End when the first TCP client disconnects
+    #[arg(long)]
+    pub once: bool,
+
+    /// Receive the datagrams of this multicast group (repeatable; IPv4 or IPv6)
+    #[arg(long, value_name = "GROUP", value_parser = parse_group)]
+    pub join: Vec<IpAddr>,
+
+    /// The interface to join groups on (default: the one the routing table picks)
+    #[arg(long, value_name = "NAME", requires = "join")]
+    pub iface: Option<String>,
+
+    /// Most TCP clients at once; more are refused with a log line
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_clients: usize,
+
+    /// How long a TCP client may stop reading what is sent to it before it is dropped:
+    /// seconds, or with a unit (30s)
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_seconds)]
+    pub stall_timeout: Duration,
+
+    #[command(flatten)]
+    pub text: TextArgs,
+
+    /// Print only the start, what is sent, and the summary
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Events as JSON lines: echo's (listening, connected, message, datagram, dropped,
+    /// disconnected, summary) plus sent and not_sent
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A multicast group address.
+fn parse_group(text: &str) -> Result<IpAddr, String> {
+    let addr = parse_ip(text)?;
+    if !addr.is_multicast() {
+        return Err(format!(
+            "{addr} is not a multicast group (IPv4 224.0.0.0/4, IPv6 ff00::/8)"
+        ));
+    }
+    Ok(addr)
 }
 
 /// Arguments of `netkit send`.
@@ -439,9 +547,23 @@ pub struct SendArgs {
     #[arg(value_name = "HOST:PORT", value_parser = Endpoint::parse)]
     pub target: Endpoint,
 
-    /// Messages to send, one exchange each (none: send each line of stdin)
+    /// Messages to send, one exchange each (none: each line of stdin is sent, and whatever
+    /// arrives is shown when it arrives)
     #[arg(value_name = "MESSAGE")]
     pub messages: Vec<String>,
+
+    /// Send from this local address and/or port: ADDR:PORT, :PORT or ADDR (as nc -s/-p)
+    #[arg(long, value_name = "ADDR:PORT", value_parser = LocalBind::parse)]
+    pub bind: Option<LocalBind>,
+
+    /// Allow sending to a broadcast address (SO_BROADCAST)
+    #[arg(long, requires = "udp")]
+    pub broadcast: bool,
+
+    /// Time to live of what is sent (IPv4 TTL or IPv6 hop limit) [default: 1 to a multicast
+    /// group, the system's otherwise]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=255))]
+    pub ttl: Option<u32>,
 
     /// Send UDP datagrams (default: TCP)
     #[arg(long)]
@@ -460,9 +582,10 @@ pub struct SendArgs {
     #[arg(long, value_name = "PATH", conflicts_with_all = ["messages", "count"])]
     pub file: Option<PathBuf>,
 
-    /// Measure the path: send N messages of --size bytes, check each byte for byte, then
-    /// report loss, reordering and RTT statistics
-    #[arg(long, value_name = "N", conflicts_with = "messages", value_parser = clap::value_parser!(u64).range(1..))]
+    /// With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without:
+    /// measure the path with N generated messages of --size bytes, each checked byte for byte,
+    /// then loss, reordering and RTT statistics
+    #[arg(long, value_name = "N")]
     pub count: Option<u64>,
 
     /// Bytes per message with --count (at least 8: the sequence number), or per piece with --file
@@ -470,11 +593,16 @@ pub struct SendArgs {
     pub size: Option<u16>,
 
     /// Time between messages with --count (UDP keeps them in flight on this schedule):
-    /// seconds, or with a unit (10ms)
-    #[arg(long, value_name = "SECS", default_value = "0.01", value_parser = parse_seconds)]
-    pub interval: Duration,
+    /// seconds, or with a unit (10ms) [default: 1 s when repeating MESSAGEs, 0.01 s for
+    /// generated messages]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub interval: Option<Duration>,
 
-    /// JSON lines: one object per exchange, then a summary object
+    #[command(flatten)]
+    pub text: TextArgs,
+
+    /// JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and
+    /// "text"), then a summary object
     #[arg(long)]
     pub json: bool,
 }

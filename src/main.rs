@@ -9,7 +9,9 @@ mod net;
 mod output;
 mod packet;
 mod ports;
+mod serve;
 mod stats;
+mod text;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

@@ -449,7 +449,8 @@ fn send_talks_to_echo_and_reports_each_exchange() {
     let (code, stdout, _) = run(&["send", "--framed", "--json", &target, "framed hi"]);
     assert_eq!(code, 0);
     let lines = common::json_lines(&stdout);
-    assert_eq!(lines[0]["reply"], json!("framed hi"));
+    assert_eq!(lines[0]["text"], json!("framed hi"));
+    assert_eq!(lines[0]["hex"], json!("6672616d6564206869"));
     assert_eq!(lines[0]["identical"], json!(true));
     assert_eq!(lines[0]["sent_bytes"], json!(9));
     assert!(lines[0]["rtt_ms"].is_f64());
@@ -841,12 +842,27 @@ fn a_message_larger_than_the_socket_buffers_comes_back_whole() {
     let target = format!("127.0.0.1:{}", echo.port);
     let mut line = vec![b'x'; 16 << 20];
     line.push(b'\n');
-    let (code, stdout, stderr) =
-        common::run_within(&["send", &target, "--json"], line, Duration::from_secs(60));
+    // As a typed line (interactive mode) and as a MESSAGE argument (one exchange).
+    let (code, stdout, stderr) = common::run_within(
+        &["send", &target, "--json"],
+        line,
+        Duration::from_secs(60),
+    );
     assert_eq!(code, 0, "{stderr}");
-    let exchange: Value = serde_json::from_str(stdout.lines().next().unwrap_or(""))
-        .unwrap_or_else(|e| panic!("{e}: {stdout:.200}"));
-    assert_eq!(exchange["received_bytes"], json!(16 << 20));
+    let events = common::json_lines(&stdout);
+    let arrived: u64 = events.iter().filter_map(|e| e["bytes"].as_u64()).sum();
+    assert_eq!(arrived, 16 << 20, "every byte came back");
+    assert_eq!(events.last().map(|e| e["summary"]["replies"].clone()), Some(json!(1)));
+    // One argument may hold at most 128 KiB (MAX_ARG_STRLEN).
+    let big = "y".repeat(120_000);
+    let (code, stdout, stderr) = common::run_within(
+        &["send", &target, "--json", &big],
+        Vec::new(),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let exchange = &common::json_lines(&stdout)[0];
+    assert_eq!(exchange["received_bytes"], json!(120_000));
     assert_eq!(exchange["identical"], json!(true));
 }
 
@@ -875,20 +891,17 @@ fn an_empty_line_is_skipped_over_tcp_with_the_reason_and_sent_over_udp() {
     let target = format!("127.0.0.1:{}", echo.port);
     let began = Instant::now();
     let (code, stdout, stderr) = common::run_within(
-        &["send", &target, "--timeout", "3"],
+        &["send", &target, "--timeout", "3", "--json"],
         b"a\n\nb\n".to_vec(),
         Duration::from_secs(10),
     );
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        began.elapsed() < Duration::from_secs(3),
-        "waited for an echo of nothing"
-    );
-    assert!(
-        stderr.contains("empty line not sent: over TCP an empty send()"),
-        "{stderr}"
-    );
-    assert_eq!(stdout.matches("reply from").count(), 2, "{stdout}");
+    assert!(began.elapsed() < Duration::from_secs(3), "waited for an echo of nothing");
+    assert!(stderr.contains("empty message not sent: over TCP an empty send()"), "{stderr}");
+    let events = common::json_lines(&stdout);
+    let echoed: String = events.iter().filter_map(|e| e["text"].as_str()).collect();
+    assert_eq!(echoed, "ab", "{stdout}");
+    assert_eq!(events.last().map(|e| e["summary"]["sent"].clone()), Some(json!(2)));
     let (code, stdout, stderr) = common::run_within(
         &["send", "--udp", &target, "--timeout", "3"],
         b"\n".to_vec(),

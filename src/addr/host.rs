@@ -117,6 +117,48 @@ impl Endpoint {
     }
 }
 
+/// A local address and/or port to send from (`nc -s/-p`): `ADDR:PORT`, `[IPv6]:PORT`,
+/// `:PORT`, or `ADDR`. Port 0 or none: any port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalBind {
+    pub addr: Option<IpAddr>,
+    pub port: u16,
+}
+
+impl LocalBind {
+    pub fn parse(text: &str) -> Result<LocalBind, String> {
+        let port = |p: &str| {
+            p.parse::<u16>()
+                .map_err(|_| format!("'{p}' is not a port number (0-65535)"))
+        };
+        if let Ok(addr) = parse::parse_addr(text) {
+            return Ok(LocalBind {
+                addr: Some(addr),
+                port: 0,
+            });
+        }
+        if let Some(p) = text.strip_prefix(':') {
+            return Ok(LocalBind {
+                addr: None,
+                port: port(p)?,
+            });
+        }
+        let (host, p) = if let Some(rest) = text.strip_prefix('[') {
+            rest.split_once("]:")
+                .ok_or_else(|| format!("'{text}': write [IPv6]:PORT, as [::1]:7890"))?
+        } else {
+            text.rsplit_once(':').ok_or_else(|| {
+                format!("'{text}': give ADDR:PORT, :PORT or ADDR (e.g. :7890 or 127.0.0.1:7890)")
+            })?
+        };
+        let addr = parse::parse_addr(host).map_err(|e| format!("'{text}': {host}: {e}"))?;
+        Ok(LocalBind {
+            addr: Some(addr),
+            port: port(p)?,
+        })
+    }
+}
+
 /// What `scan` is pointed at: one host, or the hosts of a block (iterated lazily).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanTarget {
@@ -202,6 +244,42 @@ mod tests {
             assert!(
                 got.as_ref().is_err_and(|e| e.contains(reason)),
                 "{text}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn local_binds_take_an_address_a_port_or_both() {
+        let v4 = Some(IpAddr::from([127, 0, 0, 1]));
+        let cases = [
+            (":7890", None, 7890),
+            ("127.0.0.1:7890", v4, 7890),
+            ("127.0.0.1", v4, 0),
+            (
+                "[::1]:7890",
+                Some(IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+                7890,
+            ),
+            ("::1", Some(IpAddr::from(std::net::Ipv6Addr::LOCALHOST)), 0),
+            (":0", None, 0),
+        ];
+        for (text, addr, port) in cases {
+            assert_eq!(
+                LocalBind::parse(text),
+                Ok(LocalBind { addr, port }),
+                "{text}"
+            );
+        }
+        for (bad, why) in [
+            (":70000", "'70000' is not a port number"),
+            ("300.1.1.1:80", "octet 1 is 300"),
+            ("localhost", "give ADDR:PORT, :PORT or ADDR"),
+            ("[::1]", "write [IPv6]:PORT"),
+        ] {
+            let got = LocalBind::parse(bad);
+            assert!(
+                got.as_ref().is_err_and(|e| e.contains(why)),
+                "{bad}: {got:?}"
             );
         }
     }

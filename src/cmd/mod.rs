@@ -4,6 +4,7 @@ mod classify;
 mod echo;
 mod generate;
 mod ifaces;
+mod listen;
 mod ping;
 mod port;
 mod scan;
@@ -23,6 +24,7 @@ pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
         Command::Echo(args) => echo::run(args, out),
         Command::Scan(args) => scan::run(args, out),
         Command::Send(args) => send::run(args, out),
+        Command::Listen(args) => listen::run(args, out),
         Command::Generate(args) => generate::run(args, out),
     }
 }

@@ -3,8 +3,8 @@
 //! decides how the data looks. One file per command's reports beside this one.
 
 pub mod classify;
-pub mod echo;
 pub mod ifaces;
+pub mod messages;
 pub mod ping;
 pub mod port;
 pub mod progress;

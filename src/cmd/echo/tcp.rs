@@ -3,11 +3,9 @@
 //! stalls only itself and is dropped when its idle timeout passes. Buffers start small and grow
 //! only while reads fill them, so 10,000 quiet clients cost little and one busy stream runs fast.
 
-use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::Ordering;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -17,9 +15,9 @@ use tokio::time::timeout;
 use super::Shared;
 use crate::cli::EchoMode;
 use crate::frame::{self, Deframer};
-use crate::net::errno;
-use crate::output::echo::{EchoEvent, Head};
+use crate::output::messages::ServerEvent;
 use crate::ports::Protocol;
+use crate::serve;
 
 /// Relayed messages waiting for a slow client; beyond it that client misses some (logged).
 const RELAY_QUEUE: usize = 1024;
@@ -34,61 +32,11 @@ struct Relayed {
     bytes: Arc<Vec<u8>>,
 }
 
-pub async fn accept_loop(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    mut stop: watch::Receiver<bool>,
-) {
+pub async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
     let (hub, _) = broadcast::channel::<Relayed>(RELAY_QUEUE);
-    let ids = AtomicU64::new(0);
-    let mut told_emfile = false;
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            _ = stop.changed() => return,
-        };
-        let (stream, peer) = match accepted {
-            Ok(pair) => pair,
-            Err(e) => {
-                // Out of file descriptors (EMFILE/ENFILE): say so once, back off, keep serving.
-                if !told_emfile && errno::is_out_of_descriptors(&e) {
-                    told_emfile = true;
-                    let here = listener
-                        .local_addr()
-                        .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
-                    shared.log(EchoEvent::Dropped {
-                        protocol: Protocol::Tcp,
-                        peer: here,
-                        reason:
-                            "out of file descriptors: not accepting for a moment (raise ulimit -n)"
-                                .to_string(),
-                    });
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        if shared.clients_now.load(Ordering::Relaxed) >= shared.max_clients {
-            shared.dropped.fetch_add(1, Ordering::Relaxed);
-            shared.log(EchoEvent::Dropped {
-                protocol: Protocol::Tcp,
-                peer,
-                reason: format!(
-                    "{} clients already connected (--max-clients)",
-                    shared.max_clients
-                ),
-            });
-            drop(stream);
-            continue;
-        }
-        let now = shared.clients_now.fetch_add(1, Ordering::Relaxed) + 1;
-        shared.clients.fetch_add(1, Ordering::Relaxed);
-        shared.log(EchoEvent::Connected {
-            protocol: Protocol::Tcp,
-            peer,
-            clients: now,
-        });
-        let id = ids.fetch_add(1, Ordering::Relaxed);
+    let (log, max_clients) = (Arc::clone(&shared.log), shared.max_clients);
+    let client_stop = stop.clone();
+    serve::accept_clients(listener, log, max_clients, stop, move |id, stream, peer| {
         let client = Client {
             id,
             peer,
@@ -98,8 +46,9 @@ pub async fn accept_loop(
             bytes_in: 0,
             bytes_out: 0,
         };
-        tokio::spawn(client.serve(stream, hub.subscribe(), stop.clone()));
-    }
+        client.serve(stream, hub.subscribe(), client_stop.clone())
+    })
+    .await;
 }
 
 struct Client {
@@ -156,7 +105,7 @@ impl Client {
                             buf.resize(buf.len() * 2, 0);
                         }
                     }
-                    Ok(Err(e)) => break describe(&e),
+                    Ok(Err(e)) => break serve::client_gone(&e),
                 },
                 got = relayed.recv(), if relay => match got {
                     Ok(message) if message.from != self.id => {
@@ -166,7 +115,7 @@ impl Client {
                     }
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(missed)) => {
-                        self.shared.log(EchoEvent::Dropped {
+                        self.shared.log(ServerEvent::Dropped {
                             protocol: Protocol::Tcp,
                             peer: self.peer,
                             reason: format!("too slow to read: {missed} relayed message(s) skipped"),
@@ -178,7 +127,7 @@ impl Client {
             }
         };
         self.shared.clients_now.fetch_sub(1, Ordering::Relaxed);
-        self.shared.log(EchoEvent::Disconnected {
+        self.shared.log(ServerEvent::Disconnected {
             protocol: Protocol::Tcp,
             peer: self.peer,
             messages: self.messages,
@@ -212,12 +161,14 @@ impl Client {
 
     fn note(&mut self, message: &[u8]) {
         self.messages += 1;
-        self.shared.log(EchoEvent::Message {
-            protocol: Protocol::Tcp,
-            peer: self.peer,
-            bytes: message.len(),
-            head: Head::of(message),
-        });
+        if self.shared.logs_messages() {
+            self.shared.log(ServerEvent::Message {
+                protocol: Protocol::Tcp,
+                peer: self.peer,
+                bytes: message.len(),
+                payload: self.shared.payload(message),
+            });
+        }
     }
 
     async fn deliver(
@@ -252,16 +203,8 @@ impl Client {
                     .fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 Ok(())
             }
-            Ok(Err(e)) => Err(describe(&e)),
+            Ok(Err(e)) => Err(serve::client_gone(&e)),
             Err(_) => Err("stalled: not reading its answers (idle timeout)".to_string()),
         }
-    }
-}
-
-fn describe(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionReset => "reset by the client".to_string(),
-        io::ErrorKind::BrokenPipe => "the client closed its side".to_string(),
-        _ => crate::error::io_reason(e),
     }
 }

@@ -12,9 +12,9 @@ use tokio::sync::watch;
 
 use super::Shared;
 use super::guard::{RateLimit, refuse};
-use super::pktinfo::{self, Arrived};
 use crate::cli::EchoMode;
-use crate::output::echo::{EchoEvent, Head};
+use crate::net::pktinfo::{self, Arrived};
+use crate::output::messages::ServerEvent;
 use crate::ports::Protocol;
 
 /// How long a UDP peer stays in the relay room after it was last heard.
@@ -51,7 +51,7 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
         });
         if let Some(reason) = refusal {
             shared.dropped.fetch_add(1, Ordering::Relaxed);
-            shared.log(EchoEvent::Dropped {
+            shared.log(ServerEvent::Dropped {
                 protocol: Protocol::Udp,
                 peer,
                 reason,
@@ -59,12 +59,15 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
             continue;
         }
         let message = &mut buf[..n];
-        shared.log(EchoEvent::Datagram {
-            protocol: Protocol::Udp,
-            peer,
-            bytes: n,
-            head: Head::of(message),
-        });
+        if shared.logs_messages() {
+            shared.log(ServerEvent::Datagram {
+                protocol: Protocol::Udp,
+                peer,
+                bytes: n,
+                destination: None,
+                payload: shared.payload(message),
+            });
+        }
         shared.answer(message);
         if shared.mode == EchoMode::Relay {
             peers.retain(|_, (heard, _)| now.duration_since(*heard) < RELAY_MEMORY);

@@ -13,7 +13,7 @@ use super::{Link, exchange, link_error};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::output::echo::FileCheck;
+use crate::output::messages::FileCheck;
 
 /// `--file`: the file's bytes go out and must come back identical. Over plain TCP they
 /// stream (written and compared at once, never all in memory); UDP and framed TCP go in
@@ -85,7 +85,8 @@ pub(super) async fn send_file(
                     break;
                 }
                 check.sent_bytes += n as u64;
-                let Some(reply) = exchange(&mut link, &buf[..n], args).await.map_err(&fail)? else {
+                let Some((_, reply)) = exchange(&mut link, &buf[..n], args).await.map_err(&fail)?
+                else {
                     break;
                 };
                 if check.first_difference.is_none() && reply != buf[..n] {

@@ -2,14 +2,14 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::{Link, exchange, link_error};
+use super::{Link, exchange, link_error, send_datagram};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
 use crate::output::Written;
-use crate::output::echo::{Measured, SendSummary};
+use crate::output::messages::{Measured, SendSummary};
 use crate::stats;
 
 /// Message `seq` of --count: the sequence number, then a pattern, `size` bytes in all.
@@ -18,6 +18,9 @@ fn probe(seq: u64, size: usize) -> Vec<u8> {
     p.extend((8..size).map(|i| (i as u64).wrapping_add(seq) as u8));
     p
 }
+
+/// The pause between generated messages when --interval is not given.
+const MEASURE_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Most messages in flight with --count over UDP: sending waits for a reply or a timeout
 /// beyond it, so memory is bounded by what is in flight, whatever --count asks for.
@@ -33,10 +36,15 @@ pub(super) async fn measure(
     out: &mut Output,
 ) -> Result<Outcome, Error> {
     let size = usize::from(args.size.unwrap_or(64));
+    let interval = args.interval.unwrap_or(MEASURE_INTERVAL);
     let fail = link_error(args, peer);
     let mut tally = Tally::default();
     match link {
-        Link::Udp(socket) => {
+        Link::Udp {
+            socket,
+            peer: to,
+            connected,
+        } => {
             let start = Instant::now();
             let mut next = 0u64;
             let mut buf = vec![0u8; 65_536];
@@ -49,17 +57,16 @@ pub(super) async fn measure(
                     break;
                 }
                 let room = flight.len() < WINDOW;
-                let due =
-                    tokio::time::Instant::from_std(start + args.interval.mul_f64(next as f64));
+                let due = tokio::time::Instant::from_std(start + interval.mul_f64(next as f64));
                 let expiry = flight.oldest().map(|at| at + args.timeout);
                 tokio::select! {
                     _ = tokio::time::sleep_until(due), if sending && room => {
                         flight.sent(next, Instant::now());
-                        socket.send(&probe(next, size)).await.map_err(&fail)?;
+                        send_datagram(socket, *to, *connected, &probe(next, size)).await.map_err(&fail)?;
                         next += 1;
                     }
-                    got = socket.recv(&mut buf) => {
-                        let n = got.map_err(&fail)?;
+                    got = socket.recv_from(&mut buf) => {
+                        let (n, _) = got.map_err(&fail)?;
                         if let Some(seq) = buf.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
                             && let Some(at) = flight.answered(seq)
                         {
@@ -73,10 +80,10 @@ pub(super) async fn measure(
         Link::Tcp(..) => {
             for seq in 0..count {
                 if seq > 0 {
-                    tokio::time::sleep(args.interval).await;
+                    tokio::time::sleep(interval).await;
                 }
                 let at = Instant::now();
-                if let Some(reply) = exchange(link, &probe(seq, size), args)
+                if let Some((_, reply)) = exchange(link, &probe(seq, size), args)
                     .await
                     .map_err(&fail)?
                 {

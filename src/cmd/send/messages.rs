@@ -1,91 +1,97 @@
-//! Messages given as arguments, or each line of stdin: one exchange each, then a summary.
-
-use tokio::io::{AsyncBufReadExt, BufReader};
+//! MESSAGE arguments: one exchange each, repeated --count times at --interval (0: until
+//! Ctrl-C, the timed resend of the Windows test tools), then a summary.
 
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::{Link, exchange, link_error};
+use super::{Link, exchange, link_error, look};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::output::echo::{Exchange, Reply, SendSummary};
+use crate::output::messages::{Exchange, Payload, SendSummary};
 use crate::stats;
 
-/// Said once for each empty message not sent over unframed TCP.
-const EMPTY_OVER_TCP: &str = "empty line not sent: over TCP an empty send() puts nothing on \
-     the wire, so the server would never see it and both sides would wait (an empty UDP \
-     datagram, --udp, or an empty frame, --framed, is sent)";
+/// The pause between rounds of MESSAGEs with --count when --interval is not given.
+const RESEND_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Each message (or stdin line) is one exchange.
+/// Said once for each empty message not sent over unframed TCP.
+pub(super) const EMPTY_OVER_TCP: &str = "empty message not sent: over TCP an empty send() puts \
+     nothing on the wire, so the server would never see it and both sides would wait (an \
+     empty UDP datagram, --udp, or an empty frame, --framed, is sent)";
+
+/// The hand-outs' trap: send(b"") over TCP puts nothing on the wire, so the server never
+/// hears of it, and client and server would both wait. A datagram or a frame of no bytes is
+/// real, so those are sent.
+pub(super) fn skipped(message: &[u8], tcp: bool, args: &SendArgs) -> bool {
+    message.is_empty() && tcp && !args.framed
+}
+
+/// Each message is one exchange; with --count, every message that many rounds.
 pub(super) async fn messages(
     link: &mut Link,
+    messages: &[Vec<u8>],
     peer: SocketAddr,
     args: &SendArgs,
     out: &mut Output,
 ) -> Result<Outcome, Error> {
     let connect_error = link_error(args, peer);
-    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
-    let mut given = args.messages.iter();
-    let mut rtts = Vec::new();
+    let look = look(args);
+    let rounds = args.count.unwrap_or(1);
+    let interval = args.interval.unwrap_or(RESEND_INTERVAL);
+    let mut rtts = stats::Samples::default();
     let (mut sent, mut timeouts) = (0u64, 0u64);
-    loop {
-        let message = if args.messages.is_empty() {
-            match stdin.next_line().await {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
-                Err(source) => {
-                    return Err(Error::Read {
-                        what: "stdin".to_string(),
-                        source,
-                    });
-                }
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut round = 0;
+    'rounds: while rounds == 0 || round < rounds {
+        if round > 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = &mut ctrl_c => break 'rounds,
             }
-        } else {
-            match given.next() {
-                Some(m) => m.clone(),
-                None => break,
-            }
-        };
-        // The hand-outs' trap: send(b"") over TCP puts nothing on the wire, so the server
-        // never hears of it, and client and server would both wait. A datagram or a frame of
-        // no bytes is real, so those are sent.
-        if message.is_empty() && matches!(link, Link::Tcp(..)) && !args.framed {
-            out.warn(EMPTY_OVER_TCP)?;
-            continue;
         }
-        sent += 1;
-        let began = Instant::now();
-        let reply = exchange(link, message.as_bytes(), args)
-            .await
-            .map_err(&connect_error)?;
-        let exchange = match reply {
-            Some(reply) => {
-                let rtt = began.elapsed().as_secs_f64() * 1000.0;
-                rtts.push(rtt);
-                Exchange {
-                    seq: sent,
-                    sent_bytes: message.len(),
-                    received_bytes: reply.len(),
-                    rtt_ms: Some(rtt),
-                    identical: reply == message.as_bytes(),
-                    reply: Reply(reply),
-                }
+        round += 1;
+        for message in messages {
+            if skipped(message, matches!(link, Link::Tcp(..)), args) {
+                out.warn(EMPTY_OVER_TCP)?;
+                continue;
             }
-            None => {
-                timeouts += 1;
-                Exchange {
-                    seq: sent,
-                    sent_bytes: message.len(),
-                    received_bytes: 0,
-                    rtt_ms: None,
-                    identical: false,
-                    reply: Reply(Vec::new()),
+            sent += 1;
+            let began = Instant::now();
+            let reply = tokio::select! {
+                reply = exchange(link, message, args) => reply.map_err(&connect_error)?,
+                _ = &mut ctrl_c => break 'rounds,
+            };
+            // Answers to a broadcast or a group come from the hosts that answer.
+            let from = reply.as_ref().map_or(peer, |(from, _)| *from);
+            let exchange = match reply {
+                Some((_, reply)) => {
+                    let rtt = began.elapsed().as_secs_f64() * 1000.0;
+                    rtts.push(rtt);
+                    Exchange {
+                        seq: sent,
+                        sent_bytes: message.len(),
+                        received_bytes: reply.len(),
+                        rtt_ms: Some(rtt),
+                        identical: reply == *message,
+                        reply: Payload::of(&reply, true, look),
+                    }
                 }
-            }
-        };
-        out.send_exchange(peer, &exchange)?;
-        out.flush()?;
+                None => {
+                    timeouts += 1;
+                    Exchange {
+                        seq: sent,
+                        sent_bytes: message.len(),
+                        received_bytes: 0,
+                        rtt_ms: None,
+                        identical: false,
+                        reply: Payload::of(&[], true, look),
+                    }
+                }
+            };
+            out.send_exchange(from, &exchange)?;
+            out.flush()?;
+        }
     }
     out.send_summary(&SendSummary {
         sent,
@@ -94,7 +100,7 @@ pub(super) async fn messages(
         loss_percent: stats::loss_percent(sent, sent - timeouts),
         reordered: 0,
         corrupted: 0,
-        rtt_ms: stats::summarize(&rtts),
+        rtt_ms: rtts.summary(),
     })?;
     Ok(if timeouts > 0 {
         Outcome::Negative

@@ -1,19 +1,21 @@
 //! `netkit send`: the client for echo endpoints and for the servers students write. Each
 //! message is one exchange: send, wait for the reply (bounded by --timeout), print it with its
-//! round-trip time. One file per job: messages.rs (arguments or stdin lines), measure.rs
-//! (--count), file.rs (--file); this file opens the link and makes one exchange.
+//! round-trip time. One file per job: messages.rs (MESSAGE arguments, repeated with --count),
+//! interactive.rs (stdin lines, and whatever arrives when it arrives), measure.rs (--count of
+//! generated messages), file.rs (--file); this file opens the link and makes one exchange.
 
 mod file;
+mod interactive;
 mod measure;
 mod messages;
 
 use std::borrow::Cow;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::{TcpSocket, TcpStream, UdpSocket};
 use tokio::time::timeout;
 
 use crate::cli::SendArgs;
@@ -21,52 +23,191 @@ use crate::error::{Error, Outcome};
 use crate::frame::{self, Deframer};
 use crate::net::resolve::resolve_endpoint;
 use crate::output::Output;
+use crate::output::messages::Look;
+use crate::ports::Protocol;
 
 /// After the first bytes of an unframed TCP reply, how long a pause ends it.
 const QUIET: Duration = Duration::from_millis(200);
+/// The TTL of datagrams to a multicast group unless --ttl says otherwise: this link only.
+const MULTICAST_TTL: u32 = 1;
 
 pub fn run(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
     let runtime = crate::net::runtime(1)?;
     runtime.block_on(send(args, out))
 }
 
-/// The connection to the server: a TCP stream (with its frame buffer) or a connected UDP socket.
+/// The connection to the server: a TCP stream (with its frame buffer), or a UDP socket,
+/// connected to the server alone (then a closed port answers with a refusal) or open to
+/// datagrams from any peer (interactive mode, broadcast and multicast, where the answers
+/// come from other addresses than the one sent to).
 enum Link {
     Tcp(TcpStream, Deframer),
-    Udp(UdpSocket),
+    Udp {
+        socket: UdpSocket,
+        peer: SocketAddr,
+        connected: bool,
+    },
+}
+
+/// Sends one datagram to the server, on a connected socket or not.
+async fn send_datagram(
+    socket: &UdpSocket,
+    peer: SocketAddr,
+    connected: bool,
+    bytes: &[u8],
+) -> io::Result<()> {
+    if connected {
+        socket.send(bytes).await?;
+    } else {
+        socket.send_to(bytes, peer).await?;
+    }
+    Ok(())
+}
+
+/// How messages look, from the --encoding and --hex options.
+fn look(args: &SendArgs) -> Look {
+    Look {
+        encoding: args.text.encoding,
+        hex: args.text.hex,
+    }
+}
+
+/// A message given as an argument, as bytes: hex digits with --hex, else the text in
+/// --encoding.
+fn bytes_of(text: &str, args: &SendArgs) -> Result<Vec<u8>, String> {
+    crate::text::to_bytes(text, args.text.encoding, args.text.hex)
 }
 
 async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
-    // A file that cannot be sent is refused before anything goes on the wire.
+    // What cannot be sent is refused before anything goes on the wire.
     let file_size = match &args.file {
         Some(path) => Some(file::size_of(path).await?),
         None => None,
     };
+    let messages = args
+        .messages
+        .iter()
+        .map(|m| {
+            bytes_of(m, args).map_err(|reason| Error::BadValue {
+                option: "MESSAGE",
+                value: m.clone(),
+                reason,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.count == Some(0) && messages.is_empty() {
+        return Err(Error::BadValue {
+            option: "--count",
+            value: "0".to_string(),
+            reason: "0 repeats the MESSAGEs until Ctrl-C; give a MESSAGE, or a count of \
+                     generated messages"
+                .to_string(),
+        });
+    }
     let peer = resolve_endpoint(&args.target).await?;
-    let addr = peer.ip();
-    let connect_error = link_error(args, peer);
-    let mut link = if args.udp {
-        let socket = UdpSocket::bind(crate::net::any_of_family(addr))
-            .await
-            .map_err(&connect_error)?;
-        socket.connect(peer).await.map_err(&connect_error)?;
-        Link::Udp(socket)
-    } else {
-        let stream = timeout(args.timeout, TcpStream::connect(peer))
-            .await
-            .map_err(|_| connect_error(io::Error::from(io::ErrorKind::TimedOut)))?
-            .map_err(&connect_error)?;
-        let _ = stream.set_nodelay(true);
-        Link::Tcp(stream, Deframer::default())
-    };
-
+    let interactive = messages.is_empty() && args.file.is_none() && args.count.is_none();
+    let mut link = open_link(args, peer, interactive).await?;
     if let (Some(path), Some(size)) = (&args.file, file_size) {
         return file::send_file(link, path, size, peer, args, out).await;
     }
-    if let Some(count) = args.count {
+    if messages.is_empty()
+        && let Some(count) = args.count
+    {
         return measure::measure(&mut link, count, peer, args, out).await;
     }
-    messages::messages(&mut link, peer, args, out).await
+    if interactive {
+        return interactive::interactive(link, peer, args, out).await;
+    }
+    messages::messages(&mut link, &messages, peer, args, out).await
+}
+
+/// Opens the socket: bound to --bind, allowed to broadcast, with the TTL asked for.
+async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Result<Link, Error> {
+    let fail = link_error(args, peer);
+    let local = args.bind.map(|b| {
+        let any = crate::net::any_of_family(peer.ip());
+        SocketAddr::new(b.addr.unwrap_or(any.ip()), b.port)
+    });
+    let protocol = if args.udp {
+        Protocol::Udp
+    } else {
+        Protocol::Tcp
+    };
+    let bind_error = |at: SocketAddr| {
+        move |source| Error::Bind {
+            protocol,
+            address: at,
+            source,
+        }
+    };
+    if args.udp {
+        let at = local.unwrap_or_else(|| crate::net::any_of_family(peer.ip()));
+        let socket = UdpSocket::bind(at).await.map_err(bind_error(at))?;
+        let broadcast = is_broadcast(peer.ip());
+        if broadcast && !args.broadcast {
+            return Err(Error::BadValue {
+                option: "HOST:PORT",
+                value: args.target.host.given().to_string(),
+                reason: "it is a broadcast address: add --broadcast to send to every host \
+                         of the network"
+                    .to_string(),
+            });
+        }
+        socket.set_broadcast(args.broadcast).map_err(&fail)?;
+        set_ttl(&socket, peer.ip(), args.ttl).map_err(&fail)?;
+        // Answers to a broadcast or a group come from the hosts' own addresses.
+        let connected = !(interactive || broadcast || peer.ip().is_multicast());
+        if connected {
+            socket.connect(peer).await.map_err(&fail)?;
+        }
+        return Ok(Link::Udp {
+            socket,
+            peer,
+            connected,
+        });
+    }
+    let socket = if peer.is_ipv6() {
+        TcpSocket::new_v6()
+    } else {
+        TcpSocket::new_v4()
+    }
+    .map_err(&fail)?;
+    if let Some(at) = local {
+        // A fixed client port may still be in TIME_WAIT from the last run.
+        socket.set_reuseaddr(true).map_err(&fail)?;
+        socket.bind(at).map_err(bind_error(at))?;
+    }
+    let stream = timeout(args.timeout, socket.connect(peer))
+        .await
+        .map_err(|_| fail(io::Error::from(io::ErrorKind::TimedOut)))?
+        .map_err(&fail)?;
+    let _ = stream.set_nodelay(true);
+    if let Some(ttl) = args.ttl {
+        stream.set_ttl(ttl).map_err(&fail)?;
+    }
+    Ok(Link::Tcp(stream, Deframer::default()))
+}
+
+/// 255.255.255.255, or the broadcast address of a network of this machine.
+fn is_broadcast(ip: IpAddr) -> bool {
+    let IpAddr::V4(v4) = ip else {
+        return false;
+    };
+    v4.is_broadcast()
+        || crate::net::interfaces::snapshot()
+            .is_ok_and(|s| s.addresses.iter().any(|a| a.broadcast == Some(v4)))
+}
+
+/// The TTL or hop limit: --ttl, or 1 for a multicast group (this link only, as ping and
+/// most multicast senders default to).
+fn set_ttl(socket: &UdpSocket, to: IpAddr, ttl: Option<u32>) -> io::Result<()> {
+    let sock = socket2::SockRef::from(socket);
+    match (to, to.is_multicast()) {
+        (IpAddr::V4(_), true) => sock.set_multicast_ttl_v4(ttl.unwrap_or(MULTICAST_TTL)),
+        (IpAddr::V6(_), true) => sock.set_multicast_hops_v6(ttl.unwrap_or(MULTICAST_TTL)),
+        (IpAddr::V4(_), false) => ttl.map_or(Ok(()), |t| socket.set_ttl(t)),
+        (IpAddr::V6(_), false) => ttl.map_or(Ok(()), |t| sock.set_unicast_hops_v6(t)),
+    }
 }
 
 /// Turns a socket error into the error that names the link ("cannot reach TCP 127.0.0.1:9").
@@ -78,19 +219,33 @@ fn link_error(args: &SendArgs, peer: SocketAddr) -> impl Fn(io::Error) -> Error 
     }
 }
 
-/// Sends one message and waits for its reply; `None` when none came in time.
-async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -> io::Result<Option<Vec<u8>>> {
+/// Sends one message and waits for its reply: who answered, and what; `None` when nothing
+/// came in time.
+async fn exchange(
+    link: &mut Link,
+    message: &[u8],
+    args: &SendArgs,
+) -> io::Result<Option<(SocketAddr, Vec<u8>)>> {
     match link {
-        Link::Udp(socket) => {
-            socket.send(message).await?;
+        Link::Udp {
+            socket,
+            peer,
+            connected,
+        } => {
+            send_datagram(socket, *peer, *connected, message).await?;
             let mut buf = vec![0u8; 65_536];
-            match timeout(args.timeout, socket.recv(&mut buf)).await {
-                Ok(Ok(n)) => Ok(Some(buf[..n].to_vec())),
+            match timeout(args.timeout, socket.recv_from(&mut buf)).await {
+                Ok(Ok((n, from))) => Ok(Some((from, buf[..n].to_vec()))),
                 Ok(Err(e)) => Err(e),
                 Err(_) => Ok(None),
             }
         }
-        Link::Tcp(stream, frames) => tcp_exchange(stream, frames, message, args).await,
+        Link::Tcp(stream, frames) => {
+            let peer = stream.peer_addr()?;
+            Ok(tcp_exchange(stream, frames, message, args)
+                .await?
+                .map(|reply| (peer, reply)))
+        }
     }
 }
 

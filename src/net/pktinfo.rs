@@ -1,9 +1,10 @@
-//! UDP replies from the address the request was sent to, so a multi-homed lab machine answers
-//! from the address the client used (a connected client socket drops replies from any other).
+//! Where a UDP datagram arrived, and answering from there: a multi-homed lab machine answers
+//! from the address the client used (a connected client socket drops replies from any other),
+//! and a server can tell a unicast datagram from a broadcast or a multicast one.
 //! Linux: IP_PKTINFO / IPV6_PKTINFO on one wildcard socket. Elsewhere: the kernel's choice.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use tokio::net::UdpSocket;
 
@@ -13,6 +14,21 @@ pub struct Arrived(
     #[cfg(target_os = "linux")] linux::Local,
     #[cfg(not(target_os = "linux"))] (),
 );
+
+impl Arrived {
+    /// The datagram's destination address as its header gave it (a broadcast or multicast
+    /// address where it was sent to one); `None` where the platform does not say.
+    pub fn destination(&self) -> Option<IpAddr> {
+        #[cfg(target_os = "linux")]
+        {
+            self.0.destination()
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            None
+        }
+    }
+}
 
 // Linux
 #[cfg(target_os = "linux")]
@@ -34,6 +50,19 @@ mod linux {
         V4(libc::in_pktinfo),
         V6(libc::in6_pktinfo),
         Unknown,
+    }
+
+    impl Local {
+        pub fn destination(&self) -> Option<std::net::IpAddr> {
+            match self {
+                // ip(7): ipi_addr is the destination address in the packet header.
+                Local::V4(info) => {
+                    Some(std::net::Ipv4Addr::from(u32::from_be(info.ipi_addr.s_addr)).into())
+                }
+                Local::V6(info) => Some(std::net::Ipv6Addr::from(info.ipi6_addr.s6_addr).into()),
+                Local::Unknown => None,
+            }
+        }
     }
 
     pub fn enable(socket: &UdpSocket) -> io::Result<()> {
@@ -101,13 +130,21 @@ mod linux {
                             Some(&to),
                         )
                     }
-                    Local::V6(info) => sendmsg(
-                        fd,
-                        &iov,
-                        &[ControlMessage::Ipv6PacketInfo(&info)],
-                        MsgFlags::empty(),
-                        Some(&to),
-                    ),
+                    Local::V6(info) => {
+                        // Answering a datagram sent to a group: the source cannot be the
+                        // group; the kernel picks one on the same interface.
+                        let mut reply = info;
+                        if reply.ipi6_addr.s6_addr[0] == 0xff {
+                            reply.ipi6_addr.s6_addr = [0; 16];
+                        }
+                        sendmsg(
+                            fd,
+                            &iov,
+                            &[ControlMessage::Ipv6PacketInfo(&reply)],
+                            MsgFlags::empty(),
+                            Some(&to),
+                        )
+                    }
                     Local::Unknown => sendmsg(fd, &iov, &[], MsgFlags::empty(), Some(&to)),
                 };
                 sent.map_err(io::Error::from)

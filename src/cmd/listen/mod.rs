@@ -1,0 +1,282 @@
+//! `netkit listen`: a server you answer by hand. It shows each connection and message, never
+//! answers by itself (unless --reply), and sends each line typed on stdin: over TCP to every
+//! connected client, over UDP to the peer heard from last. The binding, the log and the stop
+//! signal are echo's (serve.rs).
+
+mod tcp;
+mod udp;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Notify, broadcast};
+
+use crate::cli::ListenArgs;
+use crate::error::{Error, Outcome};
+use crate::net::pktinfo::Arrived;
+use crate::output::Output;
+use crate::output::messages::{Look, ServerEvent};
+use crate::ports::Protocol;
+use crate::serve::{self, Log, Server};
+
+/// Typed lines waiting for a slow TCP client; beyond it that client misses some (logged).
+const TYPED_QUEUE: usize = 256;
+
+/// What the listen tasks share.
+pub struct Shared {
+    pub max_clients: usize,
+    /// How long a client may stop reading what is sent to it.
+    pub stall: Duration,
+    /// --reply: what every message is answered with.
+    pub reply: Option<Vec<u8>>,
+    /// --once: the end, when the first TCP client leaves.
+    pub once: Option<Notify>,
+    pub log: Arc<Log>,
+    /// Typed lines for the TCP clients.
+    pub typed: broadcast::Sender<Arc<Vec<u8>>>,
+    /// The TCP clients connected now, by number.
+    pub clients: Mutex<BTreeMap<u64, SocketAddr>>,
+    /// The UDP peer heard from last: its address, where its datagram arrived, and the socket.
+    pub last_peer: Mutex<Option<(SocketAddr, Arrived, Arc<tokio::net::UdpSocket>)>>,
+}
+
+impl std::ops::Deref for Shared {
+    type Target = Log;
+
+    fn deref(&self) -> &Log {
+        &self.log
+    }
+}
+
+pub fn run(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
+    let runtime = crate::net::runtime(crate::net::cores(4))?;
+    runtime.block_on(listen(args, out))
+}
+
+async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
+    let (tcp_on, udp_on) = match (args.tcp, args.udp) {
+        (false, false) => (true, true),
+        both => both,
+    };
+    let reply = match &args.reply {
+        Some(text) => Some(
+            crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(|reason| {
+                Error::BadValue {
+                    option: "--reply",
+                    value: text.clone(),
+                    reason,
+                }
+            })?,
+        ),
+        None => None,
+    };
+    let bound = serve::bind(&args.bind, args.port.unwrap_or(0), tcp_on, udp_on)?;
+    for socket in &bound.udp {
+        join_groups(socket, &args.join, args.iface.as_deref())?;
+    }
+    let look = Look {
+        encoding: args.text.encoding,
+        hex: args.text.hex,
+    };
+    let server = Server::new(args.quiet, out.json(), look);
+    server.announce(out, &bound, args.bind.is_empty())?;
+    let shared = Arc::new(Shared {
+        max_clients: args.max_clients,
+        stall: args.stall_timeout,
+        reply,
+        once: args.once.then(Notify::new),
+        log: Arc::clone(&server.log),
+        typed: broadcast::channel(TYPED_QUEUE).0,
+        clients: Mutex::new(BTreeMap::new()),
+        last_peer: Mutex::new(None),
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    for listener in bound.tcp {
+        tasks.spawn(tcp::accept_loop(
+            listener,
+            Arc::clone(&shared),
+            server.stop.clone(),
+        ));
+    }
+    let broadcasts = broadcast_addresses();
+    for socket in bound.udp {
+        tasks.spawn(udp::serve(
+            Arc::new(socket),
+            Arc::clone(&shared),
+            broadcasts.clone(),
+            server.stop.clone(),
+        ));
+    }
+    tasks.spawn(typed_lines(
+        Arc::clone(&shared),
+        args.text.encoding,
+        args.text.hex,
+        tcp_on,
+        udp_on,
+        server.stop.clone(),
+    ));
+    let ended = {
+        let shared = Arc::clone(&shared);
+        async move {
+            match &shared.once {
+                Some(first_left) => first_left.notified().await,
+                None => std::future::pending().await,
+            }
+        }
+    };
+    server.run(out, tasks, ended).await?;
+    Ok(Outcome::Success)
+}
+
+/// Joins each multicast group of the socket's family, on --iface or the interface the
+/// routing table picks.
+fn join_groups(
+    socket: &tokio::net::UdpSocket,
+    groups: &[IpAddr],
+    iface: Option<&str>,
+) -> Result<(), Error> {
+    let Ok(local) = socket.local_addr() else {
+        return Ok(());
+    };
+    let fail = |group: &IpAddr| {
+        let group = *group;
+        move |source| Error::Connect {
+            what: format!("the multicast group {group} (joining it)"),
+            source,
+        }
+    };
+    for group in groups.iter().filter(|g| g.is_ipv6() == local.is_ipv6()) {
+        match group {
+            IpAddr::V4(g) => {
+                let on = match iface {
+                    Some(name) => interface_ipv4(name)?,
+                    None => Ipv4Addr::UNSPECIFIED,
+                };
+                socket.join_multicast_v4(*g, on).map_err(fail(group))?;
+            }
+            IpAddr::V6(g) => {
+                let index = match iface {
+                    Some(name) => interface_index(name)?,
+                    None => 0,
+                };
+                socket.join_multicast_v6(g, index).map_err(fail(group))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn no_interface(name: &str) -> Error {
+    let have = crate::net::interfaces::snapshot()
+        .map(|s| {
+            s.links
+                .iter()
+                .map(|l| l.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    Error::NoInterface {
+        name: name.to_string(),
+        have,
+    }
+}
+
+fn interface_index(name: &str) -> Result<u32, Error> {
+    crate::net::interface_index(name).ok_or_else(|| no_interface(name))
+}
+
+/// The first IPv4 address of an interface (IPv4 joins name the interface by address).
+fn interface_ipv4(name: &str) -> Result<Ipv4Addr, Error> {
+    let index = interface_index(name)?;
+    let snapshot = crate::net::interfaces::snapshot().map_err(|source| Error::Kernel {
+        what: "read the interface list",
+        source,
+    })?;
+    snapshot
+        .addresses
+        .iter()
+        .filter(|a| a.index == index)
+        .find_map(|a| match a.addr {
+            IpAddr::V4(v4) => Some(v4),
+            IpAddr::V6(_) => None,
+        })
+        .ok_or_else(|| Error::BadValue {
+            option: "--iface",
+            value: name.to_string(),
+            reason: "it has no IPv4 address to join an IPv4 group on".to_string(),
+        })
+}
+
+/// The broadcast addresses of this machine's networks, to tell a broadcast datagram from a
+/// unicast one.
+fn broadcast_addresses() -> Arc<Vec<Ipv4Addr>> {
+    let mut found = vec![Ipv4Addr::BROADCAST];
+    if let Ok(s) = crate::net::interfaces::snapshot() {
+        found.extend(s.addresses.iter().filter_map(|a| a.broadcast));
+    }
+    Arc::new(found)
+}
+
+/// Sends each typed line: to every TCP client, and to the UDP peer heard from last; says so
+/// when there is nobody to send to, and why a line cannot be sent (the session goes on).
+async fn typed_lines(
+    shared: Arc<Shared>,
+    encoding: crate::text::Encoding,
+    hex: bool,
+    tcp_on: bool,
+    udp_on: bool,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut lines = serve::stdin_lines();
+    let mut number = 0u64;
+    loop {
+        let line = tokio::select! {
+            line = lines.recv() => line,
+            _ = stop.changed() => return,
+        };
+        // End of input leaves the server running.
+        let Some(Ok(line)) = line else {
+            return;
+        };
+        number += 1;
+        let bytes = match crate::text::typed(&line, encoding, hex) {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                shared.log(ServerEvent::NotSent {
+                    reason: format!("line {number}: {reason}"),
+                });
+                continue;
+            }
+        };
+        let mut delivered = false;
+        if tcp_on {
+            delivered |= tcp::send_typed(&shared, &bytes);
+        }
+        if udp_on {
+            delivered |= udp::send_typed(&shared, &bytes).await;
+        }
+        if !delivered {
+            let nobody = match (tcp_on, udp_on) {
+                (true, true) => "no TCP client is connected and no UDP peer has been heard from",
+                (true, false) => "no TCP client is connected",
+                _ => "no UDP peer has been heard from yet (it answers the last one that sent)",
+            };
+            shared.log(ServerEvent::NotSent {
+                reason: format!("line {number}: {nobody}"),
+            });
+        }
+    }
+}
+
+/// A Sent event for `bytes` that went to `peers`.
+fn sent(shared: &Shared, protocol: Protocol, peers: Vec<SocketAddr>, bytes: &[u8]) -> ServerEvent {
+    ServerEvent::Sent {
+        protocol,
+        peers,
+        bytes: bytes.len(),
+        payload: shared.payload(bytes),
+    }
+}

@@ -1,0 +1,443 @@
+//! How the message commands look: echo's and listen's events, one log line (or JSON line)
+//! each; send's exchanges; the summaries. A message's bytes are shown by text.rs's rules:
+//! text in the chosen encoding with control characters escaped, hex where they do not decode,
+//! or an xxd dump with --hex; JSON carries them losslessly as hex, with the decoded text.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use super::Output;
+use super::Written;
+use crate::ports::Protocol;
+use crate::stats::RttSummary;
+use crate::text::{self, Encoding};
+
+/// How messages are shown: in which encoding, and as text or as a hex dump.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Look {
+    pub encoding: Encoding,
+    pub hex: bool,
+}
+
+/// A message's bytes as a server or client hands them to the log: every byte when `whole`
+/// (JSON carries them losslessly), else only what a line shows, and how many there were.
+/// The text itself is made by the renderer, not on the server's path.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    bytes: Vec<u8>,
+    total: usize,
+    look: Look,
+}
+
+impl Payload {
+    pub fn of(message: &[u8], whole: bool, look: Look) -> Payload {
+        let kept = if whole {
+            message.len()
+        } else {
+            message.len().min(text::SHOWN)
+        };
+        Payload {
+            bytes: message[..kept].to_vec(),
+            total: message.len(),
+            look,
+        }
+    }
+
+    /// The message on one line (text or hex), or, with --hex, nothing here and a dump below.
+    fn inline(&self) -> Option<String> {
+        (!self.look.hex).then(|| text::show(&self.bytes, self.total, self.look.encoding))
+    }
+
+    /// The xxd lines of a --hex view, with a note of what is not shown.
+    fn dump(&self) -> Vec<String> {
+        if !self.look.hex {
+            return Vec::new();
+        }
+        let shown = &self.bytes[..self.bytes.len().min(text::SHOWN)];
+        let mut lines: Vec<String> = text::dump(shown)
+            .into_iter()
+            .map(|l| format!("  {l}"))
+            .collect();
+        let mut rest = String::new();
+        text::push_rest(&mut rest, self.total - shown.len());
+        if !rest.is_empty() {
+            lines.push(format!("  {}", rest.trim_start()));
+        }
+        lines
+    }
+}
+
+/// JSON: `"hex"` (every byte) and `"text"` (decoded in the chosen encoding, null when the
+/// bytes do not decode), flattened into the event.
+impl Serialize for Payload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("hex", &text::plain_hex(&self.bytes))?;
+        map.serialize_entry("text", &self.look.encoding.decode(&self.bytes))?;
+        map.end()
+    }
+}
+
+/// Where a datagram was sent: to this host alone, to a broadcast address, or to a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Destination {
+    pub address: IpAddr,
+    pub kind: DestinationKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DestinationKind {
+    Unicast,
+    Broadcast,
+    Multicast,
+}
+
+/// Something that happened at a server (echo or listen).
+#[derive(Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ServerEvent {
+    Listening {
+        protocol: Protocol,
+        address: SocketAddr,
+        port: u16,
+    },
+    Connected {
+        protocol: Protocol,
+        peer: SocketAddr,
+        clients: usize,
+    },
+    /// A TCP read (or, with --framed, one frame).
+    Message {
+        protocol: Protocol,
+        peer: SocketAddr,
+        bytes: usize,
+        #[serde(flatten)]
+        payload: Payload,
+    },
+    Datagram {
+        protocol: Protocol,
+        peer: SocketAddr,
+        bytes: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        destination: Option<Destination>,
+        #[serde(flatten)]
+        payload: Payload,
+    },
+    /// A typed line (or --reply) went out.
+    Sent {
+        protocol: Protocol,
+        peers: Vec<SocketAddr>,
+        bytes: usize,
+        #[serde(flatten)]
+        payload: Payload,
+    },
+    /// A typed line could not go out (nobody to send it to).
+    NotSent { reason: String },
+    Dropped {
+        protocol: Protocol,
+        peer: SocketAddr,
+        reason: String,
+    },
+    Disconnected {
+        protocol: Protocol,
+        peer: SocketAddr,
+        messages: u64,
+        bytes_in: u64,
+        bytes_out: u64,
+        reason: String,
+    },
+    Summary {
+        clients: u64,
+        datagrams: u64,
+        bytes_in: u64,
+        bytes_out: u64,
+        dropped: u64,
+        /// Log events skipped because the logger fell behind (serving never waits on it).
+        unlogged: u64,
+    },
+}
+
+/// One exchange of `send`: a message and its reply.
+#[derive(Debug, Serialize)]
+pub struct Exchange {
+    pub seq: u64,
+    pub sent_bytes: usize,
+    pub received_bytes: usize,
+    /// None when no reply came in time.
+    pub rtt_ms: Option<f64>,
+    /// Whether the reply is byte for byte what was sent (an echo).
+    pub identical: bool,
+    /// The reply.
+    #[serde(flatten)]
+    pub reply: Payload,
+}
+
+/// Something that arrived in send's interactive mode, from any peer, when it arrived.
+#[derive(Debug, Serialize)]
+pub struct Arrival {
+    pub from: SocketAddr,
+    pub bytes: usize,
+    /// The line it is the first answer to, and the time since that line went out.
+    pub seq: Option<u64>,
+    pub rtt_ms: Option<f64>,
+    #[serde(flatten)]
+    pub payload: Payload,
+}
+
+/// The end of a `send` run.
+#[derive(Debug, Serialize)]
+pub struct SendSummary {
+    pub sent: u64,
+    pub replies: u64,
+    /// Messages with no reply in time.
+    pub timeouts: u64,
+    pub loss_percent: f64,
+    /// Replies that came after a later message's reply (UDP --count).
+    pub reordered: u64,
+    /// Replies that differ from what was sent.
+    pub corrupted: u64,
+    pub rtt_ms: Option<RttSummary>,
+}
+
+/// One reply of `send --count`.
+#[derive(Debug, Serialize)]
+pub struct Measured {
+    pub seq: u64,
+    pub bytes: usize,
+    pub rtt_ms: f64,
+    pub identical: bool,
+    pub reordered: bool,
+}
+
+/// The result of `send --file`.
+#[derive(Debug, Serialize)]
+pub struct FileCheck {
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+    pub identical: bool,
+    /// Offset of the first byte that came back different, if one did.
+    pub first_difference: Option<u64>,
+    pub seconds: f64,
+}
+
+impl Output {
+    /// A line about a message: `head: the message`, or with --hex `head` and the dump below.
+    fn message_line(&mut self, head: &str, payload: &Payload, after: &str) -> Written {
+        match payload.inline() {
+            Some(shown) => writeln!(self, "{head}: {shown}{after}")?,
+            None => writeln!(self, "{head}{after}")?,
+        }
+        for line in payload.dump() {
+            writeln!(self, "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// One server event as a log line or a JSON line.
+    pub fn server_event(&mut self, event: &ServerEvent) -> Written {
+        if self.json() {
+            return self.json_line(event);
+        }
+        match event {
+            ServerEvent::Listening {
+                protocol, address, ..
+            } => writeln!(self, "listening on {address}/{}", protocol.name())?,
+            ServerEvent::Connected { peer, clients, .. } => {
+                writeln!(self, "{peer} connected (tcp, {clients} client(s))")?
+            }
+            ServerEvent::Message {
+                peer,
+                bytes,
+                payload,
+                ..
+            } => self.message_line(&format!("{peer} tcp {bytes} bytes"), payload, "")?,
+            ServerEvent::Datagram {
+                peer,
+                bytes,
+                destination,
+                payload,
+                ..
+            } => {
+                let to = match destination {
+                    Some(d) => format!(
+                        " to {} ({})",
+                        d.address,
+                        match d.kind {
+                            DestinationKind::Unicast => "unicast",
+                            DestinationKind::Broadcast => "broadcast",
+                            DestinationKind::Multicast => "multicast",
+                        }
+                    ),
+                    None => String::new(),
+                };
+                self.message_line(&format!("{peer} udp {bytes} bytes{to}"), payload, "")?
+            }
+            ServerEvent::Sent {
+                protocol,
+                peers,
+                bytes,
+                payload,
+            } => {
+                let to = match peers.as_slice() {
+                    [one] => one.to_string(),
+                    many => format!("{} {} clients", many.len(), protocol.name()),
+                };
+                self.message_line(&format!("sent {bytes} bytes to {to}"), payload, "")?
+            }
+            ServerEvent::NotSent { reason } => writeln!(self, "not sent: {reason}")?,
+            ServerEvent::Dropped {
+                protocol,
+                peer,
+                reason,
+            } => writeln!(self, "{peer} {} dropped: {reason}", protocol.name())?,
+            ServerEvent::Disconnected {
+                peer,
+                messages,
+                bytes_in,
+                bytes_out,
+                reason,
+                ..
+            } => writeln!(
+                self,
+                "{peer} disconnected ({reason}): {messages} message(s), {bytes_in} bytes in, {bytes_out} bytes out"
+            )?,
+            ServerEvent::Summary {
+                clients,
+                datagrams,
+                bytes_in,
+                bytes_out,
+                dropped,
+                unlogged,
+            } => {
+                write!(
+                    self,
+                    "summary: {clients} TCP client(s), {datagrams} datagram(s), {bytes_in} bytes in, {bytes_out} bytes out, {dropped} dropped"
+                )?;
+                if *unlogged > 0 {
+                    write!(self, ", {unlogged} events not logged (the log fell behind)")?;
+                }
+                writeln!(self)?
+            }
+        }
+        Ok(())
+    }
+
+    /// "reach me at" lines: where other machines can send to (text only).
+    pub fn reach_lines(&mut self, reach: &[String]) -> Written {
+        if self.json() {
+            return Ok(());
+        }
+        for r in reach {
+            writeln!(self, "reach me at {r}")?;
+        }
+        Ok(())
+    }
+
+    /// Something that arrived in send's interactive mode.
+    pub fn send_arrival(&mut self, a: &Arrival) -> Written {
+        if self.json() {
+            return self.json_line(a);
+        }
+        let head = match a.rtt_ms {
+            Some(_) => format!("reply from {}", a.from),
+            None => format!("from {}", a.from),
+        };
+        let after = match a.rtt_ms {
+            Some(rtt) => format!(" ({} bytes, {rtt:.3} ms)", a.bytes),
+            None => format!(" ({} bytes)", a.bytes),
+        };
+        self.message_line(&head, &a.payload, &after)
+    }
+
+    /// One exchange of `send`.
+    pub fn send_exchange(&mut self, peer: SocketAddr, e: &Exchange) -> Written {
+        if self.json() {
+            return self.json_line(e);
+        }
+        match e.rtt_ms {
+            Some(rtt) => self.message_line(
+                &format!("reply from {peer}"),
+                &e.reply,
+                &format!(" ({} bytes, {rtt:.3} ms)", e.received_bytes),
+            ),
+            None => Ok(writeln!(
+                self,
+                "no reply from {peer} within the timeout (message {})",
+                e.seq
+            )?),
+        }
+    }
+
+    /// One reply of `send --count`, ping-style.
+    pub fn send_measured(&mut self, peer: SocketAddr, m: &Measured) -> Written {
+        if self.json() {
+            return self.json_line(m);
+        }
+        let mut notes = String::new();
+        if m.reordered {
+            notes.push_str(" (reordered)");
+        }
+        if !m.identical {
+            notes.push_str(" (corrupted)");
+        }
+        Ok(writeln!(
+            self,
+            "{} bytes from {peer}: seq={} time={:.3} ms{notes}",
+            m.bytes, m.seq, m.rtt_ms
+        )?)
+    }
+
+    /// The result of `send --file`.
+    pub fn send_file(&mut self, f: &FileCheck) -> Written {
+        if self.json() {
+            return self.json_line(f);
+        }
+        let verdict = match (f.identical, f.first_difference) {
+            (true, _) => "identical".to_string(),
+            (false, Some(at)) => format!("different from byte {at} on"),
+            (false, None) => "incomplete".to_string(),
+        };
+        let rate = f.received_bytes as f64 / f.seconds.max(1e-9) / 1e6;
+        Ok(writeln!(
+            self,
+            "sent {} bytes, received {}, {verdict} ({:.3} s, {rate:.1} MB/s)",
+            f.sent_bytes, f.received_bytes, f.seconds
+        )?)
+    }
+
+    /// The closing line of `send`.
+    pub fn send_summary(&mut self, s: &SendSummary) -> Written {
+        if self.json() {
+            #[derive(Serialize)]
+            struct Tagged<'a> {
+                summary: &'a SendSummary,
+            }
+            return self.json_line(&Tagged { summary: s });
+        }
+        if s.sent <= 1 {
+            return Ok(());
+        }
+        write!(
+            self,
+            "{} sent, {} replies, {} lost ({}%), {} reordered, {} corrupted",
+            s.sent,
+            s.replies,
+            s.timeouts,
+            super::format_g(s.loss_percent),
+            s.reordered,
+            s.corrupted
+        )?;
+        if let Some(r) = &s.rtt_ms {
+            write!(
+                self,
+                "; rtt min/avg/max/mdev = {:.3}/{:.3}/{:.3}/{:.3} ms, p95 {:.3} ms",
+                r.min, r.avg, r.max, r.mdev, r.p95
+            )?;
+        }
+        Ok(writeln!(self)?)
+    }
+}

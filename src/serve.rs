@@ -1,0 +1,452 @@
+//! What the servers (echo and listen) share: binding one port on every address asked for,
+//! the "reach me at" addresses, the stop signal, and the event log with its counters. Server
+//! tasks log through a bounded channel that the command's own task drains into the renderer,
+//! so a slow log never slows serving.
+
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use socket2::{Domain, Socket, Type};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+use crate::error::Error;
+use crate::net::errno;
+use crate::output::Output;
+use crate::output::messages::{Look, Payload, ServerEvent};
+use crate::ports::Protocol;
+
+/// Events waiting for the renderer; beyond this they are counted, not logged.
+const EVENT_QUEUE: usize = 8192;
+/// How many times port 0 is tried when the OS's pick is taken on another address.
+const PORT_TRIES: usize = 16;
+/// How long clients get to finish when the server stops.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// The log every server task writes to, and the counters of the summary.
+pub struct Log {
+    events: mpsc::Sender<ServerEvent>,
+    quiet: bool,
+    /// JSON: messages are logged whole (lossless); text shows at most text::SHOWN bytes.
+    whole: bool,
+    look: Look,
+    pub clients_now: AtomicUsize,
+    pub clients: AtomicU64,
+    pub datagrams: AtomicU64,
+    pub bytes_in: AtomicU64,
+    pub bytes_out: AtomicU64,
+    pub dropped: AtomicU64,
+    unlogged: AtomicU64,
+}
+
+impl Log {
+    /// Logs an event unless the log is full (then it is only counted) or --quiet.
+    pub fn log(&self, event: ServerEvent) {
+        let always = matches!(
+            event,
+            ServerEvent::Listening { .. } | ServerEvent::Sent { .. } | ServerEvent::NotSent { .. }
+        );
+        if self.quiet && !always {
+            return;
+        }
+        if self.events.try_send(event).is_err() {
+            self.unlogged.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether messages are logged at all (not with --quiet): when not, none is copied.
+    pub fn logs_messages(&self) -> bool {
+        !self.quiet
+    }
+
+    /// A message's bytes as the log keeps them.
+    pub fn payload(&self, message: &[u8]) -> Payload {
+        Payload::of(message, self.whole, self.look)
+    }
+
+    fn count(&self, a: &AtomicU64) -> u64 {
+        a.load(Ordering::Relaxed)
+    }
+}
+
+/// Accepts TCP clients until the server stops, within `max_clients`: each one is counted,
+/// logged as connected and handed to `serve_client` with its number, on a task of its own.
+/// Out of file descriptors, it says so once and backs off; it never gives up.
+pub async fn accept_clients<F, Fut>(
+    listener: TcpListener,
+    log: Arc<Log>,
+    max_clients: usize,
+    mut stop: watch::Receiver<bool>,
+    mut serve_client: F,
+) where
+    F: FnMut(u64, TcpStream, SocketAddr) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let mut told_emfile = false;
+    let mut ids = 0u64;
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.changed() => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                if !told_emfile && errno::is_out_of_descriptors(&e) {
+                    told_emfile = true;
+                    let here = listener
+                        .local_addr()
+                        .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+                    log.log(ServerEvent::Dropped {
+                        protocol: Protocol::Tcp,
+                        peer: here,
+                        reason:
+                            "out of file descriptors: not accepting for a moment (raise ulimit -n)"
+                                .to_string(),
+                    });
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        if log.clients_now.load(Ordering::Relaxed) >= max_clients {
+            log.dropped.fetch_add(1, Ordering::Relaxed);
+            log.log(ServerEvent::Dropped {
+                protocol: Protocol::Tcp,
+                peer,
+                reason: format!("{max_clients} clients already connected (--max-clients)"),
+            });
+            continue;
+        }
+        let now = log.clients_now.fetch_add(1, Ordering::Relaxed) + 1;
+        log.clients.fetch_add(1, Ordering::Relaxed);
+        log.log(ServerEvent::Connected {
+            protocol: Protocol::Tcp,
+            peer,
+            clients: now,
+        });
+        tokio::spawn(serve_client(ids, stream, peer));
+        ids += 1;
+    }
+}
+
+/// Why a client's connection ended, in a log's words.
+pub fn client_gone(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionReset => "reset by the client".to_string(),
+        io::ErrorKind::BrokenPipe => "the client closed its side".to_string(),
+        _ => crate::error::io_reason(e),
+    }
+}
+
+/// The lines of stdin (line ending included) as they are typed, read on a thread of their
+/// own: a blocked terminal read must not hold the runtime when the session ends (tokio's
+/// stdin would). The channel closes at end of input.
+pub fn stdin_lines() -> mpsc::Receiver<io::Result<Vec<u8>>> {
+    let (tx, rx) = mpsc::channel(16);
+    std::thread::spawn(move || {
+        let mut stdin = io::stdin().lock();
+        loop {
+            let mut line = Vec::new();
+            match io::BufRead::read_until(&mut stdin, b'\n', &mut line) {
+                Ok(0) => return,
+                Ok(_) => {
+                    if tx.blocking_send(Ok(line)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// A server's log, its stop switch, and the receiving end the command drains.
+pub struct Server {
+    pub log: Arc<Log>,
+    pub stop: watch::Receiver<bool>,
+    stop_tx: watch::Sender<bool>,
+    events: mpsc::Receiver<ServerEvent>,
+}
+
+impl Server {
+    pub fn new(quiet: bool, json: bool, look: Look) -> Server {
+        let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+        let (stop_tx, stop) = watch::channel(false);
+        let log = Arc::new(Log {
+            events: events_tx,
+            quiet,
+            whole: json,
+            look,
+            clients_now: AtomicUsize::new(0),
+            clients: AtomicU64::new(0),
+            datagrams: AtomicU64::new(0),
+            bytes_in: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            unlogged: AtomicU64::new(0),
+        });
+        Server {
+            log,
+            stop,
+            stop_tx,
+            events,
+        }
+    }
+
+    /// Says where the server listens: a line per socket, and "reach me at" lines.
+    pub fn announce(&self, out: &mut Output, bound: &Bound, wildcard: bool) -> Result<(), Error> {
+        for listener in &bound.tcp {
+            out.server_event(&listening(Protocol::Tcp, listener.local_addr()))?;
+        }
+        for socket in &bound.udp {
+            out.server_event(&listening(Protocol::Udp, socket.local_addr()))?;
+        }
+        out.reach_lines(&reach(bound, wildcard))?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Renders events until Ctrl-C, SIGTERM or `ended`; then stops the tasks (giving clients a
+    /// moment to close), renders what is left, and the summary.
+    pub async fn run(
+        mut self,
+        out: &mut Output,
+        mut tasks: JoinSet<()>,
+        ended: impl Future<Output = ()>,
+    ) -> Result<(), Error> {
+        let stopped = stop_signal();
+        tokio::pin!(stopped, ended);
+        loop {
+            tokio::select! {
+                event = self.events.recv() => match event {
+                    Some(event) => {
+                        out.server_event(&event)?;
+                        if self.events.is_empty() {
+                            out.flush()?;
+                        }
+                    }
+                    None => break,
+                },
+                _ = &mut stopped => break,
+                _ = &mut ended => break,
+            }
+        }
+        let _ = self.stop_tx.send(true);
+        let _ =
+            tokio::time::timeout(GRACE, async { while tasks.join_next().await.is_some() {} }).await;
+        while let Ok(event) = self.events.try_recv() {
+            out.server_event(&event)?;
+        }
+        let log = &self.log;
+        out.server_event(&ServerEvent::Summary {
+            clients: log.count(&log.clients),
+            datagrams: log.count(&log.datagrams),
+            bytes_in: log.count(&log.bytes_in),
+            bytes_out: log.count(&log.bytes_out),
+            dropped: log.count(&log.dropped),
+            unlogged: log.count(&log.unlogged),
+        })?;
+        Ok(())
+    }
+}
+
+fn listening(protocol: Protocol, address: io::Result<SocketAddr>) -> ServerEvent {
+    let address = address.unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    ServerEvent::Listening {
+        protocol,
+        address,
+        port: address.port(),
+    }
+}
+
+/// Ctrl-C or SIGTERM: the normal end of a server.
+pub async fn stop_signal() {
+    // Unix
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    // Elsewhere
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The sockets a server serves on.
+pub struct Bound {
+    pub tcp: Vec<tokio::net::TcpListener>,
+    pub udp: Vec<tokio::net::UdpSocket>,
+}
+
+/// Binds every (address, protocol) on one port number: `addresses`, or every IPv4 and IPv6
+/// address when none are given. Port 0: the OS picks it for the first socket and the rest
+/// follow; if that number is taken for another, pick again (bounded).
+pub fn bind(addresses: &[IpAddr], wanted: u16, tcp_on: bool, udp_on: bool) -> Result<Bound, Error> {
+    let defaults = addresses.is_empty();
+    let addresses: Vec<IpAddr> = if defaults {
+        vec![
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        ]
+    } else {
+        addresses.to_vec()
+    };
+    let mut last_error = None;
+    for _attempt in 0..PORT_TRIES {
+        match bind_once(&addresses, wanted, tcp_on, udp_on, defaults) {
+            Ok(bound) => return Ok(bound),
+            // The OS's choice for the first socket was taken for another: try a new one.
+            Err(e)
+                if wanted == 0
+                    && matches!(e, Error::Bind { ref source, .. } if source.kind() == io::ErrorKind::AddrInUse) =>
+            {
+                last_error = Some(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or(Error::NoFreePort { tries: PORT_TRIES }))
+}
+
+fn bind_once(
+    addresses: &[IpAddr],
+    wanted: u16,
+    tcp_on: bool,
+    udp_on: bool,
+    defaults: bool,
+) -> Result<Bound, Error> {
+    let mut port = wanted;
+    let mut bound = Bound {
+        tcp: Vec::new(),
+        udp: Vec::new(),
+    };
+    for &ip in addresses {
+        for (on, proto) in [(tcp_on, Protocol::Tcp), (udp_on, Protocol::Udp)] {
+            if !on {
+                continue;
+            }
+            let at = SocketAddr::new(ip, port);
+            match open(at, proto) {
+                Ok(Opened::Tcp(l)) => {
+                    port = l.local_addr().map(|a| a.port()).unwrap_or(port);
+                    bound.tcp.push(l);
+                }
+                Ok(Opened::Udp(u)) => {
+                    port = u.local_addr().map(|a| a.port()).unwrap_or(port);
+                    bound.udp.push(u);
+                }
+                // Listening everywhere on a machine without IPv6: IPv4 alone will do.
+                Err(e) if defaults && ip.is_ipv6() && errno::is_family_missing(&e) => {}
+                Err(source) => {
+                    return Err(Error::Bind {
+                        protocol: proto,
+                        address: at,
+                        source,
+                    });
+                }
+            }
+        }
+    }
+    Ok(bound)
+}
+
+enum Opened {
+    Tcp(tokio::net::TcpListener),
+    Udp(tokio::net::UdpSocket),
+}
+
+/// One socket: SO_REUSEADDR on TCP only, IPV6_V6ONLY set explicitly (the IPv4 socket covers
+/// IPv4), a deep accept queue, large UDP buffers.
+fn open(at: SocketAddr, proto: Protocol) -> io::Result<Opened> {
+    let domain = Domain::for_address(at);
+    let kind = if proto == Protocol::Tcp {
+        Type::STREAM
+    } else {
+        Type::DGRAM
+    };
+    let socket = Socket::new(domain, kind, None)?;
+    // TCP: a restart need not wait out TIME_WAIT. Never on UDP, where Linux would let a
+    // second endpoint share the port and take some of the datagrams.
+    if proto == Protocol::Tcp {
+        socket.set_reuse_address(true)?;
+    }
+    if at.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_nonblocking(true)?;
+    if proto == Protocol::Udp {
+        // Room for bursts of 64 KiB datagrams; the kernel caps it at net.core.*mem_max.
+        let _ = socket.set_recv_buffer_size(4 << 20);
+        let _ = socket.set_send_buffer_size(4 << 20);
+    }
+    socket.bind(&at.into())?;
+    Ok(match proto {
+        Protocol::Tcp => {
+            socket.listen(1024)?;
+            Opened::Tcp(tokio::net::TcpListener::from_std(socket.into())?)
+        }
+        Protocol::Udp => Opened::Udp(tokio::net::UdpSocket::from_std(socket.into())?),
+    })
+}
+
+/// "reach me at" addresses: for a wildcard bind, this machine's addresses other than loopback.
+pub fn reach(bound: &Bound, wildcard: bool) -> Vec<String> {
+    let port = bound
+        .tcp
+        .first()
+        .and_then(|l| l.local_addr().ok())
+        .or_else(|| bound.udp.first().and_then(|u| u.local_addr().ok()))
+        .map_or(0, |a| a.port());
+    if !wildcard {
+        return Vec::new();
+    }
+    let protocols: Vec<&str> = [
+        (!bound.tcp.is_empty(), "tcp"),
+        (!bound.udp.is_empty(), "udp"),
+    ]
+    .into_iter()
+    .filter_map(|(on, p)| on.then_some(p))
+    .collect();
+    let Ok(addresses) = crate::net::interfaces::local_addresses() else {
+        return Vec::new();
+    };
+    addresses
+        .into_iter()
+        .filter(|(_, ip)| !ip.is_loopback())
+        .flat_map(|(name, ip)| {
+            let at = match ip {
+                IpAddr::V4(v4) => format!("{v4}:{port}"),
+                IpAddr::V6(v6) if v6.is_unicast_link_local() => {
+                    format!("[{v6}%{name}]:{port}")
+                }
+                IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+            };
+            protocols
+                .iter()
+                .map(move |p| format!("{at}/{p}"))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
