@@ -843,16 +843,16 @@ fn a_message_larger_than_the_socket_buffers_comes_back_whole() {
     let mut line = vec![b'x'; 16 << 20];
     line.push(b'\n');
     // As a typed line (interactive mode) and as a MESSAGE argument (one exchange).
-    let (code, stdout, stderr) = common::run_within(
-        &["send", &target, "--json"],
-        line,
-        Duration::from_secs(60),
-    );
+    let (code, stdout, stderr) =
+        common::run_within(&["send", &target, "--json"], line, Duration::from_secs(60));
     assert_eq!(code, 0, "{stderr}");
     let events = common::json_lines(&stdout);
     let arrived: u64 = events.iter().filter_map(|e| e["bytes"].as_u64()).sum();
     assert_eq!(arrived, 16 << 20, "every byte came back");
-    assert_eq!(events.last().map(|e| e["summary"]["replies"].clone()), Some(json!(1)));
+    assert_eq!(
+        events.last().map(|e| e["summary"]["replies"].clone()),
+        Some(json!(1))
+    );
     // One argument may hold at most 128 KiB (MAX_ARG_STRLEN).
     let big = "y".repeat(120_000);
     let (code, stdout, stderr) = common::run_within(
@@ -896,12 +896,21 @@ fn an_empty_line_is_skipped_over_tcp_with_the_reason_and_sent_over_udp() {
         Duration::from_secs(10),
     );
     assert_eq!(code, 0, "{stderr}");
-    assert!(began.elapsed() < Duration::from_secs(3), "waited for an echo of nothing");
-    assert!(stderr.contains("empty message not sent: over TCP an empty send()"), "{stderr}");
+    assert!(
+        began.elapsed() < Duration::from_secs(3),
+        "waited for an echo of nothing"
+    );
+    assert!(
+        stderr.contains("empty message not sent: over TCP an empty send()"),
+        "{stderr}"
+    );
     let events = common::json_lines(&stdout);
     let echoed: String = events.iter().filter_map(|e| e["text"].as_str()).collect();
     assert_eq!(echoed, "ab", "{stdout}");
-    assert_eq!(events.last().map(|e| e["summary"]["sent"].clone()), Some(json!(2)));
+    assert_eq!(
+        events.last().map(|e| e["summary"]["sent"].clone()),
+        Some(json!(2))
+    );
     let (code, stdout, stderr) = common::run_within(
         &["send", "--udp", &target, "--timeout", "3"],
         b"\n".to_vec(),

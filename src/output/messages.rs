@@ -30,6 +30,8 @@ pub struct Payload {
     bytes: Vec<u8>,
     total: usize,
     look: Look,
+    /// No message at all (no reply came): JSON says null, not "".
+    absent: bool,
 }
 
 impl Payload {
@@ -43,6 +45,17 @@ impl Payload {
             bytes: message[..kept].to_vec(),
             total: message.len(),
             look,
+            absent: false,
+        }
+    }
+
+    /// The payload of a reply that never came.
+    pub fn absent(look: Look) -> Payload {
+        Payload {
+            bytes: Vec::new(),
+            total: 0,
+            look,
+            absent: true,
         }
     }
 
@@ -75,8 +88,13 @@ impl Payload {
 impl Serialize for Payload {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("hex", &text::plain_hex(&self.bytes))?;
-        map.serialize_entry("text", &self.look.encoding.decode(&self.bytes))?;
+        if self.absent {
+            map.serialize_entry("hex", &None::<String>)?;
+            map.serialize_entry("text", &None::<String>)?;
+        } else {
+            map.serialize_entry("hex", &text::plain_hex(&self.bytes))?;
+            map.serialize_entry("text", &self.look.encoding.decode(&self.bytes))?;
+        }
         map.end()
     }
 }

@@ -77,11 +77,15 @@ pub(super) async fn interactive(
     let mut writer_done = writer.is_none();
     let writer = async move {
         match writer {
-            Some(task) => task.await.unwrap_or(Ok(())),
+            Some(task) => task
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string()))),
             None => std::future::pending().await,
         }
     };
     tokio::pin!(writer);
+    // Kept open until the session ends.
+    let mut write_half = None;
     let mut last_activity = Instant::now();
     loop {
         let finished = !reading && waiting.is_empty() && writer_done;
@@ -151,26 +155,23 @@ pub(super) async fn interactive(
             _ = tokio::time::sleep_until(expiry.unwrap_or_else(Instant::now).into()), if expiry.is_some() => {
                 if let Some((seq, size, _)) = waiting.pop_front() {
                     timeouts += 1;
-                    out.send_exchange(peer, &Exchange {
-                        seq,
-                        sent_bytes: size,
-                        received_bytes: 0,
-                        rtt_ms: None,
-                        identical: false,
-                        reply: Payload::of(&[], true, look),
-                    })?;
+                    out.send_exchange(peer, &unanswered(seq, size, look))?;
                 }
             }
             written = &mut writer, if !writer_done => {
                 writer_done = true;
-                written.map_err(&fail)?;
+                write_half = Some(written.map_err(&fail)?);
             }
             _ = tokio::time::sleep_until(linger.unwrap_or_else(Instant::now).into()), if linger.is_some() => {}
             _ = &mut ctrl_c => break,
         }
     }
     // Lines still waiting when the session ended got nothing back.
-    timeouts += waiting.len() as u64;
+    for (seq, size, _) in waiting.drain(..) {
+        timeouts += 1;
+        out.send_exchange(peer, &unanswered(seq, size, look))?;
+    }
+    drop(write_half);
     out.send_summary(&SendSummary {
         sent,
         replies: sent - timeouts,
@@ -185,6 +186,18 @@ pub(super) async fn interactive(
     } else {
         Outcome::Success
     })
+}
+
+/// The report of a line that got nothing back.
+fn unanswered(seq: u64, size: usize, look: crate::output::messages::Look) -> Exchange {
+    Exchange {
+        seq,
+        sent_bytes: size,
+        received_bytes: 0,
+        rtt_ms: None,
+        identical: false,
+        reply: Payload::absent(look),
+    }
 }
 
 /// A typed line as the bytes to send, its line ending taken off; or why it cannot be sent.
@@ -226,13 +239,15 @@ async fn receive(
     }
 }
 
-/// Writes the lines handed to it, in order, until the channel closes.
+/// Writes the lines handed to it, in order, until the channel closes; then hands the half
+/// back, so the connection is not half-closed while replies are still awaited (dropping a
+/// write half shuts it down, and many servers end the connection then).
 async fn write_lines(
     mut half: OwnedWriteHalf,
     mut lines: mpsc::Receiver<Vec<u8>>,
-) -> std::io::Result<()> {
+) -> std::io::Result<OwnedWriteHalf> {
     while let Some(bytes) = lines.recv().await {
         half.write_all(&bytes).await?;
     }
-    Ok(())
+    Ok(half)
 }

@@ -85,7 +85,7 @@ pub(super) async fn messages(
                         received_bytes: 0,
                         rtt_ms: None,
                         identical: false,
-                        reply: Payload::of(&[], true, look),
+                        reply: Payload::absent(look),
                     }
                 }
             };

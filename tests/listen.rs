@@ -1,0 +1,809 @@
+//! Black-box tests of `netkit listen`, and of the lab-partner options of `netkit send` and
+//! the text rules shared by echo, send and listen (issue 12). Loopback, and namespaces the
+//! tests create, only.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, UdpSocket};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::netns::{Background, Netns};
+use common::{json_lines, run, run_within};
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A running `netkit listen --json` on 127.0.0.1 (unless `args` bind elsewhere): its stdin to
+/// type into, its events read on a thread.
+struct Listen {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    port: u16,
+    events: mpsc::Receiver<Value>,
+}
+
+impl Listen {
+    fn start(args: &[&str]) -> Listen {
+        let mut all = vec!["listen", "0", "--json"];
+        if !args.contains(&"--bind") {
+            all.extend(["--bind", "127.0.0.1"]);
+        }
+        all.extend(args);
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+            .args(&all)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+        let (tx, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let event = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                if tx.send(event).is_err() {
+                    break;
+                }
+            }
+        });
+        let first: Value = events
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("listen did not start"));
+        assert_eq!(first["event"], json!("listening"), "{first}");
+        let port = first["port"].as_u64().unwrap_or_default() as u16;
+        let stdin = child.stdin.take();
+        Listen {
+            child,
+            stdin,
+            port,
+            events,
+        }
+    }
+
+    fn type_line(&mut self, line: &str) {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .unwrap_or_else(|| panic!("stdin closed"));
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("typing: {e}"));
+    }
+
+    /// Waits for the next event that matches.
+    fn wait_for(&self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.events.recv_timeout(left) {
+                Ok(e) if matches(&e) => return e,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no {what} event within {WAIT:?}");
+    }
+
+    /// Waits until `n` TCP clients are connected.
+    fn wait_connected(&self, n: u64) {
+        self.wait_for("connected", |e| {
+            e["event"] == "connected" && e["clients"] == json!(n)
+        });
+    }
+
+    /// SIGTERM, then the exit code and every event not yet read.
+    fn stop(mut self) -> (Option<i32>, Vec<Value>) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = self.child.wait().unwrap_or_else(|e| panic!("{e}"));
+        let rest = self.events.iter().collect();
+        (status.code(), rest)
+    }
+}
+
+impl Drop for Listen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tcp(port: u16) -> TcpStream {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+    s.set_read_timeout(Some(WAIT))
+        .unwrap_or_else(|e| panic!("{e}"));
+    s
+}
+
+fn udp(to: &str) -> UdpSocket {
+    let local = if to.starts_with('[') {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    };
+    let s = UdpSocket::bind(local).unwrap_or_else(|e| panic!("{e}"));
+    s.connect(to).unwrap_or_else(|e| panic!("{e}"));
+    s.set_read_timeout(Some(WAIT))
+        .unwrap_or_else(|e| panic!("{e}"));
+    s
+}
+
+fn read_exactly(s: &mut TcpStream, n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    s.read_exact(&mut buf)
+        .unwrap_or_else(|e| panic!("reading {n} bytes: {e}"));
+    buf
+}
+
+#[test]
+fn typed_lines_go_to_every_tcp_client_and_messages_are_shown() {
+    let mut listen = Listen::start(&["--tcp"]);
+    let mut one = tcp(listen.port);
+    listen.wait_connected(1);
+    listen.type_line("hello one");
+    assert_eq!(read_exactly(&mut one, 9), b"hello one");
+    let mut two = tcp(listen.port);
+    let mut three = tcp(listen.port);
+    listen.wait_connected(3);
+    listen.type_line("to all three");
+    for client in [&mut one, &mut two, &mut three] {
+        assert_eq!(read_exactly(client, 12), b"to all three");
+    }
+    let sent = listen.wait_for("sent", |e| e["event"] == "sent" && e["bytes"] == json!(12));
+    assert_eq!(sent["peers"].as_array().map(Vec::len), Some(3), "{sent}");
+    assert_eq!(sent["text"], json!("to all three"));
+    // What a client sends is shown, and nobody is answered.
+    two.write_all("你好 world".as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let message = listen.wait_for("message", |e| e["event"] == "message");
+    assert_eq!(message["text"], json!("你好 world"));
+    assert_eq!(message["hex"], json!("e4bda0e5a5bd20776f726c64"));
+    let (code, _) = listen.stop();
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_udp_line_goes_to_the_peer_heard_from_last() {
+    let mut listen = Listen::start(&["--udp"]);
+    listen.type_line("nobody yet");
+    let not_sent = listen.wait_for("not_sent", |e| e["event"] == "not_sent");
+    assert!(
+        not_sent["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("no UDP peer has been heard from")),
+        "{not_sent}"
+    );
+    let to = format!("127.0.0.1:{}", listen.port);
+    let (first, last) = (udp(&to), udp(&to));
+    first.send(b"first").unwrap_or_else(|e| panic!("{e}"));
+    listen.wait_for("datagram", |e| {
+        e["event"] == "datagram" && e["text"] == "first"
+    });
+    last.send(b"last").unwrap_or_else(|e| panic!("{e}"));
+    let datagram = listen.wait_for("datagram", |e| {
+        e["event"] == "datagram" && e["text"] == "last"
+    });
+    assert_eq!(datagram["destination"]["kind"], json!("unicast"));
+    listen.type_line("answer");
+    let mut buf = [0u8; 64];
+    let n = last
+        .recv(&mut buf)
+        .unwrap_or_else(|e| panic!("the last peer: {e}"));
+    assert_eq!(&buf[..n], b"answer");
+    first
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        first.recv(&mut buf).is_err(),
+        "only the last peer is answered"
+    );
+}
+
+#[test]
+fn reply_answers_every_message_and_once_ends_with_the_first_client() {
+    for (proto, addr) in [
+        ("--tcp", "127.0.0.1"),
+        ("--udp", "127.0.0.1"),
+        ("--udp", "::1"),
+    ] {
+        let listen = Listen::start(&[proto, "--bind", addr, "--reply", "Hello"]);
+        let to = if addr.contains(':') {
+            format!("[{addr}]:{}", listen.port)
+        } else {
+            format!("{addr}:{}", listen.port)
+        };
+        if proto == "--tcp" {
+            let mut c = TcpStream::connect(&to).unwrap_or_else(|e| panic!("{e}"));
+            c.set_read_timeout(Some(WAIT))
+                .unwrap_or_else(|e| panic!("{e}"));
+            c.write_all(b"hi").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(read_exactly(&mut c, 5), b"Hello");
+        } else {
+            let s = udp(&to);
+            s.send(b"hi").unwrap_or_else(|e| panic!("{e}"));
+            let mut buf = [0u8; 16];
+            let n = s.recv(&mut buf).unwrap_or_else(|e| panic!("{to}: {e}"));
+            assert_eq!(&buf[..n], b"Hello", "{to}");
+        }
+    }
+    let listen = Listen::start(&["--tcp", "--once"]);
+    let mut c = tcp(listen.port);
+    listen.wait_connected(1);
+    c.write_all(b"bye").unwrap_or_else(|e| panic!("{e}"));
+    drop(c);
+    let mut child = listen;
+    let began = Instant::now();
+    let status = loop {
+        if let Ok(Some(status)) = child.child.try_wait() {
+            break status;
+        }
+        assert!(
+            began.elapsed() < WAIT,
+            "--once did not end when the client left"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn gbk_is_shown_and_sent_as_text_and_what_is_not_text_as_hex() {
+    let mut listen = Listen::start(&["--udp", "--encoding", "gbk"]);
+    let to = format!("127.0.0.1:{}", listen.port);
+    let s = udp(&to);
+    s.send(&[0xc4, 0xe3, 0xba, 0xc3])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let d = listen.wait_for("datagram", |e| e["event"] == "datagram");
+    assert_eq!(
+        (d["text"].clone(), d["hex"].clone()),
+        (json!("你好"), json!("c4e3bac3"))
+    );
+    s.send(&[0xff, 0xff, 0x00])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let d = listen.wait_for("datagram", |e| {
+        e["event"] == "datagram" && e["hex"] == "ffff00"
+    });
+    assert_eq!(d["text"], Value::Null, "not text in GBK");
+    // Typed text goes out in the encoding asked for.
+    listen.type_line("再见");
+    let mut buf = [0u8; 16];
+    let n = s.recv(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&buf[..n], &[0xd4, 0xd9, 0xbc, 0xfb]);
+    // The text log: the same rules, for people.
+    let (code, stdout, stderr) = run_within(
+        &["send", "--udp", &to, "--encoding", "gbk", "你好"],
+        Vec::new(),
+        WAIT,
+    );
+    assert_eq!(code, 1, "listen does not answer: {stdout}{stderr}");
+    let d = listen.wait_for("datagram", |e| {
+        e["event"] == "datagram" && e["hex"] == "c4e3bac3"
+    });
+    assert_eq!(d["text"], json!("你好"));
+}
+
+#[test]
+fn echo_and_send_show_text_escapes_and_hex_in_their_logs() {
+    let echo = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["echo", "0", "--udp", "--bind", "127.0.0.1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut echo = Background {
+        child: echo,
+        ns: None,
+    };
+    let mut lines =
+        BufReader::new(echo.child.stdout.take().unwrap_or_else(|| panic!("stdout"))).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let port = first
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .unwrap_or_default();
+    let to = format!("127.0.0.1:{port}");
+    let (code, stdout, _) = run(&["send", "--udp", &to, "你好 world", "--hex", "ff 00 0a"]);
+    // Two messages: "你好 world" is not hex digits; --hex takes every MESSAGE as hex.
+    assert_eq!(code, 2, "{stdout}");
+    let (code, stdout, stderr) = run(&["send", "--udp", &to, "你好\tworld"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(r#"reply from 127.0.0.1:"#)
+            && stdout.contains(r#": "你好\tworld" (12 bytes, "#),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(&["send", "--udp", &to, "--hex", "48656c6c6f"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("00000000: 4865 6c6c 6f"), "{stdout}");
+    assert!(stdout.contains("Hello"), "{stdout}");
+    let (code, stdout, _) = run(&["send", "--udp", &to, "--hex", "ff fe 00"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("fffe 00"), "{stdout}");
+    let logged: Vec<String> = lines.by_ref().take(3).map_while(Result::ok).collect();
+    assert!(
+        logged[0].ends_with(r#"udp 12 bytes: "你好\tworld""#),
+        "{logged:?}"
+    );
+    assert!(logged[1].ends_with(r#"udp 5 bytes: "Hello""#), "{logged:?}");
+    assert!(
+        logged[2].ends_with("udp 3 bytes: hex ff fe 00"),
+        "{logged:?}"
+    );
+}
+
+#[test]
+fn bad_encodings_and_hex_digits_exit_2_naming_them() {
+    let (code, _, stderr) = run(&["send", "--udp", "127.0.0.1:9", "x", "--encoding", "klingon"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown encoding 'klingon'") && stderr.contains("gbk"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["send", "--udp", "127.0.0.1:9", "--hex", "48 6g"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("'g' (character 5) is not a hex digit"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["listen", "--reply", "zz", "--hex"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--reply zz: 'z'"), "{stderr}");
+    let (code, _, stderr) = run(&["send", "--udp", "127.0.0.1:9", "--encoding", "latin1", "你"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cannot be written in windows-1252"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_typed_line_is_said_and_the_session_goes_on() {
+    let mut listen = Listen::start(&["--tcp", "--hex"]);
+    let mut c = tcp(listen.port);
+    listen.wait_connected(1);
+    listen.type_line("4x");
+    let e = listen.wait_for("not_sent", |e| e["event"] == "not_sent");
+    assert!(
+        e["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("line 1") && r.contains("'x'")),
+        "{e}"
+    );
+    listen.type_line("48 69");
+    assert_eq!(read_exactly(&mut c, 2), b"Hi");
+}
+
+#[test]
+fn send_binds_the_port_it_is_asked_for_and_says_when_it_is_taken() {
+    let listen = Listen::start(&["--udp"]);
+    let to = format!("127.0.0.1:{}", listen.port);
+    // A free port to send from: bind, note, release.
+    let probe = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = probe.local_addr().map(|a| a.port()).unwrap_or_default();
+    drop(probe);
+    let bind = format!(":{port}");
+    let (_, _, stderr) = run(&[
+        "send",
+        "--udp",
+        "--bind",
+        &bind,
+        "--timeout",
+        "0.2",
+        &to,
+        "from a fixed port",
+    ]);
+    let d = listen.wait_for("datagram", |e| e["event"] == "datagram");
+    assert_eq!(d["peer"], json!(format!("127.0.0.1:{port}")), "{stderr}");
+    let held = UdpSocket::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+    let (code, _, stderr) = run(&[
+        "send",
+        "--udp",
+        "--bind",
+        &format!("127.0.0.1:{port}"),
+        &to,
+        "x",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!("UDP port {port} is already in use")),
+        "{stderr}"
+    );
+    drop(held);
+    // TCP too: the server sees the chosen source port.
+    let listen = Listen::start(&["--tcp"]);
+    let (_, _, _) = run(&[
+        "send",
+        "--bind",
+        &bind,
+        "--timeout",
+        "0.2",
+        &format!("127.0.0.1:{}", listen.port),
+        "x",
+    ]);
+    let c = listen.wait_for("connected", |e| e["event"] == "connected");
+    assert_eq!(c["peer"], json!(format!("127.0.0.1:{port}")));
+}
+
+#[test]
+fn two_sends_bound_to_each_others_port_are_a_udp_chat() {
+    let probe = |_: ()| {
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        s.local_addr().map(|a| a.port()).unwrap_or_default()
+    };
+    let (a, b) = (probe(()), probe(()));
+    let start = |me: u16, peer: u16| {
+        Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+            .args([
+                "send",
+                "--udp",
+                "--json",
+                "--timeout",
+                "3",
+                "--bind",
+                &format!(":{me}"),
+                &format!("127.0.0.1:{peer}"),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let mut alice = Background {
+        child: start(a, b),
+        ns: None,
+    };
+    let mut bob = Background {
+        child: start(b, a),
+        ns: None,
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let mut to_alice = alice.child.stdin.take().unwrap_or_else(|| panic!("stdin"));
+    let mut to_bob = bob.child.stdin.take().unwrap_or_else(|| panic!("stdin"));
+    to_alice
+        .write_all(b"hi bob\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    to_alice.flush().unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(300));
+    to_bob
+        .write_all("hi alice, 你好\n".as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop((to_alice, to_bob));
+    let read = |child: &mut Child| {
+        let mut text = String::new();
+        if let Some(mut out) = child.stdout.take() {
+            let _ = out.read_to_string(&mut text);
+        }
+        json_lines(&text)
+    };
+    let heard_by_bob = read(&mut bob.child);
+    let heard_by_alice = read(&mut alice.child);
+    let texts = |events: &[Value]| -> Vec<String> {
+        events
+            .iter()
+            .filter_map(|e| e["text"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(texts(&heard_by_bob), ["hi bob"], "{heard_by_bob:?}");
+    assert_eq!(
+        texts(&heard_by_alice),
+        ["hi alice, 你好"],
+        "{heard_by_alice:?}"
+    );
+    assert_eq!(heard_by_bob[0]["from"], json!(format!("127.0.0.1:{a}")));
+    // Alice's line was answered by Bob's: its RTT is to that first arrival.
+    assert!(heard_by_alice[0]["rtt_ms"].is_f64(), "{heard_by_alice:?}");
+}
+
+#[test]
+fn a_relay_client_sees_what_another_client_sent_without_sending() {
+    let echo = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([
+            "echo",
+            "0",
+            "--tcp",
+            "--bind",
+            "127.0.0.1",
+            "--mode",
+            "relay",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut echo = Background {
+        child: echo,
+        ns: None,
+    };
+    let mut lines =
+        BufReader::new(echo.child.stdout.take().unwrap_or_else(|| panic!("stdout"))).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let port = first
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .unwrap_or_default();
+    let to = format!("127.0.0.1:{port}");
+    let quiet = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["send", &to, "--json", "--timeout", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut quiet = Background {
+        child: quiet,
+        ns: None,
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, _, stderr) = run(&["send", &to, "--timeout", "0.3", "to the room"]);
+    assert_eq!(code, 1, "a relay does not answer its sender: {stderr}");
+    std::thread::sleep(Duration::from_millis(300));
+    drop(quiet.child.stdin.take());
+    let mut text = String::new();
+    if let Some(mut out) = quiet.child.stdout.take() {
+        let _ = out.read_to_string(&mut text);
+    }
+    let events = json_lines(&text);
+    assert_eq!(events[0]["text"], json!("to the room"), "{text}");
+    assert_eq!(
+        events[0]["rtt_ms"],
+        Value::Null,
+        "it answers no line of ours"
+    );
+}
+
+#[test]
+fn send_repeats_messages_with_count_and_refuses_a_broadcast_without_the_flag() {
+    let listen = Listen::start(&["--udp", "--reply", "ok"]);
+    let to = format!("127.0.0.1:{}", listen.port);
+    let (code, stdout, stderr) = run(&[
+        "send",
+        "--udp",
+        &to,
+        "a",
+        "b",
+        "--count",
+        "3",
+        "--interval",
+        "10ms",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.matches("reply from").count(), 6, "{stdout}");
+    assert!(
+        stdout.contains("6 sent, 6 replies, 0 lost (0%)"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = run(&["send", "--udp", "255.255.255.255:9", "x"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("broadcast address: add --broadcast"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["send", "--udp", &to, "--count", "0"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--count 0"), "{stderr}");
+}
+
+#[test]
+fn count_0_repeats_until_ctrl_c_then_sums_up() {
+    let listen = Listen::start(&["--udp", "--reply", "ok"]);
+    let to = format!("127.0.0.1:{}", listen.port);
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([
+            "send",
+            "--udp",
+            &to,
+            "ping",
+            "--count",
+            "0",
+            "--interval",
+            "50ms",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut child = Background { child, ns: None };
+    std::thread::sleep(Duration::from_millis(600));
+    let _ = Command::new("kill")
+        .args(["-INT", &child.child.id().to_string()])
+        .status();
+    let mut text = String::new();
+    if let Some(mut out) = child.child.stdout.take() {
+        let _ = out.read_to_string(&mut text);
+    }
+    let status = child.child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(0), "{text}");
+    let replies = text.matches("reply from").count();
+    assert!(replies >= 5, "{text}");
+    assert!(
+        text.contains(&format!("{replies} sent, {replies} replies")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_handout_style_python_client_talks_gbk_to_listen() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        common::skip("no python3");
+        return;
+    }
+    let mut listen = Listen::start(&["--udp", "--encoding", "gbk"]);
+    let script = format!(
+        "import socket\n\
+         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+         s.settimeout(10)\n\
+         s.sendto('你好，服务器'.encode('gbk'), ('127.0.0.1', {}))\n\
+         data, addr = s.recvfrom(1024)\n\
+         print(data.decode('gbk'))\n",
+        listen.port
+    );
+    let mut python = Command::new("python3")
+        .args(["-c", &script])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let d = listen.wait_for("datagram", |e| e["event"] == "datagram");
+    assert_eq!(d["text"], json!("你好，服务器"));
+    listen.type_line("收到");
+    let mut answer = String::new();
+    if let Some(mut out) = python.stdout.take() {
+        let _ = out.read_to_string(&mut answer);
+    }
+    let _ = python.wait();
+    assert_eq!(answer.trim(), "收到");
+}
+
+#[test]
+fn broadcast_and_multicast_datagrams_are_received_and_told_apart() {
+    let (Some(server), Some(client)) = (Netns::create("bc-s"), Netns::create("bc-c")) else {
+        return;
+    };
+    server.ip(&format!(
+        "link add s0 type veth peer name c0 netns {}",
+        client.name
+    ));
+    server.ip("addr add 10.200.8.1/24 brd 10.200.8.255 dev s0");
+    client.ip("addr add 10.200.8.2/24 brd 10.200.8.255 dev c0");
+    for ns in [&server, &client] {
+        ns.ip("link set lo up");
+    }
+    server.ip("link set s0 up");
+    client.ip("link set c0 up");
+    // A route for the group, so the sender knows where 239.x goes.
+    client.ip("route add 224.0.0.0/4 dev c0");
+    let bin = assert_cmd::cargo::cargo_bin("netkit")
+        .to_string_lossy()
+        .into_owned();
+    let child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &server.name,
+            &bin,
+            "listen",
+            "7799",
+            "--udp",
+            "--json",
+            "--join",
+            "239.1.2.3",
+            "--iface",
+            "s0",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut listen = Background {
+        child,
+        ns: Some(server.name.clone()),
+    };
+    let mut out = BufReader::new(
+        listen
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("stdout")),
+    )
+    .lines();
+    let first = out.next().and_then(Result::ok).unwrap_or_default();
+    assert!(first.contains("\"listening\""), "{first}");
+    for (target, extra) in [
+        ("10.200.8.255:7799", Some("--broadcast")),
+        ("239.1.2.3:7799", None),
+        ("10.200.8.1:7799", None),
+    ] {
+        let mut args = vec!["send", "--udp", "--timeout", "0.2", target, "hello all"];
+        args.extend(extra);
+        let (_, _, stderr) = client.netkit(&args);
+        assert!(!stderr.contains("cannot"), "{target}: {stderr}");
+    }
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        let Some(Ok(line)) = out.next() else { break };
+        let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if event["event"] == "datagram" {
+            assert_eq!(event["text"], json!("hello all"));
+            kinds.push((
+                event["destination"]["address"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                event["destination"]["kind"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            ));
+        }
+    }
+    assert_eq!(
+        kinds,
+        [
+            ("10.200.8.255".to_string(), "broadcast".to_string()),
+            ("239.1.2.3".to_string(), "multicast".to_string()),
+            ("10.200.8.1".to_string(), "unicast".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn gbk_goes_out_and_comes_back_as_text_over_tcp_and_udp_on_ipv4_and_ipv6() {
+    let echo = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([
+            "echo",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--bind",
+            "::1",
+            "--encoding",
+            "gbk",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut echo = Background {
+        child: echo,
+        ns: None,
+    };
+    let mut events =
+        BufReader::new(echo.child.stdout.take().unwrap_or_else(|| panic!("stdout"))).lines();
+    let first: Value =
+        serde_json::from_str(&events.next().and_then(Result::ok).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let port = first["port"].as_u64().unwrap_or_default();
+    for target in [format!("127.0.0.1:{port}"), format!("[::1]:{port}")] {
+        for udp in [false, true] {
+            let mut args = vec!["send", &target, "--encoding", "gbk", "--json", "你好"];
+            if udp {
+                args.push("--udp");
+            }
+            let (code, stdout, stderr) = run(&args);
+            assert_eq!(code, 0, "{target} udp={udp}: {stderr}");
+            let exchange = &json_lines(&stdout)[0];
+            assert_eq!(exchange["hex"], json!("c4e3bac3"), "{target} udp={udp}");
+            assert_eq!(exchange["text"], json!("你好"), "{target} udp={udp}");
+        }
+    }
+    // And echo's log read the same bytes as GBK text.
+    let mut seen = 0;
+    for line in events.by_ref().map_while(Result::ok) {
+        let e: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}"));
+        if e["event"] == "message" || e["event"] == "datagram" {
+            assert_eq!(e["text"], json!("你好"), "{e}");
+            seen += 1;
+            if seen == 4 {
+                break;
+            }
+        }
+    }
+    assert_eq!(seen, 4);
+}
