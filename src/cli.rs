@@ -404,24 +404,9 @@ pub enum EchoMode {
     Relay,
 }
 
-/// How messages are read and written as text (echo, listen, send).
-#[derive(Debug, Clone, Copy, Args)]
-pub struct TextArgs {
-    /// Text encoding of messages: what arrives is shown decoded in it, what is typed is sent
-    /// in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252,
-    /// latin1, ...
-    #[arg(long, value_name = "NAME", default_value = "utf-8", value_parser = Encoding::for_label)]
-    pub encoding: Encoding,
-
-    /// Show every message as a hex dump (offset, bytes, text, like xxd); messages given on
-    /// the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65
-    #[arg(long)]
-    pub hex: bool,
-}
-
-/// Arguments of `netkit echo`.
+/// Where a server (echo, listen) listens.
 #[derive(Debug, Args)]
-pub struct EchoArgs {
+pub struct ServeArgs {
     /// Port to listen on; 0 or none lets the OS choose (the choice is printed first)
     #[arg(value_name = "PORT")]
     pub port: Option<u16>,
@@ -437,6 +422,48 @@ pub struct EchoArgs {
     /// Listen on this address only (repeatable; default: every IPv4 and IPv6 address)
     #[arg(long, value_name = "ADDR", value_parser = parse_ip)]
     pub bind: Vec<IpAddr>,
+}
+
+impl ServeArgs {
+    /// (TCP, UDP): both when neither flag is given.
+    pub fn protocols(&self) -> (bool, bool) {
+        match (self.tcp, self.udp) {
+            (false, false) => (true, true),
+            both => both,
+        }
+    }
+}
+
+/// How messages are read and written as text (echo, listen, send).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct TextArgs {
+    /// Text encoding of messages: what arrives is shown decoded in it, what is typed is sent
+    /// in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252,
+    /// latin1, ...
+    #[arg(long, value_name = "NAME", default_value = "utf-8", value_parser = Encoding::for_label)]
+    pub encoding: Encoding,
+
+    /// Show every message as a hex dump (offset, bytes, text, like xxd); messages given on
+    /// the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65
+    #[arg(long)]
+    pub hex: bool,
+}
+
+impl TextArgs {
+    /// How the renderer shows messages.
+    pub fn look(&self) -> crate::output::messages::Look {
+        crate::output::messages::Look {
+            encoding: self.encoding,
+            hex: self.hex,
+        }
+    }
+}
+
+/// Arguments of `netkit echo`.
+#[derive(Debug, Args)]
+pub struct EchoArgs {
+    #[command(flatten)]
+    pub at: ServeArgs,
 
     /// What to answer
     #[arg(long, value_enum, default_value_t = EchoMode::Echo)]
@@ -475,21 +502,8 @@ pub struct EchoArgs {
 /// Arguments of `netkit listen`.
 #[derive(Debug, Args)]
 pub struct ListenArgs {
-    /// Port to listen on; 0 or none lets the OS choose (the choice is printed first)
-    #[arg(value_name = "PORT")]
-    pub port: Option<u16>,
-
-    /// TCP only (default: TCP and UDP on the same port number)
-    #[arg(long)]
-    pub tcp: bool,
-
-    /// UDP only (default: TCP and UDP on the same port number)
-    #[arg(long)]
-    pub udp: bool,
-
-    /// Listen on this address only (repeatable; default: every IPv4 and IPv6 address)
-    #[arg(long, value_name = "ADDR", value_parser = parse_ip)]
-    pub bind: Vec<IpAddr>,
+    #[command(flatten)]
+    pub at: ServeArgs,
 
     /// Answer every message with TEXT (in --encoding, or hex digits with --hex)
     #[arg(long, value_name = "TEXT")]

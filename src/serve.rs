@@ -11,12 +11,13 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use socket2::{Domain, Socket, Type};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use crate::error::Error;
 use crate::net::errno;
+use crate::net::pktinfo::{self, Arrived};
 use crate::output::Output;
 use crate::output::messages::{Look, Payload, ServerEvent};
 use crate::ports::Protocol;
@@ -132,6 +133,24 @@ pub async fn accept_clients<F, Fut>(
         });
         tokio::spawn(serve_client(ids, stream, peer));
         ids += 1;
+    }
+}
+
+/// The next datagram on a server's UDP socket, with its source and where it arrived; `None`
+/// once the server stops. A receive error (an ICMP error from an earlier send, a port
+/// unreachable) is not the server's to end on.
+pub async fn next_datagram(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+    stop: &mut watch::Receiver<bool>,
+) -> Option<(usize, SocketAddr, Arrived)> {
+    loop {
+        tokio::select! {
+            got = pktinfo::recv(socket, buf) => if let Ok(got) = got {
+                return Some(got);
+            },
+            _ = stop.changed() => return None,
+        }
     }
 }
 

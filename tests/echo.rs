@@ -4,94 +4,14 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, UdpSocket};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::run;
 use serde_json::{Value, json};
 
-const WAIT: Duration = Duration::from_secs(10);
-
-/// A running `netkit echo --json` with its events read on a thread.
-struct Echo {
-    child: Child,
-    port: u16,
-    events: mpsc::Receiver<Value>,
-}
-
-impl Echo {
-    /// Starts echo on 127.0.0.1 (unless `args` bind elsewhere), port chosen by the OS.
-    fn start(args: &[&str]) -> Echo {
-        let mut all = vec!["echo", "0", "--json"];
-        if !args.contains(&"--bind") {
-            all.extend(["--bind", "127.0.0.1"]);
-        }
-        all.extend(args);
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
-            .args(&all)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
-        let (tx, events) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let event = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-                if tx.send(event).is_err() {
-                    break;
-                }
-            }
-        });
-        let first: Value = events
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|_| panic!("echo did not start"));
-        assert_eq!(first["event"], json!("listening"), "{first}");
-        let port = first["port"].as_u64().unwrap_or_default() as u16;
-        Echo {
-            child,
-            port,
-            events,
-        }
-    }
-
-    /// Waits for the next event that matches.
-    fn wait_for(&self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + WAIT;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.events.recv_timeout(left) {
-                Ok(e) if matches(&e) => return e,
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-        panic!("no {what} event within {WAIT:?}");
-    }
-
-    /// SIGTERM, then the exit code and every event not yet read.
-    fn stop(mut self) -> (Option<i32>, Vec<Value>) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let status = self.child.wait().unwrap_or_else(|e| panic!("{e}"));
-        let rest = self.events.iter().collect();
-        (status.code(), rest)
-    }
-
-    fn tcp(&self) -> TcpStream {
-        let s = TcpStream::connect(("127.0.0.1", self.port)).unwrap_or_else(|e| panic!("{e}"));
-        s.set_read_timeout(Some(WAIT))
-            .unwrap_or_else(|e| panic!("{e}"));
-        s
-    }
-}
-
-impl Drop for Echo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::server::{Running as Echo, WAIT};
 
 fn udp_to(addr: &str) -> UdpSocket {
     let bind = if addr.starts_with('[') {
@@ -112,7 +32,7 @@ fn pattern(len: usize) -> Vec<u8> {
 
 #[test]
 fn udp_echo_returns_the_largest_datagrams_whole_over_ipv4_and_ipv6() {
-    let echo = Echo::start(&["--udp", "--bind", "127.0.0.1", "--bind", "::1"]);
+    let echo = Echo::start("echo", &["--udp", "--bind", "127.0.0.1", "--bind", "::1"]);
     for (addr, size) in [
         (format!("127.0.0.1:{}", echo.port), 65_507),
         (format!("[::1]:{}", echo.port), 65_527),
@@ -133,7 +53,7 @@ fn udp_echo_returns_the_largest_datagrams_whole_over_ipv4_and_ipv6() {
 
 #[test]
 fn tcp_echo_returns_ten_megabytes_byte_identical() {
-    let echo = Echo::start(&["--tcp", "--quiet"]);
+    let echo = Echo::start("echo", &["--tcp", "--quiet"]);
     let mut stream = echo.tcp();
     let data = pattern(10 * 1024 * 1024);
     let mut writer = stream.try_clone().unwrap_or_else(|e| panic!("{e}"));
@@ -159,7 +79,7 @@ fn tcp_echo_returns_ten_megabytes_byte_identical() {
 
 #[test]
 fn upper_mode_changes_ascii_letters_only() {
-    let echo = Echo::start(&["--mode", "upper"]);
+    let echo = Echo::start("echo", &["--mode", "upper"]);
     let input = "Hello, wörld 123\u{1}".as_bytes();
     let want = "HELLO, WöRLD 123\u{1}".as_bytes();
     let mut tcp = echo.tcp();
@@ -176,7 +96,7 @@ fn upper_mode_changes_ascii_letters_only() {
 
 #[test]
 fn relay_sends_each_message_to_every_other_client() {
-    let echo = Echo::start(&["--tcp", "--mode", "relay"]);
+    let echo = Echo::start("echo", &["--tcp", "--mode", "relay"]);
     let mut clients: Vec<TcpStream> = (0..3).map(|_| echo.tcp()).collect();
     for _ in 0..3 {
         echo.wait_for("connected", |e| e["event"] == json!("connected"));
@@ -203,7 +123,7 @@ fn relay_sends_each_message_to_every_other_client() {
 
 #[test]
 fn framed_messages_survive_tcp_gluing_and_splitting() {
-    let echo = Echo::start(&["--tcp", "--framed", "--mode", "upper"]);
+    let echo = Echo::start("echo", &["--tcp", "--framed", "--mode", "upper"]);
     let frame = |p: &[u8]| {
         let mut f = (p.len() as u32).to_be_bytes().to_vec();
         f.extend_from_slice(p);
@@ -233,7 +153,7 @@ fn framed_messages_survive_tcp_gluing_and_splitting() {
 
 #[test]
 fn a_thousand_concurrent_clients_each_get_their_own_reply() {
-    let echo = Echo::start(&["--tcp", "--quiet"]);
+    let echo = Echo::start("echo", &["--tcp", "--quiet"]);
     let mut clients: Vec<TcpStream> = (0..1000).map(|_| echo.tcp()).collect();
     for (i, c) in clients.iter_mut().enumerate() {
         c.write_all(format!("client {i:04}").as_bytes())
@@ -249,7 +169,7 @@ fn a_thousand_concurrent_clients_each_get_their_own_reply() {
 
 #[test]
 fn a_reset_and_a_client_that_never_reads_disturb_no_one() {
-    let echo = Echo::start(&["--tcp", "--idle-timeout", "2"]);
+    let echo = Echo::start("echo", &["--tcp", "--idle-timeout", "2"]);
     // One resets mid-stream.
     let reset = echo.tcp();
     (&reset)
@@ -305,7 +225,7 @@ fn a_reset_and_a_client_that_never_reads_disturb_no_one() {
 
 #[test]
 fn max_clients_is_enforced_with_a_log_line() {
-    let echo = Echo::start(&["--tcp", "--max-clients", "2"]);
+    let echo = Echo::start("echo", &["--tcp", "--max-clients", "2"]);
     let _a = echo.tcp();
     let _b = echo.tcp();
     for _ in 0..2 {
@@ -328,7 +248,7 @@ fn max_clients_is_enforced_with_a_log_line() {
 
 #[test]
 fn sigterm_ends_with_a_summary_and_exit_0() {
-    let echo = Echo::start(&[]);
+    let echo = Echo::start("echo", &[]);
     let udp = udp_to(&format!("127.0.0.1:{}", echo.port));
     udp.send(b"ping").unwrap_or_else(|e| panic!("{e}"));
     let mut buf = [0u8; 8];
@@ -352,7 +272,7 @@ fn a_service_port_source_is_never_answered() {
         common::skip("cannot bind a port below 1024 here");
         return;
     };
-    let echo = Echo::start(&["--udp"]);
+    let echo = Echo::start("echo", &["--udp"]);
     service
         .connect(("127.0.0.1", echo.port))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -402,7 +322,7 @@ fn a_handout_style_python_client_works_against_it() {
         common::skip("no python3");
         return;
     }
-    let echo = Echo::start(&["--mode", "upper"]);
+    let echo = Echo::start("echo", &["--mode", "upper"]);
     let script = format!(
         "import socket\n\
          u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
@@ -432,7 +352,7 @@ fn a_handout_style_python_client_works_against_it() {
 
 #[test]
 fn send_talks_to_echo_and_reports_each_exchange() {
-    let echo = Echo::start(&["--framed"]);
+    let echo = Echo::start("echo", &["--framed"]);
     let target = format!("127.0.0.1:{}", echo.port);
     let (code, stdout, _) = run(&["send", "--udp", &target, "hello", "world"]);
     assert_eq!(code, 0);
@@ -549,7 +469,7 @@ fn udp_answers_come_from_the_address_the_client_used() {
 
 #[test]
 fn send_a_file_and_check_the_echo() {
-    let echo = Echo::start(&["--quiet"]);
+    let echo = Echo::start("echo", &["--quiet"]);
     let target = format!("127.0.0.1:{}", echo.port);
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = dir.path().join("blob.bin");
@@ -569,7 +489,7 @@ fn send_a_file_and_check_the_echo() {
 
 #[test]
 fn send_file_refuses_a_pipe_it_could_not_read_twice() {
-    let echo = Echo::start(&["--quiet"]);
+    let echo = Echo::start("echo", &["--quiet"]);
     let target = format!("127.0.0.1:{}", echo.port);
     let out = assert_cmd::Command::cargo_bin("netkit")
         .unwrap_or_else(|e| panic!("{e}"))
@@ -585,7 +505,7 @@ fn send_file_refuses_a_pipe_it_could_not_read_twice() {
 
 #[test]
 fn send_a_file_to_a_server_that_changes_it_says_where() {
-    let echo = Echo::start(&["--tcp", "--mode", "upper", "--quiet"]);
+    let echo = Echo::start("echo", &["--tcp", "--mode", "upper", "--quiet"]);
     let target = format!("127.0.0.1:{}", echo.port);
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = dir.path().join("text.txt");
@@ -600,7 +520,7 @@ fn send_a_file_to_a_server_that_changes_it_says_where() {
 
 #[test]
 fn count_measures_loss_reordering_and_rtt() {
-    let echo = Echo::start(&["--quiet", "--max-rate", "0"]);
+    let echo = Echo::start("echo", &["--quiet", "--max-rate", "0"]);
     let target = format!("127.0.0.1:{}", echo.port);
     let (code, stdout, _) = run(&[
         "send",
@@ -646,7 +566,7 @@ fn count_measures_loss_reordering_and_rtt() {
 
 #[test]
 fn the_rate_limit_caps_one_source() {
-    let echo = Echo::start(&["--udp", "--max-rate", "5"]);
+    let echo = Echo::start("echo", &["--udp", "--max-rate", "5"]);
     let udp = udp_to(&format!("127.0.0.1:{}", echo.port));
     udp.set_read_timeout(Some(Duration::from_millis(300)))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -737,15 +657,18 @@ fn out_of_file_descriptors_is_logged_once_and_serving_goes_on() {
 #[test]
 fn every_mode_over_tcp_and_udp_on_ipv4_and_ipv6_loopback() {
     for (mode, want) in [("echo", &b"Mixed Case 1"[..]), ("upper", b"MIXED CASE 1")] {
-        let echo = Echo::start(&[
-            "--mode",
-            mode,
-            "--bind",
-            "127.0.0.1",
-            "--bind",
-            "::1",
-            "--quiet",
-        ]);
+        let echo = Echo::start(
+            "echo",
+            &[
+                "--mode",
+                mode,
+                "--bind",
+                "127.0.0.1",
+                "--bind",
+                "::1",
+                "--quiet",
+            ],
+        );
         for host in ["127.0.0.1", "[::1]"] {
             let at = format!("{host}:{}", echo.port);
             let udp = udp_to(&at);
@@ -768,7 +691,10 @@ fn every_mode_over_tcp_and_udp_on_ipv4_and_ipv6_loopback() {
         }
     }
     // Relay over UDP: a peer heard from recently gets what another sends.
-    let echo = Echo::start(&["--udp", "--mode", "relay", "--bind", "::1", "--quiet"]);
+    let echo = Echo::start(
+        "echo",
+        &["--udp", "--mode", "relay", "--bind", "::1", "--quiet"],
+    );
     let at = format!("[::1]:{}", echo.port);
     let (a, b) = (udp_to(&at), udp_to(&at));
     b.send(b"b joins").unwrap_or_else(|e| panic!("{e}"));
@@ -785,7 +711,7 @@ fn every_mode_over_tcp_and_udp_on_ipv4_and_ipv6_loopback() {
 
 #[test]
 fn a_second_udp_echo_on_a_taken_port_exits_2() {
-    let first = Echo::start(&["--udp"]);
+    let first = Echo::start("echo", &["--udp"]);
     let port = first.port.to_string();
     let (code, _, stderr) = common::run_within(
         &["echo", &port, "--udp", "--bind", "127.0.0.1"],
@@ -801,7 +727,7 @@ fn a_second_udp_echo_on_a_taken_port_exits_2() {
 
 #[test]
 fn send_with_a_huge_count_keeps_its_memory_bounded() {
-    let echo = Echo::start(&["--udp", "--quiet", "--max-rate", "0"]);
+    let echo = Echo::start("echo", &["--udp", "--quiet", "--max-rate", "0"]);
     let target = format!("127.0.0.1:{}", echo.port);
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
         .args([
@@ -838,7 +764,7 @@ fn send_with_a_huge_count_keeps_its_memory_bounded() {
 
 #[test]
 fn a_message_larger_than_the_socket_buffers_comes_back_whole() {
-    let echo = Echo::start(&["--tcp", "--quiet"]);
+    let echo = Echo::start("echo", &["--tcp", "--quiet"]);
     let target = format!("127.0.0.1:{}", echo.port);
     let mut line = vec![b'x'; 16 << 20];
     line.push(b'\n');
@@ -887,7 +813,7 @@ fn send_file_refuses_a_fifo_before_opening_it() {
 
 #[test]
 fn an_empty_line_is_skipped_over_tcp_with_the_reason_and_sent_over_udp() {
-    let echo = Echo::start(&["--quiet"]);
+    let echo = Echo::start("echo", &["--quiet"]);
     let target = format!("127.0.0.1:{}", echo.port);
     let began = Instant::now();
     let (code, stdout, stderr) = common::run_within(

@@ -6,109 +6,47 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, UdpSocket};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::netns::{Background, Netns};
 use common::{json_lines, run, run_within};
 use serde_json::{Value, json};
 
-const WAIT: Duration = Duration::from_secs(10);
+use common::server::{Running as Listen, WAIT};
 
-/// A running `netkit listen --json` on 127.0.0.1 (unless `args` bind elsewhere): its stdin to
-/// type into, its events read on a thread.
-struct Listen {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    port: u16,
-    events: mpsc::Receiver<Value>,
-}
-
-impl Listen {
-    fn start(args: &[&str]) -> Listen {
-        let mut all = vec!["listen", "0", "--json"];
-        if !args.contains(&"--bind") {
-            all.extend(["--bind", "127.0.0.1"]);
-        }
-        all.extend(args);
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
-            .args(&all)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
-        let (tx, events) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let event = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-                if tx.send(event).is_err() {
-                    break;
-                }
-            }
-        });
-        let first: Value = events
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|_| panic!("listen did not start"));
-        assert_eq!(first["event"], json!("listening"), "{first}");
-        let port = first["port"].as_u64().unwrap_or_default() as u16;
-        let stdin = child.stdin.take();
-        Listen {
-            child,
-            stdin,
-            port,
-            events,
-        }
-    }
-
-    fn type_line(&mut self, line: &str) {
-        let stdin = self
-            .stdin
-            .as_mut()
-            .unwrap_or_else(|| panic!("stdin closed"));
-        stdin
-            .write_all(format!("{line}\n").as_bytes())
-            .and_then(|()| stdin.flush())
-            .unwrap_or_else(|e| panic!("typing: {e}"));
-    }
-
-    /// Waits for the next event that matches.
-    fn wait_for(&self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + WAIT;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.events.recv_timeout(left) {
-                Ok(e) if matches(&e) => return e,
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-        panic!("no {what} event within {WAIT:?}");
-    }
-
-    /// Waits until `n` TCP clients are connected.
-    fn wait_connected(&self, n: u64) {
-        self.wait_for("connected", |e| {
-            e["event"] == "connected" && e["clients"] == json!(n)
-        });
-    }
-
-    /// SIGTERM, then the exit code and every event not yet read.
-    fn stop(mut self) -> (Option<i32>, Vec<Value>) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let status = self.child.wait().unwrap_or_else(|e| panic!("{e}"));
-        let rest = self.events.iter().collect();
-        (status.code(), rest)
-    }
-}
-
-impl Drop for Listen {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `netkit ARGS` in text mode, its first line ("listening on 127.0.0.1:PORT/...") read: the
+/// process, the rest of its lines, and the port.
+fn text_server(
+    args: &[&str],
+) -> (
+    Background,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+    String,
+) {
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Background { child, ns: None };
+    let mut lines = BufReader::new(
+        server
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("stdout")),
+    )
+    .lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let port = first
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    (server, lines, port)
 }
 
 fn tcp(port: u16) -> TcpStream {
@@ -140,7 +78,7 @@ fn read_exactly(s: &mut TcpStream, n: usize) -> Vec<u8> {
 
 #[test]
 fn typed_lines_go_to_every_tcp_client_and_messages_are_shown() {
-    let mut listen = Listen::start(&["--tcp"]);
+    let mut listen = Listen::start("listen", &["--tcp"]);
     let mut one = tcp(listen.port);
     listen.wait_connected(1);
     listen.type_line("hello one");
@@ -167,7 +105,7 @@ fn typed_lines_go_to_every_tcp_client_and_messages_are_shown() {
 
 #[test]
 fn a_udp_line_goes_to_the_peer_heard_from_last() {
-    let mut listen = Listen::start(&["--udp"]);
+    let mut listen = Listen::start("listen", &["--udp"]);
     listen.type_line("nobody yet");
     let not_sent = listen.wait_for("not_sent", |e| e["event"] == "not_sent");
     assert!(
@@ -209,7 +147,7 @@ fn reply_answers_every_message_and_once_ends_with_the_first_client() {
         ("--udp", "127.0.0.1"),
         ("--udp", "::1"),
     ] {
-        let listen = Listen::start(&[proto, "--bind", addr, "--reply", "Hello"]);
+        let listen = Listen::start("listen", &[proto, "--bind", addr, "--reply", "Hello"]);
         let to = if addr.contains(':') {
             format!("[{addr}]:{}", listen.port)
         } else {
@@ -229,7 +167,7 @@ fn reply_answers_every_message_and_once_ends_with_the_first_client() {
             assert_eq!(&buf[..n], b"Hello", "{to}");
         }
     }
-    let listen = Listen::start(&["--tcp", "--once"]);
+    let listen = Listen::start("listen", &["--tcp", "--once"]);
     let mut c = tcp(listen.port);
     listen.wait_connected(1);
     c.write_all(b"bye").unwrap_or_else(|e| panic!("{e}"));
@@ -251,7 +189,7 @@ fn reply_answers_every_message_and_once_ends_with_the_first_client() {
 
 #[test]
 fn gbk_is_shown_and_sent_as_text_and_what_is_not_text_as_hex() {
-    let mut listen = Listen::start(&["--udp", "--encoding", "gbk"]);
+    let mut listen = Listen::start("listen", &["--udp", "--encoding", "gbk"]);
     let to = format!("127.0.0.1:{}", listen.port);
     let s = udp(&to);
     s.send(&[0xc4, 0xe3, 0xba, 0xc3])
@@ -287,24 +225,7 @@ fn gbk_is_shown_and_sent_as_text_and_what_is_not_text_as_hex() {
 
 #[test]
 fn echo_and_send_show_text_escapes_and_hex_in_their_logs() {
-    let echo = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
-        .args(["echo", "0", "--udp", "--bind", "127.0.0.1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut echo = Background {
-        child: echo,
-        ns: None,
-    };
-    let mut lines =
-        BufReader::new(echo.child.stdout.take().unwrap_or_else(|| panic!("stdout"))).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    let port = first
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.split('/').next())
-        .unwrap_or_default();
+    let (_echo, mut lines, port) = text_server(&["echo", "0", "--udp", "--bind", "127.0.0.1"]);
     let to = format!("127.0.0.1:{port}");
     let (code, stdout, _) = run(&["send", "--udp", &to, "你好 world", "--hex", "ff 00 0a"]);
     // Two messages: "你好 world" is not hex digits; --hex takes every MESSAGE as hex.
@@ -362,7 +283,7 @@ fn bad_encodings_and_hex_digits_exit_2_naming_them() {
 
 #[test]
 fn a_bad_typed_line_is_said_and_the_session_goes_on() {
-    let mut listen = Listen::start(&["--tcp", "--hex"]);
+    let mut listen = Listen::start("listen", &["--tcp", "--hex"]);
     let mut c = tcp(listen.port);
     listen.wait_connected(1);
     listen.type_line("4x");
@@ -379,7 +300,7 @@ fn a_bad_typed_line_is_said_and_the_session_goes_on() {
 
 #[test]
 fn send_binds_the_port_it_is_asked_for_and_says_when_it_is_taken() {
-    let listen = Listen::start(&["--udp"]);
+    let listen = Listen::start("listen", &["--udp"]);
     let to = format!("127.0.0.1:{}", listen.port);
     // A free port to send from: bind, note, release.
     let probe = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
@@ -414,7 +335,7 @@ fn send_binds_the_port_it_is_asked_for_and_says_when_it_is_taken() {
     );
     drop(held);
     // TCP too: the server sees the chosen source port.
-    let listen = Listen::start(&["--tcp"]);
+    let listen = Listen::start("listen", &["--tcp"]);
     let (_, _, _) = run(&[
         "send",
         "--bind",
@@ -501,32 +422,15 @@ fn two_sends_bound_to_each_others_port_are_a_udp_chat() {
 
 #[test]
 fn a_relay_client_sees_what_another_client_sent_without_sending() {
-    let echo = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
-        .args([
-            "echo",
-            "0",
-            "--tcp",
-            "--bind",
-            "127.0.0.1",
-            "--mode",
-            "relay",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut echo = Background {
-        child: echo,
-        ns: None,
-    };
-    let mut lines =
-        BufReader::new(echo.child.stdout.take().unwrap_or_else(|| panic!("stdout"))).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    let port = first
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.split('/').next())
-        .unwrap_or_default();
+    let (_echo, _lines, port) = text_server(&[
+        "echo",
+        "0",
+        "--tcp",
+        "--bind",
+        "127.0.0.1",
+        "--mode",
+        "relay",
+    ]);
     let to = format!("127.0.0.1:{port}");
     let quiet = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
         .args(["send", &to, "--json", "--timeout", "1"])
@@ -559,7 +463,7 @@ fn a_relay_client_sees_what_another_client_sent_without_sending() {
 
 #[test]
 fn send_repeats_messages_with_count_and_refuses_a_broadcast_without_the_flag() {
-    let listen = Listen::start(&["--udp", "--reply", "ok"]);
+    let listen = Listen::start("listen", &["--udp", "--reply", "ok"]);
     let to = format!("127.0.0.1:{}", listen.port);
     let (code, stdout, stderr) = run(&[
         "send",
@@ -591,7 +495,7 @@ fn send_repeats_messages_with_count_and_refuses_a_broadcast_without_the_flag() {
 
 #[test]
 fn count_0_repeats_until_ctrl_c_then_sums_up() {
-    let listen = Listen::start(&["--udp", "--reply", "ok"]);
+    let listen = Listen::start("listen", &["--udp", "--reply", "ok"]);
     let to = format!("127.0.0.1:{}", listen.port);
     let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
         .args([
@@ -633,7 +537,7 @@ fn a_handout_style_python_client_talks_gbk_to_listen() {
         common::skip("no python3");
         return;
     }
-    let mut listen = Listen::start(&["--udp", "--encoding", "gbk"]);
+    let mut listen = Listen::start("listen", &["--udp", "--encoding", "gbk"]);
     let script = format!(
         "import socket\n\
          s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\

@@ -102,9 +102,20 @@ impl IcmpSocket {
     }
 }
 
-/// A raw IPv4 socket hands over the IP header: the TTL is read from it.
-fn from_raw_v4(data: &[u8]) -> Option<(u8, &[u8])> {
-    crate::packet::strip_ipv4(data).map(|(_, ttl, icmp)| (ttl, icmp))
+/// A message as received: a raw IPv4 socket hands over the IP header, and the TTL is read
+/// from it; other sockets give the TTL (if any) beside the message.
+fn arrived(from: IpAddr, ttl: Option<u8>, data: &[u8], raw: bool, v6: bool) -> Option<Arrival> {
+    let (ttl, icmp) = if raw && !v6 {
+        let (_, ttl, icmp) = crate::packet::strip_ipv4(data)?;
+        (Some(ttl), icmp)
+    } else {
+        (ttl, data)
+    };
+    Some(Arrival::Message {
+        from,
+        ttl,
+        icmp: icmp.to_vec(),
+    })
 }
 
 // Linux
@@ -122,7 +133,7 @@ mod platform {
     use tokio::io::Interest;
     use tokio::net::UdpSocket;
 
-    use super::{Arrival, from_raw_v4};
+    use super::{Arrival, arrived};
     use crate::packet::icmp::IcmpError;
 
     /// Asks for the TTL or hop limit of each arrival, and (datagram sockets, which see no
@@ -174,23 +185,7 @@ mod platform {
             }
         }
         let size = msg.bytes;
-        let Some(from) = from else {
-            return Ok(None);
-        };
-        let data = &buf[..size];
-        let (ttl, icmp) = if raw && !v6 {
-            match from_raw_v4(data) {
-                Some((ttl, icmp)) => (Some(ttl), icmp),
-                None => return Ok(None),
-            }
-        } else {
-            (ttl, data)
-        };
-        Ok(Some(Arrival::Message {
-            from,
-            ttl,
-            icmp: icmp.to_vec(),
-        }))
+        Ok(from.and_then(|from| arrived(from, ttl, &buf[..size], raw, v6)))
     }
 
     /// One ICMP error from the socket's error queue: the request it is about, and who sent it.
@@ -256,7 +251,7 @@ mod platform {
     use socket2::Socket;
     use tokio::net::UdpSocket;
 
-    use super::{Arrival, from_raw_v4};
+    use super::{Arrival, arrived};
 
     pub fn enable_ancillary(_: &Socket, _: bool, _: bool) -> io::Result<()> {
         Ok(())
@@ -269,19 +264,6 @@ mod platform {
         raw: bool,
     ) -> io::Result<Option<Arrival>> {
         let (size, from) = socket.recv_from(buf).await?;
-        let data = &buf[..size];
-        let (ttl, icmp) = if raw && !v6 {
-            match from_raw_v4(data) {
-                Some((ttl, icmp)) => (Some(ttl), icmp),
-                None => return Ok(None),
-            }
-        } else {
-            (None, data)
-        };
-        Ok(Some(Arrival::Message {
-            from: from.ip(),
-            ttl,
-            icmp: icmp.to_vec(),
-        }))
+        Ok(arrived(from.ip(), None, &buf[..size], raw, v6))
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod netns;
+pub mod server;
 
 use assert_cmd::Command;
 

@@ -12,7 +12,6 @@ use std::time::Duration;
 use crate::cli::{EchoArgs, EchoMode};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::output::messages::Look;
 use crate::serve::{self, Log, Server};
 
 /// Most worker threads: one serves the renderer's channel and the UDP sockets, the rest the
@@ -52,17 +51,10 @@ pub fn run(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
 }
 
 async fn echo(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let (tcp_on, udp_on) = match (args.tcp, args.udp) {
-        (false, false) => (true, true),
-        both => both,
-    };
-    let bound = serve::bind(&args.bind, args.port.unwrap_or(0), tcp_on, udp_on)?;
-    let look = Look {
-        encoding: args.text.encoding,
-        hex: args.text.hex,
-    };
-    let server = Server::new(args.quiet, out.json(), look);
-    server.announce(out, &bound, args.bind.is_empty())?;
+    let (tcp_on, udp_on) = args.at.protocols();
+    let bound = serve::bind(&args.at.bind, args.at.port.unwrap_or(0), tcp_on, udp_on)?;
+    let server = Server::new(args.quiet, out.json(), args.text.look());
+    server.announce(out, &bound, args.at.bind.is_empty())?;
     let shared = Arc::new(Shared {
         mode: args.mode,
         framed: args.framed,

@@ -16,6 +16,7 @@ use crate::cli::EchoMode;
 use crate::net::pktinfo::{self, Arrived};
 use crate::output::messages::ServerEvent;
 use crate::ports::Protocol;
+use crate::serve;
 
 /// How long a UDP peer stays in the relay room after it was last heard.
 const RELAY_MEMORY: Duration = Duration::from_secs(300);
@@ -30,13 +31,9 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
     // Without it, answers leave from the kernel's choice of address: still served.
     let _ = pktinfo::enable(&socket);
     loop {
-        let (n, peer, arrived) = tokio::select! {
-            got = pktinfo::recv(&socket, &mut buf) => match got {
-                Ok(got) => got,
-                // An ICMP error from an earlier send (port unreachable): not ours to end on.
-                Err(_) => continue,
-            },
-            _ = stop.changed() => return,
+        let Some((n, peer, arrived)) = serve::next_datagram(&socket, &mut buf, &mut stop).await
+        else {
+            return;
         };
         shared.datagrams.fetch_add(1, Ordering::Relaxed);
         shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);

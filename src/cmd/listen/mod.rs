@@ -17,7 +17,7 @@ use crate::cli::ListenArgs;
 use crate::error::{Error, Outcome};
 use crate::net::pktinfo::Arrived;
 use crate::output::Output;
-use crate::output::messages::{Look, ServerEvent};
+use crate::output::messages::ServerEvent;
 use crate::ports::Protocol;
 use crate::serve::{self, Log, Server};
 
@@ -56,10 +56,7 @@ pub fn run(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
 }
 
 async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let (tcp_on, udp_on) = match (args.tcp, args.udp) {
-        (false, false) => (true, true),
-        both => both,
-    };
+    let (tcp_on, udp_on) = args.at.protocols();
     let reply = match &args.reply {
         Some(text) => Some(
             crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(|reason| {
@@ -72,16 +69,12 @@ async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
         ),
         None => None,
     };
-    let bound = serve::bind(&args.bind, args.port.unwrap_or(0), tcp_on, udp_on)?;
+    let bound = serve::bind(&args.at.bind, args.at.port.unwrap_or(0), tcp_on, udp_on)?;
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
-    let look = Look {
-        encoding: args.text.encoding,
-        hex: args.text.hex,
-    };
-    let server = Server::new(args.quiet, out.json(), look);
-    server.announce(out, &bound, args.bind.is_empty())?;
+    let server = Server::new(args.quiet, out.json(), args.text.look());
+    server.announce(out, &bound, args.at.bind.is_empty())?;
     let shared = Arc::new(Shared {
         max_clients: args.max_clients,
         stall: args.stall_timeout,

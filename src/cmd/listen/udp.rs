@@ -14,6 +14,7 @@ use super::{Shared, sent};
 use crate::net::pktinfo;
 use crate::output::messages::{Destination, DestinationKind, ServerEvent};
 use crate::ports::Protocol;
+use crate::serve;
 
 pub async fn serve(
     socket: Arc<UdpSocket>,
@@ -27,13 +28,9 @@ pub async fn serve(
     // not shown: still served.
     let _ = pktinfo::enable(&socket);
     loop {
-        let (n, peer, arrived) = tokio::select! {
-            got = pktinfo::recv(&socket, &mut buf) => match got {
-                Ok(got) => got,
-                // An ICMP error from an earlier send (port unreachable): not ours to end on.
-                Err(_) => continue,
-            },
-            _ = stop.changed() => return,
+        let Some((n, peer, arrived)) = serve::next_datagram(&socket, &mut buf, &mut stop).await
+        else {
+            return;
         };
         shared.datagrams.fetch_add(1, Ordering::Relaxed);
         shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);

@@ -18,7 +18,7 @@ use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::{self, Deframer};
 use crate::output::Output;
-use crate::output::messages::{Arrival, Exchange, Payload, SendSummary};
+use crate::output::messages::{Arrival, Exchange, Payload};
 use crate::stats;
 
 /// Lines waiting for the TCP writer; typing faster than the server reads waits here.
@@ -172,20 +172,7 @@ pub(super) async fn interactive(
         out.send_exchange(peer, &unanswered(seq, size, look))?;
     }
     drop(write_half);
-    out.send_summary(&SendSummary {
-        sent,
-        replies: sent - timeouts,
-        timeouts,
-        loss_percent: stats::loss_percent(sent, sent - timeouts),
-        reordered: 0,
-        corrupted: 0,
-        rtt_ms: rtts.summary(),
-    })?;
-    Ok(if timeouts > 0 {
-        Outcome::Negative
-    } else {
-        Outcome::Success
-    })
+    super::sum_up(out, sent, timeouts, &rtts)
 }
 
 /// The report of a line that got nothing back.

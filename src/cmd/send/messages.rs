@@ -8,7 +8,7 @@ use super::{Link, exchange, link_error, look};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::output::messages::{Exchange, Payload, SendSummary};
+use crate::output::messages::{Exchange, Payload};
 use crate::stats;
 
 /// The pause between rounds of MESSAGEs with --count when --interval is not given.
@@ -93,18 +93,5 @@ pub(super) async fn messages(
             out.flush()?;
         }
     }
-    out.send_summary(&SendSummary {
-        sent,
-        replies: sent - timeouts,
-        timeouts,
-        loss_percent: stats::loss_percent(sent, sent - timeouts),
-        reordered: 0,
-        corrupted: 0,
-        rtt_ms: rtts.summary(),
-    })?;
-    Ok(if timeouts > 0 {
-        Outcome::Negative
-    } else {
-        Outcome::Success
-    })
+    super::sum_up(out, sent, timeouts, &rtts)
 }

@@ -66,10 +66,7 @@ async fn send_datagram(
 
 /// How messages look, from the --encoding and --hex options.
 fn look(args: &SendArgs) -> Look {
-    Look {
-        encoding: args.text.encoding,
-        hex: args.text.hex,
-    }
+    args.text.look()
 }
 
 /// A message given as an argument, as bytes: hex digits with --hex, else the text in
@@ -208,6 +205,30 @@ fn set_ttl(socket: &UdpSocket, to: IpAddr, ttl: Option<u32>) -> io::Result<()> {
         (IpAddr::V4(_), false) => ttl.map_or(Ok(()), |t| socket.set_ttl(t)),
         (IpAddr::V6(_), false) => ttl.map_or(Ok(()), |t| sock.set_unicast_hops_v6(t)),
     }
+}
+
+/// The closing line of a run of exchanges (no reordering or corruption is judged there), and
+/// its outcome: 1 when a message got nothing back.
+fn sum_up(
+    out: &mut Output,
+    sent: u64,
+    timeouts: u64,
+    rtts: &crate::stats::Samples,
+) -> Result<Outcome, Error> {
+    out.send_summary(&crate::output::messages::SendSummary {
+        sent,
+        replies: sent - timeouts,
+        timeouts,
+        loss_percent: crate::stats::loss_percent(sent, sent - timeouts),
+        reordered: 0,
+        corrupted: 0,
+        rtt_ms: rtts.summary(),
+    })?;
+    Ok(if timeouts > 0 {
+        Outcome::Negative
+    } else {
+        Outcome::Success
+    })
 }
 
 /// Turns a socket error into the error that names the link ("cannot reach TCP 127.0.0.1:9").
