@@ -300,51 +300,53 @@ fn a_bad_typed_line_is_said_and_the_session_goes_on() {
 
 #[test]
 fn send_binds_the_port_it_is_asked_for_and_says_when_it_is_taken() {
+    /// Sends from a port that was free a moment ago; another test may take it meanwhile,
+    /// so a port found in use is traded for another (a few times at most).
+    fn from_a_free_port(udp: bool, to: &str) -> u16 {
+        for _ in 0..5 {
+            let port = if udp {
+                let s = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+                s.local_addr().map(|a| a.port()).unwrap_or_default()
+            } else {
+                let s =
+                    std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+                s.local_addr().map(|a| a.port()).unwrap_or_default()
+            };
+            let bind = format!(":{port}");
+            let mut args = vec!["send", "--bind", &bind, "--timeout", "0.2", to, "x"];
+            if udp {
+                args.push("--udp");
+            }
+            let (_, _, stderr) = run(&args);
+            if !stderr.contains("already in use") {
+                return port;
+            }
+        }
+        panic!("no free port to send from");
+    }
     let listen = Listen::start("listen", &["--udp"]);
     let to = format!("127.0.0.1:{}", listen.port);
-    // A free port to send from: bind, note, release.
-    let probe = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let port = probe.local_addr().map(|a| a.port()).unwrap_or_default();
-    drop(probe);
-    let bind = format!(":{port}");
-    let (_, _, stderr) = run(&[
-        "send",
-        "--udp",
-        "--bind",
-        &bind,
-        "--timeout",
-        "0.2",
-        &to,
-        "from a fixed port",
-    ]);
+    let port = from_a_free_port(true, &to);
     let d = listen.wait_for("datagram", |e| e["event"] == "datagram");
-    assert_eq!(d["peer"], json!(format!("127.0.0.1:{port}")), "{stderr}");
-    let held = UdpSocket::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d["peer"], json!(format!("127.0.0.1:{port}")));
+    let held = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let taken = held.local_addr().map(|a| a.port()).unwrap_or_default();
     let (code, _, stderr) = run(&[
         "send",
         "--udp",
         "--bind",
-        &format!("127.0.0.1:{port}"),
+        &format!("127.0.0.1:{taken}"),
         &to,
         "x",
     ]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains(&format!("UDP port {port} is already in use")),
+        stderr.contains(&format!("UDP port {taken} is already in use")),
         "{stderr}"
     );
-    drop(held);
     // TCP too: the server sees the chosen source port.
     let listen = Listen::start("listen", &["--tcp"]);
-    let (_, _, _) = run(&[
-        "send",
-        "--bind",
-        &bind,
-        "--timeout",
-        "0.2",
-        &format!("127.0.0.1:{}", listen.port),
-        "x",
-    ]);
+    let port = from_a_free_port(false, &format!("127.0.0.1:{}", listen.port));
     let c = listen.wait_for("connected", |e| e["event"] == "connected");
     assert_eq!(c["peer"], json!(format!("127.0.0.1:{port}")));
 }
