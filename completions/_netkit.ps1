@@ -101,7 +101,11 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         }
         'netkit;echo' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)')
+            [CompletionResult]::new('--backlog', '--backlog', [CompletionResultType]::ParameterName, 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to answer')
+            [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'' struct.pack(''i'', n)), be16 or le16')
+            [CompletionResult]::new('--max-frame', '--max-frame', [CompletionResultType]::ParameterName, 'The longest frame accepted; a larger (or negative) header closes the connection')
+            [CompletionResult]::new('--recv-size', '--recv-size', [CompletionResultType]::ParameterName, 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N')
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Most TCP clients at once; more are refused with a log line')
             [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'How long a TCP client may stay silent, or stop reading, before it is dropped: seconds, or with a unit (90s, 5m)')
             [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'Most datagrams per second answered for one source address (0: no limit)')
@@ -109,7 +113,6 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP only (default: TCP and UDP on the same port number)')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP only (default: TCP and UDP on the same port number)')
-            [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a 4-byte big-endian length, then the payload')
             [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the start and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the start and the summary')
@@ -122,7 +125,11 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         }
         'netkit;listen' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)')
+            [CompletionResult]::new('--backlog', '--backlog', [CompletionResultType]::ParameterName, 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted')
             [CompletionResult]::new('--reply', '--reply', [CompletionResultType]::ParameterName, 'Answer every message with TEXT (in --encoding, or hex digits with --hex)')
+            [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'' struct.pack(''i'', n)), be16 or le16')
+            [CompletionResult]::new('--max-frame', '--max-frame', [CompletionResultType]::ParameterName, 'The longest frame accepted; a larger (or negative) header closes the connection')
+            [CompletionResult]::new('--recv-size', '--recv-size', [CompletionResultType]::ParameterName, 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N')
             [CompletionResult]::new('--join', '--join', [CompletionResultType]::ParameterName, 'Receive the datagrams of this multicast group (repeatable; IPv4 or IPv6)')
             [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'The interface to join groups on (default: the one the routing table picks)')
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Most TCP clients at once; more are refused with a log line')
@@ -132,6 +139,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP only (default: TCP and UDP on the same port number)')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP only (default: TCP and UDP on the same port number)')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'End when the first TCP client disconnects')
+            [CompletionResult]::new('--serial', '--serial', [CompletionResultType]::ParameterName, 'Serve one TCP client at a time, to its end, before accepting the next (the hand-outs'' accept loop): later clients wait in the kernel''s accept queue (--backlog). When the queue is full, Linux drops the SYN and the client retries, so it waits and may time out (net.ipv4.tcp_abort_on_overflow=1 makes it a reset); "the 7th client gets an error" in the hand-outs is what Windows does')
             [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the start, what is sent, and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the start, what is sent, and the summary')
@@ -145,6 +153,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         'netkit;send' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Send from this local address and/or port: ADDR:PORT, :PORT or ADDR (as nc -s/-p)')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live of what is sent (IPv4 TTL or IPv6 hop limit) [default: 1 to a multicast group, the system''s otherwise]')
+            [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'' struct.pack(''i'', n)), be16 or le16')
+            [CompletionResult]::new('--max-frame', '--max-frame', [CompletionResultType]::ParameterName, 'The longest frame accepted; a larger (or negative) header closes the connection')
+            [CompletionResult]::new('--recv-size', '--recv-size', [CompletionResultType]::ParameterName, 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send this file''s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without: measure the path with N generated messages of --size bytes, each checked byte for byte, then loss, reordering and RTT statistics')
@@ -154,7 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--broadcast', '--broadcast', [CompletionResultType]::ParameterName, 'Allow sending to a broadcast address (SO_BROADCAST)')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Send UDP datagrams (default: TCP)')
-            [CompletionResult]::new('--framed', '--framed', [CompletionResultType]::ParameterName, 'TCP messages are framed: a 4-byte big-endian length, then the payload')
+            [CompletionResult]::new('--burst', '--burst', [CompletionResultType]::ParameterName, 'TCP: write every MESSAGE back to back before reading any reply (Nagle''s algorithm on, as plain send() calls have it), then show what came back and in how many reads')
             [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and "text"), then a summary object')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -182,6 +193,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         'netkit;port' {
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--listening', '--listening', [CompletionResultType]::ParameterName, 'List every listening TCP port and bound UDP port of this machine: the process (pid, program), the address (every interface, loopback only, or one), and what the port means (as ss -lntup, in netkit''s words)')
             [CompletionResult]::new('--builtin', '--builtin', [CompletionResultType]::ParameterName, 'Use only netkit''s built-in table of common IANA service names')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON on stdout: one object per port (JSON lines)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

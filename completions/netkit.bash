@@ -127,7 +127,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo)
-            opts="-q -h -V --tcp --udp --bind --mode --framed --max-clients --idle-timeout --max-rate --encoding --hex --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --backlog --mode --framed --max-frame --recv-size --max-clients --idle-timeout --max-rate --encoding --hex --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,8 +137,24 @@ _netkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backlog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --mode)
                     COMPREPLY=($(compgen -W "echo upper relay" -- "${cur}"))
+                    return 0
+                    ;;
+                --framed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-frame)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recv-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --max-clients)
@@ -359,7 +375,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__listen)
-            opts="-q -h -V --tcp --udp --bind --reply --once --join --iface --max-clients --stall-timeout --encoding --hex --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --backlog --reply --once --serial --framed --max-frame --recv-size --join --iface --max-clients --stall-timeout --encoding --hex --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,7 +385,23 @@ _netkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backlog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --reply)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-frame)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recv-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -479,7 +511,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__port)
-            opts="-h -V --services-file --builtin --json --color --help --version"
+            opts="-h -V --listening --services-file --builtin --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,7 +567,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__send)
-            opts="-h -V --bind --broadcast --ttl --udp --framed --timeout --file --count --size --interval --encoding --hex --json --color --help --version"
+            opts="-h -V --bind --broadcast --ttl --udp --framed --max-frame --recv-size --burst --timeout --file --count --size --interval --encoding --hex --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,6 +578,18 @@ _netkit() {
                     return 0
                     ;;
                 --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-frame)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recv-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

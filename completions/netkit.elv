@@ -94,7 +94,11 @@ set edit:completion:arg-completer[netkit] = {|@words|
         }
         &'netkit;echo'= {
             cand --bind 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)'
+            cand --backlog 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted'
             cand --mode 'What to answer'
+            cand --framed 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'' struct.pack(''i'', n)), be16 or le16'
+            cand --max-frame 'The longest frame accepted; a larger (or negative) header closes the connection'
+            cand --recv-size 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N'
             cand --max-clients 'Most TCP clients at once; more are refused with a log line'
             cand --idle-timeout 'How long a TCP client may stay silent, or stop reading, before it is dropped: seconds, or with a unit (90s, 5m)'
             cand --max-rate 'Most datagrams per second answered for one source address (0: no limit)'
@@ -102,7 +106,6 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --tcp 'TCP only (default: TCP and UDP on the same port number)'
             cand --udp 'UDP only (default: TCP and UDP on the same port number)'
-            cand --framed 'TCP messages are framed: a 4-byte big-endian length, then the payload'
             cand --hex 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65'
             cand -q 'Print only the start and the summary'
             cand --quiet 'Print only the start and the summary'
@@ -114,7 +117,11 @@ set edit:completion:arg-completer[netkit] = {|@words|
         }
         &'netkit;listen'= {
             cand --bind 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)'
+            cand --backlog 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted'
             cand --reply 'Answer every message with TEXT (in --encoding, or hex digits with --hex)'
+            cand --framed 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'' struct.pack(''i'', n)), be16 or le16'
+            cand --max-frame 'The longest frame accepted; a larger (or negative) header closes the connection'
+            cand --recv-size 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N'
             cand --join 'Receive the datagrams of this multicast group (repeatable; IPv4 or IPv6)'
             cand --iface 'The interface to join groups on (default: the one the routing table picks)'
             cand --max-clients 'Most TCP clients at once; more are refused with a log line'
@@ -124,6 +131,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --tcp 'TCP only (default: TCP and UDP on the same port number)'
             cand --udp 'UDP only (default: TCP and UDP on the same port number)'
             cand --once 'End when the first TCP client disconnects'
+            cand --serial 'Serve one TCP client at a time, to its end, before accepting the next (the hand-outs'' accept loop): later clients wait in the kernel''s accept queue (--backlog). When the queue is full, Linux drops the SYN and the client retries, so it waits and may time out (net.ipv4.tcp_abort_on_overflow=1 makes it a reset); "the 7th client gets an error" in the hand-outs is what Windows does'
             cand --hex 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65'
             cand -q 'Print only the start, what is sent, and the summary'
             cand --quiet 'Print only the start, what is sent, and the summary'
@@ -136,6 +144,9 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;send'= {
             cand --bind 'Send from this local address and/or port: ADDR:PORT, :PORT or ADDR (as nc -s/-p)'
             cand --ttl 'Time to live of what is sent (IPv4 TTL or IPv6 hop limit) [default: 1 to a multicast group, the system''s otherwise]'
+            cand --framed 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'' struct.pack(''i'', n)), be16 or le16'
+            cand --max-frame 'The longest frame accepted; a larger (or negative) header closes the connection'
+            cand --recv-size 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N'
             cand --timeout 'How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)'
             cand --file 'Send this file''s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)'
             cand --count 'With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without: measure the path with N generated messages of --size bytes, each checked byte for byte, then loss, reordering and RTT statistics'
@@ -145,7 +156,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --broadcast 'Allow sending to a broadcast address (SO_BROADCAST)'
             cand --udp 'Send UDP datagrams (default: TCP)'
-            cand --framed 'TCP messages are framed: a 4-byte big-endian length, then the payload'
+            cand --burst 'TCP: write every MESSAGE back to back before reading any reply (Nagle''s algorithm on, as plain send() calls have it), then show what came back and in how many reads'
             cand --hex 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65'
             cand --json 'JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and "text"), then a summary object'
             cand -h 'Print help'
@@ -171,6 +182,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;port'= {
             cand --services-file 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]'
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --listening 'List every listening TCP port and bound UDP port of this machine: the process (pid, program), the address (every interface, loopback only, or one), and what the port means (as ss -lntup, in netkit''s words)'
             cand --builtin 'Use only netkit''s built-in table of common IANA service names'
             cand --json 'JSON on stdout: one object per port (JSON lines)'
             cand -h 'Print help'

@@ -82,9 +82,13 @@ complete -c netkit -n "__fish_netkit_using_subcommand ping" -l json -d 'JSON on 
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l bind -d 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l backlog -d 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l mode -d 'What to answer' -r -f -a "echo\t'Return the bytes unchanged'
 upper\t'Return them with ASCII letters in upper case (other bytes unchanged)'
 relay\t'Forward each message to every other client (TCP) or recent peer (UDP)'"
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l framed -d 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs\' struct.pack(\'i\', n)), be16 or le16' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-frame -d 'The longest frame accepted; a larger (or negative) header closes the connection' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l recv-size -d 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l idle-timeout -d 'How long a TCP client may stay silent, or stop reading, before it is dropped: seconds, or with a unit (90s, 5m)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-rate -d 'Most datagrams per second answered for one source address (0: no limit)' -r
@@ -94,14 +98,17 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l tcp -d 'TCP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l udp -d 'UDP only (default: TCP and UDP on the same port number)'
-complete -c netkit -n "__fish_netkit_using_subcommand echo" -l framed -d 'TCP messages are framed: a 4-byte big-endian length, then the payload'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s q -l quiet -d 'Print only the start and the summary'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected, message, datagram (with "hex" and "text"), dropped, disconnected, summary'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l bind -d 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l backlog -d 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l reply -d 'Answer every message with TEXT (in --encoding, or hex digits with --hex)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l framed -d 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs\' struct.pack(\'i\', n)), be16 or le16' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l max-frame -d 'The longest frame accepted; a larger (or negative) header closes the connection' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l recv-size -d 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l join -d 'Receive the datagrams of this multicast group (repeatable; IPv4 or IPv6)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l iface -d 'The interface to join groups on (default: the one the routing table picks)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
@@ -113,6 +120,7 @@ never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l tcp -d 'TCP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l udp -d 'UDP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l once -d 'End when the first TCP client disconnects'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l serial -d 'Serve one TCP client at a time, to its end, before accepting the next (the hand-outs\' accept loop): later clients wait in the kernel\'s accept queue (--backlog). When the queue is full, Linux drops the SYN and the client retries, so it waits and may time out (net.ipv4.tcp_abort_on_overflow=1 makes it a reset); "the 7th client gets an error" in the hand-outs is what Windows does'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -s q -l quiet -d 'Print only the start, what is sent, and the summary'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l json -d 'Events as JSON lines: echo\'s (listening, connected, message, datagram, dropped, disconnected, summary) plus sent and not_sent'
@@ -120,6 +128,9 @@ complete -c netkit -n "__fish_netkit_using_subcommand listen" -s h -l help -d 'P
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l bind -d 'Send from this local address and/or port: ADDR:PORT, :PORT or ADDR (as nc -s/-p)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l ttl -d 'Time to live of what is sent (IPv4 TTL or IPv6 hop limit) [default: 1 to a multicast group, the system\'s otherwise]' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l framed -d 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs\' struct.pack(\'i\', n)), be16 or le16' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l max-frame -d 'The longest frame accepted; a larger (or negative) header closes the connection' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l recv-size -d 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l timeout -d 'How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l file -d 'Send this file\'s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l count -d 'With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without: measure the path with N generated messages of --size bytes, each checked byte for byte, then loss, reordering and RTT statistics' -r
@@ -131,7 +142,7 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l udp -d 'Send UDP datagrams (default: TCP)'
-complete -c netkit -n "__fish_netkit_using_subcommand send" -l framed -d 'TCP messages are framed: a 4-byte big-endian length, then the payload'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l burst -d 'TCP: write every MESSAGE back to back before reading any reply (Nagle\'s algorithm on, as plain send() calls have it), then show what came back and in how many reads'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l json -d 'JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and "text"), then a summary object'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -s h -l help -d 'Print help'
@@ -152,6 +163,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand port" -l services-file -d 
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand port" -l listening -d 'List every listening TCP port and bound UDP port of this machine: the process (pid, program), the address (every interface, loopback only, or one), and what the port means (as ss -lntup, in netkit\'s words)'
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l builtin -d 'Use only netkit\'s built-in table of common IANA service names'
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l json -d 'JSON on stdout: one object per port (JSON lines)'
 complete -c netkit -n "__fish_netkit_using_subcommand port" -s h -l help -d 'Print help'

@@ -144,6 +144,8 @@ Examples:
   netkit echo 9000 --tcp --mode upper     TCP, answers in upper case
   netkit echo 9000 --tcp --mode relay     a chat room: each message goes to every other client
   netkit echo 9000 --tcp --framed         4-byte big-endian length, then the message
+  netkit echo 9000 --tcp --framed=le32    the hand-outs' struct.pack('i', n) header
+  netkit echo 7788 --udp --recv-size 10   recvfrom(10): longer datagrams are cut
   netkit echo --bind 127.0.0.1            both protocols, this machine only, a port the OS picks
 
 Ctrl-C or SIGTERM stops it and prints the summary. Datagrams from ports below 1024 or from
@@ -171,6 +173,7 @@ Examples:
   netkit send 127.0.0.1:9000 --hex '48 65 6c 6c 6f'     bytes given as hex digits
   netkit send --udp 127.0.0.1:7788 hi --count 5 --interval 1s   a timed resend
   netkit send [::1]:9000 --framed hi             a length-framed message over TCP
+  netkit send 127.0.0.1:9000 --burst one two     two quick sends: watch them glue
   netkit send 127.0.0.1:9000 --file big.bin      sent 1048576 bytes, received 1048576, identical
   netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT";
 
@@ -193,7 +196,12 @@ Scan only hosts you are allowed to scan.";
 const PORT_EXAMPLES: &str = "\
 Examples:
   netkit port 80 8080 50000 https
-  netkit port --json 7788";
+  netkit port 8080                 what it means, and which program holds it here
+  netkit port --listening          every listening port of this machine, with its program
+  netkit port --json 7788
+
+Programs of other users are shown only to root: their sockets read \"a process you cannot
+see (try sudo)\".";
 
 /// Arguments of `netkit classify`.
 #[derive(Debug, Args)]
@@ -404,6 +412,31 @@ pub enum EchoMode {
     Relay,
 }
 
+/// How messages travel: length-framed or not, and the size of each read (echo, listen, send).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct WireArgs {
+    /// TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte
+    /// big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'
+    /// struct.pack('i', n)), be16 or le16
+    #[arg(long, value_name = "HEADER", num_args = 0..=1, require_equals = true, default_missing_value = "be32", value_parser = parse_frame_header)]
+    pub framed: Option<crate::frame::Header>,
+
+    /// The longest frame accepted; a larger (or negative) header closes the connection
+    #[arg(long, value_name = "BYTES", default_value_t = crate::frame::MAX_FRAME, requires = "framed")]
+    pub max_frame: usize,
+
+    /// Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is
+    /// cut to N (and the log says so), a TCP message comes in reads of at most N
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub recv_size: Option<u32>,
+}
+
+/// A frame header name.
+fn parse_frame_header(text: &str) -> Result<crate::frame::Header, String> {
+    crate::frame::Header::from_name(text)
+        .ok_or_else(|| format!("'{text}' is not a frame header (be32, le32, be16, le16)"))
+}
+
 /// Where a server (echo, listen) listens.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -422,6 +455,10 @@ pub struct ServeArgs {
     /// Listen on this address only (repeatable; default: every IPv4 and IPv6 address)
     #[arg(long, value_name = "ADDR", value_parser = parse_ip)]
     pub bind: Vec<IpAddr>,
+
+    /// The TCP accept queue: listen(N), the clients the kernel holds until they are accepted
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    pub backlog: u32,
 }
 
 impl ServeArgs {
@@ -469,9 +506,8 @@ pub struct EchoArgs {
     #[arg(long, value_enum, default_value_t = EchoMode::Echo)]
     pub mode: EchoMode,
 
-    /// TCP messages are framed: a 4-byte big-endian length, then the payload
-    #[arg(long)]
-    pub framed: bool,
+    #[command(flatten)]
+    pub wire: WireArgs,
 
     /// Most TCP clients at once; more are refused with a log line
     #[arg(long, value_name = "N", default_value_t = 1024)]
@@ -512,6 +548,17 @@ pub struct ListenArgs {
     /// End when the first TCP client disconnects
     #[arg(long)]
     pub once: bool,
+
+    /// Serve one TCP client at a time, to its end, before accepting the next (the hand-outs'
+    /// accept loop): later clients wait in the kernel's accept queue (--backlog). When the
+    /// queue is full, Linux drops the SYN and the client retries, so it waits and may time
+    /// out (net.ipv4.tcp_abort_on_overflow=1 makes it a reset); "the 7th client gets an
+    /// error" in the hand-outs is what Windows does
+    #[arg(long)]
+    pub serial: bool,
+
+    #[command(flatten)]
+    pub wire: WireArgs,
 
     /// Receive the datagrams of this multicast group (repeatable; IPv4 or IPv6)
     #[arg(long, value_name = "GROUP", value_parser = parse_group)]
@@ -583,9 +630,13 @@ pub struct SendArgs {
     #[arg(long)]
     pub udp: bool,
 
-    /// TCP messages are framed: a 4-byte big-endian length, then the payload
-    #[arg(long, conflicts_with = "udp")]
-    pub framed: bool,
+    #[command(flatten)]
+    pub wire: WireArgs,
+
+    /// TCP: write every MESSAGE back to back before reading any reply (Nagle's algorithm
+    /// on, as plain send() calls have it), then show what came back and in how many reads
+    #[arg(long, requires = "messages", conflicts_with_all = ["udp", "count", "file"])]
+    pub burst: bool,
 
     /// How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_seconds)]
@@ -689,8 +740,18 @@ pub struct PortArgs {
     /// words well-known (1-1023), registered (1024-49151), dynamic (1024-65535: the hand-outs'
     /// meaning), ephemeral (49152-65535: the range IANA calls dynamic), all
     // Kept as text: each bad port is reported in its place and the others still answered.
-    #[arg(value_name = "PORT", required = true, allow_negative_numbers = true)]
+    #[arg(
+        value_name = "PORT",
+        required_unless_present = "listening",
+        allow_negative_numbers = true
+    )]
     pub ports: Vec<String>,
+
+    /// List every listening TCP port and bound UDP port of this machine: the process (pid,
+    /// program), the address (every interface, loopback only, or one), and what the port
+    /// means (as ss -lntup, in netkit's words)
+    #[arg(long, conflicts_with = "ports")]
+    pub listening: bool,
 
     /// Services database to read, in services(5) format [default: /etc/services, or the
     /// built-in table where it is missing]

@@ -79,12 +79,14 @@ pub enum Error {
         what: &'static str,
         source: io::Error,
     },
-    /// A socket could not be bound; the text says why and what to do.
-    #[error("{}", bind_reason(*protocol, *address, source))]
+    /// A socket could not be bound; the text says why, who holds the port where the system
+    /// says, and what to do.
+    #[error("{}", bind_reason(*protocol, *address, source, held_by.as_deref()))]
     Bind {
         protocol: Protocol,
         address: SocketAddr,
         source: io::Error,
+        held_by: Option<String>,
     },
     /// Port 0 was asked for and no number was free on every address and protocol.
     #[error(
@@ -128,11 +130,36 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A failed bind, with who holds the port when it is in use (looked up then, in the
+    /// system's socket tables).
+    pub fn bind(protocol: Protocol, address: SocketAddr, source: io::Error) -> Error {
+        let held_by = (source.kind() == io::ErrorKind::AddrInUse)
+            .then(|| crate::net::owners::held_by(protocol, address.port()))
+            .flatten();
+        Error::Bind {
+            protocol,
+            address,
+            source,
+            held_by,
+        }
+    }
+}
+
 /// Why a bind failed, and what to do about it.
-pub fn bind_reason(protocol: Protocol, address: SocketAddr, e: &io::Error) -> String {
+pub fn bind_reason(
+    protocol: Protocol,
+    address: SocketAddr,
+    e: &io::Error,
+    held_by: Option<&str>,
+) -> String {
     let protocol = protocol.upper();
     let port = address.port();
     match e.kind() {
+        io::ErrorKind::AddrInUse if held_by.is_some() => format!(
+            "{protocol} port {port} is already in use by {}; stop it or choose another port (0 lets the OS choose)",
+            held_by.unwrap_or_default()
+        ),
         io::ErrorKind::AddrInUse => format!(
             "{protocol} port {port} is already in use (another program listens there: stop it, pick another port, or use 0 to let the OS choose)"
         ),
@@ -246,21 +273,34 @@ mod tests {
             Protocol::Tcp,
             at("0.0.0.0:7788"),
             &io::Error::from(io::ErrorKind::AddrInUse),
+            None,
         );
         assert!(
             in_use.starts_with("TCP port 7788 is already in use"),
             "{in_use}"
         );
+        let held = bind_reason(
+            Protocol::Tcp,
+            at("0.0.0.0:8080"),
+            &io::Error::from(io::ErrorKind::AddrInUse),
+            Some("python3 (pid 4242)"),
+        );
+        assert_eq!(
+            held,
+            "TCP port 8080 is already in use by python3 (pid 4242); stop it or choose another port (0 lets the OS choose)"
+        );
         let denied = bind_reason(
             Protocol::Udp,
             at("0.0.0.0:80"),
             &io::Error::from(io::ErrorKind::PermissionDenied),
+            None,
         );
         assert!(denied.contains("cannot bind UDP 0.0.0.0:80: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE"), "{denied}");
         let absent = bind_reason(
             Protocol::Tcp,
             at("10.9.9.9:9000"),
             &io::Error::from(io::ErrorKind::AddrNotAvailable),
+            None,
         );
         assert!(
             absent.contains("no interface of this machine has that address"),

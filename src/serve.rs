@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::error::Error;
 use crate::net::errno;
-use crate::net::pktinfo::{self, Arrived};
+use crate::net::pktinfo::{self, Datagram};
 use crate::output::Output;
 use crate::output::messages::{Look, Payload, ServerEvent};
 use crate::ports::Protocol;
@@ -75,31 +75,24 @@ impl Log {
     }
 }
 
-/// Accepts TCP clients until the server stops, within `max_clients`: each one is counted,
-/// logged as connected and handed to `serve_client` with its number, on a task of its own.
-/// Out of file descriptors, it says so once and backs off; it never gives up.
-pub async fn accept_clients<F, Fut>(
-    listener: TcpListener,
-    log: Arc<Log>,
-    max_clients: usize,
-    mut stop: watch::Receiver<bool>,
-    mut serve_client: F,
-) where
-    F: FnMut(u64, TcpStream, SocketAddr) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let mut told_emfile = false;
-    let mut ids = 0u64;
+/// The next TCP client; `None` once the server stops. Out of file descriptors, it says so
+/// once (`told`) and backs off; it never gives up.
+pub async fn accept_one(
+    listener: &TcpListener,
+    log: &Log,
+    stop: &mut watch::Receiver<bool>,
+    told: &mut bool,
+) -> Option<(TcpStream, SocketAddr)> {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
-            _ = stop.changed() => return,
+            _ = stop.changed() => return None,
         };
-        let (stream, peer) = match accepted {
-            Ok(pair) => pair,
+        match accepted {
+            Ok(pair) => return Some(pair),
             Err(e) => {
-                if !told_emfile && errno::is_out_of_descriptors(&e) {
-                    told_emfile = true;
+                if !*told && errno::is_out_of_descriptors(&e) {
+                    *told = true;
                     let here = listener
                         .local_addr()
                         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
@@ -112,9 +105,39 @@ pub async fn accept_clients<F, Fut>(
                     });
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
             }
-        };
+        }
+    }
+}
+
+/// Counts a client in and logs it as connected; `clients` is how many are connected now.
+pub fn connected(log: &Log, peer: SocketAddr, waited_ms: Option<f64>, queued: Option<u32>) {
+    let clients = log.clients_now.fetch_add(1, Ordering::Relaxed) + 1;
+    log.clients.fetch_add(1, Ordering::Relaxed);
+    log.log(ServerEvent::Connected {
+        protocol: Protocol::Tcp,
+        peer,
+        clients,
+        waited_ms,
+        queued,
+    });
+}
+
+/// Accepts TCP clients until the server stops, within `max_clients`: each one is counted,
+/// logged as connected and handed to `serve_client` with its number, on a task of its own.
+pub async fn accept_clients<F, Fut>(
+    listener: TcpListener,
+    log: Arc<Log>,
+    max_clients: usize,
+    mut stop: watch::Receiver<bool>,
+    mut serve_client: F,
+) where
+    F: FnMut(u64, TcpStream, SocketAddr) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let mut told = false;
+    let mut ids = 0u64;
+    while let Some((stream, peer)) = accept_one(&listener, &log, &mut stop, &mut told).await {
         if log.clients_now.load(Ordering::Relaxed) >= max_clients {
             log.dropped.fetch_add(1, Ordering::Relaxed);
             log.log(ServerEvent::Dropped {
@@ -124,16 +147,20 @@ pub async fn accept_clients<F, Fut>(
             });
             continue;
         }
-        let now = log.clients_now.fetch_add(1, Ordering::Relaxed) + 1;
-        log.clients.fetch_add(1, Ordering::Relaxed);
-        log.log(ServerEvent::Connected {
-            protocol: Protocol::Tcp,
-            peer,
-            clients: now,
-        });
+        connected(&log, peer, None, None);
         tokio::spawn(serve_client(ids, stream, peer));
         ids += 1;
     }
+}
+
+/// Whether an unframed TCP read shows the stream's nature: several lines in one read (sends
+/// glued together), or a read that filled the buffer (a send split). Said once per connection.
+pub fn shows_the_stream(read: &[u8], buffer: usize) -> bool {
+    let inner_newline = read
+        .iter()
+        .take(read.len().saturating_sub(1))
+        .any(|&b| b == b'\n');
+    inner_newline || read.len() == buffer
 }
 
 /// The next datagram on a server's UDP socket, with its source and where it arrived; `None`
@@ -143,7 +170,7 @@ pub async fn next_datagram(
     socket: &UdpSocket,
     buf: &mut [u8],
     stop: &mut watch::Receiver<bool>,
-) -> Option<(usize, SocketAddr, Arrived)> {
+) -> Option<Datagram> {
     loop {
         tokio::select! {
             got = pktinfo::recv(socket, buf) => if let Ok(got) = got {
@@ -152,6 +179,12 @@ pub async fn next_datagram(
             _ = stop.changed() => return None,
         }
     }
+}
+
+/// The receive buffer of a server's UDP socket: --recv-size, or room for the largest datagram
+/// (65,507 bytes over IPv4, 65,527 over IPv6).
+pub fn datagram_buffer(recv_size: Option<u32>) -> Vec<u8> {
+    vec![0u8; recv_size.map_or(65_536, |n| n as usize)]
 }
 
 /// Why a client's connection ended, in a log's words.
@@ -322,7 +355,13 @@ pub struct Bound {
 /// Binds every (address, protocol) on one port number: `addresses`, or every IPv4 and IPv6
 /// address when none are given. Port 0: the OS picks it for the first socket and the rest
 /// follow; if that number is taken for another, pick again (bounded).
-pub fn bind(addresses: &[IpAddr], wanted: u16, tcp_on: bool, udp_on: bool) -> Result<Bound, Error> {
+pub fn bind(
+    addresses: &[IpAddr],
+    wanted: u16,
+    tcp_on: bool,
+    udp_on: bool,
+    backlog: u32,
+) -> Result<Bound, Error> {
     let defaults = addresses.is_empty();
     let addresses: Vec<IpAddr> = if defaults {
         vec![
@@ -334,7 +373,7 @@ pub fn bind(addresses: &[IpAddr], wanted: u16, tcp_on: bool, udp_on: bool) -> Re
     };
     let mut last_error = None;
     for _attempt in 0..PORT_TRIES {
-        match bind_once(&addresses, wanted, tcp_on, udp_on, defaults) {
+        match bind_once(&addresses, wanted, (tcp_on, udp_on), backlog, defaults) {
             Ok(bound) => return Ok(bound),
             // The OS's choice for the first socket was taken for another: try a new one.
             Err(e)
@@ -352,8 +391,8 @@ pub fn bind(addresses: &[IpAddr], wanted: u16, tcp_on: bool, udp_on: bool) -> Re
 fn bind_once(
     addresses: &[IpAddr],
     wanted: u16,
-    tcp_on: bool,
-    udp_on: bool,
+    (tcp_on, udp_on): (bool, bool),
+    backlog: u32,
     defaults: bool,
 ) -> Result<Bound, Error> {
     let mut port = wanted;
@@ -367,7 +406,7 @@ fn bind_once(
                 continue;
             }
             let at = SocketAddr::new(ip, port);
-            match open(at, proto) {
+            match open(at, proto, backlog) {
                 Ok(Opened::Tcp(l)) => {
                     port = l.local_addr().map(|a| a.port()).unwrap_or(port);
                     bound.tcp.push(l);
@@ -379,11 +418,7 @@ fn bind_once(
                 // Listening everywhere on a machine without IPv6: IPv4 alone will do.
                 Err(e) if defaults && ip.is_ipv6() && errno::is_family_missing(&e) => {}
                 Err(source) => {
-                    return Err(Error::Bind {
-                        protocol: proto,
-                        address: at,
-                        source,
-                    });
+                    return Err(Error::bind(proto, at, source));
                 }
             }
         }
@@ -397,8 +432,8 @@ enum Opened {
 }
 
 /// One socket: SO_REUSEADDR on TCP only, IPV6_V6ONLY set explicitly (the IPv4 socket covers
-/// IPv4), a deep accept queue, large UDP buffers.
-fn open(at: SocketAddr, proto: Protocol) -> io::Result<Opened> {
+/// IPv4), the accept queue asked for (--backlog), large UDP buffers.
+fn open(at: SocketAddr, proto: Protocol, backlog: u32) -> io::Result<Opened> {
     let domain = Domain::for_address(at);
     let kind = if proto == Protocol::Tcp {
         Type::STREAM
@@ -423,7 +458,7 @@ fn open(at: SocketAddr, proto: Protocol) -> io::Result<Opened> {
     socket.bind(&at.into())?;
     Ok(match proto {
         Protocol::Tcp => {
-            socket.listen(1024)?;
+            socket.listen(i32::try_from(backlog).unwrap_or(i32::MAX))?;
             Opened::Tcp(tokio::net::TcpListener::from_std(socket.into())?)
         }
         Protocol::Udp => Opened::Udp(tokio::net::UdpSocket::from_std(socket.into())?),

@@ -11,21 +11,31 @@ fn names_ranges_and_services() {
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines[0].starts_with("PORT"), "{stdout}");
+    // The last column, HELD BY, depends on this machine: the rest does not.
     let row = |n: usize| lines[n].split_whitespace().collect::<Vec<_>>().join(" ");
-    assert_eq!(row(1), "80 well-known (0-1023) well-known http http");
-    assert_eq!(row(2), "8080 registered (1024-49151) dynamic http-alt -");
-    assert_eq!(row(3), "50000 dynamic (49152-65535) dynamic - -");
-    assert_eq!(
-        row(4),
-        "443 (https) well-known (0-1023) well-known https https"
-    );
+    let cases = [
+        (1, "80 well-known (0-1023) well-known http http "),
+        (2, "8080 registered (1024-49151) dynamic http-alt - "),
+        (3, "50000 dynamic (49152-65535) dynamic - - "),
+        (4, "443 (https) well-known (0-1023) well-known https https "),
+    ];
+    for (n, want) in cases {
+        assert!(row(n).starts_with(want), "{} vs {want}", row(n));
+    }
 }
 
 #[test]
 fn json_has_one_object_per_port() {
     let (code, stdout, _) = run(&["port", "--builtin", "--json", "53", "7788"]);
     assert_eq!(code, 0);
-    let records = json_lines(&stdout);
+    let mut records = json_lines(&stdout);
+    // What holds the ports depends on this machine; the rest does not.
+    for r in &mut records {
+        assert!(r["held_by"].is_array(), "{r}");
+        if let Some(o) = r.as_object_mut() {
+            o.remove("held_by");
+        }
+    }
     assert_eq!(
         records[0],
         json!({

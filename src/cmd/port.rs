@@ -2,9 +2,10 @@
 
 use crate::cli::PortArgs;
 use crate::error::{Error, Outcome};
+use crate::net::owners;
 use crate::net::services::{self, Source};
 use crate::output::Output;
-use crate::output::port::PortReport;
+use crate::output::port::{Listening, PortReport, reach};
 use crate::ports::{HandoutRange, IanaRange, PortSet};
 
 pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
@@ -14,6 +15,25 @@ pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
         (None, false) => Source::System,
     };
     let services = services::load(source)?;
+    // One look at the socket tables, for every port asked about.
+    let holders = owners::holders(None, None);
+    if args.listening {
+        let sockets: Vec<Listening> = holders
+            .into_iter()
+            .map(|holder| {
+                let port = holder.address.port();
+                Listening {
+                    reach: reach(holder.address),
+                    port,
+                    iana_range: IanaRange::of(port),
+                    services: services.names(port, holder.protocol),
+                    holder,
+                }
+            })
+            .collect();
+        out.listening(&sockets)?;
+        return Ok(Outcome::Success);
+    }
     let mut answers: Vec<Result<PortReport, (String, String)>> = Vec::new();
     for input in &args.ports {
         match PortSet::parse(input, &services) {
@@ -26,6 +46,11 @@ pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
                         iana_range: IanaRange::of(port),
                         handout_range: HandoutRange::of(port),
                         services: services.of_port(port),
+                        held_by: holders
+                            .iter()
+                            .filter(|h| h.address.port() == port)
+                            .cloned()
+                            .collect(),
                     })
                 }))
             }

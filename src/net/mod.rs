@@ -6,6 +6,7 @@
 pub mod errno;
 pub mod icmp;
 pub mod interfaces;
+pub mod owners;
 pub mod pktinfo;
 pub mod resolve;
 pub mod services;

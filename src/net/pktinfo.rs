@@ -83,8 +83,14 @@ mod linux {
             .async_io(Interest::READABLE, || {
                 let mut iov = [IoSliceMut::new(buf)];
                 let mut space = nix::cmsg_space!(libc::in6_pktinfo);
-                let msg =
-                    recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::empty())?;
+                // MSG_TRUNC: the length returned is the datagram's as sent, even when the
+                // buffer held less (recvfrom(N) cuts the rest; the log says how much).
+                let msg = recvmsg::<SockaddrStorage>(
+                    fd,
+                    &mut iov,
+                    Some(&mut space),
+                    MsgFlags::MSG_TRUNC,
+                )?;
                 let peer = msg
                     .address
                     .as_ref()
@@ -175,17 +181,46 @@ pub fn enable(socket: &UdpSocket) -> io::Result<()> {
     }
 }
 
-/// Receives one datagram: its length, its source, and where it arrived.
-pub async fn recv(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr, Arrived)> {
+/// One datagram as received.
+#[derive(Clone, Copy)]
+pub struct Datagram {
+    /// The bytes now in the buffer.
+    pub len: usize,
+    /// Its length as sent: more than `len` when the buffer was smaller (Linux tells it).
+    pub sent: usize,
+    pub peer: SocketAddr,
+    pub arrived: Arrived,
+}
+
+impl Datagram {
+    /// Whether the buffer cut it.
+    pub fn truncated(&self) -> bool {
+        self.sent > self.len
+    }
+}
+
+/// Receives one datagram into `buf`: what fitted, its length as sent, its source, and where
+/// it arrived.
+pub async fn recv(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<Datagram> {
     #[cfg(target_os = "linux")]
     {
-        let (n, peer, local) = linux::recv(socket, buf).await?;
-        Ok((n, peer, Arrived(local)))
+        let (sent, peer, local) = linux::recv(socket, buf).await?;
+        Ok(Datagram {
+            len: sent.min(buf.len()),
+            sent,
+            peer,
+            arrived: Arrived(local),
+        })
     }
     #[cfg(not(target_os = "linux"))]
     {
         let (n, peer) = socket.recv_from(buf).await?;
-        Ok((n, peer, Arrived(())))
+        Ok(Datagram {
+            len: n,
+            sent: n,
+            peer,
+            arrived: Arrived(()),
+        })
     }
 }
 

@@ -127,7 +127,16 @@ pub enum ServerEvent {
         protocol: Protocol,
         peer: SocketAddr,
         clients: usize,
+        /// listen --serial: how long at least it waited in the accept queue, and how many
+        /// still wait there (where the system tells).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        waited_ms: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        queued: Option<u32>,
     },
+    /// Unframed TCP showed its nature (a read with several lines, or a full buffer): why,
+    /// once per connection, in the text log only.
+    StreamNote { peer: SocketAddr },
     /// A TCP read (or, with --framed, one frame).
     Message {
         protocol: Protocol,
@@ -139,7 +148,10 @@ pub enum ServerEvent {
     Datagram {
         protocol: Protocol,
         peer: SocketAddr,
+        /// The bytes read: fewer than were sent when --recv-size cut the datagram.
         bytes: usize,
+        sent_bytes: usize,
+        truncated: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         destination: Option<Destination>,
         #[serde(flatten)]
@@ -206,6 +218,26 @@ pub struct Arrival {
     pub payload: Payload,
 }
 
+/// One read of the replies to `send --burst`.
+#[derive(Debug, Serialize)]
+pub struct BurstRead {
+    pub read: u64,
+    pub bytes: usize,
+    /// Since the first message was written.
+    pub ms: f64,
+    #[serde(flatten)]
+    pub payload: Payload,
+}
+
+/// The end of `send --burst`.
+#[derive(Debug, Serialize)]
+pub struct Burst {
+    pub messages: usize,
+    pub sent_bytes: usize,
+    pub reads: u64,
+    pub received_bytes: usize,
+}
+
 /// The end of a `send` run.
 #[derive(Debug, Serialize)]
 pub struct SendSummary {
@@ -258,15 +290,39 @@ impl Output {
     /// One server event as a log line or a JSON line.
     pub fn server_event(&mut self, event: &ServerEvent) -> Written {
         if self.json() {
+            if matches!(event, ServerEvent::StreamNote { .. }) {
+                return Ok(());
+            }
             return self.json_line(event);
         }
         match event {
             ServerEvent::Listening {
                 protocol, address, ..
             } => writeln!(self, "listening on {address}/{}", protocol.name())?,
-            ServerEvent::Connected { peer, clients, .. } => {
-                writeln!(self, "{peer} connected (tcp, {clients} client(s))")?
+            ServerEvent::Connected {
+                peer,
+                clients,
+                waited_ms,
+                queued,
+                ..
+            } => {
+                write!(self, "{peer} connected (tcp, {clients} client(s))")?;
+                if let Some(ms) = waited_ms {
+                    write!(
+                        self,
+                        "; it waited at least {:.3} s in the accept queue",
+                        ms / 1000.0
+                    )?;
+                }
+                if let Some(n) = queued {
+                    write!(self, "; {n} more waiting there")?;
+                }
+                writeln!(self)?
             }
+            ServerEvent::StreamNote { peer } => writeln!(
+                self,
+                "{peer} note: TCP is a byte stream: one read can hold several sends, or part of one; use --framed to keep messages apart"
+            )?,
             ServerEvent::Message {
                 peer,
                 bytes,
@@ -276,10 +332,19 @@ impl Output {
             ServerEvent::Datagram {
                 peer,
                 bytes,
+                sent_bytes,
+                truncated,
                 destination,
                 payload,
                 ..
             } => {
+                let size = if *truncated {
+                    format!(
+                        "{sent_bytes} bytes, truncated to {bytes} by the {bytes}-byte receive buffer"
+                    )
+                } else {
+                    format!("{bytes} bytes")
+                };
                 let to = match destination {
                     Some(d) => format!(
                         " to {} ({})",
@@ -292,7 +357,7 @@ impl Output {
                     ),
                     None => String::new(),
                 };
-                self.message_line(&format!("{peer} udp {bytes} bytes{to}"), payload, "")?
+                self.message_line(&format!("{peer} udp {size}{to}"), payload, "")?
             }
             ServerEvent::Sent {
                 protocol,
@@ -353,6 +418,39 @@ impl Output {
             writeln!(self, "reach me at {r}")?;
         }
         Ok(())
+    }
+
+    /// One read of a --burst's replies.
+    pub fn send_burst_read(&mut self, r: &BurstRead) -> Written {
+        if self.json() {
+            return self.json_line(r);
+        }
+        self.message_line(
+            &format!("read {}: {} bytes after {:.3} ms", r.read, r.bytes, r.ms),
+            &r.payload,
+            "",
+        )
+    }
+
+    /// The closing line of --burst: how many sends, and in how many reads they came back.
+    pub fn send_burst(&mut self, b: &Burst) -> Written {
+        if self.json() {
+            #[derive(Serialize)]
+            struct Tagged<'a> {
+                burst: &'a Burst,
+            }
+            return self.json_line(&Tagged { burst: b });
+        }
+        let came = match b.reads {
+            0 => "nothing came back".to_string(),
+            1 => format!("{} bytes came back in 1 read", b.received_bytes),
+            n => format!("{} bytes came back in {n} reads", b.received_bytes),
+        };
+        Ok(writeln!(
+            self,
+            "{} messages ({} bytes) written back to back; {came}",
+            b.messages, b.sent_bytes
+        )?)
     }
 
     /// Something that arrived in send's interactive mode.

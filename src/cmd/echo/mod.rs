@@ -9,7 +9,7 @@ mod udp;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{EchoArgs, EchoMode};
+use crate::cli::{EchoArgs, EchoMode, WireArgs};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
 use crate::serve::{self, Log, Server};
@@ -21,7 +21,7 @@ const MAX_WORKERS: usize = 4;
 /// What every echo task shares: the settings, and the server's log and counters.
 pub struct Shared {
     pub mode: EchoMode,
-    pub framed: bool,
+    pub wire: WireArgs,
     pub max_clients: usize,
     pub idle: Duration,
     pub max_rate: u32,
@@ -52,12 +52,18 @@ pub fn run(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
 
 async fn echo(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
     let (tcp_on, udp_on) = args.at.protocols();
-    let bound = serve::bind(&args.at.bind, args.at.port.unwrap_or(0), tcp_on, udp_on)?;
+    let bound = serve::bind(
+        &args.at.bind,
+        args.at.port.unwrap_or(0),
+        tcp_on,
+        udp_on,
+        args.at.backlog,
+    )?;
     let server = Server::new(args.quiet, out.json(), args.text.look());
     server.announce(out, &bound, args.at.bind.is_empty())?;
     let shared = Arc::new(Shared {
         mode: args.mode,
-        framed: args.framed,
+        wire: args.wire,
         max_clients: args.max_clients,
         idle: args.idle_timeout,
         max_rate: args.max_rate,

@@ -14,7 +14,7 @@ use tokio::time::timeout;
 
 use super::Shared;
 use crate::cli::EchoMode;
-use crate::frame::{self, Deframer};
+use crate::frame::Deframer;
 use crate::output::messages::ServerEvent;
 use crate::ports::Protocol;
 use crate::serve;
@@ -45,6 +45,7 @@ pub async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: watch
             messages: 0,
             bytes_in: 0,
             bytes_out: 0,
+            noted: false,
         };
         client.serve(stream, hub.subscribe(), client_stop.clone())
     })
@@ -59,6 +60,8 @@ struct Client {
     messages: u64,
     bytes_in: u64,
     bytes_out: u64,
+    /// Whether the byte-stream note was logged for this connection.
+    noted: bool,
 }
 
 impl Client {
@@ -70,8 +73,11 @@ impl Client {
     ) {
         let _ = stream.set_nodelay(true);
         let (mut rd, mut wr) = stream.into_split();
-        let mut buf = vec![0u8; FIRST_BUFFER];
-        let mut frames = Deframer::default();
+        // --recv-size: reads of exactly that buffer, as recv(N); else small first, growing.
+        let fixed = self.shared.wire.recv_size.map(|n| n as usize);
+        let mut buf = vec![0u8; fixed.unwrap_or(FIRST_BUFFER)];
+        let header = self.shared.wire.framed.unwrap_or_default();
+        let mut frames = Deframer::new(header, self.shared.wire.max_frame);
         let relay = self.shared.mode == EchoMode::Relay;
         let idle = self.shared.idle;
         let reason = loop {
@@ -87,7 +93,15 @@ impl Client {
                         let full = n == buf.len();
                         self.bytes_in += n as u64;
                         self.shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
-                        let answered = if self.shared.framed || relay {
+                        if self.shared.wire.framed.is_none()
+                            && !self.noted
+                            && self.shared.logs_messages()
+                            && serve::shows_the_stream(&buf[..n], buf.len())
+                        {
+                            self.noted = true;
+                            self.shared.log(ServerEvent::StreamNote { peer: self.peer });
+                        }
+                        let answered = if self.shared.wire.framed.is_some() || relay {
                             match self.take(&mut buf[..n], &mut frames) {
                                 Ok(answers) => self.deliver(&mut wr, answers, relay).await,
                                 Err(why) => Err(why),
@@ -101,7 +115,7 @@ impl Client {
                         if let Err(why) = answered {
                             break why;
                         }
-                        if full && buf.len() < MAX_BUFFER {
+                        if full && fixed.is_none() && buf.len() < MAX_BUFFER {
                             buf.resize(buf.len() * 2, 0);
                         }
                     }
@@ -139,11 +153,11 @@ impl Client {
 
     /// Turns what was read into the messages to answer or relay (one read, or whole frames).
     fn take(&mut self, data: &mut [u8], frames: &mut Deframer) -> Result<Vec<Vec<u8>>, String> {
-        if !self.shared.framed {
+        let Some(header) = self.shared.wire.framed else {
             self.note(data);
             self.shared.answer(data);
             return Ok(vec![data.to_vec()]);
-        }
+        };
         frames.push(data);
         let mut out = Vec::new();
         loop {
@@ -151,10 +165,10 @@ impl Client {
                 Ok(Some(mut payload)) => {
                     self.note(&payload);
                     self.shared.answer(&mut payload);
-                    out.push(frame::encode(&payload));
+                    out.push(header.encode(&payload).map_err(|e| e.to_string())?);
                 }
                 Ok(None) => return Ok(out),
-                Err(e) => return Err(format!("bad frame: {e}")),
+                Err(e) => return Err(e.to_string()),
             }
         }
     }

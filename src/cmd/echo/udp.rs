@@ -24,17 +24,16 @@ const RELAY_MEMORY: Duration = Duration::from_secs(300);
 const MAX_PEERS: usize = 1024;
 
 pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    // Room for the largest datagram: 65,507 bytes over IPv4, 65,527 over IPv6.
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = serve::datagram_buffer(shared.wire.recv_size);
     let mut limit = RateLimit::new(shared.max_rate);
     let mut peers: HashMap<SocketAddr, (Instant, Arrived)> = HashMap::new();
     // Without it, answers leave from the kernel's choice of address: still served.
     let _ = pktinfo::enable(&socket);
     loop {
-        let Some((n, peer, arrived)) = serve::next_datagram(&socket, &mut buf, &mut stop).await
-        else {
+        let Some(datagram) = serve::next_datagram(&socket, &mut buf, &mut stop).await else {
             return;
         };
+        let (n, peer, arrived) = (datagram.len, datagram.peer, datagram.arrived);
         shared.datagrams.fetch_add(1, Ordering::Relaxed);
         shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
         let now = Instant::now();
@@ -61,6 +60,8 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
                 protocol: Protocol::Udp,
                 peer,
                 bytes: n,
+                sent_bytes: datagram.sent,
+                truncated: datagram.truncated(),
                 destination: None,
                 payload: shared.payload(message),
             });

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, broadcast};
 
-use crate::cli::ListenArgs;
+use crate::cli::{ListenArgs, WireArgs};
 use crate::error::{Error, Outcome};
 use crate::net::pktinfo::Arrived;
 use crate::output::Output;
@@ -27,6 +27,10 @@ const TYPED_QUEUE: usize = 256;
 /// What the listen tasks share.
 pub struct Shared {
     pub max_clients: usize,
+    /// --framed, --max-frame, --recv-size.
+    pub wire: WireArgs,
+    /// --serial: one TCP client at a time.
+    pub serial: bool,
     /// How long a client may stop reading what is sent to it.
     pub stall: Duration,
     /// --reply: what every message is answered with.
@@ -58,18 +62,23 @@ pub fn run(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
 async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     let (tcp_on, udp_on) = args.at.protocols();
     let reply = match &args.reply {
-        Some(text) => Some(
-            crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(|reason| {
-                Error::BadValue {
-                    option: "--reply",
-                    value: text.clone(),
-                    reason,
-                }
-            })?,
-        ),
+        Some(text) => {
+            let bad = |reason| Error::BadValue {
+                option: "--reply",
+                value: text.clone(),
+                reason,
+            };
+            Some(crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(bad)?)
+        }
         None => None,
     };
-    let bound = serve::bind(&args.at.bind, args.at.port.unwrap_or(0), tcp_on, udp_on)?;
+    let bound = serve::bind(
+        &args.at.bind,
+        args.at.port.unwrap_or(0),
+        tcp_on,
+        udp_on,
+        args.at.backlog,
+    )?;
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
@@ -77,6 +86,8 @@ async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     server.announce(out, &bound, args.at.bind.is_empty())?;
     let shared = Arc::new(Shared {
         max_clients: args.max_clients,
+        wire: args.wire,
+        serial: args.serial,
         stall: args.stall_timeout,
         reply,
         once: args.once.then(Notify::new),

@@ -2,9 +2,11 @@
 //! are written to it under the stall timeout, so a client that stops reading is dropped
 //! instead of holding the others up, and one that resets disturbs no one.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
@@ -13,6 +15,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::time::timeout;
 
 use super::{Shared, sent};
+use crate::frame::Deframer;
 use crate::output::messages::ServerEvent;
 use crate::ports::Protocol;
 use crate::serve;
@@ -26,12 +29,71 @@ pub fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 pub async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
+    if shared.serial {
+        return serial(listener, shared, stop).await;
+    }
     let (log, max_clients) = (Arc::clone(&shared.log), shared.max_clients);
     let client_stop = stop.clone();
     serve::accept_clients(listener, log, max_clients, stop, move |id, stream, peer| {
         serve_client(Arc::clone(&shared), id, stream, peer, client_stop.clone())
     })
     .await;
+}
+
+/// --serial: accept one client, serve it to its end, then the next, as the hand-outs'
+/// `while True: conn, addr = accept()` loop does; the others wait in the kernel's queue.
+/// While a client is served, the queue's length is read every QUEUE_LOOK (Linux's socket
+/// table tells it): a connection first seen waiting at some moment has waited at least since
+/// then, which is what the log says when it is accepted. Where the system does not tell,
+/// nothing is said.
+async fn serial(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let local = listener.local_addr().ok();
+    let queue = || local.and_then(crate::net::owners::accept_queue);
+    // For each connection waiting, in order: the first moment it was seen waiting.
+    let mut seen: VecDeque<Instant> = VecDeque::new();
+    let look = |seen: &mut VecDeque<Instant>| {
+        let waiting = queue();
+        if let Some(n) = waiting {
+            let now = Instant::now();
+            seen.truncate(n as usize);
+            while seen.len() < n as usize {
+                seen.push_back(now);
+            }
+        }
+        waiting
+    };
+    let mut told = false;
+    let mut ids = 0u64;
+    while let Some((stream, peer)) =
+        serve::accept_one(&listener, &shared, &mut stop, &mut told).await
+    {
+        let waited_ms = seen
+            .pop_front()
+            .map(|since| since.elapsed().as_secs_f64() * 1000.0);
+        let waiting = look(&mut seen);
+        serve::connected(&shared, peer, waited_ms, waiting);
+        let serving = serve_client(Arc::clone(&shared), ids, stream, peer, stop.clone());
+        tokio::pin!(serving);
+        let mut ticker = tokio::time::interval(QUEUE_LOOK);
+        loop {
+            tokio::select! {
+                _ = &mut serving => break,
+                _ = ticker.tick() => {
+                    look(&mut seen);
+                }
+            }
+        }
+        ids += 1;
+    }
+}
+
+/// How often --serial reads the accept queue's length while it serves a client.
+const QUEUE_LOOK: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// How a client's bytes become messages: each read as it came, or whole frames.
+enum Reads {
+    Plain { noted: bool },
+    Framed(Deframer),
 }
 
 async fn serve_client(
@@ -44,30 +106,56 @@ async fn serve_client(
     let mut typed = shared.typed.subscribe();
     locked(&shared.clients).insert(id, peer);
     let (mut rd, mut wr) = stream.into_split();
-    let mut buf = vec![0u8; READ_BUFFER];
+    let mut buf = vec![0u8; shared.wire.recv_size.map_or(READ_BUFFER, |n| n as usize)];
+    let mut reads = match shared.wire.framed {
+        Some(header) => Reads::Framed(Deframer::new(header, shared.wire.max_frame)),
+        None => Reads::Plain { noted: false },
+    };
     let (mut messages, mut bytes_in, mut bytes_out) = (0u64, 0u64, 0u64);
-    let reason = loop {
+    let reason = 'client: loop {
         tokio::select! {
             read = rd.read(&mut buf) => match read {
                 Ok(0) => break "closed by the client".to_string(),
                 Ok(n) => {
-                    messages += 1;
                     bytes_in += n as u64;
                     shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
-                    if shared.logs_messages() {
-                        shared.log(ServerEvent::Message {
-                            protocol: Protocol::Tcp,
-                            peer,
-                            bytes: n,
-                            payload: shared.payload(&buf[..n]),
-                        });
-                    }
-                    if let Some(reply) = &shared.reply {
-                        if let Err(why) = write(&shared, &mut wr, reply).await {
-                            break why;
+                    let arrived = match &mut reads {
+                        Reads::Plain { noted } => {
+                            if !*noted && serve::shows_the_stream(&buf[..n], buf.len()) {
+                                *noted = true;
+                                shared.log(ServerEvent::StreamNote { peer });
+                            }
+                            vec![buf[..n].to_vec()]
                         }
-                        bytes_out += reply.len() as u64;
-                        shared.log(sent(&shared, Protocol::Tcp, vec![peer], reply));
+                        Reads::Framed(frames) => {
+                            frames.push(&buf[..n]);
+                            match whole_frames(frames) {
+                                Ok(whole) => whole,
+                                Err(why) => break why,
+                            }
+                        }
+                    };
+                    for message in arrived {
+                        messages += 1;
+                        if shared.logs_messages() {
+                            shared.log(ServerEvent::Message {
+                                protocol: Protocol::Tcp,
+                                peer,
+                                bytes: message.len(),
+                                payload: shared.payload(&message),
+                            });
+                        }
+                        if let Some(reply) = &shared.reply {
+                            let framed = match on_the_wire(&shared, reply) {
+                                Ok(framed) => framed,
+                                Err(why) => break 'client why,
+                            };
+                            if let Err(why) = write(&shared, &mut wr, &framed).await {
+                                break 'client why;
+                            }
+                            bytes_out += framed.len() as u64;
+                            shared.log(sent(&shared, Protocol::Tcp, vec![peer], reply));
+                        }
                     }
                 }
                 Err(e) => break serve::client_gone(&e),
@@ -106,6 +194,23 @@ async fn serve_client(
     }
 }
 
+/// The frames a read completed; a bad header ends the connection, naming it.
+fn whole_frames(frames: &mut Deframer) -> Result<Vec<Vec<u8>>, String> {
+    let mut whole = Vec::new();
+    while let Some(frame) = frames.next_frame().map_err(|e| e.to_string())? {
+        whole.push(frame);
+    }
+    Ok(whole)
+}
+
+/// A message as it goes to a client: framed with --framed.
+fn on_the_wire(shared: &Shared, message: &[u8]) -> Result<Vec<u8>, String> {
+    match shared.wire.framed {
+        Some(header) => header.encode(message).map_err(|e| e.to_string()),
+        None => Ok(message.to_vec()),
+    }
+}
+
 /// Writes to a client within the stall timeout.
 async fn write(shared: &Shared, wr: &mut OwnedWriteHalf, bytes: &[u8]) -> Result<(), String> {
     match timeout(shared.stall, wr.write_all(bytes)).await {
@@ -126,7 +231,12 @@ pub fn send_typed(shared: &Shared, bytes: &[u8]) -> bool {
     if peers.is_empty() {
         return false;
     }
-    let _ = shared.typed.send(Arc::new(bytes.to_vec()));
-    shared.log(sent(shared, Protocol::Tcp, peers, bytes));
+    match on_the_wire(shared, bytes) {
+        Ok(framed) => {
+            let _ = shared.typed.send(Arc::new(framed));
+            shared.log(sent(shared, Protocol::Tcp, peers, bytes));
+        }
+        Err(reason) => shared.log(ServerEvent::NotSent { reason }),
+    }
     true
 }

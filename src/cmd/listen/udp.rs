@@ -22,16 +22,15 @@ pub async fn serve(
     broadcasts: Arc<Vec<Ipv4Addr>>,
     mut stop: watch::Receiver<bool>,
 ) {
-    // Room for the largest datagram: 65,507 bytes over IPv4, 65,527 over IPv6.
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = serve::datagram_buffer(shared.wire.recv_size);
     // Without it, answers leave from the kernel's choice of address, and destinations are
     // not shown: still served.
     let _ = pktinfo::enable(&socket);
     loop {
-        let Some((n, peer, arrived)) = serve::next_datagram(&socket, &mut buf, &mut stop).await
-        else {
+        let Some(datagram) = serve::next_datagram(&socket, &mut buf, &mut stop).await else {
             return;
         };
+        let (n, peer, arrived) = (datagram.len, datagram.peer, datagram.arrived);
         shared.datagrams.fetch_add(1, Ordering::Relaxed);
         shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
         *locked(&shared.last_peer) = Some((peer, arrived, Arc::clone(&socket)));
@@ -40,6 +39,8 @@ pub async fn serve(
                 protocol: Protocol::Udp,
                 peer,
                 bytes: n,
+                sent_bytes: datagram.sent,
+                truncated: datagram.truncated(),
                 destination: arrived.destination().map(|d| destination(d, &broadcasts)),
                 payload: shared.payload(&buf[..n]),
             });

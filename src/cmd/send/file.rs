@@ -61,7 +61,7 @@ pub(super) async fn send_file(
         seconds: 0.0,
     };
     match link {
-        Link::Tcp(stream, _) if !args.framed => {
+        Link::Tcp(stream, _) if args.wire.framed.is_none() => {
             // One connection, as fast as it goes: blocking I/O on its own threads (on Linux,
             // std::io::copy from a file to a socket is sendfile), compared 128 KiB at a time.
             let stream = stream.into_std().map_err(&fail)?;

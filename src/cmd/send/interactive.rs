@@ -16,7 +16,7 @@ use super::messages::{EMPTY_OVER_TCP, skipped};
 use super::{Link, QUIET, link_error, look, send_datagram};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
-use crate::frame::{self, Deframer};
+use crate::frame::Deframer;
 use crate::output::Output;
 use crate::output::messages::{Arrival, Exchange, Payload};
 use crate::stats;
@@ -50,7 +50,10 @@ pub(super) async fn interactive(
             let (half, write_half) = stream.into_split();
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);
             let writer = tokio::spawn(write_lines(write_half, rx));
-            let frames = args.framed.then(Deframer::default);
+            let frames = args
+                .wire
+                .framed
+                .map(|h| Deframer::new(h, args.wire.max_frame));
             (
                 Reader::Tcp { half, frames, peer },
                 None,
@@ -69,7 +72,7 @@ pub(super) async fn interactive(
     let mut waiting: VecDeque<(u64, usize, Instant)> = VecDeque::new();
     let mut rtts = stats::Samples::default();
     let (mut sent, mut timeouts) = (0u64, 0u64);
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = super::read_buffer(args);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     // The writer (TCP) is done once it has written every line; until then, and for a short
@@ -119,7 +122,16 @@ pub(super) async fn interactive(
                 if let Some((socket, connected)) = &udp {
                     send_datagram(socket, peer, *connected, &message).await.map_err(&fail)?;
                 } else if let Some(tx) = &lines_tx {
-                    let bytes = if args.framed { frame::encode(&message) } else { message };
+                    let bytes = match args.wire.framed {
+                        Some(header) => match header.encode(&message) {
+                            Ok(framed) => framed,
+                            Err(e) => {
+                                out.warn(&format!("line {number} not sent: {e}"))?;
+                                continue;
+                            }
+                        },
+                        None => message,
+                    };
                     if tx.send(bytes).await.is_err() {
                         break;
                     }

@@ -23,7 +23,7 @@ pub(super) const EMPTY_OVER_TCP: &str = "empty message not sent: over TCP an emp
 /// hears of it, and client and server would both wait. A datagram or a frame of no bytes is
 /// real, so those are sent.
 pub(super) fn skipped(message: &[u8], tcp: bool, args: &SendArgs) -> bool {
-    message.is_empty() && tcp && !args.framed
+    message.is_empty() && tcp && args.wire.framed.is_none()
 }
 
 /// Each message is one exchange; with --count, every message that many rounds.

@@ -4,6 +4,7 @@
 //! interactive.rs (stdin lines, and whatever arrives when it arrives), measure.rs (--count of
 //! generated messages), file.rs (--file); this file opens the link and makes one exchange.
 
+mod burst;
 mod file;
 mod interactive;
 mod measure;
@@ -20,7 +21,7 @@ use tokio::time::timeout;
 
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
-use crate::frame::{self, Deframer};
+use crate::frame::Deframer;
 use crate::net::resolve::resolve_endpoint;
 use crate::output::Output;
 use crate::output::messages::Look;
@@ -47,6 +48,12 @@ enum Link {
         peer: SocketAddr,
         connected: bool,
     },
+}
+
+/// The buffer replies are read into: --recv-size bytes (recv(N)), or room for the largest
+/// datagram.
+fn read_buffer(args: &SendArgs) -> Vec<u8> {
+    vec![0u8; args.wire.recv_size.map_or(65_536, |n| n as usize)]
 }
 
 /// Sends one datagram to the server, on a connected socket or not.
@@ -101,6 +108,15 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
                 .to_string(),
         });
     }
+    if args.udp && args.wire.framed.is_some() {
+        return Err(Error::BadValue {
+            option: "--framed",
+            value: "with --udp".to_string(),
+            reason: "frames keep messages apart in a TCP stream; UDP datagrams keep their own \
+                     boundaries"
+                .to_string(),
+        });
+    }
     let peer = resolve_endpoint(&args.target).await?;
     let interactive = messages.is_empty() && args.file.is_none() && args.count.is_none();
     let mut link = open_link(args, peer, interactive).await?;
@@ -114,6 +130,9 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
     }
     if interactive {
         return interactive::interactive(link, peer, args, out).await;
+    }
+    if args.burst {
+        return burst::burst(link, &messages, peer, args, out).await;
     }
     messages::messages(&mut link, &messages, peer, args, out).await
 }
@@ -130,13 +149,7 @@ async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Resu
     } else {
         Protocol::Tcp
     };
-    let bind_error = |at: SocketAddr| {
-        move |source| Error::Bind {
-            protocol,
-            address: at,
-            source,
-        }
-    };
+    let bind_error = |at: SocketAddr| move |source| Error::bind(protocol, at, source);
     if args.udp {
         let at = local.unwrap_or_else(|| crate::net::any_of_family(peer.ip()));
         let socket = UdpSocket::bind(at).await.map_err(bind_error(at))?;
@@ -182,7 +195,10 @@ async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Resu
     if let Some(ttl) = args.ttl {
         stream.set_ttl(ttl).map_err(&fail)?;
     }
-    Ok(Link::Tcp(stream, Deframer::default()))
+    Ok(Link::Tcp(
+        stream,
+        Deframer::new(args.wire.framed.unwrap_or_default(), args.wire.max_frame),
+    ))
 }
 
 /// 255.255.255.255, or the broadcast address of a network of this machine.
@@ -254,7 +270,7 @@ async fn exchange(
             connected,
         } => {
             send_datagram(socket, *peer, *connected, message).await?;
-            let mut buf = vec![0u8; 65_536];
+            let mut buf = read_buffer(args);
             match timeout(args.timeout, socket.recv_from(&mut buf)).await {
                 Ok(Ok((n, from))) => Ok(Some((from, buf[..n].to_vec()))),
                 Ok(Err(e)) => Err(e),
@@ -282,10 +298,13 @@ async fn tcp_exchange(
     message: &[u8],
     args: &SendArgs,
 ) -> io::Result<Option<Vec<u8>>> {
-    let outgoing: Cow<[u8]> = if args.framed {
-        Cow::Owned(frame::encode(message))
-    } else {
-        Cow::Borrowed(message)
+    let outgoing: Cow<[u8]> = match args.wire.framed {
+        Some(header) => Cow::Owned(
+            header
+                .encode(message)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
+        ),
+        None => Cow::Borrowed(message),
     };
     let (mut rd, mut wr) = stream.split();
     let mut written = 0;
@@ -293,11 +312,11 @@ async fn tcp_exchange(
     let mut wrote_at = Instant::now();
     let mut reply = Vec::new();
     let mut last_byte: Option<Instant> = None;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = read_buffer(args);
     loop {
         let writing = written < outgoing.len();
         if !writing {
-            if args.framed {
+            if args.wire.framed.is_some() {
                 let frame = frames
                     .next_frame()
                     .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
@@ -310,7 +329,7 @@ async fn tcp_exchange(
         }
         let deadline = wrote_at + args.timeout;
         let until = match last_byte {
-            Some(at) if !writing && !args.framed => (at + QUIET).min(deadline),
+            Some(at) if !writing && args.wire.framed.is_none() => (at + QUIET).min(deadline),
             _ => deadline,
         };
         tokio::select! {
@@ -322,9 +341,9 @@ async fn tcp_exchange(
                 wrote_at = Instant::now();
             }
             got = rd.read(&mut buf) => match got? {
-                0 if args.framed => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
+                0 if args.wire.framed.is_some() => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
                 0 => break,
-                n if args.framed => frames.push(&buf[..n]),
+                n if args.wire.framed.is_some() => frames.push(&buf[..n]),
                 n => {
                     reply.extend_from_slice(&buf[..n]);
                     last_byte = Some(Instant::now());
@@ -344,7 +363,7 @@ async fn tcp_exchange(
             }
         }
     }
-    if args.framed {
+    if args.wire.framed.is_some() {
         return Ok(None);
     }
     Ok((!reply.is_empty() || message.is_empty()).then_some(reply))

@@ -1,0 +1,426 @@
+//! The socket lessons on the wire (issue 13): recv buffer sizes, glued TCP reads, header
+//! framing, the accept backlog, and who holds a port. Loopback only.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::netns::Background;
+use common::server::{Running, WAIT};
+use common::{json_lines, run, run_with_stdin};
+use serde_json::{Value, json};
+
+fn python() -> bool {
+    let there = Command::new("python3").arg("--version").output().is_ok();
+    if !there {
+        common::skip("no python3");
+    }
+    there
+}
+
+#[test]
+fn a_datagram_longer_than_the_receive_buffer_is_cut_and_the_log_says_so() {
+    for command in ["echo", "listen"] {
+        let server = Running::start(command, &["--udp", "--recv-size", "10"]);
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        s.set_read_timeout(Some(WAIT))
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.send_to(&[b'x'; 30], ("127.0.0.1", server.port))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let d = server.wait_for("datagram", |e| e["event"] == "datagram");
+        assert_eq!(
+            (
+                d["bytes"].clone(),
+                d["sent_bytes"].clone(),
+                d["truncated"].clone()
+            ),
+            (json!(10), json!(30), json!(true)),
+            "{command}: {d}"
+        );
+        assert_eq!(d["text"], json!("xxxxxxxxxx"));
+        if command == "echo" {
+            let mut buf = [0u8; 64];
+            let n = s.recv(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(n, 10, "echo answers what it read");
+        }
+    }
+    // The text log, for people.
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([
+            "listen",
+            "7821",
+            "--udp",
+            "--bind",
+            "127.0.0.1",
+            "--recv-size",
+            "10",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut listen = Background { child, ns: None };
+    std::thread::sleep(Duration::from_millis(300));
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    s.send_to(&[b'x'; 30], ("127.0.0.1", 7821))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = Command::new("kill")
+        .args(["-TERM", &listen.child.id().to_string()])
+        .status();
+    let mut text = String::new();
+    if let Some(mut out) = listen.child.stdout.take() {
+        let _ = out.read_to_string(&mut text);
+    }
+    let port = s.local_addr().map(|a| a.port()).unwrap_or_default();
+    assert!(
+        text.contains(&format!(
+            "127.0.0.1:{port} udp 30 bytes, truncated to 10 by the 10-byte receive buffer to 127.0.0.1 (unicast): \"xxxxxxxxxx\""
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_long_tcp_message_comes_in_reads_of_the_buffer_size() {
+    let echo = Running::start("echo", &["--tcp", "--recv-size", "1024"]);
+    let mut c = echo.tcp();
+    c.write_all(&[b'y'; 3000]).unwrap_or_else(|e| panic!("{e}"));
+    let mut back = vec![0u8; 3000];
+    c.read_exact(&mut back).unwrap_or_else(|e| panic!("{e}"));
+    let mut sizes = Vec::new();
+    while sizes.iter().sum::<u64>() < 3000 {
+        let m = echo.wait_for("message", |e| e["event"] == "message");
+        sizes.push(m["bytes"].as_u64().unwrap_or(0));
+    }
+    assert!(
+        sizes.len() >= 3 && sizes.iter().all(|&n| n <= 1024),
+        "{sizes:?}"
+    );
+}
+
+#[test]
+fn a_burst_of_sends_is_glued_into_fewer_reads_and_the_log_says_why() {
+    let listen = Running::start("listen", &["--tcp"]);
+    let target = format!("127.0.0.1:{}", listen.port);
+    // Nagle's algorithm holds the second send until the first is acknowledged: on most tries
+    // the server reads the later sends as one. Bounded: at most 20 tries.
+    let mut glued = false;
+    for _ in 0..20 {
+        let (_, stdout, _) = run(&[
+            "send",
+            &target,
+            "--burst",
+            "--timeout",
+            "0.2",
+            "one",
+            "two",
+            "three",
+            "four",
+        ]);
+        assert!(
+            stdout.contains("4 messages (15 bytes) written back to back; nothing came back"),
+            "{stdout}"
+        );
+        let mut reads = 0;
+        let mut bytes = 0;
+        while bytes < 15 {
+            let m = listen.wait_for("message", |e| e["event"] == "message");
+            bytes += m["bytes"].as_u64().unwrap_or(0);
+            reads += 1;
+        }
+        if reads < 4 {
+            glued = true;
+            break;
+        }
+    }
+    assert!(
+        glued,
+        "four quick sends were never read as fewer than four reads"
+    );
+    // The text log explains it once per connection; JSON does not.
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["listen", "7822", "--tcp", "--bind", "127.0.0.1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut text_listen = Background { child, ns: None };
+    std::thread::sleep(Duration::from_millis(300));
+    let mut c = TcpStream::connect("127.0.0.1:7822").unwrap_or_else(|e| panic!("{e}"));
+    c.write_all(b"line one\nline two\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.write_all(b"a\nb\n").unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(300));
+    drop(c);
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = Command::new("kill")
+        .args(["-TERM", &text_listen.child.id().to_string()])
+        .status();
+    let mut text = String::new();
+    if let Some(mut out) = text_listen.child.stdout.take() {
+        let _ = out.read_to_string(&mut text);
+    }
+    assert_eq!(
+        text.matches("note: TCP is a byte stream: one read can hold several sends, or part of one; use --framed to keep messages apart").count(),
+        1,
+        "{text}"
+    );
+    let (_, events) = listen.stop();
+    assert!(events.iter().all(|e| e["event"] != "stream_note"));
+}
+
+#[test]
+fn a_struct_pack_client_works_against_framed_le32_and_send_against_a_struct_pack_server() {
+    if !python() {
+        return;
+    }
+    let client = |port: u16| {
+        format!(
+            "import socket, struct\n\
+             s = socket.create_connection(('127.0.0.1', {port}), timeout=10)\n\
+             for data in [b'hello', '你好'.encode(), b'']:\n\
+             \x20   s.sendall(struct.pack('i', len(data)) + data)\n\
+             \x20   n = struct.unpack('i', s.recv(4))[0]\n\
+             \x20   got = b''\n\
+             \x20   while len(got) < n:\n\
+             \x20       got += s.recv(n - len(got))\n\
+             \x20   print(n, got.decode())\n"
+        )
+    };
+    let echo = Running::start("echo", &["--tcp", "--framed=le32"]);
+    let out = Command::new("python3")
+        .args(["-c", &client(echo.port)])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "5 hello\n6 你好\n0 \n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // listen --framed=le32: the frame is one message, the typed answer goes out framed.
+    let mut listen = Running::start("listen", &["--tcp", "--framed=le32"]);
+    let mut c = listen.tcp();
+    listen.wait_connected(1);
+    c.write_all(&[3, 0, 0, 0, b'a', b'b', b'c'])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let m = listen.wait_for("message", |e| e["event"] == "message");
+    assert_eq!(m["text"], json!("abc"));
+    listen.type_line("ok");
+    let mut back = [0u8; 6];
+    c.read_exact(&mut back).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, [2, 0, 0, 0, b'o', b'k']);
+    // send --framed=le32 against a hand-out style server.
+    let server = "import socket, struct\n\
+                  l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)\n\
+                  print(l.getsockname()[1], flush=True)\n\
+                  c, _ = l.accept()\n\
+                  n = struct.unpack('i', c.recv(4))[0]\n\
+                  data = c.recv(n)\n\
+                  reply = b'got ' + data\n\
+                  c.sendall(struct.pack('i', len(reply)) + reply)\n";
+    let mut py = Command::new("python3")
+        .args(["-c", server])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut port = String::new();
+    if let Some(out) = py.stdout.as_mut() {
+        let mut byte = [0u8; 1];
+        while out.read(&mut byte).is_ok_and(|n| n == 1) && byte[0] != b'\n' {
+            port.push(char::from(byte[0]));
+        }
+    }
+    let (code, stdout, stderr) = run(&[
+        "send",
+        &format!("127.0.0.1:{}", port.trim()),
+        "--framed=le32",
+        "--json",
+        "hi",
+    ]);
+    let _ = py.wait();
+    assert_eq!(code, 0, "a reply came: {stderr}");
+    assert_eq!(json_lines(&stdout)[0]["text"], json!("got hi"));
+}
+
+#[test]
+fn a_bad_header_closes_only_that_connection_naming_it() {
+    let echo = Running::start("echo", &["--tcp", "--framed=le32", "--max-frame", "1000"]);
+    let mut bad = echo.tcp();
+    let mut good = echo.tcp();
+    bad.write_all(&(-5i32).to_le_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
+    assert_eq!(
+        gone["reason"],
+        json!("bad frame header fb ff ff ff (le32): the length -5 is negative")
+    );
+    let mut big = echo.tcp();
+    big.write_all(&5000i32.to_le_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
+    assert!(
+        gone["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("5000 bytes is above --max-frame (1000)")),
+        "{gone}"
+    );
+    let mut buf = [0u8; 1];
+    assert_eq!(
+        bad.read(&mut buf).unwrap_or(0),
+        0,
+        "the bad client was closed"
+    );
+    // The other client is served on.
+    good.write_all(&[2, 0, 0, 0, b'o', b'k'])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut back = [0u8; 6];
+    good.read_exact(&mut back).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&back[4..], b"ok");
+}
+
+#[test]
+fn serial_serves_one_client_at_a_time_in_order() {
+    let listen = Running::start(
+        "listen",
+        &["--tcp", "--serial", "--backlog", "5", "--reply", "done"],
+    );
+    let mut first = listen.tcp();
+    listen.wait_for("connected", |e| e["event"] == "connected");
+    // Two more connect: the kernel completes their handshakes and queues them.
+    let mut waiting: Vec<TcpStream> = (0..2).map(|_| listen.tcp()).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    for (i, c) in std::iter::once(&mut first)
+        .chain(waiting.iter_mut())
+        .enumerate()
+    {
+        c.write_all(format!("client {i}").as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut buf = [0u8; 4];
+    first.read_exact(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&buf, b"done");
+    waiting[0]
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        waiting[0].read(&mut buf).is_err(),
+        "the second waits in the queue"
+    );
+    let m = listen.wait_for("message", |e| e["event"] == "message");
+    assert_eq!(m["text"], json!("client 0"));
+    drop(first);
+    for (i, mut c) in waiting.into_iter().enumerate() {
+        let accepted = listen.wait_for("connected", |e| e["event"] == "connected");
+        assert!(
+            accepted["waited_ms"].as_f64().is_some_and(|ms| ms >= 400.0),
+            "client {}: {accepted}",
+            i + 1
+        );
+        assert_eq!(accepted["queued"], json!(1 - i as u64), "{accepted}");
+        let m = listen.wait_for("message", |e| e["event"] == "message");
+        assert_eq!(
+            m["text"],
+            json!(format!("client {}", i + 1)),
+            "served in order"
+        );
+        c.set_read_timeout(Some(WAIT))
+            .unwrap_or_else(|e| panic!("{e}"));
+        c.read_exact(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(&buf, b"done");
+        // It leaves, and the next comes in.
+        drop(c);
+    }
+}
+
+#[test]
+fn a_port_in_use_names_the_python_process_that_holds_it() {
+    if !python() {
+        return;
+    }
+    let mut py = Command::new("python3")
+        .args([
+            "-c",
+            "import socket, sys, time\n\
+             s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(5)\n\
+             print(s.getsockname()[1], flush=True)\n\
+             time.sleep(30)\n",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pid = py.id();
+    let mut port = String::new();
+    if let Some(out) = py.stdout.as_mut() {
+        let mut byte = [0u8; 1];
+        while out.read(&mut byte).is_ok_and(|n| n == 1) && byte[0] != b'\n' {
+            port.push(char::from(byte[0]));
+        }
+    }
+    let held = Background {
+        child: py,
+        ns: None,
+    };
+    let port = port.trim().to_string();
+    let (code, _, stderr) = run(&["listen", &port, "--tcp", "--bind", "127.0.0.1"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "netkit: TCP port {port} is already in use by python3 (pid {pid}); stop it or choose another port (0 lets the OS choose)"
+        )
+    );
+    let (code, stdout, _) = run(&["port", &port, "--json"]);
+    assert_eq!(code, 0);
+    let report = &json_lines(&stdout)[0];
+    assert_eq!(report["held_by"][0]["pid"], json!(pid), "{report}");
+    assert_eq!(report["held_by"][0]["program"], json!("python3"));
+    let (code, stdout, _) = run(&["port", "--listening", "--json"]);
+    assert_eq!(code, 0);
+    let mine = json_lines(&stdout)
+        .into_iter()
+        .find(|s| s["port"] == json!(port.parse::<u16>().unwrap_or(0)) && s["protocol"] == "tcp")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(
+        (mine["pid"].clone(), mine["reach"].clone()),
+        (json!(pid), json!("loopback only"))
+    );
+    let (_, text, _) = run(&["port", "--listening"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&port) && l.contains("python3") && l.contains(&pid.to_string())),
+        "{text}"
+    );
+    drop(held);
+}
+
+#[test]
+fn the_lessons_options_refuse_what_makes_no_sense() {
+    let (code, _, stderr) = run(&["send", "--udp", "127.0.0.1:9", "--framed", "x"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("UDP datagrams keep their own boundaries"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["echo", "--framed=le64"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("'le64' is not a frame header (be32, le32, be16, le16)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["echo", "--recv-size", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, _) = run_with_stdin(&["send", "127.0.0.1:9", "--burst"], "");
+    assert_eq!(code, 2, "--burst needs MESSAGEs");
+    let _ = (
+        TcpListener::bind("127.0.0.1:0"),
+        Instant::now(),
+        Value::Null,
+    );
+}
