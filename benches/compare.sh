@@ -5,6 +5,8 @@
 #   benches/compare.sh                 every comparison
 #   benches/compare.sh classify [N]    classify --json over N IPv4 addresses (default 1,000,000)
 #                                      vs. Python's ipaddress computing the same fields
+#   benches/compare.sh subnet [N]      subnet --aggregate - of N random IPv4 prefixes (/16-/32;
+#                                      default 1,000,000) vs. ipaddress.collapse_addresses
 #   benches/compare.sh ifaces [N]      ifaces over N interfaces (default 1,000) in a namespace of
 #                                      the script's own vs. ip -j -s addr and ifconfig -a
 #   benches/compare.sh ping            ping over a simulated 20 ms link with 10% loss, and 50
@@ -136,6 +138,38 @@ print(f"   netkit classify --json -   {nk_wall:8.2f} s  {rate(nk_wall)}  peak {n
 print(f"   python3 ipaddress + json   {py_wall:8.2f} s  {rate(py_wall)}  peak {py_peak / 1024:6.1f} MB")
 print(f"   throughput ratio: netkit {py_wall / nk_wall:.1f}x python (target >= 30x)")
 print(f"   peak memory: {small_peak / 1024:.1f} MB at {small:,} addresses, {nk_peak / 1024:.1f} MB at {n:,} (target < 20 MB, flat)")
+PY
+}
+
+bench_subnet() {
+  local n=${1:-1000000}
+  echo "== subnet --aggregate: $n random IPv4 prefixes /16-/32 vs python3 ipaddress.collapse_addresses"
+  python3 -c '
+import random, sys
+r = random.Random(20261201)
+w = sys.stdout.write
+for _ in range(int(sys.argv[1])):
+    x = r.getrandbits(32)
+    w("%d.%d.%d.%d/%d\n" % (x >> 24, x >> 16 & 255, x >> 8 & 255, x & 255, r.randint(16, 32)))
+' "$n" > "$WORK/prefixes.txt"
+  "$NETKIT" subnet --aggregate - < "$WORK/prefixes.txt" > "$WORK/agg-netkit.txt" 2> /dev/null
+  python3 benches/aggregate_reference.py < "$WORK/prefixes.txt" > "$WORK/agg-python.txt"
+  if cmp -s "$WORK/agg-netkit.txt" "$WORK/agg-python.txt"; then
+    echo "   identical output: $(wc -l < "$WORK/agg-netkit.txt") blocks"
+  else
+    echo "   OUTPUTS DIFFER: $(wc -l < "$WORK/agg-netkit.txt") vs $(wc -l < "$WORK/agg-python.txt") blocks"
+  fi
+  median_of_3 agg-netkit "$WORK/prefixes.txt" "$NETKIT" subnet --aggregate -
+  run_timed agg-python "$WORK/prefixes.txt" python3 benches/aggregate_reference.py
+  python3 - "$WORK" <<'PY'
+import sys
+work = sys.argv[1]
+read = lambda name: open(f"{work}/{name}").read().split()
+nk_wall, nk_peak = max(0.01, float(read("agg-netkit.wall")[0])), int(read("agg-netkit.peak")[0])
+py_wall, py_peak = map(float, read("agg-python.time"))
+print(f"   netkit subnet --aggregate -   {nk_wall:7.2f} s  peak {nk_peak / 1024:6.1f} MB  (median of 3)")
+print(f"   python3 collapse_addresses    {py_wall:7.2f} s  peak {py_peak / 1024:6.1f} MB")
+print(f"   ratio: netkit {py_wall / nk_wall:.1f}x python (target >= 30x); peak {nk_peak / 1024:.1f} MB (target < 100 MB)")
 PY
 }
 
@@ -471,16 +505,18 @@ PY
 
 case "${1:-all}" in
   classify) bench_classify "${2:-1000000}" ;;
+  subnet) bench_subnet "${2:-1000000}" ;;
   ifaces) bench_ifaces "${2:-1000}" ;;
   ping) bench_ping ;;
   echo) bench_echo ;;
   scan) bench_scan ;;
   all)
     bench_classify 1000000
+    bench_subnet 1000000
     bench_ifaces 1000
     bench_ping
     bench_scan
     bench_echo
     ;;
-  *) echo "usage: $0 [classify [N] | ifaces [N] | ping | scan | echo]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo]" >&2; exit 2 ;;
 esac

@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input')
+            [CompletionResult]::new('subnet', 'subnet', [CompletionResultType]::ParameterValue, 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
             [CompletionResult]::new('echo', 'echo', [CompletionResultType]::ParameterValue, 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)')
@@ -49,6 +50,24 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--classes', '--classes', [CompletionResultType]::ParameterName, 'Print the classful table: classes A-E, leading bits, ranges, masks, networks, hosts')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'Print the IANA special-purpose and multicast blocks netkit knows, with the snapshot date')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON on stdout: one object per input (JSON lines); a bad input becomes {"input": ..., "error": ...} in its place')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;subnet' {
+            [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Split the block into N equal subnets (rounded up to a power of two, and said so)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Split the block into every subnet of this prefix length')
+            [CompletionResult]::new('--hosts', '--hosts', [CompletionResultType]::ParameterName, 'VLSM: a subnet for each host count, the largest first, each the smallest that holds it')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Are the two addresses on the same subnet under this mask (255.255.255.128, /25 or 25)? Exit 0 when they are, 1 when not')
+            [CompletionResult]::new('--contains', '--contains', [CompletionResultType]::ParameterName, 'Which of these addresses or blocks lie inside the block? Exit 0 when all do, 1 when not')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most rows an IPv6 split lists before it only counts the rest (0: no limit)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--aggregate', '--aggregate', [CompletionResultType]::ParameterName, 'The shortest list of blocks covering the same addresses (adjacent and contained ones merged; IPv4 and IPv6 each on their own)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The binary view: which bits are borrowed for the subnet number, and what they give')
+            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'The binary view: which bits are borrowed for the subnet number, and what they give')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -212,6 +231,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         }
         'netkit;help' {
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input')
+            [CompletionResult]::new('subnet', 'subnet', [CompletionResultType]::ParameterValue, 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
             [CompletionResult]::new('echo', 'echo', [CompletionResultType]::ParameterValue, 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)')
@@ -224,6 +244,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;classify' {
+            break
+        }
+        'netkit;help;subnet' {
             break
         }
         'netkit;help;ifaces' {

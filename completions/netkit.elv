@@ -24,6 +24,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+            cand subnet 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
@@ -45,6 +46,23 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --classes 'Print the classful table: classes A-E, leading bits, ranges, masks, networks, hosts'
             cand --registry 'Print the IANA special-purpose and multicast blocks netkit knows, with the snapshot date'
             cand --json 'JSON on stdout: one object per input (JSON lines); a bad input becomes {"input": ..., "error": ...} in its place'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;subnet'= {
+            cand --split 'Split the block into N equal subnets (rounded up to a power of two, and said so)'
+            cand --prefix 'Split the block into every subnet of this prefix length'
+            cand --hosts 'VLSM: a subnet for each host count, the largest first, each the smallest that holds it'
+            cand --mask 'Are the two addresses on the same subnet under this mask (255.255.255.128, /25 or 25)? Exit 0 when they are, 1 when not'
+            cand --contains 'Which of these addresses or blocks lie inside the block? Exit 0 when all do, 1 when not'
+            cand --limit 'Most rows an IPv6 split lists before it only counts the rest (0: no limit)'
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --aggregate 'The shortest list of blocks covering the same addresses (adjacent and contained ones merged; IPv4 and IPv6 each on their own)'
+            cand -e 'The binary view: which bits are borrowed for the subnet number, and what they give'
+            cand --explain 'The binary view: which bits are borrowed for the subnet number, and what they give'
+            cand --json 'JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -199,6 +217,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
         }
         &'netkit;help'= {
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+            cand subnet 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
@@ -210,6 +229,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;help;classify'= {
+        }
+        &'netkit;help;subnet'= {
         }
         &'netkit;help;ifaces'= {
         }

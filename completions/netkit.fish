@@ -30,6 +30,7 @@ never\t''"
 complete -c netkit -n "__fish_netkit_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_needs_command" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "subnet" -d 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
@@ -50,6 +51,20 @@ complete -c netkit -n "__fish_netkit_using_subcommand classify" -l registry -d '
 complete -c netkit -n "__fish_netkit_using_subcommand classify" -l json -d 'JSON on stdout: one object per input (JSON lines); a bad input becomes {"input": ..., "error": ...} in its place'
 complete -c netkit -n "__fish_netkit_using_subcommand classify" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand classify" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l split -d 'Split the block into N equal subnets (rounded up to a power of two, and said so)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l prefix -d 'Split the block into every subnet of this prefix length' -r
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l hosts -d 'VLSM: a subnet for each host count, the largest first, each the smallest that holds it' -r
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l mask -d 'Are the two addresses on the same subnet under this mask (255.255.255.128, /25 or 25)? Exit 0 when they are, 1 when not' -r
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l contains -d 'Which of these addresses or blocks lie inside the block? Exit 0 when all do, 1 when not' -r
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l limit -d 'Most rows an IPv6 split lists before it only counts the rest (0: no limit)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l aggregate -d 'The shortest list of blocks covering the same addresses (adjacent and contained ones merged; IPv4 and IPv6 each on their own)'
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s e -l explain -d 'The binary view: which bits are borrowed for the subnet number, and what they give'
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l json -d 'JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin'
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -173,13 +188,14 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "listen" -d 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify ifaces ping echo listen send scan port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "subnet" -d 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "listen" -d 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

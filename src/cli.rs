@@ -13,7 +13,8 @@ use crate::text::Encoding;
 /// The fundamentals of IP networking in one binary.
 ///
 /// classify says what an address is (class, private or public, special-purpose ranges,
-/// subnet math); ifaces lists the interfaces; ping asks whether hosts answer; scan finds open
+/// subnet math); subnet plans networks (splits, VLSM, ranges, aggregates); ifaces lists the
+/// interfaces; ping asks whether hosts answer; scan finds open
 /// TCP and UDP ports; echo and send are the endpoint and the client for socket labs; port
 /// says what a port number means.
 #[derive(Debug, Parser)]
@@ -58,6 +59,10 @@ pub enum Command {
     /// form, and subnet math for CIDR input
     #[command(after_help = CLASSIFY_EXAMPLES)]
     Classify(ClassifyArgs),
+    /// Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts),
+    /// a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains
+    #[command(after_help = SUBNET_EXAMPLES)]
+    Subnet(SubnetArgs),
     /// List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified),
     /// counters, and the default routes
     #[command(after_help = IFACES_EXAMPLES)]
@@ -95,6 +100,7 @@ impl Command {
     pub fn json(&self) -> bool {
         match self {
             Command::Classify(a) => a.json,
+            Command::Subnet(a) => a.json,
             Command::Ifaces(a) => a.json,
             Command::Ping(a) => a.json,
             Command::Port(a) => a.json,
@@ -120,6 +126,17 @@ Examples:
   netkit classify fe80::1%eth0 2002:c000:221::1
   netkit classify --json - < addresses.txt
   netkit classify --classes             the classful table (A-E)";
+
+const SUBNET_EXAMPLES: &str = "\
+Examples:
+  netkit subnet 192.168.1.0/24 --split 4          four /26 subnets
+  netkit subnet 192.168.1.0/24 --prefix 27 --explain   every /27, and the borrowed bits
+  netkit subnet 192.168.1.0/24 --hosts 50,20,10,2  VLSM: the smallest block for each
+  netkit subnet 10.0.0.5-10.0.0.77                 a range as the fewest CIDR blocks
+  netkit subnet --aggregate 10.0.0.0/24 10.0.1.0/24 10.0.3.0/24
+  netkit subnet --aggregate - < prefixes.txt       millions of lines, aggregated
+  netkit subnet 192.168.1.10 192.168.1.200 --mask 255.255.255.128   same subnet? (exit 0/1)
+  netkit subnet 10.0.0.0/8 --contains 10.1.2.3 11.0.0.1             inside? (exit 0/1)";
 
 const IFACES_EXAMPLES: &str = "\
 Examples:
@@ -240,6 +257,56 @@ pub struct ClassifyArgs {
 
     /// JSON on stdout: one object per input (JSON lines); a bad input becomes
     /// {"input": ..., "error": ...} in its place
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit subnet`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("form").args(["split", "prefix", "hosts", "aggregate", "mask", "contains"])))]
+pub struct SubnetArgs {
+    /// A block (192.168.1.0/24, or 192.168.1.0/255.255.255.0), a range (10.0.0.5-10.0.0.77,
+    /// or 10.0.0.5 - 10.0.0.77), two addresses with --mask, or with --aggregate the prefixes
+    /// and addresses to aggregate ('-' reads them from stdin, one a line)
+    // Kept as text: what the words are depends on the form asked for.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+
+    /// Split the block into N equal subnets (rounded up to a power of two, and said so)
+    #[arg(long, value_name = "N")]
+    pub split: Option<u64>,
+
+    /// Split the block into every subnet of this prefix length
+    #[arg(long, value_name = "LEN")]
+    pub prefix: Option<u8>,
+
+    /// VLSM: a subnet for each host count, the largest first, each the smallest that holds it
+    #[arg(long, value_name = "N,N,...", value_delimiter = ',', num_args = 1..)]
+    pub hosts: Vec<u64>,
+
+    /// The shortest list of blocks covering the same addresses (adjacent and contained ones
+    /// merged; IPv4 and IPv6 each on their own)
+    #[arg(long)]
+    pub aggregate: bool,
+
+    /// Are the two addresses on the same subnet under this mask (255.255.255.128, /25 or
+    /// 25)? Exit 0 when they are, 1 when not
+    #[arg(long, value_name = "MASK")]
+    pub mask: Option<String>,
+
+    /// Which of these addresses or blocks lie inside the block? Exit 0 when all do, 1 when not
+    #[arg(long, value_name = "ADDR", num_args = 1..)]
+    pub contains: Vec<String>,
+
+    /// The binary view: which bits are borrowed for the subnet number, and what they give
+    #[arg(short, long)]
+    pub explain: bool,
+
+    /// Most rows an IPv6 split lists before it only counts the rest (0: no limit)
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub limit: u64,
+
+    /// JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin
     #[arg(long)]
     pub json: bool,
 }

@@ -110,6 +110,9 @@ pub enum Error {
         value: String,
         reason: String,
     },
+    /// A network plan that cannot be made; the text says why.
+    #[error("{0}")]
+    Plan(#[from] crate::addr::plan::PlanError),
     /// An interface named on the command line does not exist.
     #[error("no interface named {name} (have: {have})")]
     NoInterface { name: String, have: String },

@@ -4,6 +4,7 @@
 pub mod class;
 pub mod host;
 pub mod parse;
+pub mod plan;
 pub mod special;
 pub mod subnet;
 
@@ -315,7 +316,7 @@ fn global(ranges: &[&Block], multicast: bool) -> Option<bool> {
 }
 
 /// The 128 bits in eight colon-separated groups of 16.
-fn colon_binary(v6: Ipv6Addr) -> String {
+pub fn colon_binary(v6: Ipv6Addr) -> String {
     let mut out = String::with_capacity(135);
     for (i, group) in v6.segments().into_iter().enumerate() {
         if i > 0 {

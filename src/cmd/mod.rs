@@ -9,6 +9,7 @@ mod ping;
 mod port;
 mod scan;
 mod send;
+mod subnet;
 
 use crate::cli::Command;
 use crate::error::{Error, Outcome};
@@ -18,6 +19,7 @@ use crate::output::Output;
 pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
     match command {
         Command::Classify(args) => classify::run(args, out),
+        Command::Subnet(args) => subnet::run(args, out),
         Command::Ifaces(args) => ifaces::run(args, out),
         Command::Ping(args) => ping::run(args, out),
         Command::Port(args) => port::run(args, out),

@@ -9,6 +9,7 @@ pub mod ping;
 pub mod port;
 pub mod progress;
 pub mod scan;
+pub mod subnet;
 
 use std::borrow::Cow;
 use std::ffi::OsStr;
