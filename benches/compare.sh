@@ -18,10 +18,14 @@
 #   benches/compare.sh echo            echo: 1 GiB through one TCP connection, concurrent
 #                                      clients and memory, UDP round trips from 8 sockets,
 #                                      vs. socat, ncat and iperf3 (loopback only)
+#   benches/compare.sh trace           trace -n over a 5-hop chain of namespaces vs. traceroute -n
+#                                      and tracepath -n (same hops; wall time), then with a
+#                                      router that keeps its time exceeded
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
 # for ping root, iproute2, nftables, iputils-ping and fping; for scan root, nmap, nftables and
-# RustScan (`cargo install rustscan`; left out when missing); for echo socat, ncat and iperf3.
+# RustScan (`cargo install rustscan`; left out when missing); for echo socat, ncat and iperf3;
+# for trace root, iproute2, nftables, traceroute and iputils-tracepath.
 # Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -503,6 +507,89 @@ PY
   BENCH_NS=""
 }
 
+# trace_chain NAME... : a row of namespaces of the script's own: source, routers, destination,
+# link i holding 10.202.i.0/24 (.1 on the source side, .2 beyond), routes to every link,
+# forwarding on. ICMP rate limits are off, so back-to-back runs all get their answers.
+trace_chain() {
+  local nodes=("$@") n=$#
+  BENCH_NS="${nodes[*]}"
+  for ns in "${nodes[@]}"; do
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 0 > /proc/sys/net/ipv4/icmp_ratelimit'
+  done
+  for ((i = 0; i < n - 1; i++)); do
+    ip -n "${nodes[i]}" link add "e${i}a" type veth peer name "e${i}b" netns "${nodes[i + 1]}"
+    ip -n "${nodes[i]}" addr add "10.202.$i.1/24" dev "e${i}a"
+    ip -n "${nodes[i + 1]}" addr add "10.202.$i.2/24" dev "e${i}b"
+    ip -n "${nodes[i]}" link set "e${i}a" up
+    ip -n "${nodes[i + 1]}" link set "e${i}b" up
+  done
+  for ((j = 0; j < n; j++)); do
+    for ((i = 0; i < n - 1; i++)); do
+      if ((i + 1 < j)); then
+        ip -n "${nodes[j]}" route add "10.202.$i.0/24" via "10.202.$((j - 1)).1"
+      elif ((i > j)); then
+        ip -n "${nodes[j]}" route add "10.202.$i.0/24" via "10.202.$j.2"
+      fi
+    done
+  done
+}
+
+bench_trace() {
+  echo "== trace: a chain of namespaces, source -> 4 routers -> destination (5 hops)"
+  for tool in ip nft traceroute tracepath; do
+    if ! command -v "$tool" > /dev/null; then
+      echo "   skipped: $tool is not installed (apt-get install iproute2 nftables traceroute iputils-tracepath)"
+      return
+    fi
+  done
+  if [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs root for the namespaces"
+    return
+  fi
+  local s="nk-bt-s-$$" d="nk-bt-d-$$"
+  trace_chain "$s" "nk-bt-r1-$$" "nk-bt-r2-$$" "nk-bt-r3-$$" "nk-bt-r4-$$" "$d"
+  local dest=10.202.4.2
+  ip netns exec "$s" "$NETKIT" ping -q -c 1 -W 2 "$dest" > /dev/null || true
+  # The same hops from all three.
+  ip netns exec "$s" "$NETKIT" trace -n -w 1 "$dest" | awk 'NR > 1 {print $2}' > "$WORK/nk.hops"
+  ip netns exec "$s" traceroute -n -w 1 "$dest" | awk 'NR > 1 {print $2}' > "$WORK/tr.hops"
+  ip netns exec "$s" tracepath -n "$dest" | awk '$1 ~ /^[0-9]+:$/ && !seen[$1]++ {print $2}' > "$WORK/tp.hops"
+  echo "   hops: netkit $(paste -sd' ' "$WORK/nk.hops")"
+  echo "         traceroute $(paste -sd' ' "$WORK/tr.hops")"
+  echo "         tracepath $(paste -sd' ' "$WORK/tp.hops")"
+  if cmp -s "$WORK/nk.hops" "$WORK/tr.hops" && cmp -s "$WORK/nk.hops" "$WORK/tp.hops"; then
+    echo "   same hops from all three"
+  else
+    echo "   THE HOPS DIFFER"
+  fi
+  export -f median_ms
+  in_ns() { ip netns exec "$s" bash -c 'median_ms "$@"' _ "$@"; }
+  local runs=11 nk tr tp
+  nk=$(in_ns $runs "$NETKIT" trace -n -w 1 "$dest")
+  tr=$(in_ns $runs traceroute -n -w 1 "$dest")
+  tp=$(in_ns $runs tracepath -n "$dest")
+  echo "   netkit trace -n      ${nk} ms   (median of $runs)"
+  echo "   traceroute -n        ${tr} ms"
+  echo "   tracepath -n         ${tp} ms"
+  # A router that keeps its time exceeded (a firewall): every tool waits for that hop.
+  printf 'table inet t {\n chain out {\n type filter hook output priority 0;\n icmp type time-exceeded drop\n }\n}\n' |
+    ip netns exec "nk-bt-r2-$$" nft -f -
+  local nk2 tr2
+  nk2=$(in_ns 3 "$NETKIT" trace -n -w 1 "$dest")
+  tr2=$(in_ns 3 traceroute -n -w 1 "$dest")
+  echo "   with hop 2 silent:  netkit ${nk2} ms, traceroute ${tr2} ms   (median of 3, -w 1)"
+  python3 - "$nk" "$tr" "$tp" "$nk2" "$tr2" <<'PY'
+import sys
+nk, tr, tp, nk2, tr2 = map(float, sys.argv[1:])
+print(f"   wall: netkit {nk / tr:.2f}x traceroute's time, {nk / tp:.2f}x tracepath's (target <= 1)")
+print(f"   with a silent hop: netkit {nk2 / tr2:.2f}x traceroute's time")
+PY
+  for ns in $BENCH_NS; do ip netns del "$ns"; done
+  BENCH_NS=""
+}
+
 case "${1:-all}" in
   classify) bench_classify "${2:-1000000}" ;;
   subnet) bench_subnet "${2:-1000000}" ;;
@@ -510,6 +597,7 @@ case "${1:-all}" in
   ping) bench_ping ;;
   echo) bench_echo ;;
   scan) bench_scan ;;
+  trace) bench_trace ;;
   all)
     bench_classify 1000000
     bench_subnet 1000000
@@ -517,6 +605,7 @@ case "${1:-all}" in
     bench_ping
     bench_scan
     bench_echo
+    bench_trace
     ;;
-  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace]" >&2; exit 2 ;;
 esac

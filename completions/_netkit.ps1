@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('subnet', 'subnet', [CompletionResultType]::ParameterValue, 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once')
             [CompletionResult]::new('echo', 'echo', [CompletionResultType]::ParameterValue, 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send messages to a UDP or TCP server and print each reply with its round-trip time')
@@ -114,6 +115,29 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON on stdout when done: {"hosts": [...]} with every reply and error')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;trace' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Most hops to try')
+            [CompletionResult]::new('--max-hops', '--max-hops', [CompletionResultType]::ParameterName, 'Most hops to try')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Probes per hop')
+            [CompletionResult]::new('--queries', '--queries', [CompletionResultType]::ParameterName, 'Probes per hop')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'How long to wait for each probe''s answer: seconds, or with a unit (500ms)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'How long to wait for each probe''s answer: seconds, or with a unit (500ms)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP SYN probes to PORT, by nonblocking connects (through firewalls that allow it)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The first UDP destination port (one more per probe, as traceroute does)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The first UDP destination port (one more per probe, as traceroute does)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP probes (the default): a router answers with time exceeded, the destination with port unreachable; no privilege needed')
+            [CompletionResult]::new('--icmp', '--icmp', [CompletionResultType]::ParameterName, 'ICMP echo probes (a raw socket where permitted, else the datagram kind)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'No reverse lookups of the hops'' names')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Resolve the host to IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Resolve the host to IPv6 only')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -234,6 +258,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('subnet', 'subnet', [CompletionResultType]::ParameterValue, 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once')
             [CompletionResult]::new('echo', 'echo', [CompletionResultType]::ParameterValue, 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send messages to a UDP or TCP server and print each reply with its round-trip time')
@@ -253,6 +278,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;ping' {
+            break
+        }
+        'netkit;help;trace' {
             break
         }
         'netkit;help;echo' {

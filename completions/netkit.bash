@@ -49,6 +49,9 @@ _netkit() {
             netkit,subnet)
                 cmd="netkit__subcmd__subnet"
                 ;;
+            netkit,trace)
+                cmd="netkit__subcmd__trace"
+                ;;
             netkit__subcmd__help,classify)
                 cmd="netkit__subcmd__help__subcmd__classify"
                 ;;
@@ -82,6 +85,9 @@ _netkit() {
             netkit__subcmd__help,subnet)
                 cmd="netkit__subcmd__help__subcmd__subnet"
                 ;;
+            netkit__subcmd__help,trace)
+                cmd="netkit__subcmd__help__subcmd__trace"
+                ;;
             *)
                 ;;
         esac
@@ -89,7 +95,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-h -V --color --help --version classify subnet ifaces ping echo listen send scan port generate help"
+            opts="-h -V --color --help --version classify subnet ifaces ping trace echo listen send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,7 +215,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help)
-            opts="classify subnet ifaces ping echo listen send scan port generate help"
+            opts="classify subnet ifaces ping trace echo listen send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,6 +369,20 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help__subcmd__subnet)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__trace)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -676,6 +696,60 @@ _netkit() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__trace)
+            opts="-m -q -w -p -n -4 -6 -h -V --max-hops --queries --wait --udp --icmp --tcp --port --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-hops)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tcp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

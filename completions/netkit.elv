@@ -27,6 +27,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand subnet 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
+            cand trace 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
             cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
             cand listen 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
             cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
@@ -107,6 +108,28 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --json 'JSON on stdout when done: {"hosts": [...]} with every reply and error'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;trace'= {
+            cand -m 'Most hops to try'
+            cand --max-hops 'Most hops to try'
+            cand -q 'Probes per hop'
+            cand --queries 'Probes per hop'
+            cand -w 'How long to wait for each probe''s answer: seconds, or with a unit (500ms)'
+            cand --wait 'How long to wait for each probe''s answer: seconds, or with a unit (500ms)'
+            cand --tcp 'TCP SYN probes to PORT, by nonblocking connects (through firewalls that allow it)'
+            cand -p 'The first UDP destination port (one more per probe, as traceroute does)'
+            cand --port 'The first UDP destination port (one more per probe, as traceroute does)'
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --udp 'UDP probes (the default): a router answers with time exceeded, the destination with port unreachable; no privilege needed'
+            cand --icmp 'ICMP echo probes (a raw socket where permitted, else the datagram kind)'
+            cand -n 'No reverse lookups of the hops'' names'
+            cand -4 'Resolve the host to IPv4 only'
+            cand -6 'Resolve the host to IPv6 only'
+            cand --json 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -220,6 +243,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand subnet 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
+            cand trace 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
             cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
             cand listen 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
             cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
@@ -235,6 +259,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;ifaces'= {
         }
         &'netkit;help;ping'= {
+        }
+        &'netkit;help;trace'= {
         }
         &'netkit;help;echo'= {
         }

@@ -33,6 +33,7 @@ complete -c netkit -n "__fish_netkit_needs_command" -f -a "classify" -d 'Say wha
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "subnet" -d 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "trace" -d 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "listen" -d 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
@@ -96,6 +97,22 @@ complete -c netkit -n "__fish_netkit_using_subcommand ping" -s O -d 'Report "no 
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -l json -d 'JSON on stdout when done: {"hosts": [...]} with every reply and error'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s m -l max-hops -d 'Most hops to try' -r
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s q -l queries -d 'Probes per hop' -r
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s w -l wait -d 'How long to wait for each probe\'s answer: seconds, or with a unit (500ms)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l tcp -d 'TCP SYN probes to PORT, by nonblocking connects (through firewalls that allow it)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s p -l port -d 'The first UDP destination port (one more per probe, as traceroute does)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l udp -d 'UDP probes (the default): a router answers with time exceeded, the destination with port unreachable; no privilege needed'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l icmp -d 'ICMP echo probes (a raw socket where permitted, else the datagram kind)'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s n -d 'No reverse lookups of the hops\' names'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s 4 -d 'Resolve the host to IPv4 only'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s 6 -d 'Resolve the host to IPv6 only'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l json -d 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l bind -d 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l backlog -d 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l mode -d 'What to answer' -r -f -a "echo\t'Return the bytes unchanged'
@@ -188,14 +205,15 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "subnet" -d 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "listen" -d 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping echo listen send scan port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "subnet" -d 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "trace" -d 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "echo" -d 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "listen" -d 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "send" -d 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "scan" -d 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "port" -d 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "generate" -d 'Write shell completions into completions/ and man pages into man/ under DIR'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from classify subnet ifaces ping trace echo listen send scan port generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -71,6 +71,10 @@ pub enum Command {
     /// statistics; several hosts are pinged at once
     #[command(after_help = PING_EXAMPLES)]
     Ping(PingArgs),
+    /// The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp
+    /// or --tcp PORT, many hops in flight at once
+    #[command(after_help = TRACE_EXAMPLES)]
+    Trace(TraceArgs),
     /// Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case,
     /// relay between clients, length-framed messages)
     #[command(after_help = ECHO_EXAMPLES)]
@@ -103,6 +107,7 @@ impl Command {
             Command::Subnet(a) => a.json,
             Command::Ifaces(a) => a.json,
             Command::Ping(a) => a.json,
+            Command::Trace(a) => a.json,
             Command::Port(a) => a.json,
             Command::Echo(a) => a.json,
             Command::Scan(a) => a.json,
@@ -154,6 +159,17 @@ Examples:
 
 Privilege: a raw ICMP socket (root or CAP_NET_RAW) shows TTLs, duplicates and ICMP errors;
 without one netkit uses the datagram socket that net.ipv4.ping_group_range allows.";
+
+const TRACE_EXAMPLES: &str = "\
+Examples:
+  netkit trace 10.200.3.2 -n          UDP probes, as tracepath sends them: no privilege needed
+  netkit trace 10.200.3.2 --icmp -n   ICMP echo probes (raw socket, or the datagram kind)
+  netkit trace 10.200.3.2 --tcp 443   SYNs to a port a firewall lets through
+  netkit trace fd00:3::2 -q 1 -w 1    one probe per hop, a second each
+
+Marks after a time: !H host, !N network, !P protocol unreachable, !X administratively
+prohibited. A line that leaves private (or CGN 100.64/10) space for public space is marked:
+that is where a lab network ends.";
 
 const ECHO_EXAMPLES: &str = "\
 Examples:
@@ -466,6 +482,59 @@ fn parse_duration(text: &str, unit: f64, unit_name: &str) -> Result<Duration, St
         return Err(format!("{text} is more than a day"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// Arguments of `netkit trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The destination: an address or a name (resolved once)
+    #[arg(value_name = "HOST", value_parser = parse_host)]
+    pub host: Host,
+
+    /// Most hops to try
+    #[arg(short = 'm', long, value_name = "MAX_HOPS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=255))]
+    pub max_hops: u32,
+
+    /// Probes per hop
+    #[arg(short = 'q', long, value_name = "PROBES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub queries: u32,
+
+    /// How long to wait for each probe's answer: seconds, or with a unit (500ms)
+    #[arg(short = 'w', long, value_name = "SECS", default_value = "3", value_parser = parse_seconds)]
+    pub wait: Duration,
+
+    /// UDP probes (the default): a router answers with time exceeded, the destination with
+    /// port unreachable; no privilege needed
+    #[arg(long, conflicts_with_all = ["icmp", "tcp"])]
+    pub udp: bool,
+
+    /// ICMP echo probes (a raw socket where permitted, else the datagram kind)
+    #[arg(long, conflicts_with = "tcp")]
+    pub icmp: bool,
+
+    /// TCP SYN probes to PORT, by nonblocking connects (through firewalls that allow it)
+    #[arg(long, value_name = "PORT")]
+    pub tcp: Option<u16>,
+
+    /// The first UDP destination port (one more per probe, as traceroute does)
+    #[arg(short, long, value_name = "PORT", default_value_t = 33434)]
+    pub port: u16,
+
+    /// No reverse lookups of the hops' names
+    #[arg(short = 'n')]
+    pub numeric: bool,
+
+    /// Resolve the host to IPv4 only
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Resolve the host to IPv6 only
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// What the echo endpoint does with a message.

@@ -10,6 +10,7 @@ mod port;
 mod scan;
 mod send;
 mod subnet;
+mod trace;
 
 use crate::cli::Command;
 use crate::error::{Error, Outcome};
@@ -22,6 +23,7 @@ pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
         Command::Subnet(args) => subnet::run(args, out),
         Command::Ifaces(args) => ifaces::run(args, out),
         Command::Ping(args) => ping::run(args, out),
+        Command::Trace(args) => trace::run(args, out),
         Command::Port(args) => port::run(args, out),
         Command::Echo(args) => echo::run(args, out),
         Command::Scan(args) => scan::run(args, out),

@@ -84,6 +84,16 @@ impl IcmpSocket {
         Ok(IcmpSocket { socket, raw, v6 })
     }
 
+    /// Sets the TTL (IPv4) or hop limit (IPv6) of what is sent from now on.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        let socket = socket2::SockRef::from(&self.socket);
+        if self.v6 {
+            socket.set_unicast_hops_v6(ttl)
+        } else {
+            socket.set_ttl_v4(ttl)
+        }
+    }
+
     /// Whether this is a raw socket (it sees every ICMP message of its family).
     pub fn is_raw(&self) -> bool {
         self.raw
@@ -134,19 +144,17 @@ mod platform {
     use tokio::net::UdpSocket;
 
     use super::{Arrival, arrived};
-    use crate::packet::icmp::IcmpError;
 
     /// Asks for the TTL or hop limit of each arrival, and (datagram sockets, which see no
     /// ICMP errors otherwise) for the errors about our requests on the error queue.
     pub fn enable_ancillary(socket: &Socket, v6: bool, raw: bool) -> io::Result<()> {
         if v6 {
             setsockopt(socket, sockopt::Ipv6RecvHopLimit, &true)?;
-            if !raw {
-                setsockopt(socket, sockopt::Ipv6RecvErr, &true)?;
-            }
         } else if !raw {
             setsockopt(socket, sockopt::Ipv4RecvTtl, &true)?;
-            setsockopt(socket, sockopt::Ipv4RecvErr, &true)?;
+        }
+        if !raw {
+            crate::net::errqueue::enable(socket, v6)?;
         }
         Ok(())
     }
@@ -190,46 +198,11 @@ mod platform {
 
     /// One ICMP error from the socket's error queue: the request it is about, and who sent it.
     fn queued_error(fd: i32, v6: bool) -> io::Result<Option<Arrival>> {
-        let mut request = [0u8; 2048];
-        let mut iov = [IoSliceMut::new(&mut request)];
-        // The error, and the TTL or hop limit the error itself arrived with (asked for above).
-        let mut space = nix::cmsg_space!(libc::c_int, libc::sock_extended_err, libc::sockaddr_in6);
-        let msg =
-            recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::MSG_ERRQUEUE)?;
-        // The name of an error-queue message is where the original datagram went.
-        let to = msg.address.as_ref().and_then(ip_of);
-        let mut found = None;
-        for cmsg in msg.cmsgs()? {
-            let (err, from) = match cmsg {
-                ControlMessageOwned::Ipv4RecvErr(err, offender) => (
-                    err,
-                    offender.map(|a| IpAddr::V4(u32::from_be(a.sin_addr.s_addr).into())),
-                ),
-                ControlMessageOwned::Ipv6RecvErr(err, offender) => (
-                    err,
-                    offender.map(|a| IpAddr::V6(a.sin6_addr.s6_addr.into())),
-                ),
-                _ => continue,
-            };
-            let icmp_origin = if v6 {
-                libc::SO_EE_ORIGIN_ICMP6
-            } else {
-                libc::SO_EE_ORIGIN_ICMP
-            };
-            if err.ee_origin != icmp_origin {
-                continue;
-            }
-            found = IcmpError::from_type(v6, err.ee_type, err.ee_code).map(|e| (e, from));
-        }
-        let size = msg.bytes;
-        let (Some((error, from)), Some(to)) = (found, to) else {
-            return Ok(None);
-        };
-        Ok(Some(Arrival::Error {
-            from,
-            to,
-            error,
-            request: request[..size].to_vec(),
+        Ok(crate::net::errqueue::read(fd, v6)?.map(|q| Arrival::Error {
+            from: q.from,
+            to: q.to,
+            error: q.error,
+            request: q.original,
         }))
     }
 

@@ -4,10 +4,12 @@
 //! commands. Commands call in here; they never call each other. `#[cfg]` stays in here.
 
 pub mod errno;
+pub mod errqueue;
 pub mod icmp;
 pub mod interfaces;
 pub mod owners;
 pub mod pktinfo;
+pub mod probe;
 pub mod resolve;
 pub mod services;
 

@@ -10,6 +10,7 @@ pub mod port;
 pub mod progress;
 pub mod scan;
 pub mod subnet;
+pub mod trace;
 
 use std::borrow::Cow;
 use std::ffi::OsStr;

@@ -178,22 +178,27 @@ impl VethLab {
 
     /// Installs an nftables rule in the peer; `None` (with the reason printed) without nft.
     pub fn peer_nft(&self, script: &str) -> Option<()> {
-        if Command::new("nft").arg("--version").output().is_err() {
-            super::skip("nft is not installed (apt-get install nftables)");
-            return None;
-        }
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &self.peer.name, "nft", "-f", "-"])
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .ok()?;
-        if let Some(mut stdin) = child.stdin.take() {
-            std::io::Write::write_all(&mut stdin, script.as_bytes()).ok()?;
-        }
-        let status = child.wait().ok()?;
-        assert!(status.success(), "nft rules failed: {script}");
-        Some(())
+        nft_in(&self.peer, script)
     }
+}
+
+/// Loads an nftables ruleset into a namespace; `None` (with the reason printed) without nft.
+fn nft_in(ns: &Netns, script: &str) -> Option<()> {
+    if Command::new("nft").arg("--version").output().is_err() {
+        super::skip("nft is not installed (apt-get install nftables)");
+        return None;
+    }
+    let mut child = Command::new("ip")
+        .args(["netns", "exec", &ns.name, "nft", "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        std::io::Write::write_all(&mut stdin, script.as_bytes()).ok()?;
+    }
+    let status = child.wait().ok()?;
+    assert!(status.success(), "nft rules failed: {script}");
+    Some(())
 }
 
 /// A process a test started in the background: killed on drop, also when the test panics, so
@@ -282,5 +287,130 @@ impl RouterLab {
             router,
             server,
         })
+    }
+}
+
+/// A row of namespaces: a source, routers with forwarding on, and a destination, joined by
+/// veths. Link i (from 0) carries the IPv4 prefix `prefixes[i]`.0/24 and fd00:(40+i)::/64;
+/// the node on its source side holds .1 (::1), the other .2 (::2). Routers know a route to
+/// every link and nothing else, so an address off the chain gets a net unreachable. Their
+/// ICMP rate limits are off (real routers send about six errors a second per source, which
+/// several traces in a row would exceed); a route's unreachables stay limited.
+pub struct ChainLab {
+    /// source, the routers, destination, in path order.
+    pub nodes: Vec<Netns>,
+    prefixes: Vec<String>,
+}
+
+impl ChainLab {
+    /// A chain of `prefixes.len() - 1` routers.
+    pub fn new(tag: &str, prefixes: &[&str]) -> Option<ChainLab> {
+        let links = prefixes.len();
+        let mut nodes = Vec::new();
+        for i in 0..=links {
+            let ns = Netns::create(&format!("{tag}{i}"))?;
+            ns.ip("link set lo up");
+            ns.bash(
+                "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; \
+                 echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad; \
+                 echo 1 > /proc/sys/net/ipv4/ip_forward; \
+                 echo 1 > /proc/sys/net/ipv6/conf/all/forwarding; \
+                 echo 0 > /proc/sys/net/ipv4/icmp_ratelimit; \
+                 echo 0 > /proc/sys/net/ipv6/icmp/ratelimit",
+            );
+            nodes.push(ns);
+        }
+        let lab = ChainLab {
+            nodes,
+            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+        };
+        for i in 0..links {
+            let (left, right) = (&lab.nodes[i], &lab.nodes[i + 1]);
+            left.ip(&format!(
+                "link add e{i}a type veth peer name e{i}b netns {}",
+                right.name
+            ));
+            left.ip(&format!("addr add {} dev e{i}a", lab.v4(i, 1) + "/24"));
+            left.ip(&format!("addr add {}/64 dev e{i}a nodad", lab.v6(i, 1)));
+            right.ip(&format!("addr add {} dev e{i}b", lab.v4(i, 2) + "/24"));
+            right.ip(&format!("addr add {}/64 dev e{i}b nodad", lab.v6(i, 2)));
+            left.ip(&format!("link set e{i}a up"));
+            right.ip(&format!("link set e{i}b up"));
+        }
+        for (j, node) in lab.nodes.iter().enumerate() {
+            for i in 0..links {
+                let via = if i + 1 < j {
+                    Some(j - 1) // behind: back through the link on the source side
+                } else if i > j {
+                    Some(j) // ahead: on through the link on the destination side
+                } else {
+                    None // a link of this node's own
+                };
+                let Some(link) = via else { continue };
+                let hop = if i > j { 2 } else { 1 };
+                node.ip(&format!(
+                    "route add {}.0/24 via {}",
+                    lab.prefixes[i],
+                    lab.v4(link, hop)
+                ));
+                node.ip(&format!(
+                    "-6 route add fd00:{}::/64 via {}",
+                    40 + i,
+                    lab.v6(link, hop)
+                ));
+            }
+        }
+        // The source sends everything else into the chain too.
+        lab.nodes[0].ip(&format!("route add default via {}", lab.v4(0, 2)));
+        lab.nodes[0].ip(&format!("-6 route add default via {}", lab.v6(0, 2)));
+        lab.settle();
+        Some(lab)
+    }
+
+    /// Waits (a few seconds at most) until the destination answers a ping over both
+    /// families: IPv6 on a fresh link drops what it is sent for about a second.
+    fn settle(&self) {
+        for dest in [self.destination_v4(), self.destination_v6()] {
+            for _ in 0..20 {
+                let (code, _, _) = self
+                    .source()
+                    .netkit(&["ping", "-q", "-c", "1", "-W", "250ms", &dest]);
+                if code == 0 {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The IPv4 address of host `n` (1 or 2) on link `i`.
+    pub fn v4(&self, i: usize, n: u8) -> String {
+        format!("{}.{n}", self.prefixes[i])
+    }
+
+    /// The IPv6 address of host `n` on link `i`.
+    pub fn v6(&self, i: usize, n: u8) -> String {
+        format!("fd00:{}::{n}", 40 + i)
+    }
+
+    pub fn source(&self) -> &Netns {
+        &self.nodes[0]
+    }
+
+    pub fn destination(&self) -> &Netns {
+        self.nodes.last().expect("a chain has nodes")
+    }
+
+    /// The destination's address (on the last link).
+    pub fn destination_v4(&self) -> String {
+        self.v4(self.prefixes.len() - 1, 2)
+    }
+
+    pub fn destination_v6(&self) -> String {
+        self.v6(self.prefixes.len() - 1, 2)
+    }
+
+    /// Loads an nft ruleset into node `j`; None (the caller skips) when nft is missing.
+    pub fn nft(&self, j: usize, script: &str) -> Option<()> {
+        nft_in(&self.nodes[j], script)
     }
 }

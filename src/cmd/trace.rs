@@ -1,0 +1,347 @@
+//! `netkit trace`: the path to a host, hop by hop. Probes for many TTLs are out at once (up
+//! to WINDOW probes, as traceroute's -N), so a path of ten hops takes about one --wait, not
+//! ten; the lines still come in hop order. UDP and TCP probes need no
+//! privilege (net::probe); ICMP ones use ping's socket (net::icmp).
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use crate::cli::TraceArgs;
+use crate::error::{Error, Outcome, Privilege};
+use crate::net::icmp::{Arrival, IcmpSocket, Kind};
+use crate::net::probe::{self, Hit};
+use crate::net::resolve::{Family, resolve};
+use crate::output::Output;
+use crate::output::trace::{Hop, Probe, TraceReport, inside_a_lab, what_it_is};
+use crate::packet::icmp::{self, IcmpError, Message, Reason};
+
+/// Most probes out at once (traceroute's -N is 16); a hop's probes always go out together.
+const WINDOW: usize = 16;
+/// How long a reverse lookup may take, per hop.
+const NAME_WAIT: Duration = Duration::from_millis(1500);
+
+/// How the probes go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Udp(u16),
+    Tcp(u16),
+    Icmp,
+}
+
+impl Method {
+    fn name(self) -> &'static str {
+        match self {
+            Method::Udp(_) => "udp",
+            Method::Tcp(_) => "tcp",
+            Method::Icmp => "icmp",
+        }
+    }
+}
+
+pub fn run(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
+    let runtime = crate::net::runtime(1)?;
+    runtime.block_on(trace(args, out))
+}
+
+async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
+    let addr = resolve(&args.host, Family::from_flags(args.ipv4, args.ipv6)).await?;
+    let method = match (args.tcp, args.icmp) {
+        (Some(port), _) => Method::Tcp(port),
+        (None, true) => Method::Icmp,
+        (None, false) => Method::Udp(args.port),
+    };
+    let hits = match method {
+        Method::Icmp => icmp_probes(addr, args).await?,
+        Method::Udp(_) | Method::Tcp(_) => socket_probes(addr, method, args).await?,
+    };
+    let mut hops = hops(addr, args, &hits);
+    if !args.numeric {
+        name_hops(&mut hops).await;
+    }
+    let reached = hops
+        .last()
+        .is_some_and(|h| h.probes.iter().any(|p| p.address == Some(addr)));
+    out.trace(&TraceReport {
+        target: args.host.given().to_string(),
+        address: addr,
+        protocol: method.name(),
+        max_hops: args.max_hops,
+        hops,
+        reached,
+    })?;
+    Ok(if reached {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
+}
+
+/// The answers so far: (ttl, probe) -> what came back (None: nothing in time).
+type Hits = BTreeMap<(u32, u32), Option<Hit>>;
+
+/// Whether the trace is done: some TTL reached the destination (or a final unreachable)
+/// and every probe at or below it has its answer; or every TTL is answered.
+fn done(addr: IpAddr, hits: &Hits, queries: u32, max: u32) -> bool {
+    let complete = |ttl: u32| (0..queries).all(|q| hits.contains_key(&(ttl, q)));
+    for ttl in 1..=max {
+        if !complete(ttl) {
+            return false;
+        }
+        let last = (0..queries).any(|q| {
+            hits.get(&(ttl, q))
+                .copied()
+                .flatten()
+                .is_some_and(|h| ends_the_path(addr, &h))
+        });
+        if last {
+            return true;
+        }
+    }
+    true
+}
+
+/// A hit that ends the path: the destination answered, or an unreachable (no point going on).
+fn ends_the_path(addr: IpAddr, hit: &Hit) -> bool {
+    hit.from == addr || matches!(hit.error, Some(IcmpError::Unreachable(_)))
+}
+
+/// Whether another hop's probes may go out with `out` probes still waiting.
+fn room(out: usize, queries: u32) -> bool {
+    out == 0 || out + queries as usize <= WINDOW
+}
+
+/// UDP or TCP probes, each on a socket of its own, many TTLs at once.
+async fn socket_probes(addr: IpAddr, method: Method, args: &TraceArgs) -> Result<Hits, Error> {
+    let mut hits = Hits::new();
+    let mut running = JoinSet::new();
+    let mut next_ttl = 1u32;
+    loop {
+        while next_ttl <= args.max_hops && room(running.len(), args.queries) {
+            for q in 0..args.queries {
+                let wait = args.wait;
+                let (ttl, index) = (next_ttl, (next_ttl - 1) * args.queries + q);
+                running.spawn(async move {
+                    let hit = match method {
+                        Method::Udp(port) => {
+                            let port = port.wrapping_add(index as u16);
+                            probe::udp(SocketAddr::new(addr, port), ttl, wait).await
+                        }
+                        Method::Tcp(port) => {
+                            probe::tcp(SocketAddr::new(addr, port), ttl, wait).await
+                        }
+                        Method::Icmp => Ok(None),
+                    };
+                    (ttl, q, hit)
+                });
+            }
+            next_ttl += 1;
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        let Ok((ttl, q, hit)) = joined else { continue };
+        let hit = hit.map_err(|source| Error::Connect {
+            what: format!("{addr} with a TTL-{ttl} probe"),
+            source,
+        })?;
+        hits.insert((ttl, q), hit);
+        if done(addr, &hits, args.queries, args.max_hops) {
+            break;
+        }
+    }
+    Ok(hits)
+}
+
+/// ICMP echo probes on one socket: its TTL set before each send; answers matched by sequence
+/// number (the echo reply's, or the one quoted in a time exceeded).
+async fn icmp_probes(addr: IpAddr, args: &TraceArgs) -> Result<Hits, Error> {
+    let v6 = addr.is_ipv6();
+    let socket = IcmpSocket::open(v6, Kind::Auto, None).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => Error::Permission(Privilege::IcmpSocket { v6 }),
+        _ => Error::Kernel {
+            what: "open an ICMP socket",
+            source: e,
+        },
+    })?;
+    let fail = |source| Error::Connect {
+        what: format!("{addr} with ICMP probes"),
+        source,
+    };
+    let ident = (std::process::id() as u16) ^ 0x7472;
+    let mut sent: BTreeMap<u16, (u32, u32, Instant)> = BTreeMap::new();
+    let mut hits = Hits::new();
+    let mut buf = vec![0u8; 65_536];
+    let data = [0u8; 32];
+    let mut next_ttl = 1u32;
+    let mut last_send = Instant::now();
+    loop {
+        let mut out = sent
+            .values()
+            .filter(|(t, q, _)| !hits.contains_key(&(*t, *q)))
+            .count();
+        while next_ttl <= args.max_hops && room(out, args.queries) {
+            socket.set_ttl(next_ttl).map_err(fail)?;
+            for q in 0..args.queries {
+                let seq = ((next_ttl - 1) * args.queries + q) as u16;
+                let packet = icmp::echo_request(v6, ident, seq, &data);
+                socket.send(addr, &packet).await.map_err(fail)?;
+                last_send = Instant::now();
+                sent.insert(seq, (next_ttl, q, last_send));
+                out += 1;
+            }
+            next_ttl += 1;
+        }
+        if done(addr, &hits, args.queries, args.max_hops) {
+            break;
+        }
+        // Probes past their wait count as unanswered.
+        let now = Instant::now();
+        for (ttl, q, at) in sent.values() {
+            if now.duration_since(*at) >= args.wait {
+                hits.entry((*ttl, *q)).or_insert(None);
+            }
+        }
+        if done(addr, &hits, args.queries, args.max_hops) {
+            break;
+        }
+        let oldest = sent
+            .values()
+            .filter(|(t, q, _)| !hits.contains_key(&(*t, *q)))
+            .map(|(_, _, at)| *at)
+            .min()
+            .unwrap_or(last_send);
+        let until = oldest + args.wait;
+        let got =
+            tokio::time::timeout(until.saturating_duration_since(now), socket.recv(&mut buf)).await;
+        let Ok(got) = got else { continue };
+        let Some(arrival) = got.ok().flatten() else {
+            continue;
+        };
+        let answer = match arrival {
+            Arrival::Message { from, icmp, .. } => match icmp::parse(v6, &icmp) {
+                Some(Message::EchoReply { ident: id, seq, .. })
+                    if from == addr && (id == ident || !socket.is_raw()) =>
+                {
+                    Some((seq, from, None))
+                }
+                Some(Message::Error { error, quoted }) if quoted.destination == addr => quoted
+                    .echo_request()
+                    .filter(|&(id, _)| id == ident || !socket.is_raw())
+                    .map(|(_, seq)| (seq, from, Some(error))),
+                _ => None,
+            },
+            Arrival::Error {
+                from,
+                to,
+                error,
+                request,
+            } if to == addr => request.get(6..8).map(|b| {
+                (
+                    u16::from_be_bytes([b[0], b[1]]),
+                    from.unwrap_or(to),
+                    Some(error),
+                )
+            }),
+            Arrival::Error { .. } => None,
+        };
+        if let Some((seq, from, error)) = answer
+            && let Some(&(ttl, q, at)) = sent.get(&seq)
+        {
+            hits.entry((ttl, q)).or_insert(Some(Hit {
+                from,
+                rtt: at.elapsed(),
+                error,
+            }));
+        }
+    }
+    Ok(hits)
+}
+
+/// traceroute's mark for an unreachable: !H, !N, !P, !X.
+fn mark(addr: IpAddr, hit: &Hit) -> Option<&'static str> {
+    let Some(IcmpError::Unreachable(u)) = hit.error else {
+        return None;
+    };
+    Some(match u.reason() {
+        // The destination's own port unreachable is the answer a UDP trace waits for.
+        Reason::PortUnreach if hit.from == addr => return None,
+        Reason::PortUnreach => "!",
+        Reason::HostUnreach => "!H",
+        Reason::NetUnreach => "!N",
+        Reason::ProtoUnreach => "!P",
+        Reason::AdminProhibited | Reason::NetProhibited | Reason::HostProhibited => "!X",
+        Reason::DestUnreach => "!",
+    })
+}
+
+/// The answers as hops, up to the one that ended the path (or the hop limit).
+fn hops(addr: IpAddr, args: &TraceArgs, hits: &Hits) -> Vec<Hop> {
+    let mut hops = Vec::new();
+    let mut inside = true;
+    for ttl in 1..=args.max_hops {
+        let answers: Vec<Option<Hit>> = (0..args.queries)
+            .map(|q| hits.get(&(ttl, q)).copied().flatten())
+            .collect();
+        if !hits.contains_key(&(ttl, 0)) && answers.iter().all(Option::is_none) {
+            break;
+        }
+        let first = answers.iter().flatten().next().map(|h| h.from);
+        let leaves_private = match first {
+            Some(a) if inside && !inside_a_lab(a) => {
+                inside = false;
+                ttl > 1
+            }
+            _ => false,
+        };
+        let ends = answers.iter().flatten().any(|h| ends_the_path(addr, h));
+        hops.push(Hop {
+            ttl,
+            probes: answers
+                .iter()
+                .map(|h| Probe {
+                    address: h.map(|h| h.from),
+                    rtt_ms: h.map(|h| h.rtt.as_secs_f64() * 1000.0),
+                    mark: h.and_then(|h| mark(addr, &h)),
+                })
+                .collect(),
+            classification: first.map(what_it_is),
+            leaves_private,
+            names: Vec::new(),
+        });
+        if ends {
+            break;
+        }
+    }
+    hops
+}
+
+/// Reverse lookups of every hop's addresses, all at once, each bounded by NAME_WAIT.
+async fn name_hops(hops: &mut [Hop]) {
+    let mut lookups = JoinSet::new();
+    for (i, hop) in hops.iter().enumerate() {
+        let mut seen: Vec<IpAddr> = Vec::new();
+        for a in hop.probes.iter().filter_map(|p| p.address) {
+            if !seen.contains(&a) {
+                seen.push(a);
+                lookups.spawn(async move {
+                    let name = tokio::time::timeout(
+                        NAME_WAIT,
+                        tokio::task::spawn_blocking(move || dns_lookup::lookup_addr(&a)),
+                    )
+                    .await;
+                    (i, a, name.ok().and_then(Result::ok).and_then(Result::ok))
+                });
+            }
+        }
+    }
+    while let Some(Ok((i, a, name))) = lookups.join_next().await {
+        if let Some(name) = name
+            && name != a.to_string()
+        {
+            hops[i].names.push((a, name));
+        }
+    }
+}

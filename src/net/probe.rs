@@ -1,0 +1,149 @@
+//! One trace probe with a given TTL, unprivileged: a UDP datagram (tracepath's method) or a
+//! TCP SYN by a nonblocking connect, each on a socket of its own with IP_RECVERR, so the ICMP
+//! error a router sends back (time exceeded) lands on that socket's error queue with the
+//! router's address. The destination answers with a port unreachable (UDP), or a SYN/ACK or a
+//! reset (TCP).
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
+use tokio::io::Interest;
+use tokio::net::UdpSocket;
+use tokio::time::timeout;
+
+use super::errqueue;
+use crate::packet::icmp::IcmpError;
+
+/// What came back for one probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Who answered: a router on the way, or the destination.
+    pub from: IpAddr,
+    pub rtt: Duration,
+    /// The ICMP error, when one came (time exceeded, unreachable); None when the destination
+    /// answered by itself (a UDP reply, a SYN/ACK, a reset).
+    pub error: Option<IcmpError>,
+}
+
+impl Hit {
+    /// The hit an ICMP error on the queue makes: from the router or host that sent it.
+    fn queued(q: errqueue::Queued, began: Instant) -> Hit {
+        Hit {
+            from: q.from.unwrap_or(q.to),
+            rtt: began.elapsed(),
+            error: Some(q.error),
+        }
+    }
+}
+
+/// Sets the TTL or hop limit of a socket.
+fn set_ttl(socket: &SockRef, v6: bool, ttl: u32) -> io::Result<()> {
+    if v6 {
+        socket.set_unicast_hops_v6(ttl)
+    } else {
+        socket.set_ttl_v4(ttl)
+    }
+}
+
+/// A UDP probe: `None` when nothing came back within `wait`.
+pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Option<Hit>> {
+    let v6 = dest.is_ipv6();
+    let socket = std::net::UdpSocket::bind(super::any_of_family(dest.ip()))?;
+    set_ttl(&SockRef::from(&socket), v6, ttl)?;
+    errqueue::enable(&socket, v6)?;
+    socket.set_nonblocking(true)?;
+    socket.connect(dest)?;
+    let socket = UdpSocket::from_std(socket)?;
+    let began = Instant::now();
+    socket.send(b"netkit trace probe").await?;
+    let fd = socket.as_raw_fd();
+    let mut buf = [0u8; 512];
+    let answer = async {
+        loop {
+            tokio::select! {
+                queued = socket.async_io(Interest::ERROR, || errqueue::read(fd, v6)) => {
+                    if let Some(q) = queued? {
+                        return io::Result::Ok(Hit::queued(q, began));
+                    }
+                }
+                got = socket.recv(&mut buf) => {
+                    if got.is_ok() {
+                        return Ok(Hit { from: dest.ip(), rtt: began.elapsed(), error: None });
+                    }
+                    // The error (refused, unreachable) is also on the queue, with who sent
+                    // it; read it now, as its readiness may be spent.
+                    if let Ok(Some(q)) = errqueue::read(fd, v6) {
+                        return Ok(Hit::queued(q, began));
+                    }
+                }
+            }
+        }
+    };
+    match timeout(wait, answer).await {
+        Ok(hit) => hit.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A TCP probe: a SYN by a nonblocking connect; `None` when nothing came back within `wait`.
+pub async fn tcp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Option<Hit>> {
+    let v6 = dest.is_ipv6();
+    let socket = Socket::new(Domain::for_address(dest), Type::STREAM, Some(Protocol::TCP))?;
+    set_ttl(&SockRef::from(&socket), v6, ttl)?;
+    errqueue::enable(&socket, v6)?;
+    socket.set_nonblocking(true)?;
+    let began = Instant::now();
+    match socket.connect(&dest.into()) {
+        Ok(()) => {
+            return Ok(Some(Hit {
+                from: dest.ip(),
+                rtt: began.elapsed(),
+                error: None,
+            }));
+        }
+        Err(e) if super::errno::is_in_progress(&e) => {}
+        Err(e) => return Err(e),
+    }
+    let socket = tokio::net::TcpStream::from_std(std::net::TcpStream::from(socket))?;
+    let answer = async {
+        loop {
+            socket.ready(Interest::WRITABLE | Interest::ERROR).await?;
+            match socket.take_error()? {
+                None if socket.peer_addr().is_ok() => {
+                    return io::Result::Ok(Some(Hit {
+                        from: dest.ip(),
+                        rtt: began.elapsed(),
+                        error: None,
+                    }));
+                }
+                None => {
+                    // Woken without news: forget this readiness and wait for the next.
+                    let _ = socket.try_io(Interest::WRITABLE, || {
+                        Err::<(), _>(io::ErrorKind::WouldBlock.into())
+                    });
+                }
+                Some(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    return Ok(Some(Hit {
+                        from: dest.ip(),
+                        rtt: began.elapsed(),
+                        error: None,
+                    }));
+                }
+                Some(_) => {
+                    // The ICMP error that ended the connect, with the router that sent it.
+                    return Ok(errqueue::read(socket.as_raw_fd(), v6)
+                        .ok()
+                        .flatten()
+                        .map(|q| Hit::queued(q, began)));
+                }
+            }
+        }
+    };
+    match timeout(wait, answer).await {
+        Ok(hit) => hit,
+        Err(_) => Ok(None),
+    }
+}

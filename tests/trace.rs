@@ -1,0 +1,257 @@
+//! `netkit trace` over a chain of namespaces the tests build themselves: a source, four
+//! routers with forwarding on, and a destination, five hops in all. No traffic leaves them.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::netns::ChainLab;
+use serde_json::Value;
+
+/// The five links of the standard chain, all private.
+const PRIVATE: [&str; 5] = [
+    "10.200.40",
+    "10.200.41",
+    "10.200.42",
+    "10.200.43",
+    "10.200.44",
+];
+
+/// Runs `netkit trace --json ARGS` in the source: (exit code, the report, stderr).
+fn trace(lab: &ChainLab, args: &[&str]) -> (i32, Value, String) {
+    let mut full = vec!["trace", "--json", "-n", "-w", "1"];
+    full.extend_from_slice(args);
+    let (code, stdout, stderr) = lab.source().netkit(&full);
+    let report = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout:?}; stderr {stderr}"));
+    (code, report, stderr)
+}
+
+/// The first answering address of each hop, in order ("*" for a hop with none).
+fn hop_addresses(report: &Value) -> Vec<String> {
+    report["hops"]
+        .as_array()
+        .expect("hops")
+        .iter()
+        .map(|hop| {
+            hop["probes"]
+                .as_array()
+                .expect("probes")
+                .iter()
+                .find_map(|p| p["address"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "*".to_string())
+        })
+        .collect()
+}
+
+/// The routers' addresses facing the source, then the destination: what a trace should show.
+fn expected_v4(lab: &ChainLab) -> Vec<String> {
+    (0..PRIVATE.len()).map(|i| lab.v4(i, 2)).collect()
+}
+
+#[test]
+fn udp_trace_shows_every_hop_in_order_and_reaches_the_destination() {
+    let Some(lab) = ChainLab::new("tru", &PRIVATE) else {
+        return;
+    };
+    let (code, report, stderr) = trace(&lab, &[&lab.destination_v4()]);
+    assert_eq!(code, 0, "{report} {stderr}");
+    assert_eq!(hop_addresses(&report), expected_v4(&lab), "{report}");
+    assert_eq!(report["reached"], true);
+    assert_eq!(report["protocol"], "udp");
+    let first = &report["hops"][0];
+    assert_eq!(first["ttl"], 1);
+    assert_eq!(first["probes"].as_array().unwrap().len(), 3);
+    assert!(
+        first["probes"][0]["rtt_ms"].as_f64().unwrap() > 0.0,
+        "{first}"
+    );
+    assert_eq!(first["classification"], "private, class A");
+    // The human form: traceroute's columns with each hop classified.
+    let (code, stdout, _) =
+        lab.source()
+            .netkit(&["trace", "-n", "-w", "1", "-q", "2", &lab.destination_v4()]);
+    assert_eq!(code, 0, "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("2 "))
+        .unwrap_or_else(|| panic!("no hop 2 in {stdout}"));
+    assert!(line.contains(&lab.v4(1, 2)), "{line}");
+    assert_eq!(line.matches(" ms").count(), 2, "{line}");
+    assert!(line.ends_with("private, class A"), "{line}");
+}
+
+#[test]
+fn icmp_and_tcp_traces_reach_the_destination() {
+    let Some(lab) = ChainLab::new("trit", &PRIVATE) else {
+        return;
+    };
+    let dest = lab.destination_v4();
+    let (code, report, stderr) = trace(&lab, &["--icmp", &dest]);
+    assert_eq!(code, 0, "{report} {stderr}");
+    assert_eq!(hop_addresses(&report), expected_v4(&lab), "{report}");
+    assert_eq!(report["protocol"], "icmp");
+    // No listener: the destination's reset ends the trace as well as a SYN/ACK would.
+    let (code, report, stderr) = trace(&lab, &["--tcp", "80", &dest]);
+    assert_eq!(code, 0, "{report} {stderr}");
+    assert_eq!(hop_addresses(&report), expected_v4(&lab), "{report}");
+    assert_eq!(report["protocol"], "tcp");
+}
+
+#[test]
+fn a_router_that_drops_its_time_exceeded_shows_stars() {
+    let Some(lab) = ChainLab::new("trd", &PRIVATE) else {
+        return;
+    };
+    let drop_time_exceeded = "table inet t {\n chain out {\n type filter hook output priority 0;\n \
+         icmp type time-exceeded drop\n icmpv6 type time-exceeded drop\n }\n}\n";
+    if lab.nft(2, drop_time_exceeded).is_none() {
+        return;
+    }
+    let (code, report, stderr) = trace(&lab, &[&lab.destination_v4()]);
+    assert_eq!(code, 0, "{report} {stderr}");
+    let mut expected = expected_v4(&lab);
+    expected[1] = "*".to_string();
+    assert_eq!(hop_addresses(&report), expected, "{report}");
+    let silent = &report["hops"][1]["probes"];
+    assert!(
+        silent
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["address"].is_null() && p["rtt_ms"].is_null()),
+        "{silent}"
+    );
+    let (_, stdout, _) = lab
+        .source()
+        .netkit(&["trace", "-n", "-w", "1", &lab.destination_v4()]);
+    assert!(stdout.lines().any(|l| l == " 2  * * *"), "{stdout}");
+}
+
+#[test]
+fn unreachable_destinations_carry_traceroutes_marks() {
+    let Some(lab) = ChainLab::new("trun", &PRIVATE) else {
+        return;
+    };
+    // Hop 2 holds an unreachable route for 10.200.98.0/24 (host unreachable, !H), and a
+    // firewall that rejects what it forwards to 10.200.97.0/24 with a net unreachable (!N):
+    // the TTL still runs out there first, so the reject shows as a hop 3 at the same router.
+    lab.nodes[1].ip("route add 10.200.96.0/22 via 10.200.41.2");
+    lab.nodes[2].ip("route add unreachable 10.200.98.0/24");
+    lab.nodes[2].ip("route add 10.200.97.0/24 via 10.200.42.2");
+    let reject = "table ip t {\n chain forwarded {\n type filter hook forward priority 0;\n \
+         ip daddr 10.200.97.0/24 reject with icmp type net-unreachable\n }\n}\n";
+    if lab.nft(2, reject).is_none() {
+        return;
+    }
+    let (code, report, _) = trace(&lab, &["10.200.98.9"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["reached"], false);
+    assert_eq!(hop_addresses(&report), [lab.v4(0, 2), lab.v4(1, 2)]);
+    assert_eq!(report["hops"][1]["probes"][0]["mark"], "!H", "{report}");
+    let (code, report, _) = trace(&lab, &["10.200.97.9"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        hop_addresses(&report),
+        [lab.v4(0, 2), lab.v4(1, 2), lab.v4(1, 2)]
+    );
+    assert!(report["hops"][1]["probes"][0]["mark"].is_null(), "{report}");
+    assert_eq!(report["hops"][2]["probes"][0]["mark"], "!N", "{report}");
+    let (_, stdout, _) = lab
+        .source()
+        .netkit(&["trace", "-n", "-w", "1", "-q", "1", "10.200.97.9"]);
+    assert!(stdout.contains(" ms !N"), "{stdout}");
+    assert!(stdout.contains("not reached"), "{stdout}");
+}
+
+#[test]
+fn ipv6_over_the_same_chain() {
+    let Some(lab) = ChainLab::new("tr6", &PRIVATE) else {
+        return;
+    };
+    let expected: Vec<String> = (0..PRIVATE.len()).map(|i| lab.v6(i, 2)).collect();
+    for method in [&["--udp"][..], &["--icmp"], &["--tcp", "443"]] {
+        let mut args = method.to_vec();
+        let dest = lab.destination_v6();
+        args.push(&dest);
+        let (code, report, stderr) = trace(&lab, &args);
+        assert_eq!(code, 0, "{method:?}: {report} {stderr}");
+        assert_eq!(hop_addresses(&report), expected, "{method:?}: {report}");
+        assert_eq!(report["hops"][0]["classification"], "private");
+    }
+}
+
+#[test]
+fn the_hop_where_the_path_leaves_private_space_is_marked() {
+    // Links 2 and beyond hold public addresses (inside these namespaces only), as past a
+    // home router's upstream: hop 3 is the first public one.
+    let links = [
+        "10.200.40",
+        "100.64.41",
+        "11.200.42",
+        "11.200.43",
+        "11.200.44",
+    ];
+    let Some(lab) = ChainLab::new("trp", &links) else {
+        return;
+    };
+    let (code, stdout, stderr) =
+        lab.source()
+            .netkit(&["trace", "-n", "-w", "1", "-q", "1", &lab.destination_v4()]);
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    let marked: Vec<&str> = stdout.lines().filter(|l| l.contains("leaves")).collect();
+    assert_eq!(marked.len(), 1, "{stdout}");
+    assert!(marked[0].trim_start().starts_with("3 "), "{stdout}");
+    assert!(marked[0].contains("11.200.42.2"), "{stdout}");
+    assert!(stdout.contains("shared (CGNAT)"), "{stdout}");
+}
+
+#[test]
+fn probes_for_all_hops_are_out_at_once() {
+    let Some(lab) = ChainLab::new("trw", &PRIVATE) else {
+        return;
+    };
+    // Nobody answers: every router keeps its time exceeded and the destination its port
+    // unreachable. One probe after another would take 5 hops x 3 probes x 1 s.
+    for j in 1..lab.nodes.len() {
+        let silent = "table inet t {\n chain out {\n type filter hook output priority 0;\n \
+             icmp type { time-exceeded, destination-unreachable } drop\n \
+             icmpv6 type { time-exceeded, destination-unreachable } drop\n }\n}\n";
+        if lab.nft(j, silent).is_none() {
+            return;
+        }
+    }
+    let began = Instant::now();
+    let (code, report, _) = trace(&lab, &["-m", "5", &lab.destination_v4()]);
+    let took = began.elapsed();
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(hop_addresses(&report), ["*"; 5]);
+    assert!(
+        took < Duration::from_millis(2500),
+        "15 silent probes took {took:?}, not about one 1 s wait"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_2() {
+    for args in [
+        &["trace", "300.1.1.1"][..],
+        &["trace", "-m", "0", "127.0.0.1"],
+        &["trace", "-m", "256", "127.0.0.1"],
+        &["trace", "-w", "-1", "127.0.0.1"],
+        &["trace", "--tcp", "70000", "127.0.0.1"],
+        &["trace", "--icmp", "--tcp", "80", "127.0.0.1"],
+    ] {
+        let (code, _, stderr) = common::run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(!stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn loopback_is_one_hop() {
+    let (code, stdout, stderr) = common::run(&["trace", "-n", "-w", "1", "-q", "1", "127.0.0.1"]);
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    assert!(stdout.contains(" 1  127.0.0.1  "), "{stdout}");
+    assert!(stdout.contains("loopback"), "{stdout}");
+}
