@@ -16,6 +16,9 @@ _netkit() {
             ",$1")
                 cmd="netkit"
                 ;;
+            netkit,check)
+                cmd="netkit__subcmd__check"
+                ;;
             netkit,classify)
                 cmd="netkit__subcmd__classify"
                 ;;
@@ -51,6 +54,9 @@ _netkit() {
                 ;;
             netkit,trace)
                 cmd="netkit__subcmd__trace"
+                ;;
+            netkit__subcmd__help,check)
+                cmd="netkit__subcmd__help__subcmd__check"
                 ;;
             netkit__subcmd__help,classify)
                 cmd="netkit__subcmd__help__subcmd__classify"
@@ -95,12 +101,38 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-h -V --color --help --version classify subnet ifaces ping trace echo listen send scan port generate help"
+            opts="-h -V --color --help --version classify subnet ifaces ping trace check echo listen send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__check)
+            opts="-w -h -V --wait --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -215,8 +247,22 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help)
-            opts="classify subnet ifaces ping trace echo listen send scan port generate help"
+            opts="classify subnet ifaces ping trace check echo listen send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

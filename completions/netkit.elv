@@ -28,6 +28,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand trace 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
+            cand check 'Is my network OK? The ladder: loopback, this machine''s address, the gateway, name resolution, then HOST; each step with its result, its time and what a failure means'
             cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
             cand listen 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
             cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
@@ -128,6 +129,16 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -4 'Resolve the host to IPv4 only'
             cand -6 'Resolve the host to IPv6 only'
             cand --json 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;check'= {
+            cand -w 'How long to wait for each answer: seconds, or with a unit (500ms)'
+            cand --wait 'How long to wait for each answer: seconds, or with a unit (500ms)'
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --json 'JSON on stdout: {host, steps: [{step, name, status, ms, detail, meaning}], passed}'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -244,6 +255,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand trace 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
+            cand check 'Is my network OK? The ladder: loopback, this machine''s address, the gateway, name resolution, then HOST; each step with its result, its time and what a failure means'
             cand echo 'Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case, relay between clients, length-framed messages)'
             cand listen 'A server you answer by hand: shows each connection and message, and sends each line typed on stdin to the clients (TCP) or to the last peer (UDP)'
             cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
@@ -261,6 +273,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;ping'= {
         }
         &'netkit;help;trace'= {
+        }
+        &'netkit;help;check'= {
         }
         &'netkit;help;echo'= {
         }

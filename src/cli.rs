@@ -75,6 +75,10 @@ pub enum Command {
     /// or --tcp PORT, many hops in flight at once
     #[command(after_help = TRACE_EXAMPLES)]
     Trace(TraceArgs),
+    /// Is my network OK? The ladder: loopback, this machine's address, the gateway, name
+    /// resolution, then HOST; each step with its result, its time and what a failure means
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
     /// Open a UDP and/or TCP echo endpoint to test socket code against (echo, upper-case,
     /// relay between clients, length-framed messages)
     #[command(after_help = ECHO_EXAMPLES)]
@@ -108,6 +112,7 @@ impl Command {
             Command::Ifaces(a) => a.json,
             Command::Ping(a) => a.json,
             Command::Trace(a) => a.json,
+            Command::Check(a) => a.json,
             Command::Port(a) => a.json,
             Command::Echo(a) => a.json,
             Command::Scan(a) => a.json,
@@ -159,6 +164,14 @@ Examples:
 
 Privilege: a raw ICMP socket (root or CAP_NET_RAW) shows TTLs, duplicates and ICMP errors;
 without one netkit uses the datagram socket that net.ipv4.ping_group_range allows.";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  netkit check                 loopback, own address, gateway; the resolver named
+  netkit check example.com     ... then resolve the name and reach the host (ping, TCP 443/80)
+  netkit check 10.0.0.5 --json
+
+Exit status: 0 every step passed, 1 a step failed, 2 bad arguments or errors.";
 
 const TRACE_EXAMPLES: &str = "\
 Examples:
@@ -533,6 +546,23 @@ pub struct TraceArgs {
     pub ipv6: bool,
 
     /// JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A host to resolve and reach last (an address or a name); without it, nothing is sent
+    /// beyond the gateway
+    #[arg(value_name = "HOST", value_parser = parse_host)]
+    pub host: Option<Host>,
+
+    /// How long to wait for each answer: seconds, or with a unit (500ms)
+    #[arg(short = 'w', long, value_name = "SECS", default_value = "2", value_parser = parse_seconds)]
+    pub wait: Duration,
+
+    /// JSON on stdout: {host, steps: [{step, name, status, ms, detail, meaning}], passed}
     #[arg(long)]
     pub json: bool,
 }

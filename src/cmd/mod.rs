@@ -1,5 +1,6 @@
 //! The one dispatch: each subcommand is one file here with one `run`.
 
+mod check;
 mod classify;
 mod echo;
 mod generate;
@@ -24,6 +25,7 @@ pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
         Command::Ifaces(args) => ifaces::run(args, out),
         Command::Ping(args) => ping::run(args, out),
         Command::Trace(args) => trace::run(args, out),
+        Command::Check(args) => check::run(args, out),
         Command::Port(args) => port::run(args, out),
         Command::Echo(args) => echo::run(args, out),
         Command::Scan(args) => scan::run(args, out),

@@ -112,6 +112,49 @@ impl IcmpSocket {
     }
 }
 
+/// One echo request to `to`, and the time its reply took; `Ok(None)` when no reply came
+/// within `wait`. For the yes-or-no questions of check (ping keeps its own schedule).
+pub async fn echo_once(
+    to: IpAddr,
+    wait: std::time::Duration,
+) -> io::Result<Option<std::time::Duration>> {
+    use crate::packet::icmp::{self, Message};
+    let v6 = to.is_ipv6();
+    let socket = IcmpSocket::open(v6, Kind::Auto, None)?;
+    let ident = (std::process::id() as u16) ^ 0x6368;
+    let began = std::time::Instant::now();
+    socket
+        .send(to, &icmp::echo_request(v6, ident, 1, b"netkit check"))
+        .await?;
+    let mut buf = vec![0u8; 4096];
+    let reply = async {
+        loop {
+            let Some(Arrival::Message {
+                from,
+                icmp: message,
+                ..
+            }) = socket.recv(&mut buf).await?
+            else {
+                continue;
+            };
+            // A datagram socket's ident is the kernel's choice; it only sees its own replies.
+            let ours = |id: u16| id == ident || !socket.is_raw();
+            if let Some(Message::EchoReply {
+                ident: id, seq: 1, ..
+            }) = icmp::parse(v6, &message)
+                && from == to
+                && ours(id)
+            {
+                return io::Result::Ok(began.elapsed());
+            }
+        }
+    };
+    match tokio::time::timeout(wait, reply).await {
+        Ok(took) => took.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
 /// A message as received: a raw IPv4 socket hands over the IP header, and the TTL is read
 /// from it; other sockets give the TTL (if any) beside the message.
 fn arrived(from: IpAddr, ttl: Option<u8>, data: &[u8], raw: bool, v6: bool) -> Option<Arrival> {

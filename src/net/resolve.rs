@@ -91,6 +91,35 @@ pub async fn resolve_endpoint(endpoint: &Endpoint) -> Result<SocketAddr, Error> 
     )))
 }
 
+/// The name servers the system resolver asks, from /etc/resolv.conf (which `ip netns exec`
+/// replaces with /etc/netns/NAME/resolv.conf), read within bounds; empty when there is none.
+pub fn name_servers() -> Vec<String> {
+    use std::io::Read;
+    const PATH: &str = "/etc/resolv.conf";
+    // A regular file only (a FIFO would wait for a writer), and a small one.
+    if !std::fs::metadata(PATH).is_ok_and(|m| m.is_file()) {
+        return Vec::new();
+    }
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(PATH).and_then(|f| f.take(64 << 10).read_to_end(&mut bytes));
+    match read {
+        Ok(_) => servers_in(&String::from_utf8_lossy(&bytes)),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The `nameserver` lines of a resolv.conf.
+fn servers_in(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            (words.next() == Some("nameserver"))
+                .then(|| words.next().map(str::to_string))
+                .flatten()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +178,13 @@ mod tests {
         // /etc/hosts, no DNS: the one name every test machine has.
         let got = block_on(resolve(&host("localhost"), Family::V4));
         assert!(got.is_ok_and(|a| a.is_loopback()));
+    }
+
+    #[test]
+    fn name_servers_come_from_nameserver_lines() {
+        let conf =
+            "# comment\nsearch lab\nnameserver 10.200.7.2\nnameserver ::1\noptions timeout:1\n";
+        assert_eq!(servers_in(conf), ["10.200.7.2", "::1"]);
+        assert!(servers_in("nameserver\n").is_empty());
     }
 }

@@ -2,6 +2,7 @@
 //! (comfy-table) or JSON lines into any writer. Commands hand it data; only this module
 //! decides how the data looks. One file per command's reports beside this one.
 
+pub mod check;
 pub mod classify;
 pub mod ifaces;
 pub mod messages;

@@ -183,7 +183,7 @@ impl VethLab {
 }
 
 /// Loads an nftables ruleset into a namespace; `None` (with the reason printed) without nft.
-fn nft_in(ns: &Netns, script: &str) -> Option<()> {
+pub fn nft_in(ns: &Netns, script: &str) -> Option<()> {
     if Command::new("nft").arg("--version").output().is_err() {
         super::skip("nft is not installed (apt-get install nftables)");
         return None;

@@ -235,3 +235,51 @@ fn default_route(route: RouteMessage) -> Option<RawRoute> {
         interface,
     })
 }
+
+/// Whether the kernel's neighbour table (ARP, or IPv6 neighbour discovery) holds a recently
+/// confirmed entry for `addr`: the host answered at the link layer. A stale entry (the host
+/// may have gone since) does not count. `None` when the table cannot be read.
+pub fn neighbour_known(addr: IpAddr) -> Option<bool> {
+    use netlink_packet_route::neighbour::{
+        NeighbourAddress, NeighbourAttribute, NeighbourMessage, NeighbourState,
+    };
+    let mut socket = Socket::new(NETLINK_ROUTE).ok()?;
+    socket.bind_auto().ok()?;
+    socket.connect(&SocketAddr::new(0, 0)).ok()?;
+    let mut request = NeighbourMessage::default();
+    request.header.family = if addr.is_ipv6() {
+        AddressFamily::Inet6
+    } else {
+        AddressFamily::Inet
+    };
+    let mut confirmed = false;
+    dump(
+        &socket,
+        4,
+        RouteNetlinkMessage::GetNeighbour(request),
+        |m| {
+            let RouteNetlinkMessage::NewNeighbour(n) = m else {
+                return;
+            };
+            let this = n.attributes.iter().any(|a| match a {
+                NeighbourAttribute::Destination(NeighbourAddress::Inet(v4)) => {
+                    addr == IpAddr::V4(*v4)
+                }
+                NeighbourAttribute::Destination(NeighbourAddress::Inet6(v6)) => {
+                    addr == IpAddr::V6(*v6)
+                }
+                _ => false,
+            });
+            if this
+                && matches!(
+                    n.header.state,
+                    NeighbourState::Reachable | NeighbourState::Permanent | NeighbourState::Noarp
+                )
+            {
+                confirmed = true;
+            }
+        },
+    )
+    .ok()?;
+    Some(confirmed)
+}

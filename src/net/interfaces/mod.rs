@@ -1,6 +1,6 @@
 //! This machine's interfaces as the platform reports them: links, addresses and default
 //! routes, raw and unclassified. `netkit ifaces` shapes them into its report; echo's "reach
-//! me at" lines and (later) check's own-address step read the same snapshot.
+//! me at" lines and check's own-address and gateway steps read the same snapshot.
 
 // Linux
 #[cfg(target_os = "linux")]
@@ -80,6 +80,12 @@ pub const IFF_RUNNING: u32 = 0x40;
 /// Links, addresses and default routes, as the platform reports them now.
 pub fn snapshot() -> io::Result<Snapshot> {
     platform::snapshot()
+}
+
+/// Whether the host at `addr` answered ARP or neighbour discovery lately (a confirmed
+/// neighbour entry); None where that is not known (other platforms).
+pub fn neighbour_known(addr: IpAddr) -> Option<bool> {
+    platform::neighbour_known(addr)
 }
 
 /// The addresses of the interfaces that are up, each with its interface's name.

@@ -42,3 +42,8 @@ pub fn snapshot() -> io::Result<Snapshot> {
         routes: Vec::new(),
     })
 }
+
+/// The neighbour table is not read on this platform.
+pub fn neighbour_known(_: std::net::IpAddr) -> Option<bool> {
+    None
+}

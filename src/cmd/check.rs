@@ -1,0 +1,433 @@
+//! `netkit check`: the connectivity ladder of the lab hand-outs, one rung at a time: the
+//! loopback stack, this machine's own address, the default gateway, name resolution, then
+//! HOST. Each step says what it found and, on failure, what that points to; later steps still
+//! run where they can. Nothing is sent beyond the gateway unless a HOST is given.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::timeout;
+
+use crate::cli::CheckArgs;
+use crate::error::{Error, Outcome};
+use crate::net::icmp::echo_once;
+use crate::net::interfaces::{self, IFF_RUNNING, IFF_UP, Snapshot};
+use crate::net::resolve::{Family, name_servers, resolve};
+use crate::output::Output;
+use crate::output::check::{CheckReport, Status, Step};
+
+/// How long a name may take to resolve (the system resolver's own wait is 5 s per server).
+const RESOLVE_WAIT: Duration = Duration::from_secs(5);
+
+pub fn run(args: &CheckArgs, out: &mut Output) -> Result<Outcome, Error> {
+    let runtime = crate::net::runtime(1)?;
+    let report = runtime.block_on(check(args));
+    // A lookup still blocked in the system resolver must not hold up the exit.
+    runtime.shutdown_background();
+    out.check(&report)?;
+    Ok(if report.passed {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
+}
+
+async fn check(args: &CheckArgs) -> CheckReport {
+    let wait = args.wait;
+    let mut steps = vec![loopback(wait).await];
+    let snapshot = interfaces::snapshot().ok();
+    let route = snapshot.as_ref().and_then(default_route);
+    steps.push(own_address(snapshot.as_ref(), route.as_ref()));
+    steps.push(gateway(route.as_ref(), wait).await);
+    let (resolution, addr) = resolution(args).await;
+    steps.push(resolution);
+    steps.push(host(args, addr, wait).await);
+    let passed = steps.iter().all(|s| s.status != Status::Fail);
+    CheckReport {
+        host: args.host.as_ref().map(|h| h.given().to_string()),
+        steps,
+        passed,
+    }
+}
+
+fn ms(d: Duration) -> Option<f64> {
+    Some(d.as_secs_f64() * 1000.0)
+}
+
+fn step(step: u8, name: &'static str, status: Status, detail: String) -> Step {
+    Step {
+        step,
+        name,
+        status,
+        ms: None,
+        detail,
+        meaning: None,
+    }
+}
+
+/// Step 1: a TCP connection from this machine to itself over 127.0.0.1 and ::1.
+async fn loopback(wait: Duration) -> Step {
+    let began = Instant::now();
+    let v4 = connect_to_self(IpAddr::V4(Ipv4Addr::LOCALHOST), wait).await;
+    let v6 = connect_to_self(IpAddr::V6(Ipv6Addr::LOCALHOST), wait).await;
+    let took = ms(began.elapsed());
+    let name = "loopback";
+    match (v4, v6) {
+        (Ok(()), Ok(())) => Step {
+            ms: took,
+            ..step(
+                1,
+                name,
+                Status::Pass,
+                "127.0.0.1 and ::1 answer (TCP to itself)".into(),
+            )
+        },
+        (Ok(()), Err(e)) if e.kind() == io::ErrorKind::AddrNotAvailable => Step {
+            ms: took,
+            ..step(
+                1,
+                name,
+                Status::Pass,
+                "127.0.0.1 answers; ::1 is not configured (IPv6 off)".into(),
+            )
+        },
+        (v4, v6) => {
+            let broken: Vec<String> = [("127.0.0.1", v4), ("::1", v6)]
+                .into_iter()
+                .filter_map(|(a, r)| {
+                    r.err()
+                        .map(|e| format!("{a}: {}", crate::error::io_reason(&e)))
+                })
+                .collect();
+            Step {
+                ms: took,
+                meaning: Some(
+                    "this machine's own TCP/IP stack is broken (is lo up? `ip link set lo up`); \
+                     nothing over the network can work either"
+                        .into(),
+                ),
+                ..step(1, name, Status::Fail, broken.join("; "))
+            }
+        }
+    }
+}
+
+async fn connect_to_self(addr: IpAddr, wait: Duration) -> io::Result<()> {
+    let listener = TcpListener::bind(SocketAddr::new(addr, 0)).await?;
+    let to = listener.local_addr()?;
+    let both = async { tokio::try_join!(TcpStream::connect(to), listener.accept()).map(|_| ()) };
+    timeout(wait, both)
+        .await
+        .unwrap_or_else(|_| Err(io::Error::from(io::ErrorKind::TimedOut)))
+}
+
+/// The default route checked: IPv4's if there is one, else IPv6's.
+struct Route {
+    gateway: Option<IpAddr>,
+    interface: Option<u32>,
+    family: u8,
+}
+
+fn default_route(snapshot: &Snapshot) -> Option<Route> {
+    [4u8, 6].into_iter().find_map(|family| {
+        snapshot
+            .routes
+            .iter()
+            .find(|r| r.family == family)
+            .map(|r| Route {
+                gateway: r.gateway,
+                interface: r.interface,
+                family,
+            })
+    })
+}
+
+/// Step 2: this machine's address on the interface of the default route.
+fn own_address(snapshot: Option<&Snapshot>, route: Option<&Route>) -> Step {
+    let name = "own address";
+    let fail = |detail: String, meaning: &str| Step {
+        meaning: Some(meaning.to_string()),
+        ..step(2, name, Status::Fail, detail)
+    };
+    let Some(snapshot) = snapshot else {
+        return fail(
+            "the interfaces could not be read".into(),
+            "netkit cannot see this machine's interfaces; see `netkit ifaces`",
+        );
+    };
+    let Some(route) = route else {
+        return fail(
+            "no default route".into(),
+            "this machine reaches only the networks it is on: no gateway is set (DHCP did not \
+             answer, or none is configured); other networks cannot work",
+        );
+    };
+    let link = snapshot
+        .links
+        .iter()
+        .find(|l| Some(l.index) == route.interface);
+    let Some(link) = link else {
+        return fail(
+            "the default route names no interface".into(),
+            "the routing table is unusual; see `ip route`",
+        );
+    };
+    let flags = link.flags.unwrap_or(IFF_UP | IFF_RUNNING);
+    if flags & IFF_UP == 0 {
+        return fail(
+            format!("{} is down", link.name),
+            &format!(
+                "bring it up (`ip link set {} up`); the steps below cannot work",
+                link.name
+            ),
+        );
+    }
+    if flags & IFF_RUNNING == 0 {
+        return fail(
+            format!("{} has no carrier", link.name),
+            "the link is down: the cable, the Wi-Fi association or the other end of the link; \
+             the steps below cannot work",
+        );
+    }
+    let wanted_v6 = route.family == 6;
+    let mut own: Vec<_> = snapshot
+        .addresses
+        .iter()
+        .filter(|a| a.index == link.index && a.addr.is_ipv6() == wanted_v6)
+        .collect();
+    // A global address first; a link-local one only reaches the link.
+    own.sort_by_key(|a| a.scope != Some("global"));
+    match own.first() {
+        Some(a) => step(
+            2,
+            name,
+            Status::Pass,
+            format!(
+                "{}/{} on {}, the interface of the default route",
+                a.addr, a.prefix, link.name
+            ),
+        ),
+        None => fail(
+            format!(
+                "{} has no {} address",
+                link.name,
+                if wanted_v6 { "IPv6" } else { "IPv4" }
+            ),
+            "DHCP did not answer, or no address is configured; the steps below cannot work",
+        ),
+    }
+}
+
+/// Step 3: the default gateway answers ping, or at least ARP.
+async fn gateway(route: Option<&Route>, wait: Duration) -> Step {
+    let name = "gateway";
+    let Some(route) = route else {
+        return step(
+            3,
+            name,
+            Status::Skip,
+            "no default route, so no gateway".into(),
+        );
+    };
+    let Some(gw) = route.gateway else {
+        return step(
+            3,
+            name,
+            Status::Skip,
+            "the default route has no gateway (a point-to-point link)".into(),
+        );
+    };
+    let began = Instant::now();
+    let echo = echo_once(gw, wait).await;
+    let took = ms(began.elapsed());
+    match echo {
+        Ok(Some(rtt)) => Step {
+            ms: ms(rtt),
+            ..step(3, name, Status::Pass, format!("{gw} answers ping"))
+        },
+        answer => {
+            let why = match &answer {
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    "ICMP is not permitted here"
+                }
+                _ => "no reply to ping",
+            };
+            if interfaces::neighbour_known(gw) == Some(true) {
+                return Step {
+                    ms: took,
+                    ..step(
+                        3,
+                        name,
+                        Status::Pass,
+                        format!("{gw}: {why}, but it answers ARP (ICMP filtered)"),
+                    )
+                };
+            }
+            Step {
+                ms: took,
+                meaning: Some(format!(
+                    "the gateway {gw} does not answer: the link or the gateway is down; steps \
+                     below it cannot work"
+                )),
+                ..step(3, name, Status::Fail, format!("{gw}: {why}"))
+            }
+        }
+    }
+}
+
+/// Step 4: HOST's name resolved (the resolver named); with no HOST, only the resolver named.
+async fn resolution(args: &CheckArgs) -> (Step, Option<IpAddr>) {
+    let name = "name resolution";
+    let servers = name_servers();
+    let resolver = if servers.is_empty() {
+        "no name server in /etc/resolv.conf".to_string()
+    } else {
+        format!("resolver {}", servers.join(", "))
+    };
+    let Some(host) = &args.host else {
+        return (
+            step(4, name, Status::Skip, format!("no HOST given; {resolver}")),
+            None,
+        );
+    };
+    if let Some(addr) = host.addr() {
+        return (
+            step(
+                4,
+                name,
+                Status::Skip,
+                format!("{addr} is an address; {resolver}"),
+            ),
+            Some(addr),
+        );
+    }
+    let began = Instant::now();
+    let found = timeout(RESOLVE_WAIT, resolve(host, Family::Any)).await;
+    let took = ms(began.elapsed());
+    match found {
+        Ok(Ok(addr)) => (
+            Step {
+                ms: took,
+                ..step(
+                    4,
+                    name,
+                    Status::Pass,
+                    format!("{} is {addr} ({resolver})", host.given()),
+                )
+            },
+            Some(addr),
+        ),
+        Ok(Err(e)) => {
+            let text = e.to_string();
+            // getaddrinfo's EAI_AGAIN: no server answered; anything else is an answer of no.
+            let meaning = if text.contains("Temporary failure") {
+                format!(
+                    "the {resolver} does not answer: names will not work, addresses may (give \
+                     HOST as an address to test the rest)"
+                )
+            } else {
+                format!(
+                    "the {resolver} says {} has no address: a typo, or a name that does not \
+                     exist; addresses still work",
+                    host.given()
+                )
+            };
+            (
+                Step {
+                    ms: took,
+                    meaning: Some(meaning),
+                    ..step(4, name, Status::Fail, text)
+                },
+                None,
+            )
+        }
+        Err(_) => (
+            Step {
+                ms: took,
+                meaning: Some(format!(
+                    "the {resolver} does not answer: names will not work, addresses may (give \
+                     HOST as an address to test the rest)"
+                )),
+                ..step(
+                    4,
+                    name,
+                    Status::Fail,
+                    format!(
+                        "no answer for {} within {} s",
+                        host.given(),
+                        RESOLVE_WAIT.as_secs()
+                    ),
+                )
+            },
+            None,
+        ),
+    }
+}
+
+/// Step 5: HOST answers ping, or else a TCP connect to 443, then 80.
+async fn host(args: &CheckArgs, addr: Option<IpAddr>, wait: Duration) -> Step {
+    let name = "host";
+    let Some(host) = &args.host else {
+        return step(
+            5,
+            name,
+            Status::Skip,
+            "no HOST given: nothing sent beyond the gateway".into(),
+        );
+    };
+    let Some(addr) = addr else {
+        return step(
+            5,
+            name,
+            Status::Skip,
+            format!("{} did not resolve", host.given()),
+        );
+    };
+    let shown = if host.addr().is_some() {
+        addr.to_string()
+    } else {
+        format!("{} ({addr})", host.given())
+    };
+    if let Ok(Some(rtt)) = echo_once(addr, wait).await {
+        return Step {
+            ms: ms(rtt),
+            ..step(5, name, Status::Pass, format!("{shown} answers ping"))
+        };
+    }
+    for port in [443u16, 80] {
+        let began = Instant::now();
+        let connect = timeout(wait, TcpStream::connect(SocketAddr::new(addr, port))).await;
+        let answered = match connect {
+            Ok(Ok(_)) => Some("open"),
+            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                Some("closed: the host is up")
+            }
+            _ => None,
+        };
+        if let Some(state) = answered {
+            return Step {
+                ms: ms(began.elapsed()),
+                ..step(
+                    5,
+                    name,
+                    Status::Pass,
+                    format!("{shown}: no reply to ping, but TCP port {port} answers ({state})"),
+                )
+            };
+        }
+    }
+    Step {
+        meaning: Some(format!(
+            "{shown} is down, or something on the way drops its traffic; `netkit trace {addr}` \
+             shows where it is lost"
+        )),
+        ..step(
+            5,
+            name,
+            Status::Fail,
+            format!("{shown}: no reply to ping, nor on TCP 443 or 80"),
+        )
+    }
+}
