@@ -117,7 +117,10 @@ fn the_ladder_passes_then_points_at_the_broken_rung() {
     assert_eq!(code, 1, "{report}");
     assert_eq!(report["steps"][3]["status"], "fail", "{report}");
     let meaning = report["steps"][3]["meaning"].as_str().unwrap();
-    assert!(meaning.contains("says nosuch.test has no address"), "{meaning}");
+    assert!(
+        meaning.contains("says nosuch.test has no address"),
+        "{meaning}"
+    );
 
     // The human form: one line per step, a failing step's meaning under it.
     let (code, stdout, _) = lab.client.netkit(&["check", "-w", "500ms"]);
@@ -147,7 +150,10 @@ fn the_ladder_passes_then_points_at_the_broken_rung() {
         "{report}"
     );
     let meaning = report["steps"][3]["meaning"].as_str().unwrap();
-    assert!(meaning.contains("does not answer: names will not work"), "{meaning}");
+    assert!(
+        meaning.contains("does not answer: names will not work"),
+        "{meaning}"
+    );
     let (code, report, _) = check(&lab, &[RouterLab::SERVER]);
     assert_eq!(code, 0, "{report}");
 

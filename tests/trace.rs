@@ -126,6 +126,32 @@ fn a_router_that_drops_its_time_exceeded_shows_stars() {
         .source()
         .netkit(&["trace", "-n", "-w", "1", &lab.destination_v4()]);
     assert!(stdout.lines().any(|l| l == " 2  * * *"), "{stdout}");
+
+    // Hop 1's line comes at once; it does not wait for hop 2's stars.
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let began = Instant::now();
+    let mut child = std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.source().name])
+        .arg(&bin)
+        .args(["trace", "-n", "-w", "2", &lab.destination_v4()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("netkit trace");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(
+        child.stdout.take().expect("stdout"),
+    ));
+    let _header = lines.next();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let first_after = began.elapsed();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let _ = child.wait();
+    assert!(first.contains(&lab.v4(0, 2)), "{first}");
+    assert!(
+        first_after < Duration::from_millis(1000),
+        "hop 1 came after {first_after:?}"
+    );
+    assert!(began.elapsed() >= Duration::from_secs(2), "{rest:?}");
+    assert_eq!(rest.len(), 4, "{rest:?}");
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //! ten; the lines still come in hop order. UDP and TCP probes need no
 //! privilege (net::probe); ICMP ones use ping's socket (net::icmp).
 
-use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::cli::TraceArgs;
@@ -53,24 +55,32 @@ async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
         (None, true) => Method::Icmp,
         (None, false) => Method::Udp(args.port),
     };
-    let hits = match method {
-        Method::Icmp => icmp_probes(addr, args).await?,
-        Method::Udp(_) | Method::Tcp(_) => socket_probes(addr, method, args).await?,
-    };
-    let mut hops = hops(addr, args, &hits);
-    if !args.numeric {
-        name_hops(&mut hops).await;
-    }
-    let reached = hops
-        .last()
-        .is_some_and(|h| h.probes.iter().any(|p| p.address == Some(addr)));
-    out.trace(&TraceReport {
+    let start = TraceReport {
         target: args.host.given().to_string(),
         address: addr,
         protocol: method.name(),
         max_hops: args.max_hops,
+        hops: Vec::new(),
+        reached: false,
+    };
+    out.trace_start(&start)?;
+    let (updates, arrivals) = mpsc::unbounded_channel();
+    let probes = async move {
+        match method {
+            Method::Icmp => icmp_probes(addr, args, updates).await,
+            Method::Udp(_) | Method::Tcp(_) => socket_probes(addr, method, args, updates).await,
+        }
+    };
+    let (probed, shown) = tokio::join!(probes, show(addr, args, arrivals, out));
+    probed?;
+    let hops = shown?;
+    let reached = hops
+        .last()
+        .is_some_and(|h| h.probes.iter().any(|p| p.address == Some(addr)));
+    out.trace_end(&TraceReport {
         hops,
         reached,
+        ..start
     })?;
     Ok(if reached {
         Outcome::Success
@@ -81,6 +91,8 @@ async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
 
 /// The answers so far: (ttl, probe) -> what came back (None: nothing in time).
 type Hits = BTreeMap<(u32, u32), Option<Hit>>;
+/// Each answer as it comes, from the probes to the printer.
+type Updates = mpsc::UnboundedSender<((u32, u32), Option<Hit>)>;
 
 /// Whether the trace is done: some TTL reached the destination (or a final unreachable)
 /// and every probe at or below it has its answer; or every TTL is answered.
@@ -114,7 +126,12 @@ fn room(out: usize, queries: u32) -> bool {
 }
 
 /// UDP or TCP probes, each on a socket of its own, many TTLs at once.
-async fn socket_probes(addr: IpAddr, method: Method, args: &TraceArgs) -> Result<Hits, Error> {
+async fn socket_probes(
+    addr: IpAddr,
+    method: Method,
+    args: &TraceArgs,
+    updates: Updates,
+) -> Result<(), Error> {
     let mut hits = Hits::new();
     let mut running = JoinSet::new();
     let mut next_ttl = 1u32;
@@ -148,16 +165,17 @@ async fn socket_probes(addr: IpAddr, method: Method, args: &TraceArgs) -> Result
             source,
         })?;
         hits.insert((ttl, q), hit);
+        let _ = updates.send(((ttl, q), hit));
         if done(addr, &hits, args.queries, args.max_hops) {
             break;
         }
     }
-    Ok(hits)
+    Ok(())
 }
 
 /// ICMP echo probes on one socket: its TTL set before each send; answers matched by sequence
 /// number (the echo reply's, or the one quoted in a time exceeded).
-async fn icmp_probes(addr: IpAddr, args: &TraceArgs) -> Result<Hits, Error> {
+async fn icmp_probes(addr: IpAddr, args: &TraceArgs, updates: Updates) -> Result<(), Error> {
     let v6 = addr.is_ipv6();
     let socket = IcmpSocket::open(v6, Kind::Auto, None).map_err(|e| match e.kind() {
         std::io::ErrorKind::PermissionDenied => Error::Permission(Privilege::IcmpSocket { v6 }),
@@ -200,8 +218,11 @@ async fn icmp_probes(addr: IpAddr, args: &TraceArgs) -> Result<Hits, Error> {
         // Probes past their wait count as unanswered.
         let now = Instant::now();
         for (ttl, q, at) in sent.values() {
-            if now.duration_since(*at) >= args.wait {
-                hits.entry((*ttl, *q)).or_insert(None);
+            if now.duration_since(*at) >= args.wait
+                && let Entry::Vacant(slot) = hits.entry((*ttl, *q))
+            {
+                slot.insert(None);
+                let _ = updates.send(((*ttl, *q), None));
             }
         }
         if done(addr, &hits, args.queries, args.max_hops) {
@@ -249,15 +270,18 @@ async fn icmp_probes(addr: IpAddr, args: &TraceArgs) -> Result<Hits, Error> {
         };
         if let Some((seq, from, error)) = answer
             && let Some(&(ttl, q, at)) = sent.get(&seq)
+            && let Entry::Vacant(slot) = hits.entry((ttl, q))
         {
-            hits.entry((ttl, q)).or_insert(Some(Hit {
+            let hit = Some(Hit {
                 from,
                 rtt: at.elapsed(),
                 error,
-            }));
+            });
+            slot.insert(hit);
+            let _ = updates.send(((ttl, q), hit));
         }
     }
-    Ok(hits)
+    Ok(())
 }
 
 /// traceroute's mark for an unreachable: !H, !N, !P, !X.
@@ -277,71 +301,147 @@ fn mark(addr: IpAddr, hit: &Hit) -> Option<&'static str> {
     })
 }
 
-/// The answers as hops, up to the one that ended the path (or the hop limit).
-fn hops(addr: IpAddr, args: &TraceArgs, hits: &Hits) -> Vec<Hop> {
-    let mut hops = Vec::new();
-    let mut inside = true;
-    for ttl in 1..=args.max_hops {
-        let answers: Vec<Option<Hit>> = (0..args.queries)
-            .map(|q| hits.get(&(ttl, q)).copied().flatten())
-            .collect();
-        if !hits.contains_key(&(ttl, 0)) && answers.iter().all(Option::is_none) {
-            break;
-        }
-        let first = answers.iter().flatten().next().map(|h| h.from);
-        let leaves_private = match first {
-            Some(a) if inside && !inside_a_lab(a) => {
-                inside = false;
-                ttl > 1
+/// Prints the hops in order as they complete (each once its names are looked up, at most
+/// NAME_WAIT), while the probes are still out; returns them all when the probes are done.
+async fn show(
+    addr: IpAddr,
+    args: &TraceArgs,
+    mut arrivals: mpsc::UnboundedReceiver<((u32, u32), Option<Hit>)>,
+    out: &mut Output,
+) -> Result<Vec<Hop>, Error> {
+    let mut path = Path::default();
+    let mut lookups = JoinSet::new();
+    let mut asked: HashSet<IpAddr> = HashSet::new();
+    let mut pending: HashSet<IpAddr> = HashSet::new();
+    let mut names: HashMap<IpAddr, String> = HashMap::new();
+    let mut shown = 0;
+    let mut open = true;
+    while open || !lookups.is_empty() {
+        tokio::select! {
+            arrival = arrivals.recv(), if open => match arrival {
+                Some((key, hit)) => {
+                    path.hits.insert(key, hit);
+                    path.build(addr, args, false);
+                }
+                None => {
+                    open = false;
+                    path.build(addr, args, true);
+                }
+            },
+            Some(joined) = lookups.join_next(), if !lookups.is_empty() => {
+                if let Ok((a, name)) = joined {
+                    pending.remove(&a);
+                    if let Some(name) = name {
+                        names.insert(a, name);
+                    }
+                }
             }
-            _ => false,
-        };
-        let ends = answers.iter().flatten().any(|h| ends_the_path(addr, h));
-        hops.push(Hop {
-            ttl,
-            probes: answers
+        }
+        if !args.numeric {
+            for hop in &path.hops[shown..] {
+                for a in hop.probes.iter().filter_map(|p| p.address) {
+                    if asked.insert(a) {
+                        pending.insert(a);
+                        lookups.spawn(reverse_lookup(a));
+                    }
+                }
+            }
+        }
+        while let Some(hop) = path.hops.get_mut(shown) {
+            let waiting = hop
+                .probes
                 .iter()
-                .map(|h| Probe {
-                    address: h.map(|h| h.from),
-                    rtt_ms: h.map(|h| h.rtt.as_secs_f64() * 1000.0),
-                    mark: h.and_then(|h| mark(addr, &h)),
-                })
-                .collect(),
-            classification: first.map(what_it_is),
-            leaves_private,
-            names: Vec::new(),
-        });
-        if ends {
-            break;
+                .filter_map(|p| p.address)
+                .any(|a| pending.contains(&a));
+            if waiting {
+                break;
+            }
+            name_hop(hop, &names);
+            out.trace_hop(hop)?;
+            shown += 1;
         }
     }
-    hops
+    // Only a failed lookup task leaves a hop unshown here.
+    for hop in path.hops.iter_mut().skip(shown) {
+        name_hop(hop, &names);
+        out.trace_hop(hop)?;
+    }
+    Ok(path.hops)
 }
 
-/// Reverse lookups of every hop's addresses, all at once, each bounded by NAME_WAIT.
-async fn name_hops(hops: &mut [Hop]) {
-    let mut lookups = JoinSet::new();
-    for (i, hop) in hops.iter().enumerate() {
-        let mut seen: Vec<IpAddr> = Vec::new();
-        for a in hop.probes.iter().filter_map(|p| p.address) {
-            if !seen.contains(&a) {
-                seen.push(a);
-                lookups.spawn(async move {
-                    let name = tokio::time::timeout(
-                        NAME_WAIT,
-                        tokio::task::spawn_blocking(move || dns_lookup::lookup_addr(&a)),
-                    )
-                    .await;
-                    (i, a, name.ok().and_then(Result::ok).and_then(Result::ok))
-                });
+/// The hops built so far from the answers.
+#[derive(Default)]
+struct Path {
+    hits: Hits,
+    hops: Vec<Hop>,
+    /// Still in private space (for the marker).
+    left_private: bool,
+    /// A hop ended the path (the destination, or an unreachable).
+    ended: bool,
+}
+
+impl Path {
+    /// Adds every hop whose probes all have their answer; `finished` (the probes are done):
+    /// also the partly answered ones, up to the first TTL never probed.
+    fn build(&mut self, addr: IpAddr, args: &TraceArgs, finished: bool) {
+        while !self.ended && (self.hops.len() as u32) < args.max_hops {
+            let ttl = self.hops.len() as u32 + 1;
+            let complete = (0..args.queries).all(|q| self.hits.contains_key(&(ttl, q)));
+            let probed = (0..args.queries).any(|q| self.hits.contains_key(&(ttl, q)));
+            if !(complete || finished && probed) {
+                return;
             }
+            let answers: Vec<Option<Hit>> = (0..args.queries)
+                .map(|q| self.hits.get(&(ttl, q)).copied().flatten())
+                .collect();
+            let first = answers.iter().flatten().next().map(|h| h.from);
+            let leaves_private = match first {
+                Some(a) if !self.left_private && !inside_a_lab(a) => {
+                    self.left_private = true;
+                    ttl > 1
+                }
+                _ => false,
+            };
+            self.ended = answers.iter().flatten().any(|h| ends_the_path(addr, h));
+            self.hops.push(Hop {
+                ttl,
+                probes: answers
+                    .iter()
+                    .map(|h| Probe {
+                        address: h.map(|h| h.from),
+                        rtt_ms: h.map(|h| h.rtt.as_secs_f64() * 1000.0),
+                        mark: h.and_then(|h| mark(addr, &h)),
+                    })
+                    .collect(),
+                classification: first.map(what_it_is),
+                leaves_private,
+                names: Vec::new(),
+            });
         }
     }
-    while let Some(Ok((i, a, name))) = lookups.join_next().await {
-        if let Some(name) = name
-            && name != a.to_string()
-        {
-            hops[i].names.push((a, name));
+}
+
+/// A reverse lookup of one hop address, bounded by NAME_WAIT; None for no name.
+async fn reverse_lookup(a: IpAddr) -> (IpAddr, Option<String>) {
+    let name = tokio::time::timeout(
+        NAME_WAIT,
+        tokio::task::spawn_blocking(move || dns_lookup::lookup_addr(&a)),
+    )
+    .await;
+    let name = name.ok().and_then(Result::ok).and_then(Result::ok);
+    (a, name.filter(|n| *n != a.to_string()))
+}
+
+/// Puts the names found for a hop's addresses on it.
+fn name_hop(hop: &mut Hop, names: &HashMap<IpAddr, String>) {
+    hop.names.clear();
+    let mut seen: Vec<IpAddr> = Vec::new();
+    for a in hop.probes.iter().filter_map(|p| p.address) {
+        if !seen.contains(&a) {
+            seen.push(a);
+            if let Some(name) = names.get(&a) {
+                hop.names.push((a, name.clone()));
+            }
         }
     }
 }

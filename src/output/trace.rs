@@ -61,45 +61,59 @@ pub fn inside_a_lab(addr: IpAddr) -> bool {
 }
 
 impl Output {
-    /// The trace, as traceroute prints it, or one JSON document.
-    pub fn trace(&mut self, t: &TraceReport) -> Written {
+    /// The first line, before any probe is answered (nothing in JSON mode).
+    pub fn trace_start(&mut self, t: &TraceReport) -> Written {
         if self.json() {
-            return self.json_line(t);
+            return Ok(());
         }
         writeln!(
             self,
             "trace to {} ({}), {} hops max, {} probes",
             t.target, t.address, t.max_hops, t.protocol
         )?;
-        for hop in &t.hops {
-            let mut line = format!("{:>2} ", hop.ttl);
-            let mut last: Option<IpAddr> = None;
-            for p in &hop.probes {
-                match (p.address, p.rtt_ms) {
-                    (Some(addr), Some(ms)) => {
-                        if last != Some(addr) {
-                            let name = hop.names.iter().find(|(a, _)| *a == addr);
-                            match name {
-                                Some((_, name)) => line.push_str(&format!(" {name} ({addr})")),
-                                None => line.push_str(&format!(" {addr}")),
-                            }
-                            last = Some(addr);
+        Output::flush(self)
+    }
+
+    /// One hop's line, as traceroute prints it, as soon as the hop is complete.
+    pub fn trace_hop(&mut self, hop: &Hop) -> Written {
+        if self.json() {
+            return Ok(());
+        }
+        let mut line = format!("{:>2} ", hop.ttl);
+        let mut last: Option<IpAddr> = None;
+        for p in &hop.probes {
+            match (p.address, p.rtt_ms) {
+                (Some(addr), Some(ms)) => {
+                    if last != Some(addr) {
+                        let name = hop.names.iter().find(|(a, _)| *a == addr);
+                        match name {
+                            Some((_, name)) => line.push_str(&format!(" {name} ({addr})")),
+                            None => line.push_str(&format!(" {addr}")),
                         }
-                        line.push_str(&format!("  {ms:.3} ms"));
-                        if let Some(mark) = p.mark {
-                            line.push_str(&format!(" {mark}"));
-                        }
+                        last = Some(addr);
                     }
-                    _ => line.push_str(" *"),
+                    line.push_str(&format!("  {ms:.3} ms"));
+                    if let Some(mark) = p.mark {
+                        line.push_str(&format!(" {mark}"));
+                    }
                 }
+                _ => line.push_str(" *"),
             }
-            if let Some(what) = &hop.classification {
-                line.push_str(&format!("  {what}"));
-            }
-            if hop.leaves_private {
-                line.push_str("  <- the path leaves private space here");
-            }
-            writeln!(self, "{line}")?;
+        }
+        if let Some(what) = &hop.classification {
+            line.push_str(&format!("  {what}"));
+        }
+        if hop.leaves_private {
+            line.push_str("  <- the path leaves private space here");
+        }
+        writeln!(self, "{line}")?;
+        Output::flush(self)
+    }
+
+    /// The end: whether the destination was reached, or the whole trace as one JSON document.
+    pub fn trace_end(&mut self, t: &TraceReport) -> Written {
+        if self.json() {
+            return self.json_line(t);
         }
         if !t.reached {
             writeln!(self, "{} not reached within {} hops", t.address, t.max_hops)?;
