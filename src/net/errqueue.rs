@@ -33,6 +33,10 @@ pub fn read(fd: i32, v6: bool) -> io::Result<Option<Queued>> {
 
 // Linux
 #[cfg(target_os = "linux")]
+pub use platform::ip_of;
+
+// Linux
+#[cfg(target_os = "linux")]
 mod platform {
     use std::io::{self, IoSliceMut};
     use std::net::{IpAddr, SocketAddr};
@@ -98,7 +102,8 @@ mod platform {
         }))
     }
 
-    fn ip_of(storage: &SockaddrStorage) -> Option<IpAddr> {
+    /// The address of a socket name as nix hands it over.
+    pub fn ip_of(storage: &SockaddrStorage) -> Option<IpAddr> {
         if let Some(v4) = storage.as_sockaddr_in() {
             return Some(SocketAddr::from(std::net::SocketAddrV4::from(*v4)).ip());
         }

@@ -175,7 +175,6 @@ fn arrived(from: IpAddr, ttl: Option<u8>, data: &[u8], raw: bool, v6: bool) -> O
 #[cfg(target_os = "linux")]
 mod platform {
     use std::io::{self, IoSliceMut};
-    use std::net::{IpAddr, SocketAddr};
     use std::os::fd::AsRawFd;
 
     use nix::libc;
@@ -225,7 +224,7 @@ mod platform {
         let mut iov = [IoSliceMut::new(buf)];
         let mut space = nix::cmsg_space!(libc::c_int);
         let msg = recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::empty())?;
-        let from = msg.address.as_ref().and_then(ip_of);
+        let from = msg.address.as_ref().and_then(crate::net::errqueue::ip_of);
         let mut ttl = None;
         for cmsg in msg.cmsgs()? {
             match cmsg {
@@ -247,15 +246,6 @@ mod platform {
             error: q.error,
             request: q.original,
         }))
-    }
-
-    fn ip_of(storage: &SockaddrStorage) -> Option<IpAddr> {
-        if let Some(v4) = storage.as_sockaddr_in() {
-            return Some(SocketAddr::from(std::net::SocketAddrV4::from(*v4)).ip());
-        }
-        storage
-            .as_sockaddr_in6()
-            .map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6)).ip())
     }
 }
 
