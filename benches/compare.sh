@@ -4,7 +4,8 @@
 #
 #   benches/compare.sh                 every comparison
 #   benches/compare.sh classify [N]    classify --json over N IPv4 addresses (default 1,000,000)
-#                                      vs. Python's ipaddress computing the same fields
+#                                      vs. Python's ipaddress computing the same fields; the
+#                                      line view vs. an awk one-liner computing only the class
 #   benches/compare.sh subnet [N]      subnet --aggregate - of N random IPv4 prefixes (/16-/32;
 #                                      default 1,000,000) vs. ipaddress.collapse_addresses
 #   benches/compare.sh ifaces [N]      ifaces over N interfaces (default 1,000) in a namespace of
@@ -142,6 +143,21 @@ print(f"   netkit classify --json -   {nk_wall:8.2f} s  {rate(nk_wall)}  peak {n
 print(f"   python3 ipaddress + json   {py_wall:8.2f} s  {rate(py_wall)}  peak {py_peak / 1024:6.1f} MB")
 print(f"   throughput ratio: netkit {py_wall / nk_wall:.1f}x python (target >= 30x)")
 print(f"   peak memory: {small_peak / 1024:.1f} MB at {small:,} addresses, {nk_peak / 1024:.1f} MB at {n:,} (target < 20 MB, flat)")
+PY
+
+  # The line view against an awk line that computes nothing but the class (issue 16's
+  # yardstick), runs interleaved, medians of 5.
+  for i in 1 2 3 4 5; do
+    run_timed "line.$i" "$WORK/addrs.txt" "$NETKIT" classify -
+    run_timed "awk.$i" "$WORK/addrs.txt" awk -F. '{c=$1<128?"A":$1<192?"B":$1<224?"C":$1<240?"D":"E"; print $0, c}'
+  done
+  python3 - "$WORK" <<'PY'
+import statistics, sys
+work = sys.argv[1]
+wall = lambda name: statistics.median(float(open(f"{work}/{name}.{i}.time").read().split()[0]) for i in range(1, 6))
+line, awk = max(0.01, wall("line")), max(0.01, wall("awk"))
+print(f"   netkit classify - (line view) {line:6.2f} s   awk class one-liner {awk:6.2f} s   (medians of 5, interleaved)")
+print(f"   line view: {line / awk:.2f}x awk's time (target <= 1.00)")
 PY
 }
 
