@@ -279,20 +279,46 @@ pub static IPV6_OTHER: [Block; 2] = [
 
 /// Every block that holds `addr`, most specific (longest prefix) first.
 pub fn blocks_of(addr: IpAddr) -> Vec<&'static Block> {
-    let tables: [&'static [Block]; 2] = match addr {
-        IpAddr::V4(_) => [&IPV4_SPECIAL, &IPV4_MULTICAST],
-        IpAddr::V6(_) => [&IPV6_SPECIAL, &IPV6_OTHER],
+    let mut found: Vec<&'static Block> = match addr {
+        // Only the rows that can hold an address with this first octet: a few at most.
+        IpAddr::V4(v4) => by_first_octet()[usize::from(v4.octets()[0])]
+            .iter()
+            .copied()
+            .filter(|b| holds(b.block, addr))
+            .collect(),
+        IpAddr::V6(_) => IPV6_SPECIAL
+            .iter()
+            .chain(&IPV6_OTHER)
+            .filter(|b| holds(b.block, addr))
+            .collect(),
     };
-    let mut found: Vec<&'static Block> = tables
-        .into_iter()
-        .flatten()
-        .filter(|b| holds(b.block, addr))
-        .collect();
     if found.len() > 1 {
         // Stable: equal prefixes keep registry order.
         found.sort_by_key(|b| std::cmp::Reverse(b.block.prefix_len()));
     }
     found
+}
+
+/// The IPv4 rows, in registry order, under each first octet they can hold (classify looks
+/// up every streamed address; this spares it the rows that cannot match).
+fn by_first_octet() -> &'static [Vec<&'static Block>; 256] {
+    static INDEX: std::sync::OnceLock<[Vec<&'static Block>; 256]> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        std::array::from_fn(|octet| {
+            let start = IpAddr::V4(Ipv4Addr::new(octet as u8, 0, 0, 0));
+            IPV4_SPECIAL
+                .iter()
+                .chain(&IPV4_MULTICAST)
+                .filter(|b| match b.block {
+                    // A row of /8 or wider holds all of octet.0.0.0/8 or none of it; a
+                    // narrower one lies within the /8 of its own first octet.
+                    IpNet::V4(n) if n.prefix_len() <= 8 => holds(b.block, start),
+                    IpNet::V4(n) => usize::from(n.addr().octets()[0]) == octet,
+                    IpNet::V6(_) => false,
+                })
+                .collect()
+        })
+    })
 }
 
 /// Whether `net` holds `addr`, by masking integers (this runs for every block of every
@@ -420,5 +446,40 @@ mod tests {
         }
         let relay = names("192.88.99.1");
         assert_eq!(relay, ["192.88.99.0/24"]);
+    }
+
+    #[test]
+    fn the_first_octet_index_finds_what_a_scan_of_every_row_finds() {
+        let scan = |addr: IpAddr| -> Vec<&'static Block> {
+            let mut found: Vec<&'static Block> = IPV4_SPECIAL
+                .iter()
+                .chain(&IPV4_MULTICAST)
+                .filter(|b| holds(b.block, addr))
+                .collect();
+            found.sort_by_key(|b| std::cmp::Reverse(b.block.prefix_len()));
+            found
+        };
+        for first in 0..=255u8 {
+            for rest in [
+                [0, 0, 0],
+                [0, 0, 1],
+                [0, 0, 8],
+                [0, 0, 170],
+                [0, 0, 255],
+                [0, 2, 1],
+                [31, 196, 1],
+                [51, 100, 7],
+                [88, 99, 1],
+                [168, 1, 1],
+                [254, 1, 1],
+                [255, 255, 255],
+                [18, 0, 1],
+                [64, 0, 1],
+            ] {
+                let addr = IpAddr::V4(Ipv4Addr::new(first, rest[0], rest[1], rest[2]));
+                let names = |v: Vec<&Block>| v.iter().map(|b| b.block).collect::<Vec<_>>();
+                assert_eq!(names(blocks_of(addr)), names(scan(addr)), "{addr}");
+            }
+        }
     }
 }
