@@ -154,7 +154,9 @@ fn a_delayed_peer_is_timed_right() {
     let h = &json_report(&stdout)["hosts"][0];
     assert_eq!(h["received"], json!(10));
     let avg = h["rtt_ms"]["avg"].as_f64().unwrap_or(0.0);
-    assert!((20.0..23.0).contains(&avg), "avg {avg} ms for a 20 ms peer");
+    // Never under the delay; above it by what a Python responder takes on a loaded 2-core
+    // machine (the other tests run beside this one): seen up to 23.3 ms.
+    assert!((20.0..26.0).contains(&avg), "avg {avg} ms for a 20 ms peer");
 }
 
 #[test]
