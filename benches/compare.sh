@@ -19,6 +19,9 @@
 #   benches/compare.sh echo            echo: 1 GiB through one TCP connection, concurrent
 #                                      clients and memory, UDP round trips from 8 sockets,
 #                                      vs. socat, ncat and iperf3 (loopback only)
+#   benches/compare.sh floor           netkit scan -p all (connect and --syn) on a namespace's
+#                                      loopback vs. benches/connect_floor.c, a bare connect()
+#                                      loop over every port, one thread per core
 #   benches/compare.sh trace           trace -n over a 5-hop chain of namespaces vs. traceroute -n
 #                                      and tracepath -n (same hops; wall time), then with a
 #                                      router that keeps its time exceeded
@@ -523,6 +526,40 @@ PY
   BENCH_NS=""
 }
 
+bench_scan_floor() {
+  echo "== scan floor: all 65,535 ports of a namespace's 127.0.0.1 (three listeners) vs. a bare connect() loop"
+  if ! command -v cc > /dev/null || [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs a C compiler (cc) and root"
+    return
+  fi
+  cc -O2 -pthread -o "$WORK/connect_floor" benches/connect_floor.c
+  local ns="nk-bench-floor-$$"
+  ip netns add "$ns"
+  BENCH_NS=$ns
+  ip -n "$ns" link set lo up
+  listen_tcp "$ns" 127.0.0.1 22 8080 50505
+  local in_ns=(ip netns exec "$ns")
+  # Interleaved, five of each; the medians compared.
+  for i in 1 2 3 4 5; do
+    /usr/bin/time -f "%e" -o "$WORK/floor.$i" "${in_ns[@]}" "$WORK/connect_floor"
+    /usr/bin/time -f "%e" -o "$WORK/fl-scan.$i" "${in_ns[@]}" "$NETKIT" scan 127.0.0.1 -p all --json > "$WORK/fl-scan.json"
+    /usr/bin/time -f "%e" -o "$WORK/fl-syn.$i" "${in_ns[@]}" "$NETKIT" scan 127.0.0.1 -p all --syn --json > "$WORK/fl-syn.json"
+  done
+  python3 - "$WORK" <<'PY'
+import json, statistics, sys
+work = sys.argv[1]
+med = lambda name: statistics.median(float(open(f"{work}/{name}.{i}").read().split()[-1]) for i in range(1, 6))
+floor, scan, syn = med("floor"), med("fl-scan"), med("fl-syn")
+opened = lambda name: sorted(p["port"] for p in json.load(open(f"{work}/{name}.json"))["scans"][0]["ports"] if p["state"] == "open")
+print(f"   medians of 5: floor {floor:.2f} s, netkit scan -p all {scan:.2f} s, netkit --syn {syn:.2f} s")
+print(f"   connect scan: {scan / floor:.2f}x the floor (target <= 1.25); --syn: {syn / floor:.2f}x (target <= 1.00)")
+print(f"   open ports: connect {opened('fl-scan')}, --syn {opened('fl-syn')} (listeners: [22, 8080, 50505])")
+PY
+  ip netns pids "$ns" | xargs -r kill
+  ip netns del "$ns"
+  BENCH_NS=""
+}
+
 # trace_chain NAME... : a row of namespaces of the script's own: source, routers, destination,
 # link i holding 10.202.i.0/24 (.1 on the source side, .2 beyond), routes to every link,
 # forwarding on. ICMP rate limits are off, so back-to-back runs all get their answers.
@@ -614,14 +651,16 @@ case "${1:-all}" in
   echo) bench_echo ;;
   scan) bench_scan ;;
   trace) bench_trace ;;
+  floor) bench_scan_floor ;;
   all)
     bench_classify 1000000
     bench_subnet 1000000
     bench_ifaces 1000
     bench_ping
     bench_scan
+    bench_scan_floor
     bench_echo
     bench_trace
     ;;
-  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor]" >&2; exit 2 ;;
 esac
