@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::net::errno;
 use crate::net::pktinfo::{self, Datagram};
 use crate::output::Output;
-use crate::output::messages::{Look, Payload, ServerEvent};
+use crate::output::messages::{Destination, Look, Payload, ServerEvent};
 use crate::ports::Protocol;
 
 /// Events waiting for the renderer; beyond this they are counted, not logged.
@@ -61,6 +61,22 @@ impl Log {
     }
 
     /// Whether messages are logged at all (not with --quiet): when not, none is copied.
+    /// Logs a datagram that arrived (`message`: its bytes in the buffer), where messages are
+    /// logged.
+    pub fn datagram(&self, d: &Datagram, message: &[u8], destination: Option<Destination>) {
+        if self.logs_messages() {
+            self.log(ServerEvent::Datagram {
+                protocol: Protocol::Udp,
+                peer: d.peer,
+                bytes: d.len,
+                sent_bytes: d.sent,
+                truncated: d.truncated(),
+                destination,
+                payload: self.payload(message),
+            });
+        }
+    }
+
     pub fn logs_messages(&self) -> bool {
         !self.quiet
     }
@@ -163,17 +179,20 @@ pub fn shows_the_stream(read: &[u8], buffer: usize) -> bool {
     inner_newline || read.len() == buffer
 }
 
-/// The next datagram on a server's UDP socket, with its source and where it arrived; `None`
-/// once the server stops. A receive error (an ICMP error from an earlier send, a port
-/// unreachable) is not the server's to end on.
+/// The next datagram on a server's UDP socket, with its source and where it arrived, counted
+/// in the summary; `None` once the server stops. A receive error (an ICMP error from an
+/// earlier send, a port unreachable) is not the server's to end on.
 pub async fn next_datagram(
     socket: &UdpSocket,
     buf: &mut [u8],
+    log: &Log,
     stop: &mut watch::Receiver<bool>,
 ) -> Option<Datagram> {
     loop {
         tokio::select! {
             got = pktinfo::recv(socket, buf) => if let Ok(got) = got {
+                log.datagrams.fetch_add(1, Ordering::Relaxed);
+                log.bytes_in.fetch_add(got.len as u64, Ordering::Relaxed);
                 return Some(got);
             },
             _ = stop.changed() => return None,

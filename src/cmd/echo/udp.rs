@@ -30,12 +30,11 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
     // Without it, answers leave from the kernel's choice of address: still served.
     let _ = pktinfo::enable(&socket);
     loop {
-        let Some(datagram) = serve::next_datagram(&socket, &mut buf, &mut stop).await else {
+        let Some(datagram) = serve::next_datagram(&socket, &mut buf, &shared, &mut stop).await
+        else {
             return;
         };
         let (n, peer, arrived) = (datagram.len, datagram.peer, datagram.arrived);
-        shared.datagrams.fetch_add(1, Ordering::Relaxed);
-        shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
         let now = Instant::now();
         let refusal = refuse(peer).map(str::to_string).or_else(|| {
             (!limit.allow(peer.ip(), now)).then(|| {
@@ -55,17 +54,7 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
             continue;
         }
         let message = &mut buf[..n];
-        if shared.logs_messages() {
-            shared.log(ServerEvent::Datagram {
-                protocol: Protocol::Udp,
-                peer,
-                bytes: n,
-                sent_bytes: datagram.sent,
-                truncated: datagram.truncated(),
-                destination: None,
-                payload: shared.payload(message),
-            });
-        }
+        shared.datagram(&datagram, message, None);
         shared.answer(message);
         if shared.mode == EchoMode::Relay {
             peers.retain(|_, (heard, _)| now.duration_since(*heard) < RELAY_MEMORY);

@@ -27,24 +27,14 @@ pub async fn serve(
     // not shown: still served.
     let _ = pktinfo::enable(&socket);
     loop {
-        let Some(datagram) = serve::next_datagram(&socket, &mut buf, &mut stop).await else {
+        let Some(datagram) = serve::next_datagram(&socket, &mut buf, &shared, &mut stop).await
+        else {
             return;
         };
-        let (n, peer, arrived) = (datagram.len, datagram.peer, datagram.arrived);
-        shared.datagrams.fetch_add(1, Ordering::Relaxed);
-        shared.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+        let (peer, arrived) = (datagram.peer, datagram.arrived);
         *locked(&shared.last_peer) = Some((peer, arrived, Arc::clone(&socket)));
-        if shared.logs_messages() {
-            shared.log(ServerEvent::Datagram {
-                protocol: Protocol::Udp,
-                peer,
-                bytes: n,
-                sent_bytes: datagram.sent,
-                truncated: datagram.truncated(),
-                destination: arrived.destination().map(|d| destination(d, &broadcasts)),
-                payload: shared.payload(&buf[..n]),
-            });
-        }
+        let to = arrived.destination().map(|d| destination(d, &broadcasts));
+        shared.datagram(&datagram, &buf[..datagram.len], to);
         if let Some(reply) = &shared.reply
             && pktinfo::send(&socket, reply, peer, arrived).await.is_ok()
         {
