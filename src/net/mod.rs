@@ -43,6 +43,35 @@ pub fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, Error> {
         })
 }
 
+/// Why a small system file was not read.
+#[derive(Debug)]
+pub enum FileRefusal {
+    Read(std::io::Error),
+    /// A directory, a FIFO, a device: not a file to read.
+    NotAFile,
+    /// Longer than the limit.
+    TooLarge,
+}
+
+/// The bytes of a regular file of at most `limit` bytes (the services database,
+/// resolv.conf). Checked before opening, since opening a FIFO waits for a writer; the read
+/// stops just past the limit.
+pub fn read_small_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, FileRefusal> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(FileRefusal::Read)?;
+    if !meta.is_file() {
+        return Err(FileRefusal::NotAFile);
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(FileRefusal::Read)?;
+    if bytes.len() as u64 > limit {
+        return Err(FileRefusal::TooLarge);
+    }
+    Ok(bytes)
+}
+
 /// The wildcard address of `to`'s family, port 0: what a client socket binds.
 pub fn any_of_family(to: IpAddr) -> SocketAddr {
     match to {

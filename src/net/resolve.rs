@@ -94,16 +94,8 @@ pub async fn resolve_endpoint(endpoint: &Endpoint) -> Result<SocketAddr, Error> 
 /// The name servers the system resolver asks, from /etc/resolv.conf (which `ip netns exec`
 /// replaces with /etc/netns/NAME/resolv.conf), read within bounds; empty when there is none.
 pub fn name_servers() -> Vec<String> {
-    use std::io::Read;
-    const PATH: &str = "/etc/resolv.conf";
-    // A regular file only (a FIFO would wait for a writer), and a small one.
-    if !std::fs::metadata(PATH).is_ok_and(|m| m.is_file()) {
-        return Vec::new();
-    }
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(PATH).and_then(|f| f.take(64 << 10).read_to_end(&mut bytes));
-    match read {
-        Ok(_) => servers_in(&String::from_utf8_lossy(&bytes)),
+    match crate::net::read_small_file(std::path::Path::new("/etc/resolv.conf"), 64 << 10) {
+        Ok(bytes) => servers_in(&String::from_utf8_lossy(&bytes)),
         Err(_) => Vec::new(),
     }
 }

@@ -1,9 +1,9 @@
 //! The services database file (services(5)): where the system keeps it, and reading it
 //! within bounds. What the names in it mean is ports.rs's job.
 
-use std::io::Read;
 use std::path::Path;
 
+use super::FileRefusal;
 use crate::error::Error;
 use crate::ports::{ServiceDb, Services};
 
@@ -41,28 +41,20 @@ pub fn load(source: Source) -> Result<Services, Error> {
 }
 
 fn read(path: &Path) -> Result<ServiceDb, Error> {
-    let fail = |source| Error::Read {
-        what: path.display().to_string(),
-        source,
-    };
-    // Checked before opening: opening a FIFO would wait for a writer.
-    let meta = std::fs::metadata(path).map_err(fail)?;
-    if !meta.is_file() {
-        return Err(Error::NotAFile {
+    let bytes = super::read_small_file(path, MAX_SIZE).map_err(|refusal| match refusal {
+        FileRefusal::Read(source) => Error::Read {
+            what: path.display().to_string(),
+            source,
+        },
+        FileRefusal::NotAFile => Error::NotAFile {
             what: format!("services file {}", path.display()),
             hint: "give a services(5) file such as /etc/services",
-        });
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_SIZE + 1).read_to_end(&mut bytes))
-        .map_err(fail)?;
-    if bytes.len() as u64 > MAX_SIZE {
-        return Err(Error::TooLarge {
+        },
+        FileRefusal::TooLarge => Error::TooLarge {
             what: format!("services file {}", path.display()),
             limit: MAX_SIZE,
-        });
-    }
+        },
+    })?;
     Ok(ServiceDb::parse(&String::from_utf8_lossy(&bytes)))
 }
 
