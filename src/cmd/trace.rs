@@ -3,7 +3,6 @@
 //! ten; the lines still come in hop order. UDP and TCP probes need no
 //! privilege (net::probe); ICMP ones use ping's socket (net::icmp).
 
-use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -71,7 +70,7 @@ async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
             Method::Udp(_) | Method::Tcp(_) => socket_probes(addr, method, args, updates).await,
         }
     };
-    let (probed, shown) = tokio::join!(probes, show(addr, args, arrivals, out));
+    let (probed, shown) = tokio::join!(probes, show(args, arrivals, out));
     probed?;
     let hops = shown?;
     let reached = hops
@@ -91,29 +90,8 @@ async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
 
 /// The answers so far: (ttl, probe) -> what came back (None: nothing in time).
 type Hits = BTreeMap<(u32, u32), Option<Hit>>;
-/// Each answer as it comes, from the probes to the printer.
-type Updates = mpsc::UnboundedSender<((u32, u32), Option<Hit>)>;
-
-/// Whether the trace is done: some TTL reached the destination (or a final unreachable)
-/// and every probe at or below it has its answer; or every TTL is answered.
-fn done(addr: IpAddr, hits: &Hits, queries: u32, max: u32) -> bool {
-    let complete = |ttl: u32| (0..queries).all(|q| hits.contains_key(&(ttl, q)));
-    for ttl in 1..=max {
-        if !complete(ttl) {
-            return false;
-        }
-        let last = (0..queries).any(|q| {
-            hits.get(&(ttl, q))
-                .copied()
-                .flatten()
-                .is_some_and(|h| ends_the_path(addr, &h))
-        });
-        if last {
-            return true;
-        }
-    }
-    true
-}
+/// Each hop as soon as it is complete, from the probes to the printer.
+type Updates = mpsc::UnboundedSender<Hop>;
 
 /// A hit that ends the path: the destination answered, or an unreachable (no point going on).
 fn ends_the_path(addr: IpAddr, hit: &Hit) -> bool {
@@ -132,7 +110,7 @@ async fn socket_probes(
     args: &TraceArgs,
     updates: Updates,
 ) -> Result<(), Error> {
-    let mut hits = Hits::new();
+    let mut path = Path::new(addr, args, updates);
     let mut running = JoinSet::new();
     let mut next_ttl = 1u32;
     loop {
@@ -157,6 +135,7 @@ async fn socket_probes(
             next_ttl += 1;
         }
         let Some(joined) = running.join_next().await else {
+            path.finish();
             break;
         };
         let Ok((ttl, q, hit)) = joined else { continue };
@@ -164,9 +143,8 @@ async fn socket_probes(
             what: format!("{addr} with a TTL-{ttl} probe"),
             source,
         })?;
-        hits.insert((ttl, q), hit);
-        let _ = updates.send(((ttl, q), hit));
-        if done(addr, &hits, args.queries, args.max_hops) {
+        path.answer((ttl, q), hit);
+        if path.done() {
             break;
         }
     }
@@ -176,6 +154,7 @@ async fn socket_probes(
 /// ICMP echo probes on one socket: its TTL set before each send; answers matched by sequence
 /// number (the echo reply's, or the one quoted in a time exceeded).
 async fn icmp_probes(addr: IpAddr, args: &TraceArgs, updates: Updates) -> Result<(), Error> {
+    let mut path = Path::new(addr, args, updates);
     let v6 = addr.is_ipv6();
     let socket = IcmpSocket::open(v6, Kind::Auto, None).map_err(|e| match e.kind() {
         std::io::ErrorKind::PermissionDenied => Error::Permission(Privilege::IcmpSocket { v6 }),
@@ -190,16 +169,12 @@ async fn icmp_probes(addr: IpAddr, args: &TraceArgs, updates: Updates) -> Result
     };
     let ident = (std::process::id() as u16) ^ 0x7472;
     let mut sent: BTreeMap<u16, (u32, u32, Instant)> = BTreeMap::new();
-    let mut hits = Hits::new();
     let mut buf = vec![0u8; 65_536];
     let data = [0u8; 32];
     let mut next_ttl = 1u32;
     let mut last_send = Instant::now();
     loop {
-        let mut out = sent
-            .values()
-            .filter(|(t, q, _)| !hits.contains_key(&(*t, *q)))
-            .count();
+        let mut out = sent.values().filter(|(t, q, _)| !path.has(*t, *q)).count();
         while next_ttl <= args.max_hops && room(out, args.queries) {
             socket.set_ttl(next_ttl).map_err(fail)?;
             for q in 0..args.queries {
@@ -212,25 +187,19 @@ async fn icmp_probes(addr: IpAddr, args: &TraceArgs, updates: Updates) -> Result
             }
             next_ttl += 1;
         }
-        if done(addr, &hits, args.queries, args.max_hops) {
-            break;
-        }
         // Probes past their wait count as unanswered.
         let now = Instant::now();
-        for (ttl, q, at) in sent.values() {
-            if now.duration_since(*at) >= args.wait
-                && let Entry::Vacant(slot) = hits.entry((*ttl, *q))
-            {
-                slot.insert(None);
-                let _ = updates.send(((*ttl, *q), None));
+        for &(ttl, q, at) in sent.values() {
+            if now.duration_since(at) >= args.wait {
+                path.answer((ttl, q), None);
             }
         }
-        if done(addr, &hits, args.queries, args.max_hops) {
+        if path.done() {
             break;
         }
         let oldest = sent
             .values()
-            .filter(|(t, q, _)| !hits.contains_key(&(*t, *q)))
+            .filter(|(t, q, _)| !path.has(*t, *q))
             .map(|(_, _, at)| *at)
             .min()
             .unwrap_or(last_send);
@@ -270,15 +239,13 @@ async fn icmp_probes(addr: IpAddr, args: &TraceArgs, updates: Updates) -> Result
         };
         if let Some((seq, from, error)) = answer
             && let Some(&(ttl, q, at)) = sent.get(&seq)
-            && let Entry::Vacant(slot) = hits.entry((ttl, q))
+            && !path.has(ttl, q)
         {
-            let hit = Some(Hit {
-                from,
-                rtt: at.elapsed(),
-                error,
-            });
-            slot.insert(hit);
-            let _ = updates.send(((ttl, q), hit));
+            let rtt = at.elapsed();
+            path.answer((ttl, q), Some(Hit { from, rtt, error }));
+            if path.done() {
+                break;
+            }
         }
     }
     Ok(())
@@ -304,12 +271,11 @@ fn mark(addr: IpAddr, hit: &Hit) -> Option<&'static str> {
 /// Prints the hops in order as they complete (each once its names are looked up, at most
 /// NAME_WAIT), while the probes are still out; returns them all when the probes are done.
 async fn show(
-    addr: IpAddr,
     args: &TraceArgs,
-    mut arrivals: mpsc::UnboundedReceiver<((u32, u32), Option<Hit>)>,
+    mut arrivals: mpsc::UnboundedReceiver<Hop>,
     out: &mut Output,
 ) -> Result<Vec<Hop>, Error> {
-    let mut path = Path::default();
+    let mut hops: Vec<Hop> = Vec::new();
     let mut lookups = JoinSet::new();
     let mut asked: HashSet<IpAddr> = HashSet::new();
     let mut pending: HashSet<IpAddr> = HashSet::new();
@@ -319,14 +285,8 @@ async fn show(
     while open || !lookups.is_empty() {
         tokio::select! {
             arrival = arrivals.recv(), if open => match arrival {
-                Some((key, hit)) => {
-                    path.hits.insert(key, hit);
-                    path.build(addr, args, false);
-                }
-                None => {
-                    open = false;
-                    path.build(addr, args, true);
-                }
+                Some(hop) => hops.push(hop),
+                None => open = false,
             },
             Some(joined) = lookups.join_next(), if !lookups.is_empty() => {
                 if let Ok((a, name)) = joined {
@@ -338,7 +298,7 @@ async fn show(
             }
         }
         if !args.numeric {
-            for hop in &path.hops[shown..] {
+            for hop in &hops[shown..] {
                 for a in hop.probes.iter().filter_map(|p| p.address) {
                     if asked.insert(a) {
                         pending.insert(a);
@@ -347,7 +307,7 @@ async fn show(
                 }
             }
         }
-        while let Some(hop) = path.hops.get_mut(shown) {
+        while let Some(hop) = hops.get_mut(shown) {
             let waiting = hop
                 .probes
                 .iter()
@@ -362,36 +322,74 @@ async fn show(
         }
     }
     // Only a failed lookup task leaves a hop unshown here.
-    for hop in path.hops.iter_mut().skip(shown) {
+    for hop in hops.iter_mut().skip(shown) {
         name_hop(hop, &names);
         out.trace_hop(hop)?;
     }
-    Ok(path.hops)
+    Ok(hops)
 }
 
-/// The hops built so far from the answers.
-#[derive(Default)]
-struct Path {
+/// The answers so far, turned into hops in order as each completes; every finished hop goes
+/// to the printer.
+struct Path<'a> {
+    addr: IpAddr,
+    args: &'a TraceArgs,
     hits: Hits,
-    hops: Vec<Hop>,
-    /// Still in private space (for the marker).
+    /// The TTL of the next hop to finish.
+    next: u32,
+    /// The path has left private space (for the marker).
     left_private: bool,
     /// A hop ended the path (the destination, or an unreachable).
     ended: bool,
+    hops: Updates,
 }
 
-impl Path {
-    /// Adds every hop whose probes all have their answer; `finished` (the probes are done):
-    /// also the partly answered ones, up to the first TTL never probed.
-    fn build(&mut self, addr: IpAddr, args: &TraceArgs, finished: bool) {
-        while !self.ended && (self.hops.len() as u32) < args.max_hops {
-            let ttl = self.hops.len() as u32 + 1;
-            let complete = (0..args.queries).all(|q| self.hits.contains_key(&(ttl, q)));
-            let probed = (0..args.queries).any(|q| self.hits.contains_key(&(ttl, q)));
+impl<'a> Path<'a> {
+    fn new(addr: IpAddr, args: &'a TraceArgs, hops: Updates) -> Path<'a> {
+        Path {
+            addr,
+            args,
+            hits: Hits::new(),
+            next: 1,
+            left_private: false,
+            ended: false,
+            hops,
+        }
+    }
+
+    /// Whether probe `q` of `ttl` has its answer (or its time is up).
+    fn has(&self, ttl: u32, q: u32) -> bool {
+        self.hits.contains_key(&(ttl, q))
+    }
+
+    /// Records a probe's answer (the first one counts), then sends the hops it completes.
+    fn answer(&mut self, key: (u32, u32), hit: Option<Hit>) {
+        self.hits.entry(key).or_insert(hit);
+        self.build(false);
+    }
+
+    /// The probes are over: the partly answered hops go too (a probe task that failed).
+    fn finish(&mut self) {
+        self.build(true);
+    }
+
+    /// Whether nothing more is to be learnt: the path ended, or every hop is in.
+    fn done(&self) -> bool {
+        self.ended || self.next > self.args.max_hops
+    }
+
+    /// Sends every hop whose probes all have their answer; `finished`: also the partly
+    /// answered ones, up to the first TTL never probed.
+    fn build(&mut self, finished: bool) {
+        let queries = self.args.queries;
+        while !self.done() {
+            let ttl = self.next;
+            let complete = (0..queries).all(|q| self.has(ttl, q));
+            let probed = (0..queries).any(|q| self.has(ttl, q));
             if !(complete || finished && probed) {
                 return;
             }
-            let answers: Vec<Option<Hit>> = (0..args.queries)
+            let answers: Vec<Option<Hit>> = (0..queries)
                 .map(|q| self.hits.get(&(ttl, q)).copied().flatten())
                 .collect();
             let first = answers.iter().flatten().next().map(|h| h.from);
@@ -402,15 +400,19 @@ impl Path {
                 }
                 _ => false,
             };
-            self.ended = answers.iter().flatten().any(|h| ends_the_path(addr, h));
-            self.hops.push(Hop {
+            self.ended = answers
+                .iter()
+                .flatten()
+                .any(|h| ends_the_path(self.addr, h));
+            self.next += 1;
+            let _ = self.hops.send(Hop {
                 ttl,
                 probes: answers
                     .iter()
                     .map(|h| Probe {
                         address: h.map(|h| h.from),
                         rtt_ms: h.map(|h| h.rtt.as_secs_f64() * 1000.0),
-                        mark: h.and_then(|h| mark(addr, &h)),
+                        mark: h.and_then(|h| mark(self.addr, &h)),
                     })
                     .collect(),
                 classification: first.map(what_it_is),
