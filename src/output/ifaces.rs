@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use serde::Serialize;
 
 use super::Written;
-use super::{Output, Paint};
+use super::{Output, Paint, kind_and_class};
 use crate::addr::Kind;
 use crate::addr::class::Class;
 use crate::addr::special::Block;
@@ -112,12 +112,9 @@ impl Output {
             let mtu = iface.mtu.map_or("-".to_string(), |m| m.to_string());
             let mut rows: Vec<(String, String)> = Vec::new();
             for a in &iface.ipv4 {
-                let class = a
-                    .class
-                    .map_or(String::new(), |c| format!(", class {}", c.letter()));
                 rows.push((
                     format!("{}/{}", a.address, a.prefix),
-                    format!("{}{class}{}", a.kind.label(), flag_note(&a.flags)),
+                    format!("{}{}", kind_and_class(a.kind, a.class), flag_note(&a.flags)),
                 ));
             }
             for a in &iface.ipv6 {
@@ -170,15 +167,12 @@ impl Output {
             let broadcast = a
                 .broadcast
                 .map_or(String::new(), |b| format!("  broadcast {b}"));
-            let class = a
-                .class
-                .map_or(String::new(), |c| format!(", class {}", c.letter()));
             writeln!(
                 self,
-                "        inet {}  netmask {}{broadcast}  ({}{class}){}",
+                "        inet {}  netmask {}{broadcast}  ({}){}",
                 a.address,
                 a.netmask,
-                a.kind.label(),
+                kind_and_class(a.kind, a.class),
                 flag_note(&a.flags)
             )?;
         }

@@ -293,6 +293,15 @@ impl Output {
     }
 }
 
+/// An address in a few words, as ifaces and trace show it: "private, class A"; IPv6 has no
+/// class ("link-local").
+pub fn kind_and_class(kind: crate::addr::Kind, class: Option<crate::addr::class::Class>) -> String {
+    match class {
+        Some(class) => format!("{}, class {}", kind.label(), class.letter()),
+        None => kind.label().to_string(),
+    }
+}
+
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.out.write(buf)

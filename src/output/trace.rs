@@ -45,10 +45,7 @@ pub struct Probe {
 /// What an address is, in a few words: "private, class A", "public", "shared (CGNAT)".
 pub fn what_it_is(addr: IpAddr) -> String {
     let facts = Facts::of(addr);
-    match facts.class {
-        Some(class) => format!("{}, class {}", facts.kind.label(), class.letter()),
-        None => facts.kind.label().to_string(),
-    }
+    super::kind_and_class(facts.kind, facts.class)
 }
 
 /// Whether an address belongs to a network that is not the internet's: private, CGN shared
