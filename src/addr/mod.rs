@@ -41,6 +41,62 @@ impl Serialize for Integer {
     }
 }
 
+/// An address in binary: `10101100.00010100.00000001.00000101` (the dotted form students
+/// learn) for IPv4, eight colon-separated groups of 16 bits for IPv6. Written when shown, so
+/// classifying an address that is never shown in binary costs nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binary(pub IpAddr);
+
+impl std::fmt::Display for Binary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Groups of `width` bits, each bit a digit, separated by `sep`; 135 bytes at most.
+        fn groups(bits: u128, count: u32, width: u32, sep: u8, buf: &mut [u8; 135]) -> usize {
+            let mut len = 0;
+            for bit in (0..count * width).rev() {
+                buf[len] = b'0' + (bits >> bit & 1) as u8;
+                len += 1;
+                if bit % width == 0 && bit > 0 {
+                    buf[len] = sep;
+                    len += 1;
+                }
+            }
+            len
+        }
+        let mut buf = [0u8; 135];
+        let len = match self.0 {
+            IpAddr::V4(v4) => groups(u128::from(u32::from(v4)), 4, 8, b'.', &mut buf),
+            IpAddr::V6(v6) => groups(u128::from(v6), 8, 16, b':', &mut buf),
+        };
+        // Only ASCII digits and separators were written.
+        f.write_str(std::str::from_utf8(&buf[..len]).unwrap_or_default())
+    }
+}
+
+impl Serialize for Binary {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An address as one hexadecimal number: `0xac140105`, 32 digits for IPv6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hex(pub IpAddr);
+
+impl std::fmt::Display for Hex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            IpAddr::V4(v4) => write!(f, "0x{:08x}", u32::from(v4)),
+            IpAddr::V6(v6) => write!(f, "0x{:032x}", u128::from(v6)),
+        }
+    }
+}
+
+impl Serialize for Hex {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// The one-word answer to "what is this address?", most telling first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -104,8 +160,8 @@ pub struct Facts {
     /// Why the class misleads here (0/8, 127/8, D, E).
     pub class_note: Option<&'static str>,
     /// Dotted binary for IPv4; colon-separated 16-bit groups for IPv6.
-    pub binary: String,
-    pub hex: String,
+    pub binary: Binary,
+    pub hex: Hex,
     pub decimal: Integer,
     /// RFC 1918 for IPv4; unique-local fc00::/7 for IPv6.
     pub private: bool,
@@ -191,8 +247,8 @@ impl Facts {
             classful_network: c.network,
             host_part: c.host_part,
             class_note: c.note,
-            binary: parse::dotted_binary(v4),
-            hex: format!("0x{bits:08x}"),
+            binary: Binary(IpAddr::V4(v4)),
+            hex: Hex(IpAddr::V4(v4)),
             decimal: Integer::Number(u64::from(bits)),
             private: flags.private,
             loopback: flags.loopback,
@@ -239,8 +295,8 @@ impl Facts {
             classful_network: None,
             host_part: None,
             class_note: None,
-            binary: colon_binary(v6),
-            hex: format!("0x{bits:032x}"),
+            binary: Binary(IpAddr::V6(v6)),
+            hex: Hex(IpAddr::V6(v6)),
             decimal: Integer::Text(bits.to_string()),
             private: flags.private,
             loopback: flags.loopback,
@@ -313,20 +369,6 @@ fn global(ranges: &[&Block], multicast: bool) -> Option<bool> {
         None if ranges.is_empty() => Some(true),
         None => None,
     }
-}
-
-/// The 128 bits in eight colon-separated groups of 16.
-pub fn colon_binary(v6: Ipv6Addr) -> String {
-    let mut out = String::with_capacity(135);
-    for (i, group) in v6.segments().into_iter().enumerate() {
-        if i > 0 {
-            out.push(':');
-        }
-        for bit in (0..16).rev() {
-            out.push(if group >> bit & 1 == 1 { '1' } else { '0' });
-        }
-    }
-    out
 }
 
 /// `2001:0db8:0000:0000:0000:0000:0000:0001`.
@@ -402,8 +444,8 @@ mod tests {
         assert_eq!(f.class_bits, Some("10"));
         assert_eq!(f.classful_network, Some(Ipv4Addr::new(172, 20, 0, 0)));
         assert_eq!(f.host_part, Some(Ipv4Addr::new(0, 0, 1, 5)));
-        assert_eq!(f.binary, "10101100.00010100.00000001.00000101");
-        assert_eq!(f.hex, "0xac140105");
+        assert_eq!(f.binary.to_string(), "10101100.00010100.00000001.00000101");
+        assert_eq!(f.hex.to_string(), "0xac140105");
         assert_eq!(f.decimal, Integer::Number(2_886_992_133));
         assert!(f.private);
         assert_eq!(f.global, Some(false));
@@ -480,7 +522,8 @@ mod tests {
     #[test]
     fn ipv6_binary_form() {
         let f = facts("8001::1");
-        let groups: Vec<&str> = f.binary.split(':').collect();
+        let binary = f.binary.to_string();
+        let groups: Vec<&str> = binary.split(':').collect();
         assert_eq!(groups.len(), 8);
         assert_eq!(groups[0], "1000000000000001");
         assert_eq!(groups[7], "0000000000000001");

@@ -336,23 +336,9 @@ fn mask_error(mask: Ipv4Addr) -> ParseError {
     }
     ParseError::MaskNotContiguous {
         mask,
-        binary: dotted_binary(mask),
+        binary: crate::addr::Binary(mask.into()).to_string(),
         suggest: bits.leading_ones(),
     }
-}
-
-/// `10101100.00010100.00000001.00000101`: the form students learn.
-pub fn dotted_binary(v4: Ipv4Addr) -> String {
-    let mut out = String::with_capacity(35);
-    for (i, octet) in v4.octets().into_iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        for bit in (0..8).rev() {
-            out.push(if octet >> bit & 1 == 1 { '1' } else { '0' });
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -417,7 +403,7 @@ mod tests {
             assert_eq!(fast, strict, "input {input:?}");
         }
         assert_eq!(
-            dotted_binary(Ipv4Addr::new(172, 20, 1, 5)),
+            crate::addr::Binary(Ipv4Addr::new(172, 20, 1, 5).into()).to_string(),
             "10101100.00010100.00000001.00000101"
         );
     }

@@ -183,7 +183,7 @@ impl Output {
         if let Some(note) = f.class_note {
             self.field("", note)?;
         }
-        self.field("binary", &f.binary)?;
+        self.field("binary", &f.binary.to_string())?;
         self.field("hex", &format!("{}  decimal {}", f.hex, f.decimal))
     }
 
@@ -284,10 +284,11 @@ impl Output {
         match (f.address, f.class) {
             (IpAddr::V4(_), Some(class)) => {
                 let bits = class.leading_bits();
+                let binary = f.binary.to_string();
                 let colored = format!(
                     "{}{}",
-                    self.paint(Paint::Magenta, &f.binary[..bits.len()]),
-                    &f.binary[bits.len()..]
+                    self.paint(Paint::Magenta, &binary[..bits.len()]),
+                    &binary[bits.len()..]
                 );
                 writeln!(self, "    {colored}")?;
                 writeln!(

@@ -9,7 +9,7 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::{Output, Written};
-use crate::addr::parse::dotted_binary;
+use crate::addr::Binary;
 use crate::addr::plan::Vlsm;
 use crate::addr::subnet::{Subnet, subnet};
 
@@ -151,10 +151,8 @@ impl Output {
     /// The binary view of a split: the block's bits, the borrowed ones, the host ones.
     fn borrowed_bits(&mut self, head: &SplitHead) -> Written {
         let (network_bits, prefix) = (u32::from(head.block.prefix_len()), u32::from(head.prefix));
-        let (binary, total) = match head.block.network() {
-            IpAddr::V4(v4) => (dotted_binary(v4), 32u32),
-            IpAddr::V6(v6) => (crate::addr::colon_binary(v6), 128u32),
-        };
+        let binary = Binary(head.block.network()).to_string();
+        let total = u32::from(head.block.max_prefix_len());
         let mut marks = String::with_capacity(binary.len());
         let mut bit = 0u32;
         for c in binary.chars() {
@@ -278,7 +276,7 @@ impl Output {
             return self.json_line(s);
         }
         let binary = |ip: IpAddr| match ip {
-            IpAddr::V4(v4) => format!("  {}", dotted_binary(v4)),
+            IpAddr::V4(v4) => format!("  {}", Binary(v4.into())),
             IpAddr::V6(_) => String::new(),
         };
         let width = s
