@@ -2,6 +2,7 @@
 //! Pure knowledge: no I/O, no printing; `Facts::of` is the one entry point for an address.
 
 pub mod class;
+mod forms;
 pub mod host;
 pub mod parse;
 pub mod plan;
@@ -13,6 +14,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::{Serialize, Serializer};
 
 use class::Class;
+pub use forms::{Binary, Hex};
 use special::{Block, Purpose};
 
 /// An integer that JSON carries as a number for IPv4 and as a decimal string for IPv6,
@@ -38,62 +40,6 @@ impl Serialize for Integer {
             Integer::Number(n) => s.serialize_u64(*n),
             Integer::Text(t) => s.serialize_str(t),
         }
-    }
-}
-
-/// An address in binary: `10101100.00010100.00000001.00000101` (the dotted form students
-/// learn) for IPv4, eight colon-separated groups of 16 bits for IPv6. Written when shown, so
-/// classifying an address that is never shown in binary costs nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Binary(pub IpAddr);
-
-impl std::fmt::Display for Binary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Groups of `width` bits, each bit a digit, separated by `sep`; 135 bytes at most.
-        fn groups(bits: u128, count: u32, width: u32, sep: u8, buf: &mut [u8; 135]) -> usize {
-            let mut len = 0;
-            for bit in (0..count * width).rev() {
-                buf[len] = b'0' + (bits >> bit & 1) as u8;
-                len += 1;
-                if bit % width == 0 && bit > 0 {
-                    buf[len] = sep;
-                    len += 1;
-                }
-            }
-            len
-        }
-        let mut buf = [0u8; 135];
-        let len = match self.0 {
-            IpAddr::V4(v4) => groups(u128::from(u32::from(v4)), 4, 8, b'.', &mut buf),
-            IpAddr::V6(v6) => groups(u128::from(v6), 8, 16, b':', &mut buf),
-        };
-        // Only ASCII digits and separators were written.
-        f.write_str(std::str::from_utf8(&buf[..len]).unwrap_or_default())
-    }
-}
-
-impl Serialize for Binary {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// An address as one hexadecimal number: `0xac140105`, 32 digits for IPv6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hex(pub IpAddr);
-
-impl std::fmt::Display for Hex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            IpAddr::V4(v4) => write!(f, "0x{:08x}", u32::from(v4)),
-            IpAddr::V6(v6) => write!(f, "0x{:032x}", u128::from(v6)),
-        }
-    }
-}
-
-impl Serialize for Hex {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod classify;
 pub mod ifaces;
+pub mod json;
 pub mod messages;
 pub mod ping;
 pub mod port;
@@ -206,10 +207,15 @@ impl Output {
         Ok(writeln!(self.err, "{message}")?)
     }
 
-    /// One JSON object on its own line. The only place JSON is written.
+    /// One JSON object on its own line. With `json_written`, the only place JSON is written.
     // sonic-rs, not serde_json: the same bytes, and a faster string escaper, which is most of
     // the cost of a classify record.
     pub fn json_line<T: Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.json_written(|line| sonic_rs::to_writer(line, value).map_err(io::Error::other))
+    }
+
+    /// One JSON object on its own line, as `write` puts it into the buffer.
+    fn json_written(&mut self, write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> Written {
         let line = match &mut self.out {
             Sink::Memory(v) => v,
             Sink::Buffered(_) | Sink::Direct(_) => {
@@ -217,7 +223,7 @@ impl Output {
                 &mut self.scratch
             }
         };
-        sonic_rs::to_writer(&mut *line, value).map_err(io::Error::other)?;
+        write(&mut *line)?;
         line.push(b'\n');
         if !matches!(self.out, Sink::Memory(_)) {
             self.out.write_all(&self.scratch)?;
