@@ -43,6 +43,28 @@ pub fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, Error> {
         })
 }
 
+/// A socket opened nonblocking (and close-on-exec). Linux takes the flag in the one
+/// socket() call; elsewhere it is set after, which costs a call more. A scan opens a socket
+/// per port, so the calls count.
+pub fn nonblocking_socket(
+    domain: socket2::Domain,
+    ty: socket2::Type,
+    protocol: Option<socket2::Protocol>,
+) -> std::io::Result<socket2::Socket> {
+    // Linux
+    #[cfg(target_os = "linux")]
+    {
+        socket2::Socket::new(domain, ty.nonblocking(), protocol)
+    }
+    // Elsewhere
+    #[cfg(not(target_os = "linux"))]
+    {
+        let socket = socket2::Socket::new(domain, ty, protocol)?;
+        socket.set_nonblocking(true)?;
+        Ok(socket)
+    }
+}
+
 /// Why a small system file was not read.
 #[derive(Debug)]
 pub enum FileRefusal {

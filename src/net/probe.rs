@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use socket2::{Domain, Protocol, SockRef, Socket, Type};
+use socket2::{Domain, Protocol, SockRef, Type};
 use tokio::io::Interest;
 use tokio::net::UdpSocket;
 use tokio::time::timeout;
@@ -91,10 +91,10 @@ pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
 /// A TCP probe: a SYN by a nonblocking connect; `None` when nothing came back within `wait`.
 pub async fn tcp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Option<Hit>> {
     let v6 = dest.is_ipv6();
-    let socket = Socket::new(Domain::for_address(dest), Type::STREAM, Some(Protocol::TCP))?;
+    let socket =
+        super::nonblocking_socket(Domain::for_address(dest), Type::STREAM, Some(Protocol::TCP))?;
     set_ttl(&SockRef::from(&socket), v6, ttl)?;
     errqueue::enable(&socket, v6)?;
-    socket.set_nonblocking(true)?;
     let began = Instant::now();
     match socket.connect(&dest.into()) {
         Ok(()) => {

@@ -328,15 +328,27 @@ async fn within<F: Future>(pace: &SharedPace, began: Instant, answer: F) -> Opti
 /// How often a waiting probe looks at the pace again.
 const RECHECK: Duration = Duration::from_millis(50);
 
+/// How a probe began: answered at once (a nearby host often decides a connect before
+/// connect() returns), or a wait for its answer.
+enum Started<A, F> {
+    Done(A),
+    Waiting(F),
+}
+
+/// Probes a lane starts in a row while permits are free, before it yields (so the answers
+/// flow to the caller and Ctrl-C is heard).
+const RUN: usize = 256;
+
 /// Runs `probe` on every port of `target`, at most `settings.concurrency` at a time and, with
 /// `gap`, starting one per gap (the first after one gap); hands each port's answer to `done`
 /// as it comes.
 ///
 /// The ports are dealt to one lane task per worker of the runtime, each with its share of the
-/// concurrency, and the answers come back in batches of what is ready. A probe's task is
-/// spawned and joined on the same worker, so the threads seldom wake each other (one spawning
-/// loop on the calling thread would wake another thread for every probe). Paced sweeps keep
-/// one lane, so the gap holds for the whole sweep.
+/// concurrency, and the answers come back in batches of what is ready. A probe answered as
+/// it starts costs no task; one that must wait gets a task, spawned and joined on the same
+/// worker, so the threads seldom wake each other (one spawning loop on the calling thread
+/// would wake another thread for every probe). Paced sweeps keep one lane, so the gap holds
+/// for the whole sweep.
 async fn sweep<P, F, A>(
     target: IpAddr,
     ports: Vec<u16>,
@@ -346,7 +358,7 @@ async fn sweep<P, F, A>(
     pace: &SharedPace,
     mut done: impl FnMut(u16, A),
 ) where
-    P: Fn(SocketAddr, SharedPace) -> F + Copy + Send + 'static,
+    P: Fn(SocketAddr, SharedPace) -> Started<A, F> + Copy + Send + Sync + 'static,
     F: Future<Output = A> + Send + 'static,
     A: Send + 'static,
 {
@@ -381,13 +393,14 @@ async fn lane_sweep<P, F, A>(
     probe: P,
     answers: tokio::sync::mpsc::UnboundedSender<Vec<(u16, A)>>,
 ) where
-    P: Fn(u16) -> F,
+    P: Fn(u16) -> Started<A, F>,
     F: Future<Output = A> + Send + 'static,
     A: Send + 'static,
 {
     let permits = Arc::new(Semaphore::new(concurrency));
     let mut set = JoinSet::new();
     let mut queue = ports.into_iter();
+    let mut ready = Vec::new();
     // The first start, too, waits one gap: a paced round gives the target's rate limit a
     // full gap to refill before its first probe.
     let mut ticker = gap.map(|g| {
@@ -395,7 +408,37 @@ async fn lane_sweep<P, F, A>(
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         t
     });
+    let start = |port, permit, set: &mut JoinSet<_>, ready: &mut Vec<_>| match probe(port) {
+        // The permit goes back at once: the probe holds no descriptor any more.
+        Started::Done(answer) => ready.push((port, answer)),
+        Started::Waiting(answer) => {
+            set.spawn(async move {
+                let a = answer.await;
+                drop(permit);
+                (port, a)
+            });
+        }
+    };
     while queue.len() > 0 || !set.is_empty() {
+        // Unpaced, probes start in runs while permits are free, without waiting on anything.
+        if ticker.is_none() && queue.len() > 0 {
+            let mut started = 0;
+            while started < RUN {
+                let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+                    break;
+                };
+                let Some(port) = queue.next() else { break };
+                start(port, permit, &mut set, &mut ready);
+                started += 1;
+            }
+            if !ready.is_empty() && answers.send(std::mem::take(&mut ready)).is_err() {
+                return;
+            }
+            if started == RUN {
+                tokio::task::yield_now().await;
+                continue;
+            }
+        }
         tokio::select! {
             permit = Arc::clone(&permits).acquire_owned(), if queue.len() > 0 => {
                 let Ok(permit) = permit else { break };
@@ -403,12 +446,10 @@ async fn lane_sweep<P, F, A>(
                     t.tick().await;
                 }
                 let Some(port) = queue.next() else { continue };
-                let answer = probe(port);
-                set.spawn(async move {
-                    let a = answer.await;
-                    drop(permit);
-                    (port, a)
-                });
+                start(port, permit, &mut set, &mut ready);
+                if !ready.is_empty() && answers.send(std::mem::take(&mut ready)).is_err() {
+                    return;
+                }
             }
             Some(joined) = set.join_next(), if !set.is_empty() => {
                 // This answer and every other one ready now, as one batch.
@@ -420,6 +461,8 @@ async fn lane_sweep<P, F, A>(
                     return;
                 }
             }
+            // Every probe of the run was answered as it started, and none is left.
+            else => break,
         }
     }
 }

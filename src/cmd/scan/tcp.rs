@@ -1,5 +1,6 @@
 //! The TCP connect scan: a full connect per port, no privilege needed.
 
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -8,7 +9,9 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
 use tokio::net::TcpStream;
 
-use super::{FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, sweep, within};
+use super::{
+    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Started, Verdict, back_off, sweep, within,
+};
 use crate::error::Error;
 use crate::net::errno::{self, is_busy};
 use crate::ports::PortState;
@@ -66,58 +69,107 @@ pub(super) async fn scan(
     Ok(())
 }
 
-/// One connect. Out of descriptors or local ports: wait a little and try the same port again.
-async fn connect(at: SocketAddr, pace: SharedPace) -> Answer {
-    let mut backoff = FIRST_BACKOFF;
-    loop {
-        let began = Instant::now();
-        let Some(handshake) = within(&pace, began, handshake(at)).await else {
-            return Answer::Silent;
-        };
-        let rtt = began.elapsed();
-        return match handshake {
-            Ok(own) if own == at => Answer::SelfConnect,
-            Ok(_) => {
-                pace.saw(rtt);
-                Answer::Open(rtt)
-            }
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                pace.saw(rtt);
-                Answer::Refused
-            }
-            Err(e) if is_busy(&e) => {
-                tokio::time::sleep(backoff).await;
-                backoff = back_off(backoff);
-                continue;
-            }
-            Err(e) => Answer::Unreachable(errno::reason_word(&e)),
-        };
+/// One connect, answered at once when the kernel decides it before connect() returns (a
+/// nearby host, loopback above all: then the socket never meets the event loop, and the
+/// probe costs no task), else waited for. Out of descriptors or local ports: wait a little
+/// and try the same port again.
+fn connect(
+    at: SocketAddr,
+    pace: SharedPace,
+) -> Started<Answer, impl Future<Output = Answer> + Send + 'static> {
+    let began = Instant::now();
+    match begin(at) {
+        Ok(Begun::Decided(result)) if !busy(&result) => {
+            Started::Done(answer(at, result, began, &pace))
+        }
+        Ok(Begun::Pending(socket)) => Started::Waiting(finish(at, pace, Some((socket, began)))),
+        Ok(Begun::Decided(_)) => Started::Waiting(finish(at, pace, None)),
+        Err(e) if is_busy(&e) => Started::Waiting(finish(at, pace, None)),
+        Err(e) => Started::Done(answer(at, Err(e), began, &pace)),
     }
 }
 
-/// One TCP handshake; the local address it connected from. A nonblocking connect to a
-/// nearby host (loopback above all) is often decided before connect() returns: then the
-/// answer is read at once, and the socket never goes through the event loop (registering
-/// and deregistering it were two epoll_ctl calls per port, on a path where the kernel's
-/// work is the limit).
-async fn handshake(at: SocketAddr) -> io::Result<SocketAddr> {
-    let socket = Socket::new(
+/// A connect that must be waited for (`pending`), or started again after a busy error
+/// (`None`, after a backoff).
+async fn finish(at: SocketAddr, pace: SharedPace, pending: Option<(Socket, Instant)>) -> Answer {
+    let mut backoff = FIRST_BACKOFF;
+    let mut pending = pending;
+    loop {
+        let (socket, began) = match pending.take() {
+            Some(p) => p,
+            None => {
+                tokio::time::sleep(backoff).await;
+                backoff = back_off(backoff);
+                let began = Instant::now();
+                match begin(at) {
+                    Ok(Begun::Pending(socket)) => (socket, began),
+                    Ok(Begun::Decided(result)) if !busy(&result) => {
+                        return answer(at, result, began, &pace);
+                    }
+                    Ok(Begun::Decided(_)) => continue,
+                    Err(e) if is_busy(&e) => continue,
+                    Err(e) => return answer(at, Err(e), began, &pace),
+                }
+            }
+        };
+        let Some(result) = within(&pace, began, settle(socket)).await else {
+            return Answer::Silent;
+        };
+        if !busy(&result) {
+            return answer(at, result, began, &pace);
+        }
+    }
+}
+
+fn busy(result: &io::Result<SocketAddr>) -> bool {
+    result.as_ref().is_err_and(is_busy)
+}
+
+/// What a finished handshake (the local address it connected from) or its error means.
+fn answer(at: SocketAddr, result: io::Result<SocketAddr>, began: Instant, pace: &Pace) -> Answer {
+    let rtt = began.elapsed();
+    match result {
+        Ok(own) if own == at => Answer::SelfConnect,
+        Ok(_) => {
+            pace.saw(rtt);
+            Answer::Open(rtt)
+        }
+        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            pace.saw(rtt);
+            Answer::Refused
+        }
+        Err(e) => Answer::Unreachable(errno::reason_word(&e)),
+    }
+}
+
+/// How a nonblocking connect began.
+enum Begun {
+    /// Decided already: the local address it connected from, or why it failed.
+    Decided(io::Result<SocketAddr>),
+    Pending(Socket),
+}
+
+/// Opens a nonblocking socket and connects it. A connect in progress may be decided by the
+/// time connect() returns: its error (or its peer) is read at once.
+fn begin(at: SocketAddr) -> io::Result<Begun> {
+    let socket = crate::net::nonblocking_socket(
         Domain::for_address(at),
         Type::STREAM,
         Some(SockProtocol::TCP),
     )?;
-    socket.set_nonblocking(true)?;
-    match socket.connect(&at.into()) {
-        Ok(()) => return own_address(&socket),
-        Err(e) if errno::is_in_progress(&e) => {}
-        Err(e) => return Err(e),
-    }
-    if let Some(e) = socket.take_error()? {
-        return Err(e);
-    }
-    if socket.peer_addr().is_ok() {
-        return own_address(&socket);
-    }
+    Ok(Begun::Decided(match socket.connect(&at.into()) {
+        Ok(()) => own_address(&socket),
+        Err(e) if errno::is_in_progress(&e) => match socket.take_error()? {
+            Some(e) => Err(e),
+            None if socket.peer_addr().is_ok() => own_address(&socket),
+            None => return Ok(Begun::Pending(socket)),
+        },
+        Err(e) => Err(e),
+    }))
+}
+
+/// Waits on the event loop for a pending connect to finish.
+async fn settle(socket: Socket) -> io::Result<SocketAddr> {
     let stream = TcpStream::from_std(std::net::TcpStream::from(socket))?;
     stream.writable().await?;
     if let Some(e) = stream.take_error()? {

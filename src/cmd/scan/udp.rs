@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
 
-use super::{FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Verdict, back_off, sweep, within};
+use super::{
+    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Started, Verdict, back_off, sweep, within,
+};
 use crate::error::Error;
 use crate::net::errno::{self, is_busy};
 use crate::ports::PortState;
@@ -55,7 +57,7 @@ pub(super) async fn scan(
             pending,
             settings,
             gap,
-            udp_probe,
+            |at, pace| Started::Waiting(udp_probe(at, pace)),
             &pace,
             |port, answer| {
                 let verdict = match answer {
