@@ -65,6 +65,35 @@ pub fn nonblocking_socket(
     }
 }
 
+/// Lets a raw IPv4 TCP socket queue only the segments sent to `port`: a classic BPF filter
+/// on the destination port, past the IP header a raw IPv4 socket hands over. A raw socket
+/// otherwise reads every TCP segment the machine receives, and on loopback that includes
+/// the scan's own SYNs, one read per port more. Elsewhere nothing is filtered (the reader
+/// still drops what is not for it).
+pub fn raw_ipv4_tcp_only_to(socket: &impl std::os::fd::AsFd, port: u16) -> std::io::Result<()> {
+    // Linux
+    #[cfg(target_os = "linux")]
+    {
+        use socket2::SockFilter;
+        // linux/filter.h: BPF_LDX|BPF_B|BPF_MSH, BPF_LD|BPF_H|BPF_IND, BPF_JMP|BPF_JEQ|BPF_K,
+        // BPF_RET|BPF_K.
+        let program = [
+            SockFilter::new(0xb1, 0, 0, 0), // x = the IP header's length
+            SockFilter::new(0x48, 0, 0, 2), // a = the TCP destination port
+            SockFilter::new(0x15, 0, 1, u32::from(port)),
+            SockFilter::new(0x06, 0, 0, 0x0004_0000), // keep the packet
+            SockFilter::new(0x06, 0, 0, 0),           // drop it
+        ];
+        socket2::SockRef::from(socket).attach_filter(&program)
+    }
+    // Elsewhere
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (socket, port);
+        Ok(())
+    }
+}
+
 /// Why a small system file was not read.
 #[derive(Debug)]
 pub enum FileRefusal {

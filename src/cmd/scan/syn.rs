@@ -10,11 +10,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pnet_packet::tcp::{self, MutableTcpPacket, TcpFlags, TcpPacket};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
+use tokio::task::JoinSet;
 
 use super::{Found, Pace, Settings, Target, Verdict};
 use crate::error::{Error, Privilege};
@@ -31,9 +33,10 @@ const BATCH: usize = 128;
 const RECV_BUFFER: usize = 8 << 20;
 
 /// One family's raw sockets: TCP (SYNs out, SYN/ACKs and RSTs in) and ICMP (unreachables in).
+/// Shared: the replies are read on a worker thread while the scan sends on this one.
 struct Family {
-    tcp: UdpSocket,
-    icmp: UdpSocket,
+    tcp: Arc<UdpSocket>,
+    icmp: Arc<UdpSocket>,
 }
 
 /// The raw sockets the targets need, opened before anything is sent.
@@ -73,7 +76,7 @@ impl Family {
         } else {
             (Domain::IPV4, Protocol::ICMPV4)
         };
-        let raw = |protocol| -> Result<UdpSocket, Error> {
+        let raw = |protocol| -> Result<Arc<UdpSocket>, Error> {
             let socket = Socket::new(domain, Type::RAW, Some(protocol)).map_err(|e| {
                 if e.kind() == io::ErrorKind::PermissionDenied {
                     Error::Permission(Privilege::RawSyn)
@@ -86,7 +89,9 @@ impl Family {
             })?;
             socket.set_nonblocking(true).map_err(kernel)?;
             grow_receive_buffer(&socket);
-            UdpSocket::from_std(std::net::UdpSocket::from(socket)).map_err(kernel)
+            UdpSocket::from_std(std::net::UdpSocket::from(socket))
+                .map(Arc::new)
+                .map_err(kernel)
         };
         Ok(Family {
             tcp: raw(Protocol::TCP)?,
@@ -150,9 +155,28 @@ pub(super) async fn scan(
     };
     // Held until the scan ends: the source port stays ours.
     let (probe, _holder) = Probe::reserve(addr)?;
+    if addr.is_ipv4() {
+        // Best effort: unfiltered, the parser drops what is not ours.
+        let _ = crate::net::raw_ipv4_tcp_only_to(&*family.tcp, probe.sport);
+    }
+    let probe = Arc::new(probe);
+    // The replies are read and parsed on a worker while this thread sends: on a nearby
+    // target the kernel answers each SYN inside the sendto() that sent it, and reading the
+    // answers is the rest of the work, so the two run on two cores. Dropped (aborted) when
+    // the scan ends or is interrupted.
+    let (to_window, mut replies) = tokio::sync::mpsc::unbounded_channel();
+    let mut reader = JoinSet::new();
+    reader.spawn(read_replies(
+        Arc::clone(&family.tcp),
+        Arc::clone(&family.icmp),
+        Arc::clone(&probe),
+        to_window,
+    ));
+    // The reader's first (empty) batch says it is reading: the first RTTs must not include
+    // its start.
+    let mut got = replies.recv().await.unwrap_or_default();
     let pace = Pace::new(settings.max_wait);
     let mut window = Window::new(ports, settings.concurrency.clamp(1, WINDOW));
-    let mut buf = vec![0u8; 65_536];
     loop {
         let stalled = window.send_batch(&probe, &family.tcp)?;
         if window.is_done() {
@@ -160,31 +184,35 @@ pub(super) async fn scan(
         }
         let next = window.next_timeout(pace.wait());
         let more = window.can_send() && !stalled;
-        let mut replies = Vec::new();
         tokio::select! {
             // Replies first: they free the window and their RTTs set the wait.
             biased;
-            ready = family.tcp.readable() => {
-                ready.map_err(kernel)?;
-                drain(&family.tcp, &mut buf, |data, from| {
-                    replies.extend(probe.read_tcp(data, from));
-                });
-            }
-            ready = family.icmp.readable() => {
-                ready.map_err(kernel)?;
-                drain(&family.icmp, &mut buf, |data, _| replies.extend(probe.read_icmp(data)));
-            }
+            batch = replies.recv() => match batch {
+                Some(batch) => {
+                    got = batch;
+                    while let Ok(more) = replies.try_recv() {
+                        got.extend(more);
+                    }
+                }
+                // The reader stopped: a socket failed.
+                None => {
+                    return Err(match reader.join_next().await {
+                        Some(Ok(Err(e))) => kernel(e),
+                        _ => kernel(io::Error::other("the raw socket could not be read")),
+                    });
+                }
+            },
             _ = tokio::time::sleep_until(next.unwrap_or_else(Instant::now).into()), if next.is_some() => {
                 window.expire(Instant::now(), pace.wait(), found);
             }
             _ = tokio::time::sleep(Duration::from_millis(2)), if stalled => {}
             _ = std::future::ready(()), if more => {}
         }
-        for reply in replies {
+        for (arrived, reply) in got.drain(..) {
             let Some(sent_at) = window.answered(reply.port) else {
                 continue;
             };
-            let rtt = sent_at.elapsed();
+            let rtt = arrived.saturating_duration_since(sent_at);
             pace.saw(rtt);
             if let Some(seq) = reply.reset_seq {
                 // Best effort: the kernel resets it too, as nothing listens on our port.
@@ -195,6 +223,40 @@ pub(super) async fn scan(
         }
     }
     Ok(())
+}
+
+/// Reads both raw sockets until the scan drops it: every reply to one of our probes, with
+/// when it arrived, in batches of what was waiting. An empty batch first, once it reads.
+async fn read_replies(
+    tcp: Arc<UdpSocket>,
+    icmp: Arc<UdpSocket>,
+    probe: Arc<Probe>,
+    window: tokio::sync::mpsc::UnboundedSender<Vec<(Instant, Reply)>>,
+) -> io::Result<()> {
+    let mut buf = vec![0u8; 65_536];
+    if window.send(Vec::new()).is_err() {
+        return Ok(());
+    }
+    loop {
+        let mut batch = Vec::new();
+        tokio::select! {
+            ready = tcp.readable() => {
+                ready?;
+                drain(&tcp, &mut buf, |data, from| {
+                    batch.extend(probe.read_tcp(data, from).map(|r| (Instant::now(), r)));
+                });
+            }
+            ready = icmp.readable() => {
+                ready?;
+                drain(&icmp, &mut buf, |data, _| {
+                    batch.extend(probe.read_icmp(data).map(|r| (Instant::now(), r)));
+                });
+            }
+        }
+        if !batch.is_empty() && window.send(batch).is_err() {
+            return Ok(());
+        }
+    }
 }
 
 /// The SYNs of one target's scan: those waiting to be sent, those out, and those out in the
@@ -237,9 +299,11 @@ impl Window {
             let Some((port, attempt)) = self.queue.pop_front() else {
                 break;
             };
+            // Timed before it is sent: the reply may be read on the other thread before
+            // sendto() returns here.
+            let now = Instant::now();
             match probe.send(socket, port, TcpFlags::SYN, isn(probe.base, port)) {
                 Ok(()) => {
-                    let now = Instant::now();
                     self.out.insert(port, (now, attempt));
                     self.sent.push_back((now, port, attempt));
                 }
