@@ -65,6 +65,11 @@ pub fn nonblocking_socket(
     }
 }
 
+/// Whether `raw_ipv4_tcp_only_to` filters on this system.
+pub fn sorts_raw_ipv4_tcp() -> bool {
+    cfg!(target_os = "linux")
+}
+
 /// Lets a raw IPv4 TCP socket queue only the segments sent to `port`: a classic BPF filter
 /// on the destination port, past the IP header a raw IPv4 socket hands over. A raw socket
 /// otherwise reads every TCP segment the machine receives, and on loopback that includes

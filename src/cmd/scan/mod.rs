@@ -145,7 +145,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
         }
         // A SYN scan without the privilege stops here, before anything is sent.
         let method = if args.syn {
-            Method::Syn(syn::RawSockets::open(&targets)?)
+            Method::Syn(syn::RawSockets::open(&targets, settings.lanes)?)
         } else if args.udp {
             Method::Udp
         } else {

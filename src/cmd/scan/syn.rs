@@ -1,8 +1,8 @@
 //! The half-open SYN scan: a SYN per port from a raw socket, built with pnet_packet; a SYN/ACK
 //! is open (and answered with a RST, so no connection is left half-made), a RST is closed,
-//! silence twice is filtered. One raw socket carries every probe, so the file-descriptor
-//! limit plays no part. The raw sockets are driven through tokio's UdpSocket, whose
-//! recv_from and send_to work on any datagram-shaped socket (as surge-ping does for ICMP).
+//! silence twice is filtered. A few raw sockets carry every probe (a pair per lane, one lane
+//! per core for IPv4), so the file-descriptor limit plays no part. The raw sockets are driven
+//! through tokio's UdpSocket, whose recv_from and send_to work on any datagram-shaped socket.
 //!
 //! The source port is reserved by a bound TCP socket that never listens, so no connection of
 //! this machine can use it while the scan runs, and the kernel itself resets the SYN/ACKs too.
@@ -18,7 +18,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
 
-use super::{Found, Pace, Settings, Target, Verdict};
+use super::{Found, Pace, Settings, SharedPace, Target, Verdict};
 use crate::error::{Error, Privilege};
 use crate::net::errno;
 use crate::packet::icmp::{self, IcmpError, Message, Reason};
@@ -28,43 +28,49 @@ use crate::ports::PortState;
 /// Most SYNs sent but not yet answered or timed out.
 const WINDOW: usize = 4096;
 /// Most SYNs sent before the replies are read again (so an RTT is not a queueing time).
-const BATCH: usize = 128;
+const BATCH: usize = 8;
+/// Rounds of BATCH a lane sends without waiting before it yields to the runtime.
+const YIELD_EVERY: usize = 16;
 /// The receive buffer asked for: replies to a window of SYNs must not overflow it.
 const RECV_BUFFER: usize = 8 << 20;
 
 /// One family's raw sockets: TCP (SYNs out, SYN/ACKs and RSTs in) and ICMP (unreachables in).
-/// Shared: the replies are read on a worker thread while the scan sends on this one.
 struct Family {
     tcp: Arc<UdpSocket>,
     icmp: Arc<UdpSocket>,
 }
 
-/// The raw sockets the targets need, opened before anything is sent.
+/// The raw sockets the targets need, opened before anything is sent: for IPv4 a pair per
+/// lane, for IPv6 one (its replies cannot be sorted to lanes by the kernel here).
 pub(super) struct RawSockets {
-    v4: Option<Family>,
-    v6: Option<Family>,
+    v4: Vec<Family>,
+    v6: Vec<Family>,
 }
 
 impl RawSockets {
     /// Opens raw sockets for the families among the targets; without root or CAP_NET_RAW
     /// this is where the scan stops, with the fix.
-    pub(super) fn open(targets: &[Target]) -> Result<RawSockets, Error> {
+    pub(super) fn open(targets: &[Target], lanes: usize) -> Result<RawSockets, Error> {
         let wants = |v6: bool| {
             targets
                 .iter()
                 .any(|t| t.hosts().next().is_some_and(|h| h.is_ipv6() == v6))
         };
+        let v4_lanes = if crate::net::sorts_raw_ipv4_tcp() {
+            lanes.max(1)
+        } else {
+            1
+        };
+        let open = |v6: bool, count: usize| -> Result<Vec<Family>, Error> {
+            if wants(v6) {
+                (0..count).map(|_| Family::open(v6)).collect()
+            } else {
+                Ok(Vec::new())
+            }
+        };
         Ok(RawSockets {
-            v4: if wants(false) {
-                Some(Family::open(false)?)
-            } else {
-                None
-            },
-            v6: if wants(true) {
-                Some(Family::open(true)?)
-            } else {
-                None
-            },
+            v4: open(false, v4_lanes)?,
+            v6: open(true, 1)?,
         })
     }
 }
@@ -134,11 +140,11 @@ fn isn(base: u32, port: u16) -> u32 {
 }
 
 impl RawSockets {
-    /// The family's sockets for `addr`, if the targets needed them.
-    fn family(&self, addr: IpAddr) -> Option<&Family> {
+    /// The lanes' sockets for `addr`'s family (none if the targets did not need them).
+    fn families(&self, addr: IpAddr) -> &[Family] {
         match addr {
-            IpAddr::V4(_) => self.v4.as_ref(),
-            IpAddr::V6(_) => self.v6.as_ref(),
+            IpAddr::V4(_) => &self.v4,
+            IpAddr::V6(_) => &self.v6,
         }
     }
 }
@@ -150,111 +156,137 @@ pub(super) async fn scan(
     settings: &Settings,
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
-    let Some(family) = raw.family(addr) else {
+    let families = raw.families(addr);
+    if families.is_empty() {
         return Ok(());
-    };
-    // Held until the scan ends: the source port stays ours.
-    let (probe, _holder) = Probe::reserve(addr)?;
-    if addr.is_ipv4() {
-        // Best effort: unfiltered, the parser drops what is not ours.
-        let _ = crate::net::raw_ipv4_tcp_only_to(&*family.tcp, probe.sport);
     }
-    let probe = Arc::new(probe);
-    // The replies are read and parsed on a worker while this thread sends: on a nearby
-    // target the kernel answers each SYN inside the sendto() that sent it, and reading the
-    // answers is the rest of the work, so the two run on two cores. Dropped (aborted) when
-    // the scan ends or is interrupted.
-    let (to_window, mut replies) = tokio::sync::mpsc::unbounded_channel();
-    let mut reader = JoinSet::new();
-    reader.spawn(read_replies(
-        Arc::clone(&family.tcp),
-        Arc::clone(&family.icmp),
-        Arc::clone(&probe),
-        to_window,
-    ));
-    // The reader's first (empty) batch says it is reading: the first RTTs must not include
-    // its start.
-    let mut got = replies.recv().await.unwrap_or_default();
-    let pace = Pace::new(settings.max_wait);
-    let mut window = Window::new(ports, settings.concurrency.clamp(1, WINDOW));
-    loop {
-        let stalled = window.send_batch(&probe, &family.tcp)?;
-        if window.is_done() {
-            break;
+    // On a nearby target the kernel answers each SYN inside the sendto() that sent it,
+    // holding the raw socket's lock, so the sending is the work and one socket is one core.
+    // Each lane has raw sockets and a source port of its own, and its socket queues only the
+    // replies to its port (a filter in the kernel); the ports are dealt to the lanes. One
+    // lane where the filter cannot be set (IPv6, other systems), or for a few ports.
+    let lanes = if ports.len() < 2 * families.len() {
+        1
+    } else {
+        families.len()
+    };
+    let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
+    let window = (settings.concurrency.clamp(1, WINDOW) / lanes).max(1);
+    let (to_scan, mut answers) = tokio::sync::mpsc::unbounded_channel();
+    // Dropped (aborted) with this future (Ctrl-C).
+    let mut sending = JoinSet::new();
+    let mut holders = Vec::with_capacity(lanes);
+    for (lane, family) in families.iter().take(lanes).enumerate() {
+        // Held until the scan ends: the source port stays ours.
+        let (probe, holder) = Probe::reserve(addr)?;
+        holders.push(holder);
+        if addr.is_ipv4() && crate::net::sorts_raw_ipv4_tcp() {
+            crate::net::raw_ipv4_tcp_only_to(&*family.tcp, probe.sport).map_err(kernel)?;
         }
-        let next = window.next_timeout(pace.wait());
-        let more = window.can_send() && !stalled;
-        tokio::select! {
-            // Replies first: they free the window and their RTTs set the wait.
-            biased;
-            batch = replies.recv() => match batch {
-                Some(batch) => {
-                    got = batch;
-                    while let Ok(more) = replies.try_recv() {
-                        got.extend(more);
-                    }
-                }
-                // The reader stopped: a socket failed.
-                None => {
-                    return Err(match reader.join_next().await {
-                        Some(Ok(Err(e))) => kernel(e),
-                        _ => kernel(io::Error::other("the raw socket could not be read")),
-                    });
-                }
-            },
-            _ = tokio::time::sleep_until(next.unwrap_or_else(Instant::now).into()), if next.is_some() => {
-                window.expire(Instant::now(), pace.wait(), found);
-            }
-            _ = tokio::time::sleep(Duration::from_millis(2)), if stalled => {}
-            _ = std::future::ready(()), if more => {}
+        let mine: Vec<u16> = ports.iter().skip(lane).step_by(lanes).copied().collect();
+        let lane = Lane {
+            window: Window::new(&mine, window),
+            probe,
+            tcp: Arc::clone(&family.tcp),
+            icmp: Arc::clone(&family.icmp),
+            pace: Arc::clone(&pace),
+        };
+        sending.spawn(lane.run(to_scan.clone()));
+    }
+    drop(to_scan);
+    while let Some(batch) = answers.recv().await {
+        for (port, verdict) in batch {
+            found.record(port, verdict);
         }
-        for (arrived, reply) in got.drain(..) {
-            let Some(sent_at) = window.answered(reply.port) else {
-                continue;
-            };
-            let rtt = arrived.saturating_duration_since(sent_at);
-            pace.saw(rtt);
-            if let Some(seq) = reply.reset_seq {
-                // Best effort: the kernel resets it too, as nothing listens on our port.
-                let _ = probe.send(&family.tcp, reply.port, TcpFlags::RST, seq);
-            }
-            let rtt = (reply.state == PortState::Open).then_some(rtt);
-            found.record(reply.port, Verdict::new(reply.state, reply.reason, rtt));
+    }
+    while let Some(lane) = sending.join_next().await {
+        if let Ok(Err(e)) = lane {
+            return Err(e);
         }
     }
     Ok(())
 }
 
-/// Reads both raw sockets until the scan drops it: every reply to one of our probes, with
-/// when it arrived, in batches of what was waiting. An empty batch first, once it reads.
-async fn read_replies(
+/// One lane of a SYN scan: its ports' window, its raw sockets, its source port.
+struct Lane {
+    window: Window,
+    probe: Probe,
     tcp: Arc<UdpSocket>,
     icmp: Arc<UdpSocket>,
-    probe: Arc<Probe>,
-    window: tokio::sync::mpsc::UnboundedSender<Vec<(Instant, Reply)>>,
-) -> io::Result<()> {
-    let mut buf = vec![0u8; 65_536];
-    if window.send(Vec::new()).is_err() {
-        return Ok(());
-    }
-    loop {
-        let mut batch = Vec::new();
-        tokio::select! {
-            ready = tcp.readable() => {
-                ready?;
-                drain(&tcp, &mut buf, |data, from| {
-                    batch.extend(probe.read_tcp(data, from).map(|r| (Instant::now(), r)));
-                });
+    pace: SharedPace,
+}
+
+impl Lane {
+    /// Sends, resends and settles the lane's ports; hands the verdicts on in batches.
+    async fn run(
+        mut self,
+        answers: tokio::sync::mpsc::UnboundedSender<Vec<(u16, Verdict)>>,
+    ) -> Result<(), Error> {
+        let mut buf = vec![0u8; 65_536];
+        let mut replies = Vec::new();
+        let mut settled = Vec::new();
+        let mut rounds = 0usize;
+        loop {
+            let stalled = self.window.send_batch(&self.probe, &self.tcp)?;
+            // What the kernel answered while the batch went out, read without waiting.
+            read_now(&self.tcp, &mut buf, |data, from| {
+                replies.extend(self.probe.read_tcp(data, from));
+            });
+            self.settle(&mut replies, &mut settled);
+            if !settled.is_empty() && answers.send(std::mem::take(&mut settled)).is_err() {
+                return Ok(());
             }
-            ready = icmp.readable() => {
-                ready?;
-                drain(&icmp, &mut buf, |data, _| {
-                    batch.extend(probe.read_icmp(data).map(|r| (Instant::now(), r)));
-                });
+            if self.window.is_done() {
+                break;
+            }
+            let next = self.window.next_timeout(self.pace.wait());
+            if self.window.can_send() && !stalled {
+                // More to send; now and then after the worker has looked at its sockets and
+                // timers (and at Ctrl-C).
+                rounds += 1;
+                if rounds.is_multiple_of(YIELD_EVERY) {
+                    tokio::task::yield_now().await;
+                }
+                continue;
+            }
+            tokio::select! {
+                ready = self.tcp.readable() => {
+                    ready.map_err(kernel)?;
+                    drain(&self.tcp, &mut buf, |data, from| {
+                        replies.extend(self.probe.read_tcp(data, from));
+                    });
+                }
+                ready = self.icmp.readable() => {
+                    ready.map_err(kernel)?;
+                    drain(&self.icmp, &mut buf, |data, _| replies.extend(self.probe.read_icmp(data)));
+                }
+                _ = tokio::time::sleep_until(next.unwrap_or_else(Instant::now).into()), if next.is_some() => {
+                    self.window.expire(Instant::now(), self.pace.wait(), &mut settled);
+                }
+                _ = tokio::time::sleep(Duration::from_millis(2)), if stalled => {}
+            }
+            self.settle(&mut replies, &mut settled);
+            if !settled.is_empty() && answers.send(std::mem::take(&mut settled)).is_err() {
+                return Ok(());
             }
         }
-        if !batch.is_empty() && window.send(batch).is_err() {
-            return Ok(());
+        Ok(())
+    }
+
+    /// The replies' verdicts; an open port's half-open connection reset.
+    fn settle(&mut self, replies: &mut Vec<Reply>, settled: &mut Vec<(u16, Verdict)>) {
+        for reply in replies.drain(..) {
+            let Some(sent_at) = self.window.answered(reply.port) else {
+                continue;
+            };
+            let rtt = sent_at.elapsed();
+            self.pace.saw(rtt);
+            if let Some(seq) = reply.reset_seq {
+                // Best effort: the kernel resets it too, as nothing listens on our port.
+                let _ = self.probe.send(&self.tcp, reply.port, TcpFlags::RST, seq);
+            }
+            let rtt = (reply.state == PortState::Open).then_some(rtt);
+            settled.push((reply.port, Verdict::new(reply.state, reply.reason, rtt)));
         }
     }
 }
@@ -339,7 +371,7 @@ impl Window {
     }
 
     /// Probes past their wait: sent once more, and filtered when silent twice.
-    fn expire(&mut self, now: Instant, wait: Duration, found: &mut Found<'_>) {
+    fn expire(&mut self, now: Instant, wait: Duration, settled: &mut Vec<(u16, Verdict)>) {
         while let Some(&(at, port, attempt)) = self.sent.front() {
             if at + wait > now {
                 break;
@@ -350,7 +382,7 @@ impl Window {
                 if attempt == 0 {
                     self.queue.push_back((port, 1));
                 } else {
-                    found.record(port, Verdict::new(PortState::Filtered, "no-response", None));
+                    settled.push((port, Verdict::new(PortState::Filtered, "no-response", None)));
                 }
             }
         }
@@ -359,6 +391,25 @@ impl Window {
     /// A reply for `port`: when its probe was sent, if it was still out.
     fn answered(&mut self, port: u16) -> Option<Instant> {
         self.out.remove(&port).map(|(at, _)| at)
+    }
+}
+
+/// Reads every packet waiting on a raw socket without asking the event loop, which learns
+/// of new packets only when a worker polls it: this socket's kernel answers arrive while
+/// the lane itself sends. The sender's address is the IP header's (IPv4) or the socket's.
+fn read_now(socket: &UdpSocket, buf: &mut [u8], mut each: impl FnMut(&[u8], IpAddr)) {
+    use std::os::fd::AsRawFd;
+    while let Ok((size, from)) =
+        nix::sys::socket::recvfrom::<nix::sys::socket::SockaddrStorage>(socket.as_raw_fd(), buf)
+    {
+        let from = from.and_then(|a| {
+            a.as_sockaddr_in()
+                .map(|v4| IpAddr::V4(v4.ip()))
+                .or_else(|| a.as_sockaddr_in6().map(|v6| IpAddr::V6(v6.ip())))
+        });
+        if let Some(from) = from {
+            each(&buf[..size.min(buf.len())], from);
+        }
     }
 }
 
