@@ -873,19 +873,12 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn hand_written_json_is_serdes(bits in proptest::prelude::any::<u32>(), prefix in 0u8..=33) {
-            let v4 = std::net::Ipv4Addr::from(bits);
-            for input in [v4.to_string(), format!("{v4}/{prefix}")] {
-                if let Some((ours, serde)) = both_json(&input) {
-                    proptest::prop_assert_eq!(ours, serde);
-                }
-            }
-        }
-
-        #[test]
-        fn hand_written_json_is_serdes_for_ipv6(bits in proptest::prelude::any::<u128>(), prefix in 0u8..=128) {
-            let v6 = std::net::Ipv6Addr::from(bits);
-            for input in [v6.to_string(), format!("{v6}/{prefix}")] {
+        fn hand_written_json_is_serdes(
+            addr in proptest::prelude::any::<IpAddr>(),
+            prefix in 0u8..=129,
+        ) {
+            // Past the family's longest prefix, the input is refused and there is no record.
+            for input in [addr.to_string(), format!("{addr}/{prefix}")] {
                 if let Some((ours, serde)) = both_json(&input) {
                     proptest::prop_assert_eq!(ours, serde);
                 }
