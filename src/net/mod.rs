@@ -65,6 +65,18 @@ pub fn nonblocking_socket(
     }
 }
 
+/// Asks for a receive buffer of `bytes`, best effort: root may go past net.core.rmem_max
+/// (Linux); anyone else gets what the system allows.
+pub fn grow_receive_buffer(socket: &socket2::Socket, bytes: usize) {
+    // Linux
+    #[cfg(target_os = "linux")]
+    if nix::sys::socket::setsockopt(socket, nix::sys::socket::sockopt::RcvBufForce, &bytes).is_ok()
+    {
+        return;
+    }
+    let _ = socket.set_recv_buffer_size(bytes);
+}
+
 /// Whether `raw_ipv4_tcp_only_to` filters on this system.
 pub fn sorts_raw_ipv4_tcp() -> bool {
     cfg!(target_os = "linux")

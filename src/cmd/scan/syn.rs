@@ -94,7 +94,7 @@ impl Family {
                 }
             })?;
             socket.set_nonblocking(true).map_err(kernel)?;
-            grow_receive_buffer(&socket);
+            crate::net::grow_receive_buffer(&socket, RECV_BUFFER);
             UdpSocket::from_std(std::net::UdpSocket::from(socket))
                 .map(Arc::new)
                 .map_err(kernel)
@@ -104,17 +104,6 @@ impl Family {
             icmp: raw(icmp)?,
         })
     }
-}
-
-/// Root may go past net.core.rmem_max (Linux); anyone else gets what the system allows.
-fn grow_receive_buffer(socket: &Socket) {
-    #[cfg(target_os = "linux")]
-    if nix::sys::socket::setsockopt(socket, nix::sys::socket::sockopt::RcvBufForce, &RECV_BUFFER)
-        .is_ok()
-    {
-        return;
-    }
-    let _ = socket.set_recv_buffer_size(RECV_BUFFER);
 }
 
 fn kernel(source: io::Error) -> Error {
