@@ -77,6 +77,8 @@ fn one(input: &str, view: View, out: &mut Output) -> Result<bool, WriteError> {
 /// a thread, so batches are large (256 spent an eighth of the time switching); 1,024 JSON
 /// records are about 1.3 MB, which with one batch queued each way keeps the peak near 11 MB.
 const BATCH: usize = 1024;
+/// Most input bytes per batch, so long lines (up to MAX_LINE each) keep batches small too.
+const BATCH_BYTES: usize = 64 * 1024;
 /// Most rendering workers. Rendering (JSON above all) is most of the work, so there is one
 /// per core; past eight the single writer thread is the limit.
 const MAX_WORKERS: usize = 8;
@@ -188,7 +190,9 @@ fn read_batches(source: impl Read, workers: &[mpsc::SyncSender<Batch>]) {
             }
         }
         // Send when full, and before the next read may block (interactive input).
-        if (batch.lines.len() == BATCH || reader.buffer().is_empty())
+        if (batch.lines.len() == BATCH
+            || batch.text.len() >= BATCH_BYTES
+            || reader.buffer().is_empty())
             && !send(std::mem::take(&mut batch))
         {
             return;
