@@ -362,10 +362,11 @@ async fn sweep<P, F, A>(
     F: Future<Output = A> + Send + 'static,
     A: Send + 'static,
 {
+    // Not more lanes than --concurrency: each lane keeps at least one probe out.
     let lanes = if gap.is_some() || ports.len() < 2 * settings.lanes {
         1
     } else {
-        settings.lanes
+        settings.lanes.min(settings.concurrency.max(1))
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<(u16, A)>>();
     // Dropped with this future (Ctrl-C): the lanes, and their probes, are aborted.

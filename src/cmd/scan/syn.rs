@@ -154,10 +154,11 @@ pub(super) async fn scan(
     // Each lane has raw sockets and a source port of its own, and its socket queues only the
     // replies to its port (a filter in the kernel); the ports are dealt to the lanes. One
     // lane where the filter cannot be set (IPv6, other systems), or for a few ports.
+    // Not more lanes than --concurrency: each lane keeps at least one SYN out.
     let lanes = if ports.len() < 2 * families.len() {
         1
     } else {
-        families.len()
+        families.len().min(settings.concurrency.max(1))
     };
     let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
     let window = (settings.concurrency.clamp(1, WINDOW) / lanes).max(1);
