@@ -339,6 +339,43 @@ fn a_cidr_target_scans_its_hosts() {
     );
 }
 
+/// The SYN scan's lanes each hold a source port and a kernel filter for it: host after host
+/// and lane by lane, every reply must still reach the lane that is waiting for it.
+#[test]
+fn a_syn_scan_of_several_hosts_answers_every_port_of_each() {
+    let Some(ns) = Netns::create("synhosts") else {
+        return;
+    };
+    ns.ip("link set lo up");
+    ns.ip("addr add 10.200.9.1/30 dev lo");
+    ns.ip("addr add 10.200.9.2/30 dev lo");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
+    let _services = ns.python(&[script, "--tcp", "7001", "7002"]);
+    let (code, stdout, stderr) = ns.netkit(&[
+        "scan",
+        "10.200.9.0/30",
+        "-p",
+        "1-3000,7001-7010",
+        "--syn",
+        "--timeout",
+        "300",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let scans = report(&stdout)["scans"].clone();
+    let scans = scans.as_array().cloned().unwrap_or_default();
+    assert_eq!(scans.len(), 2, "{stdout}");
+    for scan in &scans {
+        assert_eq!(open_ports(scan), BTreeSet::from([7001, 7002]), "{scan}");
+        assert_eq!(
+            scan["counts"],
+            json!({"open": 2, "closed": 3008, "filtered": 0, "open_filtered": 0}),
+            "{}",
+            scan["address"]
+        );
+    }
+}
+
 #[test]
 fn bad_specs_and_targets_exit_2_with_the_reason() {
     let cases = [
