@@ -307,14 +307,20 @@ fn syn_and_udp_scans_work_over_ipv6_loopback() {
     }
 }
 
+/// A namespace whose loopback holds NET.1 and NET.2 of NET.0/30: two hosts to scan.
+fn two_hosts(tag: &str, net: &str) -> Option<Netns> {
+    let ns = Netns::create(tag)?;
+    ns.ip("link set lo up");
+    ns.ip(&format!("addr add {net}.1/30 dev lo"));
+    ns.ip(&format!("addr add {net}.2/30 dev lo"));
+    Some(ns)
+}
+
 #[test]
 fn a_cidr_target_scans_its_hosts() {
-    let Some(ns) = Netns::create("cidr") else {
+    let Some(ns) = two_hosts("cidr", "10.200.8") else {
         return;
     };
-    ns.ip("link set lo up");
-    ns.ip("addr add 10.200.8.1/30 dev lo");
-    ns.ip("addr add 10.200.8.2/30 dev lo");
     let (code, stdout, stderr) = ns.netkit(&[
         "scan",
         "10.200.8.0/30",
@@ -343,12 +349,9 @@ fn a_cidr_target_scans_its_hosts() {
 /// and lane by lane, every reply must still reach the lane that is waiting for it.
 #[test]
 fn a_syn_scan_of_several_hosts_answers_every_port_of_each() {
-    let Some(ns) = Netns::create("synhosts") else {
+    let Some(ns) = two_hosts("synhosts", "10.200.9") else {
         return;
     };
-    ns.ip("link set lo up");
-    ns.ip("addr add 10.200.9.1/30 dev lo");
-    ns.ip("addr add 10.200.9.2/30 dev lo");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
     let _services = ns.python(&[script, "--tcp", "7001", "7002"]);
     let (code, stdout, stderr) = ns.netkit(&[
