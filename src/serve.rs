@@ -163,8 +163,11 @@ pub async fn accept_clients<F, Fut>(
             });
             continue;
         }
+        // The client is set up before its connection is logged: whoever acts on the log
+        // line (a person typing, a test) finds it ready.
+        let serving = serve_client(ids, stream, peer);
         connected(&log, peer, None, None);
-        tokio::spawn(serve_client(ids, stream, peer));
+        tokio::spawn(serving);
         ids += 1;
     }
 }

@@ -35,7 +35,15 @@ pub async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: watch
     let (log, max_clients) = (Arc::clone(&shared.log), shared.max_clients);
     let client_stop = stop.clone();
     serve::accept_clients(listener, log, max_clients, stop, move |id, stream, peer| {
-        serve_client(Arc::clone(&shared), id, stream, peer, client_stop.clone())
+        let typed = join(&shared, id, peer);
+        serve_client(
+            Arc::clone(&shared),
+            id,
+            stream,
+            peer,
+            typed,
+            client_stop.clone(),
+        )
     })
     .await;
 }
@@ -71,8 +79,9 @@ async fn serial(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Rec
             .pop_front()
             .map(|since| since.elapsed().as_secs_f64() * 1000.0);
         let waiting = look(&mut seen);
+        let typed = join(&shared, ids, peer);
         serve::connected(&shared, peer, waited_ms, waiting);
-        let serving = serve_client(Arc::clone(&shared), ids, stream, peer, stop.clone());
+        let serving = serve_client(Arc::clone(&shared), ids, stream, peer, typed, stop.clone());
         tokio::pin!(serving);
         let mut ticker = tokio::time::interval(QUEUE_LOOK);
         loop {
@@ -96,15 +105,22 @@ enum Reads {
     Framed(Deframer),
 }
 
+/// A new client joins the fan-out of typed lines: done before its connection is logged, so
+/// a line typed the moment the log says "connected" reaches it too.
+fn join(shared: &Shared, id: u64, peer: SocketAddr) -> broadcast::Receiver<Arc<Vec<u8>>> {
+    let typed = shared.typed.subscribe();
+    locked(&shared.clients).insert(id, peer);
+    typed
+}
+
 async fn serve_client(
     shared: Arc<Shared>,
     id: u64,
     stream: TcpStream,
     peer: SocketAddr,
+    mut typed: broadcast::Receiver<Arc<Vec<u8>>>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut typed = shared.typed.subscribe();
-    locked(&shared.clients).insert(id, peer);
     let (mut rd, mut wr) = stream.into_split();
     let mut buf = vec![0u8; shared.wire.recv_size.map_or(READ_BUFFER, |n| n as usize)];
     let mut reads = match shared.wire.framed {
