@@ -15,6 +15,7 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
+use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::net::errno;
 use crate::net::pktinfo::{self, Datagram};
@@ -124,6 +125,24 @@ pub async fn accept_one(
             }
         }
     }
+}
+
+/// Counts a client out and logs why it left, with its (messages, bytes in, bytes out).
+pub fn disconnected(
+    log: &Log,
+    peer: SocketAddr,
+    (messages, bytes_in, bytes_out): (u64, u64, u64),
+    reason: String,
+) {
+    log.clients_now.fetch_sub(1, Ordering::Relaxed);
+    log.log(ServerEvent::Disconnected {
+        protocol: Protocol::Tcp,
+        peer,
+        messages,
+        bytes_in,
+        bytes_out,
+        reason,
+    });
 }
 
 /// Counts a client in and logs it as connected; `clients` is how many are connected now.
@@ -278,14 +297,14 @@ impl Server {
     }
 
     /// Says where the server listens: a line per socket, and "reach me at" lines.
-    pub fn announce(&self, out: &mut Output, bound: &Bound, wildcard: bool) -> Result<(), Error> {
+    pub fn announce(&self, out: &mut Output, bound: &Bound) -> Result<(), Error> {
         for listener in &bound.tcp {
             out.server_event(&listening(Protocol::Tcp, listener.local_addr()))?;
         }
         for socket in &bound.udp {
             out.server_event(&listening(Protocol::Udp, socket.local_addr()))?;
         }
-        out.reach_lines(&reach(bound, wildcard))?;
+        out.reach_lines(&reach(bound))?;
         out.flush()?;
         Ok(())
     }
@@ -372,18 +391,17 @@ pub async fn stop_signal() {
 pub struct Bound {
     pub tcp: Vec<tokio::net::TcpListener>,
     pub udp: Vec<tokio::net::UdpSocket>,
+    /// On every address (no --bind): then the reach-me-at lines name this machine's.
+    pub everywhere: bool,
 }
 
-/// Binds every (address, protocol) on one port number: `addresses`, or every IPv4 and IPv6
-/// address when none are given. Port 0: the OS picks it for the first socket and the rest
-/// follow; if that number is taken for another, pick again (bounded).
-pub fn bind(
-    addresses: &[IpAddr],
-    wanted: u16,
-    tcp_on: bool,
-    udp_on: bool,
-    backlog: u32,
-) -> Result<Bound, Error> {
+/// Binds what `at` asks for: every (address, protocol) on one port number, the --bind
+/// addresses or every IPv4 and IPv6 address when none are given. Port 0 (or none): the OS
+/// picks it for the first socket and the rest follow; if that number is taken for another,
+/// pick again (bounded).
+pub fn bind(at: &ServeArgs) -> Result<Bound, Error> {
+    let (addresses, wanted, backlog) = (&at.bind, at.port.unwrap_or(0), at.backlog);
+    let (tcp_on, udp_on) = at.protocols();
     let defaults = addresses.is_empty();
     let addresses: Vec<IpAddr> = if defaults {
         vec![
@@ -421,6 +439,7 @@ fn bind_once(
     let mut bound = Bound {
         tcp: Vec::new(),
         udp: Vec::new(),
+        everywhere: defaults,
     };
     for &ip in addresses {
         for (on, proto) in [(tcp_on, Protocol::Tcp), (udp_on, Protocol::Udp)] {
@@ -488,14 +507,14 @@ fn open(at: SocketAddr, proto: Protocol, backlog: u32) -> io::Result<Opened> {
 }
 
 /// "reach me at" addresses: for a wildcard bind, this machine's addresses other than loopback.
-pub fn reach(bound: &Bound, wildcard: bool) -> Vec<String> {
+pub fn reach(bound: &Bound) -> Vec<String> {
     let port = bound
         .tcp
         .first()
         .and_then(|l| l.local_addr().ok())
         .or_else(|| bound.udp.first().and_then(|u| u.local_addr().ok()))
         .map_or(0, |a| a.port());
-    if !wildcard {
+    if !bound.everywhere {
         return Vec::new();
     }
     let protocols: Vec<&str> = [

@@ -51,16 +51,9 @@ pub fn run(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
 }
 
 async fn echo(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let (tcp_on, udp_on) = args.at.protocols();
-    let bound = serve::bind(
-        &args.at.bind,
-        args.at.port.unwrap_or(0),
-        tcp_on,
-        udp_on,
-        args.at.backlog,
-    )?;
+    let bound = serve::bind(&args.at)?;
     let server = Server::new(args.quiet, out.json(), args.text.look());
-    server.announce(out, &bound, args.at.bind.is_empty())?;
+    server.announce(out, &bound)?;
     let shared = Arc::new(Shared {
         mode: args.mode,
         wire: args.wire,

@@ -140,15 +140,8 @@ impl Client {
                 _ = stop.changed() => break "server stopping".to_string(),
             }
         };
-        self.shared.clients_now.fetch_sub(1, Ordering::Relaxed);
-        self.shared.log(ServerEvent::Disconnected {
-            protocol: Protocol::Tcp,
-            peer: self.peer,
-            messages: self.messages,
-            bytes_in: self.bytes_in,
-            bytes_out: self.bytes_out,
-            reason,
-        });
+        let counts = (self.messages, self.bytes_in, self.bytes_out);
+        serve::disconnected(&self.shared, self.peer, counts, reason);
     }
 
     /// Turns what was read into the messages to answer or relay (one read, or whole frames).

@@ -72,18 +72,12 @@ async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
         }
         None => None,
     };
-    let bound = serve::bind(
-        &args.at.bind,
-        args.at.port.unwrap_or(0),
-        tcp_on,
-        udp_on,
-        args.at.backlog,
-    )?;
+    let bound = serve::bind(&args.at)?;
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
     let server = Server::new(args.quiet, out.json(), args.text.look());
-    server.announce(out, &bound, args.at.bind.is_empty())?;
+    server.announce(out, &bound)?;
     let shared = Arc::new(Shared {
         max_clients: args.max_clients,
         wire: args.wire,

@@ -196,15 +196,7 @@ async fn serve_client(
         }
     };
     locked(&shared.clients).remove(&id);
-    shared.clients_now.fetch_sub(1, Ordering::Relaxed);
-    shared.log(ServerEvent::Disconnected {
-        protocol: Protocol::Tcp,
-        peer,
-        messages,
-        bytes_in,
-        bytes_out,
-        reason,
-    });
+    serve::disconnected(&shared, peer, (messages, bytes_in, bytes_out), reason);
     if let Some(first_left) = &shared.once {
         first_left.notify_one();
     }
