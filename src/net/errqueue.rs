@@ -33,13 +33,9 @@ pub fn read(fd: i32, v6: bool) -> io::Result<Option<Queued>> {
 
 // Linux
 #[cfg(target_os = "linux")]
-pub use platform::ip_of;
-
-// Linux
-#[cfg(target_os = "linux")]
 mod platform {
     use std::io::{self, IoSliceMut};
-    use std::net::{IpAddr, SocketAddr};
+    use std::net::IpAddr;
 
     use nix::libc;
     use nix::sys::socket::{
@@ -66,7 +62,7 @@ mod platform {
         let msg =
             recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::MSG_ERRQUEUE)?;
         // The name of an error-queue message is where the original datagram went.
-        let to = msg.address.as_ref().and_then(ip_of);
+        let to = msg.address.as_ref().and_then(crate::net::ip_of);
         let mut found = None;
         for cmsg in msg.cmsgs()? {
             let (err, from) = match cmsg {
@@ -100,16 +96,6 @@ mod platform {
             error,
             original: original[..size].to_vec(),
         }))
-    }
-
-    /// The address of a socket name as nix hands it over.
-    pub fn ip_of(storage: &SockaddrStorage) -> Option<IpAddr> {
-        if let Some(v4) = storage.as_sockaddr_in() {
-            return Some(SocketAddr::from(std::net::SocketAddrV4::from(*v4)).ip());
-        }
-        storage
-            .as_sockaddr_in6()
-            .map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6)).ip())
     }
 }
 

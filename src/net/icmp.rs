@@ -224,7 +224,7 @@ mod platform {
         let mut iov = [IoSliceMut::new(buf)];
         let mut space = nix::cmsg_space!(libc::c_int);
         let msg = recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::empty())?;
-        let from = msg.address.as_ref().and_then(crate::net::errqueue::ip_of);
+        let from = msg.address.as_ref().and_then(crate::net::ip_of);
         let mut ttl = None;
         for cmsg in msg.cmsgs()? {
             match cmsg {

@@ -111,6 +111,46 @@ pub fn raw_ipv4_tcp_only_to(socket: &impl std::os::fd::AsFd, port: u16) -> std::
     }
 }
 
+/// The address of a socket name as nix hands it over.
+// Unix
+#[cfg(unix)]
+pub fn ip_of(storage: &nix::sys::socket::SockaddrStorage) -> Option<IpAddr> {
+    if let Some(v4) = storage.as_sockaddr_in() {
+        return Some(SocketAddr::from(std::net::SocketAddrV4::from(*v4)).ip());
+    }
+    storage
+        .as_sockaddr_in6()
+        .map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6)).ip())
+}
+
+/// One datagram waiting on a socket, read at once without asking the event loop (which
+/// learns of arrivals only when a worker polls it): its length and sender; WouldBlock when
+/// none waits. Elsewhere it always says WouldBlock, and the caller waits on the event loop.
+pub fn recv_now(
+    socket: &tokio::net::UdpSocket,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, IpAddr)> {
+    // Unix
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let (size, from) = nix::sys::socket::recvfrom::<nix::sys::socket::SockaddrStorage>(
+            socket.as_raw_fd(),
+            buf,
+        )?;
+        from.as_ref()
+            .and_then(ip_of)
+            .map(|from| (size.min(buf.len()), from))
+            .ok_or_else(|| std::io::Error::other("a datagram without an IP sender"))
+    }
+    // Elsewhere
+    #[cfg(not(unix))]
+    {
+        let _ = (socket, buf);
+        Err(std::io::ErrorKind::WouldBlock.into())
+    }
+}
+
 /// Why a small system file was not read.
 #[derive(Debug)]
 pub enum FileRefusal {

@@ -384,22 +384,11 @@ impl Window {
     }
 }
 
-/// Reads every packet waiting on a raw socket without asking the event loop, which learns
-/// of new packets only when a worker polls it: this socket's kernel answers arrive while
-/// the lane itself sends. The sender's address is the IP header's (IPv4) or the socket's.
+/// Reads every packet waiting on a raw socket without asking the event loop: this lane's
+/// answers arrive while it sends (the kernel answers inside sendto()).
 fn read_now(socket: &UdpSocket, buf: &mut [u8], mut each: impl FnMut(&[u8], IpAddr)) {
-    use std::os::fd::AsRawFd;
-    while let Ok((size, from)) =
-        nix::sys::socket::recvfrom::<nix::sys::socket::SockaddrStorage>(socket.as_raw_fd(), buf)
-    {
-        let from = from.and_then(|a| {
-            a.as_sockaddr_in()
-                .map(|v4| IpAddr::V4(v4.ip()))
-                .or_else(|| a.as_sockaddr_in6().map(|v6| IpAddr::V6(v6.ip())))
-        });
-        if let Some(from) = from {
-            each(&buf[..size.min(buf.len())], from);
-        }
+    while let Ok((size, from)) = crate::net::recv_now(socket, buf) {
+        each(&buf[..size], from);
     }
 }
 
