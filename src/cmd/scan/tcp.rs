@@ -79,13 +79,9 @@ fn connect(
 ) -> Started<Answer, impl Future<Output = Answer> + Send + 'static> {
     let began = Instant::now();
     match begin(at) {
-        Ok(Begun::Decided(result)) if !busy(&result) => {
-            Started::Done(answer(at, result, began, &pace))
-        }
-        Ok(Begun::Pending(socket)) => Started::Waiting(finish(at, pace, Some((socket, began)))),
-        Ok(Begun::Decided(_)) => Started::Waiting(finish(at, pace, None)),
-        Err(e) if is_busy(&e) => Started::Waiting(finish(at, pace, None)),
-        Err(e) => Started::Done(answer(at, Err(e), began, &pace)),
+        Begun::Decided(result) => Started::Done(answer(at, result, began, &pace)),
+        Begun::Pending(socket) => Started::Waiting(finish(at, pace, Some((socket, began)))),
+        Begun::Busy => Started::Waiting(finish(at, pace, None)),
     }
 }
 
@@ -102,27 +98,19 @@ async fn finish(at: SocketAddr, pace: SharedPace, pending: Option<(Socket, Insta
                 backoff = back_off(backoff);
                 let began = Instant::now();
                 match begin(at) {
-                    Ok(Begun::Pending(socket)) => (socket, began),
-                    Ok(Begun::Decided(result)) if !busy(&result) => {
-                        return answer(at, result, began, &pace);
-                    }
-                    Ok(Begun::Decided(_)) => continue,
-                    Err(e) if is_busy(&e) => continue,
-                    Err(e) => return answer(at, Err(e), began, &pace),
+                    Begun::Decided(result) => return answer(at, result, began, &pace),
+                    Begun::Pending(socket) => (socket, began),
+                    Begun::Busy => continue,
                 }
             }
         };
         let Some(result) = within(&pace, began, settle(socket)).await else {
             return Answer::Silent;
         };
-        if !busy(&result) {
+        if !result.as_ref().is_err_and(is_busy) {
             return answer(at, result, began, &pace);
         }
     }
-}
-
-fn busy(result: &io::Result<SocketAddr>) -> bool {
-    result.as_ref().is_err_and(is_busy)
 }
 
 /// What a finished handshake (the local address it connected from) or its error means.
@@ -147,25 +135,34 @@ enum Begun {
     /// Decided already: the local address it connected from, or why it failed.
     Decided(io::Result<SocketAddr>),
     Pending(Socket),
+    /// Out of descriptors or local ports: to be tried again after a while.
+    Busy,
 }
 
 /// Opens a nonblocking socket and connects it. A connect in progress may be decided by the
 /// time connect() returns: its error (or its peer) is read at once.
-fn begin(at: SocketAddr) -> io::Result<Begun> {
-    let socket = crate::net::nonblocking_socket(
+fn begin(at: SocketAddr) -> Begun {
+    let decided = |result: io::Result<SocketAddr>| match result {
+        Err(e) if is_busy(&e) => Begun::Busy,
+        result => Begun::Decided(result),
+    };
+    let socket = match crate::net::nonblocking_socket(
         Domain::for_address(at),
         Type::STREAM,
         Some(SockProtocol::TCP),
-    )?;
-    Ok(Begun::Decided(match socket.connect(&at.into()) {
-        Ok(()) => own_address(&socket),
-        Err(e) if errno::is_in_progress(&e) => match socket.take_error()? {
-            Some(e) => Err(e),
-            None if socket.peer_addr().is_ok() => own_address(&socket),
-            None => return Ok(Begun::Pending(socket)),
+    ) {
+        Ok(socket) => socket,
+        Err(e) => return decided(Err(e)),
+    };
+    match socket.connect(&at.into()) {
+        Ok(()) => decided(own_address(&socket)),
+        Err(e) if errno::is_in_progress(&e) => match socket.take_error() {
+            Ok(Some(e)) | Err(e) => decided(Err(e)),
+            Ok(None) if socket.peer_addr().is_ok() => decided(own_address(&socket)),
+            Ok(None) => Begun::Pending(socket),
         },
-        Err(e) => Err(e),
-    }))
+        Err(e) => decided(Err(e)),
+    }
 }
 
 /// Waits on the event loop for a pending connect to finish.
