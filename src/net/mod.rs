@@ -262,6 +262,46 @@ mod tests {
     }
 
     #[test]
+    fn sockets_open_nonblocking() {
+        let socket = nonblocking_socket(socket2::Domain::IPV4, socket2::Type::STREAM, None);
+        assert!(socket.is_ok_and(|s| s.nonblocking().unwrap_or(false)));
+    }
+
+    #[test]
+    fn recv_now_reads_what_waits_and_then_would_block() {
+        let Ok(runtime) = runtime(1) else {
+            panic!("no runtime");
+        };
+        runtime.block_on(async {
+            let bind = || std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0));
+            let (Ok(receiver), Ok(sender)) = (bind(), bind()) else {
+                panic!("no loopback sockets");
+            };
+            let _ = receiver.set_nonblocking(true);
+            let to = receiver.local_addr().unwrap_or_else(|e| panic!("{e}"));
+            let Ok(receiver) = tokio::net::UdpSocket::from_std(receiver) else {
+                panic!("no tokio socket");
+            };
+            let mut buf = [0u8; 16];
+            let empty = recv_now(&receiver, &mut buf);
+            assert!(empty.is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock));
+            assert_eq!(sender.send_to(b"ping", to).ok(), Some(4));
+            // Loopback delivers within the send; a moment for slow machines all the same.
+            let mut got = recv_now(&receiver, &mut buf);
+            for _ in 0..100 {
+                if got.is_ok() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                got = recv_now(&receiver, &mut buf);
+            }
+            let from = sender.local_addr().map(|a| a.ip()).ok();
+            assert_eq!(got.ok().map(|(n, ip)| (n, Some(ip))), Some((4, from)));
+            assert_eq!(&buf[..4], b"ping");
+        });
+    }
+
+    #[test]
     fn loopback_is_reached_from_loopback() {
         let from = source_for(IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert!(from.is_ok_and(|a| a.is_loopback()));
