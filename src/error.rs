@@ -133,22 +133,6 @@ impl Error {
     }
 }
 
-impl Error {
-    /// A failed bind, with who holds the port when it is in use (looked up then, in the
-    /// system's socket tables).
-    pub fn bind(protocol: Protocol, address: SocketAddr, source: io::Error) -> Error {
-        let held_by = (source.kind() == io::ErrorKind::AddrInUse)
-            .then(|| crate::net::owners::held_by(protocol, address.port()))
-            .flatten();
-        Error::Bind {
-            protocol,
-            address,
-            source,
-            held_by,
-        }
-    }
-}
-
 /// Why a bind failed, and what to do about it.
 pub fn bind_reason(
     protocol: Protocol,

@@ -237,32 +237,6 @@ pub fn client_gone(e: &io::Error) -> String {
     }
 }
 
-/// The lines of stdin (line ending included) as they are typed, read on a thread of their
-/// own: a blocked terminal read must not hold the runtime when the session ends (tokio's
-/// stdin would). The channel closes at end of input.
-pub fn stdin_lines() -> mpsc::Receiver<io::Result<Vec<u8>>> {
-    let (tx, rx) = mpsc::channel(16);
-    std::thread::spawn(move || {
-        let mut stdin = io::stdin().lock();
-        loop {
-            let mut line = Vec::new();
-            match io::BufRead::read_until(&mut stdin, b'\n', &mut line) {
-                Ok(0) => return,
-                Ok(_) => {
-                    if tx.blocking_send(Ok(line)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    return;
-                }
-            }
-        }
-    });
-    rx
-}
-
 /// A server's log, its stop switch, and the receiving end the command drains.
 pub struct Server {
     pub log: Arc<Log>,
@@ -317,7 +291,7 @@ impl Server {
         mut tasks: JoinSet<()>,
         ended: impl Future<Output = ()>,
     ) -> Result<(), Error> {
-        let stopped = stop_signal();
+        let stopped = crate::net::stop::stop();
         tokio::pin!(stopped, ended);
         loop {
             tokio::select! {
@@ -359,31 +333,6 @@ fn listening(protocol: Protocol, address: io::Result<SocketAddr>) -> ServerEvent
         protocol,
         address,
         port: address.port(),
-    }
-}
-
-/// Ctrl-C or SIGTERM: the normal end of a server.
-pub async fn stop_signal() {
-    // Unix
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    // Elsewhere
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -459,7 +408,7 @@ fn bind_once(
                 // Listening everywhere on a machine without IPv6: IPv4 alone will do.
                 Err(e) if defaults && ip.is_ipv6() && errno::is_family_missing(&e) => {}
                 Err(source) => {
-                    return Err(Error::bind(proto, at, source));
+                    return Err(crate::net::owners::bind_error(proto, at, source));
                 }
             }
         }

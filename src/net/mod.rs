@@ -12,6 +12,7 @@ pub mod pktinfo;
 pub mod probe;
 pub mod resolve;
 pub mod services;
+pub mod stop;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 
 use serde::Serialize;
 
+use crate::error::Error;
 use crate::ports::Protocol;
 
 /// A socket that holds a port.
@@ -61,6 +62,20 @@ pub fn holders(protocol: Option<Protocol>, port: Option<u16>) -> Vec<Holder> {
 /// kernel says (Linux: the rx_queue of a LISTEN socket is its queue length).
 pub fn accept_queue(local: SocketAddr) -> Option<u32> {
     platform::accept_queue(local)
+}
+
+/// A failed bind, with who holds the port when it is in use (looked up here, in the system's
+/// socket tables, so the error type itself reads nothing).
+pub fn bind_error(protocol: Protocol, address: SocketAddr, source: std::io::Error) -> Error {
+    let held_by = (source.kind() == std::io::ErrorKind::AddrInUse)
+        .then(|| held_by(protocol, address.port()))
+        .flatten();
+    Error::Bind {
+        protocol,
+        address,
+        source,
+        held_by,
+    }
 }
 
 /// Who holds `port`, as a bind error says it: "python3 (pid 4242)", several joined by "and".

@@ -228,7 +228,7 @@ async fn typed_lines(
     udp_on: bool,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut lines = serve::stdin_lines();
+    let mut lines = crate::net::stop::stdin_lines();
     let mut number = 0u64;
     loop {
         let line = tokio::select! {

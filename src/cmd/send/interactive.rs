@@ -65,7 +65,7 @@ pub(super) async fn interactive(
             socket, connected, ..
         } => (Reader::Udp, Some((socket, connected)), None, None),
     };
-    let mut lines = crate::serve::stdin_lines();
+    let mut lines = crate::net::stop::stdin_lines();
     let mut reading = true;
     let mut number = 0u64;
     // Lines sent and not answered yet: (sequence number, size, sent at).

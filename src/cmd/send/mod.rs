@@ -149,7 +149,8 @@ async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Resu
     } else {
         Protocol::Tcp
     };
-    let bind_error = |at: SocketAddr| move |source| Error::bind(protocol, at, source);
+    let bind_error =
+        |at: SocketAddr| move |source| crate::net::owners::bind_error(protocol, at, source);
     if args.udp {
         let at = local.unwrap_or_else(|| crate::net::any_of_family(peer.ip()));
         let socket = UdpSocket::bind(at).await.map_err(bind_error(at))?;
