@@ -84,44 +84,26 @@ async fn loopback(wait: Duration) -> Step {
     let v6 = connect_to_self(IpAddr::V6(Ipv6Addr::LOCALHOST), wait).await;
     let took = ms(began.elapsed());
     let name = "loopback";
-    match (v4, v6) {
-        (Ok(()), Ok(())) => Step {
-            ms: took,
-            ..step(
-                1,
-                name,
-                Status::Pass,
-                "127.0.0.1 and ::1 answer (TCP to itself)".into(),
-            )
-        },
-        (Ok(()), Err(e)) if e.kind() == io::ErrorKind::AddrNotAvailable => Step {
-            ms: took,
-            ..step(
-                1,
-                name,
-                Status::Pass,
-                "127.0.0.1 answers; ::1 is not configured (IPv6 off)".into(),
-            )
-        },
-        (v4, v6) => {
-            let broken: Vec<String> = [("127.0.0.1", v4), ("::1", v6)]
-                .into_iter()
-                .filter_map(|(a, r)| {
-                    r.err()
-                        .map(|e| format!("{a}: {}", crate::error::io_reason(&e)))
-                })
-                .collect();
-            Step {
-                ms: took,
-                meaning: Some(
-                    "this machine's own TCP/IP stack is broken (is lo up? `ip link set lo up`); \
-                     nothing over the network can work either"
-                        .into(),
-                ),
-                ..step(1, name, Status::Fail, broken.join("; "))
-            }
+    let passed = match (&v4, &v6) {
+        (Ok(()), Ok(())) => Some("127.0.0.1 and ::1 answer (TCP to itself)"),
+        (Ok(()), Err(e)) if e.kind() == io::ErrorKind::AddrNotAvailable => {
+            Some("127.0.0.1 answers; ::1 is not configured (IPv6 off)")
         }
+        _ => None,
+    };
+    if let Some(detail) = passed {
+        return timed(took, step(1, name, Status::Pass, detail.into()));
     }
+    let broken: Vec<String> = [("127.0.0.1", v4), ("::1", v6)]
+        .into_iter()
+        .filter_map(|(a, r)| {
+            r.err()
+                .map(|e| format!("{a}: {}", crate::error::io_reason(&e)))
+        })
+        .collect();
+    let meaning = "this machine's own TCP/IP stack is broken (is lo up? `ip link set lo up`); \
+                   nothing over the network can work either";
+    timed(took, failed(1, name, broken.join("; "), meaning))
 }
 
 async fn connect_to_self(addr: IpAddr, wait: Duration) -> io::Result<()> {
@@ -152,6 +134,11 @@ fn default_route(snapshot: &Snapshot) -> Option<Route> {
                 family,
             })
     })
+}
+
+/// A step with the time its answer took.
+fn timed(ms: Option<f64>, step: Step) -> Step {
+    Step { ms, ..step }
 }
 
 /// A failed step with what it points to.
@@ -269,33 +256,20 @@ async fn gateway(route: Option<&Route>, wait: Duration) -> Step {
     let why = match echo {
         Ok(Some(rtt)) => {
             let detail = format!("{gw} answers ping");
-            return Step {
-                ms: ms(rtt),
-                ..step(3, name, Status::Pass, detail)
-            };
+            return timed(ms(rtt), step(3, name, Status::Pass, detail));
         }
         Err(Error::Permission(_)) => "ICMP is not permitted here",
         _ => "no reply to ping",
     };
     if interfaces::neighbour_known(gw) == Some(true) {
         let detail = format!("{gw}: {why}, but it answers ARP (ICMP filtered)");
-        return Step {
-            ms: took,
-            ..step(3, name, Status::Pass, detail)
-        };
+        return timed(took, step(3, name, Status::Pass, detail));
     }
-    Step {
-        ms: took,
-        ..failed(
-            3,
-            name,
-            format!("{gw}: {why}"),
-            format!(
-                "the gateway {gw} does not answer: the link or the gateway is down; steps \
-                 below it cannot work"
-            ),
-        )
-    }
+    let meaning = format!(
+        "the gateway {gw} does not answer: the link or the gateway is down; steps below it \
+         cannot work"
+    );
+    timed(took, failed(3, name, format!("{gw}: {why}"), meaning))
 }
 
 /// Step 4: HOST's name resolved (the resolver named); with no HOST, only the resolver named.
@@ -333,7 +307,7 @@ async fn resolution(args: &CheckArgs) -> (Step, Option<IpAddr>) {
             (failed(4, name, detail, silent_resolver(&resolver)), None)
         }
     };
-    (Step { ms: took, ..done }, addr)
+    (timed(took, done), addr)
 }
 
 /// What a resolver that does not answer means.
@@ -375,10 +349,10 @@ async fn host(args: &CheckArgs, addr: Option<IpAddr>, wait: Duration) -> Step {
         format!("{} ({addr})", host.given())
     };
     if let Ok(Some(rtt)) = echo_once(addr, wait).await {
-        return Step {
-            ms: ms(rtt),
-            ..step(5, name, Status::Pass, format!("{shown} answers ping"))
-        };
+        return timed(
+            ms(rtt),
+            step(5, name, Status::Pass, format!("{shown} answers ping")),
+        );
     }
     if let Some(answered) = tcp_answers(addr, &shown, wait).await {
         return answered;
@@ -404,10 +378,7 @@ async fn tcp_answers(addr: IpAddr, shown: &str, wait: Duration) -> Option<Step> 
             connect::Answer::TimedOut | connect::Answer::Failed(_) => continue,
         };
         let detail = format!("{shown}: no reply to ping, but TCP port {port} answers ({state})");
-        return Some(Step {
-            ms: ms(took),
-            ..step(5, "host", Status::Pass, detail)
-        });
+        return Some(timed(ms(took), step(5, "host", Status::Pass, detail)));
     }
     None
 }

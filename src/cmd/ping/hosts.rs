@@ -76,11 +76,17 @@ impl<'a> Pinging<'a> {
         Ok(())
     }
 
-    /// Before round `round` goes out: with -O, the hosts that have not answered the last one.
-    pub fn outstanding(&mut self, round: u64) -> Result<(), Error> {
-        if !self.report_outstanding || round == 0 {
-            return Ok(());
+    /// Round `round` is about to go out: its sequence number, once -O has named the hosts
+    /// that have not answered the last one.
+    pub fn round(&mut self, round: u64) -> Result<u16, Error> {
+        if self.report_outstanding && round > 0 {
+            self.outstanding(round)?;
         }
+        Ok(super::sequence(round))
+    }
+
+    /// -O: the hosts that have not answered the probe before round `round`.
+    fn outstanding(&mut self, round: u64) -> Result<(), Error> {
         let seq = super::sequence(round - 1);
         for (t, host) in self.targets.iter().zip(&self.hosts) {
             if !host.tracker.answered(seq) {
@@ -145,9 +151,8 @@ impl<'a> Pinging<'a> {
             Reply::Connect { port, open } => PingEvent::TcpReply {
                 addr: self.targets[i].addr,
                 port,
-                seq,
                 open,
-                rtt_ms,
+                reply: &record,
             },
         };
         self.out.ping_event(self.view, &event)?;

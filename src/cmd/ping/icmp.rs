@@ -81,8 +81,7 @@ impl Prober for IcmpProber<'_> {
     type Answer = io::Result<Option<Echo>>;
 
     async fn send(&mut self, round: u64) -> Result<(), Error> {
-        self.ping.outstanding(round)?;
-        let seq = super::sequence(round);
+        let seq = self.ping.round(round)?;
         for (i, t) in self.ping.targets.iter().enumerate() {
             let socket = if t.addr.is_ipv6() { &self.v6 } else { &self.v4 };
             let Some(socket) = socket else { continue };

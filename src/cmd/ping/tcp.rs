@@ -54,8 +54,7 @@ impl Prober for TcpProber<'_> {
     type Answer = Option<Result<Ended, JoinError>>;
 
     async fn send(&mut self, round: u64) -> Result<(), Error> {
-        self.ping.outstanding(round)?;
-        let seq = super::sequence(round);
+        let seq = self.ping.round(round)?;
         for (i, t) in self.ping.targets.iter().enumerate() {
             self.ping.sent(i, seq);
             let (to, limit) = (SocketAddr::new(t.addr, self.port), self.limit);
