@@ -164,34 +164,21 @@ impl EchoSocket {
 /// What an arrival says about our echo requests. A raw socket sees everyone's, so the
 /// identifier is kept to be matched; a datagram socket's is the kernel's.
 fn read_echo(arrival: Arrival, v6: bool, raw: bool, time: Instant) -> Option<Echo> {
-    let ident = |id: u16| raw.then_some(id);
-    match arrival {
+    // (identifier, sequence, who answered, where the request went, TTL, error, size, data)
+    let (id, seq, from, to, ttl, error, bytes, payload) = match arrival {
         Arrival::Message { from, ttl, icmp } => match icmp::parse(v6, &icmp)? {
             Message::EchoReply {
-                ident: id,
+                ident,
                 seq,
                 payload,
-            } => Some(Echo {
-                seq,
-                ident: ident(id),
-                from,
-                to: from,
-                ttl,
-                error: None,
-                time,
-                bytes: icmp.len(),
-                payload: payload.to_vec(),
-            }),
+            } => {
+                let payload = payload.to_vec();
+                (ident, seq, from, from, ttl, None, icmp.len(), payload)
+            }
             Message::Error { error, quoted } => {
                 let (id, seq) = quoted.echo_request()?;
-                Some(Echo::error(
-                    ident(id),
-                    seq,
-                    from,
-                    quoted.destination,
-                    error,
-                    time,
-                ))
+                let to = quoted.destination;
+                (id, seq, from, to, ttl, Some(error), icmp.len(), Vec::new())
             }
         },
         Arrival::Error {
@@ -201,39 +188,22 @@ fn read_echo(arrival: Arrival, v6: bool, raw: bool, time: Instant) -> Option<Ech
             request,
         } => {
             let (id, seq) = icmp::read_echo_request(v6, &request)?;
-            Some(Echo::error(
-                ident(id),
-                seq,
-                from.unwrap_or(to),
-                to,
-                error,
-                time,
-            ))
+            let from = from.unwrap_or(to);
+            (id, seq, from, to, None, Some(error), 0, Vec::new())
         }
-    }
-}
-
-impl Echo {
-    fn error(
-        ident: Option<u16>,
-        seq: u16,
-        from: IpAddr,
-        to: IpAddr,
-        error: IcmpError,
-        time: Instant,
-    ) -> Echo {
-        Echo {
-            seq,
-            ident,
-            from,
-            to,
-            ttl: None,
-            error: Some(error),
-            time,
-            bytes: 0,
-            payload: Vec::new(),
-        }
-    }
+    };
+    let ident = raw.then_some(id);
+    Some(Echo {
+        seq,
+        ident,
+        from,
+        to,
+        ttl,
+        error,
+        time,
+        bytes,
+        payload,
+    })
 }
 
 /// One echo request to `to`, and the time its reply took; `Ok(None)` when no reply came
