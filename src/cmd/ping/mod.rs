@@ -42,7 +42,10 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
             count: args.count,
             deadline: args.deadline,
         };
-        let pinging = Pinging::new(&targets, out, view(args), args.report_outstanding);
+        // -O is iputils' option for echo requests; --tcp never had it (each connect ends by
+        // its own timeout).
+        let outstanding = args.report_outstanding && args.tcp.is_none();
+        let pinging = Pinging::new(&targets, out, view(args), outstanding);
         let report = match args.tcp {
             Some(port) => {
                 let mut prober = tcp::TcpProber::new(pinging, port, args.timeout)?;
