@@ -66,6 +66,9 @@ fn udp_trace_shows_every_hop_in_order_and_reaches_the_destination() {
         first["probes"][0]["rtt_ms"].as_f64().unwrap() > 0.0,
         "{first}"
     );
+    // The kind and class as tokens, and the words beside them.
+    assert_eq!(first["kind"], "private", "{first}");
+    assert_eq!(first["class"], "A", "{first}");
     assert_eq!(first["classification"], "private, class A");
     // The human form: traceroute's columns with each hop classified.
     let (code, stdout, _) =
@@ -204,6 +207,8 @@ fn ipv6_over_the_same_chain() {
         assert_eq!(code, 0, "{method:?}: {report} {stderr}");
         assert_eq!(hop_addresses(&report), expected, "{method:?}: {report}");
         assert_eq!(report["hops"][0]["classification"], "private");
+        assert_eq!(report["hops"][0]["kind"], "private");
+        assert!(report["hops"][0]["class"].is_null(), "IPv6 has no class");
     }
 }
 

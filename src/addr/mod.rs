@@ -4,6 +4,7 @@
 pub mod class;
 mod forms;
 pub mod host;
+pub mod lab;
 pub mod parse;
 pub mod plan;
 pub mod special;

@@ -12,8 +12,9 @@ use tokio::time::timeout;
 
 use crate::cli::CheckArgs;
 use crate::error::{Error, Outcome};
+use crate::net::connect;
 use crate::net::icmp::echo_once;
-use crate::net::interfaces::{self, IFF_RUNNING, IFF_UP, Snapshot};
+use crate::net::interfaces::{self, IFF_RUNNING, IFF_UP, RawLink, Snapshot};
 use crate::net::resolve::{Family, name_servers, resolve};
 use crate::output::Output;
 use crate::output::check::{CheckReport, Status, Step};
@@ -23,20 +24,35 @@ const RESOLVE_WAIT: Duration = Duration::from_secs(5);
 
 pub fn run(args: &CheckArgs, out: &mut Output) -> Result<Outcome, Error> {
     let runtime = crate::net::runtime(1)?;
-    let report = runtime.block_on(check(args));
+    let mut steps = Vec::new();
+    // Ctrl-C ends the ladder at the step it is on; the steps done are still shown.
+    let interrupted = runtime.block_on(async {
+        let mut stop = crate::net::stop::stop();
+        tokio::select! {
+            () = check(args, &mut steps) => false,
+            _ = &mut stop => true,
+        }
+    });
     // A lookup still blocked in the system resolver must not hold up the exit.
     runtime.shutdown_background();
+    let passed = steps.iter().all(|s| s.status != Status::Fail);
+    let report = CheckReport {
+        host: args.host.as_ref().map(|h| h.given().to_string()),
+        steps,
+        passed,
+    };
     out.check(&report)?;
-    Ok(if report.passed {
-        Outcome::Success
-    } else {
-        Outcome::Negative
+    Ok(match (interrupted, report.passed) {
+        (true, _) => Outcome::Interrupted,
+        (false, true) => Outcome::Success,
+        (false, false) => Outcome::Negative,
     })
 }
 
-async fn check(args: &CheckArgs) -> CheckReport {
+/// The ladder, a step at a time, each step kept as soon as it is done.
+async fn check(args: &CheckArgs, steps: &mut Vec<Step>) {
     let wait = args.wait;
-    let mut steps = vec![loopback(wait).await];
+    steps.push(loopback(wait).await);
     let snapshot = interfaces::snapshot().ok();
     let route = snapshot.as_ref().and_then(default_route);
     steps.push(own_address(snapshot.as_ref(), route.as_ref()));
@@ -44,12 +60,6 @@ async fn check(args: &CheckArgs) -> CheckReport {
     let (resolution, addr) = resolution(args).await;
     steps.push(resolution);
     steps.push(host(args, addr, wait).await);
-    let passed = steps.iter().all(|s| s.status != Status::Fail);
-    CheckReport {
-        host: args.host.as_ref().map(|h| h.given().to_string()),
-        steps,
-        passed,
-    }
 }
 
 fn ms(d: Duration) -> Option<f64> {
@@ -74,44 +84,26 @@ async fn loopback(wait: Duration) -> Step {
     let v6 = connect_to_self(IpAddr::V6(Ipv6Addr::LOCALHOST), wait).await;
     let took = ms(began.elapsed());
     let name = "loopback";
-    match (v4, v6) {
-        (Ok(()), Ok(())) => Step {
-            ms: took,
-            ..step(
-                1,
-                name,
-                Status::Pass,
-                "127.0.0.1 and ::1 answer (TCP to itself)".into(),
-            )
-        },
-        (Ok(()), Err(e)) if e.kind() == io::ErrorKind::AddrNotAvailable => Step {
-            ms: took,
-            ..step(
-                1,
-                name,
-                Status::Pass,
-                "127.0.0.1 answers; ::1 is not configured (IPv6 off)".into(),
-            )
-        },
-        (v4, v6) => {
-            let broken: Vec<String> = [("127.0.0.1", v4), ("::1", v6)]
-                .into_iter()
-                .filter_map(|(a, r)| {
-                    r.err()
-                        .map(|e| format!("{a}: {}", crate::error::io_reason(&e)))
-                })
-                .collect();
-            Step {
-                ms: took,
-                meaning: Some(
-                    "this machine's own TCP/IP stack is broken (is lo up? `ip link set lo up`); \
-                     nothing over the network can work either"
-                        .into(),
-                ),
-                ..step(1, name, Status::Fail, broken.join("; "))
-            }
+    let passed = match (&v4, &v6) {
+        (Ok(()), Ok(())) => Some("127.0.0.1 and ::1 answer (TCP to itself)"),
+        (Ok(()), Err(e)) if e.kind() == io::ErrorKind::AddrNotAvailable => {
+            Some("127.0.0.1 answers; ::1 is not configured (IPv6 off)")
         }
+        _ => None,
+    };
+    if let Some(detail) = passed {
+        return timed(took, step(1, name, Status::Pass, detail.into()));
     }
+    let broken: Vec<String> = [("127.0.0.1", v4), ("::1", v6)]
+        .into_iter()
+        .filter_map(|(a, r)| {
+            r.err()
+                .map(|e| format!("{a}: {}", crate::error::io_reason(&e)))
+        })
+        .collect();
+    let meaning = "this machine's own TCP/IP stack is broken (is lo up? `ip link set lo up`); \
+                   nothing over the network can work either";
+    timed(took, failed(1, name, broken.join("; "), meaning))
 }
 
 async fn connect_to_self(addr: IpAddr, wait: Duration) -> io::Result<()> {
@@ -144,22 +136,31 @@ fn default_route(snapshot: &Snapshot) -> Option<Route> {
     })
 }
 
+/// A step with the time its answer took.
+fn timed(ms: Option<f64>, step: Step) -> Step {
+    Step { ms, ..step }
+}
+
+/// A failed step with what it points to.
+fn failed(number: u8, name: &'static str, detail: String, meaning: impl Into<String>) -> Step {
+    Step {
+        meaning: Some(meaning.into()),
+        ..step(number, name, Status::Fail, detail)
+    }
+}
+
 /// Step 2: this machine's address on the interface of the default route.
 fn own_address(snapshot: Option<&Snapshot>, route: Option<&Route>) -> Step {
-    let name = "own address";
-    let fail = |detail: String, meaning: &str| Step {
-        meaning: Some(meaning.to_string()),
-        ..step(2, name, Status::Fail, detail)
-    };
+    let fail = |detail: &str, meaning: &str| failed(2, "own address", detail.into(), meaning);
     let Some(snapshot) = snapshot else {
         return fail(
-            "the interfaces could not be read".into(),
+            "the interfaces could not be read",
             "netkit cannot see this machine's interfaces; see `netkit ifaces`",
         );
     };
     let Some(route) = route else {
         return fail(
-            "no default route".into(),
+            "no default route",
             "this machine reaches only the networks it is on: no gateway is set (DHCP did not \
              answer, or none is configured); other networks cannot work",
         );
@@ -170,28 +171,44 @@ fn own_address(snapshot: Option<&Snapshot>, route: Option<&Route>) -> Step {
         .find(|l| Some(l.index) == route.interface);
     let Some(link) = link else {
         return fail(
-            "the default route names no interface".into(),
+            "the default route names no interface",
             "the routing table is unusual; see `ip route`",
         );
     };
+    if let Some(down) = link_down(link) {
+        return down;
+    }
+    address_on(snapshot, link, route.family == 6)
+}
+
+/// Step 2 failed when the default route's link is down or has no carrier.
+fn link_down(link: &RawLink) -> Option<Step> {
+    let name = "own address";
     let flags = link.flags.unwrap_or(IFF_UP | IFF_RUNNING);
     if flags & IFF_UP == 0 {
-        return fail(
+        return Some(failed(
+            2,
+            name,
             format!("{} is down", link.name),
-            &format!(
+            format!(
                 "bring it up (`ip link set {} up`); the steps below cannot work",
                 link.name
             ),
-        );
+        ));
     }
-    if flags & IFF_RUNNING == 0 {
-        return fail(
+    (flags & IFF_RUNNING == 0).then(|| {
+        failed(
+            2,
+            name,
             format!("{} has no carrier", link.name),
             "the link is down: the cable, the Wi-Fi association or the other end of the link; \
              the steps below cannot work",
-        );
-    }
-    let wanted_v6 = route.family == 6;
+        )
+    })
+}
+
+/// Step 2 on a link that is up: its address of the route's family, a global one first.
+fn address_on(snapshot: &Snapshot, link: &RawLink, wanted_v6: bool) -> Step {
     let mut own: Vec<_> = snapshot
         .addresses
         .iter()
@@ -202,14 +219,16 @@ fn own_address(snapshot: Option<&Snapshot>, route: Option<&Route>) -> Step {
     match own.first() {
         Some(a) => step(
             2,
-            name,
+            "own address",
             Status::Pass,
             format!(
                 "{}/{} on {}, the interface of the default route",
                 a.addr, a.prefix, link.name
             ),
         ),
-        None => fail(
+        None => failed(
+            2,
+            "own address",
             format!(
                 "{} has no {} address",
                 link.name,
@@ -224,57 +243,33 @@ fn own_address(snapshot: Option<&Snapshot>, route: Option<&Route>) -> Step {
 async fn gateway(route: Option<&Route>, wait: Duration) -> Step {
     let name = "gateway";
     let Some(route) = route else {
-        return step(
-            3,
-            name,
-            Status::Skip,
-            "no default route, so no gateway".into(),
-        );
+        let detail = "no default route, so no gateway";
+        return step(3, name, Status::Skip, detail.into());
     };
     let Some(gw) = route.gateway else {
-        return step(
-            3,
-            name,
-            Status::Skip,
-            "the default route has no gateway (a point-to-point link)".into(),
-        );
+        let detail = "the default route has no gateway (a point-to-point link)";
+        return step(3, name, Status::Skip, detail.into());
     };
     let began = Instant::now();
     let echo = echo_once(gw, wait).await;
     let took = ms(began.elapsed());
-    match echo {
-        Ok(Some(rtt)) => Step {
-            ms: ms(rtt),
-            ..step(3, name, Status::Pass, format!("{gw} answers ping"))
-        },
-        answer => {
-            let why = match &answer {
-                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-                    "ICMP is not permitted here"
-                }
-                _ => "no reply to ping",
-            };
-            if interfaces::neighbour_known(gw) == Some(true) {
-                return Step {
-                    ms: took,
-                    ..step(
-                        3,
-                        name,
-                        Status::Pass,
-                        format!("{gw}: {why}, but it answers ARP (ICMP filtered)"),
-                    )
-                };
-            }
-            Step {
-                ms: took,
-                meaning: Some(format!(
-                    "the gateway {gw} does not answer: the link or the gateway is down; steps \
-                     below it cannot work"
-                )),
-                ..step(3, name, Status::Fail, format!("{gw}: {why}"))
-            }
+    let why = match echo {
+        Ok(Some(rtt)) => {
+            let detail = format!("{gw} answers ping");
+            return timed(ms(rtt), step(3, name, Status::Pass, detail));
         }
+        Err(Error::Permission(_)) => "ICMP is not permitted here",
+        _ => "no reply to ping",
+    };
+    if interfaces::neighbour_known(gw) == Some(true) {
+        let detail = format!("{gw}: {why}, but it answers ARP (ICMP filtered)");
+        return timed(took, step(3, name, Status::Pass, detail));
     }
+    let meaning = format!(
+        "the gateway {gw} does not answer: the link or the gateway is down; steps below it \
+         cannot work"
+    );
+    timed(took, failed(3, name, format!("{gw}: {why}"), meaning))
 }
 
 /// Step 4: HOST's name resolved (the resolver named); with no HOST, only the resolver named.
@@ -287,103 +282,66 @@ async fn resolution(args: &CheckArgs) -> (Step, Option<IpAddr>) {
         format!("resolver {}", servers.join(", "))
     };
     let Some(host) = &args.host else {
-        return (
-            step(4, name, Status::Skip, format!("no HOST given; {resolver}")),
-            None,
-        );
+        let detail = format!("no HOST given; {resolver}");
+        return (step(4, name, Status::Skip, detail), None);
     };
     if let Some(addr) = host.addr() {
-        return (
-            step(
-                4,
-                name,
-                Status::Skip,
-                format!("{addr} is an address; {resolver}"),
-            ),
-            Some(addr),
-        );
+        let detail = format!("{addr} is an address; {resolver}");
+        return (step(4, name, Status::Skip, detail), Some(addr));
     }
     let began = Instant::now();
     let found = timeout(RESOLVE_WAIT, resolve(host, Family::Any)).await;
     let took = ms(began.elapsed());
-    match found {
-        Ok(Ok(addr)) => (
-            Step {
-                ms: took,
-                ..step(
-                    4,
-                    name,
-                    Status::Pass,
-                    format!("{} is {addr} ({resolver})", host.given()),
-                )
-            },
-            Some(addr),
-        ),
-        Ok(Err(e)) => {
-            let text = e.to_string();
-            // getaddrinfo's EAI_AGAIN: no server answered; anything else is an answer of no.
-            let meaning = if text.contains("Temporary failure") {
-                format!(
-                    "the {resolver} does not answer: names will not work, addresses may (give \
-                     HOST as an address to test the rest)"
-                )
-            } else {
-                format!(
-                    "the {resolver} says {} has no address: a typo, or a name that does not \
-                     exist; addresses still work",
-                    host.given()
-                )
-            };
-            (
-                Step {
-                    ms: took,
-                    meaning: Some(meaning),
-                    ..step(4, name, Status::Fail, text)
-                },
-                None,
-            )
+    let (done, addr) = match found {
+        Ok(Ok(addr)) => {
+            let detail = format!("{} is {addr} ({resolver})", host.given());
+            (step(4, name, Status::Pass, detail), Some(addr))
         }
-        Err(_) => (
-            Step {
-                ms: took,
-                meaning: Some(format!(
-                    "the {resolver} does not answer: names will not work, addresses may (give \
-                     HOST as an address to test the rest)"
-                )),
-                ..step(
-                    4,
-                    name,
-                    Status::Fail,
-                    format!(
-                        "no answer for {} within {} s",
-                        host.given(),
-                        RESOLVE_WAIT.as_secs()
-                    ),
-                )
-            },
-            None,
-        ),
-    }
+        Ok(Err(e)) => (not_resolved(host.given(), &resolver, e.to_string()), None),
+        Err(_) => {
+            let detail = format!(
+                "no answer for {} within {} s",
+                host.given(),
+                RESOLVE_WAIT.as_secs()
+            );
+            (failed(4, name, detail, silent_resolver(&resolver)), None)
+        }
+    };
+    (timed(took, done), addr)
+}
+
+/// What a resolver that does not answer means.
+fn silent_resolver(resolver: &str) -> String {
+    format!(
+        "the {resolver} does not answer: names will not work, addresses may (give HOST as an \
+         address to test the rest)"
+    )
+}
+
+/// Step 4 failed with the resolver's error `text` for `given`.
+fn not_resolved(given: &str, resolver: &str, text: String) -> Step {
+    // getaddrinfo's EAI_AGAIN: no server answered; anything else is an answer of no.
+    let meaning = if text.contains("Temporary failure") {
+        silent_resolver(resolver)
+    } else {
+        format!(
+            "the {resolver} says {given} has no address: a typo, or a name that does not exist; \
+             addresses still work"
+        )
+    };
+    failed(4, "name resolution", text, meaning)
 }
 
 /// Step 5: HOST answers ping, or else a TCP connect to 443, then 80.
 async fn host(args: &CheckArgs, addr: Option<IpAddr>, wait: Duration) -> Step {
     let name = "host";
     let Some(host) = &args.host else {
-        return step(
-            5,
-            name,
-            Status::Skip,
-            "no HOST given: nothing sent beyond the gateway".into(),
-        );
+        let detail = "no HOST given: nothing sent beyond the gateway";
+        return step(5, name, Status::Skip, detail.into());
     };
     let Some(addr) = addr else {
-        return step(
-            5,
-            name,
-            Status::Skip,
-            format!("{} did not resolve", host.given()),
-        );
+        let detail = format!("{} did not resolve", host.given());
+        return step(5, name, Status::Skip, detail);
     };
     let shown = if host.addr().is_some() {
         addr.to_string()
@@ -391,43 +349,36 @@ async fn host(args: &CheckArgs, addr: Option<IpAddr>, wait: Duration) -> Step {
         format!("{} ({addr})", host.given())
     };
     if let Ok(Some(rtt)) = echo_once(addr, wait).await {
-        return Step {
-            ms: ms(rtt),
-            ..step(5, name, Status::Pass, format!("{shown} answers ping"))
-        };
+        return timed(
+            ms(rtt),
+            step(5, name, Status::Pass, format!("{shown} answers ping")),
+        );
     }
-    for port in [443u16, 80] {
-        let began = Instant::now();
-        let connect = timeout(wait, TcpStream::connect(SocketAddr::new(addr, port))).await;
-        let answered = match connect {
-            Ok(Ok(_)) => Some("open"),
-            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                Some("closed: the host is up")
-            }
-            _ => None,
-        };
-        if let Some(state) = answered {
-            return Step {
-                ms: ms(began.elapsed()),
-                ..step(
-                    5,
-                    name,
-                    Status::Pass,
-                    format!("{shown}: no reply to ping, but TCP port {port} answers ({state})"),
-                )
-            };
-        }
+    if let Some(answered) = tcp_answers(addr, &shown, wait).await {
+        return answered;
     }
-    Step {
-        meaning: Some(format!(
+    failed(
+        5,
+        name,
+        format!("{shown}: no reply to ping, nor on TCP 443 or 80"),
+        format!(
             "{shown} is down, or something on the way drops its traffic; `netkit trace {addr}` \
              shows where it is lost"
-        )),
-        ..step(
-            5,
-            name,
-            Status::Fail,
-            format!("{shown}: no reply to ping, nor on TCP 443 or 80"),
-        )
+        ),
+    )
+}
+
+/// Step 5 passed by a TCP port that answers, 443 or else 80 (a reset proves the host is up).
+async fn tcp_answers(addr: IpAddr, shown: &str, wait: Duration) -> Option<Step> {
+    for port in [443u16, 80] {
+        let (answer, took) = connect::timed(SocketAddr::new(addr, port), wait).await;
+        let state = match answer {
+            connect::Answer::Open => "open",
+            connect::Answer::Refused => "closed: the host is up",
+            connect::Answer::TimedOut | connect::Answer::Failed(_) => continue,
+        };
+        let detail = format!("{shown}: no reply to ping, but TCP port {port} answers ({state})");
+        return Some(timed(ms(took), step(5, "host", Status::Pass, detail)));
     }
+    None
 }

@@ -7,11 +7,13 @@
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
-use crate::packet::icmp::IcmpError;
+use crate::error::{Error, Privilege};
+use crate::packet::icmp::{self, IcmpError, Message};
 
 /// Which socket kind to open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,21 +26,49 @@ pub enum Kind {
     Dgram,
 }
 
-/// An open ICMP or ICMPv6 socket, driven through tokio's UdpSocket (whose send_to and
-/// recv_from work on any datagram-shaped socket).
-pub struct IcmpSocket {
+/// An open ICMP or ICMPv6 socket for echo requests, driven through tokio's UdpSocket (whose
+/// send_to and recv_from work on any datagram-shaped socket).
+pub struct EchoSocket {
     socket: UdpSocket,
     raw: bool,
     v6: bool,
 }
 
-/// What one receive brought.
+/// What came back for one of our echo requests: its reply, or an ICMP error about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Arrival {
+pub struct Echo {
+    pub seq: u16,
+    /// The identifier the request carried; `None` on a datagram socket, whose identifier is
+    /// the kernel's choice (and which is given only its own replies), so it matches any.
+    pub ident: Option<u16>,
+    /// Who answered: the host itself, or the router or host that sent the error.
+    pub from: IpAddr,
+    /// Where the request was going (for a reply, the host that answered).
+    pub to: IpAddr,
+    /// The TTL or hop limit it arrived with, where the socket tells it.
+    pub ttl: Option<u8>,
+    /// The ICMP error, when one came instead of a reply.
+    pub error: Option<IcmpError>,
+    /// When the answer arrived.
+    pub time: Instant,
+    /// The ICMP message's length (header and data), as ping reports "64 bytes".
+    pub bytes: usize,
+    /// The echoed data (empty for an error).
+    pub payload: Vec<u8>,
+}
+
+impl Echo {
+    /// Whether this answers a request to `to` that carried `ident`.
+    pub fn answers(&self, to: IpAddr, ident: u16) -> bool {
+        self.to == to && self.ident.is_none_or(|id| id == ident)
+    }
+}
+
+/// What one receive brought, before it is read as an echo.
+enum Arrival {
     /// An ICMP message, starting at its type byte (a raw socket's IPv4 header removed).
     Message {
         from: IpAddr,
-        /// The TTL or hop limit it arrived with, where the socket tells it.
         ttl: Option<u8>,
         icmp: Vec<u8>,
     },
@@ -54,9 +84,20 @@ pub enum Arrival {
     },
 }
 
-impl IcmpSocket {
+impl EchoSocket {
     /// Opens a socket of one family. `Auto` prefers raw and falls back to the datagram kind.
-    pub fn open(v6: bool, kind: Kind, ttl: Option<u32>) -> io::Result<IcmpSocket> {
+    /// A refusal is the privilege error with its hint (sudo, setcap, ping_group_range).
+    pub fn open(v6: bool, kind: Kind, ttl: Option<u32>) -> Result<EchoSocket, Error> {
+        Self::open_io(v6, kind, ttl).map_err(|e| match e.kind() {
+            io::ErrorKind::PermissionDenied => Error::Permission(Privilege::IcmpSocket { v6 }),
+            _ => Error::Kernel {
+                what: "open an ICMP socket",
+                source: e,
+            },
+        })
+    }
+
+    fn open_io(v6: bool, kind: Kind, ttl: Option<u32>) -> io::Result<EchoSocket> {
         let (domain, protocol) = if v6 {
             (Domain::IPV6, Protocol::ICMPV6)
         } else {
@@ -71,21 +112,18 @@ impl IcmpSocket {
                 Err(_) => (open(Type::DGRAM)?, false),
             },
         };
-        if let Some(ttl) = ttl {
-            if v6 {
-                socket.set_unicast_hops_v6(ttl)?;
-            } else {
-                socket.set_ttl_v4(ttl)?;
-            }
-        }
         platform::enable_ancillary(&socket, v6, raw)?;
         socket.set_nonblocking(true)?;
         let socket = UdpSocket::from_std(std::net::UdpSocket::from(socket))?;
-        Ok(IcmpSocket { socket, raw, v6 })
+        let socket = EchoSocket { socket, raw, v6 };
+        if let Some(ttl) = ttl {
+            socket.set_ttl(ttl)?;
+        }
+        Ok(socket)
     }
 
     /// Sets the TTL (IPv4) or hop limit (IPv6) of what is sent from now on.
-    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+    fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         let socket = socket2::SockRef::from(&self.socket);
         if self.v6 {
             socket.set_unicast_hops_v6(ttl)
@@ -94,58 +132,102 @@ impl IcmpSocket {
         }
     }
 
-    /// Whether this is a raw socket (it sees every ICMP message of its family).
-    pub fn is_raw(&self) -> bool {
-        self.raw
-    }
-
-    /// Sends one ICMP message (built by packet::icmp) to `to`.
-    pub async fn send(&self, to: IpAddr, message: &[u8]) -> io::Result<()> {
-        self.socket.send_to(message, SocketAddr::new(to, 0)).await?;
+    /// Sends one echo request to `to`; `ttl`, when given, goes with it and what follows.
+    pub async fn send(
+        &self,
+        to: IpAddr,
+        ident: u16,
+        seq: u16,
+        ttl: Option<u32>,
+        payload: &[u8],
+    ) -> io::Result<()> {
+        if let Some(ttl) = ttl {
+            self.set_ttl(ttl)?;
+        }
+        let message = icmp::echo_request(self.v6, ident, seq, payload);
+        self.socket
+            .send_to(&message, SocketAddr::new(to, 0))
+            .await?;
         Ok(())
     }
 
-    /// Waits for the next message or queued error. `Ok(None)` for something that is neither
-    /// (a local error on the queue, a packet too short to read).
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Arrival>> {
-        platform::recv(&self.socket, buf, self.v6, self.raw).await
+    /// Waits for the next answer to an echo request: a reply or an ICMP error about one.
+    /// `Ok(None)` for anything else (another ICMP message, a local error, a short packet).
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Echo>> {
+        let arrival = platform::recv(&self.socket, buf, self.v6, self.raw).await?;
+        // The one place an answer's arrival time is read.
+        let time = Instant::now();
+        Ok(arrival.and_then(|a| read_echo(a, self.v6, self.raw, time)))
     }
+}
+
+/// What an arrival says about our echo requests. A raw socket sees everyone's, so the
+/// identifier is kept to be matched; a datagram socket's is the kernel's.
+fn read_echo(arrival: Arrival, v6: bool, raw: bool, time: Instant) -> Option<Echo> {
+    // (identifier, sequence, who answered, where the request went, TTL, error, size, data)
+    let (id, seq, from, to, ttl, error, bytes, payload) = match arrival {
+        Arrival::Message { from, ttl, icmp } => match icmp::parse(v6, &icmp)? {
+            Message::EchoReply {
+                ident,
+                seq,
+                payload,
+            } => {
+                let payload = payload.to_vec();
+                (ident, seq, from, from, ttl, None, icmp.len(), payload)
+            }
+            Message::Error { error, quoted } => {
+                let (id, seq) = quoted.echo_request()?;
+                let to = quoted.destination;
+                (id, seq, from, to, ttl, Some(error), icmp.len(), Vec::new())
+            }
+        },
+        Arrival::Error {
+            from,
+            to,
+            error,
+            request,
+        } => {
+            let (id, seq) = icmp::read_echo_request(v6, &request)?;
+            let from = from.unwrap_or(to);
+            (id, seq, from, to, None, Some(error), 0, Vec::new())
+        }
+    };
+    let ident = raw.then_some(id);
+    Some(Echo {
+        seq,
+        ident,
+        from,
+        to,
+        ttl,
+        error,
+        time,
+        bytes,
+        payload,
+    })
 }
 
 /// One echo request to `to`, and the time its reply took; `Ok(None)` when no reply came
 /// within `wait`. For the yes-or-no questions of check (ping keeps its own schedule).
-pub async fn echo_once(
-    to: IpAddr,
-    wait: std::time::Duration,
-) -> io::Result<Option<std::time::Duration>> {
-    use crate::packet::icmp::{self, Message};
-    let v6 = to.is_ipv6();
-    let socket = IcmpSocket::open(v6, Kind::Auto, None)?;
+pub async fn echo_once(to: IpAddr, wait: Duration) -> Result<Option<Duration>, Error> {
+    let socket = EchoSocket::open(to.is_ipv6(), Kind::Auto, None)?;
     let ident = (std::process::id() as u16) ^ 0x6368;
-    let began = std::time::Instant::now();
+    let began = Instant::now();
+    let failed = |source| Error::Connect {
+        what: format!("{to} with an echo request"),
+        source,
+    };
     socket
-        .send(to, &icmp::echo_request(v6, ident, 1, b"netkit check"))
-        .await?;
+        .send(to, ident, 1, None, b"netkit check")
+        .await
+        .map_err(failed)?;
     let mut buf = vec![0u8; 4096];
     let reply = async {
         loop {
-            let Some(Arrival::Message {
-                from,
-                icmp: message,
-                ..
-            }) = socket.recv(&mut buf).await?
-            else {
-                continue;
-            };
-            // A datagram socket's ident is the kernel's choice; it only sees its own replies.
-            let ours = |id: u16| id == ident || !socket.is_raw();
-            if let Some(Message::EchoReply {
-                ident: id, seq: 1, ..
-            }) = icmp::parse(v6, &message)
-                && from == to
-                && ours(id)
-            {
-                return io::Result::Ok(began.elapsed());
+            match socket.recv(&mut buf).await.map_err(failed)? {
+                Some(echo) if echo.error.is_none() && echo.seq == 1 && echo.answers(to, ident) => {
+                    return Ok(echo.time - began);
+                }
+                _ => continue,
             }
         }
     };
@@ -271,5 +353,81 @@ mod platform {
     ) -> io::Result<Option<Arrival>> {
         let (size, from) = socket.recv_from(buf).await?;
         Ok(arrived(from.ip(), None, &buf[..size], raw, v6))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(icmp: &[u8], from: [u8; 4], ttl: Option<u8>) -> Arrival {
+        Arrival::Message {
+            from: from.into(),
+            ttl,
+            icmp: icmp.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_reply_keeps_its_ttl_and_size() {
+        let icmp = [0, 0, 0, 0, 0x12, 0x34, 0, 7, 1, 2, 3, 4];
+        let now = Instant::now();
+        let echo = read_echo(message(&icmp, [10, 0, 0, 1], Some(63)), false, true, now);
+        let echo = echo.unwrap_or_else(|| panic!("no echo in {icmp:?}"));
+        assert_eq!(
+            (echo.ident, echo.seq, echo.ttl, echo.bytes),
+            (Some(0x1234), 7, Some(63), 12)
+        );
+        assert_eq!(echo.payload, [1, 2, 3, 4]);
+        assert!(echo.answers([10, 0, 0, 1].into(), 0x1234));
+        assert!(
+            !echo.answers([10, 0, 0, 1].into(), 0x4321),
+            "another's identifier"
+        );
+        let dgram = read_echo(message(&icmp, [10, 0, 0, 1], None), false, false, now);
+        assert!(dgram.is_some_and(|e| e.answers([10, 0, 0, 1].into(), 0x4321)));
+    }
+
+    #[test]
+    fn an_error_names_the_request_and_where_it_went() {
+        // Time exceeded from a router, quoting our echo request to 10.200.9.9.
+        let mut icmp = vec![11, 0, 0, 0, 0, 0, 0, 0];
+        icmp.extend([
+            0x45, 0, 0, 28, 0, 0, 0, 0, 1, 1, 0, 0, 10, 200, 1, 1, 10, 200, 9, 9,
+        ]);
+        icmp.extend([8, 0, 0, 0, 0x42, 0x42, 0, 3]);
+        let echo = read_echo(
+            message(&icmp, [10, 200, 2, 1], None),
+            false,
+            true,
+            Instant::now(),
+        );
+        let echo = echo.unwrap_or_else(|| panic!("no echo in {icmp:?}"));
+        assert_eq!((echo.seq, echo.from), (3, [10, 200, 2, 1].into()));
+        assert!(echo.answers([10, 200, 9, 9].into(), 0x4242));
+        assert_eq!(
+            echo.error.map(IcmpError::text),
+            Some("Time to live exceeded")
+        );
+        let queued = Arrival::Error {
+            from: None,
+            to: [10, 200, 9, 9].into(),
+            error: IcmpError::TimeExceeded { v6: false },
+            request: icmp::echo_request(false, 1, 4, b"x"),
+        };
+        let echo = read_echo(queued, false, false, Instant::now());
+        assert!(echo.is_some_and(|e| e.seq == 4 && e.from == e.to && e.ident.is_none()));
+    }
+
+    #[test]
+    fn an_error_about_something_else_is_not_ours() {
+        // Port unreachable quoting a UDP datagram, not an echo request.
+        let mut icmp = vec![3, 3, 0, 0, 0, 0, 0, 0];
+        icmp.extend([
+            0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 200, 1, 1, 10, 200, 9, 9,
+        ]);
+        icmp.extend([0x9c, 0x40, 0, 53, 0, 8, 0, 0]);
+        let arrival = message(&icmp, [10, 200, 1, 1], None);
+        assert!(read_echo(arrival, false, true, Instant::now()).is_none());
     }
 }

@@ -73,9 +73,9 @@ pub enum PingEvent<'a> {
     TcpReply {
         addr: IpAddr,
         port: u16,
-        seq: u16,
+        /// SYN/ACK (open) or RST (closed).
         open: bool,
-        rtt_ms: f64,
+        reply: &'a ReplyRecord,
     },
     IcmpError {
         target: &'a str,
@@ -112,17 +112,7 @@ impl Output {
             return Ok(());
         }
         if let PingEvent::Start { target, addr, size } = event {
-            return match (size, addr) {
-                (Some(size), IpAddr::V4(_)) => Ok(writeln!(
-                    self,
-                    "PING {target} ({addr}) {size}({}) bytes of data.",
-                    size + 28
-                )?),
-                (Some(size), IpAddr::V6(_)) => {
-                    Ok(writeln!(self, "PING {target} ({addr}) {size} data bytes")?)
-                }
-                (None, _) => Ok(writeln!(self, "PING {target} ({addr}) with TCP connects")?),
-            };
+            return Ok(writeln!(self, "{}", start_line(target, *addr, *size))?);
         }
         if view.quiet {
             return Ok(());
@@ -133,79 +123,37 @@ impl Output {
                 .unwrap_or_default();
             write!(self, "[{}.{:06}] ", now.as_secs(), now.subsec_micros())?;
         }
-        match event {
-            PingEvent::Start { .. } => Ok(()),
-            PingEvent::Reply {
-                name, from, reply, ..
-            } => {
-                let from = match name {
-                    Some(name) => format!("{name} ({from})"),
-                    None => from.to_string(),
-                };
-                let ttl = reply.ttl.map_or(String::new(), |t| format!(" ttl={t}"));
-                let dup = if reply.duplicate { " (DUP!)" } else { "" };
-                let bad = if reply.intact { "" } else { " (BAD DATA)" };
-                Ok(writeln!(
-                    self,
-                    "{} bytes from {from}: icmp_seq={}{ttl} time={} ms{dup}{bad}",
-                    reply.bytes,
-                    reply.seq,
-                    rtt_text(reply.rtt_ms)
-                )?)
-            }
+        // Lines that do not show the host by themselves name it when several are pinged.
+        let about = |words: String| if view.several { words } else { String::new() };
+        let line = match event {
+            PingEvent::Start { .. } => return Ok(()),
+            PingEvent::Reply { name, from, reply } => reply_line(*name, *from, reply),
             PingEvent::TcpReply {
                 addr,
                 port,
-                seq,
                 open,
-                rtt_ms,
-                ..
-            } => {
-                let (state, answer) = if *open {
-                    ("open", "SYN/ACK")
-                } else {
-                    ("closed", "RST")
-                };
-                let host = match addr {
-                    IpAddr::V4(a) => format!("{a}:{port}"),
-                    IpAddr::V6(a) => format!("[{a}]:{port}"),
-                };
-                Ok(writeln!(
-                    self,
-                    "{answer} from {host}: tcp_seq={seq} port {state} time={} ms",
-                    rtt_text(*rtt_ms)
-                )?)
-            }
+                reply,
+            } => tcp_reply_line(*addr, *port, *open, reply),
             PingEvent::IcmpError {
                 target,
                 from,
                 seq,
                 message,
             } => {
-                let about = if view.several {
-                    format!(" (ping {target})")
-                } else {
-                    String::new()
-                };
-                Ok(writeln!(
-                    self,
-                    "From {from} icmp_seq={seq} {message}{about}"
-                )?)
+                let about = about(format!(" (ping {target})"));
+                format!("From {from} icmp_seq={seq} {message}{about}")
             }
             PingEvent::SendError {
                 target,
                 seq,
                 message,
-            } => Ok(writeln!(self, "ping {target}: icmp_seq={seq}: {message}")?),
+            } => format!("ping {target}: icmp_seq={seq}: {message}"),
             PingEvent::NoAnswerYet { target, seq } => {
-                let about = if view.several {
-                    format!(" from {target}")
-                } else {
-                    String::new()
-                };
-                Ok(writeln!(self, "no answer yet for icmp_seq={seq}{about}")?)
+                let about = about(format!(" from {target}"));
+                format!("no answer yet for icmp_seq={seq}{about}")
             }
-        }
+        };
+        Ok(writeln!(self, "{line}")?)
     }
 
     /// The statistics: iputils' block per host, then a table when there were several.
@@ -214,67 +162,125 @@ impl Output {
             return self.json_line(report);
         }
         for h in &report.hosts {
-            writeln!(self, "\n--- {} ping statistics ---", h.target)?;
-            let mut extra = String::new();
-            if h.duplicates > 0 {
-                extra.push_str(&format!("+{} duplicates, ", h.duplicates));
-            }
-            if !h.errors.is_empty() {
-                extra.push_str(&format!("+{} errors, ", h.errors.len()));
-            }
-            writeln!(
-                self,
-                "{} packets transmitted, {} received, {extra}{}% packet loss, time {}ms",
-                h.transmitted,
-                h.received,
-                super::format_g(h.loss_percent),
-                h.time_ms
-            )?;
-            if let Some(r) = &h.rtt_ms {
-                writeln!(
-                    self,
-                    "rtt min/avg/max/mdev = {:.3}/{:.3}/{:.3}/{:.3} ms",
-                    r.min, r.avg, r.max, r.mdev
-                )?;
-                writeln!(
-                    self,
-                    "rtt p50/p95/p99 = {:.3}/{:.3}/{:.3} ms",
-                    r.p50, r.p95, r.p99
-                )?;
-                if self.decorated() && h.rtt_samples.len() > 1 {
-                    let last: Vec<f64> =
-                        h.rtt_samples.iter().rev().take(60).rev().copied().collect();
-                    writeln!(self, "rtt {}", super::sparkline(&last))?;
-                }
-            }
+            self.host_statistics(h)?;
         }
         if report.hosts.len() > 1 {
             writeln!(self)?;
-            let mut table = self.table(&[
-                "HOST", "ADDRESS", "SENT", "RECV", "LOSS", "MIN", "AVG", "MAX", "MDEV",
-            ]);
-            for h in &report.hosts {
-                let ms = |f: fn(&RttSummary) -> f64| {
-                    h.rtt_ms
-                        .as_ref()
-                        .map_or("-".to_string(), |r| format!("{:.3}", f(r)))
-                };
-                table.add_row([
-                    h.target.clone(),
-                    h.address.to_string(),
-                    h.transmitted.to_string(),
-                    h.received.to_string(),
-                    format!("{}%", super::format_g(h.loss_percent)),
-                    ms(|r| r.min),
-                    ms(|r| r.avg),
-                    ms(|r| r.max),
-                    ms(|r| r.mdev),
-                ]);
-            }
-            self.write_table(&mut table, 0)?;
+            self.hosts_table(&report.hosts)?;
         }
         Ok(())
     }
+
+    /// One host's block, as iputils prints it, then percentiles and (on a terminal) a sparkline.
+    fn host_statistics(&mut self, h: &HostReport) -> Written {
+        writeln!(self, "\n--- {} ping statistics ---", h.target)?;
+        let mut extra = String::new();
+        if h.duplicates > 0 {
+            extra.push_str(&format!("+{} duplicates, ", h.duplicates));
+        }
+        if !h.errors.is_empty() {
+            extra.push_str(&format!("+{} errors, ", h.errors.len()));
+        }
+        writeln!(
+            self,
+            "{} packets transmitted, {} received, {extra}{}% packet loss, time {}ms",
+            h.transmitted,
+            h.received,
+            super::format_g(h.loss_percent),
+            h.time_ms
+        )?;
+        let Some(r) = &h.rtt_ms else {
+            return Ok(());
+        };
+        writeln!(
+            self,
+            "rtt min/avg/max/mdev = {:.3}/{:.3}/{:.3}/{:.3} ms",
+            r.min, r.avg, r.max, r.mdev
+        )?;
+        writeln!(
+            self,
+            "rtt p50/p95/p99 = {:.3}/{:.3}/{:.3} ms",
+            r.p50, r.p95, r.p99
+        )?;
+        if self.decorated() && h.rtt_samples.len() > 1 {
+            let last: Vec<f64> = h.rtt_samples.iter().rev().take(60).rev().copied().collect();
+            writeln!(self, "rtt {}", super::sparkline(&last))?;
+        }
+        Ok(())
+    }
+
+    /// The table of several hosts side by side.
+    fn hosts_table(&mut self, hosts: &[HostReport]) -> Written {
+        let mut table = self.table(&[
+            "HOST", "ADDRESS", "SENT", "RECV", "LOSS", "MIN", "AVG", "MAX", "MDEV",
+        ]);
+        for h in hosts {
+            let ms = |f: fn(&RttSummary) -> f64| {
+                h.rtt_ms
+                    .as_ref()
+                    .map_or("-".to_string(), |r| format!("{:.3}", f(r)))
+            };
+            table.add_row([
+                h.target.clone(),
+                h.address.to_string(),
+                h.transmitted.to_string(),
+                h.received.to_string(),
+                format!("{}%", super::format_g(h.loss_percent)),
+                ms(|r| r.min),
+                ms(|r| r.avg),
+                ms(|r| r.max),
+                ms(|r| r.mdev),
+            ]);
+        }
+        self.write_table(&mut table, 0)
+    }
+}
+
+/// The header line: the data size (and, for IPv4, with the headers), or TCP connects.
+fn start_line(target: &str, addr: IpAddr, size: Option<usize>) -> String {
+    match (size, addr) {
+        (Some(size), IpAddr::V4(_)) => format!(
+            "PING {target} ({addr}) {size}({}) bytes of data.",
+            size + 28
+        ),
+        (Some(size), IpAddr::V6(_)) => format!("PING {target} ({addr}) {size} data bytes"),
+        (None, _) => format!("PING {target} ({addr}) with TCP connects"),
+    }
+}
+
+/// An echo reply's line: size, who, sequence, TTL, time, and the duplicate and bad-data marks.
+fn reply_line(name: Option<&str>, from: IpAddr, reply: &ReplyRecord) -> String {
+    let from = match name {
+        Some(name) => format!("{name} ({from})"),
+        None => from.to_string(),
+    };
+    let ttl = reply.ttl.map_or(String::new(), |t| format!(" ttl={t}"));
+    let dup = if reply.duplicate { " (DUP!)" } else { "" };
+    let bad = if reply.intact { "" } else { " (BAD DATA)" };
+    format!(
+        "{} bytes from {from}: icmp_seq={}{ttl} time={} ms{dup}{bad}",
+        reply.bytes,
+        reply.seq,
+        rtt_text(reply.rtt_ms)
+    )
+}
+
+/// A connect's line: SYN/ACK (open) or RST (closed), from HOST:PORT.
+fn tcp_reply_line(addr: IpAddr, port: u16, open: bool, reply: &ReplyRecord) -> String {
+    let (state, answer) = if open {
+        ("open", "SYN/ACK")
+    } else {
+        ("closed", "RST")
+    };
+    let host = match addr {
+        IpAddr::V4(a) => format!("{a}:{port}"),
+        IpAddr::V6(a) => format!("[{a}]:{port}"),
+    };
+    format!(
+        "{answer} from {host}: tcp_seq={} port {state} time={} ms",
+        reply.seq,
+        rtt_text(reply.rtt_ms)
+    )
 }
 
 /// iputils' precision for a reply time: 3 decimals under 1 ms, 2 under 10, 1 under 100, none above.

@@ -5,9 +5,10 @@ use std::io::Write;
 use std::net::IpAddr;
 
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 use super::{Output, Written};
-use crate::addr::{Facts, Kind};
+use crate::addr::lab::Classified;
 
 /// The whole trace.
 #[derive(Debug, Serialize)]
@@ -25,8 +26,10 @@ pub struct TraceReport {
 pub struct Hop {
     pub ttl: u32,
     pub probes: Vec<Probe>,
-    /// What the (first) address of the hop is: "private, class A".
-    pub classification: Option<String>,
+    /// What the (first) address of the hop is. JSON: `kind` and `class` as tokens
+    /// ("private", "A"), and `classification` in words ("private, class A").
+    #[serde(flatten)]
+    pub classification: Classification,
     /// The path leaves private (or CGN) space for public space at this hop.
     pub leaves_private: bool,
     /// Reverse lookups of the hop's addresses (without -n).
@@ -34,27 +37,68 @@ pub struct Hop {
     pub names: Vec<(IpAddr, String)>,
 }
 
-/// One probe: who answered, how fast, and traceroute's mark for an unreachable.
+/// The kind and class of a hop's first address; none for a hop nobody answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification(pub Option<Classified>);
+
+impl Classification {
+    /// In a few words: "private, class A", "public", "shared (CGNAT)".
+    fn words(self) -> Option<String> {
+        self.0.map(|c| super::kind_and_class(c.kind, c.class))
+    }
+}
+
+impl Serialize for Classification {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("kind", &self.0.map(|c| c.kind))?;
+        map.serialize_entry("class", &self.0.and_then(|c| c.class))?;
+        map.serialize_entry("classification", &self.words())?;
+        map.end()
+    }
+}
+
+/// One probe: who answered, how fast, and why it is unreachable (traceroute's mark).
 #[derive(Debug, Serialize)]
 pub struct Probe {
     pub address: Option<IpAddr>,
     pub rtt_ms: Option<f64>,
-    pub mark: Option<&'static str>,
+    /// An unreachable worth marking (not the destination's own port unreachable, which is the
+    /// answer a UDP trace waits for). JSON: traceroute's mark, "!H".
+    pub mark: Option<Unreachable>,
 }
 
-/// What an address is, in a few words: "private, class A", "public", "shared (CGNAT)".
-pub fn what_it_is(addr: IpAddr) -> String {
-    let facts = Facts::of(addr);
-    super::kind_and_class(facts.kind, facts.class)
+/// Why a probe's destination is unreachable, as far as traceroute marks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Unreachable {
+    /// !H
+    #[serde(rename = "!H")]
+    Host,
+    /// !N
+    #[serde(rename = "!N")]
+    Network,
+    /// !P
+    #[serde(rename = "!P")]
+    Protocol,
+    /// !X: administratively prohibited (a filter).
+    #[serde(rename = "!X")]
+    Prohibited,
+    /// !: a port unreachable from a router, or another code.
+    #[serde(rename = "!")]
+    Other,
 }
 
-/// Whether an address belongs to a network that is not the internet's: private, CGN shared
-/// space, link-local, loopback.
-pub fn inside_a_lab(addr: IpAddr) -> bool {
-    matches!(
-        Facts::of(addr).kind,
-        Kind::Private | Kind::Shared | Kind::LinkLocal | Kind::Loopback
-    )
+impl Unreachable {
+    /// traceroute's mark.
+    fn mark(self) -> &'static str {
+        match self {
+            Unreachable::Host => "!H",
+            Unreachable::Network => "!N",
+            Unreachable::Protocol => "!P",
+            Unreachable::Prohibited => "!X",
+            Unreachable::Other => "!",
+        }
+    }
 }
 
 impl Output {
@@ -90,14 +134,14 @@ impl Output {
                         last = Some(addr);
                     }
                     line.push_str(&format!("  {ms:.3} ms"));
-                    if let Some(mark) = p.mark {
-                        line.push_str(&format!(" {mark}"));
+                    if let Some(why) = p.mark {
+                        line.push_str(&format!(" {}", why.mark()));
                     }
                 }
                 _ => line.push_str(" *"),
             }
         }
-        if let Some(what) = &hop.classification {
+        if let Some(what) = hop.classification.words() {
             line.push_str(&format!("  {what}"));
         }
         if hop.leaves_private {

@@ -136,15 +136,12 @@ pub struct Quoted<'a> {
 impl Quoted<'_> {
     /// The identifier and sequence number of a quoted echo request.
     pub fn echo_request(&self) -> Option<(u16, u16)> {
-        let (protocol, wanted) = if self.destination.is_ipv6() {
-            (PROTO_ICMPV6, ECHO_REQUEST_V6)
-        } else {
-            (PROTO_ICMP, ECHO_REQUEST_V4)
-        };
-        if self.protocol != protocol || *self.transport.first()? != wanted {
+        let v6 = self.destination.is_ipv6();
+        let protocol = if v6 { PROTO_ICMPV6 } else { PROTO_ICMP };
+        if self.protocol != protocol {
             return None;
         }
-        Some((be16(self.transport, 4)?, be16(self.transport, 6)?))
+        read_echo_request(v6, self.transport)
     }
 
     /// Source port, destination port and sequence number of a quoted TCP segment.
@@ -156,6 +153,16 @@ impl Quoted<'_> {
         let seq = u32::from_be_bytes([t[4], t[5], t[6], t[7]]);
         Some((be16(t, 0)?, be16(t, 2)?, seq))
     }
+}
+
+/// The identifier and sequence number of an echo request of ours, read from its type byte:
+/// as an error quotes it inside an IP datagram, or as the error queue gives it back.
+pub fn read_echo_request(v6: bool, icmp: &[u8]) -> Option<(u16, u16)> {
+    let wanted = if v6 { ECHO_REQUEST_V6 } else { ECHO_REQUEST_V4 };
+    if *icmp.first()? != wanted {
+        return None;
+    }
+    Some((be16(icmp, 4)?, be16(icmp, 6)?))
 }
 
 fn be16(bytes: &[u8], at: usize) -> Option<u16> {
@@ -421,6 +428,20 @@ mod tests {
         let icmp = IcmpPacket::new(&packet).unwrap_or_else(|| panic!("short"));
         assert_eq!(pnet_packet::icmp::checksum(&icmp), icmp.get_checksum());
         assert_eq!(echo_request(true, 1, 2, &[])[0], 128);
+    }
+
+    #[test]
+    fn an_echo_request_given_back_by_the_error_queue_is_read() {
+        let sent = echo_request(false, 0x4242, 9, b"data");
+        assert_eq!(read_echo_request(false, &sent), Some((0x4242, 9)));
+        assert_eq!(
+            read_echo_request(true, &sent),
+            None,
+            "an ICMPv4 type on IPv6"
+        );
+        assert_eq!(read_echo_request(false, &sent[..7]), None, "cut short");
+        let sent6 = echo_request(true, 7, 65_535, &[]);
+        assert_eq!(read_echo_request(true, &sent6), Some((7, 65_535)));
     }
 
     mod properties {

@@ -1,133 +1,161 @@
-//! ICMP echo on one socket per address family (net::icmp: raw, or the unprivileged datagram
-//! kind); packet::icmp builds and reads the messages. One receive loop matches every reply,
-//! duplicate and ICMP error to its host and sequence number.
+//! ping's ICMP prober: one echo socket per address family in use (net::icmp: raw, or the
+//! unprivileged datagram kind), a request to every host each round, and every reply,
+//! duplicate and ICMP error matched to its host and sequence number.
 
 use std::io;
-use std::net::IpAddr;
+use std::time::Duration;
 
-use crate::cli::SocketKind;
-use crate::net::icmp::{self as socket, Kind};
-use crate::packet::icmp::{self, Message};
+use super::hosts::{Pinging, Reply};
+use crate::cli::{PingArgs, SocketKind};
+use crate::error::Error;
+use crate::net::icmp::{Echo, EchoSocket, Kind};
+use crate::net::probe::Prober;
+use crate::output::ping::PingReport;
 
-/// An open ICMP socket of one family.
-pub struct IcmpSocket {
-    socket: socket::IcmpSocket,
-    /// Raw sockets see every ICMP message of the family, so replies are matched by identifier.
-    pub raw: bool,
-    v6: bool,
+/// How long to wait for replies after the last probe when none has come yet (iputils' MAXWAIT).
+const DEFAULT_LINGER: Duration = Duration::from_secs(10);
+
+/// Echo requests to every host, on a socket per family.
+pub(super) struct IcmpProber<'a> {
+    ping: Pinging<'a>,
+    v4: Option<EchoSocket>,
+    v6: Option<EchoSocket>,
+    buf4: Vec<u8>,
+    buf6: Vec<u8>,
+    /// Each host's identifier (a raw socket sees every reply of the family).
+    idents: Vec<u16>,
+    /// What each request carries.
+    data: Vec<u8>,
+    /// -W: how long to wait after the last probe.
+    timeout: Option<Duration>,
 }
 
-/// What arrived, already tied to an identifier and sequence number.
-#[derive(Debug)]
-pub enum Arrival {
-    Reply {
-        from: IpAddr,
-        ident: u16,
-        seq: u16,
-        ttl: Option<u8>,
-        /// ICMP message length (header and data), as ping reports "64 bytes".
-        bytes: usize,
-        payload: Vec<u8>,
-    },
-    /// An ICMP error about one of our requests.
-    Error {
-        from: IpAddr,
-        /// Where the request was going.
-        to: IpAddr,
-        ident: u16,
-        seq: u16,
-        message: &'static str,
-    },
-}
-
-impl IcmpSocket {
-    /// Opens a socket for one family. `Auto` prefers raw (it shows duplicates and every
-    /// ICMP error) and falls back to the datagram kind `ping_group_range` may allow.
-    pub fn open(v6: bool, kind: SocketKind, ttl: Option<u32>) -> io::Result<IcmpSocket> {
-        let kind = match kind {
+impl<'a> IcmpProber<'a> {
+    /// Opens the sockets the hosts need, then prints the header lines (an error must come
+    /// without them, as in iputils).
+    pub fn open(mut ping: Pinging<'a>, args: &PingArgs) -> Result<IcmpProber<'a>, Error> {
+        let kind = match args.socket {
             SocketKind::Auto => Kind::Auto,
             SocketKind::Raw => Kind::Raw,
             SocketKind::Dgram => Kind::Dgram,
         };
-        let socket = socket::IcmpSocket::open(v6, kind, ttl)?;
-        let raw = socket.is_raw();
-        Ok(IcmpSocket { socket, raw, v6 })
-    }
-
-    /// Sends one echo request.
-    pub async fn send(&self, to: IpAddr, ident: u16, seq: u16, payload: &[u8]) -> io::Result<()> {
-        let packet = icmp::echo_request(self.v6, ident, seq, payload);
-        self.socket.send(to, &packet).await
-    }
-
-    /// Waits for the next ICMP message that concerns an echo request; `None` for others.
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Arrival>> {
-        Ok(match self.socket.recv(buf).await? {
-            Some(socket::Arrival::Message { from, ttl, icmp }) => {
-                arrival(self.v6, &icmp, from, ttl)
+        let open = |v6: bool| -> Result<Option<EchoSocket>, Error> {
+            if !ping.targets.iter().any(|t| t.addr.is_ipv6() == v6) {
+                return Ok(None);
             }
-            Some(socket::Arrival::Error {
-                from,
-                to,
-                error,
-                request,
-            }) => queued(self.v6, from.unwrap_or(to), to, error, &request),
-            None => None,
+            EchoSocket::open(v6, kind, args.ttl).map(Some)
+        };
+        let (v4, v6) = (open(false)?, open(true)?);
+        let size = usize::from(args.size);
+        ping.headers(Some(size))?;
+        let idents = (0..ping.targets.len())
+            .map(|i| (std::process::id() as u16) ^ (i as u16).rotate_left(8))
+            .collect();
+        Ok(IcmpProber {
+            ping,
+            v4,
+            v6,
+            buf4: vec![0u8; 65_536],
+            buf6: vec![0u8; 65_536],
+            idents,
+            data: payload(size),
+            timeout: args.timeout,
+        })
+    }
+
+    /// The report; `elapsed` is the time from the start to the last probe sent.
+    pub fn report(self, elapsed: Duration) -> PingReport {
+        self.ping.report(elapsed)
+    }
+
+    /// The host `echo` answers, by address and identifier, for a probe it was sent.
+    fn host_of(&self, echo: &Echo) -> Option<usize> {
+        let targets = self.ping.targets.iter().zip(&self.idents);
+        targets.enumerate().position(|(i, (t, &ident))| {
+            echo.answers(t.addr, ident) && self.ping.tracker(i).sent_at(echo.seq).is_some()
         })
     }
 }
 
-/// An ICMP error the kernel queued for the echo request `request` (datagram sockets).
-fn queued(
-    v6: bool,
-    from: IpAddr,
-    to: IpAddr,
-    error: icmp::IcmpError,
-    request: &[u8],
-) -> Option<Arrival> {
-    let wanted = if v6 {
-        icmp::ECHO_REQUEST_V6
-    } else {
-        icmp::ECHO_REQUEST_V4
-    };
-    if *request.first()? != wanted {
-        return None;
-    }
-    Some(Arrival::Error {
-        from,
-        to,
-        ident: u16::from_be_bytes([*request.get(4)?, *request.get(5)?]),
-        seq: u16::from_be_bytes([*request.get(6)?, *request.get(7)?]),
-        message: error.text(),
-    })
-}
+impl Prober for IcmpProber<'_> {
+    type Answer = io::Result<Option<Echo>>;
 
-/// What an ICMP message from `from` says about our echo requests.
-fn arrival(v6: bool, message: &[u8], from: IpAddr, ttl: Option<u8>) -> Option<Arrival> {
-    match icmp::parse(v6, message)? {
-        Message::EchoReply {
-            ident,
-            seq,
-            payload,
-        } => Some(Arrival::Reply {
-            from,
-            ident,
-            seq,
-            ttl,
-            bytes: message.len(),
-            payload: payload.to_vec(),
-        }),
-        Message::Error { error, quoted } => {
-            let (ident, seq) = quoted.echo_request()?;
-            Some(Arrival::Error {
-                from,
-                to: quoted.destination,
-                ident,
-                seq,
-                message: error.text(),
-            })
+    async fn send(&mut self, round: u64) -> Result<(), Error> {
+        let seq = self.ping.round(round)?;
+        for (i, t) in self.ping.targets.iter().enumerate() {
+            let socket = if t.addr.is_ipv6() { &self.v6 } else { &self.v4 };
+            let Some(socket) = socket else { continue };
+            self.ping.sent(i, seq);
+            let sent = socket.send(t.addr, self.idents[i], seq, None, &self.data);
+            if let Err(e) = sent.await {
+                self.ping.send_failed(i, seq, &e)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn next(&mut self) -> Self::Answer {
+        let (v4, v6) = (&self.v4, &self.v6);
+        tokio::select! {
+            got = recv(v4, &mut self.buf4) => got,
+            got = recv(v6, &mut self.buf6) => got,
         }
     }
+
+    fn take(&mut self, got: Self::Answer) -> Result<(), Error> {
+        // A failed receive (an ICMP error queued on the socket) is not fatal: keep listening.
+        let Ok(Some(echo)) = got else {
+            return Ok(());
+        };
+        let Some(i) = self.host_of(&echo) else {
+            return Ok(());
+        };
+        let Some(sent) = self.ping.tracker(i).sent_at(echo.seq) else {
+            return Ok(());
+        };
+        if let Some(error) = echo.error {
+            return self.ping.icmp_error(i, echo.seq, echo.from, error);
+        }
+        let reply = Reply::Echo {
+            from: echo.from,
+            ttl: echo.ttl,
+            bytes: echo.bytes,
+            intact: echo.payload == self.data,
+        };
+        let rtt = echo.time.saturating_duration_since(sent);
+        self.ping.reply(i, echo.seq, rtt, reply)
+    }
+
+    fn settled(&self) -> bool {
+        self.ping.settled()
+    }
+
+    fn linger(&self) -> Option<Duration> {
+        Some(linger(self.ping.slowest_ms(), self.timeout))
+    }
+}
+
+/// How long to wait after the last probe: twice the slowest reply once there were replies
+/// (iputils' rule), else -W (10 s by default).
+fn linger(slowest_ms: f64, timeout: Option<Duration>) -> Duration {
+    match timeout {
+        Some(w) => w,
+        None if slowest_ms > 0.0 => Duration::from_secs_f64((2.0 * slowest_ms / 1000.0).max(0.01)),
+        None => DEFAULT_LINGER,
+    }
+}
+
+/// The next answer on a socket, or never for a family not in use.
+async fn recv(socket: &Option<EchoSocket>, buf: &mut [u8]) -> io::Result<Option<Echo>> {
+    match socket {
+        Some(s) => s.recv(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The data each probe carries: bytes 0, 1, 2, ... so a reply can be checked byte for byte.
+fn payload(size: usize) -> Vec<u8> {
+    (0..size).map(|i| i as u8).collect()
 }
 
 #[cfg(test)]
@@ -135,32 +163,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_reply_keeps_its_ttl_and_size() {
-        let icmp = [0, 0, 0, 0, 0x12, 0x34, 0, 7, 1, 2, 3, 4];
-        match arrival(false, &icmp, [10, 0, 0, 1].into(), Some(63)) {
-            Some(Arrival::Reply {
-                ident,
-                seq,
-                ttl,
-                bytes,
-                payload,
-                ..
-            }) => {
-                assert_eq!((ident, seq, ttl, bytes), (0x1234, 7, Some(63), 12));
-                assert_eq!(payload, [1, 2, 3, 4]);
-            }
-            other => panic!("{other:?}"),
-        }
+    fn linger_follows_iputils() {
+        assert_eq!(linger(0.0, None), DEFAULT_LINGER);
+        assert_eq!(linger(20.0, None), Duration::from_millis(40));
+        assert_eq!(
+            linger(20.0, Some(Duration::from_secs(1))),
+            Duration::from_secs(1)
+        );
     }
 
     #[test]
-    fn an_error_about_something_else_is_not_ours() {
-        // Port unreachable quoting a UDP datagram, not an echo request.
-        let mut icmp = vec![3, 3, 0, 0, 0, 0, 0, 0];
-        icmp.extend([
-            0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 200, 1, 1, 10, 200, 9, 9,
-        ]);
-        icmp.extend([0x9c, 0x40, 0, 53, 0, 8, 0, 0]);
-        assert!(arrival(false, &icmp, [10, 200, 1, 1].into(), None).is_none());
+    fn payload_counts_up() {
+        assert_eq!(payload(4), [0, 1, 2, 3]);
+        assert_eq!(payload(300)[256], 0);
     }
 }

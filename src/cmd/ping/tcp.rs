@@ -1,124 +1,105 @@
-//! `ping --tcp PORT`: times a TCP handshake instead of an echo. A SYN/ACK (port open) and a
-//! RST (port closed) both prove the host is up, and a connect needs no privilege.
+//! ping's TCP prober (`ping --tcp PORT`): times a TCP handshake instead of an echo. A SYN/ACK
+//! (port open) and a RST (port closed) both prove the host is up (net::connect), and a
+//! connect needs no privilege.
 
-use std::io;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::net::TcpStream;
-use tokio::task::JoinSet;
-use tokio::time::{Instant as TokioInstant, sleep_until, timeout};
+use tokio::task::{JoinError, JoinSet};
 
-use super::Target;
-use crate::cli::PingArgs;
-use crate::error::{Error, io_reason};
-use crate::output::Output;
-use crate::output::ping::{ErrorRecord, HostReport, PingEvent, PingReport, ReplyRecord};
-use crate::stats;
+use super::hosts::{Pinging, Reply};
+use crate::error::Error;
+use crate::net::connect::{self, Answer};
+use crate::net::probe::Prober;
+use crate::output::ping::PingReport;
 
 /// How long one connect may take when -W is not given.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How one handshake ended.
-enum Answer {
-    /// SYN/ACK: something listens.
-    Open,
-    /// RST: nothing listens, but the host answered.
-    Closed,
-    /// No answer in time.
-    Silent,
-    Failed(io::Error),
+/// One connect's end: the host, the sequence number, how it ended and how long it took.
+type Ended = (usize, u16, Answer, Duration);
+
+/// A timed connect to every host each round, each on a task of its own.
+pub(super) struct TcpProber<'a> {
+    ping: Pinging<'a>,
+    port: u16,
+    /// How long one connect may take.
+    limit: Duration,
+    pending: JoinSet<Ended>,
 }
 
-pub async fn ping(
-    targets: &[Target],
-    port: u16,
-    args: &PingArgs,
-    out: &mut Output,
-) -> Result<PingReport, Error> {
-    let view = super::view(args);
-    super::headers(targets, args, out)?;
-    let limit = args.timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-    let mut transmitted = vec![0u64; targets.len()];
-    let mut rtts: Vec<Vec<f64>> = vec![Vec::new(); targets.len()];
-    let mut replies: Vec<Vec<ReplyRecord>> = targets.iter().map(|_| Vec::new()).collect();
-    let mut errors: Vec<Vec<ErrorRecord>> = targets.iter().map(|_| Vec::new()).collect();
-    let mut pending = JoinSet::new();
-    let start = Instant::now();
-    let deadline = args.deadline.map(|d| TokioInstant::from_std(start + d));
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut probes: u64 = 0;
-    let mut last_send = start;
-    loop {
-        let sending = args.count.is_none_or(|c| probes < c);
-        if !sending && pending.is_empty() {
-            break;
+impl<'a> TcpProber<'a> {
+    /// The prober, once the header lines are printed.
+    pub fn new(
+        mut ping: Pinging<'a>,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> Result<TcpProber<'a>, Error> {
+        ping.headers(None)?;
+        Ok(TcpProber {
+            ping,
+            port,
+            limit: timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            pending: JoinSet::new(),
+        })
+    }
+
+    /// The report; `elapsed` is the time from the start to the last probe sent.
+    pub fn report(self, elapsed: Duration) -> PingReport {
+        self.ping.report(elapsed)
+    }
+}
+
+impl Prober for TcpProber<'_> {
+    type Answer = Option<Result<Ended, JoinError>>;
+
+    async fn send(&mut self, round: u64) -> Result<(), Error> {
+        let seq = self.ping.round(round)?;
+        for (i, t) in self.ping.targets.iter().enumerate() {
+            self.ping.sent(i, seq);
+            let (to, limit) = (SocketAddr::new(t.addr, self.port), self.limit);
+            self.pending.spawn(async move {
+                let (answer, took) = connect::timed(to, limit).await;
+                (i, seq, answer, took)
+            });
         }
-        let next_send = TokioInstant::from_std(start + args.interval.mul_f64(probes as f64));
-        tokio::select! {
-            _ = sleep_until(next_send), if sending => {
-                let seq = super::sequence(probes);
-                for (i, t) in targets.iter().enumerate() {
-                    transmitted[i] += 1;
-                    let addr = SocketAddr::new(t.addr, port);
-                    pending.spawn(async move {
-                        let began = Instant::now();
-                        let answer = match timeout(limit, TcpStream::connect(addr)).await {
-                            Ok(Ok(_)) => Answer::Open,
-                            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => Answer::Closed,
-                            Ok(Err(e)) => Answer::Failed(e),
-                            Err(_) => Answer::Silent,
-                        };
-                        (i, seq, answer, began.elapsed())
-                    });
-                }
-                probes += 1;
-                last_send = Instant::now();
+        Ok(())
+    }
+
+    async fn next(&mut self) -> Self::Answer {
+        if self.pending.is_empty() {
+            return std::future::pending().await;
+        }
+        self.pending.join_next().await
+    }
+
+    fn take(&mut self, ended: Self::Answer) -> Result<(), Error> {
+        let Some(Ok((i, seq, answer, took))) = ended else {
+            return Ok(());
+        };
+        match answer {
+            Answer::Open | Answer::Refused => {
+                let open = matches!(answer, Answer::Open);
+                let reply = Reply::Connect {
+                    port: self.port,
+                    open,
+                };
+                self.ping.reply(i, seq, took, reply)
             }
-            Some(Ok((i, seq, answer, took))) = pending.join_next(), if !pending.is_empty() => {
-                let rtt_ms = took.as_secs_f64() * 1000.0;
-                match answer {
-                    Answer::Open | Answer::Closed => {
-                        let open = matches!(answer, Answer::Open);
-                        rtts[i].push(rtt_ms);
-                        let record = ReplyRecord { seq, ttl: None, bytes: 0, rtt_ms, duplicate: false, intact: true };
-                        out.ping_event(view, &PingEvent::TcpReply { addr: targets[i].addr, port, seq, open, rtt_ms })?;
-                        replies[i].push(record);
-                    }
-                    Answer::Silent => {}
-                    Answer::Failed(e) => {
-                        let message = io_reason(&e);
-                        out.ping_event(view, &PingEvent::SendError { target: &targets[i].given, seq, message: &message })?;
-                        errors[i].push(ErrorRecord { seq, from: None, message });
-                    }
-                }
+            Answer::TimedOut => {
+                self.ping.lost(i, seq);
+                Ok(())
             }
-            _ = sleep_until(deadline.unwrap_or(next_send)), if deadline.is_some() => break,
-            _ = &mut ctrl_c => break,
+            Answer::Failed(e) => self.ping.send_failed(i, seq, &e),
         }
     }
-    // As iputils counts it: from the start to the last probe sent.
-    let elapsed = last_send - start;
-    let hosts = targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let received = rtts[i].len() as u64;
-            HostReport {
-                target: t.given.clone(),
-                address: t.addr,
-                transmitted: transmitted[i],
-                received,
-                duplicates: 0,
-                loss_percent: stats::loss_percent(transmitted[i], received),
-                time_ms: elapsed.as_millis() as u64,
-                rtt_ms: stats::summarize(&rtts[i]),
-                rtt_samples: std::mem::take(&mut rtts[i]),
-                replies: std::mem::take(&mut replies[i]),
-                errors: std::mem::take(&mut errors[i]),
-            }
-        })
-        .collect();
-    Ok(PingReport { hosts })
+
+    /// Every connect ends by itself (answered, failed or timed out).
+    fn settled(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn linger(&self) -> Option<Duration> {
+        None
+    }
 }

@@ -13,6 +13,7 @@ use super::{
     FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Started, Verdict, back_off, sweep, within,
 };
 use crate::error::Error;
+use crate::net::connect;
 use crate::net::errno::{self, is_busy};
 use crate::ports::PortState;
 
@@ -116,17 +117,18 @@ async fn finish(at: SocketAddr, pace: SharedPace, pending: Option<(Socket, Insta
 /// What a finished handshake (the local address it connected from) or its error means.
 fn answer(at: SocketAddr, result: io::Result<SocketAddr>, began: Instant, pace: &Pace) -> Answer {
     let rtt = began.elapsed();
-    match result {
-        Ok(own) if own == at => Answer::SelfConnect,
-        Ok(_) => {
-            pace.saw(rtt);
-            Answer::Open(rtt)
-        }
-        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-            pace.saw(rtt);
-            Answer::Refused
-        }
-        Err(e) => Answer::Unreachable(errno::reason_word(&e)),
+    if result.as_ref().is_ok_and(|own| *own == at) {
+        return Answer::SelfConnect;
+    }
+    let answer = connect::Answer::of(result);
+    if answer.host_is_up() {
+        pace.saw(rtt);
+    }
+    match answer {
+        connect::Answer::Open => Answer::Open(rtt),
+        connect::Answer::Refused => Answer::Refused,
+        connect::Answer::TimedOut => Answer::Silent,
+        connect::Answer::Failed(e) => Answer::Unreachable(errno::reason_word(&e)),
     }
 }
 

@@ -14,7 +14,8 @@ use tokio::io::Interest;
 use tokio::net::UdpSocket;
 use tokio::time::timeout;
 
-use super::errqueue;
+use crate::net::connect::Answer;
+use crate::net::errqueue;
 use crate::packet::icmp::IcmpError;
 
 /// What came back for one probe.
@@ -37,6 +38,15 @@ impl Hit {
             error: Some(q.error),
         }
     }
+
+    /// The destination answered by itself (a UDP reply, a SYN/ACK, a reset).
+    fn destination(dest: SocketAddr, began: Instant) -> Hit {
+        Hit {
+            from: dest.ip(),
+            rtt: began.elapsed(),
+            error: None,
+        }
+    }
 }
 
 /// Sets the TTL or hop limit of a socket.
@@ -51,7 +61,7 @@ fn set_ttl(socket: &SockRef, v6: bool, ttl: u32) -> io::Result<()> {
 /// A UDP probe: `None` when nothing came back within `wait`.
 pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Option<Hit>> {
     let v6 = dest.is_ipv6();
-    let socket = std::net::UdpSocket::bind(super::any_of_family(dest.ip()))?;
+    let socket = std::net::UdpSocket::bind(crate::net::any_of_family(dest.ip()))?;
     set_ttl(&SockRef::from(&socket), v6, ttl)?;
     errqueue::enable(&socket, v6)?;
     socket.set_nonblocking(true)?;
@@ -71,7 +81,7 @@ pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
                 }
                 got = socket.recv(&mut buf) => {
                     if got.is_ok() {
-                        return Ok(Hit { from: dest.ip(), rtt: began.elapsed(), error: None });
+                        return Ok(Hit::destination(dest, began));
                     }
                     // The error (refused, unreachable) is also on the queue, with who sent
                     // it; read it now, as its readiness may be spent.
@@ -91,59 +101,51 @@ pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
 /// A TCP probe: a SYN by a nonblocking connect; `None` when nothing came back within `wait`.
 pub async fn tcp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Option<Hit>> {
     let v6 = dest.is_ipv6();
-    let socket =
-        super::nonblocking_socket(Domain::for_address(dest), Type::STREAM, Some(Protocol::TCP))?;
+    let socket = crate::net::nonblocking_socket(
+        Domain::for_address(dest),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
     set_ttl(&SockRef::from(&socket), v6, ttl)?;
     errqueue::enable(&socket, v6)?;
     let began = Instant::now();
     match socket.connect(&dest.into()) {
-        Ok(()) => {
-            return Ok(Some(Hit {
-                from: dest.ip(),
-                rtt: began.elapsed(),
-                error: None,
-            }));
-        }
-        Err(e) if super::errno::is_in_progress(&e) => {}
+        Ok(()) => return Ok(Some(Hit::destination(dest, began))),
+        Err(e) if crate::net::errno::is_in_progress(&e) => {}
         Err(e) => return Err(e),
     }
     let socket = tokio::net::TcpStream::from_std(std::net::TcpStream::from(socket))?;
     let answer = async {
-        loop {
-            socket.ready(Interest::WRITABLE | Interest::ERROR).await?;
-            match socket.take_error()? {
-                None if socket.peer_addr().is_ok() => {
-                    return io::Result::Ok(Some(Hit {
-                        from: dest.ip(),
-                        rtt: began.elapsed(),
-                        error: None,
-                    }));
-                }
-                None => {
-                    // Woken without news: forget this readiness and wait for the next.
-                    let _ = socket.try_io(Interest::WRITABLE, || {
-                        Err::<(), _>(io::ErrorKind::WouldBlock.into())
-                    });
-                }
-                Some(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                    return Ok(Some(Hit {
-                        from: dest.ip(),
-                        rtt: began.elapsed(),
-                        error: None,
-                    }));
-                }
-                Some(_) => {
-                    // The ICMP error that ended the connect, with the router that sent it.
-                    return Ok(errqueue::read(socket.as_raw_fd(), v6)
-                        .ok()
-                        .flatten()
-                        .map(|q| Hit::queued(q, began)));
-                }
-            }
+        let result = connected(&socket).await?;
+        if Answer::of(result).host_is_up() {
+            return io::Result::Ok(Some(Hit::destination(dest, began)));
         }
+        // The ICMP error that ended the connect, with the router that sent it.
+        Ok(errqueue::read(socket.as_raw_fd(), v6)
+            .ok()
+            .flatten()
+            .map(|q| Hit::queued(q, began)))
     };
     match timeout(wait, answer).await {
         Ok(hit) => hit,
         Err(_) => Ok(None),
+    }
+}
+
+/// Waits for a nonblocking connect to end: `Ok(Ok(()))` connected, `Ok(Err(e))` the error
+/// that ended it.
+async fn connected(socket: &tokio::net::TcpStream) -> io::Result<io::Result<()>> {
+    loop {
+        socket.ready(Interest::WRITABLE | Interest::ERROR).await?;
+        match socket.take_error()? {
+            Some(e) => return Ok(Err(e)),
+            None if socket.peer_addr().is_ok() => return Ok(Ok(())),
+            None => {
+                // Woken without news: forget this readiness and wait for the next.
+                let _ = socket.try_io(Interest::WRITABLE, || {
+                    Err::<(), _>(io::ErrorKind::WouldBlock.into())
+                });
+            }
+        }
     }
 }

@@ -1,0 +1,151 @@
+//! `netkit trace`: the path to a host, hop by hop. Probes for many TTLs are out at once (up
+//! to WINDOW probes, as traceroute's -N), so a path of ten hops takes about one --wait, not
+//! ten; the lines still come in hop order. UDP and TCP probes need no privilege
+//! (net::probe::ttl); ICMP ones use the echo socket (net::icmp, `icmp.rs`). `path.rs` turns
+//! answers into hops, `names.rs` prints them with their names.
+
+mod icmp;
+mod names;
+mod path;
+
+use std::net::{IpAddr, SocketAddr};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::cli::TraceArgs;
+use crate::error::{Error, Outcome};
+use crate::net::probe::ttl;
+use crate::net::resolve::{Family, resolve};
+use crate::output::Output;
+use crate::output::trace::TraceReport;
+use path::{Path, Updates};
+
+/// Most probes out at once (traceroute's -N is 16); a hop's probes always go out together.
+const WINDOW: usize = 16;
+
+/// How the probes go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Udp(u16),
+    Tcp(u16),
+    Icmp,
+}
+
+impl Method {
+    fn name(self) -> &'static str {
+        match self {
+            Method::Udp(_) => "udp",
+            Method::Tcp(_) => "tcp",
+            Method::Icmp => "icmp",
+        }
+    }
+}
+
+pub fn run(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
+    let runtime = crate::net::runtime(1)?;
+    runtime.block_on(trace(args, out))
+}
+
+async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
+    let mut stop = crate::net::stop::stop();
+    let family = Family::from_flags(args.ipv4, args.ipv6);
+    let addr = tokio::select! {
+        addr = resolve(&args.host, family) => addr?,
+        _ = &mut stop => return Ok(Outcome::Interrupted),
+    };
+    let method = match (args.tcp, args.icmp) {
+        (Some(port), _) => Method::Tcp(port),
+        (None, true) => Method::Icmp,
+        (None, false) => Method::Udp(args.port),
+    };
+    let start = TraceReport {
+        target: args.host.given().to_string(),
+        address: addr,
+        protocol: method.name(),
+        max_hops: args.max_hops,
+        hops: Vec::new(),
+        reached: false,
+    };
+    out.trace_start(&start)?;
+    let (updates, arrivals) = mpsc::unbounded_channel();
+    // Ctrl-C ends the probes; the hops already complete are still printed.
+    let probes = async move {
+        let probing = async {
+            match method {
+                Method::Icmp => icmp::probes(addr, args, updates).await,
+                Method::Udp(_) | Method::Tcp(_) => socket_probes(addr, method, args, updates).await,
+            }
+        };
+        tokio::select! {
+            probed = probing => probed.map(|()| false),
+            _ = &mut stop => Ok(true),
+        }
+    };
+    let (probed, shown) = tokio::join!(probes, names::show(args.numeric, arrivals, out));
+    let interrupted = probed?;
+    let hops = shown?;
+    let reached = hops
+        .last()
+        .is_some_and(|h| h.probes.iter().any(|p| p.address == Some(addr)));
+    out.trace_end(&TraceReport {
+        hops,
+        reached,
+        ..start
+    })?;
+    Ok(match (interrupted, reached) {
+        (true, _) => Outcome::Interrupted,
+        (false, true) => Outcome::Success,
+        (false, false) => Outcome::Negative,
+    })
+}
+
+/// Whether another hop's probes may go out with `out` probes still waiting.
+fn room(out: usize, queries: u32) -> bool {
+    out == 0 || out + queries as usize <= WINDOW
+}
+
+/// UDP or TCP probes, each on a socket of its own, many TTLs at once.
+async fn socket_probes(
+    addr: IpAddr,
+    method: Method,
+    args: &TraceArgs,
+    updates: Updates,
+) -> Result<(), Error> {
+    let mut path = Path::new(addr, args, updates);
+    let mut running = JoinSet::new();
+    let mut next_ttl = 1u32;
+    loop {
+        while next_ttl <= args.max_hops && room(running.len(), args.queries) {
+            for q in 0..args.queries {
+                let (wait, ttl, index) = (args.wait, next_ttl, (next_ttl - 1) * args.queries + q);
+                running.spawn(async move {
+                    let hit = match method {
+                        Method::Udp(port) => {
+                            let port = port.wrapping_add(index as u16);
+                            ttl::udp(SocketAddr::new(addr, port), ttl, wait).await
+                        }
+                        Method::Tcp(port) => ttl::tcp(SocketAddr::new(addr, port), ttl, wait).await,
+                        Method::Icmp => Ok(None),
+                    };
+                    (ttl, q, hit)
+                });
+            }
+            next_ttl += 1;
+        }
+        let Some(joined) = running.join_next().await else {
+            path.finish();
+            break;
+        };
+        let Ok((ttl, q, hit)) = joined else { continue };
+        let hit = hit.map_err(|source| Error::Connect {
+            what: format!("{addr} with a TTL-{ttl} probe"),
+            source,
+        })?;
+        path.answer((ttl, q), hit);
+        if path.done() {
+            break;
+        }
+    }
+    Ok(())
+}
