@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::addr::host::{Endpoint, Host, LocalBind, ScanTarget};
-use crate::text::Encoding;
+use crate::text::{Encoding, Look};
 
 /// The fundamentals of IP networking in one binary.
 ///
@@ -654,8 +654,8 @@ pub struct TextArgs {
 
 impl TextArgs {
     /// How the renderer shows messages.
-    pub fn look(&self) -> crate::output::messages::Look {
-        crate::output::messages::Look {
+    pub fn look(&self) -> Look {
+        Look {
             encoding: self.encoding,
             hex: self.hex,
         }

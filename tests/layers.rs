@@ -170,7 +170,8 @@ fn edges(text: &str, module: &[String], tops: &BTreeSet<String>) -> Vec<Edge> {
     let text = without_comments(text);
     let mut found = Vec::new();
     let bytes = text.as_bytes();
-    let starts_word = |i: usize| i == 0 || !(is_ident_char(bytes[i - 1] as char) || bytes[i - 1] == b'$');
+    let starts_word =
+        |i: usize| i == 0 || !(is_ident_char(bytes[i - 1] as char) || bytes[i - 1] == b'$');
     for (i, _) in text.match_indices("crate::") {
         if starts_word(i) {
             heads(&text, i + "crate::".len(), &mut found);
@@ -307,7 +308,11 @@ fn the_scanner_sees_every_form_of_path() {
     let got = edges("use super::cli::ServeArgs;\n", &serve, &tops);
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].to, "cli");
-    let got = edges("let c = cli::Cli::parse();\nlet o = output::x();\n", &[], &tops);
+    let got = edges(
+        "let c = cli::Cli::parse();\nlet o = output::x();\n",
+        &[],
+        &tops,
+    );
     let names: Vec<&str> = got.iter().map(|e| e.to.as_str()).collect();
     assert_eq!(names, ["cli", "output"], "{got:?}");
 }

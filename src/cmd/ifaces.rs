@@ -10,7 +10,23 @@ use crate::cli::IfacesArgs;
 use crate::error::{Error, Outcome};
 use crate::net::interfaces::{self, IFF_LOOPBACK, IFF_RUNNING, IFF_UP, RawAddress, Snapshot};
 use crate::output::Output;
-use crate::output::ifaces::{DefaultRoute, IfacesReport, Interface, Ipv4Entry, Ipv6Entry};
+use crate::output::ifaces::{
+    Counters, DefaultRoute, IfacesReport, Interface, Ipv4Entry, Ipv6Entry,
+};
+
+/// The platform's counters as the report carries them.
+fn counters(s: &interfaces::Stats) -> Counters {
+    Counters {
+        rx_bytes: s.rx_bytes,
+        rx_packets: s.rx_packets,
+        rx_errors: s.rx_errors,
+        rx_dropped: s.rx_dropped,
+        tx_bytes: s.tx_bytes,
+        tx_packets: s.tx_packets,
+        tx_errors: s.tx_errors,
+        tx_dropped: s.tx_dropped,
+    }
+}
 
 /// Interface flags (IFF_*, linux/if.h; the low 16 bits are BSD's too), in bit order as
 /// ifconfig lists them.
@@ -153,7 +169,7 @@ fn report(snapshot: &Snapshot, args: &IfacesArgs) -> IfacesReport {
             kind: link.kind.clone(),
             ipv4,
             ipv6,
-            stats: link.stats.clone(),
+            stats: link.stats.as_ref().map(counters),
         });
     }
     let names: HashMap<u32, &str> = snapshot

@@ -5,7 +5,7 @@ use crate::error::{Error, Outcome};
 use crate::net::owners;
 use crate::net::services::{self, Source};
 use crate::output::Output;
-use crate::output::port::{Listening, PortReport, reach};
+use crate::output::port::{Holder, Listening, PortReport};
 use crate::ports::{HandoutRange, IanaRange, PortSet};
 
 pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
@@ -16,14 +16,23 @@ pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
     };
     let services = services::load(source)?;
     // One look at the socket tables, for every port asked about.
-    let holders = owners::holders(None, None);
+    let privileged = crate::net::privileged();
+    let holders: Vec<Holder> = owners::holders(None, None)
+        .into_iter()
+        .map(|h| Holder {
+            protocol: h.protocol,
+            address: h.address,
+            pid: h.pid,
+            program: h.program,
+            privileged,
+        })
+        .collect();
     if args.listening {
         let sockets: Vec<Listening> = holders
             .into_iter()
             .map(|holder| {
                 let port = holder.address.port();
                 Listening {
-                    reach: reach(holder.address),
                     port,
                     iana_range: IanaRange::of(port),
                     services: services.names(port, holder.protocol),
