@@ -40,6 +40,31 @@ fn facts_json(j: &mut Json, f: &Facts) {
     j.ip(f.address);
     j.raw(",\"version\":");
     j.u64(f.version.into());
+    kind_and_class_json(j, f);
+    j.raw(",\"binary\":");
+    j.plain(f.binary.ascii().as_str());
+    j.raw(",\"hex\":");
+    j.plain(f.hex.ascii().as_str());
+    j.raw(",\"decimal\":");
+    integer_json(j, &f.decimal);
+    flags_json(j, f);
+    j.raw(",\"ranges\":[");
+    for (i, b) in f.ranges.iter().enumerate() {
+        if i > 0 {
+            j.raw(",");
+        }
+        block_json(j, b);
+    }
+    j.raw("],\"expanded\":");
+    j.opt_str(f.expanded.as_deref());
+    j.raw(",\"scope\":");
+    j.opt_str(f.scope);
+    j.raw(",\"embedded_ipv4\":");
+    j.opt(f.embedded_ipv4.as_deref(), embedded_json);
+}
+
+/// `,"kind":...`, then the IPv4 class fields to `"class_note":...` (nulls for IPv6).
+fn kind_and_class_json(j: &mut Json, f: &Facts) {
     j.raw(",\"kind\":\"");
     j.raw(kind_json(f.kind));
     j.raw("\",\"class\":");
@@ -66,12 +91,10 @@ fn facts_json(j: &mut Json, f: &Facts) {
     j.opt(f.host_part, Json::ipv4);
     j.raw(",\"class_note\":");
     j.opt_str(f.class_note);
-    j.raw(",\"binary\":");
-    j.plain(f.binary.ascii().as_str());
-    j.raw(",\"hex\":");
-    j.plain(f.hex.ascii().as_str());
-    j.raw(",\"decimal\":");
-    integer_json(j, &f.decimal);
+}
+
+/// The flags, `,"private":...` to `"global":...`.
+fn flags_json(j: &mut Json, f: &Facts) {
     for (key, flag) in [
         (",\"private\":", f.private),
         (",\"loopback\":", f.loopback),
@@ -95,19 +118,6 @@ fn facts_json(j: &mut Json, f: &Facts) {
     j.opt_bool(f.reserved);
     j.raw(",\"global\":");
     j.opt_bool(f.global);
-    j.raw(",\"ranges\":[");
-    for (i, b) in f.ranges.iter().enumerate() {
-        if i > 0 {
-            j.raw(",");
-        }
-        block_json(j, b);
-    }
-    j.raw("],\"expanded\":");
-    j.opt_str(f.expanded.as_deref());
-    j.raw(",\"scope\":");
-    j.opt_str(f.scope);
-    j.raw(",\"embedded_ipv4\":");
-    j.opt(f.embedded_ipv4.as_deref(), embedded_json);
 }
 
 fn embedded_json(j: &mut Json, e: &Embedded) {
