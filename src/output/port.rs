@@ -87,6 +87,41 @@ fn reach(address: SocketAddr) -> &'static str {
     }
 }
 
+/// A port's row: the port (and what was typed for it), its ranges, its service names, and
+/// what holds it.
+fn port_row(r: &PortReport) -> [String; 6] {
+    let names = |protocol| {
+        let names: Vec<&str> = r
+            .services
+            .iter()
+            .filter(|s| s.protocol == protocol)
+            .map(|s| s.name.as_str())
+            .collect();
+        if names.is_empty() {
+            "-".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let port = if r.input == r.port.to_string() {
+        r.port.to_string()
+    } else {
+        format!("{} ({})", r.port, r.input)
+    };
+    [
+        port,
+        format!("{} ({})", r.iana_range.label(), r.iana_range.span()),
+        r.handout_range.label().to_string(),
+        names(Protocol::Tcp),
+        names(Protocol::Udp),
+        if r.held_by.is_empty() {
+            "-".to_string()
+        } else {
+            r.held_by.iter().map(held).collect::<Vec<_>>().join(", ")
+        },
+    ]
+}
+
 /// `tcp 0.0.0.0 sshd (pid 812)`.
 fn held(h: &Holder) -> String {
     format!("{} {} {}", h.protocol.name(), h.address.ip(), h.who())
@@ -110,36 +145,7 @@ impl Output {
                 Err((input, reason)) => self.input_error(input, reason)?,
                 Ok(r) if self.json() => self.json_line(r)?,
                 Ok(r) => {
-                    let names = |protocol| {
-                        let names: Vec<&str> = r
-                            .services
-                            .iter()
-                            .filter(|s| s.protocol == protocol)
-                            .map(|s| s.name.as_str())
-                            .collect();
-                        if names.is_empty() {
-                            "-".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    };
-                    let port = if r.input == r.port.to_string() {
-                        r.port.to_string()
-                    } else {
-                        format!("{} ({})", r.port, r.input)
-                    };
-                    table.add_row([
-                        port,
-                        format!("{} ({})", r.iana_range.label(), r.iana_range.span()),
-                        r.handout_range.label().to_string(),
-                        names(Protocol::Tcp),
-                        names(Protocol::Udp),
-                        if r.held_by.is_empty() {
-                            "-".to_string()
-                        } else {
-                            r.held_by.iter().map(held).collect::<Vec<_>>().join(", ")
-                        },
-                    ]);
+                    table.add_row(port_row(r));
                     rows += 1;
                 }
             }
