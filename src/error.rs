@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use nix::errno::Errno;
+
 use crate::ports::Protocol;
 
 /// How a command ended when it did not fail outright. The policy (DESIGN.md): 0 success, 1 the
@@ -73,8 +75,9 @@ pub enum Error {
     /// An input is larger than netkit reads.
     #[error("{what} is larger than {} MiB, the most netkit reads", limit >> 20)]
     TooLarge { what: String, limit: u64 },
-    /// The kernel (or the platform's interface API) did not answer.
-    #[error("cannot {what}: {}", io_reason(.source))]
+    /// The kernel (or the platform's interface API) did not answer: a socket, a runtime, a
+    /// netlink dump; never a file, so never the file hint.
+    #[error("cannot {what}: {}", socket_reason(.source))]
     Kernel {
         what: &'static str,
         source: io::Error,
@@ -93,8 +96,8 @@ pub enum Error {
         "no port number was free on every address and protocol asked for (tried {tries}; give a port)"
     )]
     NoFreePort { tries: usize },
-    /// A connection was refused or failed.
-    #[error("cannot reach {what}: {}", io_reason(.source))]
+    /// A connection was refused or failed, or a datagram could not be sent.
+    #[error("cannot reach {what}: {}", socket_reason(.source))]
     Connect { what: String, source: io::Error },
     /// A name did not resolve to an address.
     #[error("cannot resolve {name}: {reason}")]
@@ -191,14 +194,9 @@ pub fn interval_refusal(interval: Duration, privileged: bool) -> Option<Privileg
     (interval < MIN_USER_INTERVAL && !privileged).then_some(Privilege::ShortInterval(interval))
 }
 
-/// An OS error in plain words, without Rust's "(os error N)" suffix, plus the fix when known.
+/// A file's OS error in plain words, plus the fix when known. For sockets, `socket_reason`.
 pub fn io_reason(e: &io::Error) -> String {
-    let text = e.to_string();
-    let plain = match text.find(" (os error") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    };
-    let plain = lowercase_first(&plain);
+    let plain = plain(e);
     match e.kind() {
         io::ErrorKind::NotFound => format!("{plain} (check the path)"),
         io::ErrorKind::PermissionDenied => {
@@ -207,6 +205,34 @@ pub fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::IsADirectory => format!("{plain} (give a file, not a directory)"),
         _ => plain,
     }
+}
+
+/// A socket's OS error in plain words, plus the fix when known. Rust files EPERM and EACCES
+/// both under PermissionDenied, but on a socket they mean different things, so the raw errno
+/// decides: EPERM on a send is a local firewall rule or policy refusing the packet (netfilter
+/// answers a dropped output packet with EPERM); EACCES on a UDP send or connect is a
+/// broadcast address without SO_BROADCAST (ip4_datagram_connect, udp_sendmsg).
+pub fn socket_reason(e: &io::Error) -> String {
+    let plain = plain(e);
+    match e.raw_os_error().map(Errno::from_raw) {
+        Some(Errno::EPERM) => format!(
+            "{plain} (a firewall rule or security policy of this machine refused it: see `nft list ruleset`)"
+        ),
+        Some(Errno::EACCES) => format!(
+            "{plain} (sending to a broadcast address needs SO_BROADCAST: `netkit send --broadcast`)"
+        ),
+        _ => plain,
+    }
+}
+
+/// An OS error without Rust's "(os error N)" suffix, starting lower-case.
+fn plain(e: &io::Error) -> String {
+    let text = e.to_string();
+    let plain = match text.find(" (os error") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    lowercase_first(plain)
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -370,5 +396,62 @@ mod tests {
         for (err, want) in cases {
             assert_eq!(io_reason(&err), want, "{err:?}");
         }
+    }
+
+    // The wording is glibc's strerror.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn socket_reasons_never_name_a_file() {
+        let os = |e: Errno| io::Error::from_raw_os_error(e as i32);
+        let cases = [
+            (
+                os(Errno::EPERM),
+                "operation not permitted (a firewall rule or security policy of this machine refused it: see `nft list ruleset`)",
+            ),
+            (
+                os(Errno::EACCES),
+                "permission denied (sending to a broadcast address needs SO_BROADCAST: `netkit send --broadcast`)",
+            ),
+            (os(Errno::ECONNREFUSED), "connection refused"),
+            (os(Errno::ENOENT), "no such file or directory"),
+            (
+                io::Error::from(io::ErrorKind::PermissionDenied),
+                "permission denied",
+            ),
+        ];
+        for (err, want) in cases {
+            let got = socket_reason(&err);
+            assert_eq!(got, want, "{err:?}");
+            assert!(!got.contains("file's permissions"), "{err:?}: {got}");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn socket_errors_use_the_socket_reason() {
+        let refused = io::Error::from_raw_os_error(Errno::EPERM as i32);
+        let connect = Error::Connect {
+            what: "UDP 127.0.0.1:9".into(),
+            source: refused,
+        };
+        assert!(
+            connect.to_string().starts_with(
+                "cannot reach UDP 127.0.0.1:9: operation not permitted (a firewall rule"
+            ),
+            "{connect}"
+        );
+        let kernel = Error::Kernel {
+            what: "open a raw socket",
+            source: io::Error::from_raw_os_error(Errno::EACCES as i32),
+        };
+        assert!(
+            !kernel.to_string().contains("file's permissions"),
+            "{kernel}"
+        );
+        let read = Error::Read {
+            what: "services file /etc/services".into(),
+            source: io::Error::from_raw_os_error(Errno::EACCES as i32),
+        };
+        assert!(read.to_string().contains("file's permissions"), "{read}");
     }
 }

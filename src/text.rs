@@ -14,6 +14,13 @@ pub const SHOWN: usize = 4096;
 /// Labels to suggest when a name is not one.
 const SOME_LABELS: &str = "utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1";
 
+/// How messages are shown: in which encoding, and as text or as a hex dump.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Look {
+    pub encoding: Encoding,
+    pub hex: bool,
+}
+
 /// A text encoding: what bytes mean as text, and what typed text is sent as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Encoding(&'static encoding_rs::Encoding);

@@ -151,3 +151,37 @@ fn a_services_file_that_is_no_file_or_too_large_is_refused_at_once() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("is larger than 16 MiB"), "{stderr}");
 }
+
+#[test]
+fn listening_says_who_holds_a_port_and_from_where_it_is_reached() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let (code, stdout, stderr) = run(&["port", "--listening", "--json", "--builtin"]);
+    assert_eq!(code, 0, "{stderr}");
+    let at = format!("\"address\":\"127.0.0.1:{port}\"");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains(&at))
+        .unwrap_or_else(|| panic!("no line for {at}: {stdout}"));
+    // The keys in their order: the holder's, then what the port means.
+    let pid = std::process::id();
+    assert!(
+        line.starts_with(&format!(
+            "{{\"protocol\":\"tcp\",{at},\"pid\":{pid},\"program\":"
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!(
+            ",\"port\":{port},\"reach\":\"loopback only\",\"iana_range\":"
+        )),
+        "{line}"
+    );
+    let (code, stdout, stderr) = run(&["port", "--builtin", &port.to_string()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("tcp 127.0.0.1 ") && stdout.contains(&format!("(pid {pid})")),
+        "{stdout}"
+    );
+    drop(listener);
+}

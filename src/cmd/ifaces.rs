@@ -8,9 +8,27 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::addr::Facts;
 use crate::cli::IfacesArgs;
 use crate::error::{Error, Outcome};
-use crate::net::interfaces::{self, IFF_LOOPBACK, IFF_RUNNING, IFF_UP, RawAddress, Snapshot};
+use crate::net::interfaces::{
+    self, IFF_LOOPBACK, IFF_RUNNING, IFF_UP, RawAddress, RawLink, Snapshot,
+};
 use crate::output::Output;
-use crate::output::ifaces::{DefaultRoute, IfacesReport, Interface, Ipv4Entry, Ipv6Entry};
+use crate::output::ifaces::{
+    Counters, DefaultRoute, IfacesReport, Interface, Ipv4Entry, Ipv6Entry,
+};
+
+/// The platform's counters as the report carries them.
+fn counters(s: &interfaces::Stats) -> Counters {
+    Counters {
+        rx_bytes: s.rx_bytes,
+        rx_packets: s.rx_packets,
+        rx_errors: s.rx_errors,
+        rx_dropped: s.rx_dropped,
+        tx_bytes: s.tx_bytes,
+        tx_packets: s.tx_packets,
+        tx_errors: s.tx_errors,
+        tx_dropped: s.tx_dropped,
+    }
+}
 
 /// Interface flags (IFF_*, linux/if.h; the low 16 bits are BSD's too), in bit order as
 /// ifconfig lists them.
@@ -115,53 +133,75 @@ fn report(snapshot: &Snapshot, args: &IfacesArgs) -> IfacesReport {
         (false, true) => (false, true),
         _ => (true, true),
     };
-    let family_only = want_v4 != want_v6;
     let mut by_link: HashMap<u32, Vec<&RawAddress>> = HashMap::new();
     for a in &snapshot.addresses {
         by_link.entry(a.index).or_default().push(a);
     }
-    let mut interfaces = Vec::new();
-    for link in &snapshot.links {
-        let named = args.names.contains(&link.name);
-        let up = link.flags.is_none_or(|f| f & IFF_UP != 0);
-        if !(named || (args.names.is_empty() && (args.all || up))) {
-            continue;
-        }
-        let mut ipv4 = Vec::new();
-        let mut ipv6 = Vec::new();
-        for a in by_link.get(&link.index).into_iter().flatten() {
-            match a.addr {
-                IpAddr::V4(v4) if want_v4 => ipv4.push(ipv4_entry(v4, a)),
-                IpAddr::V6(_) if want_v6 => ipv6.push(ipv6_entry(a, &link.name)),
-                _ => {}
-            }
-        }
-        // As `ip -4 addr` does: a family filter shows only links with such an address.
-        if family_only && !named && ipv4.is_empty() && ipv6.is_empty() {
-            continue;
-        }
-        interfaces.push(Interface {
-            name: link.name.clone(),
-            index: link.index,
-            flags: link.flags.map(link_flag_names).unwrap_or_default(),
-            flags_value: link.flags,
-            up: link.flags.map(|f| f & IFF_UP != 0),
-            running: link.flags.map(|f| f & IFF_RUNNING != 0),
-            loopback: link.flags.map(|f| f & IFF_LOOPBACK != 0),
-            mtu: link.mtu,
-            mac: link.mac.as_deref().and_then(mac_text),
-            kind: link.kind.clone(),
-            ipv4,
-            ipv6,
-            stats: link.stats.clone(),
-        });
+    let interfaces = snapshot
+        .links
+        .iter()
+        .filter_map(|link| {
+            let addresses = by_link.get(&link.index).map_or(&[][..], Vec::as_slice);
+            interface(link, addresses, args, (want_v4, want_v6))
+        })
+        .collect();
+    IfacesReport {
+        interfaces,
+        default_routes: default_routes(snapshot, want_v4, want_v6),
     }
+}
+
+/// One link with its addresses of the families wanted; None for a link the filters leave out.
+fn interface(
+    link: &RawLink,
+    addresses: &[&RawAddress],
+    args: &IfacesArgs,
+    (want_v4, want_v6): (bool, bool),
+) -> Option<Interface> {
+    let named = args.names.contains(&link.name);
+    let up = link.flags.is_none_or(|f| f & IFF_UP != 0);
+    if !(named || (args.names.is_empty() && (args.all || up))) {
+        return None;
+    }
+    let mut ipv4 = Vec::new();
+    let mut ipv6 = Vec::new();
+    for a in addresses {
+        match a.addr {
+            IpAddr::V4(v4) if want_v4 => ipv4.push(ipv4_entry(v4, a)),
+            IpAddr::V6(_) if want_v6 => ipv6.push(ipv6_entry(a, &link.name)),
+            _ => {}
+        }
+    }
+    // As `ip -4 addr` does: a family filter shows only links with such an address.
+    let family_only = want_v4 != want_v6;
+    if family_only && !named && ipv4.is_empty() && ipv6.is_empty() {
+        return None;
+    }
+    Some(Interface {
+        name: link.name.clone(),
+        index: link.index,
+        flags: link.flags.map(link_flag_names).unwrap_or_default(),
+        flags_value: link.flags,
+        up: link.flags.map(|f| f & IFF_UP != 0),
+        running: link.flags.map(|f| f & IFF_RUNNING != 0),
+        loopback: link.flags.map(|f| f & IFF_LOOPBACK != 0),
+        mtu: link.mtu,
+        mac: link.mac.as_deref().and_then(mac_text),
+        kind: link.kind.clone(),
+        ipv4,
+        ipv6,
+        stats: link.stats.as_ref().map(counters),
+    })
+}
+
+/// The default routes of the families wanted, each with its interface's name.
+fn default_routes(snapshot: &Snapshot, want_v4: bool, want_v6: bool) -> Vec<DefaultRoute> {
     let names: HashMap<u32, &str> = snapshot
         .links
         .iter()
         .map(|l| (l.index, l.name.as_str()))
         .collect();
-    let default_routes = snapshot
+    snapshot
         .routes
         .iter()
         .filter(|r| (r.family == 4 && want_v4) || (r.family == 6 && want_v6))
@@ -173,11 +213,7 @@ fn report(snapshot: &Snapshot, args: &IfacesArgs) -> IfacesReport {
                 .and_then(|i| names.get(&i))
                 .map(|n| n.to_string()),
         })
-        .collect();
-    IfacesReport {
-        interfaces,
-        default_routes,
-    }
+        .collect()
 }
 
 fn ipv4_entry(v4: Ipv4Addr, a: &RawAddress) -> Ipv4Entry {

@@ -5,8 +5,8 @@ use crate::error::{Error, Outcome};
 use crate::net::owners;
 use crate::net::services::{self, Source};
 use crate::output::Output;
-use crate::output::port::{Listening, PortReport, reach};
-use crate::ports::{HandoutRange, IanaRange, PortSet};
+use crate::output::port::{Holder, Listening, PortReport};
+use crate::ports::{HandoutRange, IanaRange, PortSet, Services};
 
 pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
     let source = match (&args.services_file, args.builtin) {
@@ -16,27 +16,61 @@ pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
     };
     let services = services::load(source)?;
     // One look at the socket tables, for every port asked about.
-    let holders = owners::holders(None, None);
+    let holders = holders();
     if args.listening {
-        let sockets: Vec<Listening> = holders
-            .into_iter()
-            .map(|holder| {
-                let port = holder.address.port();
-                Listening {
-                    reach: reach(holder.address),
-                    port,
-                    iana_range: IanaRange::of(port),
-                    services: services.names(port, holder.protocol),
-                    holder,
-                }
-            })
-            .collect();
-        out.listening(&sockets)?;
+        out.listening(&listening(holders, &services))?;
         return Ok(Outcome::Success);
     }
-    let mut answers: Vec<Result<PortReport, (String, String)>> = Vec::new();
-    for input in &args.ports {
-        match PortSet::parse(input, &services) {
+    let answers = answers(&args.ports, &holders, &services);
+    out.ports(&answers)?;
+    Ok(if answers.iter().all(Result::is_ok) {
+        Outcome::Success
+    } else {
+        Outcome::BadInput
+    })
+}
+
+/// Every listening TCP and bound UDP socket, as the report carries them.
+fn holders() -> Vec<Holder> {
+    let privileged = crate::net::privileged();
+    owners::holders(None, None)
+        .into_iter()
+        .map(|h| Holder {
+            protocol: h.protocol,
+            address: h.address,
+            pid: h.pid,
+            program: h.program,
+            privileged,
+        })
+        .collect()
+}
+
+/// `--listening`: each socket with what its port means.
+fn listening(holders: Vec<Holder>, services: &Services) -> Vec<Listening> {
+    holders
+        .into_iter()
+        .map(|holder| {
+            let port = holder.address.port();
+            Listening {
+                port,
+                iana_range: IanaRange::of(port),
+                services: services.names(port, holder.protocol),
+                holder,
+            }
+        })
+        .collect()
+}
+
+/// One answer per port of each input, in input order; an input that does not parse is one
+/// error in its place.
+fn answers(
+    inputs: &[String],
+    holders: &[Holder],
+    services: &Services,
+) -> Vec<Result<PortReport, (String, String)>> {
+    let mut answers = Vec::new();
+    for input in inputs {
+        match PortSet::parse(input, services) {
             Ok(set) => {
                 answers.reserve(set.len());
                 answers.extend(set.iter().map(|port| {
@@ -57,10 +91,5 @@ pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
             Err(e) => answers.push(Err((input.clone(), e.to_string()))),
         }
     }
-    out.ports(&answers)?;
-    Ok(if answers.iter().all(Result::is_ok) {
-        Outcome::Success
-    } else {
-        Outcome::BadInput
-    })
+    answers
 }

@@ -11,7 +11,6 @@ use super::{Output, Paint, kind_and_class};
 use crate::addr::Kind;
 use crate::addr::class::Class;
 use crate::addr::special::Block;
-use crate::net::interfaces::Stats;
 
 /// The whole answer: interfaces and default routes.
 #[derive(Debug, Serialize)]
@@ -38,7 +37,20 @@ pub struct Interface {
     pub kind: Option<String>,
     pub ipv4: Vec<Ipv4Entry>,
     pub ipv6: Vec<Ipv6Entry>,
-    pub stats: Option<Stats>,
+    pub stats: Option<Counters>,
+}
+
+/// Traffic counters since the interface appeared, as the platform gave them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counters {
+    pub rx_bytes: u64,
+    pub rx_packets: u64,
+    pub rx_errors: u64,
+    pub rx_dropped: u64,
+    pub tx_bytes: u64,
+    pub tx_packets: u64,
+    pub tx_errors: u64,
+    pub tx_dropped: u64,
 }
 
 /// An IPv4 address on an interface, classified.
@@ -142,6 +154,21 @@ impl Output {
 
     /// ifconfig's layout, so lab hand-outs still match, with each address classified.
     fn iface_block(&mut self, iface: &Interface) -> Written {
+        self.block_heading(iface)?;
+        self.block_addresses(iface)?;
+        if let Some(mac) = &iface.mac {
+            writeln!(self, "        ether {mac}")?;
+        } else if iface.loopback == Some(true) {
+            writeln!(self, "        loop  (Local Loopback)")?;
+        }
+        if let Some(counters) = &iface.stats {
+            self.block_counters(counters)?;
+        }
+        Ok(writeln!(self)?)
+    }
+
+    /// `eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500  index 2  kind veth`.
+    fn block_heading(&mut self, iface: &Interface) -> Written {
         let name = self.paint(Paint::Bold, &iface.name).into_owned();
         let flags = match iface.flags_value {
             // ifconfig shows the 16 bits of the classic ifr_flags.
@@ -158,11 +185,15 @@ impl Output {
         };
         let mtu = iface.mtu.map_or(String::new(), |m| format!("mtu {m}"));
         let kind = iface.kind.as_deref().unwrap_or("unknown");
-        writeln!(
+        Ok(writeln!(
             self,
             "{name}: {flags}{mtu}  index {}  kind {kind}",
             iface.index
-        )?;
+        )?)
+    }
+
+    /// The `inet` and `inet6` lines, each address classified.
+    fn block_addresses(&mut self, iface: &Interface) -> Written {
         for a in &iface.ipv4 {
             let broadcast = a
                 .broadcast
@@ -188,38 +219,35 @@ impl Output {
                 flag_note(&a.flags)
             )?;
         }
-        if let Some(mac) = &iface.mac {
-            writeln!(self, "        ether {mac}")?;
-        } else if iface.loopback == Some(true) {
-            writeln!(self, "        loop  (Local Loopback)")?;
-        }
-        if let Some(s) = &iface.stats {
-            writeln!(
-                self,
-                "        RX packets {}  bytes {} ({})",
-                s.rx_packets,
-                s.rx_bytes,
-                human_bytes(s.rx_bytes)
-            )?;
-            writeln!(
-                self,
-                "        RX errors {}  dropped {}",
-                s.rx_errors, s.rx_dropped
-            )?;
-            writeln!(
-                self,
-                "        TX packets {}  bytes {} ({})",
-                s.tx_packets,
-                s.tx_bytes,
-                human_bytes(s.tx_bytes)
-            )?;
-            writeln!(
-                self,
-                "        TX errors {}  dropped {}",
-                s.tx_errors, s.tx_dropped
-            )?;
-        }
-        Ok(writeln!(self)?)
+        Ok(())
+    }
+
+    /// The RX and TX lines, with bytes also in ifconfig's human units.
+    fn block_counters(&mut self, s: &Counters) -> Written {
+        writeln!(
+            self,
+            "        RX packets {}  bytes {} ({})",
+            s.rx_packets,
+            s.rx_bytes,
+            human_bytes(s.rx_bytes)
+        )?;
+        writeln!(
+            self,
+            "        RX errors {}  dropped {}",
+            s.rx_errors, s.rx_dropped
+        )?;
+        writeln!(
+            self,
+            "        TX packets {}  bytes {} ({})",
+            s.tx_packets,
+            s.tx_bytes,
+            human_bytes(s.tx_bytes)
+        )?;
+        Ok(writeln!(
+            self,
+            "        TX errors {}  dropped {}",
+            s.tx_errors, s.tx_dropped
+        )?)
     }
 
     fn default_routes(&mut self, routes: &[DefaultRoute]) -> Written {

@@ -13,14 +13,10 @@ use super::Output;
 use super::Written;
 use crate::ports::Protocol;
 use crate::stats::RttSummary;
-use crate::text::{self, Encoding};
+use crate::text;
 
-/// How messages are shown: in which encoding, and as text or as a hex dump.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Look {
-    pub encoding: Encoding,
-    pub hex: bool,
-}
+/// How messages are shown; knowledge, so cli.rs can build it without the renderer.
+pub use crate::text::Look;
 
 /// A message's bytes as a server or client hands them to the log: every byte when `whole`
 /// (JSON carries them losslessly), else only what a line shows, and how many there were.

@@ -1,12 +1,12 @@
 //! How `port` reports look: a table of ports, or one JSON line per input.
 
 use std::io::Write;
+use std::net::SocketAddr;
 
 use serde::Serialize;
 
 use super::Output;
 use super::Written;
-use crate::net::owners::Holder;
 use crate::ports::{HandoutRange, IanaRange, Protocol, Service};
 
 /// What one port means, and what holds it on this machine.
@@ -22,20 +22,61 @@ pub struct PortReport {
     pub held_by: Vec<Holder>,
 }
 
-/// One listening TCP or bound UDP socket of this machine, and what its port means.
-#[derive(Debug, Serialize)]
+/// A socket that holds a port: the facts the command found in the system's socket tables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Holder {
+    pub protocol: Protocol,
+    /// The local address: a wildcard (every interface), loopback, or one address.
+    pub address: SocketAddr,
+    /// The process, where this user may see it; None for a process hidden from it.
+    pub pid: Option<i32>,
+    pub program: Option<String>,
+    /// Whether netkit looked as root: a process it cannot see is then in another PID
+    /// namespace, not hidden by permissions.
+    #[serde(skip)]
+    pub privileged: bool,
+}
+
+impl Holder {
+    /// "python3 (pid 4242)", or "a process you cannot see (try sudo)" (for root: one in
+    /// another PID namespace, such as a container's).
+    fn who(&self) -> String {
+        match (&self.program, self.pid) {
+            (Some(program), Some(pid)) => format!("{program} (pid {pid})"),
+            (None, Some(pid)) => format!("pid {pid}"),
+            _ if self.privileged => {
+                "a process this machine's process list does not show (another PID namespace?)"
+                    .to_string()
+            }
+            _ => "a process you cannot see (try sudo)".to_string(),
+        }
+    }
+}
+
+/// One listening TCP or bound UDP socket of this machine, and what its port means. Where it
+/// can be reached from is worded from its address when written.
+#[derive(Debug)]
 pub struct Listening {
-    #[serde(flatten)]
     pub holder: Holder,
     pub port: u16,
-    /// "every interface", "loopback only", or "one address".
-    pub reach: &'static str,
     pub iana_range: IanaRange,
     pub services: Vec<Service>,
 }
 
+/// A `Listening` as its JSON line: the holder's fields, then the reach in words.
+#[derive(Serialize)]
+struct ListeningLine<'a> {
+    #[serde(flatten)]
+    holder: &'a Holder,
+    port: u16,
+    /// "every interface", "loopback only", or "one address".
+    reach: &'static str,
+    iana_range: IanaRange,
+    services: &'a [Service],
+}
+
 /// Where a socket bound to `address` can be reached from.
-pub fn reach(address: std::net::SocketAddr) -> &'static str {
+fn reach(address: SocketAddr) -> &'static str {
     let ip = address.ip();
     if ip.is_unspecified() {
         "every interface"
@@ -44,6 +85,41 @@ pub fn reach(address: std::net::SocketAddr) -> &'static str {
     } else {
         "one address"
     }
+}
+
+/// A port's row: the port (and what was typed for it), its ranges, its service names, and
+/// what holds it.
+fn port_row(r: &PortReport) -> [String; 6] {
+    let names = |protocol| {
+        let names: Vec<&str> = r
+            .services
+            .iter()
+            .filter(|s| s.protocol == protocol)
+            .map(|s| s.name.as_str())
+            .collect();
+        if names.is_empty() {
+            "-".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let port = if r.input == r.port.to_string() {
+        r.port.to_string()
+    } else {
+        format!("{} ({})", r.port, r.input)
+    };
+    [
+        port,
+        format!("{} ({})", r.iana_range.label(), r.iana_range.span()),
+        r.handout_range.label().to_string(),
+        names(Protocol::Tcp),
+        names(Protocol::Udp),
+        if r.held_by.is_empty() {
+            "-".to_string()
+        } else {
+            r.held_by.iter().map(held).collect::<Vec<_>>().join(", ")
+        },
+    ]
 }
 
 /// `tcp 0.0.0.0 sshd (pid 812)`.
@@ -69,36 +145,7 @@ impl Output {
                 Err((input, reason)) => self.input_error(input, reason)?,
                 Ok(r) if self.json() => self.json_line(r)?,
                 Ok(r) => {
-                    let names = |protocol| {
-                        let names: Vec<&str> = r
-                            .services
-                            .iter()
-                            .filter(|s| s.protocol == protocol)
-                            .map(|s| s.name.as_str())
-                            .collect();
-                        if names.is_empty() {
-                            "-".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    };
-                    let port = if r.input == r.port.to_string() {
-                        r.port.to_string()
-                    } else {
-                        format!("{} ({})", r.port, r.input)
-                    };
-                    table.add_row([
-                        port,
-                        format!("{} ({})", r.iana_range.label(), r.iana_range.span()),
-                        r.handout_range.label().to_string(),
-                        names(Protocol::Tcp),
-                        names(Protocol::Udp),
-                        if r.held_by.is_empty() {
-                            "-".to_string()
-                        } else {
-                            r.held_by.iter().map(held).collect::<Vec<_>>().join(", ")
-                        },
-                    ]);
+                    table.add_row(port_row(r));
                     rows += 1;
                 }
             }
@@ -113,7 +160,13 @@ impl Output {
     pub fn listening(&mut self, sockets: &[Listening]) -> Written {
         if self.json() {
             for s in sockets {
-                self.json_line(s)?;
+                self.json_line(&ListeningLine {
+                    holder: &s.holder,
+                    port: s.port,
+                    reach: reach(s.holder.address),
+                    iana_range: s.iana_range,
+                    services: &s.services,
+                })?;
             }
             return Ok(());
         }
@@ -136,7 +189,7 @@ impl Output {
             table.add_row([
                 s.holder.protocol.name().to_string(),
                 s.holder.address.ip().to_string(),
-                s.reach.to_string(),
+                reach(s.holder.address).to_string(),
                 s.port.to_string(),
                 service,
                 s.iana_range.label().to_string(),
@@ -154,5 +207,35 @@ impl Output {
             )?);
         }
         self.write_table(&mut table, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reach_and_who_are_worded_from_facts() {
+        let at = |s: &str| {
+            s.parse()
+                .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+        };
+        assert_eq!(reach(at("0.0.0.0:22")), "every interface");
+        assert_eq!(reach(at("[::]:22")), "every interface");
+        assert_eq!(reach(at("127.0.0.53:53")), "loopback only");
+        assert_eq!(reach(at("10.0.0.5:80")), "one address");
+        let mut h = Holder {
+            protocol: Protocol::Tcp,
+            address: at("0.0.0.0:8080"),
+            pid: Some(4242),
+            program: Some("python3".into()),
+            privileged: false,
+        };
+        assert_eq!(held(&h), "tcp 0.0.0.0 python3 (pid 4242)");
+        h.pid = None;
+        h.program = None;
+        assert_eq!(h.who(), "a process you cannot see (try sudo)");
+        h.privileged = true;
+        assert!(h.who().contains("another PID namespace"), "{}", h.who());
     }
 }

@@ -1,0 +1,127 @@
+//! The examples and the exit-code note shown after each command's --help.
+
+pub(super) const EXIT_CODES: &str = "\
+Exit codes: 0 success; 1 the answer asked about is no (no ping or echo reply, a file that came
+back different); 2 bad input, bad usage, or an environment problem (permission, port in use, a
+name that does not resolve); 130 a scan cut short by Ctrl-C. A closed stdout (| head) exits 0.";
+
+pub(super) const CLASSIFY_EXAMPLES: &str = "\
+Examples:
+  netkit classify 172.20.1.5            class B, private (RFC 1918), binary, classful split
+  netkit classify 192.168.1.77/26       + subnet math: network, broadcast, usable hosts
+  netkit classify --explain 10.1.2.3    teaching view: class bits and network/host marked
+  netkit classify fe80::1%eth0 2002:c000:221::1
+  netkit classify --json - < addresses.txt
+  netkit classify --classes             the classful table (A-E)";
+
+pub(super) const SUBNET_EXAMPLES: &str = "\
+Examples:
+  netkit subnet 192.168.1.0/24 --split 4          four /26 subnets
+  netkit subnet 192.168.1.0/24 --prefix 27 --explain   every /27, and the borrowed bits
+  netkit subnet 192.168.1.0/24 --hosts 50,20,10,2  VLSM: the smallest block for each
+  netkit subnet 10.0.0.5-10.0.0.77                 a range as the fewest CIDR blocks
+  netkit subnet --aggregate 10.0.0.0/24 10.0.1.0/24 10.0.3.0/24
+  netkit subnet --aggregate - < prefixes.txt       millions of lines, aggregated
+  netkit subnet 192.168.1.10 192.168.1.200 --mask 255.255.255.128   same subnet? (exit 0/1)
+  netkit subnet 10.0.0.0/8 --contains 10.1.2.3 11.0.0.1             inside? (exit 0/1)";
+
+pub(super) const IFACES_EXAMPLES: &str = "\
+Examples:
+  netkit ifaces              the interfaces that are up, one row per address
+  netkit ifaces -a -l        all of them, ifconfig-style with traffic counters
+  netkit ifaces eth0 -4      one interface, IPv4 only
+  netkit ifaces --json";
+
+pub(super) const PING_EXAMPLES: &str = "\
+Examples:
+  netkit ping 127.0.0.1 -c 4          four probes, then the statistics
+  netkit ping ::1 localhost -c 3      several hosts at once, a table at the end
+  netkit ping 127.0.0.1 --tcp 22      time TCP connects: no privilege needed
+  netkit ping -c 10 -i 0.2 -q host    only the statistics
+
+Privilege: a raw ICMP socket (root or CAP_NET_RAW) shows TTLs, duplicates and ICMP errors;
+without one netkit uses the datagram socket that net.ipv4.ping_group_range allows.";
+
+pub(super) const CHECK_EXAMPLES: &str = "\
+Examples:
+  netkit check                 loopback, own address, gateway; the resolver named
+  netkit check example.com     ... then resolve the name and reach the host (ping, TCP 443/80)
+  netkit check 10.0.0.5 --json
+
+Exit status: 0 every step passed, 1 a step failed, 2 bad arguments or errors.";
+
+pub(super) const TRACE_EXAMPLES: &str = "\
+Examples:
+  netkit trace 10.200.3.2 -n          UDP probes, as tracepath sends them: no privilege needed
+  netkit trace 10.200.3.2 --icmp -n   ICMP echo probes (raw socket, or the datagram kind)
+  netkit trace 10.200.3.2 --tcp 443   SYNs to a port a firewall lets through
+  netkit trace fd00:3::2 -q 1 -w 1    one probe per hop, a second each
+
+Marks after a time: !H host, !N network, !P protocol unreachable, !X administratively
+prohibited. A line that leaves private (or CGN 100.64/10) space for public space is marked:
+that is where a lab network ends.";
+
+pub(super) const ECHO_EXAMPLES: &str = "\
+Examples:
+  netkit echo --udp 7788                  UDP echo on port 7788, all interfaces
+  netkit echo 9000 --tcp --mode upper     TCP, answers in upper case
+  netkit echo 9000 --tcp --mode relay     a chat room: each message goes to every other client
+  netkit echo 9000 --tcp --framed         4-byte big-endian length, then the message
+  netkit echo 9000 --tcp --framed=le32    the hand-outs' struct.pack('i', n) header
+  netkit echo 7788 --udp --recv-size 10   recvfrom(10): longer datagrams are cut
+  netkit echo --bind 127.0.0.1            both protocols, this machine only, a port the OS picks
+
+Ctrl-C or SIGTERM stops it and prints the summary. Datagrams from ports below 1024 or from
+broadcast, multicast or unspecified sources are dropped, and each source is rate-limited: an
+echo service must not become a reflector (CVE-2024-2169).";
+
+pub(super) const LISTEN_EXAMPLES: &str = "\
+Examples:
+  netkit listen 8888 --tcp                 type a line: every connected client gets it
+  netkit listen 7788 --udp                 a line goes to the peer heard from last
+  netkit listen 8888 --tcp --reply Hello   the hand-outs' server: every message gets Hello
+  netkit listen 8888 --tcp --once          end when the first client disconnects
+  netkit listen 7788 --udp --encoding gbk  show (and send) GBK text, as Windows tools do
+  netkit listen 5000 --udp --join 239.1.1.1 --iface eth0   a multicast group's datagrams
+
+EOF on stdin leaves it running; Ctrl-C or SIGTERM ends it with the summary.";
+
+pub(super) const SEND_EXAMPLES: &str = "\
+Examples:
+  netkit send --udp 127.0.0.1:7788 hello world   two datagrams, two replies
+  netkit send 127.0.0.1:9000                     interactive: each stdin line is sent, and
+                                                 whatever arrives is shown when it arrives
+  netkit send --udp --bind :7890 127.0.0.1:7891  one end of a UDP chat (mirror it on 7891)
+  netkit send --udp 127.0.0.1:7788 --encoding gbk 你好   the four GBK bytes c4 e3 ba c3
+  netkit send 127.0.0.1:9000 --hex '48 65 6c 6c 6f'     bytes given as hex digits
+  netkit send --udp 127.0.0.1:7788 hi --count 5 --interval 1s   a timed resend
+  netkit send [::1]:9000 --framed hi             a length-framed message over TCP
+  netkit send 127.0.0.1:9000 --burst one two     two quick sends: watch them glue
+  netkit send 127.0.0.1:9000 --file big.bin      sent 1048576 bytes, received 1048576, identical
+  netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT";
+
+pub(super) const SCAN_EXAMPLES: &str = "\
+Examples:
+  netkit scan 127.0.0.1                    the well-known ports (1-1023)
+  netkit scan 127.0.0.1 -p 22,80,8000-8100,https
+  netkit scan 127.0.0.1 -p all --open      every port, only the open ones listed
+  netkit scan 10.0.0.0/29 -p ssh           the hosts of a block (not its network/broadcast)
+  netkit scan 127.0.0.1 --udp -p 53,123,161   UDP: a reply is open, ICMP port unreachable closed
+  sudo netkit scan 127.0.0.1 --syn -p all  half-open SYN scan (raw sockets: root or CAP_NET_RAW)
+
+UDP scans are slow against most hosts, and honestly so: a closed UDP port answers only with an
+ICMP port unreachable, which kernels rate-limit (Linux: about one a second per source after a
+burst of six). netkit retries the silent ports at the rate the answers come back, so that a
+closed port is not reported open|filtered because its ICMP message was suppressed.
+
+Scan only hosts you are allowed to scan.";
+
+pub(super) const PORT_EXAMPLES: &str = "\
+Examples:
+  netkit port 80 8080 50000 https
+  netkit port 8080                 what it means, and which program holds it here
+  netkit port --listening          every listening port of this machine, with its program
+  netkit port --json 7788
+
+Programs of other users are shown only to root: their sockets read \"a process you cannot
+see (try sudo)\".";

@@ -1,0 +1,197 @@
+//! The arguments of the commands that probe other hosts: ping, trace, check, scan.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use super::values::{parse_host, parse_scan_target, parse_scan_timeout, parse_seconds};
+use crate::addr::host::{Host, ScanTarget};
+
+/// Which ICMP socket to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SocketKind {
+    /// Raw if permitted (TTL, duplicates, ICMP errors), else the datagram kind
+    Auto,
+    /// Raw socket only (root or CAP_NET_RAW)
+    Raw,
+    /// Unprivileged datagram socket only (where net.ipv4.ping_group_range allows)
+    Dgram,
+}
+
+/// Arguments of `netkit ping`.
+#[derive(Debug, Args)]
+pub struct PingArgs {
+    /// Hosts: IPv4 or IPv6 addresses, or names (resolved once)
+    #[arg(value_name = "HOST", required = true, value_parser = parse_host)]
+    pub hosts: Vec<Host>,
+
+    /// Stop after COUNT probes (default: until Ctrl-C)
+    #[arg(short, long, value_name = "COUNT", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// Time between probes, kept on a fixed schedule: seconds, or with a unit (200ms, 1.5s);
+    /// below 0.2 s needs root
+    #[arg(short, long, value_name = "SECS", default_value = "1", value_parser = parse_seconds)]
+    pub interval: Duration,
+
+    /// How long to wait for replies after the last probe: seconds, or with a unit (500ms)
+    /// [default: twice the slowest reply, or 10 s when none came]
+    #[arg(short = 'W', long = "timeout", value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+
+    /// Stop after this long, however many probes were sent: seconds, or with a unit (2m)
+    #[arg(short = 'w', long, value_name = "SECS", value_parser = parse_seconds)]
+    pub deadline: Option<Duration>,
+
+    /// Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet
+    #[arg(short, long, value_name = "BYTES", default_value_t = 56, value_parser = clap::value_parser!(u16).range(0..=65_507))]
+    pub size: u16,
+
+    /// Time to live (IPv4) or hop limit (IPv6) of the probes
+    #[arg(short, long, value_name = "TTL", value_parser = clap::value_parser!(u32).range(1..=255))]
+    pub ttl: Option<u32>,
+
+    /// Resolve names to IPv4 only
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Resolve names to IPv6 only
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// Quiet: print only the header lines and the statistics
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print a Unix timestamp before each line
+    #[arg(short = 'D')]
+    pub timestamps: bool,
+
+    /// Report "no answer yet" for a probe still unanswered when the next is sent
+    #[arg(short = 'O')]
+    pub report_outstanding: bool,
+
+    /// Time a TCP connect to PORT instead of an ICMP echo (SYN/ACK and RST both mean up)
+    #[arg(long, value_name = "PORT")]
+    pub tcp: Option<u16>,
+
+    /// Which ICMP socket to use
+    #[arg(long, value_enum, default_value_t = SocketKind::Auto, value_name = "KIND")]
+    pub socket: SocketKind,
+
+    /// JSON on stdout when done: {"hosts": [...]} with every reply and error
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The destination: an address or a name (resolved once)
+    #[arg(value_name = "HOST", value_parser = parse_host)]
+    pub host: Host,
+
+    /// Most hops to try
+    #[arg(short = 'm', long, value_name = "MAX_HOPS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=255))]
+    pub max_hops: u32,
+
+    /// Probes per hop
+    #[arg(short = 'q', long, value_name = "PROBES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub queries: u32,
+
+    /// How long to wait for each probe's answer: seconds, or with a unit (500ms)
+    #[arg(short = 'w', long, value_name = "SECS", default_value = "3", value_parser = parse_seconds)]
+    pub wait: Duration,
+
+    /// UDP probes (the default): a router answers with time exceeded, the destination with
+    /// port unreachable; no privilege needed
+    #[arg(long, conflicts_with_all = ["icmp", "tcp"])]
+    pub udp: bool,
+
+    /// ICMP echo probes (a raw socket where permitted, else the datagram kind)
+    #[arg(long, conflicts_with = "tcp")]
+    pub icmp: bool,
+
+    /// TCP SYN probes to PORT, by nonblocking connects (through firewalls that allow it)
+    #[arg(long, value_name = "PORT")]
+    pub tcp: Option<u16>,
+
+    /// The first UDP destination port (one more per probe, as traceroute does)
+    #[arg(short, long, value_name = "PORT", default_value_t = 33434)]
+    pub port: u16,
+
+    /// No reverse lookups of the hops' names
+    #[arg(short = 'n')]
+    pub numeric: bool,
+
+    /// Resolve the host to IPv4 only
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Resolve the host to IPv6 only
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A host to resolve and reach last (an address or a name); without it, nothing is sent
+    /// beyond the gateway
+    #[arg(value_name = "HOST", value_parser = parse_host)]
+    pub host: Option<Host>,
+
+    /// How long to wait for each answer: seconds, or with a unit (500ms)
+    #[arg(short = 'w', long, value_name = "SECS", default_value = "2", value_parser = parse_seconds)]
+    pub wait: Duration,
+
+    /// JSON on stdout: {host, steps: [{step, name, status, ms, detail, meaning}], passed}
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `netkit scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Targets: an address, a name, or a CIDR block (its hosts)
+    #[arg(value_name = "TARGET", required = true, value_parser = parse_scan_target)]
+    pub targets: Vec<ScanTarget>,
+
+    /// Ports: 22,80,8000-8100,https, or the words well-known (1-1023), registered
+    /// (1024-49151), dynamic (1024-65535: the hand-outs' meaning, every port above the
+    /// well-known ones), ephemeral (49152-65535: what IANA calls dynamic), all (1-65535)
+    // Kept as text: service names are looked up in the services database, read at run time.
+    #[arg(short, long, value_name = "SPEC", default_value = "well-known")]
+    pub ports: String,
+
+    /// Longest wait for an answer: milliseconds (as nmap takes them), or with a unit (2s); the
+    /// wait adapts to the RTTs seen, below this
+    #[arg(long, value_name = "MS", default_value = "1000", value_parser = parse_scan_timeout)]
+    pub timeout: Duration,
+
+    /// Most probes in flight (default: as many as the file-descriptor limit allows, up to 4096)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65_535))]
+    pub concurrency: Option<u64>,
+
+    /// UDP scan: a probe per port (a real request for DNS, NTP, SNMP; else empty); slow, see below
+    #[arg(long, conflicts_with = "syn")]
+    pub udp: bool,
+
+    /// Half-open TCP SYN scan with raw packets (needs root or CAP_NET_RAW; Linux)
+    #[arg(long)]
+    pub syn: bool,
+
+    /// List only ports that are open or may be (open|filtered), as nmap's --open; the
+    /// closing counts still count every port
+    #[arg(long)]
+    pub open: bool,
+
+    /// JSON on stdout when done: {"scans": [...]} with every port that is not closed (with
+    /// --open: those open or open|filtered)
+    #[arg(long)]
+    pub json: bool,
+}

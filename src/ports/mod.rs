@@ -1,0 +1,15 @@
+//! What a port number means: its IANA range and the hand-outs' two-way grouping, its service
+//! names (from /etc/services text or a built-in table of common IANA assignments), and the
+//! port-spec grammar that `scan --ports` takes. Pure: no I/O (callers read files and pass text).
+//! One job a file: `ranges.rs` (IANA's and the hand-outs'), `protocol.rs` (protocols and
+//! port states), `services.rs` (the services database), `spec.rs` (the port-spec grammar).
+
+mod protocol;
+mod ranges;
+mod services;
+mod spec;
+
+pub use protocol::{PortState, Protocol};
+pub use ranges::{HandoutRange, IanaRange};
+pub use services::{Service, ServiceDb, Services};
+pub use spec::PortSet;
