@@ -5,9 +5,11 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::net::TcpStream;
+
+use super::stamp::Stamp;
 
 /// How one connect ended.
 #[derive(Debug)]
@@ -39,14 +41,24 @@ impl Answer {
     }
 }
 
-/// A connect to `to` within `wait`: how it ended, and how long that took.
+/// A connect to `to` within `wait`: how it ended, and how long that took. A handshake is
+/// timed by the kernel (its RTT of the SYN → SYN/ACK); a reset, which leaves no socket to ask,
+/// by the connect itself, on the stamps' clock.
 pub async fn timed(to: SocketAddr, wait: Duration) -> (Answer, Duration) {
-    let began = Instant::now();
-    let answer = match tokio::time::timeout(wait, TcpStream::connect(to)).await {
-        Ok(result) => Answer::of(result),
-        Err(_) => Answer::TimedOut,
+    let began = Stamp::now();
+    let (answer, rtt) = match tokio::time::timeout(wait, TcpStream::connect(to)).await {
+        Ok(Ok(stream)) => (Answer::Open, handshake_rtt(&stream)),
+        Ok(result) => (Answer::of(result), None),
+        Err(_) => (Answer::TimedOut, None),
     };
-    (answer, began.elapsed())
+    (answer, rtt.unwrap_or_else(|| began.elapsed()))
+}
+
+/// The kernel's RTT of a connected socket's handshake (read before any data is sent); `None`
+/// where the kernel does not tell.
+pub fn handshake_rtt(stream: &TcpStream) -> Option<Duration> {
+    let (local, peer) = (stream.local_addr().ok()?, stream.peer_addr().ok()?);
+    super::diag::tcp_rtt(local, peer).ok().flatten()
 }
 
 #[cfg(test)]

@@ -7,11 +7,12 @@
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
+use super::stamp::Stamp;
 use crate::error::{Error, Privilege};
 use crate::packet::icmp::{self, IcmpError, Message};
 
@@ -49,8 +50,8 @@ pub struct Echo {
     pub ttl: Option<u8>,
     /// The ICMP error, when one came instead of a reply.
     pub error: Option<IcmpError>,
-    /// When the answer arrived.
-    pub time: Instant,
+    /// When the answer arrived: the kernel's stamp (net::stamp).
+    pub time: Stamp,
     /// The ICMP message's length (header and data), as ping reports "64 bytes".
     pub bytes: usize,
     /// The echoed data (empty for an error).
@@ -71,6 +72,7 @@ enum Arrival {
         from: IpAddr,
         ttl: Option<u8>,
         icmp: Vec<u8>,
+        time: Stamp,
     },
     /// An ICMP error the kernel queued for one of our requests (datagram sockets).
     Error {
@@ -81,6 +83,7 @@ enum Arrival {
         error: IcmpError,
         /// Our request as it was sent, from its type byte.
         request: Vec<u8>,
+        time: Stamp,
     },
 }
 
@@ -133,6 +136,8 @@ impl EchoSocket {
     }
 
     /// Sends one echo request to `to`; `ttl`, when given, goes with it and what follows.
+    /// Returns when it went: read on the stamps' clock just before the send, once the request
+    /// is built (as iputils stamps its requests).
     pub async fn send(
         &self,
         to: IpAddr,
@@ -140,45 +145,66 @@ impl EchoSocket {
         seq: u16,
         ttl: Option<u32>,
         payload: &[u8],
-    ) -> io::Result<()> {
+    ) -> io::Result<Stamp> {
         if let Some(ttl) = ttl {
             self.set_ttl(ttl)?;
         }
         let message = icmp::echo_request(self.v6, ident, seq, payload);
-        self.socket
-            .send_to(&message, SocketAddr::new(to, 0))
-            .await?;
-        Ok(())
+        let to = SocketAddr::new(to, 0);
+        let at = Stamp::now();
+        // Writable unless the send buffer is full: sent now, without a trip through the runtime.
+        match self.socket.try_send_to(&message, to) {
+            Ok(_) => return Ok(at),
+            Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
+            Err(_) => {}
+        }
+        self.socket.writable().await?;
+        let at = Stamp::now();
+        self.socket.send_to(&message, to).await?;
+        Ok(at)
     }
 
     /// Waits for the next answer to an echo request: a reply or an ICMP error about one.
     /// `Ok(None)` for anything else (another ICMP message, a local error, a short packet).
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<Option<Echo>> {
         let arrival = platform::recv(&self.socket, buf, self.v6, self.raw).await?;
-        // The one place an answer's arrival time is read.
-        let time = Instant::now();
-        Ok(arrival.and_then(|a| read_echo(a, self.v6, self.raw, time)))
+        Ok(arrival.and_then(|a| read_echo(a, self.v6, self.raw)))
     }
 }
 
 /// What an arrival says about our echo requests. A raw socket sees everyone's, so the
 /// identifier is kept to be matched; a datagram socket's is the kernel's.
-fn read_echo(arrival: Arrival, v6: bool, raw: bool, time: Instant) -> Option<Echo> {
+fn read_echo(arrival: Arrival, v6: bool, raw: bool) -> Option<Echo> {
     // (identifier, sequence, who answered, where the request went, TTL, error, size, data)
-    let (id, seq, from, to, ttl, error, bytes, payload) = match arrival {
-        Arrival::Message { from, ttl, icmp } => match icmp::parse(v6, &icmp)? {
+    let (id, seq, from, to, ttl, error, bytes, payload, time) = match arrival {
+        Arrival::Message {
+            from,
+            ttl,
+            icmp,
+            time,
+        } => match icmp::parse(v6, &icmp)? {
             Message::EchoReply {
                 ident,
                 seq,
                 payload,
             } => {
                 let payload = payload.to_vec();
-                (ident, seq, from, from, ttl, None, icmp.len(), payload)
+                (ident, seq, from, from, ttl, None, icmp.len(), payload, time)
             }
             Message::Error { error, quoted } => {
                 let (id, seq) = quoted.echo_request()?;
                 let to = quoted.destination;
-                (id, seq, from, to, ttl, Some(error), icmp.len(), Vec::new())
+                (
+                    id,
+                    seq,
+                    from,
+                    to,
+                    ttl,
+                    Some(error),
+                    icmp.len(),
+                    Vec::new(),
+                    time,
+                )
             }
         },
         Arrival::Error {
@@ -186,10 +212,11 @@ fn read_echo(arrival: Arrival, v6: bool, raw: bool, time: Instant) -> Option<Ech
             to,
             error,
             request,
+            time,
         } => {
             let (id, seq) = icmp::read_echo_request(v6, &request)?;
             let from = from.unwrap_or(to);
-            (id, seq, from, to, None, Some(error), 0, Vec::new())
+            (id, seq, from, to, None, Some(error), 0, Vec::new(), time)
         }
     };
     let ident = raw.then_some(id);
@@ -211,12 +238,11 @@ fn read_echo(arrival: Arrival, v6: bool, raw: bool, time: Instant) -> Option<Ech
 pub async fn echo_once(to: IpAddr, wait: Duration) -> Result<Option<Duration>, Error> {
     let socket = EchoSocket::open(to.is_ipv6(), Kind::Auto, None)?;
     let ident = (std::process::id() as u16) ^ 0x6368;
-    let began = Instant::now();
     let failed = |source| Error::Connect {
         what: format!("{to} with an echo request"),
         source,
     };
-    socket
+    let began = socket
         .send(to, ident, 1, None, b"netkit check")
         .await
         .map_err(failed)?;
@@ -225,7 +251,7 @@ pub async fn echo_once(to: IpAddr, wait: Duration) -> Result<Option<Duration>, E
         loop {
             match socket.recv(&mut buf).await.map_err(failed)? {
                 Some(echo) if echo.error.is_none() && echo.seq == 1 && echo.answers(to, ident) => {
-                    return Ok(echo.time - began);
+                    return Ok(echo.time.saturating_duration_since(began));
                 }
                 _ => continue,
             }
@@ -239,7 +265,12 @@ pub async fn echo_once(to: IpAddr, wait: Duration) -> Result<Option<Duration>, E
 
 /// A message as received: a raw IPv4 socket hands over the IP header, and the TTL is read
 /// from it; other sockets give the TTL (if any) beside the message.
-fn arrived(from: IpAddr, ttl: Option<u8>, data: &[u8], raw: bool, v6: bool) -> Option<Arrival> {
+fn arrived(
+    (from, ttl, time): (IpAddr, Option<u8>, Stamp),
+    data: &[u8],
+    raw: bool,
+    v6: bool,
+) -> Option<Arrival> {
     let (ttl, icmp) = if raw && !v6 {
         let (_, ttl, icmp) = crate::packet::strip_ipv4(data)?;
         (Some(ttl), icmp)
@@ -250,28 +281,29 @@ fn arrived(from: IpAddr, ttl: Option<u8>, data: &[u8], raw: bool, v6: bool) -> O
         from,
         ttl,
         icmp: icmp.to_vec(),
+        time,
     })
 }
 
 // Linux
 #[cfg(target_os = "linux")]
 mod platform {
-    use std::io::{self, IoSliceMut};
+    use std::io;
     use std::os::fd::AsRawFd;
 
-    use nix::libc;
-    use nix::sys::socket::{
-        ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg, setsockopt, sockopt,
-    };
+    use nix::sys::socket::{setsockopt, sockopt};
     use socket2::Socket;
     use tokio::io::Interest;
     use tokio::net::UdpSocket;
 
     use super::{Arrival, arrived};
+    use crate::net::stamp::{self, Read};
 
-    /// Asks for the TTL or hop limit of each arrival, and (datagram sockets, which see no
-    /// ICMP errors otherwise) for the errors about our requests on the error queue.
+    /// Asks for the kernel's stamp and the TTL or hop limit of each arrival, and (datagram
+    /// sockets, which see no ICMP errors otherwise) for the errors about our requests on the
+    /// error queue.
     pub fn enable_ancillary(socket: &Socket, v6: bool, raw: bool) -> io::Result<()> {
+        stamp::enable(socket)?;
         if v6 {
             setsockopt(socket, sockopt::Ipv6RecvHopLimit, &true)?;
         } else if !raw {
@@ -301,23 +333,27 @@ mod platform {
         }
     }
 
-    /// One message from the receive queue, with its TTL or hop limit.
+    /// One message from the receive queue, with its stamp and TTL or hop limit. On a datagram
+    /// socket an ICMP error about an earlier request also fails the next plain read once
+    /// (ECONNREFUSED, EHOSTUNREACH, ...), before its queue is read: that error is read from the
+    /// queue then, not taken for a failure of the socket.
     fn message(fd: i32, buf: &mut [u8], v6: bool, raw: bool) -> io::Result<Option<Arrival>> {
-        let mut iov = [IoSliceMut::new(buf)];
-        let mut space = nix::cmsg_space!(libc::c_int);
-        let msg = recvmsg::<SockaddrStorage>(fd, &mut iov, Some(&mut space), MsgFlags::empty())?;
-        let from = msg.address.as_ref().and_then(crate::net::ip_of);
-        let mut ttl = None;
-        for cmsg in msg.cmsgs()? {
-            match cmsg {
-                ControlMessageOwned::Ipv4Ttl(t) | ControlMessageOwned::Ipv6HopLimit(t) => {
-                    ttl = u8::try_from(t).ok();
-                }
-                _ => {}
+        let got = match stamp::recv(fd, buf, Read::default()) {
+            Ok(got) => got,
+            Err(e)
+                if raw
+                    || matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                    ) =>
+            {
+                return Err(e);
             }
-        }
-        let size = msg.bytes;
-        Ok(from.and_then(|from| arrived(from, ttl, &buf[..size], raw, v6)))
+            Err(_) => return queued_error(fd, v6),
+        };
+        let size = got.bytes.min(buf.len());
+        let from = got.address.map(|a| a.ip());
+        Ok(from.and_then(|from| arrived((from, got.ttl, got.time), &buf[..size], raw, v6)))
     }
 
     /// One ICMP error from the socket's error queue: the request it is about, and who sent it.
@@ -327,6 +363,7 @@ mod platform {
             to: q.to,
             error: q.error,
             request: q.original,
+            time: q.time,
         }))
     }
 }
@@ -352,7 +389,8 @@ mod platform {
         raw: bool,
     ) -> io::Result<Option<Arrival>> {
         let (size, from) = socket.recv_from(buf).await?;
-        Ok(arrived(from.ip(), None, &buf[..size], raw, v6))
+        let time = crate::net::stamp::Stamp::now();
+        Ok(arrived((from.ip(), None, time), &buf[..size], raw, v6))
     }
 }
 
@@ -365,14 +403,14 @@ mod tests {
             from: from.into(),
             ttl,
             icmp: icmp.to_vec(),
+            time: Stamp::now(),
         }
     }
 
     #[test]
     fn a_reply_keeps_its_ttl_and_size() {
         let icmp = [0, 0, 0, 0, 0x12, 0x34, 0, 7, 1, 2, 3, 4];
-        let now = Instant::now();
-        let echo = read_echo(message(&icmp, [10, 0, 0, 1], Some(63)), false, true, now);
+        let echo = read_echo(message(&icmp, [10, 0, 0, 1], Some(63)), false, true);
         let echo = echo.unwrap_or_else(|| panic!("no echo in {icmp:?}"));
         assert_eq!(
             (echo.ident, echo.seq, echo.ttl, echo.bytes),
@@ -384,7 +422,7 @@ mod tests {
             !echo.answers([10, 0, 0, 1].into(), 0x4321),
             "another's identifier"
         );
-        let dgram = read_echo(message(&icmp, [10, 0, 0, 1], None), false, false, now);
+        let dgram = read_echo(message(&icmp, [10, 0, 0, 1], None), false, false);
         assert!(dgram.is_some_and(|e| e.answers([10, 0, 0, 1].into(), 0x4321)));
     }
 
@@ -396,12 +434,7 @@ mod tests {
             0x45, 0, 0, 28, 0, 0, 0, 0, 1, 1, 0, 0, 10, 200, 1, 1, 10, 200, 9, 9,
         ]);
         icmp.extend([8, 0, 0, 0, 0x42, 0x42, 0, 3]);
-        let echo = read_echo(
-            message(&icmp, [10, 200, 2, 1], None),
-            false,
-            true,
-            Instant::now(),
-        );
+        let echo = read_echo(message(&icmp, [10, 200, 2, 1], None), false, true);
         let echo = echo.unwrap_or_else(|| panic!("no echo in {icmp:?}"));
         assert_eq!((echo.seq, echo.from), (3, [10, 200, 2, 1].into()));
         assert!(echo.answers([10, 200, 9, 9].into(), 0x4242));
@@ -414,8 +447,9 @@ mod tests {
             to: [10, 200, 9, 9].into(),
             error: IcmpError::TimeExceeded { v6: false },
             request: icmp::echo_request(false, 1, 4, b"x"),
+            time: Stamp::now(),
         };
-        let echo = read_echo(queued, false, false, Instant::now());
+        let echo = read_echo(queued, false, false);
         assert!(echo.is_some_and(|e| e.seq == 4 && e.from == e.to && e.ident.is_none()));
     }
 
@@ -428,6 +462,6 @@ mod tests {
         ]);
         icmp.extend([0x9c, 0x40, 0, 53, 0, 8, 0, 0]);
         let arrival = message(&icmp, [10, 200, 1, 1], None);
-        assert!(read_echo(arrival, false, true, Instant::now()).is_none());
+        assert!(read_echo(arrival, false, true).is_none());
     }
 }

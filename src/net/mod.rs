@@ -4,6 +4,7 @@
 //! commands. Commands call in here; they never call each other. `#[cfg]` stays in here.
 
 pub mod connect;
+pub mod diag;
 pub mod errno;
 pub mod errqueue;
 pub mod icmp;
@@ -13,6 +14,7 @@ pub mod pktinfo;
 pub mod probe;
 pub mod resolve;
 pub mod services;
+pub mod stamp;
 pub mod stop;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::Target;
 use crate::error::{Error, io_reason};
 use crate::net::probe::Tracker;
+use crate::net::stamp::Stamp;
 use crate::output::Output;
 use crate::output::ping::{ErrorRecord, HostReport, PingEvent, PingReport, PingView, ReplyRecord};
 use crate::packet::icmp::IcmpError;
@@ -100,9 +101,9 @@ impl<'a> Pinging<'a> {
         Ok(())
     }
 
-    /// Probe `seq` goes out to host `i`.
-    pub fn sent(&mut self, i: usize, seq: u16) {
-        self.hosts[i].tracker.sent(seq);
+    /// Probe `seq` went out to host `i` `at`.
+    pub fn sent(&mut self, i: usize, seq: u16, at: Stamp) {
+        self.hosts[i].tracker.sent(seq, at);
     }
 
     /// The book of host `i`.

@@ -10,6 +10,7 @@ use crate::cli::{PingArgs, SocketKind};
 use crate::error::Error;
 use crate::net::icmp::{Echo, EchoSocket, Kind};
 use crate::net::probe::Prober;
+use crate::net::stamp::Stamp;
 use crate::output::ping::PingReport;
 
 /// How long to wait for replies after the last probe when none has come yet (iputils' MAXWAIT).
@@ -85,10 +86,13 @@ impl Prober for IcmpProber<'_> {
         for (i, t) in self.ping.targets.iter().enumerate() {
             let socket = if t.addr.is_ipv6() { &self.v6 } else { &self.v4 };
             let Some(socket) = socket else { continue };
-            self.ping.sent(i, seq);
             let sent = socket.send(t.addr, self.idents[i], seq, None, &self.data);
-            if let Err(e) = sent.await {
-                self.ping.send_failed(i, seq, &e)?;
+            match sent.await {
+                Ok(at) => self.ping.sent(i, seq, at),
+                Err(e) => {
+                    self.ping.sent(i, seq, Stamp::now());
+                    self.ping.send_failed(i, seq, &e)?;
+                }
             }
         }
         Ok(())

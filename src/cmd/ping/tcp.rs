@@ -11,6 +11,7 @@ use super::hosts::{Pinging, Reply};
 use crate::error::Error;
 use crate::net::connect::{self, Answer};
 use crate::net::probe::Prober;
+use crate::net::stamp::Stamp;
 use crate::output::ping::PingReport;
 
 /// How long one connect may take when -W is not given.
@@ -56,7 +57,7 @@ impl Prober for TcpProber<'_> {
     async fn send(&mut self, round: u64) -> Result<(), Error> {
         let seq = self.ping.round(round)?;
         for (i, t) in self.ping.targets.iter().enumerate() {
-            self.ping.sent(i, seq);
+            self.ping.sent(i, seq, Stamp::now());
             let (to, limit) = (SocketAddr::new(t.addr, self.port), self.limit);
             self.pending.spawn(async move {
                 let (answer, took) = connect::timed(to, limit).await;

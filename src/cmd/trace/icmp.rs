@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::path::{Path, Updates};
 use crate::cli::TraceArgs;
 use crate::error::Error;
 use crate::net::icmp::{Echo, EchoSocket, Kind};
 use crate::net::probe::ttl::Hit;
+use crate::net::stamp::Stamp;
 
 /// What each request carries.
 const DATA: [u8; 32] = [0; 32];
@@ -23,9 +24,9 @@ struct IcmpTrace<'a> {
     path: Path<'a>,
     ident: u16,
     /// Sequence number -> (ttl, probe, when it went out).
-    sent: BTreeMap<u16, (u32, u32, Instant)>,
+    sent: BTreeMap<u16, (u32, u32, Stamp)>,
     next_ttl: u32,
-    last_send: Instant,
+    last_send: Stamp,
 }
 
 /// Runs the ICMP probes to `addr` until the path is done.
@@ -38,7 +39,7 @@ pub(super) async fn probes(addr: IpAddr, args: &TraceArgs, updates: Updates) -> 
         ident: (std::process::id() as u16) ^ 0x7472,
         sent: BTreeMap::new(),
         next_ttl: 1,
-        last_send: Instant::now(),
+        last_send: Stamp::now(),
     };
     let mut buf = vec![0u8; 65_536];
     loop {
@@ -68,7 +69,7 @@ impl IcmpTrace<'_> {
     }
 
     /// The probes sent and not yet answered (nor given up).
-    fn out(&self) -> impl Iterator<Item = &(u32, u32, Instant)> {
+    fn out(&self) -> impl Iterator<Item = &(u32, u32, Stamp)> {
         self.sent
             .values()
             .filter(|(t, q, _)| !self.path.has(*t, *q))
@@ -85,9 +86,9 @@ impl IcmpTrace<'_> {
                 let sent = self
                     .socket
                     .send(self.addr, self.ident, seq, Some(ttl), &DATA);
-                sent.await.map_err(|e| self.fail(e))?;
-                self.last_send = Instant::now();
-                self.sent.insert(seq, (ttl, q, self.last_send));
+                let at = sent.await.map_err(|e| self.fail(e))?;
+                self.last_send = at;
+                self.sent.insert(seq, (ttl, q, at));
                 out += 1;
             }
             self.next_ttl += 1;
@@ -97,9 +98,9 @@ impl IcmpTrace<'_> {
 
     /// Probes past their wait count as unanswered.
     fn expire(&mut self) {
-        let now = Instant::now();
+        let now = Stamp::now();
         for &(ttl, q, at) in self.sent.values() {
-            if now.duration_since(at) >= self.args.wait {
+            if now.saturating_duration_since(at) >= self.args.wait {
                 self.path.answer((ttl, q), None);
             }
         }
@@ -108,8 +109,8 @@ impl IcmpTrace<'_> {
     /// How long until the oldest probe out is given up.
     fn until_oldest_expires(&self) -> Duration {
         let oldest = self.out().map(|(_, _, at)| *at).min();
-        (oldest.unwrap_or(self.last_send) + self.args.wait)
-            .saturating_duration_since(Instant::now())
+        let waited = oldest.unwrap_or(self.last_send).elapsed();
+        self.args.wait.saturating_sub(waited)
     }
 
     /// An answer: the probe it is about gets it, if it is ours and still waiting.

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::time::{Instant as TokioInstant, sleep_until};
 
 use crate::error::Error;
+use crate::net::stamp::Stamp;
 
 /// When rounds go out.
 #[derive(Debug, Clone, Copy)]
@@ -96,7 +97,8 @@ pub async fn run<P: Prober>(
 /// The book of one target's probes, by sequence number.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    sent: HashMap<u16, Instant>,
+    /// When each probe went out, on the stamps' clock (net::stamp).
+    sent: HashMap<u16, Stamp>,
     answered: HashSet<u16>,
     /// Probes that got a reply, an error or were given up: no more to wait for (iputils stops
     /// on received + errors).
@@ -110,16 +112,16 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    /// Probe `seq` goes out now (a wrapped sequence number starts afresh).
-    pub fn sent(&mut self, seq: u16) {
-        self.sent.insert(seq, Instant::now());
+    /// Probe `seq` went out `at` (a wrapped sequence number starts afresh).
+    pub fn sent(&mut self, seq: u16, at: Stamp) {
+        self.sent.insert(seq, at);
         self.answered.remove(&seq);
         self.settled.remove(&seq);
         self.transmitted += 1;
     }
 
     /// When probe `seq` went out; `None` for one never sent.
-    pub fn sent_at(&self, seq: u16) -> Option<Instant> {
+    pub fn sent_at(&self, seq: u16) -> Option<Stamp> {
         self.sent.get(&seq).copied()
     }
 
@@ -169,8 +171,8 @@ mod tests {
     #[test]
     fn a_tracker_counts_replies_duplicates_and_errors() {
         let mut t = Tracker::default();
-        t.sent(1);
-        t.sent(2);
+        t.sent(1, Stamp::now());
+        t.sent(2, Stamp::now());
         assert!(!t.settled());
         assert!(!t.reply(1, Duration::from_millis(20)));
         assert!(t.reply(1, Duration::from_millis(30)), "a second reply");
@@ -180,7 +182,7 @@ mod tests {
         assert_eq!(t.slowest_ms(), 20.0);
         assert!(t.answered(1) && !t.answered(2));
         // The sequence number wraps: the same number sent again is waited for again.
-        t.sent(1);
+        t.sent(1, Stamp::now());
         assert!(!t.answered(1) && !t.settled());
     }
 
@@ -193,7 +195,7 @@ mod tests {
     impl Prober for Counter {
         type Answer = u16;
         async fn send(&mut self, round: u64) -> Result<(), Error> {
-            self.tracker.sent(round as u16);
+            self.tracker.sent(round as u16, Stamp::now());
             self.waiting.push(round as u16);
             Ok(())
         }

@@ -7,7 +7,7 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockRef, Type};
 use tokio::io::Interest;
@@ -16,6 +16,7 @@ use tokio::time::timeout;
 
 use crate::net::connect::Answer;
 use crate::net::errqueue;
+use crate::net::stamp::{self, Read, Stamp};
 use crate::packet::icmp::IcmpError;
 
 /// What came back for one probe.
@@ -31,19 +32,19 @@ pub struct Hit {
 
 impl Hit {
     /// The hit an ICMP error on the queue makes: from the router or host that sent it.
-    fn queued(q: errqueue::Queued, began: Instant) -> Hit {
+    fn queued(q: errqueue::Queued, began: Stamp) -> Hit {
         Hit {
             from: q.from.unwrap_or(q.to),
-            rtt: began.elapsed(),
+            rtt: q.time.saturating_duration_since(began),
             error: Some(q.error),
         }
     }
 
-    /// The destination answered by itself (a UDP reply, a SYN/ACK, a reset).
-    fn destination(dest: SocketAddr, began: Instant) -> Hit {
+    /// The destination answered by itself (a UDP reply, a SYN/ACK, a reset) after `rtt`.
+    fn destination(dest: SocketAddr, rtt: Duration) -> Hit {
         Hit {
             from: dest.ip(),
-            rtt: began.elapsed(),
+            rtt,
             error: None,
         }
     }
@@ -67,7 +68,7 @@ pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
     socket.set_nonblocking(true)?;
     socket.connect(dest)?;
     let socket = UdpSocket::from_std(socket)?;
-    let began = Instant::now();
+    let began = Stamp::now();
     socket.send(b"netkit trace probe").await?;
     let fd = socket.as_raw_fd();
     let mut buf = [0u8; 512];
@@ -79,9 +80,9 @@ pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
                         return io::Result::Ok(Hit::queued(q, began));
                     }
                 }
-                got = socket.recv(&mut buf) => {
-                    if got.is_ok() {
-                        return Ok(Hit::destination(dest, began));
+                got = socket.async_io(Interest::READABLE, || stamp::recv(fd, &mut buf, Read::default())) => {
+                    if let Ok(got) = got {
+                        return Ok(Hit::destination(dest, got.time.saturating_duration_since(began)));
                     }
                     // The error (refused, unreachable) is also on the queue, with who sent
                     // it; read it now, as its readiness may be spent.
@@ -108,17 +109,24 @@ pub async fn tcp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
     )?;
     set_ttl(&SockRef::from(&socket), v6, ttl)?;
     errqueue::enable(&socket, v6)?;
-    let began = Instant::now();
+    let began = Stamp::now();
     match socket.connect(&dest.into()) {
-        Ok(()) => return Ok(Some(Hit::destination(dest, began))),
+        Ok(()) => return Ok(Some(Hit::destination(dest, began.elapsed()))),
         Err(e) if crate::net::errno::is_in_progress(&e) => {}
         Err(e) => return Err(e),
     }
     let socket = tokio::net::TcpStream::from_std(std::net::TcpStream::from(socket))?;
     let answer = async {
         let result = connected(&socket).await?;
-        if Answer::of(result).host_is_up() {
-            return io::Result::Ok(Some(Hit::destination(dest, began)));
+        let answer = Answer::of(result);
+        if answer.host_is_up() {
+            // A handshake's RTT is the kernel's; a reset's is the connect's own.
+            let rtt = match answer {
+                Answer::Open => crate::net::connect::handshake_rtt(&socket),
+                _ => None,
+            };
+            let rtt = rtt.unwrap_or_else(|| began.elapsed());
+            return io::Result::Ok(Some(Hit::destination(dest, rtt)));
         }
         // The ICMP error that ended the connect, with the router that sent it.
         Ok(errqueue::read(socket.as_raw_fd(), v6)
