@@ -2,7 +2,11 @@
 //! message is one exchange: send, wait for the reply (bounded by --timeout), print it with its
 //! round-trip time. One file per job: messages.rs (MESSAGE arguments, repeated with --count),
 //! interactive.rs (stdin lines, and whatever arrives when it arrives), measure.rs (--count of
-//! generated messages), file.rs (--file); this file opens the link and makes one exchange.
+//! generated messages), file.rs (--file), burst.rs (--burst); this file opens the link and
+//! makes one exchange. One stop (Ctrl-C or SIGTERM) is armed before the first wait and kept
+//! in the `Session` for every wait after: messages and interactive mode end with their
+//! summary and its outcome (Ctrl-C is their normal end); --count, --burst and --file show what
+//! was done and exit 130; a stop before the link is open exits 130 at once.
 
 mod burst;
 mod file;
@@ -11,6 +15,7 @@ mod measure;
 mod messages;
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -21,10 +26,11 @@ use tokio::time::timeout;
 
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
-use crate::frame::Deframer;
+use crate::frame::{Deframer, FrameError};
 use crate::net::resolve::resolve_endpoint;
+use crate::net::stop::{self, Stop};
 use crate::output::Output;
-use crate::output::messages::Look;
+use crate::output::messages::{Exchange, Look, Payload};
 use crate::ports::Protocol;
 
 /// After the first bytes of an unframed TCP reply, how long a pause ends it.
@@ -71,11 +77,6 @@ async fn send_datagram(
     Ok(())
 }
 
-/// How messages look, from the --encoding and --hex options.
-fn look(args: &SendArgs) -> Look {
-    args.text.look()
-}
-
 /// A message given as an argument, as bytes: hex digits with --hex, else the text in
 /// --encoding.
 fn bytes_of(text: &str, args: &SendArgs) -> Result<Vec<u8>, String> {
@@ -88,8 +89,46 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         Some(path) => Some(file::size_of(path).await?),
         None => None,
     };
-    let messages = args
-        .messages
+    let messages = messages_of(args)?;
+    refuse_conflicts(args, &messages)?;
+    let mut stop = stop::stop();
+    let Some(peer) = stop::unless_stopped(&mut stop, resolve_endpoint(&args.target)).await else {
+        return Ok(Outcome::Interrupted);
+    };
+    let mut session = Session {
+        args,
+        peer: peer?,
+        stop,
+    };
+    let interactive = messages.is_empty() && args.file.is_none() && args.count.is_none();
+    let Some(link) = session
+        .unless_stopped(open_link(args, session.peer, interactive))
+        .await
+    else {
+        return Ok(Outcome::Interrupted);
+    };
+    let mut link = link?;
+    let s = &mut session;
+    if let (Some(path), Some(size)) = (&args.file, file_size) {
+        return file::send_file(link, path, size, s, out).await;
+    }
+    if messages.is_empty()
+        && let Some(count) = args.count
+    {
+        return measure::measure(&mut link, count, s, out).await;
+    }
+    if interactive {
+        return interactive::interactive(link, s, out).await;
+    }
+    if args.burst {
+        return burst::burst(link, &messages, s, out).await;
+    }
+    messages::messages(&mut link, &messages, s, out).await
+}
+
+/// The MESSAGE arguments as bytes: hex digits with --hex, else the text in --encoding.
+fn messages_of(args: &SendArgs) -> Result<Vec<Vec<u8>>, Error> {
+    args.messages
         .iter()
         .map(|m| {
             bytes_of(m, args).map_err(|reason| Error::BadValue {
@@ -98,7 +137,11 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
                 reason,
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+/// Options that ask for what cannot be done.
+fn refuse_conflicts(args: &SendArgs, messages: &[Vec<u8>]) -> Result<(), Error> {
     if args.count == Some(0) && messages.is_empty() {
         return Err(Error::BadValue {
             option: "--count",
@@ -117,66 +160,95 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
                 .to_string(),
         });
     }
-    let peer = resolve_endpoint(&args.target).await?;
-    let interactive = messages.is_empty() && args.file.is_none() && args.count.is_none();
-    let mut link = open_link(args, peer, interactive).await?;
-    if let (Some(path), Some(size)) = (&args.file, file_size) {
-        return file::send_file(link, path, size, peer, args, out).await;
+    Ok(())
+}
+
+/// One run of `send`: what was asked, the server, and the stop, armed once before the first
+/// wait and selected on at every one after.
+struct Session<'a> {
+    args: &'a SendArgs,
+    peer: SocketAddr,
+    stop: Stop,
+}
+
+impl Session<'_> {
+    /// `work`'s result, or `None` once Ctrl-C or SIGTERM came first (the session ends then).
+    async fn unless_stopped<F: Future>(&mut self, work: F) -> Option<F::Output> {
+        stop::unless_stopped(&mut self.stop, work).await
     }
-    if messages.is_empty()
-        && let Some(count) = args.count
-    {
-        return measure::measure(&mut link, count, peer, args, out).await;
+
+    /// Turns a socket error into the error that names the link.
+    fn fail(&self) -> impl Fn(io::Error) -> Error + use<> {
+        link_error(self.args.udp, self.peer)
     }
-    if interactive {
-        return interactive::interactive(link, peer, args, out).await;
+
+    /// How messages look, from the --encoding and --hex options.
+    fn look(&self) -> Look {
+        self.args.text.look()
     }
-    if args.burst {
-        return burst::burst(link, &messages, peer, args, out).await;
-    }
-    messages::messages(&mut link, &messages, peer, args, out).await
 }
 
 /// Opens the socket: bound to --bind, allowed to broadcast, with the TTL asked for.
 async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Result<Link, Error> {
-    let fail = link_error(args, peer);
     let local = args.bind.map(|b| {
         let any = crate::net::any_of_family(peer.ip());
         SocketAddr::new(b.addr.unwrap_or(any.ip()), b.port)
     });
-    let protocol = if args.udp {
-        Protocol::Udp
-    } else {
-        Protocol::Tcp
-    };
-    let bind_error =
-        |at: SocketAddr| move |source| crate::net::owners::bind_error(protocol, at, source);
     if args.udp {
-        let at = local.unwrap_or_else(|| crate::net::any_of_family(peer.ip()));
-        let socket = UdpSocket::bind(at).await.map_err(bind_error(at))?;
-        let broadcast = is_broadcast(peer.ip());
-        if broadcast && !args.broadcast {
-            return Err(Error::BadValue {
-                option: "HOST:PORT",
-                value: args.target.host.given().to_string(),
-                reason: "it is a broadcast address: add --broadcast to send to every host \
-                         of the network"
-                    .to_string(),
-            });
-        }
-        socket.set_broadcast(args.broadcast).map_err(&fail)?;
-        set_ttl(&socket, peer.ip(), args.ttl).map_err(&fail)?;
-        // Answers to a broadcast or a group come from the hosts' own addresses.
-        let connected = !(interactive || broadcast || peer.ip().is_multicast());
-        if connected {
-            socket.connect(peer).await.map_err(&fail)?;
-        }
-        return Ok(Link::Udp {
-            socket,
-            peer,
-            connected,
+        open_udp(args, peer, local, interactive).await
+    } else {
+        open_tcp(args, peer, local).await
+    }
+}
+
+/// The error of a bind to `at`, with who holds the port.
+fn bind_error(protocol: Protocol, at: SocketAddr) -> impl Fn(io::Error) -> Error {
+    move |source| crate::net::owners::bind_error(protocol, at, source)
+}
+
+/// A UDP socket, connected to the server unless the answers may come from elsewhere.
+async fn open_udp(
+    args: &SendArgs,
+    peer: SocketAddr,
+    local: Option<SocketAddr>,
+    interactive: bool,
+) -> Result<Link, Error> {
+    let fail = link_error(true, peer);
+    let at = local.unwrap_or_else(|| crate::net::any_of_family(peer.ip()));
+    let socket = UdpSocket::bind(at)
+        .await
+        .map_err(bind_error(Protocol::Udp, at))?;
+    let broadcast = is_broadcast(peer.ip());
+    if broadcast && !args.broadcast {
+        return Err(Error::BadValue {
+            option: "HOST:PORT",
+            value: args.target.host.given().to_string(),
+            reason: "it is a broadcast address: add --broadcast to send to every host of the \
+                     network"
+                .to_string(),
         });
     }
+    socket.set_broadcast(args.broadcast).map_err(&fail)?;
+    set_ttl(&socket, peer.ip(), args.ttl).map_err(&fail)?;
+    // Answers to a broadcast or a group come from the hosts' own addresses.
+    let connected = !(interactive || broadcast || peer.ip().is_multicast());
+    if connected {
+        socket.connect(peer).await.map_err(&fail)?;
+    }
+    Ok(Link::Udp {
+        socket,
+        peer,
+        connected,
+    })
+}
+
+/// A TCP connection to the server, within --timeout.
+async fn open_tcp(
+    args: &SendArgs,
+    peer: SocketAddr,
+    local: Option<SocketAddr>,
+) -> Result<Link, Error> {
+    let fail = link_error(false, peer);
     let socket = if peer.is_ipv6() {
         TcpSocket::new_v6()
     } else {
@@ -186,7 +258,7 @@ async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Resu
     if let Some(at) = local {
         // A fixed client port may still be in TIME_WAIT from the last run.
         socket.set_reuseaddr(true).map_err(&fail)?;
-        socket.bind(at).map_err(bind_error(at))?;
+        socket.bind(at).map_err(bind_error(Protocol::Tcp, at))?;
     }
     let stream = timeout(args.timeout, socket.connect(peer))
         .await
@@ -224,33 +296,59 @@ fn set_ttl(socket: &UdpSocket, to: IpAddr, ttl: Option<u32>) -> io::Result<()> {
     }
 }
 
-/// The closing line of a run of exchanges (no reordering or corruption is judged there), and
-/// its outcome: 1 when a message got nothing back.
-fn sum_up(
-    out: &mut Output,
+/// What a run of exchanges has seen: messages sent, those that got nothing back, the RTTs.
+#[derive(Default)]
+struct Totals {
     sent: u64,
     timeouts: u64,
-    rtts: &crate::stats::Samples,
-) -> Result<Outcome, Error> {
-    out.send_summary(&crate::output::messages::SendSummary {
-        sent,
-        replies: sent - timeouts,
-        timeouts,
-        loss_percent: crate::stats::loss_percent(sent, sent - timeouts),
-        reordered: 0,
-        corrupted: 0,
-        rtt_ms: rtts.summary(),
-    })?;
-    Ok(if timeouts > 0 {
-        Outcome::Negative
-    } else {
-        Outcome::Success
+    rtts: crate::stats::Samples,
+}
+
+impl Totals {
+    /// The closing line (no reordering or corruption is judged there), and its outcome: 1
+    /// when a message got nothing back.
+    fn sum_up(&self, out: &mut Output) -> Result<Outcome, Error> {
+        let replies = self.sent - self.timeouts;
+        out.send_summary(&crate::output::messages::SendSummary {
+            sent: self.sent,
+            replies,
+            timeouts: self.timeouts,
+            loss_percent: crate::stats::loss_percent(self.sent, replies),
+            reordered: 0,
+            corrupted: 0,
+            rtt_ms: self.rtts.summary(),
+        })?;
+        Ok(if self.timeouts > 0 {
+            Outcome::Negative
+        } else {
+            Outcome::Success
+        })
+    }
+}
+
+/// The report of a message that got nothing back.
+fn unanswered(seq: u64, size: usize, look: Look) -> Exchange {
+    Exchange {
+        seq,
+        sent_bytes: size,
+        received_bytes: 0,
+        rtt_ms: None,
+        identical: false,
+        reply: Payload::absent(look),
+    }
+}
+
+/// A message as it goes on the wire: in its frame with --framed, else as it is.
+fn on_the_wire<'m>(message: &'m [u8], args: &SendArgs) -> Result<Cow<'m, [u8]>, FrameError> {
+    Ok(match args.wire.framed {
+        Some(header) => Cow::Owned(header.encode(message)?),
+        None => Cow::Borrowed(message),
     })
 }
 
 /// Turns a socket error into the error that names the link ("cannot reach TCP 127.0.0.1:9").
-fn link_error(args: &SendArgs, peer: SocketAddr) -> impl Fn(io::Error) -> Error {
-    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
+fn link_error(udp: bool, peer: SocketAddr) -> impl Fn(io::Error) -> Error {
+    let what = format!("{} {peer}", if udp { "UDP" } else { "TCP" });
     move |source| Error::Connect {
         what: what.clone(),
         source,
@@ -299,73 +397,130 @@ async fn tcp_exchange(
     message: &[u8],
     args: &SendArgs,
 ) -> io::Result<Option<Vec<u8>>> {
-    let outgoing: Cow<[u8]> = match args.wire.framed {
-        Some(header) => Cow::Owned(
-            header
-                .encode(message)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
-        ),
-        None => Cow::Borrowed(message),
+    let outgoing = on_the_wire(message, args)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    let mut x = TcpExchange {
+        outgoing: &outgoing,
+        message_len: message.len(),
+        framed: args.wire.framed.is_some(),
+        written: 0,
+        wrote_at: Instant::now(),
+        reply: Vec::new(),
+        last_byte: None,
     };
     let (mut rd, mut wr) = stream.split();
-    let mut written = 0;
-    // The last time writing got on, and once it is done, when it ended.
-    let mut wrote_at = Instant::now();
-    let mut reply = Vec::new();
-    let mut last_byte: Option<Instant> = None;
     let mut buf = read_buffer(args);
     loop {
-        let writing = written < outgoing.len();
+        let writing = x.writing();
         if !writing {
-            if args.wire.framed.is_some() {
-                let frame = frames
-                    .next_frame()
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-                if frame.is_some() {
-                    return Ok(frame);
-                }
-            } else if !message.is_empty() && reply.len() >= message.len() {
+            if let Some(frame) = x.whole_frame(frames)? {
+                return Ok(Some(frame));
+            }
+            if x.echoed() {
                 break;
             }
         }
-        let deadline = wrote_at + args.timeout;
-        let until = match last_byte {
-            Some(at) if !writing && args.wire.framed.is_none() => (at + QUIET).min(deadline),
-            _ => deadline,
+        let until = x.until(args.timeout);
+        let ended = tokio::select! {
+            sent = wr.write(&x.outgoing[x.written..]), if writing => x.wrote(sent?)?,
+            got = rd.read(&mut buf) => x.read(&buf[..got?], frames)?,
+            _ = tokio::time::sleep_until(until.into()) => x.quiet(writing)?,
         };
-        tokio::select! {
-            sent = wr.write(&outgoing[written..]), if writing => {
-                match sent? {
-                    0 => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-                    n => written += n,
-                }
-                wrote_at = Instant::now();
-            }
-            got = rd.read(&mut buf) => match got? {
-                0 if args.wire.framed.is_some() => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
-                0 => break,
-                n if args.wire.framed.is_some() => frames.push(&buf[..n]),
-                n => {
-                    reply.extend_from_slice(&buf[..n]);
-                    last_byte = Some(Instant::now());
-                    if message.is_empty() {
-                        break;
-                    }
-                }
-            },
-            _ = tokio::time::sleep_until(until.into()) => {
-                if writing {
-                    return Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the server stopped reading: nothing more could be sent within the --timeout",
-                    ));
-                }
-                break;
-            }
+        if ended {
+            break;
         }
     }
-    if args.wire.framed.is_some() {
-        return Ok(None);
+    Ok(x.reply())
+}
+
+/// A TCP exchange under way: how much of the message went out, and what came back. Each
+/// step says whether the exchange has ended.
+struct TcpExchange<'m> {
+    outgoing: &'m [u8],
+    message_len: usize,
+    framed: bool,
+    written: usize,
+    /// The last time writing got on, and once it is done, when it ended.
+    wrote_at: Instant,
+    reply: Vec<u8>,
+    last_byte: Option<Instant>,
+}
+
+impl TcpExchange<'_> {
+    fn writing(&self) -> bool {
+        self.written < self.outgoing.len()
     }
-    Ok((!reply.is_empty() || message.is_empty()).then_some(reply))
+
+    /// Framed: the reply, once a whole frame has come.
+    fn whole_frame(&self, frames: &mut Deframer) -> io::Result<Option<Vec<u8>>> {
+        if !self.framed {
+            return Ok(None);
+        }
+        frames
+            .next_frame()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+    }
+
+    /// Unframed: as many bytes came back as went out (an echo is done).
+    fn echoed(&self) -> bool {
+        !self.framed && self.message_len > 0 && self.reply.len() >= self.message_len
+    }
+
+    /// How long to wait now: --timeout from the last write; unframed, also a pause after the
+    /// reply's last byte once the message is out.
+    fn until(&self, timeout: Duration) -> Instant {
+        let deadline = self.wrote_at + timeout;
+        match self.last_byte {
+            Some(at) if !self.writing() && !self.framed => (at + QUIET).min(deadline),
+            _ => deadline,
+        }
+    }
+
+    fn wrote(&mut self, n: usize) -> io::Result<bool> {
+        if n == 0 {
+            return Err(io::Error::from(io::ErrorKind::WriteZero));
+        }
+        self.written += n;
+        self.wrote_at = Instant::now();
+        Ok(false)
+    }
+
+    /// What a read brought; the end of the stream ends an unframed reply.
+    fn read(&mut self, got: &[u8], frames: &mut Deframer) -> io::Result<bool> {
+        if got.is_empty() {
+            return if self.framed {
+                Err(io::Error::from(io::ErrorKind::UnexpectedEof))
+            } else {
+                Ok(true)
+            };
+        }
+        if self.framed {
+            frames.push(got);
+            return Ok(false);
+        }
+        self.reply.extend_from_slice(got);
+        self.last_byte = Some(Instant::now());
+        // To an empty message, any bytes are the answer.
+        Ok(self.message_len == 0)
+    }
+
+    /// The wait ran out: while writing, the server stopped reading; after, the reply is over.
+    fn quiet(&self, writing: bool) -> io::Result<bool> {
+        if writing {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the server stopped reading: nothing more could be sent within the --timeout",
+            ));
+        }
+        Ok(true)
+    }
+
+    /// The reply once the exchange ended without a whole frame: what came, if anything came
+    /// (an empty message wants no bytes back).
+    fn reply(self) -> Option<Vec<u8>> {
+        if self.framed {
+            return None;
+        }
+        (!self.reply.is_empty() || self.message_len == 0).then_some(self.reply)
+    }
 }
