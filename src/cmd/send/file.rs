@@ -8,7 +8,8 @@ use tokio::io::AsyncReadExt;
 
 use std::time::Instant;
 
-use super::{Link, Session, exchange};
+use super::exchange::exchange;
+use super::{Link, Session};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
 use crate::output::messages::FileCheck;

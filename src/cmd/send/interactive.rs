@@ -5,7 +5,6 @@
 //! it; a line that gets nothing within --timeout is counted as lost (exit 1).
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -14,8 +13,9 @@ use tokio::net::UdpSocket;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
+use super::exchange::on_the_wire;
 use super::messages::{EMPTY_OVER_TCP, skipped};
-use super::{Link, QUIET, Session, Totals, on_the_wire, send_datagram, unanswered};
+use super::{Link, QUIET, Session, Totals, send_datagram, unanswered};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
@@ -25,14 +25,19 @@ use crate::output::{Output, Written};
 /// Lines waiting for the TCP writer; typing faster than the server reads waits here.
 const WRITE_QUEUE: usize = 64;
 
-/// Where arrivals come from.
+/// Where arrivals come from: the TCP read half (the writer task has the other), or the UDP
+/// socket, which sends the lines too.
 enum Reader {
     Tcp {
         half: OwnedReadHalf,
         frames: Option<Deframer>,
         peer: SocketAddr,
     },
-    Udp,
+    Udp {
+        socket: UdpSocket,
+        /// Connected to the server alone.
+        connected: bool,
+    },
 }
 
 /// What one turn of the session did: go on, or end the session.
@@ -93,8 +98,6 @@ async fn sleep_until(at: Option<Instant>) {
 /// answered yet.
 struct Duplex {
     reader: Reader,
-    /// UDP: the socket, and whether it is connected to the server.
-    udp: Option<(UdpSocket, bool)>,
     /// TCP: the lines for the writer task; dropped at the end of stdin, so the writer ends.
     lines_tx: Option<mpsc::Sender<Vec<u8>>>,
     /// stdin is still open.
@@ -123,7 +126,7 @@ impl Duplex {
     /// TCP: the writing runs on a task of its own, so a long line is sent while what comes
     /// back is read (a client that writes before it reads deadlocks on a large message).
     fn open(link: Link, s: &Session<'_>) -> (Duplex, Option<Writer>) {
-        let (reader, udp, lines_tx, writer) = match link {
+        let (reader, lines_tx, writer) = match link {
             Link::Tcp(stream, _) => {
                 let (half, write_half) = stream.into_split();
                 let (tx, rx) = mpsc::channel(WRITE_QUEUE);
@@ -135,15 +138,14 @@ impl Duplex {
                     .map(|h| Deframer::new(h, s.args.wire.max_frame));
                 let peer = s.peer;
                 let reader = Reader::Tcp { half, frames, peer };
-                (reader, None, Some(tx), Some(writer))
+                (reader, Some(tx), Some(writer))
             }
             Link::Udp {
                 socket, connected, ..
-            } => (Reader::Udp, Some((socket, connected)), None, None),
+            } => (Reader::Udp { socket, connected }, None, None),
         };
         let duplex = Duplex {
             reader,
-            udp,
             lines_tx,
             reading: true,
             writer_done: writer.is_none(),
@@ -156,6 +158,35 @@ impl Duplex {
             look: s.look(),
         };
         (duplex, writer)
+    }
+
+    /// The next arrivals: one datagram (with its source), one TCP read, or the whole frames a
+    /// read completed. `None` when the server closed the connection.
+    async fn receive(&mut self) -> std::io::Result<Arrivals> {
+        let buf = &mut self.buf;
+        let (half, frames, peer) = match &mut self.reader {
+            Reader::Udp { socket, .. } => {
+                let (n, from) = socket.recv_from(buf).await?;
+                return Ok(Some(vec![(from, buf[..n].to_vec())]));
+            }
+            Reader::Tcp { half, frames, peer } => (half, frames, *peer),
+        };
+        let n = half.read(buf).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let Some(frames) = frames else {
+            return Ok(Some(vec![(peer, buf[..n].to_vec())]));
+        };
+        frames.push(&buf[..n]);
+        let mut whole = Vec::new();
+        while let Some(frame) = frames
+            .next_frame()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?
+        {
+            whole.push((peer, frame));
+        }
+        Ok(Some(whole))
     }
 
     /// stdin has ended, every line is answered or lost, and the writer is done.
@@ -184,7 +215,7 @@ impl Duplex {
         let Some(message) = self.message(&line, s.args, out)? else {
             return Ok(Turn::On);
         };
-        if let Some((socket, connected)) = &self.udp {
+        if let Reader::Udp { socket, connected } = &self.reader {
             send_datagram(socket, s.peer, *connected, &message)
                 .await
                 .map_err(s.fail())?;
@@ -223,20 +254,12 @@ impl Duplex {
                 return Ok(None);
             }
         };
-        if skipped(&message, self.udp.is_none(), args) {
+        let tcp = matches!(self.reader, Reader::Tcp { .. });
+        if skipped(&message, tcp, args) {
             out.warn(EMPTY_OVER_TCP)?;
             return Ok(None);
         }
         Ok(Some(message))
-    }
-
-    /// The next arrivals.
-    fn receive(&mut self) -> impl Future<Output = std::io::Result<Arrivals>> + '_ {
-        receive(
-            &mut self.reader,
-            self.udp.as_ref().map(|(s, _)| s),
-            &mut self.buf,
-        )
     }
 
     /// What arrived, shown; the server's close ends the session.
@@ -309,40 +332,6 @@ impl Duplex {
 /// A typed line as the bytes to send, its line ending taken off; or why it cannot be sent.
 pub(super) fn typed(line: &[u8], args: &SendArgs) -> Result<Vec<u8>, String> {
     crate::text::typed(line, args.text.encoding, args.text.hex)
-}
-
-/// The next arrivals: one datagram (with its source), one TCP read, or the whole frames a
-/// read completed. `None` when the server closed the connection.
-async fn receive(
-    reader: &mut Reader,
-    udp: Option<&UdpSocket>,
-    buf: &mut [u8],
-) -> std::io::Result<Arrivals> {
-    match (reader, udp) {
-        (Reader::Udp, Some(socket)) => {
-            let (n, from) = socket.recv_from(buf).await?;
-            Ok(Some(vec![(from, buf[..n].to_vec())]))
-        }
-        (Reader::Tcp { half, frames, peer }, _) => {
-            let n = half.read(buf).await?;
-            if n == 0 {
-                return Ok(None);
-            }
-            let Some(frames) = frames else {
-                return Ok(Some(vec![(*peer, buf[..n].to_vec())]));
-            };
-            frames.push(&buf[..n]);
-            let mut whole = Vec::new();
-            while let Some(frame) = frames
-                .next_frame()
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?
-            {
-                whole.push((*peer, frame));
-            }
-            Ok(Some(whole))
-        }
-        (Reader::Udp, None) => std::future::pending().await,
-    }
 }
 
 /// Writes the lines handed to it, in order, until the channel closes; then hands the half

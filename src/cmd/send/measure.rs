@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
 
-use super::{Link, Session, exchange, send_datagram};
+use super::exchange::exchange;
+use super::{Link, Session, send_datagram};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
 use crate::output::Written;

@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Link, Session, Totals, exchange, unanswered};
+use super::exchange::exchange;
+use super::{Link, Session, Totals, unanswered};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
