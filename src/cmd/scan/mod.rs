@@ -1,7 +1,9 @@
 //! `netkit scan`: TCP connect scans (no privilege needed), UDP scans, and half-open SYN scans
 //! with raw packets. Exact before fast: a port that stays silent is tried again before it is
 //! called filtered, a connection to itself is not an open port, and running out of file
-//! descriptors delays a probe instead of misreporting it.
+//! descriptors delays a probe instead of misreporting it. One stop (Ctrl-C or SIGTERM) is armed
+//! before the first wait and heard on every host: the hosts scanned are reported, the one cut
+//! short with what it found, and the exit is 130.
 
 mod syn;
 mod tcp;
@@ -85,7 +87,7 @@ impl Verdict {
     }
 }
 
-/// The answers so far. It lives outside the engine's future, so Ctrl-C (which drops that
+/// The answers so far. It lives outside the engine's future, so the stop (which drops that
 /// future) keeps everything found up to then.
 struct Found<'a> {
     answers: Vec<(u16, Verdict)>,
@@ -409,7 +411,7 @@ enum Started<A, F> {
 }
 
 /// Probes a lane starts in a row while permits are free, before it yields (so the answers
-/// flow to the caller and Ctrl-C is heard).
+/// flow to the caller and the stop is heard).
 const RUN: usize = 256;
 
 /// Runs `probe` on every port of `target`, at most `settings.concurrency` at a time and, with
@@ -441,7 +443,7 @@ async fn sweep<P, F, A>(
         lane_count(ports.len(), settings.lanes, settings.concurrency)
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<(u16, A)>>();
-    // Dropped with this future (Ctrl-C): the lanes, and their probes, are aborted.
+    // Dropped with this future (the stop): the lanes, and their probes, are aborted.
     let mut running = JoinSet::new();
     for lane in 0..lanes {
         let share = (settings.concurrency / lanes).max(1);

@@ -158,7 +158,7 @@ pub(super) async fn scan(
     let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
     let window = (settings.concurrency.clamp(1, WINDOW) / lanes).max(1);
     let (to_scan, mut answers) = tokio::sync::mpsc::unbounded_channel();
-    // Dropped (aborted) with this future (Ctrl-C).
+    // Dropped (aborted) with this future (the stop).
     let mut sending = JoinSet::new();
     let mut holders = Vec::with_capacity(lanes);
     for (lane, family) in families.iter().take(lanes).enumerate() {
@@ -225,7 +225,7 @@ impl Lane {
             let next = self.window.next_timeout(self.pace.wait());
             if self.window.can_send() && !stalled {
                 // More to send; now and then after the worker has looked at its sockets and
-                // timers (and at Ctrl-C).
+                // timers (and at the stop).
                 rounds += 1;
                 if rounds.is_multiple_of(YIELD_EVERY) {
                     tokio::task::yield_now().await;
