@@ -150,7 +150,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
         };
         let total = host_count(&targets).saturating_mul(ports.len() as u64);
         let mut progress = out.progress(total, "ports");
-        let (scans, interrupted) = scan.targets(&targets, &mut stop, &mut progress).await?;
+        let (scans, interrupted) = scan.hosts(&targets, &mut stop, &mut progress).await?;
         progress.finish();
         out.scans(&ScanReport { scans })?;
         Ok(if interrupted {
@@ -211,7 +211,7 @@ struct Scan<'a> {
 impl Scan<'_> {
     /// Every host of every target in turn, until the stop: the reports, and whether the stop
     /// cut the last one short.
-    async fn targets(
+    async fn hosts(
         &self,
         targets: &[Target],
         stop: &mut Stop,
