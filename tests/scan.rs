@@ -465,3 +465,85 @@ fn ctrl_c_prints_what_was_found_and_exits_130() {
     let done = scan["ports_scanned"].as_u64().unwrap_or(0);
     assert!(done > 0 && done < 93, "{done} of 93 ports had an answer");
 }
+
+/// Sends `signal` to `child` (its pid is netkit's: `ip netns exec` execs it) and waits for it
+/// to end, at most ten seconds (a scan that ignores the signal is killed and fails the test):
+/// (exit code, stdout, stderr).
+fn signal_and_wait(child: std::process::Child, signal: &str) -> (Option<i32>, String, String) {
+    use std::io::Read;
+    let mut child = Background { child, ns: None };
+    let _ = std::process::Command::new("kill")
+        .args([signal, &child.child.id().to_string()])
+        .status();
+    let began = std::time::Instant::now();
+    let status = loop {
+        if let Ok(Some(status)) = child.child.try_wait() {
+            break status;
+        }
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(10),
+            "still running 10 s after {signal}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    if let Some(mut out) = child.child.stdout.take() {
+        let _ = out.read_to_string(&mut stdout);
+    }
+    if let Some(mut err) = child.child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    (status.code(), stdout, stderr)
+}
+
+/// Issue 21: the stop is armed once for the whole scan, so Ctrl-C and SIGTERM alike end it on
+/// any host: the hosts already scanned are reported whole, the one cut short as interrupted.
+#[test]
+fn ctrl_c_or_sigterm_on_the_second_host_reports_both_and_exits_130() {
+    let Some(ns) = two_hosts("stop", "10.200.10") else {
+        return;
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
+    let _services = ns.python(&[script, "--tcp", "7001"]);
+    // The second host drops every probe: with a 30 s wait for the first answer, its scan
+    // would take a minute.
+    let rules = "table inet nk {\n chain input {\n  type filter hook input priority 0;\n  \
+                 ip daddr 10.200.10.2 tcp dport 7000-7010 drop\n }\n}\n";
+    if common::netns::nft_in(&ns, rules).is_none() {
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    for signal in ["-INT", "-TERM"] {
+        let child = std::process::Command::new("ip")
+            .args(["netns", "exec", &ns.name])
+            .arg(&bin)
+            .args(["scan", "10.200.10.1", "10.200.10.2", "-p", "7000-7010"])
+            .args(["--timeout", "30s", "--json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The first host answers within milliseconds; the second then waits on its drops.
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let (code, stdout, stderr) = signal_and_wait(child, signal);
+        assert_eq!(code, Some(130), "{signal}: {stderr}");
+        let scans = report(&stdout)["scans"].clone();
+        let first = &scans[0];
+        assert_eq!(first["address"], json!("10.200.10.1"), "{signal}: {stdout}");
+        assert_eq!(first["interrupted"], json!(false), "{signal}");
+        assert_eq!(open_ports(first), BTreeSet::from([7001]), "{signal}");
+        assert_eq!(first["counts"]["closed"], json!(10), "{signal}");
+        let second = &scans[1];
+        assert_eq!(
+            second["address"],
+            json!("10.200.10.2"),
+            "{signal}: {stdout}"
+        );
+        assert_eq!(second["interrupted"], json!(true), "{signal}");
+        assert_eq!(
+            second["ports_scanned"],
+            json!(0),
+            "{signal}: nothing answered"
+        );
+    }
+}

@@ -10,9 +10,12 @@ use std::pin::Pin;
 
 use tokio::sync::mpsc;
 
+/// The stop signal as `stop()` arms it, kept by a command for all of its waits.
+pub type Stop = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Ctrl-C or SIGTERM, whichever comes first. Armed when called (the handlers are registered
 /// then), so a signal between two waits is not lost: keep the one future and poll it again.
-pub fn stop() -> Pin<Box<dyn Future<Output = ()> + Send>> {
+pub fn stop() -> Stop {
     // Unix
     #[cfg(unix)]
     {
@@ -42,6 +45,15 @@ pub fn stop() -> Pin<Box<dyn Future<Output = ()> + Send>> {
         Box::pin(async {
             let _ = tokio::signal::ctrl_c().await;
         })
+    }
+}
+
+/// `work`'s result, or `None` when the stop comes first (`work` is dropped then). Once it has
+/// said `None` the stop has fired: a command ends then, and does not wait on it again.
+pub async fn unless_stopped<F: Future>(stop: &mut Stop, work: F) -> Option<F::Output> {
+    tokio::select! {
+        done = work => Some(done),
+        () = stop => None,
     }
 }
 

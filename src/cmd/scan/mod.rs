@@ -1,7 +1,9 @@
 //! `netkit scan`: TCP connect scans (no privilege needed), UDP scans, and half-open SYN scans
 //! with raw packets. Exact before fast: a port that stays silent is tried again before it is
 //! called filtered, a connection to itself is not an open port, and running out of file
-//! descriptors delays a probe instead of misreporting it.
+//! descriptors delays a probe instead of misreporting it. One stop (Ctrl-C or SIGTERM) is armed
+//! before the first wait and heard on every host: the hosts scanned are reported, the one cut
+//! short with what it found, and the exit is 130.
 
 mod syn;
 mod tcp;
@@ -14,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::addr::host::ScanTarget;
@@ -22,6 +24,7 @@ use crate::cli::ScanArgs;
 use crate::error::{Error, Outcome};
 use crate::net::resolve::{Family, resolve};
 use crate::net::services::{self, Source};
+use crate::net::stop::{self, Stop};
 use crate::output::Output;
 use crate::output::progress::Progress;
 use crate::output::scan::{Counts, PortResult, ScanReport, TargetScan};
@@ -84,7 +87,7 @@ impl Verdict {
     }
 }
 
-/// The answers so far. It lives outside the engine's future, so Ctrl-C (which drops that
+/// The answers so far. It lives outside the engine's future, so the stop (which drops that
 /// future) keeps everything found up to then.
 struct Found<'a> {
     answers: Vec<(u16, Verdict)>,
@@ -127,76 +130,27 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
         reason: e.to_string(),
     })?;
     let ports: Vec<u16> = ports.iter().collect();
-    let budget = crate::net::descriptor_budget(FD_RESERVE);
-    let settings = Settings {
-        concurrency: args
-            .concurrency
-            .unwrap_or(DEFAULT_CONCURRENCY)
-            .min(budget)
-            .max(1) as usize,
-        max_wait: args.timeout,
-        lanes: crate::net::cores(MAX_LANES),
-    };
+    let settings = Settings::of(args);
     let runtime = crate::net::runtime(settings.lanes)?;
     runtime.block_on(async {
-        let mut targets = Vec::with_capacity(args.targets.len());
-        for given in &args.targets {
-            targets.push(target(given).await?);
-        }
-        // A SYN scan without the privilege stops here, before anything is sent.
-        let method = if args.syn {
-            Method::Syn(syn::RawSockets::open(&targets, settings.lanes)?)
-        } else if args.udp {
-            Method::Udp
-        } else {
-            Method::Connect
+        // Armed once, before the first wait, and selected on at every one after: a signal
+        // that comes between two hosts is kept for the next.
+        let mut stop = stop::stop();
+        let Some(targets) = stop::unless_stopped(&mut stop, targets(&args.targets)).await else {
+            out.scans(&ScanReport { scans: Vec::new() })?;
+            return Ok(Outcome::Interrupted);
         };
-        let hosts: u64 = targets
-            .iter()
-            .map(|t| t.hosts().take(1 << 20).count() as u64)
-            .sum();
-        let mut progress = out.progress(hosts.saturating_mul(ports.len() as u64), "ports");
-        let mut scans = Vec::new();
-        let mut interrupted = false;
-        'targets: for t in &targets {
-            for host in t.hosts() {
-                let started = Instant::now();
-                let mut found = Found {
-                    answers: Vec::with_capacity(ports.len()),
-                    progress: &mut progress,
-                };
-                let engine = async {
-                    match &method {
-                        Method::Connect => tcp::scan(host, &ports, &settings, &mut found).await,
-                        Method::Udp => udp::scan(host, &ports, &settings, &mut found).await,
-                        Method::Syn(raw) => {
-                            syn::scan(raw, host, &ports, &settings, &mut found).await
-                        }
-                    }
-                };
-                tokio::select! {
-                    done = engine => done?,
-                    _ = tokio::signal::ctrl_c() => interrupted = true,
-                }
-                let mut scan = report(
-                    t.given(),
-                    host,
-                    &method,
-                    found.answers,
-                    started.elapsed(),
-                    interrupted,
-                    &services,
-                );
-                // As nmap's --open: ports that are, or may be, open (counts stay whole).
-                if args.open {
-                    scan.ports.retain(|p| p.state.may_be_open());
-                }
-                scans.push(scan);
-                if interrupted {
-                    break 'targets;
-                }
-            }
-        }
+        let targets = targets?;
+        let scan = Scan {
+            method: Method::choose(args, &targets, settings.lanes)?,
+            ports: &ports,
+            settings: &settings,
+            services: &services,
+            open: args.open,
+        };
+        let total = host_count(&targets).saturating_mul(ports.len() as u64);
+        let mut progress = out.progress(total, "ports");
+        let (scans, interrupted) = scan.hosts(&targets, &mut stop, &mut progress).await?;
         progress.finish();
         out.scans(&ScanReport { scans })?;
         Ok(if interrupted {
@@ -207,50 +161,171 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
     })
 }
 
-/// One host's answers as a report: counts, and every port that is not closed, in port order.
-fn report(
-    given: &str,
-    address: IpAddr,
-    method: &Method,
-    mut answers: Vec<(u16, Verdict)>,
-    elapsed: Duration,
-    interrupted: bool,
-    services: &Services,
-) -> TargetScan {
-    answers.sort_by_key(|(port, _)| *port);
-    let mut counts = Counts::default();
-    let mut listed = Vec::new();
-    for (port, v) in &answers {
-        match v.state {
-            PortState::Open => counts.open += 1,
-            PortState::Closed => counts.closed += 1,
-            PortState::Filtered => counts.filtered += 1,
-            PortState::OpenFiltered => counts.open_filtered += 1,
-        }
-        if v.state != PortState::Closed {
-            listed.push(PortResult {
-                port: *port,
-                state: v.state,
-                reason: v.reason,
-                service: services
-                    .names(*port, method.protocol())
-                    .first()
-                    .map(|s| s.name.clone()),
-                rtt_ms: v.rtt.map(|r| r.as_secs_f64() * 1000.0),
-            });
+impl Method {
+    /// The method asked for. A SYN scan without the privilege stops here, before anything is
+    /// sent.
+    fn choose(args: &ScanArgs, targets: &[Target], lanes: usize) -> Result<Method, Error> {
+        Ok(if args.syn {
+            Method::Syn(syn::RawSockets::open(targets, lanes)?)
+        } else if args.udp {
+            Method::Udp
+        } else {
+            Method::Connect
+        })
+    }
+}
+
+impl Settings {
+    fn of(args: &ScanArgs) -> Settings {
+        let budget = crate::net::descriptor_budget(FD_RESERVE);
+        Settings {
+            concurrency: args
+                .concurrency
+                .unwrap_or(DEFAULT_CONCURRENCY)
+                .min(budget)
+                .max(1) as usize,
+            max_wait: args.timeout,
+            lanes: crate::net::cores(MAX_LANES),
         }
     }
-    TargetScan {
-        target: given.to_string(),
-        address,
-        protocol: method.protocol(),
-        method: method.name(),
-        ports_scanned: answers.len(),
-        elapsed_ms: elapsed.as_millis() as u64,
-        counts,
-        ports: listed,
-        interrupted,
+}
+
+/// How many hosts the targets hold (a block counted up to a million), for the progress bar.
+fn host_count(targets: &[Target]) -> u64 {
+    targets
+        .iter()
+        .map(|t| t.hosts().take(1 << 20).count() as u64)
+        .sum()
+}
+
+/// One run of `scan`: the method, the ports and how to report them, the same for every host.
+struct Scan<'a> {
+    method: Method,
+    ports: &'a [u16],
+    settings: &'a Settings,
+    services: &'a Services,
+    /// --open: list only the ports that are, or may be, open.
+    open: bool,
+}
+
+impl Scan<'_> {
+    /// Every host of every target in turn, until the stop: the reports, and whether the stop
+    /// cut the last one short.
+    async fn hosts(
+        &self,
+        targets: &[Target],
+        stop: &mut Stop,
+        progress: &mut Progress,
+    ) -> Result<(Vec<TargetScan>, bool), Error> {
+        let mut scans = Vec::new();
+        for t in targets {
+            for host in t.hosts() {
+                let (scan, interrupted) = self.host(t.given(), host, stop, progress).await?;
+                scans.push(scan);
+                if interrupted {
+                    return Ok((scans, true));
+                }
+            }
+        }
+        Ok((scans, false))
     }
+
+    /// One host's scan, and whether the stop cut it short (what was found is kept then).
+    async fn host(
+        &self,
+        given: &str,
+        host: IpAddr,
+        stop: &mut Stop,
+        progress: &mut Progress,
+    ) -> Result<(TargetScan, bool), Error> {
+        let started = Instant::now();
+        let mut found = Found {
+            answers: Vec::with_capacity(self.ports.len()),
+            progress,
+        };
+        let (ports, settings) = (self.ports, self.settings);
+        let engine = async {
+            match &self.method {
+                Method::Connect => tcp::scan(host, ports, settings, &mut found).await,
+                Method::Udp => udp::scan(host, ports, settings, &mut found).await,
+                Method::Syn(raw) => syn::scan(raw, host, ports, settings, &mut found).await,
+            }
+        };
+        let interrupted = match stop::unless_stopped(stop, engine).await {
+            Some(done) => {
+                done?;
+                false
+            }
+            None => true,
+        };
+        let mut scan = self.report(given, host, found.answers, started.elapsed(), interrupted);
+        // As nmap's --open: ports that are, or may be, open (counts stay whole).
+        if self.open {
+            scan.ports.retain(|p| p.state.may_be_open());
+        }
+        Ok((scan, interrupted))
+    }
+
+    /// One host's answers as a report: counts, and every port that is not closed, in port
+    /// order.
+    fn report(
+        &self,
+        given: &str,
+        address: IpAddr,
+        mut answers: Vec<(u16, Verdict)>,
+        elapsed: Duration,
+        interrupted: bool,
+    ) -> TargetScan {
+        answers.sort_by_key(|(port, _)| *port);
+        let mut counts = Counts::default();
+        let mut listed = Vec::new();
+        for (port, v) in &answers {
+            match v.state {
+                PortState::Open => counts.open += 1,
+                PortState::Closed => counts.closed += 1,
+                PortState::Filtered => counts.filtered += 1,
+                PortState::OpenFiltered => counts.open_filtered += 1,
+            }
+            if v.state != PortState::Closed {
+                listed.push(self.listed(*port, v));
+            }
+        }
+        TargetScan {
+            target: given.to_string(),
+            address,
+            protocol: self.method.protocol(),
+            method: self.method.name(),
+            ports_scanned: answers.len(),
+            elapsed_ms: elapsed.as_millis() as u64,
+            counts,
+            ports: listed,
+            interrupted,
+        }
+    }
+
+    /// A port that is not closed, as the report lists it.
+    fn listed(&self, port: u16, v: &Verdict) -> PortResult {
+        PortResult {
+            port,
+            state: v.state,
+            reason: v.reason,
+            service: self
+                .services
+                .names(port, self.method.protocol())
+                .first()
+                .map(|s| s.name.clone()),
+            rtt_ms: v.rtt.map(|r| r.as_secs_f64() * 1000.0),
+        }
+    }
+}
+
+/// Every target, a name resolved once.
+async fn targets(given: &[ScanTarget]) -> Result<Vec<Target>, Error> {
+    let mut targets = Vec::with_capacity(given.len());
+    for g in given {
+        targets.push(target(g).await?);
+    }
+    Ok(targets)
 }
 
 /// A block as it is, or a host's address (a name resolved once).
@@ -336,7 +411,7 @@ enum Started<A, F> {
 }
 
 /// Probes a lane starts in a row while permits are free, before it yields (so the answers
-/// flow to the caller and Ctrl-C is heard).
+/// flow to the caller and the stop is heard).
 const RUN: usize = 256;
 
 /// Runs `probe` on every port of `target`, at most `settings.concurrency` at a time and, with
@@ -362,109 +437,188 @@ async fn sweep<P, F, A>(
     F: Future<Output = A> + Send + 'static,
     A: Send + 'static,
 {
-    // Not more lanes than --concurrency: each lane keeps at least one probe out.
-    let lanes = if gap.is_some() || ports.len() < 2 * settings.lanes {
+    let lanes = if gap.is_some() {
         1
     } else {
-        settings.lanes.min(settings.concurrency.max(1))
+        lane_count(ports.len(), settings.lanes, settings.concurrency)
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<(u16, A)>>();
-    // Dropped with this future (Ctrl-C): the lanes, and their probes, are aborted.
+    // Dropped with this future (the stop): the lanes, and their probes, are aborted.
     let mut running = JoinSet::new();
     for lane in 0..lanes {
-        let mine: Vec<u16> = ports.iter().skip(lane).step_by(lanes).copied().collect();
         let share = (settings.concurrency / lanes).max(1);
         let pace = Arc::clone(pace);
         let lane_probe = move |port| probe(SocketAddr::new(target, port), Arc::clone(&pace));
-        running.spawn(lane_sweep(mine, share, gap, lane_probe, tx.clone()));
+        let sweep = LaneSweep::new(
+            deal(&ports, lane, lanes),
+            share,
+            gap,
+            lane_probe,
+            tx.clone(),
+        );
+        running.spawn(sweep.run());
     }
     drop(tx);
-    while let Some(batch) = rx.recv().await {
+    gather(&mut rx, &mut done).await;
+}
+
+/// How many of the `available` lanes a sweep of `ports` runs in: one for a few ports, and
+/// not more than --concurrency, as each lane keeps at least one probe out.
+fn lane_count(ports: usize, available: usize, concurrency: usize) -> usize {
+    if ports < 2 * available {
+        1
+    } else {
+        available.min(concurrency.max(1))
+    }
+}
+
+/// Lane `lane`'s share of the ports: every `lanes`-th, from its own on.
+fn deal(ports: &[u16], lane: usize, lanes: usize) -> Vec<u16> {
+    ports.iter().skip(lane).step_by(lanes).copied().collect()
+}
+
+/// Hands each port's answer to `done` as the lanes send them in, until every lane is done.
+async fn gather<A>(
+    batches: &mut tokio::sync::mpsc::UnboundedReceiver<Vec<(u16, A)>>,
+    done: &mut impl FnMut(u16, A),
+) {
+    while let Some(batch) = batches.recv().await {
         for (port, answer) in batch {
             done(port, answer);
         }
     }
 }
 
-/// One lane of a sweep: its ports, at most `concurrency` probes in flight.
-async fn lane_sweep<P, F, A>(
-    ports: Vec<u16>,
-    concurrency: usize,
-    gap: Option<Duration>,
+/// One lane of a sweep: its ports, at most `permits` probes in flight, the answers handed on
+/// in batches.
+struct LaneSweep<P, A> {
     probe: P,
+    queue: std::vec::IntoIter<u16>,
+    permits: Arc<Semaphore>,
+    /// The probes that wait for their answer.
+    set: JoinSet<(u16, A)>,
+    /// Answers that came as their probes started, not handed on yet.
+    ready: Vec<(u16, A)>,
+    /// With a gap: one start per tick.
+    ticker: Option<tokio::time::Interval>,
     answers: tokio::sync::mpsc::UnboundedSender<Vec<(u16, A)>>,
-) where
+}
+
+/// The answers' receiver has hung up (the sweep was dropped): the lane ends.
+struct HungUp;
+
+impl<P, F, A> LaneSweep<P, A>
+where
     P: Fn(u16) -> Started<A, F>,
     F: Future<Output = A> + Send + 'static,
     A: Send + 'static,
 {
-    let permits = Arc::new(Semaphore::new(concurrency));
-    let mut set = JoinSet::new();
-    let mut queue = ports.into_iter();
-    let mut ready = Vec::new();
-    // The first start, too, waits one gap: a paced round gives the target's rate limit a
-    // full gap to refill before its first probe.
-    let mut ticker = gap.map(|g| {
-        let mut t = tokio::time::interval_at(tokio::time::Instant::now() + g, g);
-        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        t
-    });
-    let start = |port, permit, set: &mut JoinSet<_>, ready: &mut Vec<_>| match probe(port) {
-        // The permit goes back at once: the probe holds no descriptor any more.
-        Started::Done(answer) => ready.push((port, answer)),
-        Started::Waiting(answer) => {
-            set.spawn(async move {
-                let a = answer.await;
-                drop(permit);
-                (port, a)
-            });
+    fn new(
+        ports: Vec<u16>,
+        concurrency: usize,
+        gap: Option<Duration>,
+        probe: P,
+        answers: tokio::sync::mpsc::UnboundedSender<Vec<(u16, A)>>,
+    ) -> Self {
+        // The first start, too, waits one gap: a paced round gives the target's rate limit a
+        // full gap to refill before its first probe.
+        let ticker = gap.map(|g| {
+            let mut t = tokio::time::interval_at(tokio::time::Instant::now() + g, g);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
+        LaneSweep {
+            probe,
+            queue: ports.into_iter(),
+            permits: Arc::new(Semaphore::new(concurrency)),
+            set: JoinSet::new(),
+            ready: Vec::new(),
+            ticker,
+            answers,
         }
-    };
-    while queue.len() > 0 || !set.is_empty() {
-        // Unpaced, probes start in runs while permits are free, without waiting on anything.
-        if ticker.is_none() && queue.len() > 0 {
-            let mut started = 0;
-            while started < RUN {
-                let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-                    break;
-                };
-                let Some(port) = queue.next() else { break };
-                start(port, permit, &mut set, &mut ready);
-                started += 1;
-            }
-            if !ready.is_empty() && answers.send(std::mem::take(&mut ready)).is_err() {
-                return;
-            }
-            if started == RUN {
+    }
+
+    async fn run(mut self) {
+        let _ = self.sweep().await;
+    }
+
+    async fn sweep(&mut self) -> Result<(), HungUp> {
+        while self.queue.len() > 0 || !self.set.is_empty() {
+            // Unpaced, probes start in runs while permits are free, without waiting on anything.
+            if self.ticker.is_none() && self.queue.len() > 0 && self.start_run()? == RUN {
                 tokio::task::yield_now().await;
                 continue;
             }
-        }
-        tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned(), if queue.len() > 0 => {
-                let Ok(permit) = permit else { break };
-                if let Some(t) = &mut ticker {
-                    t.tick().await;
+            tokio::select! {
+                permit = Arc::clone(&self.permits).acquire_owned(), if self.queue.len() > 0 => {
+                    let Ok(permit) = permit else { break };
+                    self.start_next(permit).await?;
                 }
-                let Some(port) = queue.next() else { continue };
-                start(port, permit, &mut set, &mut ready);
-                if !ready.is_empty() && answers.send(std::mem::take(&mut ready)).is_err() {
-                    return;
-                }
+                Some(joined) = self.set.join_next(), if !self.set.is_empty() => self.joined(joined)?,
+                // Every probe of the run was answered as it started, and none is left.
+                else => break,
             }
-            Some(joined) = set.join_next(), if !set.is_empty() => {
-                // This answer and every other one ready now, as one batch.
-                let mut batch: Vec<(u16, A)> = joined.into_iter().collect();
-                while let Some(more) = set.try_join_next() {
-                    batch.extend(more);
-                }
-                if answers.send(batch).is_err() {
-                    return;
-                }
-            }
-            // Every probe of the run was answered as it started, and none is left.
-            else => break,
         }
+        Ok(())
+    }
+
+    /// Starts probes while permits are free, up to RUN of them: how many it started.
+    fn start_run(&mut self) -> Result<usize, HungUp> {
+        let mut started = 0;
+        while started < RUN {
+            let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() else {
+                break;
+            };
+            let Some(port) = self.queue.next() else { break };
+            self.start(port, permit);
+            started += 1;
+        }
+        self.hand_on_ready()?;
+        Ok(started)
+    }
+
+    /// With a permit: the next probe, at the next tick when paced.
+    async fn start_next(&mut self, permit: OwnedSemaphorePermit) -> Result<(), HungUp> {
+        if let Some(t) = &mut self.ticker {
+            t.tick().await;
+        }
+        if let Some(port) = self.queue.next() {
+            self.start(port, permit);
+            self.hand_on_ready()?;
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, port: u16, permit: OwnedSemaphorePermit) {
+        match (self.probe)(port) {
+            // The permit goes back at once: the probe holds no descriptor any more.
+            Started::Done(answer) => self.ready.push((port, answer)),
+            Started::Waiting(answer) => {
+                self.set.spawn(async move {
+                    let a = answer.await;
+                    drop(permit);
+                    (port, a)
+                });
+            }
+        }
+    }
+
+    /// A waiting probe's answer, with every other one ready now, as one batch.
+    fn joined(&mut self, joined: Result<(u16, A), tokio::task::JoinError>) -> Result<(), HungUp> {
+        let mut batch: Vec<(u16, A)> = joined.into_iter().collect();
+        while let Some(more) = self.set.try_join_next() {
+            batch.extend(more);
+        }
+        self.answers.send(batch).map_err(|_| HungUp)
+    }
+
+    fn hand_on_ready(&mut self) -> Result<(), HungUp> {
+        if self.ready.is_empty() {
+            return Ok(());
+        }
+        self.answers
+            .send(std::mem::take(&mut self.ready))
+            .map_err(|_| HungUp)
     }
 }
 

@@ -18,7 +18,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
 
-use super::{Found, Pace, Settings, SharedPace, Target, Verdict};
+use super::{Found, Pace, Settings, SharedPace, Target, Verdict, deal, gather, lane_count};
 use crate::error::{Error, Privilege};
 use crate::net::errno;
 use crate::packet::icmp::{self, IcmpError, Message, Reason};
@@ -154,16 +154,11 @@ pub(super) async fn scan(
     // Each lane has raw sockets and a source port of its own, and its socket queues only the
     // replies to its port (a filter in the kernel); the ports are dealt to the lanes. One
     // lane where the filter cannot be set (IPv6, other systems), or for a few ports.
-    // Not more lanes than --concurrency: each lane keeps at least one SYN out.
-    let lanes = if ports.len() < 2 * families.len() {
-        1
-    } else {
-        families.len().min(settings.concurrency.max(1))
-    };
+    let lanes = lane_count(ports.len(), families.len(), settings.concurrency);
     let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
     let window = (settings.concurrency.clamp(1, WINDOW) / lanes).max(1);
     let (to_scan, mut answers) = tokio::sync::mpsc::unbounded_channel();
-    // Dropped (aborted) with this future (Ctrl-C).
+    // Dropped (aborted) with this future (the stop).
     let mut sending = JoinSet::new();
     let mut holders = Vec::with_capacity(lanes);
     for (lane, family) in families.iter().take(lanes).enumerate() {
@@ -173,9 +168,8 @@ pub(super) async fn scan(
         if addr.is_ipv4() && crate::net::sorts_raw_ipv4_tcp() {
             crate::net::raw_ipv4_tcp_only_to(&*family.tcp, probe.sport).map_err(kernel)?;
         }
-        let mine: Vec<u16> = ports.iter().skip(lane).step_by(lanes).copied().collect();
         let lane = Lane {
-            window: Window::new(&mine, window),
+            window: Window::new(&deal(ports, lane, lanes), window),
             probe,
             tcp: Arc::clone(&family.tcp),
             icmp: Arc::clone(&family.icmp),
@@ -184,11 +178,10 @@ pub(super) async fn scan(
         sending.spawn(lane.run(to_scan.clone()));
     }
     drop(to_scan);
-    while let Some(batch) = answers.recv().await {
-        for (port, verdict) in batch {
-            found.record(port, verdict);
-        }
-    }
+    gather(&mut answers, &mut |port, verdict| {
+        found.record(port, verdict)
+    })
+    .await;
     while let Some(lane) = sending.join_next().await {
         if let Ok(Err(e)) = lane {
             return Err(e);
@@ -232,7 +225,7 @@ impl Lane {
             let next = self.window.next_timeout(self.pace.wait());
             if self.window.can_send() && !stalled {
                 // More to send; now and then after the worker has looked at its sockets and
-                // timers (and at Ctrl-C).
+                // timers (and at the stop).
                 rounds += 1;
                 if rounds.is_multiple_of(YIELD_EVERY) {
                     tokio::task::yield_now().await;

@@ -38,6 +38,18 @@ enum Answer {
     Silent,
 }
 
+impl Answer {
+    /// What the port is, by its answer; `None` for silence (the port is probed again).
+    fn verdict(self) -> Option<Verdict> {
+        Some(match self {
+            Answer::Silent => return None,
+            Answer::Reply(rtt) => Verdict::new(PortState::Open, "udp-response", Some(rtt)),
+            Answer::Refused => Verdict::new(PortState::Closed, "port-unreach", None),
+            Answer::Unreachable(why) => Verdict::new(PortState::Filtered, why, None),
+        })
+    }
+}
+
 pub(super) async fn scan(
     addr: IpAddr,
     ports: &[u16],
@@ -59,24 +71,14 @@ pub(super) async fn scan(
             gap,
             |at, pace| Started::Waiting(udp_probe(at, pace)),
             &pace,
-            |port, answer| {
-                let verdict = match answer {
-                    Answer::Silent => {
-                        silent.push(port);
-                        return;
-                    }
-                    Answer::Reply(rtt) => Verdict::new(PortState::Open, "udp-response", Some(rtt)),
-                    Answer::Refused => {
-                        icmp += 1;
-                        Verdict::new(PortState::Closed, "port-unreach", None)
-                    }
-                    Answer::Unreachable(why) => {
-                        icmp += 1;
-                        Verdict::new(PortState::Filtered, why, None)
-                    }
-                };
-                answered += 1;
-                found.record(port, verdict);
+            |port, answer| match answer.verdict() {
+                None => silent.push(port),
+                Some(verdict) => {
+                    answered += 1;
+                    // Anything but a reply came as an ICMP error.
+                    icmp += usize::from(verdict.state != PortState::Open);
+                    found.record(port, verdict);
+                }
             },
         )
         .await;

@@ -6,18 +6,14 @@ use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::{Link, exchange, link_error};
-use crate::cli::SendArgs;
+use super::exchange::exchange;
+use super::{Link, Session};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
 use crate::output::messages::FileCheck;
 
-/// `--file`: the file's bytes go out and must come back identical. Over plain TCP they
-/// stream (written and compared at once, never all in memory); UDP and framed TCP go in
-/// pieces of --size bytes, one exchange each.
 /// The size of the file to send, after checking that it is a regular file: the echo is
 /// compared with a second read of it, which a pipe cannot give, and opening a FIFO would
 /// wait for a writer forever. Checked before the file is opened, and before connecting.
@@ -38,20 +34,20 @@ pub(super) async fn size_of(path: &Path) -> Result<u64, Error> {
     Ok(meta.len())
 }
 
+/// `--file`: the file's bytes go out and must come back identical. Over plain TCP they
+/// stream (written and compared at once, never all in memory); UDP and framed TCP go in
+/// pieces of --size bytes, one exchange each. Stopped: what was compared so far, and the exit
+/// is 130.
 pub(super) async fn send_file(
     mut link: Link,
     path: &Path,
     total: u64,
-    peer: SocketAddr,
-    args: &SendArgs,
+    s: &mut Session<'_>,
     out: &mut Output,
 ) -> Result<Outcome, Error> {
-    let fail = link_error(args, peer);
-    let read_fail = |source| Error::Read {
-        what: path.display().to_string(),
-        source,
-    };
-    let mut file = tokio::fs::File::open(path).await.map_err(read_fail)?;
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(read_error(path))?;
     let started = Instant::now();
     let mut check = FileCheck {
         sent_bytes: 0,
@@ -60,94 +56,179 @@ pub(super) async fn send_file(
         first_difference: None,
         seconds: 0.0,
     };
-    match link {
-        Link::Tcp(stream, _) if args.wire.framed.is_none() => {
-            // One connection, as fast as it goes: blocking I/O on its own threads (on Linux,
-            // std::io::copy from a file to a socket is sendfile), compared 128 KiB at a time.
-            let stream = stream.into_std().map_err(&fail)?;
-            let (path, limit) = (path.to_path_buf(), args.timeout);
-            let streamed =
-                tokio::task::spawn_blocking(move || stream_file(stream, &path, limit, total))
-                    .await
-                    .map_err(|e| fail(io::Error::other(e.to_string())))?;
-            let (received, first_difference) = streamed.map_err(&fail)?;
-            check.sent_bytes = total;
-            check.received_bytes = received;
-            check.first_difference = first_difference;
+    let stopped = match link {
+        Link::Tcp(stream, _) if s.args.wire.framed.is_none() => {
             drop(file);
+            streamed(stream, path, total, s, &mut check).await?
         }
-        _ => {
-            let piece = usize::from(args.size.unwrap_or(if args.udp { 1400 } else { 65_507 }));
-            let mut buf = vec![0u8; piece];
-            loop {
-                let n = read_piece(&mut file, &mut buf).await.map_err(read_fail)?;
-                if n == 0 {
-                    break;
-                }
-                check.sent_bytes += n as u64;
-                let Some((_, reply)) = exchange(&mut link, &buf[..n], args).await.map_err(&fail)?
-                else {
-                    break;
-                };
-                if check.first_difference.is_none() && reply != buf[..n] {
-                    let at = (0..n).find(|&i| reply.get(i) != Some(&buf[i])).unwrap_or(n);
-                    check.first_difference = Some(check.received_bytes + at as u64);
-                }
-                check.received_bytes += reply.len() as u64;
-            }
-        }
-    }
+        _ => in_pieces(&mut link, file, path, s, &mut check).await?,
+    };
     check.seconds = started.elapsed().as_secs_f64();
     check.identical = check.first_difference.is_none()
         && check.received_bytes == total
         && check.sent_bytes == total;
     out.send_file(&check)?;
-    Ok(if check.identical {
+    Ok(if stopped {
+        Outcome::Interrupted
+    } else if check.identical {
         Outcome::Success
     } else {
         Outcome::Negative
     })
 }
 
+fn read_error(path: &Path) -> impl Fn(io::Error) -> Error + use<> {
+    let what = path.display().to_string();
+    move |source| Error::Read {
+        what: what.clone(),
+        source,
+    }
+}
+
+/// One connection, as fast as it goes: blocking I/O on threads of its own (on Linux the file
+/// goes out with sendfile), compared 128 KiB at a time. True when the stop came first: the
+/// socket is shut down then, so both threads end at once.
+async fn streamed(
+    stream: tokio::net::TcpStream,
+    path: &Path,
+    total: u64,
+    s: &mut Session<'_>,
+    check: &mut FileCheck,
+) -> Result<bool, Error> {
+    let fail = s.fail();
+    let stream = stream.into_std().map_err(&fail)?;
+    let handle = stream.try_clone().map_err(&fail)?;
+    let (path, limit) = (path.to_path_buf(), s.args.timeout);
+    let mut task = tokio::task::spawn_blocking(move || stream_file(stream, &path, limit, total));
+    let (joined, stopped) = match s.unless_stopped(&mut task).await {
+        Some(joined) => (joined, false),
+        None => {
+            let _ = handle.shutdown(std::net::Shutdown::Both);
+            (task.await, true)
+        }
+    };
+    let streamed = joined
+        .map_err(|e| fail(io::Error::other(e.to_string())))?
+        .map_err(&fail)?;
+    check.sent_bytes = streamed.sent;
+    check.received_bytes = streamed.received;
+    check.first_difference = streamed.first_difference;
+    // Stopped, the writer's broken pipe is the shutdown's doing.
+    if !stopped {
+        streamed.written.map_err(&fail)?;
+    }
+    Ok(stopped)
+}
+
+/// In pieces of --size bytes, one exchange each, until the end of the file, a piece that
+/// gets nothing back, or the stop (then true).
+async fn in_pieces(
+    link: &mut Link,
+    mut file: tokio::fs::File,
+    path: &Path,
+    s: &mut Session<'_>,
+    check: &mut FileCheck,
+) -> Result<bool, Error> {
+    let args = s.args;
+    let piece = usize::from(args.size.unwrap_or(if args.udp { 1400 } else { 65_507 }));
+    let mut buf = vec![0u8; piece];
+    loop {
+        let n = read_piece(&mut file, &mut buf)
+            .await
+            .map_err(read_error(path))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        check.sent_bytes += n as u64;
+        let Some(reply) = s.unless_stopped(exchange(link, &buf[..n], args)).await else {
+            return Ok(true);
+        };
+        let Some((_, reply)) = reply.map_err(s.fail())? else {
+            return Ok(false);
+        };
+        if check.first_difference.is_none() && reply != buf[..n] {
+            let at = (0..n).find(|&i| reply.get(i) != Some(&buf[i])).unwrap_or(n);
+            check.first_difference = Some(check.received_bytes + at as u64);
+        }
+        check.received_bytes += reply.len() as u64;
+    }
+}
+
 /// Sends a whole file: with sendfile(2) on Linux, so its bytes go from the page cache to the
 /// socket without a copy in this process (std::io::copy does not use it for a socket here: it
-/// copied 8 KiB at a time, and the client was the slowest part of a 1 GiB echo).
-fn send_whole_file(file: &mut std::fs::File, socket: &mut std::net::TcpStream) -> io::Result<()> {
+/// copied 8 KiB at a time, and the client was the slowest part of a 1 GiB echo). `sent`
+/// counts the bytes that went, also when it fails.
+fn send_whole_file(
+    file: &mut std::fs::File,
+    socket: &mut std::net::TcpStream,
+    sent: &mut u64,
+) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     loop {
         match nix::sys::sendfile::sendfile(&*socket, &*file, None, 1 << 30) {
             Ok(0) => return Ok(()),
-            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Ok(n) => *sent += n as u64,
+            Err(nix::errno::Errno::EINTR) => {}
             // Not a file sendfile can read (a pipe, say): copy it instead.
             Err(nix::errno::Errno::EINVAL | nix::errno::Errno::ENOSYS) => break,
             Err(e) => return Err(e.into()),
         }
     }
-    std::io::copy(file, socket).map(|_| ())
+    *sent += std::io::copy(file, socket)?;
+    Ok(())
 }
 
 /// How much of the echo is compared at a time.
 const COMPARE_CHUNK: usize = 128 * 1024;
 
+/// What streaming a file did: bytes sent and received, where the echo first differed, and
+/// how the writing ended.
+struct Streamed {
+    sent: u64,
+    received: u64,
+    first_difference: Option<u64>,
+    written: io::Result<()>,
+}
+
 /// Writes the file to `stream` on a second thread while reading the echo here and comparing
-/// it with the file: (bytes received, offset of the first difference).
+/// it with the file.
 fn stream_file(
     stream: std::net::TcpStream,
     path: &Path,
     limit: Duration,
     total: u64,
-) -> io::Result<(u64, Option<u64>)> {
-    use std::io::Read;
+) -> io::Result<Streamed> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(limit))?;
     let mut writer = stream.try_clone()?;
     let source = path.to_path_buf();
-    let writing = std::thread::spawn(move || -> io::Result<()> {
-        let mut file = std::fs::File::open(source)?;
-        send_whole_file(&mut file, &mut writer)?;
-        writer.shutdown(std::net::Shutdown::Write)
+    let writing = std::thread::spawn(move || {
+        let mut sent = 0;
+        let written = std::fs::File::open(source)
+            .and_then(|mut file| send_whole_file(&mut file, &mut writer, &mut sent))
+            .and_then(|()| writer.shutdown(std::net::Shutdown::Write));
+        (sent, written)
     });
-    let mut reader = stream;
+    let (received, first_difference) = compare_echo(stream, path, total)?;
+    let (sent, written) = writing
+        .join()
+        .map_err(|_| io::Error::other("the writing thread failed"))?;
+    Ok(Streamed {
+        sent,
+        received,
+        first_difference,
+        written,
+    })
+}
+
+/// Reads the echo and compares it with a second read of the file: (bytes received, offset
+/// of the first difference). A pause of the read timeout ends it.
+fn compare_echo(
+    mut reader: std::net::TcpStream,
+    path: &Path,
+    total: u64,
+) -> io::Result<(u64, Option<u64>)> {
+    use std::io::Read;
     // Read straight into `want` (a BufReader would copy every byte twice), in pieces small
     // enough that both buffers stay in the CPU's cache while they are compared.
     let mut original = std::fs::File::open(path)?;
@@ -177,9 +258,6 @@ fn stream_file(
         }
         received += n as u64;
     }
-    writing
-        .join()
-        .map_err(|_| io::Error::other("the writing thread failed"))??;
     Ok((received, first_difference))
 }
 

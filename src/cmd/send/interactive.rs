@@ -9,75 +9,52 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::UdpSocket;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
+use super::exchange::on_the_wire;
 use super::messages::{EMPTY_OVER_TCP, skipped};
-use super::{Link, QUIET, link_error, look, send_datagram};
+use super::{Link, QUIET, Session, Totals, send_datagram, unanswered};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
-use crate::output::Output;
-use crate::output::messages::{Arrival, Exchange, Payload};
-use crate::stats;
+use crate::output::messages::{Arrival, Look, Payload};
+use crate::output::{Output, Written};
 
 /// Lines waiting for the TCP writer; typing faster than the server reads waits here.
 const WRITE_QUEUE: usize = 64;
 
-/// Where arrivals come from.
+/// Where arrivals come from: the TCP read half (the writer task has the other), or the UDP
+/// socket, which sends the lines too.
 enum Reader {
     Tcp {
         half: OwnedReadHalf,
         frames: Option<Deframer>,
         peer: SocketAddr,
     },
-    Udp,
+    Udp {
+        socket: UdpSocket,
+        /// Connected to the server alone.
+        connected: bool,
+    },
+}
+
+/// What one turn of the session did: go on, or end the session.
+enum Turn {
+    On,
+    End,
 }
 
 pub(super) async fn interactive(
     link: Link,
-    peer: SocketAddr,
-    args: &SendArgs,
+    s: &mut Session<'_>,
     out: &mut Output,
 ) -> Result<Outcome, Error> {
-    let fail = link_error(args, peer);
-    let look = look(args);
-    let is_tcp = matches!(link, Link::Tcp(..));
-    // TCP: the writing runs on a task of its own, so a long line is sent while what comes
-    // back is read (a client that writes before it reads deadlocks on a large message).
-    let (mut reader, udp, mut lines_tx, writer) = match link {
-        Link::Tcp(stream, _) => {
-            let (half, write_half) = stream.into_split();
-            let (tx, rx) = mpsc::channel(WRITE_QUEUE);
-            let writer = tokio::spawn(write_lines(write_half, rx));
-            let frames = args
-                .wire
-                .framed
-                .map(|h| Deframer::new(h, args.wire.max_frame));
-            (
-                Reader::Tcp { half, frames, peer },
-                None,
-                Some(tx),
-                Some(writer),
-            )
-        }
-        Link::Udp {
-            socket, connected, ..
-        } => (Reader::Udp, Some((socket, connected)), None, None),
-    };
+    let (mut duplex, writer) = Duplex::open(link, s);
     let mut lines = crate::net::stop::stdin_lines();
-    let mut reading = true;
-    let mut number = 0u64;
-    // Lines sent and not answered yet: (sequence number, size, sent at).
-    let mut waiting: VecDeque<(u64, usize, Instant)> = VecDeque::new();
-    let mut rtts = stats::Samples::default();
-    let (mut sent, mut timeouts) = (0u64, 0u64);
-    let mut buf = super::read_buffer(args);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     // The writer (TCP) is done once it has written every line; until then, and for a short
     // pause after the last arrival, what comes back is still read and shown.
-    let mut writer_done = writer.is_none();
     let writer = async move {
         match writer {
             Some(task) => task
@@ -87,155 +64,274 @@ pub(super) async fn interactive(
         }
     };
     tokio::pin!(writer);
-    // Kept open until the session ends.
-    let mut write_half = None;
-    let mut last_activity = Instant::now();
     loop {
-        let finished = !reading && waiting.is_empty() && writer_done;
-        if finished && last_activity.elapsed() >= QUIET {
+        let finished = duplex.finished();
+        if finished && duplex.last_activity.elapsed() >= QUIET {
             break;
         }
-        let expiry = waiting.front().map(|&(_, _, at)| at + args.timeout);
-        let linger = finished.then(|| last_activity + QUIET);
-        tokio::select! {
-            got = lines.recv(), if reading => {
-                let Some(line) = got else {
-                    reading = false;
-                    // No more lines: the writer may finish.
-                    lines_tx = None;
-                    continue;
-                };
-                let line = line.map_err(|source| Error::Read { what: "stdin".to_string(), source })?;
-                number += 1;
-                let message = match typed(&line, args) {
-                    Ok(message) => message,
-                    Err(reason) => {
-                        out.warn(&format!("line {number} not sent: {reason}"))?;
-                        continue;
-                    }
-                };
-                if skipped(&message, is_tcp, args) {
-                    out.warn(EMPTY_OVER_TCP)?;
-                    continue;
-                }
-                let size = message.len();
-                if let Some((socket, connected)) = &udp {
-                    send_datagram(socket, peer, *connected, &message).await.map_err(&fail)?;
-                } else if let Some(tx) = &lines_tx {
-                    let bytes = match args.wire.framed {
-                        Some(header) => match header.encode(&message) {
-                            Ok(framed) => framed,
-                            Err(e) => {
-                                out.warn(&format!("line {number} not sent: {e}"))?;
-                                continue;
-                            }
-                        },
-                        None => message,
-                    };
-                    if tx.send(bytes).await.is_err() {
-                        break;
-                    }
-                }
-                sent += 1;
-                last_activity = Instant::now();
-                waiting.push_back((sent, size, last_activity));
-            }
-            arrived = receive(&mut reader, udp.as_ref().map(|(s, _)| s), &mut buf) => {
-                let Some(arrivals) = arrived.map_err(&fail)? else {
-                    out.status("the server closed the connection")?;
-                    break;
-                };
-                last_activity = Instant::now();
-                for (from, data) in arrivals {
-                    // The first bytes after a line answer it, and every line sent before them
-                    // (two quick lines over TCP may well come back in one read).
-                    let answered = waiting.front().copied();
-                    for (_, _, at) in waiting.drain(..) {
-                        rtts.push(at.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    let rtt = answered.map(|(_, _, at)| at.elapsed().as_secs_f64() * 1000.0);
-                    out.send_arrival(&Arrival {
-                        from,
-                        bytes: data.len(),
-                        seq: answered.map(|(seq, _, _)| seq),
-                        rtt_ms: rtt,
-                        payload: Payload::of(&data, out.json(), look),
-                    })?;
-                }
-                out.flush()?;
-            }
-            _ = tokio::time::sleep_until(expiry.unwrap_or_else(Instant::now).into()), if expiry.is_some() => {
-                if let Some((seq, size, _)) = waiting.pop_front() {
-                    timeouts += 1;
-                    out.send_exchange(peer, &unanswered(seq, size, look))?;
-                }
-            }
-            written = &mut writer, if !writer_done => {
-                writer_done = true;
-                write_half = Some(written.map_err(&fail)?);
-            }
-            _ = tokio::time::sleep_until(linger.unwrap_or_else(Instant::now).into()), if linger.is_some() => {}
-            _ = &mut ctrl_c => break,
+        let expiry = duplex
+            .waiting
+            .front()
+            .map(|&(_, _, at)| at + s.args.timeout);
+        let linger = finished.then(|| duplex.last_activity + QUIET);
+        let turn = tokio::select! {
+            got = lines.recv(), if duplex.reading => duplex.line(got, s, out).await?,
+            arrived = duplex.receive() => duplex.arrived(arrived, s, out)?,
+            _ = sleep_until(expiry), if expiry.is_some() => duplex.expired(s, out)?,
+            written = &mut writer, if !duplex.writer_done => duplex.written(written, s)?,
+            _ = sleep_until(linger), if linger.is_some() => Turn::On,
+            () = &mut s.stop => Turn::End,
+        };
+        if let Turn::End = turn {
+            break;
         }
     }
-    // Lines still waiting when the session ended got nothing back.
-    for (seq, size, _) in waiting.drain(..) {
-        timeouts += 1;
-        out.send_exchange(peer, &unanswered(seq, size, look))?;
-    }
-    drop(write_half);
-    super::sum_up(out, sent, timeouts, &rtts)
+    duplex.end(s, out)
 }
 
-/// The report of a line that got nothing back.
-fn unanswered(seq: u64, size: usize, look: crate::output::messages::Look) -> Exchange {
-    Exchange {
-        seq,
-        sent_bytes: size,
-        received_bytes: 0,
-        rtt_ms: None,
-        identical: false,
-        reply: Payload::absent(look),
+/// Sleeps until `at` (at once without one; such a branch is disabled).
+async fn sleep_until(at: Option<Instant>) {
+    tokio::time::sleep_until(at.unwrap_or_else(Instant::now).into()).await;
+}
+
+/// The session's state: where arrivals come from, where lines go, and the lines sent and not
+/// answered yet.
+struct Duplex {
+    reader: Reader,
+    /// TCP: the lines for the writer task; dropped at the end of stdin, so the writer ends.
+    lines_tx: Option<mpsc::Sender<Vec<u8>>>,
+    /// stdin is still open.
+    reading: bool,
+    writer_done: bool,
+    /// The write half, handed back by the writer: kept open until the session ends.
+    write_half: Option<OwnedWriteHalf>,
+    /// Lines read from stdin.
+    number: u64,
+    /// Lines sent and not answered yet: (sequence number, size, sent at).
+    waiting: VecDeque<(u64, usize, Instant)>,
+    totals: Totals,
+    buf: Vec<u8>,
+    last_activity: Instant,
+    look: Look,
+}
+
+/// What one read brought, each piece with who sent it; `None` when the server closed the
+/// connection.
+type Arrivals = Option<Vec<(SocketAddr, Vec<u8>)>>;
+
+/// The TCP writer task: it hands the write half back when every line is written.
+type Writer = tokio::task::JoinHandle<std::io::Result<OwnedWriteHalf>>;
+
+impl Duplex {
+    /// TCP: the writing runs on a task of its own, so a long line is sent while what comes
+    /// back is read (a client that writes before it reads deadlocks on a large message).
+    fn open(link: Link, s: &Session<'_>) -> (Duplex, Option<Writer>) {
+        let (reader, lines_tx, writer) = match link {
+            Link::Tcp(stream, _) => {
+                let (half, write_half) = stream.into_split();
+                let (tx, rx) = mpsc::channel(WRITE_QUEUE);
+                let writer = tokio::spawn(write_lines(write_half, rx));
+                let frames = s
+                    .args
+                    .wire
+                    .framed
+                    .map(|h| Deframer::new(h, s.args.wire.max_frame));
+                let peer = s.peer;
+                let reader = Reader::Tcp { half, frames, peer };
+                (reader, Some(tx), Some(writer))
+            }
+            Link::Udp {
+                socket, connected, ..
+            } => (Reader::Udp { socket, connected }, None, None),
+        };
+        let duplex = Duplex {
+            reader,
+            lines_tx,
+            reading: true,
+            writer_done: writer.is_none(),
+            write_half: None,
+            number: 0,
+            waiting: VecDeque::new(),
+            totals: Totals::default(),
+            buf: super::read_buffer(s.args),
+            last_activity: Instant::now(),
+            look: s.look(),
+        };
+        (duplex, writer)
+    }
+
+    /// The next arrivals: one datagram (with its source), one TCP read, or the whole frames a
+    /// read completed. `None` when the server closed the connection.
+    async fn receive(&mut self) -> std::io::Result<Arrivals> {
+        let buf = &mut self.buf;
+        let (half, frames, peer) = match &mut self.reader {
+            Reader::Udp { socket, .. } => {
+                let (n, from) = socket.recv_from(buf).await?;
+                return Ok(Some(vec![(from, buf[..n].to_vec())]));
+            }
+            Reader::Tcp { half, frames, peer } => (half, frames, *peer),
+        };
+        let n = half.read(buf).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let Some(frames) = frames else {
+            return Ok(Some(vec![(peer, buf[..n].to_vec())]));
+        };
+        frames.push(&buf[..n]);
+        let mut whole = Vec::new();
+        while let Some(frame) = frames
+            .next_frame()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?
+        {
+            whole.push((peer, frame));
+        }
+        Ok(Some(whole))
+    }
+
+    /// stdin has ended, every line is answered or lost, and the writer is done.
+    fn finished(&self) -> bool {
+        !self.reading && self.waiting.is_empty() && self.writer_done
+    }
+
+    /// A line of stdin, sent; or the end of stdin.
+    async fn line(
+        &mut self,
+        got: Option<std::io::Result<Vec<u8>>>,
+        s: &mut Session<'_>,
+        out: &mut Output,
+    ) -> Result<Turn, Error> {
+        let Some(line) = got else {
+            self.reading = false;
+            // No more lines: the writer may finish.
+            self.lines_tx = None;
+            return Ok(Turn::On);
+        };
+        let line = line.map_err(|source| Error::Read {
+            what: "stdin".to_string(),
+            source,
+        })?;
+        self.number += 1;
+        let Some(message) = self.message(&line, s.args, out)? else {
+            return Ok(Turn::On);
+        };
+        if let Reader::Udp { socket, connected } = &self.reader {
+            send_datagram(socket, s.peer, *connected, &message)
+                .await
+                .map_err(s.fail())?;
+        } else if let Some(tx) = &self.lines_tx {
+            let bytes = match on_the_wire(&message, s.args) {
+                Ok(bytes) => bytes.into_owned(),
+                Err(e) => {
+                    out.warn(&format!("line {} not sent: {e}", self.number))?;
+                    return Ok(Turn::On);
+                }
+            };
+            // The writer falls behind a server that does not read: wait for it, or the stop.
+            match s.unless_stopped(tx.send(bytes)).await {
+                Some(Ok(())) => {}
+                Some(Err(_)) | None => return Ok(Turn::End),
+            }
+        }
+        self.totals.sent += 1;
+        self.last_activity = Instant::now();
+        let sent = (self.totals.sent, message.len(), self.last_activity);
+        self.waiting.push_back(sent);
+        Ok(Turn::On)
+    }
+
+    /// A typed line as the message to send; `None`, with a warning, for one that is not sent.
+    fn message(
+        &self,
+        line: &[u8],
+        args: &SendArgs,
+        out: &mut Output,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let message = match typed(line, args) {
+            Ok(message) => message,
+            Err(reason) => {
+                out.warn(&format!("line {} not sent: {reason}", self.number))?;
+                return Ok(None);
+            }
+        };
+        let tcp = matches!(self.reader, Reader::Tcp { .. });
+        if skipped(&message, tcp, args) {
+            out.warn(EMPTY_OVER_TCP)?;
+            return Ok(None);
+        }
+        Ok(Some(message))
+    }
+
+    /// What arrived, shown; the server's close ends the session.
+    fn arrived(
+        &mut self,
+        arrived: std::io::Result<Arrivals>,
+        s: &Session<'_>,
+        out: &mut Output,
+    ) -> Result<Turn, Error> {
+        let Some(arrivals) = arrived.map_err(s.fail())? else {
+            out.status("the server closed the connection")?;
+            return Ok(Turn::End);
+        };
+        self.last_activity = Instant::now();
+        for (from, data) in arrivals {
+            self.show(from, &data, out)?;
+        }
+        out.flush()?;
+        Ok(Turn::On)
+    }
+
+    /// The first bytes after a line answer it, and every line sent before them (two quick
+    /// lines over TCP may well come back in one read).
+    fn show(&mut self, from: SocketAddr, data: &[u8], out: &mut Output) -> Written {
+        let answered = self.waiting.front().copied();
+        for (_, _, at) in self.waiting.drain(..) {
+            self.totals.rtts.push(at.elapsed().as_secs_f64() * 1000.0);
+        }
+        let rtt = answered.map(|(_, _, at)| at.elapsed().as_secs_f64() * 1000.0);
+        out.send_arrival(&Arrival {
+            from,
+            bytes: data.len(),
+            seq: answered.map(|(seq, _, _)| seq),
+            rtt_ms: rtt,
+            payload: Payload::of(data, out.json(), self.look),
+        })
+    }
+
+    /// The oldest line waited --timeout in vain.
+    fn expired(&mut self, s: &Session<'_>, out: &mut Output) -> Result<Turn, Error> {
+        if let Some((seq, size, _)) = self.waiting.pop_front() {
+            self.totals.timeouts += 1;
+            out.send_exchange(s.peer, &unanswered(seq, size, self.look))?;
+        }
+        Ok(Turn::On)
+    }
+
+    /// The writer wrote every line.
+    fn written(
+        &mut self,
+        written: std::io::Result<OwnedWriteHalf>,
+        s: &Session<'_>,
+    ) -> Result<Turn, Error> {
+        self.writer_done = true;
+        self.write_half = Some(written.map_err(s.fail())?);
+        Ok(Turn::On)
+    }
+
+    /// Lines still waiting when the session ended got nothing back; then the summary.
+    fn end(mut self, s: &Session<'_>, out: &mut Output) -> Result<Outcome, Error> {
+        for (seq, size, _) in self.waiting.drain(..) {
+            self.totals.timeouts += 1;
+            out.send_exchange(s.peer, &unanswered(seq, size, self.look))?;
+        }
+        drop(self.write_half);
+        self.totals.sum_up(out)
     }
 }
 
 /// A typed line as the bytes to send, its line ending taken off; or why it cannot be sent.
 pub(super) fn typed(line: &[u8], args: &SendArgs) -> Result<Vec<u8>, String> {
     crate::text::typed(line, args.text.encoding, args.text.hex)
-}
-
-/// The next arrivals: one datagram (with its source), one TCP read, or the whole frames a
-/// read completed. `None` when the server closed the connection.
-async fn receive(
-    reader: &mut Reader,
-    udp: Option<&tokio::net::UdpSocket>,
-    buf: &mut [u8],
-) -> std::io::Result<Option<Vec<(SocketAddr, Vec<u8>)>>> {
-    match (reader, udp) {
-        (Reader::Udp, Some(socket)) => {
-            let (n, from) = socket.recv_from(buf).await?;
-            Ok(Some(vec![(from, buf[..n].to_vec())]))
-        }
-        (Reader::Tcp { half, frames, peer }, _) => {
-            let n = half.read(buf).await?;
-            if n == 0 {
-                return Ok(None);
-            }
-            let Some(frames) = frames else {
-                return Ok(Some(vec![(*peer, buf[..n].to_vec())]));
-            };
-            frames.push(&buf[..n]);
-            let mut whole = Vec::new();
-            while let Some(frame) = frames
-                .next_frame()
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?
-            {
-                whole.push((*peer, frame));
-            }
-            Ok(Some(whole))
-        }
-        (Reader::Udp, None) => std::future::pending().await,
-    }
 }
 
 /// Writes the lines handed to it, in order, until the channel closes; then hands the half

@@ -4,8 +4,10 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::{Link, exchange, link_error, send_datagram};
-use crate::cli::SendArgs;
+use tokio::net::UdpSocket;
+
+use super::exchange::exchange;
+use super::{Link, Session, send_datagram};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
 use crate::output::Written;
@@ -28,85 +30,159 @@ const WINDOW: usize = 1 << 16;
 
 /// `--count`: N messages, each checked byte for byte. UDP keeps them in flight on the
 /// --interval schedule (so loss and reordering show); TCP, an ordered stream, takes turns.
+/// Stopped, the summary covers the messages sent so far, and the exit is 130.
 pub(super) async fn measure(
     link: &mut Link,
     count: u64,
-    peer: SocketAddr,
-    args: &SendArgs,
+    s: &mut Session<'_>,
     out: &mut Output,
 ) -> Result<Outcome, Error> {
-    let size = usize::from(args.size.unwrap_or(64));
-    let interval = args.interval.unwrap_or(MEASURE_INTERVAL);
-    let fail = link_error(args, peer);
-    let mut tally = Tally::default();
+    let mut run = Measure {
+        count,
+        size: usize::from(s.args.size.unwrap_or(64)),
+        interval: s.args.interval.unwrap_or(MEASURE_INTERVAL),
+        sent: 0,
+        stopped: false,
+        tally: Tally::default(),
+    };
     match link {
         Link::Udp {
             socket,
             peer: to,
             connected,
-        } => {
-            let start = Instant::now();
-            let mut next = 0u64;
-            let mut buf = vec![0u8; 65_536];
-            let mut flight = Flight::default();
-            loop {
-                let now = Instant::now();
-                flight.expire(now, args.timeout);
-                let sending = next < count;
-                if !sending && flight.is_empty() {
-                    break;
-                }
-                let room = flight.len() < WINDOW;
-                let due = tokio::time::Instant::from_std(start + interval.mul_f64(next as f64));
-                let expiry = flight.oldest().map(|at| at + args.timeout);
-                tokio::select! {
-                    _ = tokio::time::sleep_until(due), if sending && room => {
-                        flight.sent(next, Instant::now());
-                        send_datagram(socket, *to, *connected, &probe(next, size)).await.map_err(&fail)?;
-                        next += 1;
-                    }
-                    got = socket.recv_from(&mut buf) => {
-                        let (n, _) = got.map_err(&fail)?;
-                        if let Some(seq) = buf.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
-                            && let Some(at) = flight.answered(seq)
-                        {
-                            tally.record(seq, &buf[..n], at, size, peer, out)?;
-                        }
-                    }
-                    _ = tokio::time::sleep_until(expiry.unwrap_or(now).into()), if expiry.is_some() => {}
-                }
+        } => run.over_udp(socket, *to, *connected, s, out).await?,
+        Link::Tcp(..) => run.over_tcp(link, s, out).await?,
+    }
+    run.sum_up(out)
+}
+
+/// A run of --count: what is asked, how far it got, and what came back.
+struct Measure {
+    count: u64,
+    size: usize,
+    interval: Duration,
+    /// Messages sent so far.
+    sent: u64,
+    /// Cut short by the stop.
+    stopped: bool,
+    tally: Tally,
+}
+
+impl Measure {
+    /// Every message in flight on the schedule, each reply matched by its sequence number,
+    /// until all are answered or past --timeout.
+    async fn over_udp(
+        &mut self,
+        socket: &UdpSocket,
+        to: SocketAddr,
+        connected: bool,
+        s: &mut Session<'_>,
+        out: &mut Output,
+    ) -> Result<(), Error> {
+        let start = Instant::now();
+        let mut buf = vec![0u8; 65_536];
+        let mut flight = Flight::default();
+        loop {
+            let now = Instant::now();
+            flight.expire(now, s.args.timeout);
+            let sending = self.sent < self.count;
+            if !sending && flight.is_empty() {
+                return Ok(());
             }
-        }
-        Link::Tcp(..) => {
-            for seq in 0..count {
-                if seq > 0 {
-                    tokio::time::sleep(interval).await;
+            let room = flight.len() < WINDOW;
+            let due = start + self.interval.mul_f64(self.sent as f64);
+            let expiry = flight.oldest().map_or(now, |at| at + s.args.timeout);
+            tokio::select! {
+                _ = tokio::time::sleep_until(due.into()), if sending && room => {
+                    flight.sent(self.sent, Instant::now());
+                    let probe = probe(self.sent, self.size);
+                    send_datagram(socket, to, connected, &probe).await.map_err(s.fail())?;
+                    self.sent += 1;
                 }
-                let at = Instant::now();
-                if let Some((_, reply)) = exchange(link, &probe(seq, size), args)
-                    .await
-                    .map_err(&fail)?
-                {
-                    tally.record(seq, &reply, at, size, peer, out)?;
+                got = socket.recv_from(&mut buf) => {
+                    let (n, _) = got.map_err(s.fail())?;
+                    self.heard(&buf[..n], &mut flight, s.peer, out)?;
+                }
+                _ = tokio::time::sleep_until(expiry.into()), if !flight.is_empty() => {}
+                () = &mut s.stop => {
+                    self.stopped = true;
+                    return Ok(());
                 }
             }
         }
     }
-    let replies = tally.rtts.len();
-    out.send_summary(&SendSummary {
-        sent: count,
-        replies,
-        timeouts: count - replies,
-        loss_percent: stats::loss_percent(count, replies),
-        reordered: tally.reordered,
-        corrupted: tally.corrupted,
-        rtt_ms: tally.rtts.summary(),
-    })?;
-    Ok(if replies < count || tally.corrupted > 0 {
-        Outcome::Negative
-    } else {
-        Outcome::Success
-    })
+
+    /// A datagram that came back: the reply to a message in flight, or nothing of ours.
+    fn heard(
+        &mut self,
+        reply: &[u8],
+        flight: &mut Flight,
+        peer: SocketAddr,
+        out: &mut Output,
+    ) -> Written {
+        if let Some(seq) = reply
+            .get(..8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+            && let Some(at) = flight.answered(seq)
+        {
+            self.tally.record(seq, reply, at, self.size, peer, out)?;
+        }
+        Ok(())
+    }
+
+    /// One exchange at a time, --interval apart.
+    async fn over_tcp(
+        &mut self,
+        link: &mut Link,
+        s: &mut Session<'_>,
+        out: &mut Output,
+    ) -> Result<(), Error> {
+        let args = s.args;
+        for seq in 0..self.count {
+            if seq > 0
+                && s.unless_stopped(tokio::time::sleep(self.interval))
+                    .await
+                    .is_none()
+            {
+                self.stopped = true;
+                return Ok(());
+            }
+            let at = Instant::now();
+            self.sent += 1;
+            let probe = probe(seq, self.size);
+            let Some(reply) = s.unless_stopped(exchange(link, &probe, args)).await else {
+                self.stopped = true;
+                return Ok(());
+            };
+            if let Some((_, reply)) = reply.map_err(s.fail())? {
+                self.tally.record(seq, &reply, at, self.size, s.peer, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The summary of what was sent; 1 when a message was lost or came back changed, 130
+    /// when the stop cut the run short.
+    fn sum_up(&self, out: &mut Output) -> Result<Outcome, Error> {
+        let replies = self.tally.rtts.len();
+        out.send_summary(&SendSummary {
+            sent: self.sent,
+            replies,
+            timeouts: self.sent - replies,
+            loss_percent: stats::loss_percent(self.sent, replies),
+            reordered: self.tally.reordered,
+            corrupted: self.tally.corrupted,
+            rtt_ms: self.tally.rtts.summary(),
+        })?;
+        Ok(if self.stopped {
+            Outcome::Interrupted
+        } else if replies < self.count || self.tally.corrupted > 0 {
+            Outcome::Negative
+        } else {
+            Outcome::Success
+        })
+    }
 }
 
 /// The UDP messages sent and not yet settled, oldest first: (sequence number, sent at, and

@@ -2,20 +2,26 @@
 //! message is one exchange: send, wait for the reply (bounded by --timeout), print it with its
 //! round-trip time. One file per job: messages.rs (MESSAGE arguments, repeated with --count),
 //! interactive.rs (stdin lines, and whatever arrives when it arrives), measure.rs (--count of
-//! generated messages), file.rs (--file); this file opens the link and makes one exchange.
+//! generated messages), file.rs (--file), burst.rs (--burst), exchange.rs (one message and
+//! its reply); this file opens the link and holds what the modes share.
+//!
+//! One stop (Ctrl-C or SIGTERM) is armed before the first wait and kept in the `Session` for
+//! every wait after. Messages and interactive mode end with their summary and its outcome
+//! (Ctrl-C is their normal end); --count, --burst and --file show what was done and exit 130;
+//! a stop before the link is open exits 130 at once.
 
 mod burst;
+mod exchange;
 mod file;
 mod interactive;
 mod measure;
 mod messages;
 
-use std::borrow::Cow;
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream, UdpSocket};
 use tokio::time::timeout;
 
@@ -23,8 +29,9 @@ use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
 use crate::net::resolve::resolve_endpoint;
+use crate::net::stop::{self, Stop};
 use crate::output::Output;
-use crate::output::messages::Look;
+use crate::output::messages::{Exchange, Look, Payload};
 use crate::ports::Protocol;
 
 /// After the first bytes of an unframed TCP reply, how long a pause ends it.
@@ -71,11 +78,6 @@ async fn send_datagram(
     Ok(())
 }
 
-/// How messages look, from the --encoding and --hex options.
-fn look(args: &SendArgs) -> Look {
-    args.text.look()
-}
-
 /// A message given as an argument, as bytes: hex digits with --hex, else the text in
 /// --encoding.
 fn bytes_of(text: &str, args: &SendArgs) -> Result<Vec<u8>, String> {
@@ -88,8 +90,46 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         Some(path) => Some(file::size_of(path).await?),
         None => None,
     };
-    let messages = args
-        .messages
+    let messages = messages_of(args)?;
+    refuse_conflicts(args, &messages)?;
+    let mut stop = stop::stop();
+    let Some(peer) = stop::unless_stopped(&mut stop, resolve_endpoint(&args.target)).await else {
+        return Ok(Outcome::Interrupted);
+    };
+    let mut session = Session {
+        args,
+        peer: peer?,
+        stop,
+    };
+    let interactive = messages.is_empty() && args.file.is_none() && args.count.is_none();
+    let Some(link) = session
+        .unless_stopped(open_link(args, session.peer, interactive))
+        .await
+    else {
+        return Ok(Outcome::Interrupted);
+    };
+    let mut link = link?;
+    let s = &mut session;
+    if let (Some(path), Some(size)) = (&args.file, file_size) {
+        return file::send_file(link, path, size, s, out).await;
+    }
+    if messages.is_empty()
+        && let Some(count) = args.count
+    {
+        return measure::measure(&mut link, count, s, out).await;
+    }
+    if interactive {
+        return interactive::interactive(link, s, out).await;
+    }
+    if args.burst {
+        return burst::burst(link, &messages, s, out).await;
+    }
+    messages::messages(&mut link, &messages, s, out).await
+}
+
+/// The MESSAGE arguments as bytes: hex digits with --hex, else the text in --encoding.
+fn messages_of(args: &SendArgs) -> Result<Vec<Vec<u8>>, Error> {
+    args.messages
         .iter()
         .map(|m| {
             bytes_of(m, args).map_err(|reason| Error::BadValue {
@@ -98,7 +138,11 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
                 reason,
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+/// Options that ask for what cannot be done.
+fn refuse_conflicts(args: &SendArgs, messages: &[Vec<u8>]) -> Result<(), Error> {
     if args.count == Some(0) && messages.is_empty() {
         return Err(Error::BadValue {
             option: "--count",
@@ -117,66 +161,95 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
                 .to_string(),
         });
     }
-    let peer = resolve_endpoint(&args.target).await?;
-    let interactive = messages.is_empty() && args.file.is_none() && args.count.is_none();
-    let mut link = open_link(args, peer, interactive).await?;
-    if let (Some(path), Some(size)) = (&args.file, file_size) {
-        return file::send_file(link, path, size, peer, args, out).await;
+    Ok(())
+}
+
+/// One run of `send`: what was asked, the server, and the stop, armed once before the first
+/// wait and selected on at every one after.
+struct Session<'a> {
+    args: &'a SendArgs,
+    peer: SocketAddr,
+    stop: Stop,
+}
+
+impl Session<'_> {
+    /// `work`'s result, or `None` once Ctrl-C or SIGTERM came first (the session ends then).
+    async fn unless_stopped<F: Future>(&mut self, work: F) -> Option<F::Output> {
+        stop::unless_stopped(&mut self.stop, work).await
     }
-    if messages.is_empty()
-        && let Some(count) = args.count
-    {
-        return measure::measure(&mut link, count, peer, args, out).await;
+
+    /// Turns a socket error into the error that names the link.
+    fn fail(&self) -> impl Fn(io::Error) -> Error + use<> {
+        link_error(self.args.udp, self.peer)
     }
-    if interactive {
-        return interactive::interactive(link, peer, args, out).await;
+
+    /// How messages look, from the --encoding and --hex options.
+    fn look(&self) -> Look {
+        self.args.text.look()
     }
-    if args.burst {
-        return burst::burst(link, &messages, peer, args, out).await;
-    }
-    messages::messages(&mut link, &messages, peer, args, out).await
 }
 
 /// Opens the socket: bound to --bind, allowed to broadcast, with the TTL asked for.
 async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Result<Link, Error> {
-    let fail = link_error(args, peer);
     let local = args.bind.map(|b| {
         let any = crate::net::any_of_family(peer.ip());
         SocketAddr::new(b.addr.unwrap_or(any.ip()), b.port)
     });
-    let protocol = if args.udp {
-        Protocol::Udp
-    } else {
-        Protocol::Tcp
-    };
-    let bind_error =
-        |at: SocketAddr| move |source| crate::net::owners::bind_error(protocol, at, source);
     if args.udp {
-        let at = local.unwrap_or_else(|| crate::net::any_of_family(peer.ip()));
-        let socket = UdpSocket::bind(at).await.map_err(bind_error(at))?;
-        let broadcast = is_broadcast(peer.ip());
-        if broadcast && !args.broadcast {
-            return Err(Error::BadValue {
-                option: "HOST:PORT",
-                value: args.target.host.given().to_string(),
-                reason: "it is a broadcast address: add --broadcast to send to every host \
-                         of the network"
-                    .to_string(),
-            });
-        }
-        socket.set_broadcast(args.broadcast).map_err(&fail)?;
-        set_ttl(&socket, peer.ip(), args.ttl).map_err(&fail)?;
-        // Answers to a broadcast or a group come from the hosts' own addresses.
-        let connected = !(interactive || broadcast || peer.ip().is_multicast());
-        if connected {
-            socket.connect(peer).await.map_err(&fail)?;
-        }
-        return Ok(Link::Udp {
-            socket,
-            peer,
-            connected,
+        open_udp(args, peer, local, interactive).await
+    } else {
+        open_tcp(args, peer, local).await
+    }
+}
+
+/// The error of a bind to `at`, with who holds the port.
+fn bind_error(protocol: Protocol, at: SocketAddr) -> impl Fn(io::Error) -> Error {
+    move |source| crate::net::owners::bind_error(protocol, at, source)
+}
+
+/// A UDP socket, connected to the server unless the answers may come from elsewhere.
+async fn open_udp(
+    args: &SendArgs,
+    peer: SocketAddr,
+    local: Option<SocketAddr>,
+    interactive: bool,
+) -> Result<Link, Error> {
+    let fail = link_error(true, peer);
+    let at = local.unwrap_or_else(|| crate::net::any_of_family(peer.ip()));
+    let socket = UdpSocket::bind(at)
+        .await
+        .map_err(bind_error(Protocol::Udp, at))?;
+    let broadcast = is_broadcast(peer.ip());
+    if broadcast && !args.broadcast {
+        return Err(Error::BadValue {
+            option: "HOST:PORT",
+            value: args.target.host.given().to_string(),
+            reason: "it is a broadcast address: add --broadcast to send to every host of the \
+                     network"
+                .to_string(),
         });
     }
+    socket.set_broadcast(args.broadcast).map_err(&fail)?;
+    set_ttl(&socket, peer.ip(), args.ttl).map_err(&fail)?;
+    // Answers to a broadcast or a group come from the hosts' own addresses.
+    let connected = !(interactive || broadcast || peer.ip().is_multicast());
+    if connected {
+        socket.connect(peer).await.map_err(&fail)?;
+    }
+    Ok(Link::Udp {
+        socket,
+        peer,
+        connected,
+    })
+}
+
+/// A TCP connection to the server, within --timeout.
+async fn open_tcp(
+    args: &SendArgs,
+    peer: SocketAddr,
+    local: Option<SocketAddr>,
+) -> Result<Link, Error> {
+    let fail = link_error(false, peer);
     let socket = if peer.is_ipv6() {
         TcpSocket::new_v6()
     } else {
@@ -186,7 +259,7 @@ async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Resu
     if let Some(at) = local {
         // A fixed client port may still be in TIME_WAIT from the last run.
         socket.set_reuseaddr(true).map_err(&fail)?;
-        socket.bind(at).map_err(bind_error(at))?;
+        socket.bind(at).map_err(bind_error(Protocol::Tcp, at))?;
     }
     let stream = timeout(args.timeout, socket.connect(peer))
         .await
@@ -224,148 +297,53 @@ fn set_ttl(socket: &UdpSocket, to: IpAddr, ttl: Option<u32>) -> io::Result<()> {
     }
 }
 
-/// The closing line of a run of exchanges (no reordering or corruption is judged there), and
-/// its outcome: 1 when a message got nothing back.
-fn sum_up(
-    out: &mut Output,
+/// What a run of exchanges has seen: messages sent, those that got nothing back, the RTTs.
+#[derive(Default)]
+struct Totals {
     sent: u64,
     timeouts: u64,
-    rtts: &crate::stats::Samples,
-) -> Result<Outcome, Error> {
-    out.send_summary(&crate::output::messages::SendSummary {
-        sent,
-        replies: sent - timeouts,
-        timeouts,
-        loss_percent: crate::stats::loss_percent(sent, sent - timeouts),
-        reordered: 0,
-        corrupted: 0,
-        rtt_ms: rtts.summary(),
-    })?;
-    Ok(if timeouts > 0 {
-        Outcome::Negative
-    } else {
-        Outcome::Success
-    })
+    rtts: crate::stats::Samples,
+}
+
+impl Totals {
+    /// The closing line (no reordering or corruption is judged there), and its outcome: 1
+    /// when a message got nothing back.
+    fn sum_up(&self, out: &mut Output) -> Result<Outcome, Error> {
+        let replies = self.sent - self.timeouts;
+        out.send_summary(&crate::output::messages::SendSummary {
+            sent: self.sent,
+            replies,
+            timeouts: self.timeouts,
+            loss_percent: crate::stats::loss_percent(self.sent, replies),
+            reordered: 0,
+            corrupted: 0,
+            rtt_ms: self.rtts.summary(),
+        })?;
+        Ok(if self.timeouts > 0 {
+            Outcome::Negative
+        } else {
+            Outcome::Success
+        })
+    }
+}
+
+/// The report of a message that got nothing back.
+fn unanswered(seq: u64, size: usize, look: Look) -> Exchange {
+    Exchange {
+        seq,
+        sent_bytes: size,
+        received_bytes: 0,
+        rtt_ms: None,
+        identical: false,
+        reply: Payload::absent(look),
+    }
 }
 
 /// Turns a socket error into the error that names the link ("cannot reach TCP 127.0.0.1:9").
-fn link_error(args: &SendArgs, peer: SocketAddr) -> impl Fn(io::Error) -> Error {
-    let what = format!("{} {peer}", if args.udp { "UDP" } else { "TCP" });
+fn link_error(udp: bool, peer: SocketAddr) -> impl Fn(io::Error) -> Error {
+    let what = format!("{} {peer}", if udp { "UDP" } else { "TCP" });
     move |source| Error::Connect {
         what: what.clone(),
         source,
     }
-}
-
-/// Sends one message and waits for its reply: who answered, and what; `None` when nothing
-/// came in time.
-async fn exchange(
-    link: &mut Link,
-    message: &[u8],
-    args: &SendArgs,
-) -> io::Result<Option<(SocketAddr, Vec<u8>)>> {
-    match link {
-        Link::Udp {
-            socket,
-            peer,
-            connected,
-        } => {
-            send_datagram(socket, *peer, *connected, message).await?;
-            let mut buf = read_buffer(args);
-            match timeout(args.timeout, socket.recv_from(&mut buf)).await {
-                Ok(Ok((n, from))) => Ok(Some((from, buf[..n].to_vec()))),
-                Ok(Err(e)) => Err(e),
-                Err(_) => Ok(None),
-            }
-        }
-        Link::Tcp(stream, frames) => {
-            let peer = stream.peer_addr()?;
-            Ok(tcp_exchange(stream, frames, message, args)
-                .await?
-                .map(|reply| (peer, reply)))
-        }
-    }
-}
-
-/// One TCP exchange. The reply is read while the message is written: a message larger than
-/// the socket buffers is echoed before it is all sent, and a client that wrote first and
-/// read later would wait on a server that waits on it. Framed: the reply is the next frame.
-/// Unframed: an echo answers as many bytes as it got, another server any amount, so a pause
-/// after the first bytes also ends the reply. Every wait is bounded by --timeout: for the
-/// reply after the last byte went out, and for each write while the server does not read.
-async fn tcp_exchange(
-    stream: &mut TcpStream,
-    frames: &mut Deframer,
-    message: &[u8],
-    args: &SendArgs,
-) -> io::Result<Option<Vec<u8>>> {
-    let outgoing: Cow<[u8]> = match args.wire.framed {
-        Some(header) => Cow::Owned(
-            header
-                .encode(message)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
-        ),
-        None => Cow::Borrowed(message),
-    };
-    let (mut rd, mut wr) = stream.split();
-    let mut written = 0;
-    // The last time writing got on, and once it is done, when it ended.
-    let mut wrote_at = Instant::now();
-    let mut reply = Vec::new();
-    let mut last_byte: Option<Instant> = None;
-    let mut buf = read_buffer(args);
-    loop {
-        let writing = written < outgoing.len();
-        if !writing {
-            if args.wire.framed.is_some() {
-                let frame = frames
-                    .next_frame()
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-                if frame.is_some() {
-                    return Ok(frame);
-                }
-            } else if !message.is_empty() && reply.len() >= message.len() {
-                break;
-            }
-        }
-        let deadline = wrote_at + args.timeout;
-        let until = match last_byte {
-            Some(at) if !writing && args.wire.framed.is_none() => (at + QUIET).min(deadline),
-            _ => deadline,
-        };
-        tokio::select! {
-            sent = wr.write(&outgoing[written..]), if writing => {
-                match sent? {
-                    0 => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-                    n => written += n,
-                }
-                wrote_at = Instant::now();
-            }
-            got = rd.read(&mut buf) => match got? {
-                0 if args.wire.framed.is_some() => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
-                0 => break,
-                n if args.wire.framed.is_some() => frames.push(&buf[..n]),
-                n => {
-                    reply.extend_from_slice(&buf[..n]);
-                    last_byte = Some(Instant::now());
-                    if message.is_empty() {
-                        break;
-                    }
-                }
-            },
-            _ = tokio::time::sleep_until(until.into()) => {
-                if writing {
-                    return Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the server stopped reading: nothing more could be sent within the --timeout",
-                    ));
-                }
-                break;
-            }
-        }
-    }
-    if args.wire.framed.is_some() {
-        return Ok(None);
-    }
-    Ok((!reply.is_empty() || message.is_empty()).then_some(reply))
 }

@@ -1,0 +1,181 @@
+//! Black-box tests of `netkit send` stopped by a signal (issue 21): one stop, Ctrl-C or
+//! SIGTERM, armed once and heard at every wait. The other send tests sit beside the servers
+//! they talk to (echo.rs, listen.rs, lessons.rs). Traffic goes only to 127.0.0.1.
+
+mod common;
+
+use std::io::Read;
+use std::net::{TcpListener, UdpSocket};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// Starts netkit with `args`, its output piped.
+fn start(args: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("netkit {args:?}: {e}"))
+}
+
+/// Sends `signal` and waits for the end, at most ten seconds (a hang is killed and fails the
+/// test): (exit code, stdout, stderr).
+fn signal_and_wait(mut child: Child, signal: &str) -> (Option<i32>, String, String) {
+    let _ = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status();
+    let began = Instant::now();
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if began.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running 10 s after {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_string(&mut stdout);
+    }
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    (status.code(), stdout, stderr)
+}
+
+/// The summary record of a JSON run.
+fn summary(stdout: &str) -> Value {
+    common::json_lines(stdout)
+        .into_iter()
+        .find_map(|line| line.get("summary").cloned())
+        .unwrap_or_else(|| panic!("no summary: {stdout}"))
+}
+
+#[test]
+fn a_signal_while_a_udp_reply_is_awaited_ends_with_the_message_lost() {
+    for signal in ["-INT", "-TERM"] {
+        // A server that reads and never answers.
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let _ = server.set_read_timeout(Some(Duration::from_secs(10)));
+        let to = server
+            .local_addr()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .to_string();
+        let child = start(&["send", "--udp", &to, "hello", "--timeout", "30s", "--json"]);
+        let mut buf = [0u8; 64];
+        let (n, _) = server
+            .recv_from(&mut buf)
+            .unwrap_or_else(|e| panic!("{signal}: nothing sent: {e}"));
+        assert_eq!(&buf[..n], b"hello");
+        let (code, stdout, stderr) = signal_and_wait(child, signal);
+        assert_eq!(code, Some(1), "{signal}: no reply is exit 1: {stderr}");
+        assert!(stderr.is_empty(), "{signal}: {stderr}");
+        let s = summary(&stdout);
+        assert_eq!(
+            (&s["sent"], &s["replies"], &s["timeouts"]),
+            (&json!(1), &json!(0), &json!(1)),
+            "{signal}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_signal_while_a_tcp_reply_is_awaited_ends_with_the_message_lost() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let to = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_string();
+    let child = start(&["send", &to, "hi", "there", "--timeout", "30s", "--json"]);
+    let (mut conn, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut buf = [0u8; 2];
+    conn.read_exact(&mut buf)
+        .unwrap_or_else(|e| panic!("nothing sent: {e}"));
+    let (code, stdout, stderr) = signal_and_wait(child, "-INT");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let s = summary(&stdout);
+    assert_eq!(
+        (&s["sent"], &s["replies"], &s["timeouts"]),
+        (&json!(1), &json!(0), &json!(1)),
+        "the second message was never sent: {stdout}"
+    );
+}
+
+#[test]
+fn a_signal_cuts_a_count_short_with_the_summary_so_far_and_exit_130() {
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let _ = server.set_read_timeout(Some(Duration::from_secs(10)));
+    let to = server
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_string();
+    let child = start(&[
+        "send",
+        "--udp",
+        &to,
+        "--count",
+        "100000",
+        "--interval",
+        "10ms",
+        "--json",
+    ]);
+    // Answer the first three, then let the rest go unanswered.
+    let mut buf = [0u8; 128];
+    for _ in 0..3 {
+        let (n, from) = server
+            .recv_from(&mut buf)
+            .unwrap_or_else(|e| panic!("nothing sent: {e}"));
+        let _ = server.send_to(&buf[..n], from);
+    }
+    // A few more go out, unanswered, while the replies are taken in.
+    for _ in 0..5 {
+        let _ = server.recv_from(&mut buf);
+    }
+    let (code, stdout, stderr) = signal_and_wait(child, "-TERM");
+    assert_eq!(code, Some(130), "{stderr}");
+    let s = summary(&stdout);
+    let sent = s["sent"].as_u64().unwrap_or(0);
+    assert!((3..100_000).contains(&sent), "{stdout}");
+    assert_eq!(s["replies"], json!(3), "{stdout}");
+    assert_eq!(s["timeouts"], json!(sent - 3), "{stdout}");
+}
+
+#[test]
+fn a_signal_ends_a_file_stream_that_the_server_stopped_reading_with_exit_130() {
+    // 8 MiB: more than the socket buffers hold, so the writing blocks on a server that
+    // accepts and never reads; the stop must still end both of the stream's threads.
+    let mut file = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    let total = 8 << 20;
+    std::io::Write::write_all(&mut file, &vec![7u8; total]).unwrap_or_else(|e| panic!("{e}"));
+    let path = file.path().to_string_lossy().into_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let to = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_string();
+    let child = start(&["send", &to, "--file", &path, "--timeout", "30s", "--json"]);
+    let (_held, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
+    // Time for the buffers to fill and the writer to block.
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, stdout, stderr) = signal_and_wait(child, "-INT");
+    assert_eq!(code, Some(130), "{stderr}");
+    let check = common::json_lines(&stdout)
+        .pop()
+        .unwrap_or_else(|| panic!("no report: {stderr}"));
+    assert_eq!(check["identical"], json!(false), "{stdout}");
+    assert_eq!(check["received_bytes"], json!(0), "{stdout}");
+    let sent = check["sent_bytes"].as_u64().unwrap_or(u64::MAX);
+    assert!(
+        sent < total as u64,
+        "the server never read it all: {stdout}"
+    );
+}
