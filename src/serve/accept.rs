@@ -74,7 +74,7 @@ pub async fn accept_clients<F, Fut>(
             log.log(ServerEvent::Dropped {
                 protocol: Protocol::Tcp,
                 peer,
-                reason: Refused::TooManyClients { max: max_clients },
+                reason: Refused::TooManyClients(max_clients),
             });
             continue;
         }

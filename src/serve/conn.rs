@@ -48,19 +48,14 @@ pub struct Pushed {
     pub bytes: Arc<Vec<u8>>,
 }
 
-/// How long a client may keep the server waiting, and on what.
-#[derive(Debug, Clone, Copy)]
-pub struct Patience {
-    /// Idle: reads and writes (echo); Stall: writes only (listen).
-    pub timeout: Timeout,
-    pub limit: Duration,
-}
-
 /// How a server's connections are served.
 #[derive(Debug, Clone, Copy)]
 pub struct Terms {
     pub wire: Wire,
-    pub patience: Patience,
+    /// How long a client may keep the server waiting (`limit`), and on what: Idle, reads and
+    /// writes (echo); Stall, writes only (listen).
+    pub timeout: Timeout,
+    pub limit: Duration,
     /// The first read buffer, and the most it grows to while reads fill it (--recv-size
     /// fixes it).
     pub buffer: (usize, usize),
@@ -74,17 +69,16 @@ pub struct Client {
     pub peer: SocketAddr,
     pub log: Arc<Log>,
     wr: OwnedWriteHalf,
-    patience: Patience,
-    wire: Wire,
+    terms: Terms,
     messages: u64,
     bytes_in: u64,
     bytes_out: u64,
 }
 
 impl Client {
-    /// Writes bytes as they are, within the client's patience; counted as out.
+    /// Writes bytes as they are, within the time limit; counted as out.
     pub async fn write(&mut self, bytes: &[u8]) -> Result<(), Ended> {
-        match timeout(self.patience.limit, self.wr.write_all(bytes)).await {
+        match timeout(self.terms.limit, self.wr.write_all(bytes)).await {
             Ok(Ok(())) => {
                 self.bytes_out += bytes.len() as u64;
                 let out = &self.log.bytes_out;
@@ -92,13 +86,13 @@ impl Client {
                 Ok(())
             }
             Ok(Err(e)) => Err(Ended::from_io(e)),
-            Err(_) => Err(Ended::NotReading(self.patience.timeout)),
+            Err(_) => Err(Ended::NotReading(self.terms.timeout)),
         }
     }
 
     /// A message as it goes on the wire: framed with --framed, else as it is (no copy).
     pub fn framed<'a>(&self, message: &'a [u8]) -> Result<Cow<'a, [u8]>, Ended> {
-        self.wire.on_the_wire(message).map_err(Ended::Frame)
+        self.terms.wire.on_the_wire(message).map_err(Ended::Frame)
     }
 
     /// Writes one message, framed with --framed.
@@ -145,8 +139,7 @@ pub async fn serve_client<H: Handler>(
             peer,
             log,
             wr,
-            patience: terms.patience,
-            wire: terms.wire,
+            terms,
             messages: 0,
             bytes_in: 0,
             bytes_out: 0,
@@ -191,8 +184,8 @@ struct Connection<H> {
 
 impl<H: Handler> Connection<H> {
     async fn run(&mut self, mut rd: OwnedReadHalf, mut stop: watch::Receiver<bool>) -> Ended {
-        let idle =
-            (self.client.patience.timeout == Timeout::Idle).then_some(self.client.patience.limit);
+        let terms = self.client.terms;
+        let idle = (terms.timeout == Timeout::Idle).then_some(terms.limit);
         loop {
             let step = tokio::select! {
                 read = read_within(&mut rd, &mut self.buf, idle) => match read {
@@ -264,10 +257,7 @@ impl<H: Handler> Connection<H> {
                 self.client.log.log(ServerEvent::Dropped {
                     protocol: Protocol::Tcp,
                     peer: self.client.peer,
-                    reason: Refused::Lagged {
-                        missed,
-                        what: H::PUSHES,
-                    },
+                    reason: Refused::Lagged(missed, H::PUSHES),
                 });
                 Ok(())
             }

@@ -11,7 +11,7 @@ mod udp;
 
 pub use accept::{Accepted, accept_clients, accept_one, connected};
 pub use bind::{Bound, Place, bind};
-pub use conn::{Client, Handler, Patience, Pushed, Terms, serve_client};
+pub use conn::{Client, Handler, Pushed, Terms, serve_client};
 pub use udp::{Datagrams, send_to};
 
 use std::future::Future;

@@ -12,7 +12,7 @@ use tokio::sync::{broadcast, watch};
 use super::Shared;
 use crate::cli::EchoMode;
 use crate::output::server::{Ended, Pushes, Timeout};
-use crate::serve::{self, Client, Handler, Patience, Pushed, Terms};
+use crate::serve::{self, Client, Handler, Pushed, Terms};
 
 /// Relayed messages waiting for a slow client; beyond it that client misses some (logged).
 const RELAY_QUEUE: usize = 1024;
@@ -25,10 +25,8 @@ pub async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: watch
     let relay = shared.own.mode == EchoMode::Relay;
     let terms = Terms {
         wire: shared.wire,
-        patience: Patience {
-            timeout: Timeout::Idle,
-            limit: shared.own.idle,
-        },
+        timeout: Timeout::Idle,
+        limit: shared.own.idle,
         buffer: (FIRST_BUFFER, MAX_BUFFER),
         nodelay: true,
     };

@@ -31,7 +31,7 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
         let (peer, arrived, now) = (datagram.peer, datagram.arrived, Instant::now());
         let refusal = refuse(peer).or_else(|| {
             let max_rate = shared.own.max_rate;
-            (!limit.allow(peer.ip(), now)).then_some(Refused::RateLimited { max_rate })
+            (!limit.allow(peer.ip(), now)).then_some(Refused::RateLimited(max_rate))
         });
         if let Some(reason) = refusal {
             shared.dropped.fetch_add(1, Ordering::Relaxed);

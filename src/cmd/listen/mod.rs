@@ -46,6 +46,33 @@ pub struct Listen {
     pub last_peer: Mutex<Option<(SocketAddr, Arrived, Arc<tokio::net::UdpSocket>)>>,
 }
 
+impl Listen {
+    /// Listen's settings from its arguments: --reply in --encoding (or hex digits).
+    fn of(args: &ListenArgs) -> Result<Listen, Error> {
+        let reply = match &args.reply {
+            Some(text) => {
+                let bad = |reason| Error::BadValue {
+                    option: "--reply",
+                    value: text.clone(),
+                    reason,
+                };
+                Some(crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(bad)?)
+            }
+            None => None,
+        };
+        Ok(Listen {
+            serial: args.serial,
+            max_clients: args.max_clients,
+            stall: args.stall_timeout,
+            reply,
+            once: args.once.then(Notify::new),
+            typed: broadcast::channel(TYPED_QUEUE).0,
+            clients: Mutex::new(BTreeMap::new()),
+            last_peer: Mutex::new(None),
+        })
+    }
+}
+
 pub fn run(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     let runtime = crate::net::runtime(crate::net::cores(4))?;
     runtime.block_on(listen(args, out))
@@ -53,32 +80,12 @@ pub fn run(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
 
 async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     let (tcp_on, udp_on) = args.at.protocols();
-    let reply = match &args.reply {
-        Some(text) => {
-            let bad = |reason| Error::BadValue {
-                option: "--reply",
-                value: text.clone(),
-                reason,
-            };
-            Some(crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(bad)?)
-        }
-        None => None,
-    };
+    let listen = Listen::of(args)?;
     let at = &args.at;
     let bound = serve::bind(&Place::new(at.port, &at.bind, (tcp_on, udp_on), at.backlog))?;
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
-    let listen = Listen {
-        serial: args.serial,
-        max_clients: args.max_clients,
-        stall: args.stall_timeout,
-        reply,
-        once: args.once.then(Notify::new),
-        typed: broadcast::channel(TYPED_QUEUE).0,
-        clients: Mutex::new(BTreeMap::new()),
-        last_peer: Mutex::new(None),
-    };
     let wire = Wire::new(args.wire.framed, args.wire.max_frame, args.wire.recv_size);
     let look = args.text.look();
     let (server, shared) = Server::start(out, &bound, (args.quiet, look), wire, listen)?;
@@ -107,17 +114,17 @@ async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
         udp_on,
         server.stop.clone(),
     ));
-    let ended = {
-        let shared = Arc::clone(&shared);
-        async move {
-            match &shared.own.once {
-                Some(first_left) => first_left.notified().await,
-                None => std::future::pending().await,
-            }
-        }
-    };
+    let ended = first_left(Arc::clone(&shared));
     server.run(out, tasks, ended).await?;
     Ok(Outcome::Success)
+}
+
+/// The end with --once: the first TCP client left (never without it).
+async fn first_left(shared: Arc<Shared>) {
+    match &shared.own.once {
+        Some(first_left) => first_left.notified().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Joins each multicast group of the socket's family, on --iface or the interface the

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use super::Shared;
 use crate::output::server::{Ended, Pushes, ServerEvent, Timeout, Unsent};
 use crate::ports::Protocol;
-use crate::serve::{self, Accepted, Client, Handler, Patience, Pushed, Terms};
+use crate::serve::{self, Accepted, Client, Handler, Pushed, Terms};
 
 /// A client's read buffer.
 const READ_BUFFER: usize = 16 * 1024;
@@ -113,10 +113,8 @@ fn serving(
     locked(&shared.own.clients).insert(accepted.id, accepted.peer);
     let terms = Terms {
         wire: shared.wire,
-        patience: Patience {
-            timeout: Timeout::Stall,
-            limit: shared.own.stall,
-        },
+        timeout: Timeout::Stall,
+        limit: shared.own.stall,
         buffer: (READ_BUFFER, READ_BUFFER),
         nodelay: false,
     };
