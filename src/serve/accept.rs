@@ -42,11 +42,7 @@ pub async fn accept_one(
                     let here = listener
                         .local_addr()
                         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
-                    log.log(ServerEvent::Dropped {
-                        protocol: Protocol::Tcp,
-                        peer: here,
-                        reason: Refused::OutOfDescriptors,
-                    });
+                    log.refused(Protocol::Tcp, here, Refused::OutOfDescriptors);
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
@@ -71,11 +67,7 @@ pub async fn accept_clients<F, Fut>(
     while let Some((stream, peer)) = accept_one(&listener, &log, &mut stop, &mut told).await {
         if log.clients_now.load(Ordering::Relaxed) >= max_clients {
             log.dropped.fetch_add(1, Ordering::Relaxed);
-            log.log(ServerEvent::Dropped {
-                protocol: Protocol::Tcp,
-                peer,
-                reason: Refused::TooManyClients(max_clients),
-            });
+            log.refused(Protocol::Tcp, peer, Refused::TooManyClients(max_clients));
             continue;
         }
         // The client is set up before its connection is logged: whoever acts on the log

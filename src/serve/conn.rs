@@ -254,11 +254,8 @@ impl<H: Handler> Connection<H> {
             }
             Ok(_) => Ok(()),
             Err(RecvError::Lagged(missed)) => {
-                self.client.log.log(ServerEvent::Dropped {
-                    protocol: Protocol::Tcp,
-                    peer: self.client.peer,
-                    reason: Refused::Lagged(missed, H::PUSHES),
-                });
+                let (peer, reason) = (self.client.peer, Refused::Lagged(missed, H::PUSHES));
+                self.client.log.refused(Protocol::Tcp, peer, reason);
                 Ok(())
             }
             // Nothing more will come: stop waiting on it.

@@ -30,7 +30,7 @@ use crate::frame::Header;
 use crate::net::pktinfo::Datagram;
 use crate::output::Output;
 use crate::output::messages::{Look, Payload};
-use crate::output::server::{Destination, ServerEvent};
+use crate::output::server::{Destination, Refused, ServerEvent};
 use crate::ports::Protocol;
 
 /// Events waiting for the renderer; beyond this they are counted, not logged.
@@ -126,6 +126,15 @@ impl Log {
     /// A message's bytes as the log keeps them.
     pub fn payload(&self, message: &[u8]) -> Payload {
         Payload::of(message, self.whole, self.look)
+    }
+
+    /// Logs that a client or a datagram was dropped, and why.
+    pub fn refused(&self, protocol: Protocol, peer: SocketAddr, reason: Refused) {
+        self.log(ServerEvent::Dropped {
+            protocol,
+            peer,
+            reason,
+        });
     }
 
     /// A Sent event for `bytes` that went to `peers`.

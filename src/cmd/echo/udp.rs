@@ -14,7 +14,7 @@ use super::Shared;
 use super::guard::{RateLimit, refuse};
 use crate::cli::EchoMode;
 use crate::net::pktinfo::Arrived;
-use crate::output::server::{Refused, ServerEvent};
+use crate::output::server::Refused;
 use crate::ports::Protocol;
 use crate::serve::{self, Datagrams};
 
@@ -35,12 +35,7 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
         });
         if let Some(reason) = refusal {
             shared.dropped.fetch_add(1, Ordering::Relaxed);
-            let protocol = Protocol::Udp;
-            shared.log(ServerEvent::Dropped {
-                protocol,
-                peer,
-                reason,
-            });
+            shared.refused(Protocol::Udp, peer, reason);
             continue;
         }
         let message = &mut datagrams.buf[..datagram.len];
