@@ -309,3 +309,36 @@ impl Wire {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::Header;
+
+    #[test]
+    fn a_read_shows_the_stream_when_it_holds_several_lines_or_fills_the_buffer() {
+        let cases: [(&[u8], usize, bool); 4] = [
+            (b"one line\n", 4096, false),
+            (b"two\nlines\n", 4096, true),
+            (b"full", 4, true),
+            (b"", 4096, false),
+        ];
+        for (read, buffer, shows) in cases {
+            assert_eq!(
+                shows_the_stream(read, buffer),
+                shows,
+                "{read:?} in {buffer}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unframed_message_goes_out_as_it_is_and_a_framed_one_with_its_header() {
+        let plain = Wire::new(None, 1000, None);
+        let sent = plain.on_the_wire(b"hi").unwrap_or_default();
+        assert!(matches!(sent, Cow::Borrowed(b"hi")), "no copy: {sent:?}");
+        let framed = Wire::new(Some(Header::Be16), 1000, None);
+        let sent = framed.on_the_wire(b"hi").unwrap_or_default();
+        assert_eq!(sent.as_ref(), b"\x00\x02hi");
+    }
+}
