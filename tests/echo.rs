@@ -210,11 +210,14 @@ fn a_reset_and_a_client_that_never_reads_disturb_no_one() {
         std::thread::sleep(Duration::from_millis(50));
     }
     echo.wait_for("reset", |e| {
-        e["event"] == json!("disconnected") && e["reason"] == json!("reset by the client")
+        e["event"] == json!("disconnected")
+            && e["reason"] == json!("reset_by_client")
+            && e["reason_text"] == json!("reset by the client")
     });
     let dropped = echo.wait_for("stalled", |e| {
         e["event"] == json!("disconnected")
-            && e["reason"]
+            && e["reason"] == json!("stalled")
+            && e["reason_text"]
                 .as_str()
                 .is_some_and(|r| r.contains("idle timeout"))
     });
@@ -234,9 +237,10 @@ fn max_clients_is_enforced_with_a_log_line() {
     let mut c = echo.tcp();
     let refused = echo.wait_for("dropped", |e| e["event"] == json!("dropped"));
     assert!(
-        refused["reason"]
-            .as_str()
-            .is_some_and(|r| r.contains("--max-clients")),
+        refused["reason"] == json!("max_clients")
+            && refused["reason_text"]
+                .as_str()
+                .is_some_and(|r| r.contains("--max-clients")),
         "{refused}"
     );
     let mut buf = [0u8; 1];
@@ -289,9 +293,10 @@ fn a_service_port_source_is_never_answered() {
     );
     let dropped = echo.wait_for("dropped", |e| e["event"] == json!("dropped"));
     assert!(
-        dropped["reason"]
-            .as_str()
-            .is_some_and(|r| r.contains("below 1024")),
+        dropped["reason"] == json!("service_port")
+            && dropped["reason_text"]
+                .as_str()
+                .is_some_and(|r| r.contains("below 1024")),
         "{dropped}"
     );
 }
@@ -584,9 +589,10 @@ fn the_rate_limit_caps_one_source() {
     );
     let dropped = echo.wait_for("dropped", |e| e["event"] == json!("dropped"));
     assert!(
-        dropped["reason"]
-            .as_str()
-            .is_some_and(|r| r.contains("--max-rate")),
+        dropped["reason"] == json!("max_rate")
+            && dropped["reason_text"]
+                .as_str()
+                .is_some_and(|r| r.contains("--max-rate")),
         "{dropped}"
     );
 }

@@ -257,8 +257,9 @@ fn a_bad_header_closes_only_that_connection_naming_it() {
     bad.write_all(&(-5i32).to_le_bytes())
         .unwrap_or_else(|e| panic!("{e}"));
     let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
+    assert_eq!(gone["reason"], json!("bad_frame_header"), "{gone}");
     assert_eq!(
-        gone["reason"],
+        gone["reason_text"],
         json!("bad frame header fb ff ff ff (le32): the length -5 is negative")
     );
     let mut big = echo.tcp();
@@ -266,9 +267,10 @@ fn a_bad_header_closes_only_that_connection_naming_it() {
         .unwrap_or_else(|e| panic!("{e}"));
     let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
     assert!(
-        gone["reason"]
-            .as_str()
-            .is_some_and(|r| r.contains("5000 bytes is above --max-frame (1000)")),
+        gone["reason"] == json!("bad_frame_header")
+            && gone["reason_text"]
+                .as_str()
+                .is_some_and(|r| r.contains("5000 bytes is above --max-frame (1000)")),
         "{gone}"
     );
     let mut buf = [0u8; 1];

@@ -109,9 +109,10 @@ fn a_udp_line_goes_to_the_peer_heard_from_last() {
     listen.type_line("nobody yet");
     let not_sent = listen.wait_for("not_sent", |e| e["event"] == "not_sent");
     assert!(
-        not_sent["reason"]
-            .as_str()
-            .is_some_and(|r| r.contains("no UDP peer has been heard from")),
+        not_sent["reason"] == "nobody"
+            && not_sent["reason_text"]
+                .as_str()
+                .is_some_and(|r| r.contains("no UDP peer has been heard from")),
         "{not_sent}"
     );
     let to = format!("127.0.0.1:{}", listen.port);
@@ -289,9 +290,10 @@ fn a_bad_typed_line_is_said_and_the_session_goes_on() {
     listen.type_line("4x");
     let e = listen.wait_for("not_sent", |e| e["event"] == "not_sent");
     assert!(
-        e["reason"]
-            .as_str()
-            .is_some_and(|r| r.contains("line 1") && r.contains("'x'")),
+        e["reason"] == "bad_line"
+            && e["reason_text"]
+                .as_str()
+                .is_some_and(|r| r.contains("line 1") && r.contains("'x'")),
         "{e}"
     );
     listen.type_line("48 69");

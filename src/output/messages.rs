@@ -1,17 +1,16 @@
-//! How the message commands look: echo's and listen's events, one log line (or JSON line)
-//! each; send's exchanges; the summaries. A message's bytes are shown by text.rs's rules:
-//! text in the chosen encoding with control characters escaped, hex where they do not decode,
-//! or an xxd dump with --hex; JSON carries them losslessly as hex, with the decoded text.
+//! How messages look (a `Payload`), and send's exchanges and summaries; the servers' events
+//! are in server.rs. A message's bytes are shown by text.rs's rules: text in the chosen encoding
+//! with control characters escaped, hex where they do not decode, or an xxd dump with --hex;
+//! JSON carries them losslessly as hex, with the decoded text.
 
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use super::Output;
 use super::Written;
-use crate::ports::Protocol;
 use crate::stats::RttSummary;
 use crate::text;
 
@@ -93,98 +92,6 @@ impl Serialize for Payload {
         }
         map.end()
     }
-}
-
-/// Where a datagram was sent: to this host alone, to a broadcast address, or to a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Destination {
-    pub address: IpAddr,
-    pub kind: DestinationKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DestinationKind {
-    Unicast,
-    Broadcast,
-    Multicast,
-}
-
-/// Something that happened at a server (echo or listen).
-#[derive(Debug, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum ServerEvent {
-    Listening {
-        protocol: Protocol,
-        address: SocketAddr,
-        port: u16,
-    },
-    Connected {
-        protocol: Protocol,
-        peer: SocketAddr,
-        clients: usize,
-        /// listen --serial: how long at least it waited in the accept queue, and how many
-        /// still wait there (where the system tells).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        waited_ms: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        queued: Option<u32>,
-    },
-    /// Unframed TCP showed its nature (a read with several lines, or a full buffer): why,
-    /// once per connection, in the text log only.
-    StreamNote { peer: SocketAddr },
-    /// A TCP read (or, with --framed, one frame).
-    Message {
-        protocol: Protocol,
-        peer: SocketAddr,
-        bytes: usize,
-        #[serde(flatten)]
-        payload: Payload,
-    },
-    Datagram {
-        protocol: Protocol,
-        peer: SocketAddr,
-        /// The bytes read: fewer than were sent when --recv-size cut the datagram.
-        bytes: usize,
-        sent_bytes: usize,
-        truncated: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        destination: Option<Destination>,
-        #[serde(flatten)]
-        payload: Payload,
-    },
-    /// A typed line (or --reply) went out.
-    Sent {
-        protocol: Protocol,
-        peers: Vec<SocketAddr>,
-        bytes: usize,
-        #[serde(flatten)]
-        payload: Payload,
-    },
-    /// A typed line could not go out (nobody to send it to).
-    NotSent { reason: String },
-    Dropped {
-        protocol: Protocol,
-        peer: SocketAddr,
-        reason: String,
-    },
-    Disconnected {
-        protocol: Protocol,
-        peer: SocketAddr,
-        messages: u64,
-        bytes_in: u64,
-        bytes_out: u64,
-        reason: String,
-    },
-    Summary {
-        clients: u64,
-        datagrams: u64,
-        bytes_in: u64,
-        bytes_out: u64,
-        dropped: u64,
-        /// Log events skipped because the logger fell behind (serving never waits on it).
-        unlogged: u64,
-    },
 }
 
 /// One exchange of `send`: a message and its reply.
@@ -272,146 +179,13 @@ pub struct FileCheck {
 
 impl Output {
     /// A line about a message: `head: the message`, or with --hex `head` and the dump below.
-    fn message_line(&mut self, head: &str, payload: &Payload, after: &str) -> Written {
+    pub(super) fn message_line(&mut self, head: &str, payload: &Payload, after: &str) -> Written {
         match payload.inline() {
             Some(shown) => writeln!(self, "{head}: {shown}{after}")?,
             None => writeln!(self, "{head}{after}")?,
         }
         for line in payload.dump() {
             writeln!(self, "{line}")?;
-        }
-        Ok(())
-    }
-
-    /// One server event as a log line or a JSON line.
-    pub fn server_event(&mut self, event: &ServerEvent) -> Written {
-        if self.json() {
-            if matches!(event, ServerEvent::StreamNote { .. }) {
-                return Ok(());
-            }
-            return self.json_line(event);
-        }
-        match event {
-            ServerEvent::Listening {
-                protocol, address, ..
-            } => writeln!(self, "listening on {address}/{}", protocol.name())?,
-            ServerEvent::Connected {
-                peer,
-                clients,
-                waited_ms,
-                queued,
-                ..
-            } => {
-                write!(self, "{peer} connected (tcp, {clients} client(s))")?;
-                if let Some(ms) = waited_ms {
-                    write!(
-                        self,
-                        "; it waited at least {:.3} s in the accept queue",
-                        ms / 1000.0
-                    )?;
-                }
-                if let Some(n) = queued {
-                    write!(self, "; {n} more waiting there")?;
-                }
-                writeln!(self)?
-            }
-            ServerEvent::StreamNote { peer } => writeln!(
-                self,
-                "{peer} note: TCP is a byte stream: one read can hold several sends, or part of one; use --framed to keep messages apart"
-            )?,
-            ServerEvent::Message {
-                peer,
-                bytes,
-                payload,
-                ..
-            } => self.message_line(&format!("{peer} tcp {bytes} bytes"), payload, "")?,
-            ServerEvent::Datagram {
-                peer,
-                bytes,
-                sent_bytes,
-                truncated,
-                destination,
-                payload,
-                ..
-            } => {
-                let size = if *truncated {
-                    format!(
-                        "{sent_bytes} bytes, truncated to {bytes} by the {bytes}-byte receive buffer"
-                    )
-                } else {
-                    format!("{bytes} bytes")
-                };
-                let to = match destination {
-                    Some(d) => format!(
-                        " to {} ({})",
-                        d.address,
-                        match d.kind {
-                            DestinationKind::Unicast => "unicast",
-                            DestinationKind::Broadcast => "broadcast",
-                            DestinationKind::Multicast => "multicast",
-                        }
-                    ),
-                    None => String::new(),
-                };
-                self.message_line(&format!("{peer} udp {size}{to}"), payload, "")?
-            }
-            ServerEvent::Sent {
-                protocol,
-                peers,
-                bytes,
-                payload,
-            } => {
-                let to = match peers.as_slice() {
-                    [one] => one.to_string(),
-                    many => format!("{} {} clients", many.len(), protocol.name()),
-                };
-                self.message_line(&format!("sent {bytes} bytes to {to}"), payload, "")?
-            }
-            ServerEvent::NotSent { reason } => writeln!(self, "not sent: {reason}")?,
-            ServerEvent::Dropped {
-                protocol,
-                peer,
-                reason,
-            } => writeln!(self, "{peer} {} dropped: {reason}", protocol.name())?,
-            ServerEvent::Disconnected {
-                peer,
-                messages,
-                bytes_in,
-                bytes_out,
-                reason,
-                ..
-            } => writeln!(
-                self,
-                "{peer} disconnected ({reason}): {messages} message(s), {bytes_in} bytes in, {bytes_out} bytes out"
-            )?,
-            ServerEvent::Summary {
-                clients,
-                datagrams,
-                bytes_in,
-                bytes_out,
-                dropped,
-                unlogged,
-            } => {
-                write!(
-                    self,
-                    "summary: {clients} TCP client(s), {datagrams} datagram(s), {bytes_in} bytes in, {bytes_out} bytes out, {dropped} dropped"
-                )?;
-                if *unlogged > 0 {
-                    write!(self, ", {unlogged} events not logged (the log fell behind)")?;
-                }
-                writeln!(self)?
-            }
-        }
-        Ok(())
-    }
-
-    /// "reach me at" lines: where other machines can send to (text only).
-    pub fn reach_lines(&mut self, reach: &[String]) -> Written {
-        if self.json() {
-            return Ok(());
-        }
-        for r in reach {
-            writeln!(self, "reach me at {r}")?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ pub mod ping;
 pub mod port;
 pub mod progress;
 pub mod scan;
+pub mod server;
 pub mod subnet;
 pub mod trace;
 

@@ -6,24 +6,26 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
+use crate::output::server::Refused;
+
 /// Why a datagram from `source` is dropped unanswered, if it is.
-pub fn refuse(source: SocketAddr) -> Option<&'static str> {
+pub fn refuse(source: SocketAddr) -> Option<Refused> {
     let ip = source.ip();
     if ip.is_unspecified() {
-        return Some("unspecified source address");
+        return Some(Refused::UnspecifiedSource);
     }
     if ip.is_multicast() {
-        return Some("multicast source address");
+        return Some(Refused::MulticastSource);
     }
     if let IpAddr::V4(v4) = ip
         && v4.is_broadcast()
     {
-        return Some("broadcast source address");
+        return Some(Refused::BroadcastSource);
     }
     if source.port() < 1024 {
         // A well-known port talking to us is a service, not a client: answering could start
         // an endless loop between two services (echo <-> chargen, CVE-2024-2169).
-        return Some("source port below 1024 (a service, not a client)");
+        return Some(Refused::ServicePort);
     }
     None
 }
@@ -79,19 +81,13 @@ mod tests {
     #[test]
     fn services_and_non_unicast_sources_are_refused() {
         let cases = [
-            (
-                "10.0.0.1:19",
-                Some("source port below 1024 (a service, not a client)"),
-            ),
-            (
-                "10.0.0.1:1023",
-                Some("source port below 1024 (a service, not a client)"),
-            ),
+            ("10.0.0.1:19", Some(Refused::ServicePort)),
+            ("10.0.0.1:1023", Some(Refused::ServicePort)),
             ("10.0.0.1:1024", None),
-            ("0.0.0.0:5000", Some("unspecified source address")),
-            ("224.0.0.1:5000", Some("multicast source address")),
-            ("255.255.255.255:5000", Some("broadcast source address")),
-            ("[ff02::1]:5000", Some("multicast source address")),
+            ("0.0.0.0:5000", Some(Refused::UnspecifiedSource)),
+            ("224.0.0.1:5000", Some(Refused::MulticastSource)),
+            ("255.255.255.255:5000", Some(Refused::BroadcastSource)),
+            ("[ff02::1]:5000", Some(Refused::MulticastSource)),
             ("[::1]:50000", None),
         ];
         for (source, want) in cases {

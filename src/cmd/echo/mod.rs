@@ -1,6 +1,6 @@
 //! `netkit echo`: UDP and TCP echo endpoints for socket labs. Servers take already-bound
 //! sockets and a shutdown signal; the plumbing they share with listen (binding, the event
-//! log, the stop signal) is in serve.rs.
+//! log, the connection loop, the stop signal) is in serve/.
 
 mod guard;
 mod tcp;
@@ -9,34 +9,27 @@ mod udp;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{EchoArgs, EchoMode, WireArgs};
+use crate::cli::{EchoArgs, EchoMode};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::serve::{self, Log, Server};
+use crate::serve::{self, Place, Server, Wire};
 
 /// Most worker threads: one serves the renderer's channel and the UDP sockets, the rest the
 /// TCP clients; past four, one echo endpoint's clients gain nothing on a lab machine.
 const MAX_WORKERS: usize = 4;
 
-/// What every echo task shares: the settings, and the server's log and counters.
-pub struct Shared {
+/// Echo's own settings, beside the server's log, wire and limits (`Shared`).
+pub struct Echo {
     pub mode: EchoMode,
-    pub wire: WireArgs,
+    /// Most TCP clients at once.
     pub max_clients: usize,
+    /// How long a TCP client may stay silent, or stop reading its answers.
     pub idle: Duration,
+    /// Most datagrams a second answered for one source address (0: no limit).
     pub max_rate: u32,
-    pub log: Arc<Log>,
 }
 
-impl std::ops::Deref for Shared {
-    type Target = Log;
-
-    fn deref(&self) -> &Log {
-        &self.log
-    }
-}
-
-impl Shared {
+impl Echo {
     /// Applies the mode to one message (echo or upper; relay forwards unchanged).
     pub fn answer(&self, message: &mut [u8]) {
         if self.mode == EchoMode::Upper {
@@ -50,25 +43,24 @@ pub fn run(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
     runtime.block_on(echo(args, out))
 }
 
+/// What every echo task shares.
+pub type Shared = serve::Shared<Echo>;
+
 async fn echo(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
-    let bound = serve::bind(&args.at)?;
-    let server = Server::new(args.quiet, out.json(), args.text.look());
-    server.announce(out, &bound)?;
-    let shared = Arc::new(Shared {
+    let at = &args.at;
+    let bound = serve::bind(&Place::new(at.port, &at.bind, at.protocols(), at.backlog))?;
+    let echo = Echo {
         mode: args.mode,
-        wire: args.wire,
         max_clients: args.max_clients,
         idle: args.idle_timeout,
         max_rate: args.max_rate,
-        log: Arc::clone(&server.log),
-    });
+    };
+    let wire = Wire::new(args.wire.framed, args.wire.max_frame, args.wire.recv_size);
+    let (server, shared) = Server::start(out, &bound, (args.quiet, args.text.look()), wire, echo)?;
     let mut tasks = tokio::task::JoinSet::new();
     for listener in bound.tcp {
-        tasks.spawn(tcp::accept_loop(
-            listener,
-            Arc::clone(&shared),
-            server.stop.clone(),
-        ));
+        let stop = server.stop.clone();
+        tasks.spawn(tcp::accept_loop(listener, Arc::clone(&shared), stop));
     }
     for socket in bound.udp {
         tasks.spawn(udp::serve(socket, Arc::clone(&shared), server.stop.clone()));

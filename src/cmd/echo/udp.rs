@@ -13,10 +13,10 @@ use tokio::sync::watch;
 use super::Shared;
 use super::guard::{RateLimit, refuse};
 use crate::cli::EchoMode;
-use crate::net::pktinfo::{self, Arrived};
-use crate::output::messages::ServerEvent;
+use crate::net::pktinfo::Arrived;
+use crate::output::server::Refused;
 use crate::ports::Protocol;
-use crate::serve;
+use crate::serve::{self, Datagrams};
 
 /// How long a UDP peer stays in the relay room after it was last heard.
 const RELAY_MEMORY: Duration = Duration::from_secs(300);
@@ -24,50 +24,57 @@ const RELAY_MEMORY: Duration = Duration::from_secs(300);
 const MAX_PEERS: usize = 1024;
 
 pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let mut buf = serve::datagram_buffer(shared.wire.recv_size);
-    let mut limit = RateLimit::new(shared.max_rate);
-    let mut peers: HashMap<SocketAddr, (Instant, Arrived)> = HashMap::new();
-    // Without it, answers leave from the kernel's choice of address: still served.
-    let _ = pktinfo::enable(&socket);
-    loop {
-        let Some(datagram) = serve::next_datagram(&socket, &mut buf, &shared, &mut stop).await
-        else {
-            return;
-        };
-        let (n, peer, arrived) = (datagram.len, datagram.peer, datagram.arrived);
-        let now = Instant::now();
-        let refusal = refuse(peer).map(str::to_string).or_else(|| {
-            (!limit.allow(peer.ip(), now)).then(|| {
-                format!(
-                    "more than {} datagrams a second from this address (--max-rate)",
-                    shared.max_rate
-                )
-            })
+    let mut datagrams = Datagrams::new(Arc::new(socket), shared.wire.recv_size);
+    let mut limit = RateLimit::new(shared.own.max_rate);
+    let mut room = Room::default();
+    while let Some(datagram) = datagrams.next(&shared, &mut stop).await {
+        let (peer, arrived, now) = (datagram.peer, datagram.arrived, Instant::now());
+        let refusal = refuse(peer).or_else(|| {
+            let max_rate = shared.own.max_rate;
+            (!limit.allow(peer.ip(), now)).then_some(Refused::RateLimited(max_rate))
         });
         if let Some(reason) = refusal {
             shared.dropped.fetch_add(1, Ordering::Relaxed);
-            shared.log(ServerEvent::Dropped {
-                protocol: Protocol::Udp,
-                peer,
-                reason,
-            });
+            shared.refused(Protocol::Udp, peer, reason);
             continue;
         }
-        let message = &mut buf[..n];
+        let message = &mut datagrams.buf[..datagram.len];
         shared.datagram(&datagram, message, None);
-        shared.answer(message);
-        if shared.mode == EchoMode::Relay {
-            peers.retain(|_, (heard, _)| now.duration_since(*heard) < RELAY_MEMORY);
-            if peers.len() < MAX_PEERS || peers.contains_key(&peer) {
-                peers.insert(peer, (now, arrived));
+        shared.own.answer(message);
+        let socket = &datagrams.socket;
+        if shared.own.mode == EchoMode::Relay {
+            for (other, via) in room.others(peer, arrived, now) {
+                let _ = serve::send_to(socket, &shared, message, other, via).await;
             }
-            for (other, (_, via)) in peers.iter().filter(|(p, _)| **p != peer) {
-                if pktinfo::send(&socket, message, *other, *via).await.is_ok() {
-                    shared.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
-                }
-            }
-        } else if pktinfo::send(&socket, message, peer, arrived).await.is_ok() {
-            shared.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+        } else {
+            let _ = serve::send_to(socket, &shared, message, peer, arrived).await;
         }
+    }
+}
+
+/// The relay room: the peers heard from recently, each with where its datagram arrived.
+#[derive(Default)]
+struct Room {
+    peers: HashMap<SocketAddr, (Instant, Arrived)>,
+}
+
+impl Room {
+    /// Remembers `peer` (while there is room) and names the others to relay to.
+    fn others(
+        &mut self,
+        peer: SocketAddr,
+        arrived: Arrived,
+        now: Instant,
+    ) -> Vec<(SocketAddr, Arrived)> {
+        self.peers
+            .retain(|_, (heard, _)| now.duration_since(*heard) < RELAY_MEMORY);
+        if self.peers.len() < MAX_PEERS || self.peers.contains_key(&peer) {
+            self.peers.insert(peer, (now, arrived));
+        }
+        self.peers
+            .iter()
+            .filter(|(p, _)| **p != peer)
+            .map(|(p, (_, via))| (*p, *via))
+            .collect()
     }
 }

@@ -1,7 +1,7 @@
 //! `netkit listen`: a server you answer by hand. It shows each connection and message, never
 //! answers by itself (unless --reply), and sends each line typed on stdin: over TCP to every
 //! connected client, over UDP to the peer heard from last. The binding, the log and the stop
-//! signal are echo's (serve.rs).
+//! signal, the connection loop are the servers' (serve/).
 
 mod tcp;
 mod udp;
@@ -13,44 +13,63 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, broadcast};
 
-use crate::cli::{ListenArgs, WireArgs};
+use crate::cli::ListenArgs;
 use crate::error::{Error, Outcome};
 use crate::net::pktinfo::Arrived;
 use crate::output::Output;
-use crate::output::messages::ServerEvent;
-use crate::ports::Protocol;
-use crate::serve::{self, Log, Server};
+use crate::output::server::{ServerEvent, Unsent};
+use crate::serve::{self, Place, Pushed, Server, Wire};
 
 /// Typed lines waiting for a slow TCP client; beyond it that client misses some (logged).
 const TYPED_QUEUE: usize = 256;
 
-/// What the listen tasks share.
-pub struct Shared {
-    pub max_clients: usize,
-    /// --framed, --max-frame, --recv-size.
-    pub wire: WireArgs,
+/// What the listen tasks share: the server's log, wire and limits, and listen's own.
+pub type Shared = serve::Shared<Listen>;
+
+/// Listen's own settings and state.
+pub struct Listen {
     /// --serial: one TCP client at a time.
     pub serial: bool,
+    /// Most TCP clients at once.
+    pub max_clients: usize,
     /// How long a client may stop reading what is sent to it.
     pub stall: Duration,
     /// --reply: what every message is answered with.
     pub reply: Option<Vec<u8>>,
     /// --once: the end, when the first TCP client leaves.
     pub once: Option<Notify>,
-    pub log: Arc<Log>,
-    /// Typed lines for the TCP clients.
-    pub typed: broadcast::Sender<Arc<Vec<u8>>>,
+    /// Typed lines for the TCP clients, framed with --framed.
+    pub typed: broadcast::Sender<Pushed>,
     /// The TCP clients connected now, by number.
     pub clients: Mutex<BTreeMap<u64, SocketAddr>>,
     /// The UDP peer heard from last: its address, where its datagram arrived, and the socket.
     pub last_peer: Mutex<Option<(SocketAddr, Arrived, Arc<tokio::net::UdpSocket>)>>,
 }
 
-impl std::ops::Deref for Shared {
-    type Target = Log;
-
-    fn deref(&self) -> &Log {
-        &self.log
+impl Listen {
+    /// Listen's settings from its arguments: --reply in --encoding (or hex digits).
+    fn of(args: &ListenArgs) -> Result<Listen, Error> {
+        let reply = match &args.reply {
+            Some(text) => {
+                let bad = |reason| Error::BadValue {
+                    option: "--reply",
+                    value: text.clone(),
+                    reason,
+                };
+                Some(crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(bad)?)
+            }
+            None => None,
+        };
+        Ok(Listen {
+            serial: args.serial,
+            max_clients: args.max_clients,
+            stall: args.stall_timeout,
+            reply,
+            once: args.once.then(Notify::new),
+            typed: broadcast::channel(TYPED_QUEUE).0,
+            clients: Mutex::new(BTreeMap::new()),
+            last_peer: Mutex::new(None),
+        })
     }
 }
 
@@ -61,35 +80,15 @@ pub fn run(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
 
 async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     let (tcp_on, udp_on) = args.at.protocols();
-    let reply = match &args.reply {
-        Some(text) => {
-            let bad = |reason| Error::BadValue {
-                option: "--reply",
-                value: text.clone(),
-                reason,
-            };
-            Some(crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(bad)?)
-        }
-        None => None,
-    };
-    let bound = serve::bind(&args.at)?;
+    let listen = Listen::of(args)?;
+    let at = &args.at;
+    let bound = serve::bind(&Place::new(at.port, &at.bind, (tcp_on, udp_on), at.backlog))?;
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
-    let server = Server::new(args.quiet, out.json(), args.text.look());
-    server.announce(out, &bound)?;
-    let shared = Arc::new(Shared {
-        max_clients: args.max_clients,
-        wire: args.wire,
-        serial: args.serial,
-        stall: args.stall_timeout,
-        reply,
-        once: args.once.then(Notify::new),
-        log: Arc::clone(&server.log),
-        typed: broadcast::channel(TYPED_QUEUE).0,
-        clients: Mutex::new(BTreeMap::new()),
-        last_peer: Mutex::new(None),
-    });
+    let wire = Wire::new(args.wire.framed, args.wire.max_frame, args.wire.recv_size);
+    let look = args.text.look();
+    let (server, shared) = Server::start(out, &bound, (args.quiet, look), wire, listen)?;
     let mut tasks = tokio::task::JoinSet::new();
     for listener in bound.tcp {
         tasks.spawn(tcp::accept_loop(
@@ -115,17 +114,17 @@ async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
         udp_on,
         server.stop.clone(),
     ));
-    let ended = {
-        let shared = Arc::clone(&shared);
-        async move {
-            match &shared.once {
-                Some(first_left) => first_left.notified().await,
-                None => std::future::pending().await,
-            }
-        }
-    };
+    let ended = first_left(Arc::clone(&shared));
     server.run(out, tasks, ended).await?;
     Ok(Outcome::Success)
+}
+
+/// The end with --once: the first TCP client left (never without it).
+async fn first_left(shared: Arc<Shared>) {
+    match &shared.own.once {
+        Some(first_left) => first_left.notified().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Joins each multicast group of the socket's family, on --iface or the interface the
@@ -243,9 +242,11 @@ async fn typed_lines(
         let bytes = match crate::text::typed(&line, encoding, hex) {
             Ok(bytes) => bytes,
             Err(reason) => {
-                shared.log(ServerEvent::NotSent {
-                    reason: format!("line {number}: {reason}"),
-                });
+                let reason = Unsent::BadLine {
+                    line: number,
+                    reason,
+                };
+                shared.log(ServerEvent::NotSent { reason });
                 continue;
             }
         };
@@ -257,24 +258,9 @@ async fn typed_lines(
             delivered |= udp::send_typed(&shared, &bytes).await;
         }
         if !delivered {
-            let nobody = match (tcp_on, udp_on) {
-                (true, true) => "no TCP client is connected and no UDP peer has been heard from",
-                (true, false) => "no TCP client is connected",
-                _ => "no UDP peer has been heard from yet (it answers the last one that sent)",
-            };
-            shared.log(ServerEvent::NotSent {
-                reason: format!("line {number}: {nobody}"),
-            });
+            let (line, tcp, udp) = (number, tcp_on, udp_on);
+            let reason = Unsent::Nobody { line, tcp, udp };
+            shared.log(ServerEvent::NotSent { reason });
         }
-    }
-}
-
-/// A Sent event for `bytes` that went to `peers`.
-fn sent(shared: &Shared, protocol: Protocol, peers: Vec<SocketAddr>, bytes: &[u8]) -> ServerEvent {
-    ServerEvent::Sent {
-        protocol,
-        peers,
-        bytes: bytes.len(),
-        payload: shared.payload(bytes),
     }
 }

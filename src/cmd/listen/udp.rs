@@ -4,17 +4,15 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use tokio::net::UdpSocket;
 use tokio::sync::watch;
 
+use super::Shared;
 use super::tcp::locked;
-use super::{Shared, sent};
-use crate::net::pktinfo;
-use crate::output::messages::{Destination, DestinationKind, ServerEvent};
+use crate::output::server::{Destination, DestinationKind, ServerEvent, Unsent};
 use crate::ports::Protocol;
-use crate::serve;
+use crate::serve::{self, Datagrams};
 
 pub async fn serve(
     socket: Arc<UdpSocket>,
@@ -22,26 +20,18 @@ pub async fn serve(
     broadcasts: Arc<Vec<Ipv4Addr>>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut buf = serve::datagram_buffer(shared.wire.recv_size);
-    // Without it, answers leave from the kernel's choice of address, and destinations are
-    // not shown: still served.
-    let _ = pktinfo::enable(&socket);
-    loop {
-        let Some(datagram) = serve::next_datagram(&socket, &mut buf, &shared, &mut stop).await
-        else {
-            return;
-        };
-        let (peer, arrived) = (datagram.peer, datagram.arrived);
-        *locked(&shared.last_peer) = Some((peer, arrived, Arc::clone(&socket)));
+    let mut datagrams = Datagrams::new(socket, shared.wire.recv_size);
+    while let Some(datagram) = datagrams.next(&shared, &mut stop).await {
+        let (peer, arrived, socket) = (datagram.peer, datagram.arrived, &datagrams.socket);
+        *locked(&shared.own.last_peer) = Some((peer, arrived, Arc::clone(socket)));
         let to = arrived.destination().map(|d| destination(d, &broadcasts));
-        shared.datagram(&datagram, &buf[..datagram.len], to);
-        if let Some(reply) = &shared.reply
-            && pktinfo::send(&socket, reply, peer, arrived).await.is_ok()
+        shared.datagram(&datagram, &datagrams.buf[..datagram.len], to);
+        if let Some(reply) = &shared.own.reply
+            && serve::send_to(socket, &shared, reply, peer, arrived)
+                .await
+                .is_ok()
         {
-            shared
-                .bytes_out
-                .fetch_add(reply.len() as u64, Ordering::Relaxed);
-            shared.log(sent(&shared, Protocol::Udp, vec![peer], reply));
+            shared.sent(Protocol::Udp, vec![peer], reply);
         }
     }
 }
@@ -58,19 +48,14 @@ fn destination(address: IpAddr, broadcasts: &[Ipv4Addr]) -> Destination {
 
 /// A typed line to the UDP peer heard from last; false when none has been heard from.
 pub async fn send_typed(shared: &Shared, bytes: &[u8]) -> bool {
-    let last = locked(&shared.last_peer).clone();
+    let last = locked(&shared.own.last_peer).clone();
     let Some((peer, arrived, socket)) = last else {
         return false;
     };
-    match pktinfo::send(&socket, bytes, peer, arrived).await {
-        Ok(_) => {
-            shared
-                .bytes_out
-                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            shared.log(sent(shared, Protocol::Udp, vec![peer], bytes));
-        }
-        Err(e) => shared.log(ServerEvent::NotSent {
-            reason: format!("to {peer}: {}", crate::error::io_reason(&e)),
+    match serve::send_to(&socket, shared, bytes, peer, arrived).await {
+        Ok(()) => shared.sent(Protocol::Udp, vec![peer], bytes),
+        Err(error) => shared.log(ServerEvent::NotSent {
+            reason: Unsent::Failed { peer, error },
         }),
     }
     true

@@ -1,0 +1,276 @@
+//! What the servers (echo and listen) share: binding one port on every address asked for
+//! (`bind.rs`), accepting clients (`accept.rs`), the one TCP connection loop (`conn.rs`), the
+//! UDP socket (`udp.rs`), and here the event log with its counters and the server's run until
+//! it stops. Server tasks log through a bounded channel that the command's own task drains into
+//! the renderer, so a slow log never slows serving. Settings arrive as plain values.
+
+mod accept;
+mod bind;
+mod conn;
+mod udp;
+
+pub use accept::{Accepted, accept_clients, accept_one, connected};
+pub use bind::{Bound, Place, bind};
+pub use conn::{Client, Handler, Pushed, Terms, serve_client};
+pub use udp::{Datagrams, send_to};
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+use crate::error::Error;
+use crate::frame::Header;
+use crate::net::pktinfo::Datagram;
+use crate::output::Output;
+use crate::output::messages::{Look, Payload};
+use crate::output::server::{Destination, Refused, ServerEvent};
+use crate::ports::Protocol;
+
+/// Events waiting for the renderer; beyond this they are counted, not logged.
+const EVENT_QUEUE: usize = 8192;
+/// How long clients get to finish when the server stops.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// How messages travel: length-framed or not, the longest frame, the size of each read.
+#[derive(Debug, Clone, Copy)]
+pub struct Wire {
+    pub framed: Option<Header>,
+    pub max_frame: usize,
+    pub recv_size: Option<u32>,
+}
+
+impl Wire {
+    pub fn new(framed: Option<Header>, max_frame: usize, recv_size: Option<u32>) -> Wire {
+        Wire {
+            framed,
+            max_frame,
+            recv_size,
+        }
+    }
+}
+
+/// What every task of one server shares: the log, the wire, and the command's own (`own`).
+pub struct Shared<T> {
+    pub log: Arc<Log>,
+    pub wire: Wire,
+    pub own: T,
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = Log;
+
+    fn deref(&self) -> &Log {
+        &self.log
+    }
+}
+
+/// The log every server task writes to, and the counters of the summary.
+pub struct Log {
+    events: mpsc::Sender<ServerEvent>,
+    quiet: bool,
+    /// JSON: messages are logged whole (lossless); text shows at most text::SHOWN bytes.
+    whole: bool,
+    look: Look,
+    pub clients_now: AtomicUsize,
+    pub clients: AtomicU64,
+    pub datagrams: AtomicU64,
+    pub bytes_in: AtomicU64,
+    pub bytes_out: AtomicU64,
+    pub dropped: AtomicU64,
+    unlogged: AtomicU64,
+}
+
+impl Log {
+    /// Logs an event unless the log is full (then it is only counted) or --quiet.
+    pub fn log(&self, event: ServerEvent) {
+        let always = matches!(
+            event,
+            ServerEvent::Listening { .. } | ServerEvent::Sent { .. } | ServerEvent::NotSent { .. }
+        );
+        if self.quiet && !always {
+            return;
+        }
+        if self.events.try_send(event).is_err() {
+            self.unlogged.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Logs a datagram that arrived (`message`: its bytes in the buffer), where messages are
+    /// logged.
+    pub fn datagram(&self, d: &Datagram, message: &[u8], destination: Option<Destination>) {
+        if self.logs_messages() {
+            self.log(ServerEvent::Datagram {
+                protocol: Protocol::Udp,
+                peer: d.peer,
+                bytes: d.len,
+                sent_bytes: d.sent,
+                truncated: d.truncated(),
+                destination,
+                payload: self.payload(message),
+            });
+        }
+    }
+
+    /// Whether messages are logged at all (not with --quiet): when not, none is copied.
+    pub fn logs_messages(&self) -> bool {
+        !self.quiet
+    }
+
+    /// A message's bytes as the log keeps them.
+    pub fn payload(&self, message: &[u8]) -> Payload {
+        Payload::of(message, self.whole, self.look)
+    }
+
+    /// Logs that a client or a datagram was dropped, and why.
+    pub fn refused(&self, protocol: Protocol, peer: SocketAddr, reason: Refused) {
+        self.log(ServerEvent::Dropped {
+            protocol,
+            peer,
+            reason,
+        });
+    }
+
+    /// A Sent event for `bytes` that went to `peers`.
+    pub fn sent(&self, protocol: Protocol, peers: Vec<SocketAddr>, bytes: &[u8]) {
+        self.log(ServerEvent::Sent {
+            protocol,
+            peers,
+            bytes: bytes.len(),
+            payload: self.payload(bytes),
+        });
+    }
+
+    fn count(&self, a: &AtomicU64) -> u64 {
+        a.load(Ordering::Relaxed)
+    }
+
+    /// The closing event: the counters.
+    fn summary(&self) -> ServerEvent {
+        ServerEvent::Summary {
+            clients: self.count(&self.clients),
+            datagrams: self.count(&self.datagrams),
+            bytes_in: self.count(&self.bytes_in),
+            bytes_out: self.count(&self.bytes_out),
+            dropped: self.count(&self.dropped),
+            unlogged: self.count(&self.unlogged),
+        }
+    }
+}
+
+/// A server's log, its stop switch, and the receiving end the command drains.
+pub struct Server {
+    pub log: Arc<Log>,
+    pub stop: watch::Receiver<bool>,
+    stop_tx: watch::Sender<bool>,
+    events: mpsc::Receiver<ServerEvent>,
+    /// Ctrl-C or SIGTERM: armed before the server says where it listens, so a signal sent
+    /// by whoever read that line is never lost.
+    stopped: Pin<Box<dyn Future<Output = ()> + Send>>,
+}
+
+impl Server {
+    /// `json`: messages are logged whole; `look`: how the renderer shows them.
+    fn new(quiet: bool, json: bool, look: Look) -> Server {
+        let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+        let (stop_tx, stop) = watch::channel(false);
+        let log = Arc::new(Log {
+            events: events_tx,
+            quiet,
+            whole: json,
+            look,
+            clients_now: AtomicUsize::new(0),
+            clients: AtomicU64::new(0),
+            datagrams: AtomicU64::new(0),
+            bytes_in: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            unlogged: AtomicU64::new(0),
+        });
+        Server {
+            log,
+            stop,
+            stop_tx,
+            events,
+            stopped: crate::net::stop::stop(),
+        }
+    }
+
+    /// A server on `bound`, said where it listens (a line per socket, and "reach me at"
+    /// lines), and what its tasks share: the log, the `wire`, and the command's `own`.
+    /// `quiet`: only the start, what is sent, and the summary are logged; `look`: how
+    /// messages are shown.
+    pub fn start<T>(
+        out: &mut Output,
+        bound: &Bound,
+        (quiet, look): (bool, Look),
+        wire: Wire,
+        own: T,
+    ) -> Result<(Server, Arc<Shared<T>>), Error> {
+        let server = Server::new(quiet, out.json(), look);
+        server.announce(out, bound)?;
+        let log = Arc::clone(&server.log);
+        Ok((server, Arc::new(Shared { log, wire, own })))
+    }
+
+    fn announce(&self, out: &mut Output, bound: &Bound) -> Result<(), Error> {
+        for listener in &bound.tcp {
+            out.server_event(&listening(Protocol::Tcp, listener.local_addr()))?;
+        }
+        for socket in &bound.udp {
+            out.server_event(&listening(Protocol::Udp, socket.local_addr()))?;
+        }
+        out.reach_lines(&bind::reach(bound))?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Renders events until Ctrl-C, SIGTERM or `ended`; then stops the tasks (giving clients a
+    /// moment to close), renders what is left, and the summary.
+    pub async fn run(
+        mut self,
+        out: &mut Output,
+        mut tasks: JoinSet<()>,
+        ended: impl Future<Output = ()>,
+    ) -> Result<(), Error> {
+        tokio::pin!(ended);
+        loop {
+            tokio::select! {
+                event = self.events.recv() => match event {
+                    Some(event) => {
+                        out.server_event(&event)?;
+                        if self.events.is_empty() {
+                            out.flush()?;
+                        }
+                    }
+                    None => break,
+                },
+                _ = &mut self.stopped => break,
+                _ = &mut ended => break,
+            }
+        }
+        let _ = self.stop_tx.send(true);
+        let _ =
+            tokio::time::timeout(GRACE, async { while tasks.join_next().await.is_some() {} }).await;
+        while let Ok(event) = self.events.try_recv() {
+            out.server_event(&event)?;
+        }
+        out.server_event(&self.log.summary())?;
+        Ok(())
+    }
+}
+
+fn listening(protocol: Protocol, address: io::Result<SocketAddr>) -> ServerEvent {
+    let address = address.unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    ServerEvent::Listening {
+        protocol,
+        address,
+        port: address.port(),
+    }
+}
