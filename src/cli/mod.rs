@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use addresses::{ClassifyArgs, IfacesArgs, PortArgs, SubnetArgs};
 use examples::*;
-pub use messages::{EchoArgs, EchoMode, ListenArgs, SendArgs, ServeArgs, WireArgs};
+pub use messages::{EchoArgs, EchoMode, ListenArgs, SendArgs};
 pub use probes::{CheckArgs, PingArgs, ScanArgs, SocketKind, TraceArgs};
 
 /// The fundamentals of IP networking in one binary.

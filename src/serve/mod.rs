@@ -29,9 +29,10 @@ use crate::error::Error;
 use crate::frame::Header;
 use crate::net::pktinfo::Datagram;
 use crate::output::Output;
-use crate::output::messages::{Look, Payload};
+use crate::output::messages::Payload;
 use crate::output::server::{Destination, Refused, ServerEvent};
 use crate::ports::Protocol;
+use crate::text::Look;
 
 /// Events waiting for the renderer; beyond this they are counted, not logged.
 const EVENT_QUEUE: usize = 8192;
