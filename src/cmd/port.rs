@@ -5,8 +5,8 @@ use crate::error::{Error, Outcome};
 use crate::net::owners;
 use crate::net::services::{self, Source};
 use crate::output::Output;
-use crate::output::port::{Holder, Listening, PortReport};
-use crate::ports::{HandoutRange, IanaRange, PortSet, Services};
+use crate::output::port::{Listening, PortReport};
+use crate::ports::{HandoutRange, Holder, IanaRange, PortSet, Services};
 
 pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
     let source = match (&args.services_file, args.builtin) {
@@ -16,7 +16,7 @@ pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
     };
     let services = services::load(source)?;
     // One look at the socket tables, for every port asked about.
-    let holders = holders();
+    let holders = owners::holders(None, None);
     if args.listening {
         out.listening(&listening(holders, &services))?;
         return Ok(Outcome::Success);
@@ -28,21 +28,6 @@ pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
     } else {
         Outcome::BadInput
     })
-}
-
-/// Every listening TCP and bound UDP socket, as the report carries them.
-fn holders() -> Vec<Holder> {
-    let privileged = crate::net::privileged();
-    owners::holders(None, None)
-        .into_iter()
-        .map(|h| Holder {
-            protocol: h.protocol,
-            address: h.address,
-            pid: h.pid,
-            program: h.program,
-            privileged,
-        })
-        .collect()
 }
 
 /// `--listening`: each socket with what its port means.

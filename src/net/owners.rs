@@ -5,37 +5,8 @@
 
 use std::net::SocketAddr;
 
-use serde::Serialize;
-
 use crate::error::Error;
-use crate::ports::Protocol;
-
-/// A socket that holds a port.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Holder {
-    pub protocol: Protocol,
-    /// The local address: a wildcard (every interface), loopback, or one address.
-    pub address: SocketAddr,
-    /// The process, where this user may see it; None for a process hidden from it.
-    pub pid: Option<i32>,
-    pub program: Option<String>,
-}
-
-impl Holder {
-    /// "python3 (pid 4242)", or "a process you cannot see (try sudo)" (for root: one in
-    /// another PID namespace, such as a container's).
-    pub fn who(&self) -> String {
-        match (&self.program, self.pid) {
-            (Some(program), Some(pid)) => format!("{program} (pid {pid})"),
-            (None, Some(pid)) => format!("pid {pid}"),
-            _ if crate::net::privileged() => {
-                "a process this machine's process list does not show (another PID namespace?)"
-                    .to_string()
-            }
-            _ => "a process you cannot see (try sudo)".to_string(),
-        }
-    }
-}
+use crate::ports::{Holder, Protocol};
 
 /// The sockets holding `port` (every port when None) for `protocol` (both when None): TCP
 /// sockets that listen, UDP sockets that are bound. Sorted by protocol, port and address.
@@ -46,9 +17,11 @@ pub fn holders(protocol: Option<Protocol>, port: Option<u16>) -> Vec<Holder> {
         return Vec::new();
     }
     let owners = platform::owners();
+    let privileged = crate::net::privileged();
     found
         .into_iter()
         .map(|(mut h, inode)| {
+            h.privileged = privileged;
             if let Some((pid, program)) = owners.get(&inode) {
                 h.pid = Some(*pid);
                 h.program = Some(program.clone());
@@ -109,6 +82,7 @@ mod platform {
             address,
             pid: None,
             program: None,
+            privileged: false,
         };
         let mut found = Vec::new();
         for table in [procfs::net::tcp(), procfs::net::tcp6()]
@@ -214,23 +188,5 @@ mod tests {
         let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
         let port = udp.local_addr().map(|a| a.port()).unwrap_or_default();
         assert_eq!(holders(Some(Protocol::Udp), Some(port)).len(), 1);
-    }
-
-    #[test]
-    fn who_says_what_it_knows() {
-        let mut h = Holder {
-            protocol: Protocol::Tcp,
-            address: SocketAddr::from(([0, 0, 0, 0], 8080)),
-            pid: Some(4242),
-            program: Some("python3".into()),
-        };
-        assert_eq!(h.who(), "python3 (pid 4242)");
-        h.pid = None;
-        h.program = None;
-        let hidden = h.who();
-        assert!(
-            hidden.contains("(try sudo)") || hidden.contains("another PID namespace"),
-            "{hidden}"
-        );
     }
 }

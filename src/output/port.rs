@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Output;
 use super::Written;
-use crate::ports::{HandoutRange, IanaRange, Protocol, Service};
+use crate::ports::{HandoutRange, Holder, IanaRange, Protocol, Service};
 
 /// What one port means, and what holds it on this machine.
 #[derive(Debug, Serialize)]
@@ -20,37 +20,6 @@ pub struct PortReport {
     pub services: Vec<Service>,
     /// The listening TCP and bound UDP sockets on it, with their processes.
     pub held_by: Vec<Holder>,
-}
-
-/// A socket that holds a port: the facts the command found in the system's socket tables.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Holder {
-    pub protocol: Protocol,
-    /// The local address: a wildcard (every interface), loopback, or one address.
-    pub address: SocketAddr,
-    /// The process, where this user may see it; None for a process hidden from it.
-    pub pid: Option<i32>,
-    pub program: Option<String>,
-    /// Whether netkit looked as root: a process it cannot see is then in another PID
-    /// namespace, not hidden by permissions.
-    #[serde(skip)]
-    pub privileged: bool,
-}
-
-impl Holder {
-    /// "python3 (pid 4242)", or "a process you cannot see (try sudo)" (for root: one in
-    /// another PID namespace, such as a container's).
-    fn who(&self) -> String {
-        match (&self.program, self.pid) {
-            (Some(program), Some(pid)) => format!("{program} (pid {pid})"),
-            (None, Some(pid)) => format!("pid {pid}"),
-            _ if self.privileged => {
-                "a process this machine's process list does not show (another PID namespace?)"
-                    .to_string()
-            }
-            _ => "a process you cannot see (try sudo)".to_string(),
-        }
-    }
 }
 
 /// One listening TCP or bound UDP socket of this machine, and what its port means. Where it
@@ -232,10 +201,7 @@ mod tests {
             privileged: false,
         };
         assert_eq!(held(&h), "tcp 0.0.0.0 python3 (pid 4242)");
-        h.pid = None;
         h.program = None;
-        assert_eq!(h.who(), "a process you cannot see (try sudo)");
-        h.privileged = true;
-        assert!(h.who().contains("another PID namespace"), "{}", h.who());
+        assert_eq!(held(&h), "tcp 0.0.0.0 pid 4242");
     }
 }
