@@ -179,3 +179,57 @@ fn a_signal_ends_a_file_stream_that_the_server_stopped_reading_with_exit_130() {
         "the server never read it all: {stdout}"
     );
 }
+
+/// A UDP server on 127.0.0.1 that answers each datagram with `reply`, for at most `count`.
+fn udp_answering(reply: &'static [u8], count: usize) -> std::net::SocketAddr {
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+    let _ = server.set_read_timeout(Some(Duration::from_secs(10)));
+    let at = server.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 2048];
+        for _ in 0..count {
+            let Ok((_, from)) = server.recv_from(&mut buf) else {
+                return;
+            };
+            let _ = server.send_to(reply, from);
+        }
+    });
+    at
+}
+
+#[test]
+fn a_reply_cut_by_recv_size_says_so_and_from_what_size() {
+    let at = udp_answering(b"0123456789abcdefghij0123456789", 2);
+    let to = at.to_string();
+    let text = assert_cmd::Command::cargo_bin("netkit")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(["send", "--udp", &to, "hello", "--recv-size", "10"])
+        .timeout(Duration::from_secs(10))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&text.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("30 bytes, truncated to 10 by the 10-byte receive buffer"),
+        "{stdout}"
+    );
+    let json = assert_cmd::Command::cargo_bin("netkit")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(["send", "--udp", &to, "hello", "--recv-size", "10", "--json"])
+        .timeout(Duration::from_secs(10))
+        .assert()
+        .success();
+    let lines = common::json_lines(&String::from_utf8_lossy(&json.get_output().stdout));
+    let reply = lines
+        .iter()
+        .find(|l| l.get("received_bytes").is_some())
+        .unwrap_or_else(|| panic!("no exchange in {lines:?}"));
+    assert_eq!(
+        (
+            &reply["received_bytes"],
+            &reply["reply_bytes"],
+            &reply["truncated"]
+        ),
+        (&json!(10), &json!(30), &json!(true)),
+        "{reply}"
+    );
+}

@@ -37,6 +37,14 @@ impl Stamp {
     }
 }
 
+impl std::ops::Add<Duration> for Stamp {
+    type Output = Stamp;
+
+    fn add(self, later: Duration) -> Stamp {
+        Stamp(self.0.saturating_add(later))
+    }
+}
+
 /// Asks the kernel to stamp every datagram (and every queued error) the socket receives.
 /// Done when the socket is opened: a packet that arrived before stamping was on is stamped
 /// when it is read, not when it came.

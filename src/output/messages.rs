@@ -99,8 +99,14 @@ impl Serialize for Payload {
 pub struct Exchange {
     pub seq: u64,
     pub sent_bytes: usize,
+    /// What was read of the reply.
     pub received_bytes: usize,
-    /// None when no reply came in time.
+    /// The reply's size as the server sent it: more than `received_bytes` when the receive
+    /// buffer (--recv-size) cut a datagram, which `truncated` then says.
+    pub reply_bytes: usize,
+    pub truncated: bool,
+    /// From the send to the reply's arrival, on the kernel's clock; None when no reply came
+    /// in time.
     pub rtt_ms: Option<f64>,
     /// Whether the reply is byte for byte what was sent (an echo).
     pub identical: bool,
@@ -245,11 +251,21 @@ impl Output {
             return self.json_line(e);
         }
         match e.rtt_ms {
-            Some(rtt) => self.message_line(
-                &format!("reply from {peer}"),
-                &e.reply,
-                &format!(" ({} bytes, {rtt:.3} ms)", e.received_bytes),
-            ),
+            Some(rtt) => {
+                let size = if e.truncated {
+                    format!(
+                        "{} bytes, truncated to {} by the {}-byte receive buffer",
+                        e.reply_bytes, e.received_bytes, e.received_bytes
+                    )
+                } else {
+                    format!("{} bytes", e.received_bytes)
+                };
+                self.message_line(
+                    &format!("reply from {peer}"),
+                    &e.reply,
+                    &format!(" ({size}, {rtt:.3} ms)"),
+                )
+            }
             None => Ok(writeln!(
                 self,
                 "no reply from {peer} within the timeout (message {})",

@@ -1,45 +1,89 @@
 //! One exchange: a message sent, and its reply waited for within --timeout (a datagram, the
 //! next frame, or over unframed TCP as many bytes as went out, or what came before a pause).
+//! The reply's time is the kernel's: its receive stamp (of the datagram, or of the first
+//! segment of a TCP reply) minus the send time read on the same clock just before the send.
 
 use std::borrow::Cow;
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 use super::{Link, QUIET, read_buffer, send_datagram};
 use crate::cli::SendArgs;
 use crate::frame::{Deframer, FrameError};
+use crate::net::stamp::{self, Read, Stamp};
 
-/// Sends one message and waits for its reply: who answered, and what; `None` when nothing
-/// came in time.
+/// What came back for a message.
+pub(super) struct Reply {
+    /// Who sent it (to a broadcast or a group, the host that answered).
+    pub from: SocketAddr,
+    /// What was read of it.
+    pub bytes: Vec<u8>,
+    /// Its size as it was sent: more than `bytes` when --recv-size cut a datagram.
+    pub size: usize,
+    /// From the send to its arrival, on the kernel's clock.
+    pub rtt: Duration,
+}
+
+/// Sends one message and waits for its reply; `None` when nothing came in time.
 pub(super) async fn exchange(
     link: &mut Link,
     message: &[u8],
     args: &SendArgs,
-) -> io::Result<Option<(SocketAddr, Vec<u8>)>> {
+) -> io::Result<Option<Reply>> {
     match link {
         Link::Udp {
             socket,
             peer,
             connected,
         } => {
+            let sent = Stamp::now();
             send_datagram(socket, *peer, *connected, message).await?;
             let mut buf = read_buffer(args);
-            match timeout(args.timeout, socket.recv_from(&mut buf)).await {
-                Ok(Ok((n, from))) => Ok(Some((from, buf[..n].to_vec()))),
+            let fd = socket.as_raw_fd();
+            // The datagram's real size too, when --recv-size is smaller (as recv(N) cuts it).
+            let how = Read {
+                whole_size: true,
+                ..Read::default()
+            };
+            let got = socket.async_io(Interest::READABLE, || stamp::recv(fd, &mut buf, how));
+            match timeout(args.timeout, got).await {
+                Ok(Ok(got)) => Ok(Some(Reply {
+                    from: got.address.unwrap_or(*peer),
+                    bytes: buf[..got.bytes.min(buf.len())].to_vec(),
+                    size: got.bytes,
+                    rtt: got.time.saturating_duration_since(sent),
+                })),
                 Ok(Err(e)) => Err(e),
                 Err(_) => Ok(None),
             }
         }
         Link::Tcp(stream, frames) => {
-            let peer = stream.peer_addr()?;
+            let from = stream.peer_addr()?;
             Ok(tcp_exchange(stream, frames, message, args)
                 .await?
-                .map(|reply| (peer, reply)))
+                .map(|(bytes, rtt)| Reply {
+                    from,
+                    size: bytes.len(),
+                    bytes,
+                    rtt,
+                }))
+        }
+    }
+}
+
+/// Writes what the socket takes now of `bytes`, waiting until it takes some.
+async fn write_some(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+    loop {
+        stream.writable().await?;
+        match stream.try_write(bytes) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            done => return done,
         }
     }
 }
@@ -55,7 +99,7 @@ async fn tcp_exchange(
     frames: &mut Deframer,
     message: &[u8],
     args: &SendArgs,
-) -> io::Result<Option<Vec<u8>>> {
+) -> io::Result<Option<(Vec<u8>, Duration)>> {
     let outgoing = on_the_wire(message, args)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
     let mut x = TcpExchange {
@@ -66,14 +110,17 @@ async fn tcp_exchange(
         wrote_at: Instant::now(),
         reply: Vec::new(),
         last_byte: None,
+        sent: Stamp::now(),
+        first_arrival: None,
     };
-    let (mut rd, mut wr) = stream.split();
+    let stream = &*stream;
+    let fd = stream.as_raw_fd();
     let mut buf = read_buffer(args);
     loop {
         let writing = x.writing();
         if !writing {
             if let Some(frame) = x.whole_frame(frames)? {
-                return Ok(Some(frame));
+                return Ok(Some((frame, x.rtt())));
             }
             if x.echoed() {
                 break;
@@ -81,15 +128,20 @@ async fn tcp_exchange(
         }
         let until = x.until(args.timeout);
         let ended = tokio::select! {
-            sent = wr.write(&x.outgoing[x.written..]), if writing => x.wrote(sent?)?,
-            got = rd.read(&mut buf) => x.read(&buf[..got?], frames)?,
+            sent = write_some(stream, &x.outgoing[x.written..]), if writing => x.wrote(sent?)?,
+            got = stream.async_io(Interest::READABLE, || stamp::recv(fd, &mut buf, Read::default())) => {
+                let got = got?;
+                x.first_arrival.get_or_insert(got.time);
+                x.read(&buf[..got.bytes.min(buf.len())], frames)?
+            }
             _ = tokio::time::sleep_until(until.into()) => x.quiet(writing)?,
         };
         if ended {
             break;
         }
     }
-    Ok(x.reply())
+    let rtt = x.rtt();
+    Ok(x.reply().map(|reply| (reply, rtt)))
 }
 
 /// A TCP exchange under way: how much of the message went out, and what came back. Each
@@ -103,9 +155,20 @@ struct TcpExchange<'m> {
     wrote_at: Instant,
     reply: Vec<u8>,
     last_byte: Option<Instant>,
+    /// When the first write began, and when the reply's first segment arrived (the kernel's
+    /// stamp), on one clock.
+    sent: Stamp,
+    first_arrival: Option<Stamp>,
 }
 
 impl TcpExchange<'_> {
+    /// From the send to the reply's first segment.
+    fn rtt(&self) -> Duration {
+        self.first_arrival
+            .unwrap_or_else(Stamp::now)
+            .saturating_duration_since(self.sent)
+    }
+
     fn writing(&self) -> bool {
         self.written < self.outgoing.len()
     }

@@ -143,9 +143,10 @@ async fn in_pieces(
         let Some(reply) = s.unless_stopped(exchange(link, &buf[..n], args)).await else {
             return Ok(true);
         };
-        let Some((_, reply)) = reply.map_err(s.fail())? else {
+        let Some(reply) = reply.map_err(s.fail())? else {
             return Ok(false);
         };
+        let reply = reply.bytes;
         if check.first_difference.is_none() && reply != buf[..n] {
             let at = (0..n).find(|&i| reply.get(i) != Some(&buf[i])).unwrap_or(n);
             check.first_difference = Some(check.received_bytes + at as u64);

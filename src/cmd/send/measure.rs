@@ -2,13 +2,16 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
+use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
 use super::exchange::exchange;
 use super::{Link, Session, send_datagram};
 use crate::error::{Error, Outcome};
+use crate::net::stamp::{self, Read, Stamp};
 use crate::output::Output;
 use crate::output::Written;
 use crate::output::messages::{Measured, SendSummary};
@@ -81,27 +84,34 @@ impl Measure {
     ) -> Result<(), Error> {
         let start = Instant::now();
         let mut buf = vec![0u8; 65_536];
+        let fd = socket.as_raw_fd();
         let mut flight = Flight::default();
         loop {
-            let now = Instant::now();
-            flight.expire(now, s.args.timeout);
+            flight.expire(Stamp::now(), s.args.timeout);
             let sending = self.sent < self.count;
             if !sending && flight.is_empty() {
                 return Ok(());
             }
             let room = flight.len() < WINDOW;
             let due = start + self.interval.mul_f64(self.sent as f64);
-            let expiry = flight.oldest().map_or(now, |at| at + s.args.timeout);
+            let left = flight.oldest().map_or(Duration::ZERO, |at| {
+                s.args.timeout.saturating_sub(at.elapsed())
+            });
+            let expiry = Instant::now() + left;
+            let arrival = socket.async_io(Interest::READABLE, || {
+                stamp::recv(fd, &mut buf, Read::default())
+            });
             tokio::select! {
                 _ = tokio::time::sleep_until(due.into()), if sending && room => {
-                    flight.sent(self.sent, Instant::now());
                     let probe = probe(self.sent, self.size);
+                    flight.sent(self.sent, Stamp::now());
                     send_datagram(socket, to, connected, &probe).await.map_err(s.fail())?;
                     self.sent += 1;
                 }
-                got = socket.recv_from(&mut buf) => {
-                    let (n, _) = got.map_err(s.fail())?;
-                    self.heard(&buf[..n], &mut flight, s.peer, out)?;
+                got = arrival => {
+                    let got = got.map_err(s.fail())?;
+                    let n = got.bytes.min(buf.len());
+                    self.heard(&buf[..n], got.time, &mut flight, s.peer, out)?;
                 }
                 _ = tokio::time::sleep_until(expiry.into()), if !flight.is_empty() => {}
                 () = &mut s.stop => {
@@ -116,6 +126,7 @@ impl Measure {
     fn heard(
         &mut self,
         reply: &[u8],
+        arrived: Stamp,
         flight: &mut Flight,
         peer: SocketAddr,
         out: &mut Output,
@@ -126,7 +137,8 @@ impl Measure {
             .map(u64::from_be_bytes)
             && let Some(at) = flight.answered(seq)
         {
-            self.tally.record(seq, reply, at, self.size, peer, out)?;
+            let rtt = arrived.saturating_duration_since(at);
+            self.tally.record(seq, reply, rtt, self.size, peer, out)?;
         }
         Ok(())
     }
@@ -148,15 +160,16 @@ impl Measure {
                 self.stopped = true;
                 return Ok(());
             }
-            let at = Instant::now();
             self.sent += 1;
             let probe = probe(seq, self.size);
             let Some(reply) = s.unless_stopped(exchange(link, &probe, args)).await else {
                 self.stopped = true;
                 return Ok(());
             };
-            if let Some((_, reply)) = reply.map_err(s.fail())? {
-                self.tally.record(seq, &reply, at, self.size, s.peer, out)?;
+            if let Some(reply) = reply.map_err(s.fail())? {
+                let rtt = reply.rtt;
+                self.tally
+                    .record(seq, &reply.bytes, rtt, self.size, s.peer, out)?;
             }
         }
         Ok(())
@@ -190,11 +203,12 @@ impl Measure {
 /// subtraction; the front is popped once answered or past the timeout.
 #[derive(Default)]
 struct Flight {
-    messages: VecDeque<(u64, Instant, bool)>,
+    /// Each message in flight: its number, when it went (on the stamps' clock), answered.
+    messages: VecDeque<(u64, Stamp, bool)>,
 }
 
 impl Flight {
-    fn sent(&mut self, seq: u64, at: Instant) {
+    fn sent(&mut self, seq: u64, at: Stamp) {
         self.messages.push_back((seq, at, false));
     }
 
@@ -207,12 +221,12 @@ impl Flight {
     }
 
     /// When the oldest unsettled message was sent.
-    fn oldest(&self) -> Option<Instant> {
+    fn oldest(&self) -> Option<Stamp> {
         self.messages.front().map(|&(_, at, _)| at)
     }
 
     /// The reply to `seq`: when it was sent, unless it was answered already or is not ours.
-    fn answered(&mut self, seq: u64) -> Option<Instant> {
+    fn answered(&mut self, seq: u64) -> Option<Stamp> {
         let first = self.messages.front()?.0;
         let index = usize::try_from(seq.checked_sub(first)?).ok()?;
         let (_, at, answered) = self.messages.get_mut(index)?;
@@ -225,13 +239,14 @@ impl Flight {
     }
 
     /// Lets go of the messages past `timeout` (lost) and the answered ones at the front.
-    fn expire(&mut self, now: Instant, timeout: std::time::Duration) {
+    fn expire(&mut self, now: Stamp, timeout: Duration) {
         self.settle_front(Some((now, timeout)));
     }
 
-    fn settle_front(&mut self, expiry: Option<(Instant, std::time::Duration)>) {
+    fn settle_front(&mut self, expiry: Option<(Stamp, Duration)>) {
         while let Some(&(_, at, answered)) = self.messages.front() {
-            let expired = expiry.is_some_and(|(now, timeout)| now.duration_since(at) >= timeout);
+            let expired =
+                expiry.is_some_and(|(now, timeout)| now.saturating_duration_since(at) >= timeout);
             if !answered && !expired {
                 break;
             }
@@ -255,12 +270,12 @@ impl Tally {
         &mut self,
         seq: u64,
         reply: &[u8],
-        at: Instant,
+        rtt: Duration,
         size: usize,
         peer: SocketAddr,
         out: &mut Output,
     ) -> Written {
-        let rtt_ms = at.elapsed().as_secs_f64() * 1000.0;
+        let rtt_ms = rtt.as_secs_f64() * 1000.0;
         let identical = reply == probe(seq, size).as_slice();
         let late = self.highest.is_some_and(|h| seq < h);
         self.highest = Some(self.highest.map_or(seq, |h| h.max(seq)));
@@ -287,7 +302,7 @@ mod tests {
 
     #[test]
     fn a_reply_settles_its_message_once() {
-        let t0 = Instant::now();
+        let t0 = Stamp::now();
         let mut flight = Flight::default();
         for seq in 0..4 {
             flight.sent(seq, t0 + Duration::from_millis(seq));

@@ -1,7 +1,7 @@
 //! MESSAGE arguments: one exchange each, repeated --count times at --interval (0: until
 //! Ctrl-C, the timed resend of the Windows test tools), then a summary.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::exchange::exchange;
 use super::{Link, Session, Totals, unanswered};
@@ -68,7 +68,6 @@ async fn one_round(
             continue;
         }
         totals.sent += 1;
-        let began = Instant::now();
         let args = s.args;
         let Some(reply) = s.unless_stopped(exchange(link, message, args)).await else {
             // Sent, and nothing came back before the stop.
@@ -76,19 +75,21 @@ async fn one_round(
             return Ok(false);
         };
         match reply.map_err(s.fail())? {
-            Some((from, reply)) => {
-                let rtt = began.elapsed().as_secs_f64() * 1000.0;
+            Some(reply) => {
+                let rtt = reply.rtt.as_secs_f64() * 1000.0;
                 totals.rtts.push(rtt);
                 // Answers to a broadcast or a group come from the hosts that answer.
                 let answer = Exchange {
                     seq: totals.sent,
                     sent_bytes: message.len(),
-                    received_bytes: reply.len(),
+                    received_bytes: reply.bytes.len(),
+                    reply_bytes: reply.size,
+                    truncated: reply.size > reply.bytes.len(),
                     rtt_ms: Some(rtt),
-                    identical: reply == *message,
-                    reply: Payload::of(&reply, true, look),
+                    identical: reply.bytes == *message,
+                    reply: Payload::of(&reply.bytes, true, look),
                 };
-                out.send_exchange(from, &answer)?;
+                out.send_exchange(reply.from, &answer)?;
             }
             None => {
                 totals.timeouts += 1;

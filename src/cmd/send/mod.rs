@@ -230,6 +230,7 @@ async fn open_udp(
         });
     }
     socket.set_broadcast(args.broadcast).map_err(&fail)?;
+    crate::net::stamp::enable(&socket).map_err(&fail)?;
     set_ttl(&socket, peer.ip(), args.ttl).map_err(&fail)?;
     // Answers to a broadcast or a group come from the hosts' own addresses.
     let connected = !(interactive || broadcast || peer.ip().is_multicast());
@@ -266,6 +267,7 @@ async fn open_tcp(
         .map_err(|_| fail(io::Error::from(io::ErrorKind::TimedOut)))?
         .map_err(&fail)?;
     let _ = stream.set_nodelay(true);
+    crate::net::stamp::enable(&stream).map_err(&fail)?;
     if let Some(ttl) = args.ttl {
         stream.set_ttl(ttl).map_err(&fail)?;
     }
@@ -333,6 +335,8 @@ fn unanswered(seq: u64, size: usize, look: Look) -> Exchange {
         seq,
         sent_bytes: size,
         received_bytes: 0,
+        reply_bytes: 0,
+        truncated: false,
         rtt_ms: None,
         identical: false,
         reply: Payload::absent(look),
