@@ -54,6 +54,9 @@ impl From<io::Error> for WriteError {
 pub enum Privilege {
     /// An ICMP socket for ping, of either kind.
     IcmpSocket { v6: bool },
+    /// The unprivileged datagram ICMP socket, asked for by name (--socket dgram) by a user
+    /// who may open the raw kind (root): net.ipv4.ping_group_range leaves the group out.
+    DgramIcmp { v6: bool },
     /// Raw sockets for a SYN scan.
     RawSyn,
     /// A ping interval below what an ordinary user may use.
@@ -173,6 +176,15 @@ pub fn privilege_hint(refused: Privilege) -> String {
                  `sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`, or give netkit raw sockets with \
                  `setcap cap_net_raw+ep $(command -v netkit)` or run it as root; or use --tcp PORT, which \
                  needs no privilege)"
+            )
+        }
+        Privilege::DgramIcmp { v6 } => {
+            let family = if v6 { "ICMPv6" } else { "ICMP" };
+            format!(
+                "cannot open an unprivileged {family} datagram socket (--socket dgram): \
+                 net.ipv4.ping_group_range leaves this user's group out; as root the raw socket \
+                 is available: leave out --socket dgram (or use --socket raw), or allow datagram \
+                 ICMP with `sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`"
             )
         }
         Privilege::RawSyn => "cannot open a raw socket for --syn: permission denied (a SYN scan \
@@ -330,6 +342,13 @@ mod tests {
             assert!(hint.contains("--tcp PORT"), "{hint}");
         }
         assert!(privilege_hint(Privilege::IcmpSocket { v6: true }).contains("ICMPv6"));
+        // Root asked for the datagram kind: not "run it as root", but the raw kind it has.
+        let hint = privilege_hint(Privilege::DgramIcmp { v6: false });
+        assert!(!hint.contains("run it as root"), "{hint}");
+        assert!(
+            hint.contains("--socket raw") && hint.contains("ping_group_range"),
+            "{hint}"
+        );
     }
 
     #[test]

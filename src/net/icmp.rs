@@ -92,6 +92,9 @@ impl EchoSocket {
     /// A refusal is the privilege error with its hint (sudo, setcap, ping_group_range).
     pub fn open(v6: bool, kind: Kind, ttl: Option<u32>) -> Result<EchoSocket, Error> {
         Self::open_io(v6, kind, ttl).map_err(|e| match e.kind() {
+            io::ErrorKind::PermissionDenied if kind == Kind::Dgram && super::privileged() => {
+                Error::Permission(Privilege::DgramIcmp { v6 })
+            }
             io::ErrorKind::PermissionDenied => Error::Permission(Privilege::IcmpSocket { v6 }),
             _ => Error::Kernel {
                 what: "open an ICMP socket",
