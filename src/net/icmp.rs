@@ -132,10 +132,11 @@ impl EchoSocket {
         }
     }
 
-    /// Sends one echo request to `to`; `ttl`, when given, goes with it and what follows.
+    /// Sends one echo request to `to` (its port unused; the scope of a link-local address
+    /// names the interface); `ttl`, when given, goes with it and what follows.
     pub async fn send(
         &self,
-        to: IpAddr,
+        to: SocketAddr,
         ident: u16,
         seq: u16,
         ttl: Option<u32>,
@@ -145,9 +146,7 @@ impl EchoSocket {
             self.set_ttl(ttl)?;
         }
         let message = icmp::echo_request(self.v6, ident, seq, payload);
-        self.socket
-            .send_to(&message, SocketAddr::new(to, 0))
-            .await?;
+        self.socket.send_to(&message, to).await?;
         Ok(())
     }
 
@@ -217,7 +216,7 @@ pub async fn echo_once(to: IpAddr, wait: Duration) -> Result<Option<Duration>, E
         source,
     };
     socket
-        .send(to, ident, 1, None, b"netkit check")
+        .send(SocketAddr::new(to, 0), ident, 1, None, b"netkit check")
         .await
         .map_err(failed)?;
     let mut buf = vec![0u8; 4096];

@@ -86,7 +86,7 @@ impl Prober for IcmpProber<'_> {
             let socket = if t.addr.is_ipv6() { &self.v6 } else { &self.v4 };
             let Some(socket) = socket else { continue };
             self.ping.sent(i, seq);
-            let sent = socket.send(t.addr, self.idents[i], seq, None, &self.data);
+            let sent = socket.send(t.to, self.idents[i], seq, None, &self.data);
             if let Err(e) = sent.await {
                 self.ping.send_failed(i, seq, &e)?;
             }

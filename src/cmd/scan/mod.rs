@@ -20,7 +20,7 @@ use tokio::task::JoinSet;
 use crate::addr::host::ScanTarget;
 use crate::cli::ScanArgs;
 use crate::error::{Error, Outcome};
-use crate::net::resolve::{Family, resolve};
+use crate::net::resolve::{Family, resolve_scoped};
 use crate::net::services::{self, Source};
 use crate::output::Output;
 use crate::output::progress::Progress;
@@ -98,9 +98,10 @@ impl Found<'_> {
     }
 }
 
-/// A target as given: one address, or the hosts of a block (iterated lazily).
+/// A target as given: one address (with the scope of its %zone), or the hosts of a block
+/// (iterated lazily).
 enum Target {
-    Addr(String, IpAddr),
+    Addr(String, SocketAddr),
     Net(String, IpNet),
 }
 
@@ -111,10 +112,11 @@ impl Target {
         }
     }
 
-    fn hosts(&self) -> Box<dyn Iterator<Item = IpAddr> + '_> {
+    /// Each host as a socket address, port 0 (the sweep sets the port, keeping the scope).
+    fn hosts(&self) -> Box<dyn Iterator<Item = SocketAddr> + '_> {
         match self {
             Target::Addr(_, a) => Box::new(std::iter::once(*a)),
-            Target::Net(_, net) => Box::new(net.hosts()),
+            Target::Net(_, net) => Box::new(net.hosts().map(|h| SocketAddr::new(h, 0))),
         }
     }
 }
@@ -170,7 +172,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
                         Method::Connect => tcp::scan(host, &ports, &settings, &mut found).await,
                         Method::Udp => udp::scan(host, &ports, &settings, &mut found).await,
                         Method::Syn(raw) => {
-                            syn::scan(raw, host, &ports, &settings, &mut found).await
+                            syn::scan(raw, host.ip(), &ports, &settings, &mut found).await
                         }
                     }
                 };
@@ -180,7 +182,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
                 }
                 let mut scan = report(
                     t.given(),
-                    host,
+                    host.ip(),
                     &method,
                     found.answers,
                     started.elapsed(),
@@ -257,9 +259,10 @@ fn report(
 async fn target(given: &ScanTarget) -> Result<Target, Error> {
     Ok(match given {
         ScanTarget::Net { given, net } => Target::Net(given.clone(), *net),
-        ScanTarget::Host(host) => {
-            Target::Addr(host.given().to_string(), resolve(host, Family::Any).await?)
-        }
+        ScanTarget::Host(host) => Target::Addr(
+            host.given().to_string(),
+            resolve_scoped(host, Family::Any).await?,
+        ),
     })
 }
 
@@ -350,7 +353,7 @@ const RUN: usize = 256;
 /// would wake another thread for every probe). Paced sweeps keep one lane, so the gap holds
 /// for the whole sweep.
 async fn sweep<P, F, A>(
-    target: IpAddr,
+    target: SocketAddr,
     ports: Vec<u16>,
     settings: &Settings,
     gap: Option<Duration>,
@@ -375,7 +378,12 @@ async fn sweep<P, F, A>(
         let mine: Vec<u16> = ports.iter().skip(lane).step_by(lanes).copied().collect();
         let share = (settings.concurrency / lanes).max(1);
         let pace = Arc::clone(pace);
-        let lane_probe = move |port| probe(SocketAddr::new(target, port), Arc::clone(&pace));
+        let lane_probe = move |port| {
+            // The target's scope (a %zone) stays with every port.
+            let mut at = target;
+            at.set_port(port);
+            probe(at, Arc::clone(&pace))
+        };
         running.spawn(lane_sweep(mine, share, gap, lane_probe, tx.clone()));
     }
     drop(tx);
