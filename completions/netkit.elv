@@ -106,7 +106,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --quiet 'Quiet: print only the header lines and the statistics'
             cand -D 'Print a Unix timestamp before each line'
             cand -O 'Report "no answer yet" for a probe still unanswered when the next is sent'
-            cand --json 'JSON on stdout when done: {"hosts": [...]} with every reply and error'
+            cand --json 'JSON lines on stdout: each reply and error as it comes ({"event": "reply", ...}), then a summary per host ({"event": "summary", ...})'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -95,7 +95,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand ping" -s 6 -d 'Resolve nam
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s q -l quiet -d 'Quiet: print only the header lines and the statistics'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s D -d 'Print a Unix timestamp before each line'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s O -d 'Report "no answer yet" for a probe still unanswered when the next is sent'
-complete -c netkit -n "__fish_netkit_using_subcommand ping" -l json -d 'JSON on stdout when done: {"hosts": [...]} with every reply and error'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -l json -d 'JSON lines on stdout: each reply and error as it comes ({"event": "reply", ...}), then a summary per host ({"event": "summary", ...})'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s m -l max-hops -d 'Most hops to try' -r

@@ -90,6 +90,11 @@ impl Samples {
         self.count
     }
 
+    /// The largest sample so far; `None` before the first.
+    pub fn max(&self) -> Option<f64> {
+        (self.count > 0).then_some(self.max)
+    }
+
     /// The summary; `None` when there are no samples.
     pub fn summary(&self) -> Option<RttSummary> {
         if self.histogram.is_empty() {
@@ -181,7 +186,9 @@ mod tests {
         }
         assert_eq!(few.summary(), summarize(&[3.0, 1.0, 2.0]));
         assert_eq!(few.len(), 3);
+        assert_eq!(few.max(), Some(3.0));
         assert!(Samples::default().summary().is_none());
+        assert_eq!(Samples::default().max(), None);
 
         let values: Vec<f64> = (0..300_000)
             .map(|i| 0.05 + f64::from(i % 1000) * 0.01)

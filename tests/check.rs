@@ -31,7 +31,18 @@ fn check(lab: &RouterLab, args: &[&str]) -> (i32, Value, String) {
     let (code, stdout, stderr) = lab.client.netkit(&full);
     let report = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout:?}; stderr {stderr}"));
+    every_step_that_ran_is_timed(&report);
     (code, report, stderr)
+}
+
+/// A step that ran (passed or failed) carries its time, the own-address step included; a
+/// skipped one has none.
+fn every_step_that_ran_is_timed(report: &Value) {
+    for step in report["steps"].as_array().expect("steps") {
+        let ran = step["status"] != "skip";
+        assert_eq!(step["ms"].is_f64(), ran, "{step} in {report}");
+        assert!(ran || step["ms"].is_null(), "{step}");
+    }
 }
 
 fn statuses(report: &Value) -> Vec<String> {

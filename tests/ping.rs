@@ -5,11 +5,24 @@
 mod common;
 
 use common::netns::{Netns, RouterLab, VethLab};
-use common::run;
+use common::{json_lines, run};
 use serde_json::{Value, json};
 
-fn json_report(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+/// The lines of one kind of event.
+fn events(stdout: &str, kind: &str) -> Vec<Value> {
+    let lines = json_lines(stdout);
+    lines.into_iter().filter(|l| l["event"] == kind).collect()
+}
+
+/// The one host's summary, the last line.
+fn summary(stdout: &str) -> Value {
+    let lines = json_lines(stdout);
+    let last = lines
+        .last()
+        .cloned()
+        .unwrap_or_else(|| panic!("no line: {stdout}"));
+    assert_eq!(last["event"], "summary", "{stdout}");
+    last
 }
 
 fn reply_lines(stdout: &str) -> Vec<&str> {
@@ -67,31 +80,141 @@ fn json_has_every_field() {
         "--json",
     ]);
     assert_eq!(code, 0);
-    let report = json_report(&stdout);
-    let h = &report["hosts"][0];
+    // One line per reply as it came, then the summary: no list of replies or errors in it.
+    let lines = json_lines(&stdout);
+    assert_eq!(lines.len(), 3, "{stdout}");
+    let h = summary(&stdout);
     for field in [
         "target",
         "address",
         "transmitted",
         "received",
+        "duplicates",
+        "errors",
         "loss_percent",
         "time_ms",
         "rtt_ms",
-        "replies",
-        "errors",
     ] {
         assert!(h.get(field).is_some(), "{field} missing: {h}");
     }
+    for gone in ["replies", "rtt_samples"] {
+        assert!(h.get(gone).is_none(), "{gone} in the summary: {h}");
+    }
     assert_eq!(h["transmitted"], json!(2));
     assert_eq!(h["received"], json!(2));
+    assert_eq!(h["errors"], json!(0));
     assert_eq!(h["loss_percent"], json!(0.0));
     for key in ["min", "avg", "max", "mdev", "p50", "p95", "p99"] {
         assert!(h["rtt_ms"][key].is_f64(), "rtt_ms.{key}");
     }
     // A 1,400-byte payload arrives intact: 1,408 bytes of ICMP, checked byte for byte.
-    assert_eq!(h["replies"][0]["bytes"], json!(1408));
-    assert_eq!(h["replies"][0]["intact"], json!(true));
-    assert_eq!(h["replies"][0]["ttl"], json!(64));
+    let replies = events(&stdout, "reply");
+    assert_eq!(replies.len(), 2, "{stdout}");
+    for (i, r) in replies.iter().enumerate() {
+        assert_eq!(r["target"], "127.0.0.1");
+        assert_eq!(r["from"], "127.0.0.1");
+        assert_eq!(r["seq"], json!(i + 1));
+        assert_eq!(r["bytes"], json!(1408));
+        assert_eq!(r["intact"], json!(true));
+        assert_eq!(r["ttl"], json!(64));
+        assert_eq!(r["duplicate"], json!(false));
+        assert!(r["rtt_ms"].is_f64(), "{r}");
+    }
+    // -q keeps only the summary.
+    let (code, stdout, _) = run(&["ping", "127.0.0.1", "-c", "2", "-i", "0.2", "-q", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(json_lines(&stdout).len(), 1, "{stdout}");
+    assert_eq!(summary(&stdout)["received"], json!(2));
+}
+
+#[test]
+fn json_streams_a_line_per_reply_as_it_comes() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    // Open-ended: the first reply's line must come while the run goes on, not at its end.
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["ping", "127.0.0.1", "-i", "0.2", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_secs(3));
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -INT");
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let _ = reader.join();
+    let first = first.unwrap_or_else(|_| panic!("no JSON line within 3 s of an open-ended run"));
+    let mut rest: Vec<String> = rx.try_iter().collect();
+    assert_eq!(status.code(), Some(0));
+    let first: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    assert_eq!(first["event"], "reply", "{first}");
+    assert_eq!(first["seq"], json!(1), "{first}");
+    let last = rest.pop().unwrap_or_else(|| panic!("no summary"));
+    let last: Value = serde_json::from_str(&last).unwrap_or_else(|e| panic!("{e}: {last}"));
+    assert_eq!(last["event"], "summary", "{last}");
+    assert_eq!(last["received"], json!(rest.len() + 1), "{last}");
+}
+
+#[test]
+fn memory_stays_flat_however_many_replies() {
+    // Peak RSS of a short and of a ten times longer run, as the kernel counts it for a child,
+    // on a namespace's own loopback (root may go below 0.2 s between probes).
+    let Some(ns) = Netns::create("mem") else {
+        return;
+    };
+    ns.ip("link set lo up");
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let bin = bin.to_string_lossy();
+    let script = "import resource, subprocess, sys\n\
+        p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE)\n\
+        last = p.stdout.decode().splitlines()[-1]\n\
+        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, last)\n";
+    let peak_kib = |count: &str| -> (u64, Value) {
+        let args = [
+            "-c",
+            script,
+            &bin,
+            "ping",
+            "127.0.0.1",
+            "-i",
+            "0.0005",
+            "-c",
+            count,
+            "--json",
+        ];
+        let out = ns.exec("python3", &args);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let (kib, last) = text
+            .trim()
+            .split_once(' ')
+            .unwrap_or_else(|| panic!("{text}"));
+        let kib = kib.parse().unwrap_or_else(|e| panic!("{e}: {text}"));
+        (
+            kib,
+            serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {last}")),
+        )
+    };
+    let (short, _) = peak_kib("500");
+    let (long, summary) = peak_kib("5000");
+    assert_eq!(summary["event"], "summary", "{summary}");
+    assert!(
+        summary["received"].as_u64().unwrap_or(0) > 1000,
+        "{summary}"
+    );
+    assert!(
+        long < short + 512,
+        "peak RSS grew from {short} KiB to {long} KiB with ten times the replies"
+    );
 }
 
 #[test]
@@ -151,8 +274,9 @@ fn a_delayed_peer_is_timed_right() {
         lab.client
             .netkit(&["ping", VethLab::PEER, "-c", "10", "-i", "0.05", "--json"]);
     assert_eq!(code, 0, "{stderr}");
-    let h = &json_report(&stdout)["hosts"][0];
+    let h = summary(&stdout);
     assert_eq!(h["received"], json!(10));
+    assert_eq!(events(&stdout, "reply").len(), 10, "{stdout}");
     let avg = h["rtt_ms"]["avg"].as_f64().unwrap_or(0.0);
     // Never under the delay; above it by what a Python responder takes on a loaded 2-core
     // machine (the other tests run beside this one): seen up to 23.3 ms.
@@ -371,15 +495,22 @@ fn time_exceeded_comes_back_from_the_router_on_either_socket() {
 
 #[test]
 fn permission_refused_names_the_fixes() {
-    // A fresh namespace allows no unprivileged ICMP sockets (ping_group_range "1 0"):
-    // forcing the datagram kind is refused even for root.
+    // A fresh namespace allows no unprivileged ICMP sockets (ping_group_range "1 0"): an
+    // ordinary user is refused both kinds; root asking for the datagram kind is refused it.
     let Some(ns) = Netns::create("perm") else {
         return;
     };
     ns.ip("link set lo up");
-    let (code, stdout, stderr) = ns.netkit(&["ping", "127.0.0.1", "-c", "1", "--socket", "dgram"]);
-    assert_eq!(code, 2);
-    assert!(stdout.is_empty());
+    let bin = common::netkit_for_anyone();
+    let bin = bin.to_string_lossy().into_owned();
+    let args = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", &bin];
+    let out = ns.exec(
+        "setpriv",
+        &[&args[..], &["ping", "127.0.0.1", "-c", "1"]].concat(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
     for want in [
         "permission denied",
         "ping_group_range",
@@ -388,6 +519,18 @@ fn permission_refused_names_the_fixes() {
     ] {
         assert!(stderr.contains(want), "{want}: {stderr}");
     }
+    // Root: the raw socket is there, so the hint says that, not "run it as root".
+    let (code, stdout, stderr) = ns.netkit(&["ping", "127.0.0.1", "-c", "1", "--socket", "dgram"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    for want in [
+        "--socket dgram",
+        "ping_group_range",
+        "raw socket is available",
+    ] {
+        assert!(stderr.contains(want), "{want}: {stderr}");
+    }
+    assert!(!stderr.contains("run it as root"), "{stderr}");
 }
 
 #[test]

@@ -79,7 +79,8 @@ pub struct PingArgs {
     #[arg(long, value_enum, default_value_t = SocketKind::Auto, value_name = "KIND")]
     pub socket: SocketKind,
 
-    /// JSON on stdout when done: {"hosts": [...]} with every reply and error
+    /// JSON lines on stdout: each reply and error as it comes ({"event": "reply", ...}), then a
+    /// summary per host ({"event": "summary", ...})
     #[arg(long)]
     pub json: bool,
 }

@@ -53,9 +53,12 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> Result<Outcome, Error> {
 async fn check(args: &CheckArgs, steps: &mut Vec<Step>) {
     let wait = args.wait;
     steps.push(loopback(wait).await);
+    // Step 2 sends nothing, but it ran: its time is the reading of the interfaces.
+    let began = Instant::now();
     let snapshot = interfaces::snapshot().ok();
     let route = snapshot.as_ref().and_then(default_route);
-    steps.push(own_address(snapshot.as_ref(), route.as_ref()));
+    let own = own_address(snapshot.as_ref(), route.as_ref());
+    steps.push(timed(ms(began.elapsed()), own));
     steps.push(gateway(route.as_ref(), wait).await);
     let (resolution, addr) = resolution(args).await;
     steps.push(resolution);
@@ -348,6 +351,7 @@ async fn host(args: &CheckArgs, addr: Option<IpAddr>, wait: Duration) -> Step {
     } else {
         format!("{} ({addr})", host.given())
     };
+    let began = Instant::now();
     if let Ok(Some(rtt)) = echo_once(addr, wait).await {
         return timed(
             ms(rtt),
@@ -357,7 +361,7 @@ async fn host(args: &CheckArgs, addr: Option<IpAddr>, wait: Duration) -> Step {
     if let Some(answered) = tcp_answers(addr, &shown, wait).await {
         return answered;
     }
-    failed(
+    let unanswered = failed(
         5,
         name,
         format!("{shown}: no reply to ping, nor on TCP 443 or 80"),
@@ -365,7 +369,9 @@ async fn host(args: &CheckArgs, addr: Option<IpAddr>, wait: Duration) -> Step {
             "{shown} is down, or something on the way drops its traffic; `netkit trace {addr}` \
              shows where it is lost"
         ),
-    )
+    );
+    // A step that ran carries its time: here, all the asking that went unanswered.
+    timed(ms(began.elapsed()), unanswered)
 }
 
 /// Step 5 passed by a TCP port that answers, 443 or else 80 (a reset proves the host is up).

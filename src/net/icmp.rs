@@ -138,12 +138,13 @@ impl EchoSocket {
         }
     }
 
-    /// Sends one echo request to `to`; `ttl`, when given, goes with it and what follows.
-    /// Returns when it went: read on the stamps' clock just before the send, once the request
-    /// is built (as iputils stamps its requests).
+    /// Sends one echo request to `to` (its port unused; the scope of a link-local address
+    /// names the interface); `ttl`, when given, goes with it and what follows. Returns when it
+    /// went: read on the stamps' clock just before the send, once the request is built (as
+    /// iputils stamps its requests).
     pub async fn send(
         &self,
-        to: IpAddr,
+        to: SocketAddr,
         ident: u16,
         seq: u16,
         ttl: Option<u32>,
@@ -153,7 +154,6 @@ impl EchoSocket {
             self.set_ttl(ttl)?;
         }
         let message = icmp::echo_request(self.v6, ident, seq, payload);
-        let to = SocketAddr::new(to, 0);
         let at = Stamp::now();
         // Writable unless the send buffer is full: sent now, without a trip through the runtime.
         match self.socket.try_send_to(&message, to) {
@@ -246,7 +246,7 @@ pub async fn echo_once(to: IpAddr, wait: Duration) -> Result<Option<Duration>, E
         source,
     };
     let began = socket
-        .send(to, ident, 1, None, b"netkit check")
+        .send(SocketAddr::new(to, 0), ident, 1, None, b"netkit check")
         .await
         .map_err(failed)?;
     let mut buf = vec![0u8; 4096];

@@ -35,17 +35,50 @@ impl Family {
     }
 }
 
-/// The address `host` stands for.
+/// The address `host` stands for. A `%zone` is refused: a command that can send to a
+/// link-local address asks `resolve_scoped`, which keeps the zone's interface.
 pub async fn resolve(host: &Host, family: Family) -> Result<IpAddr, Error> {
+    if host.zone().is_some() {
+        return Err(Error::Resolve {
+            name: host.given().to_string(),
+            reason: "a %zone is taken by ping, trace, scan and send, not here (leave it out)"
+                .to_string(),
+        });
+    }
+    resolve_any(host, family).await
+}
+
+/// The socket address `host` stands for, port 0: its address resolved, with the interface of
+/// a `%zone` as the scope (a link-local address is only unique on its link, and the kernel
+/// sends to one only on a named interface). Set the port with `SocketAddr::set_port`, which
+/// keeps the scope.
+pub async fn resolve_scoped(host: &Host, family: Family) -> Result<SocketAddr, Error> {
+    let (Some(IpAddr::V6(v6)), Some(zone)) = (host.addr(), host.zone()) else {
+        return Ok(SocketAddr::new(resolve(host, family).await?, 0));
+    };
+    if family == Family::V4 {
+        return Err(Error::Resolve {
+            name: host.given().to_string(),
+            reason: "it is not of the family asked for (-4/-6)".to_string(),
+        });
+    }
+    let scope = zone
+        .parse::<u32>()
+        .ok()
+        .or_else(|| crate::net::interface_index(zone))
+        .ok_or_else(|| Error::Resolve {
+            name: host.given().to_string(),
+            reason: format!("this machine has no interface named {zone} (see `netkit ifaces`)"),
+        })?;
+    Ok(SocketAddr::V6(SocketAddrV6::new(v6, 0, 0, scope)))
+}
+
+/// `resolve` without the zone's refusal.
+async fn resolve_any(host: &Host, family: Family) -> Result<IpAddr, Error> {
     let refuse = |reason: &str| Error::Resolve {
         name: host.given().to_string(),
         reason: reason.to_string(),
     };
-    if host.zone().is_some() {
-        return Err(refuse(
-            "a %zone is taken only by send's HOST:PORT for now (leave it out, or send to it)",
-        ));
-    }
     if let Some(addr) = host.addr() {
         return if family.admits(&addr) {
             Ok(addr)
@@ -67,28 +100,12 @@ pub async fn resolve(host: &Host, family: Family) -> Result<IpAddr, Error> {
         })
 }
 
-/// The socket address of a server: its host resolved, with the interface of a `%zone` (a
-/// link-local address is only unique on its link) as the scope.
+/// The socket address of a server: its host resolved, with the interface of a `%zone` as the
+/// scope.
 pub async fn resolve_endpoint(endpoint: &Endpoint) -> Result<SocketAddr, Error> {
-    let host = &endpoint.host;
-    let (Some(IpAddr::V6(v6)), Some(zone)) = (host.addr(), host.zone()) else {
-        let addr = resolve(host, Family::Any).await?;
-        return Ok(SocketAddr::new(addr, endpoint.port));
-    };
-    let scope = zone
-        .parse::<u32>()
-        .ok()
-        .or_else(|| crate::net::interface_index(zone))
-        .ok_or_else(|| Error::Resolve {
-            name: host.given().to_string(),
-            reason: format!("this machine has no interface named {zone} (see `netkit ifaces`)"),
-        })?;
-    Ok(SocketAddr::V6(SocketAddrV6::new(
-        v6,
-        endpoint.port,
-        0,
-        scope,
-    )))
+    let mut addr = resolve_scoped(&endpoint.host, Family::Any).await?;
+    addr.set_port(endpoint.port);
+    Ok(addr)
 }
 
 /// The name servers the system resolver asks, from /etc/resolv.conf (which `ip netns exec`
@@ -161,8 +178,25 @@ mod tests {
                 .is_err_and(|e| e.contains("no interface named nosuch0")),
             "{missing:?}"
         );
-        let ping = block_on(resolve(&host("fe80::1%lo"), Family::Any)).map_err(|e| e.to_string());
-        assert!(ping.is_err_and(|e| e.contains("a %zone is taken only by send")));
+        // ping, trace and scan take the zone as the scope of the address they send to.
+        let scoped = |text: &str, family| {
+            block_on(resolve_scoped(&host(text), family)).map_err(|e| e.to_string())
+        };
+        let ping = scoped("fe80::1%lo", Family::Any);
+        assert!(
+            matches!(ping, Ok(SocketAddr::V6(a)) if a.scope_id() > 0 && a.port() == 0),
+            "{ping:?}"
+        );
+        assert!(
+            matches!(scoped("fe80::1%3", Family::V6), Ok(SocketAddr::V6(a)) if a.scope_id() == 3)
+        );
+        let v4 = scoped("fe80::1%3", Family::V4);
+        assert!(v4.is_err_and(|e| e.contains("not of the family")));
+        let plain = scoped("127.0.0.1", Family::Any);
+        assert_eq!(plain, Ok(SocketAddr::from(([127, 0, 0, 1], 0))));
+        // Where nothing can send to a link-local address yet, the zone is refused by name.
+        let check = block_on(resolve(&host("fe80::1%lo"), Family::Any)).map_err(|e| e.to_string());
+        assert!(check.is_err_and(|e| e.contains("a %zone is taken by ping, trace, scan")));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! How `ping` looks: iputils' lines and statistics, line for line, plus percentiles, a
-//! sparkline on a terminal, a table when several hosts were pinged, or one JSON document.
+//! sparkline on a terminal, a table when several hosts were pinged; or JSON lines, one per
+//! reply and error as it comes, then one summary per host.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -17,7 +18,8 @@ pub struct PingReport {
     pub hosts: Vec<HostReport>,
 }
 
-/// One host's run.
+/// One host's run: counts and statistics, never a list that grows with the run (the replies
+/// and errors went out as they came).
 #[derive(Debug, Serialize)]
 pub struct HostReport {
     pub target: String,
@@ -25,15 +27,18 @@ pub struct HostReport {
     pub transmitted: u64,
     pub received: u64,
     pub duplicates: u64,
+    /// ICMP errors and failed sends.
+    pub errors: u64,
     pub loss_percent: f64,
     pub time_ms: u64,
     pub rtt_ms: Option<RttSummary>,
-    /// The RTTs in order, for the sparkline.
+    /// The last RTTs (at most `SPARKLINE`), oldest first, for the sparkline.
     #[serde(skip)]
-    pub rtt_samples: Vec<f64>,
-    pub replies: Vec<ReplyRecord>,
-    pub errors: Vec<ErrorRecord>,
+    pub recent_rtts: Vec<f64>,
 }
+
+/// How many of the last RTTs the sparkline shows.
+pub const SPARKLINE: usize = 60;
 
 /// One reply.
 #[derive(Debug, Serialize)]
@@ -49,14 +54,6 @@ pub struct ReplyRecord {
     pub intact: bool,
 }
 
-/// An ICMP error or a failed send.
-#[derive(Debug, Serialize)]
-pub struct ErrorRecord {
-    pub seq: u16,
-    pub from: Option<IpAddr>,
-    pub message: String,
-}
-
 /// What happens while pinging, as it happens.
 pub enum PingEvent<'a> {
     /// The header line; `size` is the data size (none for --tcp).
@@ -66,11 +63,13 @@ pub enum PingEvent<'a> {
         size: Option<usize>,
     },
     Reply {
+        target: &'a str,
         name: Option<&'a str>,
         from: IpAddr,
         reply: &'a ReplyRecord,
     },
     TcpReply {
+        target: &'a str,
         addr: IpAddr,
         port: u16,
         /// SYN/ACK (open) or RST (closed).
@@ -105,14 +104,110 @@ pub struct PingView {
     pub several: bool,
 }
 
+/// A JSON line of the run: a reply or an error as it comes, or a host's summary at the end.
+#[derive(Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum JsonLine<'a> {
+    Reply {
+        target: &'a str,
+        from: IpAddr,
+        #[serde(flatten)]
+        reply: &'a ReplyRecord,
+    },
+    TcpReply {
+        target: &'a str,
+        address: IpAddr,
+        port: u16,
+        open: bool,
+        #[serde(flatten)]
+        reply: &'a ReplyRecord,
+    },
+    IcmpError {
+        target: &'a str,
+        seq: u16,
+        from: IpAddr,
+        message: &'a str,
+    },
+    SendError {
+        target: &'a str,
+        seq: u16,
+        message: &'a str,
+    },
+    Summary {
+        #[serde(flatten)]
+        host: &'a HostReport,
+    },
+}
+
+impl<'a> JsonLine<'a> {
+    /// The JSON line of an event; none for the header and -O's notes, which are the text's.
+    fn of(event: &PingEvent<'a>) -> Option<JsonLine<'a>> {
+        Some(match *event {
+            PingEvent::Reply {
+                target,
+                from,
+                reply,
+                ..
+            } => JsonLine::Reply {
+                target,
+                from,
+                reply,
+            },
+            PingEvent::TcpReply {
+                target,
+                addr,
+                port,
+                open,
+                reply,
+            } => JsonLine::TcpReply {
+                target,
+                address: addr,
+                port,
+                open,
+                reply,
+            },
+            PingEvent::IcmpError {
+                target,
+                from,
+                seq,
+                message,
+            } => JsonLine::IcmpError {
+                target,
+                seq,
+                from,
+                message,
+            },
+            PingEvent::SendError {
+                target,
+                seq,
+                message,
+            } => JsonLine::SendError {
+                target,
+                seq,
+                message,
+            },
+            PingEvent::Start { .. } | PingEvent::NoAnswerYet { .. } => return None,
+        })
+    }
+}
+
 impl Output {
-    /// Prints one event as iputils would (nothing with --json, which reports at the end).
+    /// Prints one event as iputils would, or with --json its line (-q keeps only the
+    /// summaries); either is flushed at once.
     pub fn ping_event(&mut self, view: PingView, event: &PingEvent) -> Written {
         if self.json() {
-            return Ok(());
+            return match JsonLine::of(event) {
+                Some(line) if !view.quiet => {
+                    self.json_line(&line)?;
+                    // As it happens: a reader at the other end of a pipe sees each line now.
+                    self.flush()
+                }
+                _ => Ok(()),
+            };
         }
         if let PingEvent::Start { target, addr, size } = event {
-            return Ok(writeln!(self, "{}", start_line(target, *addr, *size))?);
+            writeln!(self, "{}", start_line(target, *addr, *size))?;
+            return self.flush();
         }
         if view.quiet {
             return Ok(());
@@ -127,12 +222,15 @@ impl Output {
         let about = |words: String| if view.several { words } else { String::new() };
         let line = match event {
             PingEvent::Start { .. } => return Ok(()),
-            PingEvent::Reply { name, from, reply } => reply_line(*name, *from, reply),
+            PingEvent::Reply {
+                name, from, reply, ..
+            } => reply_line(*name, *from, reply),
             PingEvent::TcpReply {
                 addr,
                 port,
                 open,
                 reply,
+                ..
             } => tcp_reply_line(*addr, *port, *open, reply),
             PingEvent::IcmpError {
                 target,
@@ -153,13 +251,19 @@ impl Output {
                 format!("no answer yet for icmp_seq={seq}{about}")
             }
         };
-        Ok(writeln!(self, "{line}")?)
+        writeln!(self, "{line}")?;
+        // Each line as it happens, as iputils flushes it, even into a pipe.
+        self.flush()
     }
 
-    /// The statistics: iputils' block per host, then a table when there were several.
+    /// The statistics: iputils' block per host, then a table when there were several; with
+    /// --json a summary line per host.
     pub fn ping_summary(&mut self, report: &PingReport) -> Written {
         if self.json() {
-            return self.json_line(report);
+            for host in &report.hosts {
+                self.json_line(&JsonLine::Summary { host })?;
+            }
+            return Ok(());
         }
         for h in &report.hosts {
             self.host_statistics(h)?;
@@ -178,8 +282,8 @@ impl Output {
         if h.duplicates > 0 {
             extra.push_str(&format!("+{} duplicates, ", h.duplicates));
         }
-        if !h.errors.is_empty() {
-            extra.push_str(&format!("+{} errors, ", h.errors.len()));
+        if h.errors > 0 {
+            extra.push_str(&format!("+{} errors, ", h.errors));
         }
         writeln!(
             self,
@@ -202,9 +306,8 @@ impl Output {
             "rtt p50/p95/p99 = {:.3}/{:.3}/{:.3} ms",
             r.p50, r.p95, r.p99
         )?;
-        if self.decorated() && h.rtt_samples.len() > 1 {
-            let last: Vec<f64> = h.rtt_samples.iter().rev().take(60).rev().copied().collect();
-            writeln!(self, "rtt {}", super::sparkline(&last))?;
+        if self.decorated() && h.recent_rtts.len() > 1 {
+            writeln!(self, "rtt {}", super::sparkline(&h.recent_rtts))?;
         }
         Ok(())
     }

@@ -107,3 +107,19 @@ pub fn run_within(
     };
     (status.code().unwrap_or(-1), text(out), text(err))
 }
+
+/// A copy of the netkit binary that any user may run (the build tree may sit under a home
+/// directory that `nobody` cannot enter), removed when dropped.
+pub fn netkit_for_anyone() -> tempfile::TempPath {
+    use std::os::unix::fs::PermissionsExt;
+    let copy = tempfile::Builder::new()
+        .prefix("netkit-")
+        .tempfile_in(std::env::temp_dir())
+        .unwrap_or_else(|e| panic!("a temporary file: {e}"))
+        .into_temp_path();
+    std::fs::copy(assert_cmd::cargo::cargo_bin("netkit"), &copy)
+        .unwrap_or_else(|e| panic!("copying netkit: {e}"));
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("chmod: {e}"));
+    copy
+}

@@ -1,7 +1,8 @@
 //! What ping knows and says about each host, whichever prober runs: the book of its probes
-//! (net::probe::Tracker), its replies and errors as they are printed, and the report at the
-//! end.
+//! (net::probe::Tracker), its replies and errors printed as they come (and then forgotten:
+//! only counts, statistics and the sparkline's last RTTs are kept), and the report at the end.
 
+use std::collections::VecDeque;
 use std::io;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -11,16 +12,18 @@ use crate::error::{Error, io_reason};
 use crate::net::probe::Tracker;
 use crate::net::stamp::Stamp;
 use crate::output::Output;
-use crate::output::ping::{ErrorRecord, HostReport, PingEvent, PingReport, PingView, ReplyRecord};
+use crate::output::ping::{HostReport, PingEvent, PingReport, PingView, ReplyRecord, SPARKLINE};
 use crate::packet::icmp::IcmpError;
 use crate::stats;
 
-/// One host's probes and what came back.
+/// One host's probes and what came back, in memory that does not grow with the run.
 #[derive(Default)]
 struct Host {
     tracker: Tracker,
-    replies: Vec<ReplyRecord>,
-    errors: Vec<ErrorRecord>,
+    /// The last RTTs, for the sparkline.
+    recent: VecDeque<f64>,
+    /// ICMP errors and failed sends.
+    errors: u64,
 }
 
 /// How a reply came: an echo reply (its TTL, size and whether the data came back intact) or a
@@ -143,21 +146,29 @@ impl<'a> Pinging<'a> {
             duplicate,
             intact,
         };
+        if !duplicate {
+            if host.recent.len() == SPARKLINE {
+                host.recent.pop_front();
+            }
+            host.recent.push_back(rtt_ms);
+        }
+        let target = &self.targets[i];
         let event = match reply {
             Reply::Echo { from, .. } => PingEvent::Reply {
-                name: self.targets[i].name.as_deref(),
+                target: &target.given,
+                name: target.name.as_deref(),
                 from,
                 reply: &record,
             },
             Reply::Connect { port, open } => PingEvent::TcpReply {
-                addr: self.targets[i].addr,
+                target: &target.given,
+                addr: target.addr,
                 port,
                 open,
                 reply: &record,
             },
         };
         self.out.ping_event(self.view, &event)?;
-        host.replies.push(record);
         Ok(())
     }
 
@@ -177,7 +188,7 @@ impl<'a> Pinging<'a> {
             message,
         };
         self.out.ping_event(self.view, &event)?;
-        self.failed(i, seq, Some(from), message.to_string());
+        self.failed(i, seq);
         Ok(())
     }
 
@@ -190,7 +201,7 @@ impl<'a> Pinging<'a> {
             message: &message,
         };
         self.out.ping_event(self.view, &event)?;
-        self.failed(i, seq, None, message);
+        self.failed(i, seq);
         Ok(())
     }
 
@@ -199,10 +210,10 @@ impl<'a> Pinging<'a> {
         self.hosts[i].tracker.failed(seq);
     }
 
-    fn failed(&mut self, i: usize, seq: u16, from: Option<IpAddr>, message: String) {
+    fn failed(&mut self, i: usize, seq: u16) {
         let host = &mut self.hosts[i];
         host.tracker.failed(seq);
-        host.errors.push(ErrorRecord { seq, from, message });
+        host.errors += 1;
     }
 
     /// The report; `elapsed` is the time from the start to the last probe sent (iputils').
@@ -220,12 +231,11 @@ impl<'a> Pinging<'a> {
                     transmitted: tr.transmitted,
                     received,
                     duplicates: tr.duplicates,
+                    errors: host.errors,
                     loss_percent: stats::loss_percent(tr.transmitted, received),
                     time_ms: elapsed.as_millis() as u64,
-                    rtt_ms: stats::summarize(&tr.rtts),
-                    rtt_samples: tr.rtts,
-                    replies: host.replies,
-                    errors: host.errors,
+                    rtt_ms: tr.rtts.summary(),
+                    recent_rtts: host.recent.into(),
                 }
             })
             .collect();

@@ -86,7 +86,7 @@ impl Prober for IcmpProber<'_> {
         for (i, t) in self.ping.targets.iter().enumerate() {
             let socket = if t.addr.is_ipv6() { &self.v6 } else { &self.v4 };
             let Some(socket) = socket else { continue };
-            let sent = socket.send(t.addr, self.idents[i], seq, None, &self.data);
+            let sent = socket.send(t.to, self.idents[i], seq, None, &self.data);
             match sent.await {
                 Ok(at) => self.ping.sent(i, seq, at),
                 Err(e) => {

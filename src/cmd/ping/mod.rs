@@ -7,12 +7,12 @@ mod hosts;
 mod icmp;
 mod tcp;
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use crate::cli::PingArgs;
 use crate::error::{Error, Outcome, interval_refusal};
 use crate::net::probe::{self, Schedule};
-use crate::net::resolve::{Family, resolve};
+use crate::net::resolve::{Family, resolve_scoped};
 use crate::output::Output;
 use crate::output::ping::PingView;
 use hosts::Pinging;
@@ -22,6 +22,9 @@ struct Target {
     /// What the user typed.
     given: String,
     addr: IpAddr,
+    /// Where probes go: `addr`, port 0, with the scope of a %zone (a link-local address is
+    /// sent to on its interface).
+    to: SocketAddr,
     /// The name, when one was given and resolved.
     name: Option<String>,
 }
@@ -73,9 +76,11 @@ async fn targets(args: &PingArgs) -> Result<Vec<Target>, Error> {
     let family = Family::from_flags(args.ipv4, args.ipv6);
     let mut targets = Vec::with_capacity(args.hosts.len());
     for host in &args.hosts {
+        let to = resolve_scoped(host, family).await?;
         targets.push(Target {
             given: host.given().to_string(),
-            addr: resolve(host, family).await?,
+            addr: to.ip(),
+            to,
             name: host.addr().is_none().then(|| host.given().to_string()),
         });
     }

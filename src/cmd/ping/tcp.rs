@@ -2,7 +2,6 @@
 //! (port open) and a RST (port closed) both prove the host is up (net::connect), and a
 //! connect needs no privilege.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::task::{JoinError, JoinSet};
@@ -58,7 +57,8 @@ impl Prober for TcpProber<'_> {
         let seq = self.ping.round(round)?;
         for (i, t) in self.ping.targets.iter().enumerate() {
             self.ping.sent(i, seq, Stamp::now());
-            let (to, limit) = (SocketAddr::new(t.addr, self.port), self.limit);
+            let (mut to, limit) = (t.to, self.limit);
+            to.set_port(self.port);
             self.pending.spawn(async move {
                 let (answer, took) = connect::timed(to, limit).await;
                 (i, seq, answer, took)

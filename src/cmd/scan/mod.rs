@@ -22,7 +22,7 @@ use tokio::task::JoinSet;
 use crate::addr::host::ScanTarget;
 use crate::cli::ScanArgs;
 use crate::error::{Error, Outcome};
-use crate::net::resolve::{Family, resolve};
+use crate::net::resolve::{Family, resolve_scoped};
 use crate::net::services::{self, Source};
 use crate::net::stop::{self, Stop};
 use crate::output::Output;
@@ -101,9 +101,10 @@ impl Found<'_> {
     }
 }
 
-/// A target as given: one address, or the hosts of a block (iterated lazily).
+/// A target as given: one address (with the scope of its %zone), or the hosts of a block
+/// (iterated lazily).
 enum Target {
-    Addr(String, IpAddr),
+    Addr(String, SocketAddr),
     Net(String, IpNet),
 }
 
@@ -114,10 +115,11 @@ impl Target {
         }
     }
 
-    fn hosts(&self) -> Box<dyn Iterator<Item = IpAddr> + '_> {
+    /// Each host as a socket address, port 0 (the sweep sets the port, keeping the scope).
+    fn hosts(&self) -> Box<dyn Iterator<Item = SocketAddr> + '_> {
         match self {
             Target::Addr(_, a) => Box::new(std::iter::once(*a)),
-            Target::Net(_, net) => Box::new(net.hosts()),
+            Target::Net(_, net) => Box::new(net.hosts().map(|h| SocketAddr::new(h, 0))),
         }
     }
 }
@@ -234,7 +236,7 @@ impl Scan<'_> {
     async fn host(
         &self,
         given: &str,
-        host: IpAddr,
+        host: SocketAddr,
         stop: &mut Stop,
         progress: &mut Progress,
     ) -> Result<(TargetScan, bool), Error> {
@@ -248,7 +250,7 @@ impl Scan<'_> {
             match &self.method {
                 Method::Connect => tcp::scan(host, ports, settings, &mut found).await,
                 Method::Udp => udp::scan(host, ports, settings, &mut found).await,
-                Method::Syn(raw) => syn::scan(raw, host, ports, settings, &mut found).await,
+                Method::Syn(raw) => syn::scan(raw, host.ip(), ports, settings, &mut found).await,
             }
         };
         let interrupted = match stop::unless_stopped(stop, engine).await {
@@ -258,7 +260,8 @@ impl Scan<'_> {
             }
             None => true,
         };
-        let mut scan = self.report(given, host, found.answers, started.elapsed(), interrupted);
+        let elapsed = started.elapsed();
+        let mut scan = self.report(given, host.ip(), found.answers, elapsed, interrupted);
         // As nmap's --open: ports that are, or may be, open (counts stay whole).
         if self.open {
             scan.ports.retain(|p| p.state.may_be_open());
@@ -332,9 +335,10 @@ async fn targets(given: &[ScanTarget]) -> Result<Vec<Target>, Error> {
 async fn target(given: &ScanTarget) -> Result<Target, Error> {
     Ok(match given {
         ScanTarget::Net { given, net } => Target::Net(given.clone(), *net),
-        ScanTarget::Host(host) => {
-            Target::Addr(host.given().to_string(), resolve(host, Family::Any).await?)
-        }
+        ScanTarget::Host(host) => Target::Addr(
+            host.given().to_string(),
+            resolve_scoped(host, Family::Any).await?,
+        ),
     })
 }
 
@@ -425,7 +429,7 @@ const RUN: usize = 256;
 /// would wake another thread for every probe). Paced sweeps keep one lane, so the gap holds
 /// for the whole sweep.
 async fn sweep<P, F, A>(
-    target: IpAddr,
+    target: SocketAddr,
     ports: Vec<u16>,
     settings: &Settings,
     gap: Option<Duration>,
@@ -448,7 +452,12 @@ async fn sweep<P, F, A>(
     for lane in 0..lanes {
         let share = (settings.concurrency / lanes).max(1);
         let pace = Arc::clone(pace);
-        let lane_probe = move |port| probe(SocketAddr::new(target, port), Arc::clone(&pace));
+        let lane_probe = move |port| {
+            // The target's scope (a %zone) stays with every port.
+            let mut at = target;
+            at.set_port(port);
+            probe(at, Arc::clone(&pace))
+        };
         let sweep = LaneSweep::new(
             deal(&ports, lane, lanes),
             share,

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,7 +29,7 @@ enum Answer {
 
 /// Every port, then once more the ones that stayed silent; what is silent twice is filtered.
 pub(super) async fn scan(
-    addr: IpAddr,
+    addr: SocketAddr,
     ports: &[u16],
     settings: &Settings,
     found: &mut Found<'_>,

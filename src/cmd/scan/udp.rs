@@ -11,7 +11,7 @@
 //! second per closed port, as it does for nmap; there is no honest shortcut.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -51,7 +51,7 @@ impl Answer {
 }
 
 pub(super) async fn scan(
-    addr: IpAddr,
+    addr: SocketAddr,
     ports: &[u16],
     settings: &Settings,
     found: &mut Found<'_>,

@@ -3,7 +3,7 @@
 //! unreachable about a request) is matched to its probe by sequence number.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use super::path::{Path, Updates};
@@ -19,6 +19,8 @@ const DATA: [u8; 32] = [0; 32];
 /// The probes out and the answers in.
 struct IcmpTrace<'a> {
     addr: IpAddr,
+    /// Where the requests go: `addr` with the scope of its %zone.
+    to: SocketAddr,
     args: &'a TraceArgs,
     socket: EchoSocket,
     path: Path<'a>,
@@ -29,10 +31,16 @@ struct IcmpTrace<'a> {
     last_send: Stamp,
 }
 
-/// Runs the ICMP probes to `addr` until the path is done.
-pub(super) async fn probes(addr: IpAddr, args: &TraceArgs, updates: Updates) -> Result<(), Error> {
+/// Runs the ICMP probes to `to` until the path is done.
+pub(super) async fn probes(
+    to: SocketAddr,
+    args: &TraceArgs,
+    updates: Updates,
+) -> Result<(), Error> {
+    let addr = to.ip();
     let mut trace = IcmpTrace {
         addr,
+        to,
         args,
         socket: EchoSocket::open(addr.is_ipv6(), Kind::Auto, None)?,
         path: Path::new(addr, args, updates),
@@ -83,9 +91,7 @@ impl IcmpTrace<'_> {
             let ttl = self.next_ttl;
             for q in 0..queries {
                 let seq = ((ttl - 1) * queries + q) as u16;
-                let sent = self
-                    .socket
-                    .send(self.addr, self.ident, seq, Some(ttl), &DATA);
+                let sent = self.socket.send(self.to, self.ident, seq, Some(ttl), &DATA);
                 let at = sent.await.map_err(|e| self.fail(e))?;
                 self.last_send = at;
                 self.sent.insert(seq, (ttl, q, at));

@@ -8,7 +8,7 @@ mod icmp;
 mod names;
 mod path;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 use crate::cli::TraceArgs;
 use crate::error::{Error, Outcome};
 use crate::net::probe::ttl;
-use crate::net::resolve::{Family, resolve};
+use crate::net::resolve::{Family, resolve_scoped};
 use crate::output::Output;
 use crate::output::trace::TraceReport;
 use path::{Path, Updates};
@@ -50,10 +50,12 @@ pub fn run(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
 async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
     let mut stop = crate::net::stop::stop();
     let family = Family::from_flags(args.ipv4, args.ipv6);
-    let addr = tokio::select! {
-        addr = resolve(&args.host, family) => addr?,
+    // With the scope of a %zone: a link-local address is sent to on its interface.
+    let to = tokio::select! {
+        to = resolve_scoped(&args.host, family) => to?,
         _ = &mut stop => return Ok(Outcome::Interrupted),
     };
+    let addr = to.ip();
     let method = match (args.tcp, args.icmp) {
         (Some(port), _) => Method::Tcp(port),
         (None, true) => Method::Icmp,
@@ -73,8 +75,8 @@ async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
     let probes = async move {
         let probing = async {
             match method {
-                Method::Icmp => icmp::probes(addr, args, updates).await,
-                Method::Udp(_) | Method::Tcp(_) => socket_probes(addr, method, args, updates).await,
+                Method::Icmp => icmp::probes(to, args, updates).await,
+                Method::Udp(_) | Method::Tcp(_) => socket_probes(to, method, args, updates).await,
             }
         };
         tokio::select! {
@@ -107,12 +109,18 @@ fn room(out: usize, queries: u32) -> bool {
 
 /// UDP or TCP probes, each on a socket of its own, many TTLs at once.
 async fn socket_probes(
-    addr: IpAddr,
+    to: SocketAddr,
     method: Method,
     args: &TraceArgs,
     updates: Updates,
 ) -> Result<(), Error> {
-    let mut path = Path::new(addr, args, updates);
+    let mut path = Path::new(to.ip(), args, updates);
+    // `to` with a port, its scope kept.
+    let at = move |port| {
+        let mut at = to;
+        at.set_port(port);
+        at
+    };
     let mut running = JoinSet::new();
     let mut next_ttl = 1u32;
     loop {
@@ -123,9 +131,9 @@ async fn socket_probes(
                     let hit = match method {
                         Method::Udp(port) => {
                             let port = port.wrapping_add(index as u16);
-                            ttl::udp(SocketAddr::new(addr, port), ttl, wait).await
+                            ttl::udp(at(port), ttl, wait).await
                         }
-                        Method::Tcp(port) => ttl::tcp(SocketAddr::new(addr, port), ttl, wait).await,
+                        Method::Tcp(port) => ttl::tcp(at(port), ttl, wait).await,
                         Method::Icmp => Ok(None),
                     };
                     (ttl, q, hit)
@@ -139,7 +147,7 @@ async fn socket_probes(
         };
         let Ok((ttl, q, hit)) = joined else { continue };
         let hit = hit.map_err(|source| Error::Connect {
-            what: format!("{addr} with a TTL-{ttl} probe"),
+            what: format!("{} with a TTL-{ttl} probe", to.ip()),
             source,
         })?;
         path.answer((ttl, q), hit);

@@ -3,7 +3,7 @@
 //! answers taken in as they come, a linger for late answers after the last round, and Ctrl-C or
 //! SIGTERM ending it all. What a round sends and what an answer means is a `Prober`'s (ping's
 //! ICMP echo and TCP connects); `Tracker` is the book of one target's probes (sent, answered,
-//! duplicates, RTTs). `ttl` holds trace's single probes with a TTL.
+//! duplicates, and the RTTs as statistics that do not grow with the run). `ttl` holds trace's single probes with a TTL.
 
 pub mod ttl;
 
@@ -15,6 +15,7 @@ use tokio::time::{Instant as TokioInstant, sleep_until};
 
 use crate::error::Error;
 use crate::net::stamp::Stamp;
+use crate::stats::Samples;
 
 /// When rounds go out.
 #[derive(Debug, Clone, Copy)]
@@ -103,12 +104,16 @@ pub struct Tracker {
     /// Probes that got a reply, an error or were given up: no more to wait for (iputils stops
     /// on received + errors).
     settled: HashSet<u16>,
+    /// Probes settled so far, counted as they settle: `settled` forgets a sequence number
+    /// that is sent again once the numbers wrap, the count does not.
+    settled_count: u64,
     /// Probes sent.
     pub transmitted: u64,
     /// Replies to a probe already answered.
     pub duplicates: u64,
-    /// The RTT of each first reply, in milliseconds, in order.
-    pub rtts: Vec<f64>,
+    /// The RTTs of first replies, in milliseconds: running statistics and a fixed-size
+    /// sketch for the percentiles, so an open-ended run does not grow.
+    pub rtts: Samples,
 }
 
 impl Tracker {
@@ -129,7 +134,7 @@ impl Tracker {
     /// the RTTs.
     pub fn reply(&mut self, seq: u16, rtt: Duration) -> bool {
         let duplicate = !self.answered.insert(seq);
-        self.settled.insert(seq);
+        self.settle(seq);
         if duplicate {
             self.duplicates += 1;
         } else {
@@ -140,7 +145,13 @@ impl Tracker {
 
     /// Probe `seq` is over without a reply: an ICMP error, a failed send, silence.
     pub fn failed(&mut self, seq: u16) {
-        self.settled.insert(seq);
+        self.settle(seq);
+    }
+
+    fn settle(&mut self, seq: u16) {
+        if self.settled.insert(seq) {
+            self.settled_count += 1;
+        }
     }
 
     /// Whether probe `seq` has had its reply.
@@ -150,17 +161,17 @@ impl Tracker {
 
     /// Whether every probe sent has had its reply or error.
     pub fn settled(&self) -> bool {
-        self.settled.len() as u64 >= self.transmitted
+        self.settled_count >= self.transmitted
     }
 
     /// Replies received (duplicates aside).
     pub fn received(&self) -> u64 {
-        self.rtts.len() as u64
+        self.rtts.len()
     }
 
     /// The slowest reply so far, in milliseconds (0 without one).
     pub fn slowest_ms(&self) -> f64 {
-        self.rtts.iter().copied().fold(0.0, f64::max)
+        self.rtts.max().unwrap_or(0.0)
     }
 }
 
@@ -184,6 +195,28 @@ mod tests {
         // The sequence number wraps: the same number sent again is waited for again.
         t.sent(1, Stamp::now());
         assert!(!t.answered(1) && !t.settled());
+        t.failed(1);
+        assert!(t.settled(), "the wrapped probe settles the run again");
+    }
+
+    #[test]
+    fn a_long_run_keeps_statistics_not_samples() {
+        // More rounds than sequence numbers: the book stays bounded and still settles.
+        let mut t = Tracker::default();
+        for round in 0..200_000u32 {
+            let seq = round as u16;
+            t.sent(seq, Stamp::now());
+            t.reply(seq, Duration::from_micros(50 + u64::from(round % 100)));
+        }
+        assert!(t.settled());
+        assert_eq!(
+            (t.transmitted, t.received(), t.duplicates),
+            (200_000, 200_000, 0)
+        );
+        let s = t.rtts.summary().unwrap_or_else(|| panic!("samples"));
+        assert!((s.min - 0.05).abs() < 1e-9 && (s.max - 0.149).abs() < 1e-9);
+        assert!((s.avg - 0.0995).abs() < 1e-6, "{}", s.avg);
+        assert_eq!(t.slowest_ms(), s.max);
     }
 
     /// A prober of one target that answers every round after `delay`, counting what it saw.
