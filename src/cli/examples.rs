@@ -40,13 +40,21 @@ Examples:
   netkit ping -c 10 -i 0.2 -q host    only the statistics
 
 Privilege: a raw ICMP socket (root or CAP_NET_RAW) shows TTLs, duplicates and ICMP errors;
-without one netkit uses the datagram socket that net.ipv4.ping_group_range allows.";
+without one netkit uses the datagram socket that net.ipv4.ping_group_range allows.
+
+Times: an echo's time is the kernel's receive stamp of the reply minus the send time, read
+just before the send (as iputils measures). With --tcp, an open port's time is the kernel's
+RTT of the handshake (tcpi_rtt); a closed port's (a reset) is the connect's own time.";
 
 pub(super) const CHECK_EXAMPLES: &str = "\
 Examples:
   netkit check                 loopback, own address, gateway; the resolver named
   netkit check example.com     ... then resolve the name and reach the host (ping, TCP 443/80)
   netkit check 10.0.0.5 --json
+
+Times: a ping's is the kernel's receive stamp of the reply minus the send time; a TCP
+connect's the kernel's RTT of the handshake (a reset's, the connect's own); other steps (the
+loopback connection, reading the interfaces, a name lookup) the time the step took.
 
 Exit status: 0 every step passed, 1 a step failed, 2 bad arguments or errors.";
 
@@ -59,7 +67,12 @@ Examples:
 
 Marks after a time: !H host, !N network, !P protocol unreachable, !X administratively
 prohibited. A line that leaves private (or CGN 100.64/10) space for public space is marked:
-that is where a lab network ends.";
+that is where a lab network ends.
+
+Times: the kernel's receive stamp of the answer (a router's ICMP error, the destination's
+port unreachable or echo reply) minus the send time, as traceroute measures; a --tcp probe
+that the destination accepts, the kernel's RTT of the handshake; one it resets, the
+connect's own time.";
 
 pub(super) const ECHO_EXAMPLES: &str = "\
 Examples:
@@ -98,7 +111,10 @@ Examples:
   netkit send [::1]:9000 --framed hi             a length-framed message over TCP
   netkit send 127.0.0.1:9000 --burst one two     two quick sends: watch them glue
   netkit send 127.0.0.1:9000 --file big.bin      sent 1048576 bytes, received 1048576, identical
-  netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT";
+  netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT
+
+Times: a reply's time is the kernel's receive stamp of the reply (over TCP, of its first
+segment) minus the send time read just before the send.";
 
 pub(super) const SCAN_EXAMPLES: &str = "\
 Examples:
