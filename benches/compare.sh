@@ -25,17 +25,24 @@
 #   benches/compare.sh trace           trace -n over a 5-hop chain of namespaces vs. traceroute -n
 #                                      and tracepath -n (same hops; wall time), then with a
 #                                      router that keeps its time exceeded
+#   benches/compare.sh rtt             RTTs side by side with iputils ping (raw and datagram
+#                                      sockets, IPv4 and IPv6, a veth host and loopback; then
+#                                      5 ms away behind benches/icmp_delay_peer.py) and with
+#                                      traceroute per hop (UDP, ICMP, TCP over a 5-hop chain),
+#                                      the rows read by benches/rtt_compare.py; then trace's
+#                                      wall time against traceroute's, 21 interleaved runs
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
 # for ping root, iproute2, nftables, iputils-ping and fping; for scan root, nmap, nftables and
 # RustScan (`cargo install rustscan`; left out when missing); for echo socat, ncat and iperf3;
-# for trace root, iproute2, nftables, traceroute and iputils-tracepath.
+# for trace root, iproute2, nftables, traceroute and iputils-tracepath; for rtt root, iproute2,
+# iputils-ping, traceroute and (to name the socket iputils opened) strace.
 # Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --release --quiet
-NETKIT=$PWD/target/release/netkit
+NETKIT=${CARGO_TARGET_DIR:-$PWD/target}/release/netkit
 WORK=$(mktemp -d)
 BENCH_NS=""
 cleanup() {
@@ -561,20 +568,24 @@ PY
 }
 
 # trace_chain NAME... : a row of namespaces of the script's own: source, routers, destination,
-# link i holding 10.202.i.0/24 (.1 on the source side, .2 beyond), routes to every link,
-# forwarding on. ICMP rate limits are off, so back-to-back runs all get their answers.
+# link i holding 10.202.i.0/24 and fd00:202:i::/64 (.1 and ::1 on the source side, .2 and ::2
+# beyond), routes to every link, forwarding on. ICMP rate limits are off, so back-to-back runs
+# all get their answers.
 trace_chain() {
   local nodes=("$@") n=$#
   BENCH_NS="${nodes[*]}"
   for ns in "${nodes[@]}"; do
     ip netns add "$ns"
     ip -n "$ns" link set lo up
-    ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 0 > /proc/sys/net/ipv4/icmp_ratelimit'
+    ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 0 > /proc/sys/net/ipv4/icmp_ratelimit
+      echo 1 > /proc/sys/net/ipv6/conf/all/forwarding; echo 0 > /proc/sys/net/ipv6/icmp/ratelimit'
   done
   for ((i = 0; i < n - 1; i++)); do
     ip -n "${nodes[i]}" link add "e${i}a" type veth peer name "e${i}b" netns "${nodes[i + 1]}"
     ip -n "${nodes[i]}" addr add "10.202.$i.1/24" dev "e${i}a"
     ip -n "${nodes[i + 1]}" addr add "10.202.$i.2/24" dev "e${i}b"
+    ip -n "${nodes[i]}" addr add "fd00:202:$i::1/64" dev "e${i}a" nodad
+    ip -n "${nodes[i + 1]}" addr add "fd00:202:$i::2/64" dev "e${i}b" nodad
     ip -n "${nodes[i]}" link set "e${i}a" up
     ip -n "${nodes[i + 1]}" link set "e${i}b" up
   done
@@ -582,8 +593,10 @@ trace_chain() {
     for ((i = 0; i < n - 1; i++)); do
       if ((i + 1 < j)); then
         ip -n "${nodes[j]}" route add "10.202.$i.0/24" via "10.202.$((j - 1)).1"
+        ip -n "${nodes[j]}" route add "fd00:202:$i::/64" via "fd00:202:$((j - 1))::1"
       elif ((i > j)); then
         ip -n "${nodes[j]}" route add "10.202.$i.0/24" via "10.202.$j.2"
+        ip -n "${nodes[j]}" route add "fd00:202:$i::/64" via "fd00:202:$j::2"
       fi
     done
   done
@@ -643,6 +656,179 @@ PY
   BENCH_NS=""
 }
 
+# iputils_socket NS HOST : which ICMP socket kind iputils ping opens in NS (by strace), or "?"
+iputils_socket() {
+  if ! command -v strace > /dev/null; then
+    echo "? (strace not installed)"
+    return
+  fi
+  ip netns exec "$1" strace -f -e trace=socket ping -c 1 -W 1 "$2" 2>&1 > /dev/null |
+    grep -oE 'SOCK_(RAW|DGRAM), IPPROTO_ICMP(V6)?\) = [0-9]+' | head -1 | cut -d, -f1 || true
+}
+
+# rtt_ping LABEL TARGET NS KIND HOST ROUNDS : ROUNDS interleaved rounds of netkit ping -c 20
+# -i 0.05 --socket KIND and iputils ping (which opens the kind the namespace's
+# ping_group_range leads it to); one row of medians over all the rounds
+rtt_ping() {
+  local label=$1 target=$2 ns=$3 kind=$4 host=$5 rounds=$6
+  : > "$WORK/rtt-nk.txt"
+  : > "$WORK/rtt-pe.txt"
+  for ((r = 0; r < rounds; r++)); do
+    ip netns exec "$ns" "$NETKIT" ping -c 20 -i 0.05 -W 1 --socket "$kind" "$host" >> "$WORK/rtt-nk.txt" 2>&1 || true
+    ip netns exec "$ns" ping -c 20 -i 0.05 -W 1 "$host" >> "$WORK/rtt-pe.txt" 2>&1 || true
+  done
+  python3 benches/rtt_compare.py ping "$label" "$WORK/rtt-nk.txt" "$WORK/rtt-pe.txt" "$target"
+}
+
+# rtt_trace LABEL NS HOST RUNS NETKIT_ARGS -- TRACEROUTE_ARGS : RUNS interleaved runs of each,
+# one row per hop with the medians of every probe time
+rtt_trace() {
+  local label=$1 ns=$2 host=$3 runs=$4
+  shift 4
+  local nk_args=() tr_args=()
+  while [ "$1" != -- ]; do nk_args+=("$1"); shift; done
+  shift
+  tr_args=("$@")
+  local nk_out=() tr_out=()
+  for ((i = 0; i < runs; i++)); do
+    ip netns exec "$ns" "$NETKIT" trace -n -w 1 "${nk_args[@]}" "$host" > "$WORK/rtt-trace-nk.$i" 2>&1 || true
+    ip netns exec "$ns" traceroute -n -w 1 "${tr_args[@]}" "$host" > "$WORK/rtt-trace-tr.$i" 2>&1 || true
+    nk_out+=("$WORK/rtt-trace-nk.$i")
+    tr_out+=("$WORK/rtt-trace-tr.$i")
+  done
+  python3 benches/rtt_compare.py trace "$label" fast "${nk_out[@]}" -- "${tr_out[@]}"
+}
+
+bench_rtt() {
+  echo "== rtt: netkit's round-trip times beside iputils ping's and traceroute's, same run"
+  for tool in ip ping traceroute python3; do
+    if ! command -v "$tool" > /dev/null; then
+      echo "   skipped: needs $tool (apt-get install iproute2 iputils-ping traceroute python3)"
+      return
+    fi
+  done
+  if [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs root (namespaces, raw sockets, intervals below 0.2 s)"
+    return
+  fi
+  export RTT_MISSES="$WORK/rtt-misses"
+  : > "$RTT_MISSES"
+  local c="nk-br-c-$$" p="nk-br-p-$$"
+  veth_pair "$c" "$p" 10.203.0
+  ip -n "$c" addr add fd00:203::1/64 dev c0 nodad
+  ip -n "$p" addr add fd00:203::2/64 dev p0 nodad
+  # Neighbours resolved before the first timed probe.
+  ip netns exec "$c" ping -q -c 1 -W 2 10.203.0.2 > /dev/null || true
+  ip netns exec "$c" ping -q -c 1 -W 2 fd00:203::2 > /dev/null || true
+  echo "   ping -c 20 -i 0.05, 2 interleaved rounds each: ms; the peer is iputils ping"
+  echo "   (target: within 20 us or 10 % of iputils' median, whichever is larger)"
+  local kind host
+  for kind in raw dgram; do
+    # ping_group_range is per namespace: closed, iputils falls back to its raw socket; open, it
+    # takes the datagram one first (as netkit --socket dgram must).
+    if [ "$kind" = raw ]; then
+      ip netns exec "$c" sysctl -qw net.ipv4.ping_group_range="1 0"
+    else
+      ip netns exec "$c" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+    fi
+    echo "   $kind: netkit --socket $kind; iputils opened $(iputils_socket "$c" 127.0.0.1) (IPv4), $(iputils_socket "$c" ::1) (IPv6)"
+    for host in 10.203.0.2 fd00:203::2 127.0.0.1 ::1; do
+      rtt_ping "$kind $host" fast "$c" "$kind" "$host" 2
+    done
+  done
+  # A peer 5 ms away: its kernel stays silent, benches/icmp_delay_peer.py answers 5 ms after
+  # each request arrived.
+  echo "   the same across the veth with 5 ms added by a delaying peer, 3 rounds each (target: within 2 %)"
+  ip netns exec "$p" sh -c 'echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all; echo 1 > /proc/sys/net/ipv6/icmp/echo_ignore_all'
+  ip netns exec "$p" python3 benches/icmp_delay_peer.py --delay-ms 5 --max-seconds 300 > /dev/null &
+  ip netns exec "$p" python3 benches/icmp_delay_peer.py --delay-ms 5 -6 --max-seconds 300 > /dev/null &
+  sleep 1
+  for kind in raw dgram; do
+    if [ "$kind" = raw ]; then
+      ip netns exec "$c" sysctl -qw net.ipv4.ping_group_range="1 0"
+    else
+      ip netns exec "$c" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+    fi
+    for host in 10.203.0.2 fd00:203::2; do
+      rtt_ping "$kind $host +5ms" slow "$c" "$kind" "$host" 3
+    done
+  done
+  ip netns pids "$p" | xargs -r kill 2> /dev/null || true
+  ip netns del "$c"
+  ip netns del "$p"
+  BENCH_NS=""
+
+  # trace: source -> 4 routers -> destination, a TCP listener on the destination.
+  local s="nk-br-s-$$" d="nk-br-d-$$" port=8080 runs=5
+  trace_chain "$s" "nk-br-r1-$$" "nk-br-r2-$$" "nk-br-r3-$$" "nk-br-r4-$$" "$d"
+  ip netns exec "$d" python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1]))); s.listen(128); s.settimeout(0.5)
+end = time.monotonic() + 600
+while time.monotonic() < end:
+    try:
+        s.accept()[0].close()
+    except socket.timeout:
+        pass' "$port" &
+  sleep 0.5
+  ip netns exec "$s" ping -q -c 1 -W 2 10.202.4.2 > /dev/null || true
+  ip netns exec "$s" ping -q -c 1 -W 2 fd00:202:4::2 > /dev/null || true
+  echo "   trace -n -w 1 per hop over 5 hops, $runs interleaved runs: medians in ms; the peer is traceroute -n -w 1"
+  echo "   (target: within 20 us or 10 % of traceroute's median, whichever is larger)"
+  local dest
+  for dest in 10.202.4.2 fd00:202:4::2; do
+    local fam=v4
+    [ "$dest" = fd00:202:4::2 ] && fam=v6
+    rtt_trace "udp $fam" "$s" "$dest" $runs -- 
+    rtt_trace "icmp $fam" "$s" "$dest" $runs --icmp -- -I
+    rtt_trace "tcp:$port $fam" "$s" "$dest" $runs --tcp $port -- -T -p $port
+  done
+  echo "   trace -n -w 1 to the source's own loopback, $runs interleaved runs"
+  for dest in 127.0.0.1 ::1; do
+    rtt_trace "udp $dest" "$s" "$dest" $runs --
+    rtt_trace "icmp $dest" "$s" "$dest" $runs --icmp -- -I
+  done
+
+  # Wall time: netkit trace -n against traceroute -n, 21 runs each, interleaved (the order
+  # swapped every run), timed inside the namespace so `ip netns exec` costs neither.
+  local wall_runs=21 wall_dest=10.202.4.2
+  ip netns exec "$s" "$NETKIT" trace -n "$wall_dest" | awk 'NR > 1 {print $2}' > "$WORK/rtt-nk.hops"
+  ip netns exec "$s" traceroute -n "$wall_dest" | awk 'NR > 1 {print $2}' > "$WORK/rtt-tr.hops"
+  # shellcheck disable=SC2016
+  ip netns exec "$s" bash -c 'for ((i = 0; i < $1; i++)); do
+    if ((i % 2)); then
+      t0=$EPOCHREALTIME; traceroute -n "$3" > /dev/null; t1=$EPOCHREALTIME
+      "$2" trace -n "$3" > /dev/null; t2=$EPOCHREALTIME
+      echo "$t1 $t2 $t0 $t1"
+    else
+      t0=$EPOCHREALTIME; "$2" trace -n "$3" > /dev/null; t1=$EPOCHREALTIME
+      traceroute -n "$3" > /dev/null; t2=$EPOCHREALTIME
+      echo "$t0 $t1 $t1 $t2"
+    fi
+  done' _ $wall_runs "$NETKIT" "$wall_dest" > "$WORK/rtt-wall.txt"
+  echo "   hops: netkit $(paste -sd' ' "$WORK/rtt-nk.hops")"
+  echo "         traceroute $(paste -sd' ' "$WORK/rtt-tr.hops")"
+  python3 - "$WORK" "$wall_runs" <<'PY'
+import filecmp, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+rows = [list(map(float, line.split())) for line in open(f"{work}/rtt-wall.txt")]
+nk = statistics.median(1000 * (r[1] - r[0]) for r in rows)
+tr = statistics.median(1000 * (r[3] - r[2]) for r in rows)
+same = filecmp.cmp(f"{work}/rtt-nk.hops", f"{work}/rtt-tr.hops", shallow=False)
+print(f"   same hops: {'yes' if same else 'NO'}")
+print(f"   wall, median of {len(rows)} interleaved runs: netkit trace -n {nk:.1f} ms, traceroute -n {tr:.1f} ms: "
+      f"{nk / tr:.2f}x traceroute's time (target <= 1.00)")
+PY
+  ip netns pids "$d" | xargs -r kill 2> /dev/null || true
+  for ns in $BENCH_NS; do ip netns del "$ns"; done
+  BENCH_NS=""
+  local misses
+  misses=$(wc -l < "$RTT_MISSES")
+  echo "   rows missing their target: $misses"
+  sed 's/^/     /' "$RTT_MISSES"
+}
+
 case "${1:-all}" in
   classify) bench_classify "${2:-1000000}" ;;
   subnet) bench_subnet "${2:-1000000}" ;;
@@ -652,6 +838,7 @@ case "${1:-all}" in
   scan) bench_scan ;;
   trace) bench_trace ;;
   floor) bench_scan_floor ;;
+  rtt) bench_rtt ;;
   all)
     bench_classify 1000000
     bench_subnet 1000000
@@ -661,6 +848,7 @@ case "${1:-all}" in
     bench_scan_floor
     bench_echo
     bench_trace
+    bench_rtt
     ;;
-  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt]" >&2; exit 2 ;;
 esac
