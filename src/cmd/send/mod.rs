@@ -70,6 +70,17 @@ async fn send_datagram(
     connected: bool,
     bytes: &[u8],
 ) -> io::Result<()> {
+    // At once where the socket takes it: a fresh socket would first wait for the event loop
+    // to call it writable, and the reply's time would count that wait.
+    let now = if connected {
+        socket.try_send(bytes)
+    } else {
+        socket.try_send_to(bytes, peer)
+    };
+    match now {
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+        done => return done.map(drop),
+    }
     if connected {
         socket.send(bytes).await?;
     } else {

@@ -59,6 +59,9 @@ fn set_ttl(socket: &SockRef, v6: bool, ttl: u32) -> io::Result<()> {
     }
 }
 
+/// What a UDP probe carries.
+const PROBE: &[u8] = b"netkit trace probe";
+
 /// A UDP probe: `None` when nothing came back within `wait`.
 pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Option<Hit>> {
     let v6 = dest.is_ipv6();
@@ -67,9 +70,20 @@ pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
     errqueue::enable(&socket, v6)?;
     socket.set_nonblocking(true)?;
     socket.connect(dest)?;
-    let socket = UdpSocket::from_std(socket)?;
+    // Sent before the runtime knows the socket: a fresh tokio socket would first wait for the
+    // event loop to say it is writable, and that wait would count in the time.
     let began = Stamp::now();
-    socket.send(b"netkit trace probe").await?;
+    let sent = socket.send(PROBE);
+    let socket = UdpSocket::from_std(socket)?;
+    let began = match sent {
+        Ok(_) => began,
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            let began = Stamp::now();
+            socket.send(PROBE).await?;
+            began
+        }
+        Err(e) => return Err(e),
+    };
     let fd = socket.as_raw_fd();
     let mut buf = [0u8; 512];
     let answer = async {
