@@ -102,6 +102,49 @@ fn icmp_and_tcp_traces_reach_the_destination() {
 }
 
 #[test]
+fn an_unprivileged_icmp_trace_reads_the_routers_errors_from_the_datagram_socket() {
+    // As a user whose group net.ipv4.ping_group_range lets open the datagram ICMP socket: the
+    // routers' time exceeded come back on its error queue (a plain read fails once on each
+    // first), and every hop is shown, as traceroute -I shows them.
+    let Some(lab) = ChainLab::new("trdg", &PRIVATE) else {
+        return;
+    };
+    lab.source()
+        .bash("echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range");
+    let bin = common::netkit_for_anyone();
+    let bin = bin.to_string_lossy().into_owned();
+    let expected_v6: Vec<String> = (0..PRIVATE.len()).map(|i| lab.v6(i, 2)).collect();
+    for (dest, expected) in [
+        (lab.destination_v4(), expected_v4(&lab)),
+        (lab.destination_v6(), expected_v6),
+    ] {
+        let args = [
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            &bin,
+            "trace",
+            "--json",
+            "-n",
+            "-w",
+            "1",
+            "--icmp",
+            &dest,
+        ];
+        let out = lab.source().exec("setpriv", &args);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(0), "{dest}: {stdout} {stderr}");
+        let report: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout:?}; stderr {stderr}"));
+        assert_eq!(hop_addresses(&report), expected, "{dest}: {report}");
+        assert_eq!(report["reached"], true, "{report}");
+    }
+}
+
+#[test]
 fn a_router_that_drops_its_time_exceeded_shows_stars() {
     let Some(lab) = ChainLab::new("trd", &PRIVATE) else {
         return;

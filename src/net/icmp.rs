@@ -154,12 +154,19 @@ impl EchoSocket {
             self.set_ttl(ttl)?;
         }
         let message = icmp::echo_request(self.v6, ident, seq, payload);
-        let at = Stamp::now();
         // Writable unless the send buffer is full: sent now, without a trip through the runtime.
-        match self.socket.try_send_to(&message, to) {
-            Ok(_) => return Ok(at),
-            Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
-            Err(_) => {}
+        // A datagram socket reports an ICMP error about an earlier request (a router's time
+        // exceeded) on its next send, once; the error itself stays queued for `recv`, so the
+        // request is sent again.
+        let retries = if self.raw { 0 } else { 1 };
+        for tried in 0..=retries {
+            let at = Stamp::now();
+            match self.socket.try_send_to(&message, to) {
+                Ok(_) => return Ok(at),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if tried == retries => return Err(e),
+                Err(_) => {}
+            }
         }
         self.socket.writable().await?;
         let at = Stamp::now();
