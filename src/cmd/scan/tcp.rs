@@ -114,11 +114,22 @@ async fn finish(at: SocketAddr, pace: SharedPace, pending: Option<(Socket, Insta
     }
 }
 
-/// What a finished handshake (the local address it connected from) or its error means.
-fn answer(at: SocketAddr, result: io::Result<SocketAddr>, began: Instant, pace: &Pace) -> Answer {
-    let rtt = began.elapsed();
-    if result.as_ref().is_ok_and(|own| *own == at) {
-        return Answer::SelfConnect;
+/// A finished handshake: the local address it connected from, and the kernel's RTT of it
+/// where the kernel tells (read while the socket is open, before anything is sent).
+struct Connected {
+    local: SocketAddr,
+    rtt: Option<Duration>,
+}
+
+/// What a finished handshake or its error means. An open port's time is the kernel's RTT of
+/// the handshake; a reset's, the connect's own.
+fn answer(at: SocketAddr, result: io::Result<Connected>, began: Instant, pace: &Pace) -> Answer {
+    let mut rtt = began.elapsed();
+    if let Ok(connected) = &result {
+        if connected.local == at {
+            return Answer::SelfConnect;
+        }
+        rtt = connected.rtt.unwrap_or(rtt);
     }
     let answer = connect::Answer::of(result);
     if answer.host_is_up() {
@@ -134,8 +145,8 @@ fn answer(at: SocketAddr, result: io::Result<SocketAddr>, began: Instant, pace: 
 
 /// How a nonblocking connect began.
 enum Begun {
-    /// Decided already: the local address it connected from, or why it failed.
-    Decided(io::Result<SocketAddr>),
+    /// Decided already: connected, or why it failed.
+    Decided(io::Result<Connected>),
     Pending(Socket),
     /// Out of descriptors or local ports: to be tried again after a while.
     Busy,
@@ -144,7 +155,7 @@ enum Begun {
 /// Opens a nonblocking socket and connects it. A connect in progress may be decided by the
 /// time connect() returns: its error (or its peer) is read at once.
 fn begin(at: SocketAddr) -> Begun {
-    let decided = |result: io::Result<SocketAddr>| match result {
+    let decided = |result: io::Result<Connected>| match result {
         Err(e) if is_busy(&e) => Begun::Busy,
         result => Begun::Decided(result),
     };
@@ -157,10 +168,10 @@ fn begin(at: SocketAddr) -> Begun {
         Err(e) => return decided(Err(e)),
     };
     match socket.connect(&at.into()) {
-        Ok(()) => decided(own_address(&socket)),
+        Ok(()) => decided(connected(&socket, at)),
         Err(e) if errno::is_in_progress(&e) => match socket.take_error() {
             Ok(Some(e)) | Err(e) => decided(Err(e)),
-            Ok(None) if socket.peer_addr().is_ok() => decided(own_address(&socket)),
+            Ok(None) if socket.peer_addr().is_ok() => decided(connected(&socket, at)),
             Ok(None) => Begun::Pending(socket),
         },
         Err(e) => decided(Err(e)),
@@ -168,20 +179,36 @@ fn begin(at: SocketAddr) -> Begun {
 }
 
 /// Waits on the event loop for a pending connect to finish.
-async fn settle(socket: Socket) -> io::Result<SocketAddr> {
+async fn settle(socket: Socket) -> io::Result<Connected> {
     let stream = TcpStream::from_std(std::net::TcpStream::from(socket))?;
     stream.writable().await?;
     if let Some(e) = stream.take_error()? {
         return Err(e);
     }
     // Writable without an error is connected; peer_addr says so for certain.
-    stream.peer_addr()?;
-    stream.local_addr()
+    let at = stream.peer_addr()?;
+    let local = stream.local_addr()?;
+    Ok(Connected {
+        local,
+        rtt: kernel_rtt(local, at),
+    })
 }
 
-fn own_address(socket: &Socket) -> io::Result<SocketAddr> {
-    socket
+/// A socket that connected at once: where from, and the kernel's RTT of its handshake.
+fn connected(socket: &Socket, at: SocketAddr) -> io::Result<Connected> {
+    let local = socket
         .local_addr()?
         .as_socket()
-        .ok_or_else(|| io::Error::other("a TCP socket without an IP address"))
+        .ok_or_else(|| io::Error::other("a TCP socket without an IP address"))?;
+    Ok(Connected {
+        local,
+        rtt: kernel_rtt(local, at),
+    })
+}
+
+/// The kernel's RTT of the handshake local → at (not asked of a connection to itself).
+fn kernel_rtt(local: SocketAddr, at: SocketAddr) -> Option<Duration> {
+    (local != at)
+        .then(|| crate::net::diag::tcp_rtt(local, at).ok().flatten())
+        .flatten()
 }

@@ -12,9 +12,11 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
 use super::{
@@ -22,6 +24,7 @@ use super::{
 };
 use crate::error::Error;
 use crate::net::errno::{self, is_busy};
+use crate::net::stamp::{self, Read, Stamp};
 use crate::ports::PortState;
 
 /// The first retry round lasts at least this long: Linux's default ICMP rate-limit period
@@ -147,15 +150,24 @@ async fn udp_probe(at: SocketAddr, pace: SharedPace) -> Answer {
         }
         drop(aside);
         let began = Instant::now();
-        if let Err(e) = socket.send(payload(at.port())).await {
+        let sent = Stamp::now();
+        if let Err(e) = send_now(&socket, payload(at.port())).await {
             return Answer::Unreachable(errno::reason_word(&e));
         }
         let mut reply = [0u8; 2048];
-        let Some(heard) = within(&pace, began, socket.recv(&mut reply)).await else {
+        let fd = socket.as_raw_fd();
+        let heard = socket.async_io(Interest::READABLE | Interest::ERROR, || {
+            stamp::recv(fd, &mut reply, Read::default())
+        });
+        let Some(heard) = within(&pace, began, heard).await else {
             return Answer::Silent;
         };
-        // A reply and an ICMP error alike tell how far away the target is.
-        let rtt = began.elapsed();
+        // A reply and an ICMP error alike tell how far away the target is; a reply's time is
+        // the kernel's stamp of it.
+        let rtt = match &heard {
+            Ok(got) => got.time.saturating_duration_since(sent),
+            Err(_) => began.elapsed(),
+        };
         pace.saw(rtt);
         return match heard {
             Ok(_) => Answer::Reply(rtt),
@@ -165,11 +177,21 @@ async fn udp_probe(at: SocketAddr, pace: SharedPace) -> Answer {
     }
 }
 
-/// A UDP socket on an ephemeral port, connected to `at`.
+/// A UDP socket on an ephemeral port, connected to `at`, its arrivals stamped.
 async fn bound_to(at: SocketAddr) -> io::Result<UdpSocket> {
     let socket = UdpSocket::bind(crate::net::any_of_family(at.ip())).await?;
     socket.connect(at).await?;
+    stamp::enable(&socket)?;
     Ok(socket)
+}
+
+/// Sends at once where the socket takes it (a fresh socket would first wait for the event
+/// loop to call it writable, and that wait would count in the time).
+async fn send_now(socket: &UdpSocket, bytes: &[u8]) -> io::Result<()> {
+    match socket.try_send(bytes) {
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => socket.send(bytes).await.map(drop),
+        done => done.map(drop),
+    }
 }
 
 /// What to send: a well-formed request where a common service would ignore anything else,

@@ -51,7 +51,9 @@ pub(super) async fn exchange(
                 whole_size: true,
                 ..Read::default()
             };
-            let got = socket.async_io(Interest::READABLE, || stamp::recv(fd, &mut buf, how));
+            let got = socket.async_io(Interest::READABLE | Interest::ERROR, || {
+                stamp::recv(fd, &mut buf, how)
+            });
             match timeout(args.timeout, got).await {
                 Ok(Ok(got)) => Ok(Some(Reply {
                     from: got.address.unwrap_or(*peer),
@@ -129,7 +131,7 @@ async fn tcp_exchange(
         let until = x.until(args.timeout);
         let ended = tokio::select! {
             sent = write_some(stream, &x.outgoing[x.written..]), if writing => x.wrote(sent?)?,
-            got = stream.async_io(Interest::READABLE, || stamp::recv(fd, &mut buf, Read::default())) => {
+            got = stream.async_io(Interest::READABLE | Interest::ERROR, || stamp::recv(fd, &mut buf, Read::default())) => {
                 let got = got?;
                 x.first_arrival.get_or_insert(got.time);
                 x.read(&buf[..got.bytes.min(buf.len())], frames)?

@@ -98,7 +98,7 @@ impl Measure {
                 s.args.timeout.saturating_sub(at.elapsed())
             });
             let expiry = Instant::now() + left;
-            let arrival = socket.async_io(Interest::READABLE, || {
+            let arrival = socket.async_io(Interest::READABLE | Interest::ERROR, || {
                 stamp::recv(fd, &mut buf, Read::default())
             });
             tokio::select! {
