@@ -6,9 +6,10 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 use std::time::Instant;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncWriteExt, Interest};
 use tokio::net::UdpSocket;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
@@ -19,6 +20,7 @@ use super::{Link, QUIET, Session, Totals, send_datagram, unanswered};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
+use crate::net::stamp::{self, Read, Stamp};
 use crate::output::messages::{Arrival, Look, Payload};
 use crate::output::{Output, Written};
 
@@ -72,7 +74,7 @@ pub(super) async fn interactive(
         let expiry = duplex
             .waiting
             .front()
-            .map(|&(_, _, at)| at + s.args.timeout);
+            .map(|&(_, _, at)| Instant::now() + s.args.timeout.saturating_sub(at.elapsed()));
         let linger = finished.then(|| duplex.last_activity + QUIET);
         let turn = tokio::select! {
             got = lines.recv(), if duplex.reading => duplex.line(got, s, out).await?,
@@ -107,17 +109,17 @@ struct Duplex {
     write_half: Option<OwnedWriteHalf>,
     /// Lines read from stdin.
     number: u64,
-    /// Lines sent and not answered yet: (sequence number, size, sent at).
-    waiting: VecDeque<(u64, usize, Instant)>,
+    /// Lines sent and not answered yet: (sequence number, size, sent at on the stamps' clock).
+    waiting: VecDeque<(u64, usize, Stamp)>,
     totals: Totals,
     buf: Vec<u8>,
     last_activity: Instant,
     look: Look,
 }
 
-/// What one read brought, each piece with who sent it; `None` when the server closed the
-/// connection.
-type Arrivals = Option<Vec<(SocketAddr, Vec<u8>)>>;
+/// What one read brought, each piece with who sent it, and when it came (the kernel's stamp);
+/// `None` when the server closed the connection.
+type Arrivals = Option<(Vec<(SocketAddr, Vec<u8>)>, Stamp)>;
 
 /// The TCP writer task: it hands the write half back when every line is written.
 type Writer = tokio::task::JoinHandle<std::io::Result<OwnedWriteHalf>>;
@@ -164,19 +166,32 @@ impl Duplex {
     /// read completed. `None` when the server closed the connection.
     async fn receive(&mut self) -> std::io::Result<Arrivals> {
         let buf = &mut self.buf;
+        let either = Interest::READABLE | Interest::ERROR;
         let (half, frames, peer) = match &mut self.reader {
             Reader::Udp { socket, .. } => {
-                let (n, from) = socket.recv_from(buf).await?;
-                return Ok(Some(vec![(from, buf[..n].to_vec())]));
+                let fd = socket.as_raw_fd();
+                let got = socket
+                    .async_io(either, || stamp::recv(fd, buf, Read::default()))
+                    .await?;
+                let n = got.bytes.min(buf.len());
+                let from = got
+                    .address
+                    .ok_or_else(|| std::io::Error::other("a datagram without a sender"))?;
+                return Ok(Some((vec![(from, buf[..n].to_vec())], got.time)));
             }
             Reader::Tcp { half, frames, peer } => (half, frames, *peer),
         };
-        let n = half.read(buf).await?;
+        let stream: &tokio::net::TcpStream = half.as_ref();
+        let fd = stream.as_raw_fd();
+        let got = stream
+            .async_io(either, || stamp::recv(fd, buf, Read::default()))
+            .await?;
+        let n = got.bytes.min(buf.len());
         if n == 0 {
             return Ok(None);
         }
         let Some(frames) = frames else {
-            return Ok(Some(vec![(peer, buf[..n].to_vec())]));
+            return Ok(Some((vec![(peer, buf[..n].to_vec())], got.time)));
         };
         frames.push(&buf[..n]);
         let mut whole = Vec::new();
@@ -186,7 +201,7 @@ impl Duplex {
         {
             whole.push((peer, frame));
         }
-        Ok(Some(whole))
+        Ok(Some((whole, got.time)))
     }
 
     /// stdin has ended, every line is answered or lost, and the writer is done.
@@ -215,6 +230,7 @@ impl Duplex {
         let Some(message) = self.message(&line, s.args, out)? else {
             return Ok(Turn::On);
         };
+        let mut at = Stamp::now();
         if let Reader::Udp { socket, connected } = &self.reader {
             send_datagram(socket, s.peer, *connected, &message)
                 .await
@@ -232,10 +248,12 @@ impl Duplex {
                 Some(Ok(())) => {}
                 Some(Err(_)) | None => return Ok(Turn::End),
             }
+            // Handed to the writer, which writes at once unless the server stops reading.
+            at = Stamp::now();
         }
         self.totals.sent += 1;
         self.last_activity = Instant::now();
-        let sent = (self.totals.sent, message.len(), self.last_activity);
+        let sent = (self.totals.sent, message.len(), at);
         self.waiting.push_back(sent);
         Ok(Turn::On)
     }
@@ -269,26 +287,31 @@ impl Duplex {
         s: &Session<'_>,
         out: &mut Output,
     ) -> Result<Turn, Error> {
-        let Some(arrivals) = arrived.map_err(s.fail())? else {
+        let Some((arrivals, time)) = arrived.map_err(s.fail())? else {
             out.status("the server closed the connection")?;
             return Ok(Turn::End);
         };
         self.last_activity = Instant::now();
         for (from, data) in arrivals {
-            self.show(from, &data, out)?;
+            self.show(from, &data, time, out)?;
         }
         out.flush()?;
         Ok(Turn::On)
     }
 
-    /// The first bytes after a line answer it, and every line sent before them (two quick
-    /// lines over TCP may well come back in one read).
-    fn show(&mut self, from: SocketAddr, data: &[u8], out: &mut Output) -> Written {
-        let answered = self.waiting.front().copied();
-        for (_, _, at) in self.waiting.drain(..) {
-            self.totals.rtts.push(at.elapsed().as_secs_f64() * 1000.0);
+    /// The first bytes after a line answer it, and every line sent before they arrived (two
+    /// quick lines over TCP may well come back in one read).
+    fn show(&mut self, from: SocketAddr, data: &[u8], time: Stamp, out: &mut Output) -> Written {
+        let since = |at: Stamp| time.saturating_duration_since(at).as_secs_f64() * 1000.0;
+        // Only lines sent before the bytes arrived can be answered by them.
+        let answered = self.waiting.front().copied().filter(|w| w.2 <= time);
+        while let Some(&(_, _, at)) = self.waiting.front()
+            && at <= time
+        {
+            self.waiting.pop_front();
+            self.totals.rtts.push(since(at));
         }
-        let rtt = answered.map(|(_, _, at)| at.elapsed().as_secs_f64() * 1000.0);
+        let rtt = answered.map(|(_, _, at)| since(at));
         out.send_arrival(&Arrival {
             from,
             bytes: data.len(),
