@@ -31,6 +31,9 @@
 #                                      traceroute per hop (UDP, ICMP, TCP over a 5-hop chain),
 #                                      the rows read by benches/rtt_compare.py; then trace's
 #                                      wall time against traceroute's, 21 interleaved runs
+#   benches/compare.sh tracewall [RUNS] only that last part: trace -n's wall time against
+#                                      traceroute -n's over the 5-hop chain, RUNS interleaved
+#                                      runs (default 21)
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
 # for ping root, iproute2, nftables, iputils-ping and fping; for scan root, nmap, nftables and
@@ -699,6 +702,67 @@ rtt_trace() {
   python3 benches/rtt_compare.py trace "$label" fast "${nk_out[@]}" -- "${tr_out[@]}"
 }
 
+# trace_wall NS DEST [RUNS] : wall time of netkit trace -n against traceroute -n to DEST from
+# namespace NS, RUNS runs each (default 21), interleaved (the order swapped every run), timed
+# inside the namespace so `ip netns exec` costs neither; checks both found the same hops.
+trace_wall() {
+  local s=$1 wall_dest=$2 wall_runs=${3:-21}
+  ip netns exec "$s" "$NETKIT" trace -n "$wall_dest" | awk 'NR > 1 {print $2}' > "$WORK/rtt-nk.hops"
+  ip netns exec "$s" traceroute -n "$wall_dest" | awk 'NR > 1 {print $2}' > "$WORK/rtt-tr.hops"
+  # shellcheck disable=SC2016
+  ip netns exec "$s" bash -c 'for ((i = 0; i < $1; i++)); do
+    if ((i % 2)); then
+      t0=$EPOCHREALTIME; traceroute -n "$3" > /dev/null; t1=$EPOCHREALTIME
+      "$2" trace -n "$3" > /dev/null; t2=$EPOCHREALTIME
+      echo "$t1 $t2 $t0 $t1"
+    else
+      t0=$EPOCHREALTIME; "$2" trace -n "$3" > /dev/null; t1=$EPOCHREALTIME
+      traceroute -n "$3" > /dev/null; t2=$EPOCHREALTIME
+      echo "$t0 $t1 $t1 $t2"
+    fi
+  done' _ $wall_runs "$NETKIT" "$wall_dest" > "$WORK/rtt-wall.txt"
+  echo "   hops: netkit $(paste -sd' ' "$WORK/rtt-nk.hops")"
+  echo "         traceroute $(paste -sd' ' "$WORK/rtt-tr.hops")"
+  python3 - "$WORK" "$wall_runs" <<'PY'
+import filecmp, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+rows = [list(map(float, line.split())) for line in open(f"{work}/rtt-wall.txt")]
+nk = statistics.median(1000 * (r[1] - r[0]) for r in rows)
+tr = statistics.median(1000 * (r[3] - r[2]) for r in rows)
+same = filecmp.cmp(f"{work}/rtt-nk.hops", f"{work}/rtt-tr.hops", shallow=False)
+print(f"   same hops: {'yes' if same else 'NO'}")
+print(f"   wall, median of {len(rows)} interleaved runs: netkit trace -n {nk:.1f} ms, traceroute -n {tr:.1f} ms: "
+      f"{nk / tr:.2f}x traceroute's time (target <= 1.00)")
+PY
+}
+
+# bench_tracewall [RUNS] : only trace's wall time against traceroute's over the 5-hop chain of
+# the rtt mode (a quick loop while tuning start-up and probing).
+bench_tracewall() {
+  echo "== tracewall: trace -n against traceroute -n over 5 hops, wall time"
+  for tool in ip traceroute python3; do
+    if ! command -v "$tool" > /dev/null; then
+      echo "   skipped: needs $tool (apt-get install iproute2 traceroute python3)"
+      return
+    fi
+  done
+  if [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs root for the namespaces"
+    return
+  fi
+  local s="nk-bw-s-$$"
+  trace_chain "$s" "nk-bw-r1-$$" "nk-bw-r2-$$" "nk-bw-r3-$$" "nk-bw-r4-$$" "nk-bw-d-$$"
+  ip netns exec "$s" ping -q -c 1 -W 2 10.202.4.2 > /dev/null || true
+  trace_wall "$s" 10.202.4.2 "${1:-21}"
+  # The file the linker just wrote starts slower than a copy of it (as cargo install puts it)
+  # on some machines, by up to a few tenths of a millisecond: both are shown.
+  echo "   the same with a copy of the binary, as cargo install puts it:"
+  cp "$NETKIT" "$WORK/netkit"
+  NETKIT="$WORK/netkit" trace_wall "$s" 10.202.4.2 "${1:-21}"
+  for ns in $BENCH_NS; do ip netns del "$ns"; done
+  BENCH_NS=""
+}
+
 bench_rtt() {
   echo "== rtt: netkit's round-trip times beside iputils ping's and traceroute's, same run"
   for tool in ip ping traceroute python3; do
@@ -790,36 +854,7 @@ while time.monotonic() < end:
     rtt_trace "icmp $dest" "$s" "$dest" $runs --icmp -- -I
   done
 
-  # Wall time: netkit trace -n against traceroute -n, 21 runs each, interleaved (the order
-  # swapped every run), timed inside the namespace so `ip netns exec` costs neither.
-  local wall_runs=21 wall_dest=10.202.4.2
-  ip netns exec "$s" "$NETKIT" trace -n "$wall_dest" | awk 'NR > 1 {print $2}' > "$WORK/rtt-nk.hops"
-  ip netns exec "$s" traceroute -n "$wall_dest" | awk 'NR > 1 {print $2}' > "$WORK/rtt-tr.hops"
-  # shellcheck disable=SC2016
-  ip netns exec "$s" bash -c 'for ((i = 0; i < $1; i++)); do
-    if ((i % 2)); then
-      t0=$EPOCHREALTIME; traceroute -n "$3" > /dev/null; t1=$EPOCHREALTIME
-      "$2" trace -n "$3" > /dev/null; t2=$EPOCHREALTIME
-      echo "$t1 $t2 $t0 $t1"
-    else
-      t0=$EPOCHREALTIME; "$2" trace -n "$3" > /dev/null; t1=$EPOCHREALTIME
-      traceroute -n "$3" > /dev/null; t2=$EPOCHREALTIME
-      echo "$t0 $t1 $t1 $t2"
-    fi
-  done' _ $wall_runs "$NETKIT" "$wall_dest" > "$WORK/rtt-wall.txt"
-  echo "   hops: netkit $(paste -sd' ' "$WORK/rtt-nk.hops")"
-  echo "         traceroute $(paste -sd' ' "$WORK/rtt-tr.hops")"
-  python3 - "$WORK" "$wall_runs" <<'PY'
-import filecmp, statistics, sys
-work, runs = sys.argv[1], int(sys.argv[2])
-rows = [list(map(float, line.split())) for line in open(f"{work}/rtt-wall.txt")]
-nk = statistics.median(1000 * (r[1] - r[0]) for r in rows)
-tr = statistics.median(1000 * (r[3] - r[2]) for r in rows)
-same = filecmp.cmp(f"{work}/rtt-nk.hops", f"{work}/rtt-tr.hops", shallow=False)
-print(f"   same hops: {'yes' if same else 'NO'}")
-print(f"   wall, median of {len(rows)} interleaved runs: netkit trace -n {nk:.1f} ms, traceroute -n {tr:.1f} ms: "
-      f"{nk / tr:.2f}x traceroute's time (target <= 1.00)")
-PY
+  trace_wall "$s" 10.202.4.2
   ip netns pids "$d" | xargs -r kill 2> /dev/null || true
   for ns in $BENCH_NS; do ip netns del "$ns"; done
   BENCH_NS=""
@@ -839,6 +874,7 @@ case "${1:-all}" in
   trace) bench_trace ;;
   floor) bench_scan_floor ;;
   rtt) bench_rtt ;;
+  tracewall) bench_tracewall "${2:-21}" ;;
   all)
     bench_classify 1000000
     bench_subnet 1000000
@@ -850,5 +886,5 @@ case "${1:-all}" in
     bench_trace
     bench_rtt
     ;;
-  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt | tracewall [RUNS]]" >&2; exit 2 ;;
 esac
