@@ -7,6 +7,7 @@ mod addresses;
 mod examples;
 mod messages;
 mod probes;
+mod quick;
 mod values;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ pub use addresses::{ClassifyArgs, IfacesArgs, PortArgs, SubnetArgs};
 use examples::*;
 pub use messages::{EchoArgs, EchoMode, ListenArgs, SendArgs};
 pub use probes::{CheckArgs, PingArgs, ScanArgs, SocketKind, TraceArgs};
+pub use quick::parse;
 
 /// The fundamentals of IP networking in one binary.
 ///
