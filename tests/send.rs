@@ -50,6 +50,14 @@ fn signal_and_wait(mut child: Child, signal: &str) -> (Option<i32>, String, Stri
     (status.code(), stdout, stderr)
 }
 
+/// A UDP socket on 127.0.0.1 whose reads give up after ten seconds, and its address.
+fn udp_server() -> (UdpSocket, String) {
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+    let _ = server.set_read_timeout(Some(Duration::from_secs(10)));
+    let at = server.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    (server, at.to_string())
+}
+
 /// The summary record of a JSON run.
 fn summary(stdout: &str) -> Value {
     common::json_lines(stdout)
@@ -62,12 +70,7 @@ fn summary(stdout: &str) -> Value {
 fn a_signal_while_a_udp_reply_is_awaited_ends_with_the_message_lost() {
     for signal in ["-INT", "-TERM"] {
         // A server that reads and never answers.
-        let server = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-        let _ = server.set_read_timeout(Some(Duration::from_secs(10)));
-        let to = server
-            .local_addr()
-            .unwrap_or_else(|e| panic!("{e}"))
-            .to_string();
+        let (server, to) = udp_server();
         let child = start(&["send", "--udp", &to, "hello", "--timeout", "30s", "--json"]);
         let mut buf = [0u8; 64];
         let (n, _) = server
@@ -112,12 +115,7 @@ fn a_signal_while_a_tcp_reply_is_awaited_ends_with_the_message_lost() {
 
 #[test]
 fn a_signal_cuts_a_count_short_with_the_summary_so_far_and_exit_130() {
-    let server = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let _ = server.set_read_timeout(Some(Duration::from_secs(10)));
-    let to = server
-        .local_addr()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .to_string();
+    let (server, to) = udp_server();
     let child = start(&[
         "send",
         "--udp",
@@ -181,10 +179,8 @@ fn a_signal_ends_a_file_stream_that_the_server_stopped_reading_with_exit_130() {
 }
 
 /// A UDP server on 127.0.0.1 that answers each datagram with `reply`, for at most `count`.
-fn udp_answering(reply: &'static [u8], count: usize) -> std::net::SocketAddr {
-    let server = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
-    let _ = server.set_read_timeout(Some(Duration::from_secs(10)));
-    let at = server.local_addr().unwrap_or_else(|e| panic!("{e}"));
+fn udp_answering(reply: &'static [u8], count: usize) -> String {
+    let (server, at) = udp_server();
     std::thread::spawn(move || {
         let mut buf = [0u8; 2048];
         for _ in 0..count {
@@ -199,8 +195,7 @@ fn udp_answering(reply: &'static [u8], count: usize) -> std::net::SocketAddr {
 
 #[test]
 fn a_reply_cut_by_recv_size_says_so_and_from_what_size() {
-    let at = udp_answering(b"0123456789abcdefghij0123456789", 2);
-    let to = at.to_string();
+    let to = udp_answering(b"0123456789abcdefghij0123456789", 2);
     let text = assert_cmd::Command::cargo_bin("netkit")
         .unwrap_or_else(|e| panic!("{e}"))
         .args(["send", "--udp", &to, "hello", "--recv-size", "10"])
