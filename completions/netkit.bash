@@ -653,7 +653,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__send)
-            opts="-h -V --bind --broadcast --ttl --udp --framed --max-frame --recv-size --burst --timeout --file --count --size --interval --encoding --hex --json --color --help --version"
+            opts="-h -V --bind --broadcast --ttl --udp --framed --max-frame --recv-size --burst --timeout --expect-reply --file --count --size --interval --encoding --hex --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

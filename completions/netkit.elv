@@ -209,6 +209,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --broadcast 'Allow sending to a broadcast address (SO_BROADCAST)'
             cand --udp 'Send UDP datagrams (default: TCP)'
             cand --burst 'TCP: write every MESSAGE back to back before reading any reply (Nagle''s algorithm on, as plain send() calls have it), then show what came back and in how many reads'
+            cand --expect-reply 'Exit 1 when a message gets no reply within --timeout. Without it a message that went out and drew no error is a success, reply or not: a program may take data and never answer (a UDP receiver, a server that closes on "exit"). The measure mode (--count without MESSAGEs) always expects replies'
             cand --hex 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65'
             cand --json 'JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and "text"), then a summary object'
             cand -h 'Print help'

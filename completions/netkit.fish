@@ -183,6 +183,7 @@ never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l udp -d 'Send UDP datagrams (default: TCP)'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l burst -d 'TCP: write every MESSAGE back to back before reading any reply (Nagle\'s algorithm on, as plain send() calls have it), then show what came back and in how many reads'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l expect-reply -d 'Exit 1 when a message gets no reply within --timeout. Without it a message that went out and drew no error is a success, reply or not: a program may take data and never answer (a UDP receiver, a server that closes on "exit"). The measure mode (--count without MESSAGEs) always expects replies'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l json -d 'JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and "text"), then a summary object'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -s h -l help -d 'Print help'

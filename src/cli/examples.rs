@@ -114,7 +114,19 @@ Examples:
   netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT
 
 Times: a reply's time is the kernel's receive stamp of the reply (over TCP, of its first
-segment) minus the send time read just before the send.";
+segment) minus the send time read just before the send.
+
+No reply is not a loss: a UDP datagram without an answer may have reached a program that does
+not answer, or been dropped (netkit has no way to tell); over TCP the kernel delivered the bytes, and
+the program did not answer in time. Only the measure mode (--count without MESSAGEs) counts
+losses. A name is tried address by address (TCP: the next on a failed connect; UDP: the next
+on a port unreachable), and the one in use is named.
+
+Exit codes: 0 every message went out and nothing reported an error, reply or not; 1 a message
+could not be sent or was reset before the server took it (it had closed the connection), a
+message got no reply with --expect-reply, the measure mode lost or changed one, or a --file
+came back different; 2 bad input, or the server could not be reached (refused, nothing
+listens on the UDP port); 130 --count, --burst or --file cut short by Ctrl-C.";
 
 pub(super) const SCAN_EXAMPLES: &str = "\
 Examples:

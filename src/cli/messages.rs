@@ -235,6 +235,13 @@ pub struct SendArgs {
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_seconds)]
     pub timeout: Duration,
 
+    /// Exit 1 when a message gets no reply within --timeout. Without it a message that went
+    /// out and drew no error is a success, reply or not: a program may take data and never
+    /// answer (a UDP receiver, a server that closes on "exit"). The measure mode (--count
+    /// without MESSAGEs) always expects replies
+    #[arg(long, conflicts_with = "file")]
+    pub expect_reply: bool,
+
     /// Send this file's bytes and check that the echo is identical (TCP streams it; UDP and
     /// --framed send it in pieces of --size bytes)
     #[arg(long, value_name = "PATH", conflicts_with_all = ["messages", "count"])]

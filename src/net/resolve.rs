@@ -108,6 +108,35 @@ pub async fn resolve_endpoint(endpoint: &Endpoint) -> Result<SocketAddr, Error> 
     Ok(addr)
 }
 
+/// Every socket address of a server, in the resolver's order (getaddrinfo sorts them by
+/// RFC 6724, so ::1 may come before 127.0.0.1), each once: a client tries them in turn, as
+/// Python's socket.create_connection does. An address as typed is the only one.
+pub async fn resolve_endpoint_all(endpoint: &Endpoint) -> Result<Vec<SocketAddr>, Error> {
+    let host = &endpoint.host;
+    if host.addr().is_some() {
+        return Ok(vec![resolve_endpoint(endpoint).await?]);
+    }
+    let found = tokio::net::lookup_host((host.given(), endpoint.port))
+        .await
+        .map_err(|e| Error::Resolve {
+            name: host.given().to_string(),
+            reason: io_reason(&e),
+        })?;
+    let mut all: Vec<SocketAddr> = Vec::new();
+    for addr in found {
+        if !all.contains(&addr) {
+            all.push(addr);
+        }
+    }
+    if all.is_empty() {
+        return Err(Error::Resolve {
+            name: host.given().to_string(),
+            reason: "it has no address".to_string(),
+        });
+    }
+    Ok(all)
+}
+
 /// The name servers the system resolver asks, from /etc/resolv.conf (which `ip netns exec`
 /// replaces with /etc/netns/NAME/resolv.conf), read within bounds; empty when there is none.
 pub fn name_servers() -> Vec<String> {

@@ -4,7 +4,8 @@
 //! JSON carries them losslessly as hex, with the decoded text.
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -94,6 +95,26 @@ impl Serialize for Payload {
     }
 }
 
+/// `n` and its noun, singular for one: "1 byte", "7 bytes", "1 reply".
+pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "1 byte", "7 bytes".
+pub fn bytes(n: usize) -> String {
+    counted(n as u64, "byte", "bytes")
+}
+
+/// A wait as a person says it: "5 s", "1.5 s", "300 ms".
+pub fn wait_words(wait: Duration) -> String {
+    if wait < Duration::from_secs(1) {
+        format!("{} ms", super::format_g(wait.as_secs_f64() * 1000.0))
+    } else {
+        format!("{} s", super::format_g(wait.as_secs_f64()))
+    }
+}
+
 /// One exchange of `send`: a message and its reply.
 #[derive(Debug, Serialize)]
 pub struct Exchange {
@@ -113,6 +134,53 @@ pub struct Exchange {
     /// The reply.
     #[serde(flatten)]
     pub reply: Payload,
+    /// With --recv-size over TCP: each recv as it came (recv(N) returns at most N bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reads: Option<Vec<Payload>>,
+    /// How long a reply was waited for (--timeout): the words of a missing reply.
+    #[serde(skip)]
+    pub wait: Duration,
+}
+
+/// Over TCP: how the server ended the connection, after how many replies and at which
+/// message. A close (FIN) after a message means the program read it and hung up; a reset
+/// means its socket was closed with data unread, or before the data came.
+#[derive(Debug, Serialize)]
+pub struct Closed {
+    /// "close" (FIN) or "reset" (RST).
+    pub by: &'static str,
+    pub replies: u64,
+    /// The last message sent before the end was seen (none: before the first).
+    pub message: Option<u64>,
+    /// Whether that message was still awaiting its reply when the end came (a reset then
+    /// means the server did not take it).
+    pub waiting: bool,
+    /// That message.
+    #[serde(flatten)]
+    pub payload: Payload,
+}
+
+/// A note that explains what a line of send's output can mean, given once per run.
+#[derive(Debug, Clone, Copy)]
+pub enum SendNote {
+    /// A message without a reply within the wait, over UDP or TCP.
+    NoReply { udp: bool, wait: Duration },
+    /// An empty message over unframed TCP, which send() would not put on the wire.
+    EmptyNotSent,
+}
+
+/// Which address of a name answered, and the ones tried before it.
+#[derive(Debug)]
+pub struct Reached {
+    /// The name as typed.
+    pub name: String,
+    pub udp: bool,
+    /// The address in use now.
+    pub to: SocketAddr,
+    /// Addresses tried before, each with what happened.
+    pub tried: Vec<(SocketAddr, String)>,
+    /// The name's other addresses, not tried.
+    pub others: Vec<IpAddr>,
 }
 
 /// Something that arrived in send's interactive mode, from any peer, when it arrived.
@@ -152,13 +220,22 @@ pub struct Burst {
 pub struct SendSummary {
     pub sent: u64,
     pub replies: u64,
-    /// Messages with no reply in time.
+    /// Messages with no reply within --timeout (the older name of `no_reply`, kept).
     pub timeouts: u64,
-    pub loss_percent: f64,
+    /// Messages with no reply within --timeout: not known to be lost (a program may take
+    /// data and not answer).
+    pub no_reply: u64,
+    /// The measure mode (--count without MESSAGEs) only: the share of its generated
+    /// messages not answered in time. Null elsewhere: a missing reply is not a known loss.
+    pub loss_percent: Option<f64>,
     /// Replies that came after a later message's reply (UDP --count).
     pub reordered: u64,
     /// Replies that differ from what was sent.
     pub corrupted: u64,
+    /// Messages not sent because the server had closed the connection.
+    pub not_sent: u64,
+    /// Empty messages not sent over unframed TCP (the note says why, once).
+    pub empty_not_sent: u64,
     pub rtt_ms: Option<RttSummary>,
 }
 
@@ -202,7 +279,7 @@ impl Output {
             return self.json_line(r);
         }
         self.message_line(
-            &format!("read {}: {} bytes after {:.3} ms", r.read, r.bytes, r.ms),
+            &format!("read {}: {} after {:.3} ms", r.read, bytes(r.bytes), r.ms),
             &r.payload,
             "",
         )
@@ -219,13 +296,14 @@ impl Output {
         }
         let came = match b.reads {
             0 => "nothing came back".to_string(),
-            1 => format!("{} bytes came back in 1 read", b.received_bytes),
-            n => format!("{} bytes came back in {n} reads", b.received_bytes),
+            1 => format!("{} came back in 1 read", bytes(b.received_bytes)),
+            n => format!("{} came back in {n} reads", bytes(b.received_bytes)),
         };
         Ok(writeln!(
             self,
-            "{} messages ({} bytes) written back to back; {came}",
-            b.messages, b.sent_bytes
+            "{} ({}) written back to back; {came}",
+            counted(b.messages as u64, "message", "messages"),
+            bytes(b.sent_bytes)
         )?)
     }
 
@@ -239,8 +317,8 @@ impl Output {
             None => format!("from {}", a.from),
         };
         let after = match a.rtt_ms {
-            Some(rtt) => format!(" ({} bytes, {rtt:.3} ms)", a.bytes),
-            None => format!(" ({} bytes)", a.bytes),
+            Some(rtt) => format!(" ({}, {rtt:.3} ms)", bytes(a.bytes)),
+            None => format!(" ({})", bytes(a.bytes)),
         };
         self.message_line(&head, &a.payload, &after)
     }
@@ -250,28 +328,139 @@ impl Output {
         if self.json() {
             return self.json_line(e);
         }
-        match e.rtt_ms {
-            Some(rtt) => {
-                let size = if e.truncated {
-                    format!(
-                        "{} bytes, truncated to {} by the {}-byte receive buffer",
-                        e.reply_bytes, e.received_bytes, e.received_bytes
-                    )
-                } else {
-                    format!("{} bytes", e.received_bytes)
-                };
-                self.message_line(
-                    &format!("reply from {peer}"),
-                    &e.reply,
-                    &format!(" ({size}, {rtt:.3} ms)"),
-                )
-            }
-            None => Ok(writeln!(
+        let Some(rtt) = e.rtt_ms else {
+            return Ok(writeln!(
                 self,
-                "no reply from {peer} within the timeout (message {})",
+                "no reply from {peer} within {} (message {})",
+                wait_words(e.wait),
                 e.seq
-            )?),
+            )?);
+        };
+        let size = if e.truncated {
+            format!(
+                "{}, truncated to {} by the {}-byte receive buffer",
+                bytes(e.reply_bytes),
+                e.received_bytes,
+                e.received_bytes
+            )
+        } else {
+            bytes(e.received_bytes)
+        };
+        let Some(reads) = e.reads.as_ref().filter(|r| !r.is_empty()) else {
+            return self.message_line(
+                &format!("reply from {peer}"),
+                &e.reply,
+                &format!(" ({size}, {rtt:.3} ms)"),
+            );
+        };
+        // recv(N) hands the reply over in pieces of at most N bytes: each as it came.
+        writeln!(
+            self,
+            "reply from {peer} ({size} in {}, {rtt:.3} ms):",
+            counted(reads.len() as u64, "recv", "recvs")
+        )?;
+        for (i, read) in reads.iter().enumerate() {
+            self.message_line(
+                &format!("  recv {}", i + 1),
+                read,
+                &format!(" ({})", bytes(read.total)),
+            )?;
         }
+        Ok(())
+    }
+
+    /// How the server ended a TCP connection.
+    pub fn send_closed(&mut self, c: &Closed) -> Written {
+        if self.json() {
+            #[derive(Serialize)]
+            struct Tagged<'a> {
+                closed: &'a Closed,
+            }
+            return self.json_line(&Tagged { closed: c });
+        }
+        let after = match c.replies {
+            0 => "before any reply".to_string(),
+            n => format!("after {}", counted(n, "reply", "replies")),
+        };
+        let at = |head: &str| -> String {
+            match (c.message, c.payload.inline()) {
+                (Some(seq), Some(shown)) => format!("{head} message {seq}: {shown}"),
+                (Some(seq), None) => format!("{head} message {seq}"),
+                (None, _) => String::new(),
+            }
+        };
+        if c.by == "reset" && c.waiting {
+            let at = at("at");
+            let at = if at.is_empty() { at } else { format!(", {at}") };
+            writeln!(
+                self,
+                "the server reset the connection {after}{at} (a reset: the program closed its \
+                 socket with data unread, or before the data came; what was sent then was not \
+                 taken)"
+            )?;
+        } else {
+            let at = at("after");
+            let at = if at.is_empty() {
+                at
+            } else {
+                format!(" ({at})")
+            };
+            let how = if c.by == "reset" { "reset" } else { "closed" };
+            writeln!(self, "the server {how} the connection {after}{at}")?;
+        }
+        for line in c.payload.dump() {
+            writeln!(self, "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// A note on what a line means, once per run (stderr: stdout keeps the results).
+    pub fn send_note(&mut self, note: SendNote) -> Written {
+        let text = match note {
+            SendNote::NoReply { udp: true, wait } => format!(
+                "note: no reply within {} is not a loss: the datagram may have been received by \
+                 a program that does not answer, or dropped on the way; netkit has no way to tell which \
+                 (no ICMP port unreachable came back). --expect-reply makes a missing reply exit 1",
+                wait_words(wait)
+            ),
+            SendNote::NoReply { udp: false, wait } => format!(
+                "note: no reply within {} is not a loss over TCP: the kernel delivered the bytes \
+                 to the server's socket (the send succeeded and no reset came); the program did \
+                 not answer within {}. --expect-reply makes a missing reply exit 1",
+                wait_words(wait),
+                wait_words(wait)
+            ),
+            SendNote::EmptyNotSent => "note: empty message not sent: over TCP an empty send() \
+                puts nothing on the wire, so the server would never see it and both sides would \
+                wait (an empty UDP datagram, --udp, or an empty frame, --framed, is sent); the \
+                summary counts the others"
+                .to_string(),
+        };
+        self.status(&text)
+    }
+
+    /// Which address of a name is in use, and what happened at the ones tried before it
+    /// (stderr: a status, not a result).
+    pub fn send_reached(&mut self, r: &Reached) -> Written {
+        let verb = if r.udp { "sending to" } else { "connected to" };
+        let mut line = format!("{verb} {} ({}", r.to, r.name);
+        if !r.tried.is_empty() {
+            let tried: Vec<String> = r
+                .tried
+                .iter()
+                .map(|(at, what)| format!("{at}: {what}"))
+                .collect();
+            line.push_str(&format!("; tried before: {}", tried.join("; ")));
+        }
+        if !r.others.is_empty() {
+            let others: Vec<String> = r.others.iter().map(ToString::to_string).collect();
+            line.push_str(&format!(
+                "; other addresses, not tried: {}",
+                others.join(", ")
+            ));
+        }
+        line.push(')');
+        self.status(&line)
     }
 
     /// One reply of `send --count`, ping-style.
@@ -288,8 +477,10 @@ impl Output {
         }
         Ok(writeln!(
             self,
-            "{} bytes from {peer}: seq={} time={:.3} ms{notes}",
-            m.bytes, m.seq, m.rtt_ms
+            "{} from {peer}: seq={} time={:.3} ms{notes}",
+            bytes(m.bytes),
+            m.seq,
+            m.rtt_ms
         )?)
     }
 
@@ -306,8 +497,10 @@ impl Output {
         let rate = f.received_bytes as f64 / f.seconds.max(1e-9) / 1e6;
         Ok(writeln!(
             self,
-            "sent {} bytes, received {}, {verdict} ({:.3} s, {rate:.1} MB/s)",
-            f.sent_bytes, f.received_bytes, f.seconds
+            "sent {}, received {}, {verdict} ({:.3} s, {rate:.1} MB/s)",
+            counted(f.sent_bytes, "byte", "bytes"),
+            f.received_bytes,
+            f.seconds
         )?)
     }
 
@@ -320,19 +513,44 @@ impl Output {
             }
             return self.json_line(&Tagged { summary: s });
         }
-        if s.sent <= 1 {
+        if s.sent <= 1 && s.not_sent == 0 && s.empty_not_sent == 0 {
             return Ok(());
         }
         write!(
             self,
-            "{} sent, {} replies, {} lost ({}%), {} reordered, {} corrupted",
+            "{} sent, {}",
             s.sent,
-            s.replies,
-            s.timeouts,
-            super::format_g(s.loss_percent),
-            s.reordered,
-            s.corrupted
+            counted(s.replies, "reply", "replies")
         )?;
+        match s.loss_percent {
+            // The measure mode: its messages were generated to be echoed, so one without a
+            // reply in time is counted lost, as ping counts it.
+            Some(loss) => write!(
+                self,
+                ", {} lost ({}%), {} reordered, {} corrupted",
+                s.timeouts,
+                super::format_g(loss),
+                s.reordered,
+                s.corrupted
+            )?,
+            // Each message's own line says how long its reply was waited for.
+            None if s.no_reply > 0 => write!(self, ", {} without a reply", s.no_reply)?,
+            None => {}
+        }
+        if s.not_sent > 0 {
+            write!(
+                self,
+                ", {} not sent (the server had closed the connection)",
+                s.not_sent
+            )?;
+        }
+        if s.empty_not_sent > 0 {
+            write!(
+                self,
+                ", {} not sent",
+                counted(s.empty_not_sent, "empty message", "empty messages")
+            )?;
+        }
         if let Some(r) = &s.rtt_ms {
             write!(
                 self,
@@ -341,5 +559,36 @@ impl Output {
             )?;
         }
         Ok(writeln!(self)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_singular_for_one() {
+        for (n, want) in [
+            (0, "0 bytes"),
+            (1, "1 byte"),
+            (2, "2 bytes"),
+            (65_507, "65507 bytes"),
+        ] {
+            assert_eq!(bytes(n), want, "{n}");
+        }
+        assert_eq!(counted(1u64, "reply", "replies"), "1 reply");
+        assert_eq!(counted(3u64, "reply", "replies"), "3 replies");
+    }
+
+    #[test]
+    fn waits_read_as_people_say_them() {
+        for (ms, want) in [
+            (5000, "5 s"),
+            (1500, "1.5 s"),
+            (300, "300 ms"),
+            (1000, "1 s"),
+        ] {
+            assert_eq!(wait_words(Duration::from_millis(ms)), want, "{ms}");
+        }
     }
 }

@@ -41,6 +41,21 @@ impl Netns {
         }
     }
 
+    /// A fresh namespace with `lo` up and its own /etc/hosts holding `hosts` (e.g. "::1
+    /// lab.test\n127.0.0.1 lab.test\n": a name that resolves to ::1 first, then 127.0.0.1).
+    /// `ip netns exec` bind-mounts /etc/netns/NAME/hosts over /etc/hosts for what it runs
+    /// (`exec`, `python`, `netkit`), so the machine's own /etc/hosts is never touched; the
+    /// file goes with the namespace on drop. None (the caller skips) as `create`.
+    pub fn with_hosts(tag: &str, hosts: &str) -> Option<Netns> {
+        let ns = Netns::create(tag)?;
+        ns.ip("link set lo up");
+        let dir = std::path::Path::new("/etc/netns").join(&ns.name);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let file = dir.join("hosts");
+        std::fs::write(&file, hosts).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        Some(ns)
+    }
+
     /// Runs `ip -n NAME ARGS`; a failure is a broken fixture, so it panics with ip's message.
     pub fn ip(&self, args: &str) {
         let mut full = vec!["-n", self.name.as_str()];
@@ -114,6 +129,8 @@ impl Drop for Netns {
         let _ = Command::new("ip")
             .args(["netns", "del", &self.name])
             .output();
+        // The namespace's own /etc files (`with_hosts`), if it had any.
+        let _ = std::fs::remove_dir_all(std::path::Path::new("/etc/netns").join(&self.name));
     }
 }
 

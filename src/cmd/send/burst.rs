@@ -50,12 +50,13 @@ pub(super) async fn burst(
         None => true,
     };
     out.send_burst(&tally)?;
+    // Nothing back is a no only when replies were asked for (--expect-reply): the bytes went.
     Ok(if stopped {
         Outcome::Interrupted
-    } else if tally.reads > 0 {
-        Outcome::Success
-    } else {
+    } else if tally.reads == 0 && s.args.expect_reply {
         Outcome::Negative
+    } else {
+        Outcome::Success
     })
 }
 

@@ -2,6 +2,8 @@
 //! next frame, or over unframed TCP as many bytes as went out, or what came before a pause).
 //! The reply's time is the kernel's: its receive stamp (of the datagram, or of the first
 //! segment of a TCP reply) minus the send time read on the same clock just before the send.
+//! Over TCP an exchange also says whether the server closed (FIN) or reset (RST) the
+//! connection meanwhile, and a message is not written to a server that has already closed.
 
 use std::borrow::Cow;
 use std::io;
@@ -28,14 +30,53 @@ pub(super) struct Reply {
     pub size: usize,
     /// From the send to its arrival, on the kernel's clock.
     pub rtt: Duration,
+    /// Over TCP, the size of each read it came in (each at most --recv-size bytes).
+    pub reads: Vec<usize>,
 }
 
-/// Sends one message and waits for its reply; `None` when nothing came in time.
-pub(super) async fn exchange(
-    link: &mut Link,
-    message: &[u8],
-    args: &SendArgs,
-) -> io::Result<Option<Reply>> {
+/// How the server ended a TCP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ended {
+    /// A FIN: the program closed its socket after reading what it was sent.
+    Closed,
+    /// A reset: its socket was closed with data unread, or before the data came.
+    Reset,
+}
+
+/// What came of one exchange.
+pub(super) struct Got {
+    /// Whether the message went out (not when the server had already closed).
+    pub sent: bool,
+    /// The reply, if one came in time.
+    pub reply: Option<Reply>,
+    /// Over TCP: the server ended the connection (before the message, or during the wait).
+    pub ended: Option<Ended>,
+}
+
+/// A socket error that is the server ending the connection.
+pub(super) fn is_reset(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionAborted
+    )
+}
+
+/// Whether the server has already ended the connection: a FIN waiting to be read (with no
+/// data before it), or a reset. Data waiting (the rest of an earlier reply) is left there.
+fn ended_already(stream: &TcpStream) -> Option<Ended> {
+    let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    // The socket is nonblocking: WouldBlock says the connection is open and nothing waits.
+    match socket2::SockRef::from(stream).peek(&mut one) {
+        Ok(0) => Some(Ended::Closed),
+        Err(e) if is_reset(&e) => Some(Ended::Reset),
+        _ => None,
+    }
+}
+
+/// Sends one message and waits for its reply within --timeout.
+pub(super) async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -> io::Result<Got> {
     match link {
         Link::Udp {
             socket,
@@ -54,30 +95,50 @@ pub(super) async fn exchange(
             let got = socket.async_io(Interest::READABLE | Interest::ERROR, || {
                 stamp::recv(fd, &mut buf, how)
             });
-            match timeout(args.timeout, got).await {
-                Ok(Ok(got)) => Ok(Some(Reply {
+            let reply = match timeout(args.timeout, got).await {
+                Ok(Ok(got)) => Some(Reply {
                     from: got.address.unwrap_or(*peer),
                     bytes: buf[..got.bytes.min(buf.len())].to_vec(),
                     size: got.bytes,
                     rtt: got.time.saturating_duration_since(sent),
-                })),
-                Ok(Err(e)) => Err(e),
-                Err(_) => Ok(None),
-            }
+                    reads: Vec::new(),
+                }),
+                Ok(Err(e)) => return Err(e),
+                Err(_) => None,
+            };
+            Ok(Got {
+                sent: true,
+                reply,
+                ended: None,
+            })
         }
         Link::Tcp(stream, frames) => {
+            if let Some(ended) = ended_already(stream) {
+                return Ok(Got {
+                    sent: false,
+                    reply: None,
+                    ended: Some(ended),
+                });
+            }
             let from = stream.peer_addr()?;
-            Ok(tcp_exchange(stream, frames, message, args)
-                .await?
-                .map(|(bytes, rtt)| Reply {
+            let (reply, ended) = tcp_exchange(stream, frames, message, args).await?;
+            Ok(Got {
+                sent: true,
+                reply: reply.map(|(bytes, rtt, reads)| Reply {
                     from,
                     size: bytes.len(),
                     bytes,
                     rtt,
-                }))
+                    reads,
+                }),
+                ended,
+            })
         }
     }
 }
+
+/// A TCP reply: its bytes, its time, the size of each read.
+type TcpReply = (Vec<u8>, Duration, Vec<usize>);
 
 /// Writes what the socket takes now of `bytes`, waiting until it takes some.
 async fn write_some(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
@@ -101,7 +162,7 @@ async fn tcp_exchange(
     frames: &mut Deframer,
     message: &[u8],
     args: &SendArgs,
-) -> io::Result<Option<(Vec<u8>, Duration)>> {
+) -> io::Result<(Option<TcpReply>, Option<Ended>)> {
     let outgoing = on_the_wire(message, args)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
     let mut x = TcpExchange {
@@ -111,6 +172,7 @@ async fn tcp_exchange(
         written: 0,
         wrote_at: Instant::now(),
         reply: Vec::new(),
+        reads: Vec::new(),
         last_byte: None,
         sent: Stamp::now(),
         first_arrival: None,
@@ -118,32 +180,49 @@ async fn tcp_exchange(
     let stream = &*stream;
     let fd = stream.as_raw_fd();
     let mut buf = read_buffer(args);
+    let mut ended = None;
     loop {
         let writing = x.writing();
         if !writing {
             if let Some(frame) = x.whole_frame(frames)? {
-                return Ok(Some((frame, x.rtt())));
+                let size = frame.len();
+                return Ok((Some((frame, x.rtt(), vec![size])), None));
             }
             if x.echoed() {
                 break;
             }
         }
         let until = x.until(args.timeout);
-        let ended = tokio::select! {
-            sent = write_some(stream, &x.outgoing[x.written..]), if writing => x.wrote(sent?)?,
-            got = stream.async_io(Interest::READABLE | Interest::ERROR, || stamp::recv(fd, &mut buf, Read::default())) => {
-                let got = got?;
-                x.first_arrival.get_or_insert(got.time);
-                x.read(&buf[..got.bytes.min(buf.len())], frames)?
-            }
+        let done = tokio::select! {
+            sent = write_some(stream, &x.outgoing[x.written..]), if writing => match sent {
+                Ok(n) => x.wrote(n)?,
+                Err(e) if is_reset(&e) => { ended = Some(Ended::Reset); true }
+                Err(e) => return Err(e),
+            },
+            got = stream.async_io(Interest::READABLE | Interest::ERROR, || stamp::recv(fd, &mut buf, Read::default())) => match got {
+                // The end of the stream: the server closed (an unframed reply ends there).
+                Ok(got) if got.bytes == 0 => { ended = Some(Ended::Closed); true }
+                Ok(got) => {
+                    x.first_arrival.get_or_insert(got.time);
+                    x.read(&buf[..got.bytes.min(buf.len())], frames)
+                }
+                Err(e) if is_reset(&e) => { ended = Some(Ended::Reset); true }
+                Err(e) => return Err(e),
+            },
             _ = tokio::time::sleep_until(until.into()) => x.quiet(writing)?,
         };
-        if ended {
+        if done {
             break;
         }
     }
+    if ended.is_some()
+        && let Some(frame) = x.whole_frame(frames)?
+    {
+        let size = frame.len();
+        return Ok((Some((frame, x.rtt(), vec![size])), ended));
+    }
     let rtt = x.rtt();
-    Ok(x.reply().map(|reply| (reply, rtt)))
+    Ok((x.reply().map(|(reply, reads)| (reply, rtt, reads)), ended))
 }
 
 /// A TCP exchange under way: how much of the message went out, and what came back. Each
@@ -156,6 +235,8 @@ struct TcpExchange<'m> {
     /// The last time writing got on, and once it is done, when it ended.
     wrote_at: Instant,
     reply: Vec<u8>,
+    /// The size of each read the reply came in.
+    reads: Vec<usize>,
     last_byte: Option<Instant>,
     /// When the first write began, and when the reply's first segment arrived (the kernel's
     /// stamp), on one clock.
@@ -209,23 +290,17 @@ impl TcpExchange<'_> {
         Ok(false)
     }
 
-    /// What a read brought; the end of the stream ends an unframed reply.
-    fn read(&mut self, got: &[u8], frames: &mut Deframer) -> io::Result<bool> {
-        if got.is_empty() {
-            return if self.framed {
-                Err(io::Error::from(io::ErrorKind::UnexpectedEof))
-            } else {
-                Ok(true)
-            };
-        }
+    /// What a read brought (never empty: the end of the stream is the caller's).
+    fn read(&mut self, got: &[u8], frames: &mut Deframer) -> bool {
         if self.framed {
             frames.push(got);
-            return Ok(false);
+            return false;
         }
         self.reply.extend_from_slice(got);
+        self.reads.push(got.len());
         self.last_byte = Some(Instant::now());
         // To an empty message, any bytes are the answer.
-        Ok(self.message_len == 0)
+        self.message_len == 0
     }
 
     /// The wait ran out: while writing, the server stopped reading; after, the reply is over.
@@ -241,11 +316,11 @@ impl TcpExchange<'_> {
 
     /// The reply once the exchange ended without a whole frame: what came, if anything came
     /// (an empty message wants no bytes back).
-    fn reply(self) -> Option<Vec<u8>> {
+    fn reply(self) -> Option<(Vec<u8>, Vec<usize>)> {
         if self.framed {
             return None;
         }
-        (!self.reply.is_empty() || self.message_len == 0).then_some(self.reply)
+        (!self.reply.is_empty() || self.message_len == 0).then_some((self.reply, self.reads))
     }
 }
 

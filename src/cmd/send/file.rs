@@ -143,7 +143,12 @@ async fn in_pieces(
         let Some(reply) = s.unless_stopped(exchange(link, &buf[..n], args)).await else {
             return Ok(true);
         };
-        let Some(reply) = reply.map_err(s.fail())? else {
+        let got = reply.map_err(s.fail())?;
+        if !got.sent {
+            // The server had closed: this piece never went.
+            check.sent_bytes -= n as u64;
+        }
+        let Some(reply) = got.reply else {
             return Ok(false);
         };
         let reply = reply.bytes;

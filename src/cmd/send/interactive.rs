@@ -2,7 +2,8 @@
 //! when it arrives, from any peer: over UDP with its source address (so two `send --udp
 //! --bind` make the hand-outs' UDP chat), over TCP whatever the server sends (a relay's
 //! messages from other clients too). A line's RTT runs to the first bytes that arrive after
-//! it; a line that gets nothing within --timeout is counted as lost (exit 1).
+//! it; a line that gets nothing within --timeout is said to have had no reply (exit 1 only
+//! with --expect-reply). The server's close or reset ends the session, said as such.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -15,8 +16,8 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
 use super::exchange::on_the_wire;
-use super::messages::{EMPTY_OVER_TCP, skipped};
-use super::{Link, QUIET, Session, Totals, send_datagram, unanswered};
+use super::messages::skipped;
+use super::{Link, QUIET, Session, Totals, send_datagram, too_long};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
@@ -80,7 +81,7 @@ pub(super) async fn interactive(
             got = lines.recv(), if duplex.reading => duplex.line(got, s, out).await?,
             arrived = duplex.receive() => duplex.arrived(arrived, s, out)?,
             _ = sleep_until(expiry), if expiry.is_some() => duplex.expired(s, out)?,
-            written = &mut writer, if !duplex.writer_done => duplex.written(written, s)?,
+            written = &mut writer, if !duplex.writer_done => duplex.written(written, s, out)?,
             _ = sleep_until(linger), if linger.is_some() => Turn::On,
             () = &mut s.stop => Turn::End,
         };
@@ -112,6 +113,8 @@ struct Duplex {
     /// Lines sent and not answered yet: (sequence number, size, sent at on the stamps' clock).
     waiting: VecDeque<(u64, usize, Stamp)>,
     totals: Totals,
+    /// The last line that went out (its number and bytes): what a close comes after.
+    last_line: Option<(u64, Vec<u8>)>,
     buf: Vec<u8>,
     last_activity: Instant,
     look: Look,
@@ -155,6 +158,7 @@ impl Duplex {
             number: 0,
             waiting: VecDeque::new(),
             totals: Totals::default(),
+            last_line: None,
             buf: super::read_buffer(s.args),
             last_activity: Instant::now(),
             look: s.look(),
@@ -227,7 +231,7 @@ impl Duplex {
             source,
         })?;
         self.number += 1;
-        let Some(message) = self.message(&line, s.args, out)? else {
+        let Some(message) = self.message(&line, s.args, s.peer, out)? else {
             return Ok(Turn::On);
         };
         let mut at = Stamp::now();
@@ -253,6 +257,7 @@ impl Duplex {
         }
         self.totals.sent += 1;
         self.last_activity = Instant::now();
+        self.last_line = Some((self.totals.sent, message.clone()));
         let sent = (self.totals.sent, message.len(), at);
         self.waiting.push_back(sent);
         Ok(Turn::On)
@@ -260,9 +265,10 @@ impl Duplex {
 
     /// A typed line as the message to send; `None`, with a warning, for one that is not sent.
     fn message(
-        &self,
+        &mut self,
         line: &[u8],
         args: &SendArgs,
+        peer: SocketAddr,
         out: &mut Output,
     ) -> Result<Option<Vec<u8>>, Error> {
         let message = match typed(line, args) {
@@ -274,7 +280,11 @@ impl Duplex {
         };
         let tcp = matches!(self.reader, Reader::Tcp { .. });
         if skipped(&message, tcp, args) {
-            out.warn(EMPTY_OVER_TCP)?;
+            self.totals.empty(out)?;
+            return Ok(None);
+        }
+        if !tcp && let Err(reason) = too_long(message.len(), peer) {
+            out.warn(&format!("line {} not sent: {reason}", self.number))?;
             return Ok(None);
         }
         Ok(Some(message))
@@ -287,8 +297,22 @@ impl Duplex {
         s: &Session<'_>,
         out: &mut Output,
     ) -> Result<Turn, Error> {
-        let Some((arrivals, time)) = arrived.map_err(s.fail())? else {
-            out.status("the server closed the connection")?;
+        let look = self.look;
+        let last = self.last_line.as_ref().map(|(n, b)| (*n, b.as_slice()));
+        let arrived = match arrived {
+            Err(e)
+                if super::exchange::is_reset(&e) && matches!(self.reader, Reader::Tcp { .. }) =>
+            {
+                // Lines still out when the reset came were not taken.
+                let waiting = !self.waiting.is_empty();
+                self.totals.ended(true, last, waiting, look, out)?;
+                return Ok(Turn::End);
+            }
+            arrived => arrived.map_err(s.fail())?,
+        };
+        let Some((arrivals, time)) = arrived else {
+            let waiting = !self.waiting.is_empty();
+            self.totals.ended(false, last, waiting, look, out)?;
             return Ok(Turn::End);
         };
         self.last_activity = Instant::now();
@@ -312,6 +336,7 @@ impl Duplex {
             self.totals.rtts.push(since(at));
         }
         let rtt = answered.map(|(_, _, at)| since(at));
+        self.totals.replies += u64::from(answered.is_some());
         out.send_arrival(&Arrival {
             from,
             bytes: data.len(),
@@ -324,31 +349,44 @@ impl Duplex {
     /// The oldest line waited --timeout in vain.
     fn expired(&mut self, s: &Session<'_>, out: &mut Output) -> Result<Turn, Error> {
         if let Some((seq, size, _)) = self.waiting.pop_front() {
-            self.totals.timeouts += 1;
-            out.send_exchange(s.peer, &unanswered(seq, size, self.look))?;
+            self.totals.no_reply(seq, size, s, out)?;
         }
         Ok(Turn::On)
     }
 
-    /// The writer wrote every line.
+    /// The writer wrote every line, or stopped on the server's reset.
     fn written(
         &mut self,
         written: std::io::Result<OwnedWriteHalf>,
         s: &Session<'_>,
+        out: &mut Output,
     ) -> Result<Turn, Error> {
         self.writer_done = true;
-        self.write_half = Some(written.map_err(s.fail())?);
+        match written {
+            Ok(half) => self.write_half = Some(half),
+            Err(e) if super::exchange::is_reset(&e) => {
+                // A line could not be written: the server had reset the connection.
+                let last = self.last_line.as_ref().map(|(n, b)| (*n, b.as_slice()));
+                self.totals.ended(true, last, true, self.look, out)?;
+                return Ok(Turn::End);
+            }
+            Err(e) => return Err(s.fail()(e)),
+        }
         Ok(Turn::On)
     }
 
-    /// Lines still waiting when the session ended got nothing back; then the summary.
+    /// Lines still waiting when the session ended got nothing back (after the server's
+    /// close, its line has said why); then the summary.
     fn end(mut self, s: &Session<'_>, out: &mut Output) -> Result<Outcome, Error> {
         for (seq, size, _) in self.waiting.drain(..) {
-            self.totals.timeouts += 1;
-            out.send_exchange(s.peer, &unanswered(seq, size, self.look))?;
+            if self.totals.ended {
+                self.totals.no_reply += 1;
+            } else {
+                self.totals.no_reply(seq, size, s, out)?;
+            }
         }
         drop(self.write_half);
-        self.totals.sum_up(out)
+        self.totals.sum_up(s, out)
     }
 }
 

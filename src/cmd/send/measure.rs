@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
-use super::exchange::exchange;
+use super::exchange::{Ended, exchange};
 use super::{Link, Session, send_datagram};
 use crate::error::{Error, Outcome};
 use crate::net::stamp::{self, Read, Stamp};
 use crate::output::Output;
 use crate::output::Written;
-use crate::output::messages::{Measured, SendSummary};
+use crate::output::messages::{Closed, Measured, Payload, SendSummary};
 use crate::stats;
 
 /// Message `seq` of --count: the sequence number, then a pattern, `size` bytes in all.
@@ -46,6 +46,7 @@ pub(super) async fn measure(
         interval: s.args.interval.unwrap_or(MEASURE_INTERVAL),
         sent: 0,
         stopped: false,
+        ended: false,
         tally: Tally::default(),
     };
     match link {
@@ -68,6 +69,8 @@ struct Measure {
     sent: u64,
     /// Cut short by the stop.
     stopped: bool,
+    /// Cut short by the server, which ended the connection.
+    ended: bool,
     tally: Tally,
 }
 
@@ -166,10 +169,30 @@ impl Measure {
                 self.stopped = true;
                 return Ok(());
             };
-            if let Some(reply) = reply.map_err(s.fail())? {
+            let got = reply.map_err(s.fail())?;
+            if !got.sent {
+                self.sent -= 1;
+            }
+            if let Some(reply) = got.reply {
                 let rtt = reply.rtt;
                 self.tally
                     .record(seq, &reply.bytes, rtt, self.size, s.peer, out)?;
+            }
+            if let Some(ended) = got.ended {
+                // Nothing more can be measured on a connection the server ended.
+                self.ended = true;
+                out.send_closed(&Closed {
+                    by: if ended == Ended::Reset {
+                        "reset"
+                    } else {
+                        "close"
+                    },
+                    replies: self.tally.rtts.len(),
+                    message: (self.sent > 0).then_some(self.sent),
+                    waiting: got.sent,
+                    payload: Payload::absent(s.look()),
+                })?;
+                return Ok(());
             }
         }
         Ok(())
@@ -183,9 +206,16 @@ impl Measure {
             sent: self.sent,
             replies,
             timeouts: self.sent - replies,
-            loss_percent: stats::loss_percent(self.sent, replies),
+            no_reply: self.sent - replies,
+            loss_percent: Some(stats::loss_percent(self.sent, replies)),
             reordered: self.tally.reordered,
             corrupted: self.tally.corrupted,
+            not_sent: if self.ended {
+                self.count.saturating_sub(self.sent)
+            } else {
+                0
+            },
+            empty_not_sent: 0,
             rtt_ms: self.tally.rtts.summary(),
         })?;
         Ok(if self.stopped {

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::exchange::exchange;
-use super::{Link, Session, Totals, unanswered};
+use super::exchange::{Ended, Got, exchange};
+use super::{Link, Session, Totals, open_link, too_long};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
@@ -12,11 +12,6 @@ use crate::output::messages::{Exchange, Payload};
 
 /// The pause between rounds of MESSAGEs with --count when --interval is not given.
 const RESEND_INTERVAL: Duration = Duration::from_secs(1);
-
-/// Said once for each empty message not sent over unframed TCP.
-pub(super) const EMPTY_OVER_TCP: &str = "empty message not sent: over TCP an empty send() puts \
-     nothing on the wire, so the server would never see it and both sides would wait (an \
-     empty UDP datagram, --udp, or an empty frame, --framed, is sent)";
 
 /// The hand-outs' trap: send(b"") over TCP puts nothing on the wire, so the server never
 /// hears of it, and client and server would both wait. A datagram or a frame of no bytes is
@@ -26,7 +21,7 @@ pub(super) fn skipped(message: &[u8], tcp: bool, args: &SendArgs) -> bool {
 }
 
 /// Each message is one exchange; with --count, every message that many rounds, until the
-/// count or the stop.
+/// count, the stop, or the server's close.
 pub(super) async fn messages(
     link: &mut Link,
     messages: &[Vec<u8>],
@@ -49,8 +44,18 @@ pub(super) async fn messages(
         if !one_round(link, messages, s, &mut totals, out).await? {
             break;
         }
+        // A closed connection takes nothing more: the rounds left are not sent.
+        if totals.ended {
+            let left = if rounds == 0 { 0 } else { rounds - round };
+            totals.not_sent += left
+                * messages
+                    .iter()
+                    .filter(|m| !skipped(m, true, s.args))
+                    .count() as u64;
+            break;
+        }
     }
-    totals.sum_up(out)
+    totals.sum_up(s, out)
 }
 
 /// One exchange per message, each shown as it ends; false once the stop came.
@@ -62,41 +67,112 @@ async fn one_round(
     out: &mut Output,
 ) -> Result<bool, Error> {
     let look = s.look();
+    let tcp = matches!(link, Link::Tcp(..));
+    // The last message that went out: what a close is said to come after.
+    let mut last: Option<(u64, &[u8])> = None;
     for message in messages {
-        if skipped(message, matches!(link, Link::Tcp(..)), s.args) {
-            out.warn(EMPTY_OVER_TCP)?;
+        if totals.ended {
+            totals.not_sent += 1;
             continue;
         }
-        totals.sent += 1;
-        let args = s.args;
-        let Some(reply) = s.unless_stopped(exchange(link, message, args)).await else {
+        if skipped(message, tcp, s.args) {
+            totals.empty(out)?;
+            continue;
+        }
+        if !tcp {
+            // A fallback to the next address may have changed the family, and its limit.
+            too_long(message.len(), s.peer).map_err(|reason| Error::BadValue {
+                option: "MESSAGE",
+                value: (totals.sent + 1).to_string(),
+                reason,
+            })?;
+        }
+        let Some(got) = exchange_or_next(link, message, s, totals, out).await? else {
             // Sent, and nothing came back before the stop.
-            totals.timeouts += 1;
+            totals.sent += 1;
+            totals.no_reply += 1;
             return Ok(false);
         };
-        match reply.map_err(s.fail())? {
-            Some(reply) => {
-                let rtt = reply.rtt.as_secs_f64() * 1000.0;
-                totals.rtts.push(rtt);
-                // Answers to a broadcast or a group come from the hosts that answer.
-                let answer = Exchange {
-                    seq: totals.sent,
-                    sent_bytes: message.len(),
-                    received_bytes: reply.bytes.len(),
-                    reply_bytes: reply.size,
-                    truncated: reply.size > reply.bytes.len(),
-                    rtt_ms: Some(rtt),
-                    identical: reply.bytes == *message,
-                    reply: Payload::of(&reply.bytes, true, look),
-                };
-                out.send_exchange(reply.from, &answer)?;
-            }
-            None => {
-                totals.timeouts += 1;
-                out.send_exchange(s.peer, &unanswered(totals.sent, message.len(), look))?;
-            }
+        if got.sent {
+            totals.sent += 1;
+            last = Some((totals.sent, message));
+        } else {
+            totals.not_sent += 1;
+        }
+        if let Some(reply) = got.reply {
+            totals.replies += 1;
+            let rtt = reply.rtt.as_secs_f64() * 1000.0;
+            totals.rtts.push(rtt);
+            // With --recv-size over TCP, each recv as it came.
+            let reads = (tcp && s.args.wire.recv_size.is_some() && s.args.wire.framed.is_none())
+                .then(|| {
+                    let mut at = 0;
+                    reply
+                        .reads
+                        .iter()
+                        .map(|&n| {
+                            let piece = &reply.bytes[at..(at + n).min(reply.bytes.len())];
+                            at += n;
+                            Payload::of(piece, true, look)
+                        })
+                        .collect()
+                });
+            // Answers to a broadcast or a group come from the hosts that answer.
+            let answer = Exchange {
+                seq: totals.sent,
+                sent_bytes: message.len(),
+                received_bytes: reply.bytes.len(),
+                reply_bytes: reply.size,
+                truncated: reply.size > reply.bytes.len(),
+                rtt_ms: Some(rtt),
+                identical: reply.bytes == *message,
+                reply: Payload::of(&reply.bytes, true, look),
+                reads,
+                wait: s.args.timeout,
+            };
+            out.send_exchange(reply.from, &answer)?;
+        } else if got.sent && got.ended.is_none() {
+            totals.no_reply(totals.sent, message.len(), s, out)?;
+        } else if got.sent {
+            // Closed or reset while waiting: no reply came, and the close line says why.
+            totals.no_reply += 1;
+        }
+        if let Some(ended) = got.ended {
+            totals.ended(ended == Ended::Reset, last, got.sent, look, out)?;
         }
         out.flush()?;
     }
     Ok(true)
+}
+
+/// One exchange; over UDP, a port unreachable before any reply moves on to the name's next
+/// address (a new socket) and sends the message there. `None` once the stop came.
+async fn exchange_or_next(
+    link: &mut Link,
+    message: &[u8],
+    s: &mut Session<'_>,
+    totals: &Totals,
+    out: &mut Output,
+) -> Result<Option<Got>, Error> {
+    loop {
+        let args = s.args;
+        let Some(got) = s.unless_stopped(exchange(link, message, args)).await else {
+            return Ok(None);
+        };
+        match got {
+            Err(e)
+                if matches!(link, Link::Udp { .. })
+                    && e.kind() == std::io::ErrorKind::ConnectionRefused
+                    && totals.replies == 0
+                    && s.move_on(Error::PortUnreachable { to: s.peer }.to_string()) =>
+            {
+                let Some(next) = open_link(s, false).await else {
+                    return Ok(None);
+                };
+                *link = next?;
+                s.reached(out)?;
+            }
+            got => return got.map(Some).map_err(s.fail()),
+        }
+    }
 }

@@ -5,6 +5,15 @@
 //! generated messages), file.rs (--file), burst.rs (--burst), exchange.rs (one message and
 //! its reply); this file opens the link and holds what the modes share.
 //!
+//! A name is tried address by address, as Python's socket.create_connection tries them: TCP
+//! moves on when a connect fails, UDP when its first message draws an ICMP port unreachable;
+//! which address is in use, and what the others said, is shown.
+//!
+//! What a run says is what it saw (issue 23): a message without a reply within --timeout is
+//! "no reply", not a loss (only the measure mode, --count without MESSAGEs, counts losses), and
+//! exits 0 unless --expect-reply asks for replies; a server that closes or resets after
+//! replying is said to have done so, not called unreachable.
+//!
 //! One stop (Ctrl-C or SIGTERM) is armed before the first wait and kept in the `Session` for
 //! every wait after. Messages and interactive mode end with their summary and its outcome
 //! (Ctrl-C is their normal end); --count, --burst and --file show what was done and exit 130;
@@ -28,10 +37,10 @@ use tokio::time::timeout;
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
-use crate::net::resolve::resolve_endpoint;
+use crate::net::resolve::resolve_endpoint_all;
 use crate::net::stop::{self, Stop};
 use crate::output::Output;
-use crate::output::messages::{Exchange, Look, Payload};
+use crate::output::messages::{Closed, Exchange, Look, Payload, Reached, SendNote};
 use crate::ports::Protocol;
 
 /// After the first bytes of an unframed TCP reply, how long a pause ends it.
@@ -104,23 +113,36 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
     let messages = messages_of(args)?;
     refuse_conflicts(args, &messages)?;
     let mut stop = stop::stop();
-    let Some(peer) = stop::unless_stopped(&mut stop, resolve_endpoint(&args.target)).await else {
-        return Ok(Outcome::Interrupted);
-    };
-    let mut session = Session {
-        args,
-        peer: peer?,
-        stop,
-    };
-    let interactive = messages.is_empty() && args.file.is_none() && args.count.is_none();
-    let Some(link) = session
-        .unless_stopped(open_link(args, session.peer, interactive))
-        .await
+    let Some(candidates) =
+        stop::unless_stopped(&mut stop, resolve_endpoint_all(&args.target)).await
     else {
         return Ok(Outcome::Interrupted);
     };
-    let mut link = link?;
+    let candidates = candidates?;
+    let mut session = Session {
+        args,
+        peer: candidates[0],
+        candidates,
+        next: 1,
+        tried: Vec::new(),
+        stop,
+    };
+    let interactive = messages.is_empty() && args.file.is_none() && args.count.is_none();
     let s = &mut session;
+    let Some(link) = open_link(s, interactive).await else {
+        return Ok(Outcome::Interrupted);
+    };
+    let mut link = link?;
+    s.reached(out)?;
+    if args.udp {
+        for (i, message) in messages.iter().enumerate() {
+            too_long(message.len(), s.peer).map_err(|reason| Error::BadValue {
+                option: "MESSAGE",
+                value: (i + 1).to_string(),
+                reason,
+            })?;
+        }
+    }
     if let (Some(path), Some(size)) = (&args.file, file_size) {
         return file::send_file(link, path, size, s, out).await;
     }
@@ -136,6 +158,29 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         return burst::burst(link, &messages, s, out).await;
     }
     messages::messages(&mut link, &messages, s, out).await
+}
+
+/// The most payload one UDP datagram carries: an IPv4 packet's 65,535 bytes less its 20-byte
+/// header and UDP's 8; IPv6's payload length leaves its own header out, so 65,535 − 8.
+fn datagram_limit(peer: SocketAddr) -> usize {
+    if peer.is_ipv4() { 65_507 } else { 65_527 }
+}
+
+/// Why a message of `size` bytes cannot go to `peer` in one datagram, if it cannot.
+fn too_long(size: usize, peer: SocketAddr) -> Result<(), String> {
+    let limit = datagram_limit(peer);
+    if size <= limit {
+        return Ok(());
+    }
+    let (most, family, other) = if peer.is_ipv4() {
+        ("65,507", "IPv4", "65,527 over IPv6")
+    } else {
+        ("65,527", "IPv6", "65,507 over IPv4")
+    };
+    Err(format!(
+        "{size} bytes is more than one UDP datagram carries: at most {most} bytes of payload \
+         over {family} ({other}); send it over TCP, or in pieces"
+    ))
 }
 
 /// The MESSAGE arguments as bytes: hex digits with --hex, else the text in --encoding.
@@ -179,7 +224,14 @@ fn refuse_conflicts(args: &SendArgs, messages: &[Vec<u8>]) -> Result<(), Error> 
 /// wait and selected on at every one after.
 struct Session<'a> {
     args: &'a SendArgs,
+    /// The address in use.
     peer: SocketAddr,
+    /// Every address of the server's name, in the resolver's order; `next` is the first not
+    /// tried yet.
+    candidates: Vec<SocketAddr>,
+    next: usize,
+    /// Addresses tried before `peer`, each with what it said.
+    tried: Vec<(SocketAddr, String)>,
     stop: Stop,
 }
 
@@ -198,18 +250,87 @@ impl Session<'_> {
     fn look(&self) -> Look {
         self.args.text.look()
     }
+
+    /// Moves on to the name's next address, noting what the one in use said; false when
+    /// there is none left.
+    fn move_on(&mut self, said: String) -> bool {
+        let Some(&next) = self.candidates.get(self.next) else {
+            return false;
+        };
+        self.tried.push((self.peer, said));
+        self.peer = next;
+        self.next += 1;
+        true
+    }
+
+    /// For a name: which of its addresses is in use, what the ones before said, and the
+    /// others. An address as typed needs no such line.
+    fn reached(&self, out: &mut Output) -> Result<(), Error> {
+        if self.args.target.host.addr().is_some() || self.candidates.len() < 2 {
+            return Ok(());
+        }
+        out.send_reached(&Reached {
+            name: self.args.target.host.given().to_string(),
+            udp: self.args.udp,
+            to: self.peer,
+            tried: self.tried.clone(),
+            others: self.candidates[self.next..]
+                .iter()
+                .map(SocketAddr::ip)
+                .collect(),
+        })?;
+        Ok(())
+    }
 }
 
-/// Opens the socket: bound to --bind, allowed to broadcast, with the TTL asked for.
-async fn open_link(args: &SendArgs, peer: SocketAddr, interactive: bool) -> Result<Link, Error> {
-    let local = args.bind.map(|b| {
-        let any = crate::net::any_of_family(peer.ip());
-        SocketAddr::new(b.addr.unwrap_or(any.ip()), b.port)
-    });
-    if args.udp {
-        open_udp(args, peer, local, interactive).await
-    } else {
-        open_tcp(args, peer, local).await
+/// Opens the link to the first address that takes it: over TCP each address in turn until a
+/// connect succeeds (the last failure is the error); over UDP the first (a port unreachable
+/// moves on later). `None` once the stop came.
+async fn open_link(s: &mut Session<'_>, interactive: bool) -> Option<Result<Link, Error>> {
+    let args = s.args;
+    loop {
+        let peer = s.peer;
+        let local = args.bind.map(|b| {
+            let any = crate::net::any_of_family(peer.ip());
+            SocketAddr::new(b.addr.unwrap_or(any.ip()), b.port)
+        });
+        let opened = if args.udp {
+            s.unless_stopped(open_udp(args, peer, local, interactive))
+                .await?
+        } else {
+            s.unless_stopped(open_tcp(args, peer, local)).await?
+        };
+        match opened {
+            Err(Error::Connect { source, .. })
+                if !args.udp && s.move_on(crate::error::socket_reason(&source)) => {}
+            Err(Error::Connect { source, what }) if !s.tried.is_empty() => {
+                return Some(Err(all_failed(s, &what, source)));
+            }
+            done => return Some(done),
+        }
+    }
+}
+
+/// The error once every address of a name failed: each with what it said.
+fn all_failed(s: &Session<'_>, what: &str, last: io::Error) -> Error {
+    let mut said: Vec<String> = s
+        .tried
+        .iter()
+        .map(|(at, why)| format!("{at} ({why})"))
+        .collect();
+    said.push(format!(
+        "{} ({})",
+        s.peer,
+        crate::error::socket_reason(&last)
+    ));
+    let protocol = what.split(' ').next().unwrap_or("TCP");
+    Error::Connect {
+        what: format!(
+            "{protocol} {}:{}",
+            s.args.target.host.given(),
+            s.args.target.port
+        ),
+        source: io::Error::new(last.kind(), format!("tried {}", said.join(", "))),
     }
 }
 
@@ -247,6 +368,11 @@ async fn open_udp(
     let connected = !(interactive || broadcast || peer.ip().is_multicast());
     if connected {
         socket.connect(peer).await.map_err(&fail)?;
+    } else {
+        // An unconnected socket hears of a port unreachable only with the error queue on
+        // (then its next receive fails as a connected one's would). Where there is none,
+        // a closed port stays silent.
+        let _ = crate::net::errqueue::enable(&socket, peer.is_ipv6());
     }
     Ok(Link::Udp {
         socket,
@@ -310,29 +436,101 @@ fn set_ttl(socket: &UdpSocket, to: IpAddr, ttl: Option<u32>) -> io::Result<()> {
     }
 }
 
-/// What a run of exchanges has seen: messages sent, those that got nothing back, the RTTs.
+/// What a run of exchanges has seen: messages sent, replies, those that got nothing back, the
+/// RTTs, what was not sent, and how the server ended.
 #[derive(Default)]
 struct Totals {
     sent: u64,
-    timeouts: u64,
+    replies: u64,
+    no_reply: u64,
     rtts: crate::stats::Samples,
+    /// Messages not sent because the server had closed the connection.
+    not_sent: u64,
+    /// Empty messages not sent over unframed TCP.
+    empty_not_sent: u64,
+    /// Something went wrong for a message that was sent: a reset came before the server took
+    /// it.
+    failed: bool,
+    /// The note on what "no reply" means was given.
+    noted_no_reply: bool,
+    /// The server ended the connection.
+    ended: bool,
 }
 
 impl Totals {
-    /// The closing line (no reordering or corruption is judged there), and its outcome: 1
-    /// when a message got nothing back.
-    fn sum_up(&self, out: &mut Output) -> Result<Outcome, Error> {
-        let replies = self.sent - self.timeouts;
+    /// A message that got nothing back within --timeout: its line, and once the note of what
+    /// that can mean.
+    fn no_reply(
+        &mut self,
+        seq: u64,
+        size: usize,
+        s: &Session<'_>,
+        out: &mut Output,
+    ) -> Result<(), Error> {
+        self.no_reply += 1;
+        out.send_exchange(s.peer, &unanswered(seq, size, s))?;
+        if !std::mem::replace(&mut self.noted_no_reply, true) {
+            out.send_note(SendNote::NoReply {
+                udp: s.args.udp,
+                wait: s.args.timeout,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// An empty message not sent over TCP: the note once, the rest counted.
+    fn empty(&mut self, out: &mut Output) -> Result<(), Error> {
+        self.empty_not_sent += 1;
+        if self.empty_not_sent == 1 {
+            out.send_note(SendNote::EmptyNotSent)?;
+        }
+        Ok(())
+    }
+
+    /// The server ended the connection: after how many replies, at which message.
+    /// `waiting`: that message still awaited its reply (a reset then means it was not
+    /// taken, and the run is not a success).
+    fn ended(
+        &mut self,
+        reset: bool,
+        message: Option<(u64, &[u8])>,
+        waiting: bool,
+        look: Look,
+        out: &mut Output,
+    ) -> Result<(), Error> {
+        self.ended = true;
+        self.failed |= reset && waiting;
+        out.send_closed(&Closed {
+            by: if reset { "reset" } else { "close" },
+            replies: self.replies,
+            message: message.map(|(seq, _)| seq),
+            waiting,
+            payload: match message {
+                Some((_, bytes)) => Payload::of(bytes, true, look),
+                None => Payload::absent(look),
+            },
+        })?;
+        Ok(())
+    }
+
+    /// The closing line, and its outcome: 0 when every message went out and nothing reported
+    /// an error; 1 when one could not be sent, was reset before it was taken, or, with
+    /// --expect-reply, got no reply.
+    fn sum_up(&self, s: &Session<'_>, out: &mut Output) -> Result<Outcome, Error> {
         out.send_summary(&crate::output::messages::SendSummary {
             sent: self.sent,
-            replies,
-            timeouts: self.timeouts,
-            loss_percent: crate::stats::loss_percent(self.sent, replies),
+            replies: self.replies,
+            timeouts: self.no_reply,
+            no_reply: self.no_reply,
+            loss_percent: None,
             reordered: 0,
             corrupted: 0,
+            not_sent: self.not_sent,
+            empty_not_sent: self.empty_not_sent,
             rtt_ms: self.rtts.summary(),
         })?;
-        Ok(if self.timeouts > 0 {
+        let missing = s.args.expect_reply && self.no_reply > 0;
+        Ok(if self.failed || self.not_sent > 0 || missing {
             Outcome::Negative
         } else {
             Outcome::Success
@@ -341,7 +539,7 @@ impl Totals {
 }
 
 /// The report of a message that got nothing back.
-fn unanswered(seq: u64, size: usize, look: Look) -> Exchange {
+fn unanswered(seq: u64, size: usize, s: &Session<'_>) -> Exchange {
     Exchange {
         seq,
         sent_bytes: size,
@@ -350,15 +548,46 @@ fn unanswered(seq: u64, size: usize, look: Look) -> Exchange {
         truncated: false,
         rtt_ms: None,
         identical: false,
-        reply: Payload::absent(look),
+        reply: Payload::absent(s.look()),
+        reads: None,
+        wait: s.args.timeout,
     }
 }
 
-/// Turns a socket error into the error that names the link ("cannot reach TCP 127.0.0.1:9").
+/// Turns a socket error into the error that names the link ("cannot reach TCP 127.0.0.1:9");
+/// over UDP a refusal is an ICMP port unreachable: the host is there, no program has the port.
 fn link_error(udp: bool, peer: SocketAddr) -> impl Fn(io::Error) -> Error {
     let what = format!("{} {peer}", if udp { "UDP" } else { "TCP" });
-    move |source| Error::Connect {
-        what: what.clone(),
-        source,
+    move |source| {
+        if udp && source.kind() == io::ErrorKind::ConnectionRefused {
+            return Error::PortUnreachable { to: peer };
+        }
+        Error::Connect {
+            what: what.clone(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_datagram_too_long_says_its_size_and_the_limit() {
+        let v4: SocketAddr = "127.0.0.1:9".parse().unwrap_or_else(|e| panic!("{e}"));
+        let v6: SocketAddr = "[::1]:9".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(too_long(65_507, v4), Ok(()));
+        assert_eq!(too_long(65_527, v6), Ok(()));
+        let said = too_long(65_508, v4).err().unwrap_or_default();
+        assert!(
+            said.starts_with("65508 bytes is more than one UDP datagram carries: at most 65,507 bytes of payload over IPv4"),
+            "{said}"
+        );
+        let said = too_long(70_000, v6).err().unwrap_or_default();
+        assert!(
+            said.contains("at most 65,527 bytes of payload over IPv6"),
+            "{said}"
+        );
     }
 }
