@@ -664,6 +664,33 @@ fn a_name_is_tried_address_by_address_until_one_answers() {
         stderr.contains("sending to 127.0.0.1:18889 (lab.test; tried before: [::1]:18889: nothing listens on UDP port 18889 of ::1 (port unreachable))"),
         "{stderr}"
     );
+    // Typed, the same: the line goes again to the next address.
+    let Some(_typed) = Lesson::start_in(
+        Some(&ns.name),
+        "udp_upper_server.py",
+        &["127.0.0.1", "18891", "1"],
+    ) else {
+        return;
+    };
+    let mut child = Command::new("ip")
+        .args(["netns", "exec", &ns.name])
+        .arg(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["send", "--udp", "lab.test:18891", "--timeout", "2s"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        std::io::Write::write_all(&mut stdin, b"typed\n").unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (code, stdout, stderr) = wait_for_end(child, "the end of stdin");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("\"TYPED\""), "{stdout}");
+    assert!(
+        stderr.contains("sending to 127.0.0.1:18891 (lab.test; tried before: [::1]:18891: nothing listens on UDP port 18891 of ::1 (port unreachable))"),
+        "{stderr}"
+    );
     // Nothing anywhere: every address is named with what it said.
     let (code, _, stderr) = ns.netkit(&["send", "lab.test:18890", "hello"]);
     assert_eq!(code, 2);

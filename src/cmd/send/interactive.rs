@@ -79,7 +79,11 @@ pub(super) async fn interactive(
         let linger = finished.then(|| duplex.last_activity + QUIET);
         let turn = tokio::select! {
             got = lines.recv(), if duplex.reading => duplex.line(got, s, out).await?,
-            arrived = duplex.receive() => duplex.arrived(arrived, s, out)?,
+            arrived = duplex.receive() => match arrived {
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused
+                    && duplex.next_address(s, out).await? => Turn::On,
+                arrived => duplex.arrived(arrived, s, out)?,
+            },
             _ = sleep_until(expiry), if expiry.is_some() => duplex.expired(s, out)?,
             written = &mut writer, if !duplex.writer_done => duplex.written(written, s, out)?,
             _ = sleep_until(linger), if linger.is_some() => Turn::On,
@@ -288,6 +292,40 @@ impl Duplex {
             return Ok(None);
         }
         Ok(Some(message))
+    }
+
+    /// Over UDP, a port unreachable before any reply: the name's next address, on a socket
+    /// of its own family, and the last line sent again there. False when there is no other
+    /// address (or the stop came): the port unreachable is then the answer.
+    async fn next_address(&mut self, s: &mut Session<'_>, out: &mut Output) -> Result<bool, Error> {
+        if self.totals.replies > 0 || !matches!(self.reader, Reader::Udp { .. }) {
+            return Ok(false);
+        }
+        if !s.move_on(Error::PortUnreachable { to: s.peer }.to_string()) {
+            return Ok(false);
+        }
+        let Some(link) = super::open_link(s, true).await else {
+            return Ok(false);
+        };
+        let Link::Udp {
+            socket, connected, ..
+        } = link?
+        else {
+            return Ok(false);
+        };
+        s.reached(out)?;
+        if let Some((_, line)) = &self.last_line {
+            let at = Stamp::now();
+            send_datagram(&socket, s.peer, connected, line)
+                .await
+                .map_err(s.fail())?;
+            // Its reply's time runs from this send.
+            if let Some(waiting) = self.waiting.back_mut() {
+                waiting.2 = at;
+            }
+        }
+        self.reader = Reader::Udp { socket, connected };
+        Ok(true)
     }
 
     /// What arrived, shown; the server's close ends the session.
