@@ -118,7 +118,13 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
     else {
         return Ok(Outcome::Interrupted);
     };
-    let candidates = candidates?;
+    let mut candidates = candidates?;
+    // A --bind address speaks one family: the name's addresses of the other are no use.
+    if let Some(local) = args.bind.and_then(|b| b.addr)
+        && candidates.iter().any(|c| c.is_ipv4() == local.is_ipv4())
+    {
+        candidates.retain(|c| c.is_ipv4() == local.is_ipv4());
+    }
     let mut session = Session {
         args,
         peer: candidates[0],
@@ -283,9 +289,10 @@ impl Session<'_> {
     }
 }
 
-/// Opens the link to the first address that takes it: over TCP each address in turn until a
-/// connect succeeds (the last failure is the error); over UDP the first (a port unreachable
-/// moves on later). `None` once the stop came.
+/// Opens the link to the first address that takes it, each in turn until one does (a TCP
+/// connect refused, unreachable or timed out, a UDP socket that cannot be connected there);
+/// when all fail, the error names each. Over UDP a port unreachable moves on later, at the
+/// first message. `None` once the stop came.
 async fn open_link(s: &mut Session<'_>, interactive: bool) -> Option<Result<Link, Error>> {
     let args = s.args;
     loop {
@@ -302,9 +309,9 @@ async fn open_link(s: &mut Session<'_>, interactive: bool) -> Option<Result<Link
         };
         match opened {
             Err(Error::Connect { source, .. })
-                if !args.udp && s.move_on(crate::error::socket_reason(&source)) => {}
-            Err(Error::Connect { source, what }) if !s.tried.is_empty() => {
-                return Some(Err(all_failed(s, &what, source)));
+                if s.move_on(crate::error::socket_reason(&source)) => {}
+            Err(Error::Connect { source, .. }) if !s.tried.is_empty() => {
+                return Some(Err(all_failed(s, source)));
             }
             done => return Some(done),
         }
@@ -312,7 +319,7 @@ async fn open_link(s: &mut Session<'_>, interactive: bool) -> Option<Result<Link
 }
 
 /// The error once every address of a name failed: each with what it said.
-fn all_failed(s: &Session<'_>, what: &str, last: io::Error) -> Error {
+fn all_failed(s: &Session<'_>, last: io::Error) -> Error {
     let mut said: Vec<String> = s
         .tried
         .iter()
@@ -323,7 +330,7 @@ fn all_failed(s: &Session<'_>, what: &str, last: io::Error) -> Error {
         s.peer,
         crate::error::socket_reason(&last)
     ));
-    let protocol = what.split(' ').next().unwrap_or("TCP");
+    let protocol = if s.args.udp { "UDP" } else { "TCP" };
     Error::Connect {
         what: format!(
             "{protocol} {}:{}",
