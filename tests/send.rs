@@ -228,3 +228,79 @@ fn a_reply_cut_by_recv_size_says_so_and_from_what_size() {
         "{reply}"
     );
 }
+
+/// A TCP server on 127.0.0.1 that reads one client to its end (at most ten seconds) on a
+/// thread: its address, and the thread that returns how many bytes came and the last 16.
+fn tcp_sink() -> (String, std::thread::JoinHandle<(usize, Vec<u8>)>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+    let at = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let reader = std::thread::spawn(move || {
+        let Ok((mut client, _)) = listener.accept() else {
+            return (0, Vec::new());
+        };
+        let _ = client.set_read_timeout(Some(Duration::from_secs(10)));
+        let (mut total, mut tail, mut buf) = (0usize, Vec::new(), vec![0u8; 65536]);
+        while let Ok(n) = client.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            total += n;
+            tail.extend_from_slice(&buf[..n]);
+            let keep = tail.len().saturating_sub(16);
+            tail.drain(..keep);
+        }
+        (total, tail)
+    });
+    (at.to_string(), reader)
+}
+
+#[test]
+fn a_typed_line_longer_than_a_mebibyte_is_cut_and_said_so() {
+    let (at, reader) = tcp_sink();
+    let mut input = vec![b'x'; 3 << 20];
+    input.extend_from_slice(b"\nhi\n");
+    let out = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["send", &at, "--timeout", "0.2"])
+        .write_stdin(input)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 1 is longer than 1048576 bytes")
+            && stderr.contains("the rest up to its line ending is skipped"),
+        "{stderr}"
+    );
+    let (total, tail) = reader.join().unwrap_or_else(|_| panic!("reader"));
+    // The first mebibyte of the long line, then the next line whole (send drops line endings).
+    assert_eq!(total, (1 << 20) + 2, "bytes that reached the server");
+    assert!(tail.ends_with(b"xhi"), "{tail:?}");
+}
+
+#[test]
+fn an_endless_line_on_stdin_keeps_memory_bounded_until_the_stop() {
+    let (at, _reader) = tcp_sink();
+    let zero = std::fs::File::open("/dev/zero").unwrap_or_else(|e| panic!("{e}"));
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["send", &at])
+        .stdin(zero)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Unbounded, one line grows by hundreds of MB a second here.
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in {status}"));
+    let (code, _, stderr) = signal_and_wait(child, "-TERM");
+    assert!(peak_kb < 64 * 1024, "peak {peak_kb} kB: {stderr}");
+    assert!(stderr.contains("is longer than 1048576 bytes"), "{stderr}");
+    // Ended by the stop, with its summary (how a session's end is counted is send's rule).
+    assert!(matches!(code, Some(0 | 1 | 130)), "{code:?}: {stderr}");
+}

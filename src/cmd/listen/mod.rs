@@ -239,7 +239,7 @@ async fn typed_lines(
             return;
         };
         number += 1;
-        let bytes = match crate::text::typed(&line, encoding, hex) {
+        let bytes = match crate::text::typed(&line.bytes, encoding, hex) {
             Ok(bytes) => bytes,
             Err(reason) => {
                 let reason = Unsent::BadLine {

@@ -21,6 +21,7 @@ use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
 use crate::net::stamp::{self, Read, Stamp};
+use crate::net::stop::{Line, MAX_LINE};
 use crate::output::messages::{Arrival, Look, Payload};
 use crate::output::{Output, Written};
 
@@ -212,7 +213,7 @@ impl Duplex {
     /// A line of stdin, sent; or the end of stdin.
     async fn line(
         &mut self,
-        got: Option<std::io::Result<Vec<u8>>>,
+        got: Option<std::io::Result<Line>>,
         s: &mut Session<'_>,
         out: &mut Output,
     ) -> Result<Turn, Error> {
@@ -227,7 +228,13 @@ impl Duplex {
             source,
         })?;
         self.number += 1;
-        let Some(message) = self.message(&line, s.args, out)? else {
+        if line.cut {
+            out.warn(&format!(
+                "line {} is longer than {MAX_LINE} bytes, the most a typed line can be: its first {MAX_LINE} bytes are sent, the rest up to its line ending is skipped",
+                self.number
+            ))?;
+        }
+        let Some(message) = self.message(&line.bytes, s.args, out)? else {
             return Ok(Turn::On);
         };
         let mut at = Stamp::now();
