@@ -658,7 +658,7 @@ fn tcp_ping_of_a_name_tries_each_address_as_a_client_does() {
         );
         assert_eq!(
             lines.next(),
-            Some("tried: ::1 (TCP port 18888: connection refused)"),
+            Some("also tried: ::1 (TCP port 18888: connection refused)"),
             "{text}"
         );
     } else {

@@ -390,7 +390,7 @@ pub fn other_lines(target: &str, others: &[IpAddr], tried: &[Tried], verb: &str)
             .iter()
             .map(|t| format!("{} ({})", t.address, t.words))
             .collect();
-        lines.push(format!("tried: {}", each.join("; ")));
+        lines.push(format!("also tried: {}", each.join("; ")));
     }
     let untried: Vec<String> = others
         .iter()
@@ -458,6 +458,32 @@ fn rtt_text(ms: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_addresses_are_named_tried_or_not() {
+        let (v6, v4, far) = (
+            IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            IpAddr::from([127, 0, 0, 1]),
+            IpAddr::from([10, 0, 0, 9]),
+        );
+        assert!(other_lines("127.0.0.1", &[], &[], "pinged").is_empty());
+        assert_eq!(
+            other_lines("localhost", &[v4], &[], "pinged"),
+            ["other addresses for localhost (not pinged): 127.0.0.1"]
+        );
+        let tried = [Tried {
+            address: v6,
+            answer: "refused",
+            words: "TCP port 7: connection refused".into(),
+        }];
+        assert_eq!(
+            other_lines("lab.test", &[v6, far], &tried, "pinged"),
+            [
+                "also tried: ::1 (TCP port 7: connection refused)",
+                "other addresses for lab.test (not pinged): 10.0.0.9",
+            ]
+        );
+    }
 
     #[test]
     fn reply_times_have_iputils_precision() {
