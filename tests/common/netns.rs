@@ -109,11 +109,53 @@ impl Netns {
     }
 }
 
+/// Where `ip netns exec NAME` finds the files it mounts over /etc's for what it runs.
+fn etc_of(name: &str) -> std::path::PathBuf {
+    std::path::Path::new("/etc/netns").join(name)
+}
+
+impl Netns {
+    /// A namespace with `lo` up whose /etc/hosts is `hosts_text` for what runs in it: `ip
+    /// netns exec` bind-mounts /etc/netns/NAME/hosts over /etc/hosts, so a test can give a
+    /// name (say "::1 lab.test\n127.0.0.1 lab.test\n") the addresses it needs without
+    /// touching the machine's own /etc/hosts. /etc/netns/NAME goes with the namespace on drop.
+    /// None (the caller skips) where namespaces cannot be made.
+    pub fn with_hosts(tag: &str, hosts_text: &str) -> Option<Netns> {
+        let ns = Netns::create(tag)?;
+        let dir = etc_of(&ns.name);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let hosts = dir.join("hosts");
+        std::fs::write(&hosts, hosts_text).unwrap_or_else(|e| panic!("{}: {e}", hosts.display()));
+        ns.ip("link set lo up");
+        Some(ns)
+    }
+
+    /// The addresses `name` resolves to inside the namespace, in the order the system
+    /// resolver gives them (getaddrinfo, through `getent ahosts`: the order netkit and
+    /// Python's create_connection try them in; RFC 6724 decides it, not the hosts file).
+    pub fn resolved(&self, name: &str) -> Vec<std::net::IpAddr> {
+        let out = self.exec("getent", &["ahosts", name]);
+        let mut found = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let addr = line.split_whitespace().next().and_then(|a| a.parse().ok());
+            if let Some(addr) = addr.filter(|a| !found.contains(a)) {
+                found.push(addr);
+            }
+        }
+        found
+    }
+}
+
 impl Drop for Netns {
     fn drop(&mut self) {
         let _ = Command::new("ip")
             .args(["netns", "del", &self.name])
             .output();
+        // Only this namespace's own files, made by with_hosts (or a test's resolv.conf).
+        let dir = etc_of(&self.name);
+        if dir.exists() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
