@@ -715,3 +715,89 @@ fn gbk_goes_out_and_comes_back_as_text_over_tcp_and_udp_on_ipv4_and_ipv6() {
     }
     assert_eq!(seen, 4);
 }
+
+#[test]
+fn a_datagram_to_a_subnet_broadcast_without_brd_is_labelled_broadcast() {
+    let (Some(server), Some(client)) = (Netns::create("nobrd-s"), Netns::create("nobrd-c")) else {
+        return;
+    };
+    server.ip(&format!(
+        "link add s0 type veth peer name c0 netns {}",
+        client.name
+    ));
+    // No `brd`: the kernel still has a broadcast route for each subnet.
+    server.ip("addr add 10.99.1.1/24 dev s0");
+    client.ip("addr add 10.99.1.2/24 dev c0");
+    for (ns, link) in [(&server, "s0"), (&client, "c0")] {
+        ns.ip("link set lo up");
+        ns.ip(&format!("link set {link} up"));
+    }
+    let bin = assert_cmd::cargo::cargo_bin("netkit")
+        .to_string_lossy()
+        .into_owned();
+    let child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &server.name,
+            &bin,
+            "listen",
+            "7799",
+            "--udp",
+            "--json",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut listen = Background {
+        child,
+        ns: Some(server.name.clone()),
+    };
+    let mut out = BufReader::new(
+        listen
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("stdout")),
+    )
+    .lines();
+    let first = out.next().and_then(Result::ok).unwrap_or_default();
+    assert!(first.contains("\"listening\""), "{first}");
+    // The subnet's broadcast from the other host, lo's 127.255.255.255 from this one, and a
+    // unicast datagram to tell them from.
+    let sends = [
+        (&client, "10.99.1.255:7799", true),
+        (&server, "127.255.255.255:7799", true),
+        (&client, "10.99.1.1:7799", false),
+    ];
+    for (ns, target, broadcast) in sends {
+        let mut args = vec!["send", "--udp", "--timeout", "0.2", target, "hello all"];
+        if broadcast {
+            args.push("--broadcast");
+        }
+        let (_, _, stderr) = ns.netkit(&args);
+        assert!(!stderr.contains("cannot"), "{target}: {stderr}");
+    }
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        let Some(Ok(line)) = out.next() else { break };
+        let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if event["event"] == "datagram" {
+            kinds.push(format!(
+                "{} {}",
+                event["destination"]["address"].as_str().unwrap_or(""),
+                event["destination"]["kind"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    assert_eq!(
+        kinds,
+        [
+            "10.99.1.255 broadcast",
+            "127.255.255.255 broadcast",
+            "10.99.1.1 unicast"
+        ]
+    );
+}

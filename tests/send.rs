@@ -228,3 +228,61 @@ fn a_reply_cut_by_recv_size_says_so_and_from_what_size() {
         "{reply}"
     );
 }
+
+/// Two namespaces on a veth, each address added without a `brd` attribute (as `ip addr add
+/// 10.99.0.1/24 dev X` leaves it): the server's 10.99.0.1 and the client's 10.99.0.2.
+fn no_brd_lab(tag: &str) -> Option<(common::netns::Netns, common::netns::Netns)> {
+    let server = common::netns::Netns::create(&format!("{tag}-s"))?;
+    let client = common::netns::Netns::create(&format!("{tag}-c"))?;
+    server.ip(&format!(
+        "link add s0 type veth peer name c0 netns {}",
+        client.name
+    ));
+    server.ip("addr add 10.99.0.1/24 dev s0");
+    client.ip("addr add 10.99.0.2/24 dev c0");
+    for (ns, link) in [(&server, "s0"), (&client, "c0")] {
+        ns.ip("link set lo up");
+        ns.ip(&format!("link set {link} up"));
+    }
+    Some((server, client))
+}
+
+#[test]
+fn a_subnet_broadcast_without_brd_is_known_as_one_and_its_answers_come_back() {
+    let Some((server, client)) = no_brd_lab("bcast") else {
+        return;
+    };
+    // A host of the network that answers whatever reaches it, broadcasts included.
+    let script = "import socket\n\
+                  s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+                  s.bind(('', 7890))\n\
+                  s.settimeout(10)\n\
+                  print('ready', flush=True)\n\
+                  for _ in range(4):\n    data, peer = s.recvfrom(2048)\n    s.sendto(b'ok', peer)\n";
+    let _answerer = server.python(&["-c", script]);
+    // Without --broadcast: the address is named a broadcast one, for the subnet and for lo's
+    // 127.0.0.0/8 alike, and nothing is sent.
+    for to in ["10.99.0.255:7890", "127.255.255.255:7890"] {
+        let (code, _, stderr) = client.netkit(&["send", "--udp", to, "hi"]);
+        assert_eq!(code, 2, "{to}: {stderr}");
+        assert!(
+            stderr.contains("it is a broadcast address: add --broadcast"),
+            "{to}: {stderr}"
+        );
+    }
+    // With it, the socket stays open to every answerer: the host's reply comes back.
+    let (code, stdout, stderr) = client.netkit(&[
+        "send",
+        "--udp",
+        "--broadcast",
+        "--timeout",
+        "3s",
+        "10.99.0.255:7890",
+        "hi",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("reply from 10.99.0.1:7890: \"ok\""),
+        "{stdout}"
+    );
+}
