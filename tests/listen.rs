@@ -801,3 +801,118 @@ fn a_datagram_to_a_subnet_broadcast_without_brd_is_labelled_broadcast() {
         ]
     );
 }
+
+/// Runs the lesson's UDP sender (tests/fixtures/lessons/udp_encoded_sender.py): `message`
+/// in `encoding`, `count` times from one socket, to 127.0.0.1:`port`.
+fn lesson_udp_sender(port: &str, encoding: &str, message: &str, count: usize) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/lessons/udp_encoded_sender.py"
+    );
+    let count = count.to_string();
+    let status = Command::new("python3")
+        .args([script, "127.0.0.1", port, encoding, message, &count])
+        .status()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    assert!(status.success(), "{script} failed");
+}
+
+/// `netkit listen 0 --udp --bind 127.0.0.1 EXTRA` in text mode while `send` runs (given
+/// the port), until `datagrams` datagram lines were logged; then SIGTERM, and every line
+/// it wrote (bounded: ten seconds at most).
+fn listen_log(extra: &[&str], datagrams: usize, send: impl FnOnce(&str)) -> Vec<String> {
+    let mut args = vec!["listen", "0", "--udp", "--bind", "127.0.0.1"];
+    args.extend(extra);
+    let (server, lines, port) = text_server(&args);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    send(&port);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut log = Vec::new();
+    let mut stopped = false;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = rx.recv_timeout(left) else {
+            break;
+        };
+        let done = line.starts_with("summary:");
+        log.push(line);
+        if done {
+            break;
+        }
+        if !stopped && log.iter().filter(|l| l.contains(" udp ")).count() == datagrams {
+            let _ = Command::new("kill")
+                .args(["-TERM", &server.child.id().to_string()])
+                .status();
+            stopped = true;
+        }
+    }
+    assert!(
+        log.last().is_some_and(|l| l.starts_with("summary:")),
+        "{log:?}"
+    );
+    log
+}
+
+#[test]
+fn gbk_from_the_lessons_sender_in_the_utf8_view_says_once_per_peer_to_use_gbk() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        common::skip("no python3");
+        return;
+    }
+    // Two runs of the lesson's sender: two peers (a new port each run), two datagrams each.
+    let log = listen_log(&[], 4, |port| {
+        lesson_udp_sender(port, "gbk", "你好", 2);
+        lesson_udp_sender(port, "gbk", "你好", 2);
+    });
+    let shown: Vec<&String> = log.iter().filter(|l| l.contains(" udp ")).collect();
+    assert_eq!(shown.len(), 4, "{log:?}");
+    assert!(
+        shown.iter().all(|l| l.ends_with(": hex c4 e3 ba c3")),
+        "{log:?}"
+    );
+    let notes: Vec<&String> = log.iter().filter(|l| l.contains(" note: ")).collect();
+    assert_eq!(notes.len(), 2, "once per peer: {log:?}");
+    for note in &notes {
+        assert!(
+            note.ends_with(
+                "note: these bytes are not UTF-8 text; they read as GBK: \"你好\" (use --encoding gbk; Big5, Shift_JIS and EUC-KR read them too)"
+            ),
+            "{log:?}"
+        );
+    }
+    // Each note follows its peer's first datagram, and names that peer.
+    let peer = |l: &str| l.split(' ').next().unwrap_or_default().to_string();
+    assert_ne!(peer(notes[0]), peer(notes[1]), "{log:?}");
+    for note in notes {
+        let at = log.iter().position(|l| l == note).unwrap_or_default();
+        assert!(at > 0 && log[at - 1].starts_with(&peer(note)), "{log:?}");
+    }
+}
+
+#[test]
+fn utf8_under_encoding_gbk_is_called_mojibake_and_utf8_suggested() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        common::skip("no python3");
+        return;
+    }
+    let log = listen_log(&["--encoding", "gbk"], 2, |port| {
+        lesson_udp_sender(port, "utf-8", "你好", 2);
+    });
+    let shown = log.iter().filter(|l| l.contains(" udp ")).count();
+    assert_eq!(shown, 2, "{log:?}");
+    assert!(log.iter().any(|l| l.ends_with(": \"浣犲ソ\"")), "{log:?}");
+    let notes: Vec<&String> = log.iter().filter(|l| l.contains(" note: ")).collect();
+    assert_eq!(notes.len(), 1, "{log:?}");
+    assert!(
+        notes[0].ends_with(
+            "note: these bytes are UTF-8 text that GBK shows as mojibake; they read as UTF-8: \"你好\" (use --encoding utf-8)"
+        ),
+        "{log:?}"
+    );
+}

@@ -286,3 +286,29 @@ fn a_subnet_broadcast_without_brd_is_known_as_one_and_its_answers_come_back() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_gbk_reply_in_the_utf8_view_says_once_to_use_gbk() {
+    // 你好 in GBK, as the lessons' servers answer.
+    let to = udp_answering(&[0xc4, 0xe3, 0xba, 0xc3], 2);
+    let (code, stdout, stderr) = common::run(&["send", "--udp", &to, "a", "b"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout.matches(": hex c4 e3 ba c3 (4 bytes").count(),
+        2,
+        "{stdout}"
+    );
+    let notes: Vec<&str> = stdout.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(
+        notes,
+        [
+            "note: these bytes are not UTF-8 text; they read as GBK: \"你好\" (use --encoding gbk; Big5, Shift_JIS and EUC-KR read them too)"
+        ],
+        "{stdout}"
+    );
+    // Read as GBK, nothing to say.
+    let to = udp_answering(&[0xc4, 0xe3, 0xba, 0xc3], 1);
+    let (_, stdout, _) = common::run(&["send", "--udp", &to, "a", "--encoding", "gbk"]);
+    assert!(stdout.contains(": \"你好\" (4 bytes"), "{stdout}");
+    assert!(!stdout.contains("note:"), "{stdout}");
+}
