@@ -260,9 +260,16 @@ fn a_subnet_broadcast_without_brd_is_known_as_one_and_its_answers_come_back() {
                   print('ready', flush=True)\n\
                   for _ in range(4):\n    data, peer = s.recvfrom(2048)\n    s.sendto(b'ok', peer)\n";
     let _answerer = server.python(&["-c", script]);
-    // Without --broadcast: the address is named a broadcast one, for the subnet and for lo's
-    // 127.0.0.0/8 alike, and nothing is sent.
-    for to in ["10.99.0.255:7890", "127.255.255.255:7890"] {
+    // A broadcast route added by hand: the kernel treats its address as a broadcast one,
+    // though no prefix makes it so.
+    client.ip("route add broadcast 10.99.0.77 dev c0 table local");
+    // Without --broadcast: the address is named a broadcast one, for the subnet, for lo's
+    // 127.0.0.0/8 and for the route alike, and nothing is sent.
+    for to in [
+        "10.99.0.255:7890",
+        "127.255.255.255:7890",
+        "10.99.0.77:7890",
+    ] {
         let (code, _, stderr) = client.netkit(&["send", "--udp", to, "hi"]);
         assert_eq!(code, 2, "{to}: {stderr}");
         assert!(
