@@ -132,7 +132,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo" -l recv-size -d 'Rea
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l idle-timeout -d 'How long a TCP client may stay silent, or stop reading, before it is dropped: seconds, or with a unit (90s, 5m)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-rate -d 'Most datagrams per second answered for one source address (0: no limit)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand echo" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ... When a peer\'s bytes read as text only in another of utf-8, gbk, big5, shift_jis, euc-kr (or as UTF-8 mojibake in this one), the log says so once per peer. gbk is WHATWG\'s: it reads 0x80 as € and GB18030\'s four-byte codes, which Python\'s gbk codec rejects' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -153,7 +153,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand listen" -l join -d 'Receiv
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l iface -d 'The interface to join groups on (default: the one the routing table picks)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l stall-timeout -d 'How long a TCP client may stop reading what is sent to it before it is dropped: seconds, or with a unit (30s)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand listen" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ... When a peer\'s bytes read as text only in another of utf-8, gbk, big5, shift_jis, euc-kr (or as UTF-8 mojibake in this one), the log says so once per peer. gbk is WHATWG\'s: it reads 0x80 as € and GB18030\'s four-byte codes, which Python\'s gbk codec rejects' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -176,7 +176,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand send" -l file -d 'Send thi
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l count -d 'With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without: measure the path with N generated messages of --size bytes, each checked byte for byte, then loss, reordering and RTT statistics' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l size -d 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l interval -d 'Time between messages with --count (UDP keeps them in flight on this schedule): seconds, or with a unit (10ms) [default: 1 s when repeating MESSAGEs, 0.01 s for generated messages]' -r
-complete -c netkit -n "__fish_netkit_using_subcommand send" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ... When a peer\'s bytes read as text only in another of utf-8, gbk, big5, shift_jis, euc-kr (or as UTF-8 mojibake in this one), the log says so once per peer. gbk is WHATWG\'s: it reads 0x80 as € and GB18030\'s four-byte codes, which Python\'s gbk codec rejects' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -851,3 +851,78 @@ fn an_empty_line_is_skipped_over_tcp_with_the_reason_and_sent_over_udp() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains(": \"\" (0 bytes"), "{stdout}");
 }
+
+#[test]
+fn gbk_over_tcp_in_the_utf8_view_is_noted_once_per_client() {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["echo", "0", "--tcp", "--bind", "127.0.0.1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(WAIT).unwrap_or_default();
+    let port = first
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    // Two clients: the first sends 你好 in GBK three times, the second once.
+    for times in [3, 1] {
+        let mut client = TcpStream::connect(format!("127.0.0.1:{port}"))
+            .unwrap_or_else(|e| panic!("{first}: {e}"));
+        client
+            .set_read_timeout(Some(WAIT))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..times {
+            client
+                .write_all(&[0xc4, 0xe3, 0xba, 0xc3])
+                .unwrap_or_else(|e| panic!("{e}"));
+            let mut back = [0u8; 4];
+            client
+                .read_exact(&mut back)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + WAIT;
+    let mut log = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = rx.recv_timeout(left) else {
+            break;
+        };
+        let done = line.starts_with("summary:");
+        log.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        log.iter()
+            .filter(|l| l.ends_with("tcp 4 bytes: hex c4 e3 ba c3"))
+            .count(),
+        4,
+        "{log:?}"
+    );
+    let notes: Vec<&String> = log.iter().filter(|l| l.contains(" note: ")).collect();
+    assert_eq!(notes.len(), 2, "one per client: {log:?}");
+    assert!(
+        notes.iter().all(|n| n.contains(
+            "note: these bytes are not UTF-8 text; they read as GBK: \"你好\" (use --encoding gbk"
+        )),
+        "{log:?}"
+    );
+}

@@ -715,3 +715,204 @@ fn gbk_goes_out_and_comes_back_as_text_over_tcp_and_udp_on_ipv4_and_ipv6() {
     }
     assert_eq!(seen, 4);
 }
+
+#[test]
+fn a_datagram_to_a_subnet_broadcast_without_brd_is_labelled_broadcast() {
+    let (Some(server), Some(client)) = (Netns::create("nobrd-s"), Netns::create("nobrd-c")) else {
+        return;
+    };
+    server.ip(&format!(
+        "link add s0 type veth peer name c0 netns {}",
+        client.name
+    ));
+    // No `brd`: the kernel still has a broadcast route for each subnet.
+    server.ip("addr add 10.99.1.1/24 dev s0");
+    client.ip("addr add 10.99.1.2/24 dev c0");
+    for (ns, link) in [(&server, "s0"), (&client, "c0")] {
+        ns.ip("link set lo up");
+        ns.ip(&format!("link set {link} up"));
+    }
+    let bin = assert_cmd::cargo::cargo_bin("netkit")
+        .to_string_lossy()
+        .into_owned();
+    let child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &server.name,
+            &bin,
+            "listen",
+            "7799",
+            "--udp",
+            "--json",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut listen = Background {
+        child,
+        ns: Some(server.name.clone()),
+    };
+    let mut out = BufReader::new(
+        listen
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("stdout")),
+    )
+    .lines();
+    let first = out.next().and_then(Result::ok).unwrap_or_default();
+    assert!(first.contains("\"listening\""), "{first}");
+    // The subnet's broadcast from the other host, lo's 127.255.255.255 from this one, and a
+    // unicast datagram to tell them from.
+    let sends = [
+        (&client, "10.99.1.255:7799", true),
+        (&server, "127.255.255.255:7799", true),
+        (&client, "10.99.1.1:7799", false),
+    ];
+    for (ns, target, broadcast) in sends {
+        let mut args = vec!["send", "--udp", "--timeout", "0.2", target, "hello all"];
+        if broadcast {
+            args.push("--broadcast");
+        }
+        let (_, _, stderr) = ns.netkit(&args);
+        assert!(!stderr.contains("cannot"), "{target}: {stderr}");
+    }
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        let Some(Ok(line)) = out.next() else { break };
+        let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if event["event"] == "datagram" {
+            kinds.push(format!(
+                "{} {}",
+                event["destination"]["address"].as_str().unwrap_or(""),
+                event["destination"]["kind"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    assert_eq!(
+        kinds,
+        [
+            "10.99.1.255 broadcast",
+            "127.255.255.255 broadcast",
+            "10.99.1.1 unicast"
+        ]
+    );
+}
+
+/// Runs the lesson's UDP sender (tests/fixtures/lessons/udp_encoded_sender.py): `message`
+/// in `encoding`, `count` times from one socket, to 127.0.0.1:`port`.
+fn lesson_udp_sender(port: &str, encoding: &str, message: &str, count: usize) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/lessons/udp_encoded_sender.py"
+    );
+    let count = count.to_string();
+    let status = Command::new("python3")
+        .args([script, "127.0.0.1", port, encoding, message, &count])
+        .status()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    assert!(status.success(), "{script} failed");
+}
+
+/// `netkit listen 0 --udp --bind 127.0.0.1 EXTRA` in text mode while `send` runs (given
+/// the port), until `datagrams` datagram lines were logged; then SIGTERM, and every line
+/// it wrote (bounded: ten seconds at most).
+fn listen_log(extra: &[&str], datagrams: usize, send: impl FnOnce(&str)) -> Vec<String> {
+    let mut args = vec!["listen", "0", "--udp", "--bind", "127.0.0.1"];
+    args.extend(extra);
+    let (server, lines, port) = text_server(&args);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    send(&port);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut log = Vec::new();
+    let mut stopped = false;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = rx.recv_timeout(left) else {
+            break;
+        };
+        let done = line.starts_with("summary:");
+        log.push(line);
+        if done {
+            break;
+        }
+        if !stopped && log.iter().filter(|l| l.contains(" udp ")).count() == datagrams {
+            let _ = Command::new("kill")
+                .args(["-TERM", &server.child.id().to_string()])
+                .status();
+            stopped = true;
+        }
+    }
+    assert!(
+        log.last().is_some_and(|l| l.starts_with("summary:")),
+        "{log:?}"
+    );
+    log
+}
+
+#[test]
+fn gbk_from_the_lessons_sender_in_the_utf8_view_says_once_per_peer_to_use_gbk() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        common::skip("no python3");
+        return;
+    }
+    // Two runs of the lesson's sender: two peers (a new port each run), two datagrams each.
+    let log = listen_log(&[], 4, |port| {
+        lesson_udp_sender(port, "gbk", "你好", 2);
+        lesson_udp_sender(port, "gbk", "你好", 2);
+    });
+    let shown: Vec<&String> = log.iter().filter(|l| l.contains(" udp ")).collect();
+    assert_eq!(shown.len(), 4, "{log:?}");
+    assert!(
+        shown.iter().all(|l| l.ends_with(": hex c4 e3 ba c3")),
+        "{log:?}"
+    );
+    let notes: Vec<&String> = log.iter().filter(|l| l.contains(" note: ")).collect();
+    assert_eq!(notes.len(), 2, "once per peer: {log:?}");
+    for note in &notes {
+        assert!(
+            note.ends_with(
+                "note: these bytes are not UTF-8 text; they read as GBK: \"你好\" (use --encoding gbk; Big5, Shift_JIS and EUC-KR read them too)"
+            ),
+            "{log:?}"
+        );
+    }
+    // Each note follows its peer's first datagram, and names that peer.
+    let peer = |l: &str| l.split(' ').next().unwrap_or_default().to_string();
+    assert_ne!(peer(notes[0]), peer(notes[1]), "{log:?}");
+    for note in notes {
+        let at = log.iter().position(|l| l == note).unwrap_or_default();
+        assert!(at > 0 && log[at - 1].starts_with(&peer(note)), "{log:?}");
+    }
+}
+
+#[test]
+fn utf8_under_encoding_gbk_is_called_mojibake_and_utf8_suggested() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        common::skip("no python3");
+        return;
+    }
+    let log = listen_log(&["--encoding", "gbk"], 2, |port| {
+        lesson_udp_sender(port, "utf-8", "你好", 2);
+    });
+    let shown = log.iter().filter(|l| l.contains(" udp ")).count();
+    assert_eq!(shown, 2, "{log:?}");
+    assert!(log.iter().any(|l| l.ends_with(": \"浣犲ソ\"")), "{log:?}");
+    let notes: Vec<&String> = log.iter().filter(|l| l.contains(" note: ")).collect();
+    assert_eq!(notes.len(), 1, "{log:?}");
+    assert!(
+        notes[0].ends_with(
+            "note: these bytes are UTF-8 text that GBK shows as mojibake; they read as UTF-8: \"你好\" (use --encoding utf-8)"
+        ),
+        "{log:?}"
+    );
+}

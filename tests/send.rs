@@ -303,4 +303,93 @@ fn an_endless_line_on_stdin_keeps_memory_bounded_until_the_stop() {
     assert!(stderr.contains("is longer than 1048576 bytes"), "{stderr}");
     // Ended by the stop, with its summary (how a session's end is counted is send's rule).
     assert!(matches!(code, Some(0 | 1 | 130)), "{code:?}: {stderr}");
+/// Two namespaces on a veth, each address added without a `brd` attribute (as `ip addr add
+/// 10.99.0.1/24 dev X` leaves it): the server's 10.99.0.1 and the client's 10.99.0.2.
+fn no_brd_lab(tag: &str) -> Option<(common::netns::Netns, common::netns::Netns)> {
+    let server = common::netns::Netns::create(&format!("{tag}-s"))?;
+    let client = common::netns::Netns::create(&format!("{tag}-c"))?;
+    server.ip(&format!(
+        "link add s0 type veth peer name c0 netns {}",
+        client.name
+    ));
+    server.ip("addr add 10.99.0.1/24 dev s0");
+    client.ip("addr add 10.99.0.2/24 dev c0");
+    for (ns, link) in [(&server, "s0"), (&client, "c0")] {
+        ns.ip("link set lo up");
+        ns.ip(&format!("link set {link} up"));
+    }
+    Some((server, client))
+}
+
+#[test]
+fn a_subnet_broadcast_without_brd_is_known_as_one_and_its_answers_come_back() {
+    let Some((server, client)) = no_brd_lab("bcast") else {
+        return;
+    };
+    // A host of the network that answers whatever reaches it, broadcasts included.
+    let script = "import socket\n\
+                  s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+                  s.bind(('', 7890))\n\
+                  s.settimeout(10)\n\
+                  print('ready', flush=True)\n\
+                  for _ in range(4):\n    data, peer = s.recvfrom(2048)\n    s.sendto(b'ok', peer)\n";
+    let _answerer = server.python(&["-c", script]);
+    // A broadcast route added by hand: the kernel treats its address as a broadcast one,
+    // though no prefix makes it so.
+    client.ip("route add broadcast 10.99.0.77 dev c0 table local");
+    // Without --broadcast: the address is named a broadcast one, for the subnet, for lo's
+    // 127.0.0.0/8 and for the route alike, and nothing is sent.
+    for to in [
+        "10.99.0.255:7890",
+        "127.255.255.255:7890",
+        "10.99.0.77:7890",
+    ] {
+        let (code, _, stderr) = client.netkit(&["send", "--udp", to, "hi"]);
+        assert_eq!(code, 2, "{to}: {stderr}");
+        assert!(
+            stderr.contains("it is a broadcast address: add --broadcast"),
+            "{to}: {stderr}"
+        );
+    }
+    // With it, the socket stays open to every answerer: the host's reply comes back.
+    let (code, stdout, stderr) = client.netkit(&[
+        "send",
+        "--udp",
+        "--broadcast",
+        "--timeout",
+        "3s",
+        "10.99.0.255:7890",
+        "hi",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("reply from 10.99.0.1:7890: \"ok\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_gbk_reply_in_the_utf8_view_says_once_to_use_gbk() {
+    // 你好 in GBK, as the lessons' servers answer.
+    let to = udp_answering(&[0xc4, 0xe3, 0xba, 0xc3], 2);
+    let (code, stdout, stderr) = common::run(&["send", "--udp", &to, "a", "b"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout.matches(": hex c4 e3 ba c3 (4 bytes").count(),
+        2,
+        "{stdout}"
+    );
+    let notes: Vec<&str> = stdout.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(
+        notes,
+        [
+            "note: these bytes are not UTF-8 text; they read as GBK: \"你好\" (use --encoding gbk; Big5, Shift_JIS and EUC-KR read them too)"
+        ],
+        "{stdout}"
+    );
+    // Read as GBK, nothing to say.
+    let to = udp_answering(&[0xc4, 0xe3, 0xba, 0xc3], 1);
+    let (_, stdout, _) = common::run(&["send", "--udp", &to, "a", "--encoding", "gbk"]);
+    assert!(stdout.contains(": \"你好\" (4 bytes"), "{stdout}");
+    assert!(!stdout.contains("note:"), "{stdout}");
 }

@@ -80,7 +80,10 @@ impl ServeArgs {
 pub struct TextArgs {
     /// Text encoding of messages: what arrives is shown decoded in it, what is typed is sent
     /// in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252,
-    /// latin1, ...
+    /// latin1, ... When a peer's bytes read as text only in another of utf-8, gbk, big5,
+    /// shift_jis, euc-kr (or as UTF-8 mojibake in this one), the log says so once per peer.
+    /// gbk is WHATWG's: it reads 0x80 as € and GB18030's four-byte codes, which Python's gbk
+    /// codec rejects
     #[arg(long, value_name = "NAME", default_value = "utf-8", value_parser = Encoding::for_label)]
     pub encoding: Encoding,
 

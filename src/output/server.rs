@@ -344,7 +344,10 @@ impl Output {
                 bytes,
                 payload,
                 ..
-            } => self.message_line(&format!("{peer} tcp {bytes} bytes"), payload, "")?,
+            } => {
+                self.message_line(&format!("{peer} tcp {bytes} bytes"), payload, "")?;
+                self.encoding_note(&format!("{peer} "), *peer, payload, false)?;
+            }
             ServerEvent::Datagram { .. } => self.datagram_line(event)?,
             ServerEvent::Sent {
                 protocol,
@@ -426,7 +429,8 @@ impl Output {
             }
             None => String::new(),
         };
-        self.message_line(&format!("{peer} udp {size}{to}"), payload, "")
+        self.message_line(&format!("{peer} udp {size}{to}"), payload, "")?;
+        self.encoding_note(&format!("{peer} "), *peer, payload, !truncated)
     }
 
     /// A typed line (or --reply) that went out: to one peer, or to this many clients.

@@ -211,8 +211,8 @@ fn interface_ipv4(name: &str) -> Result<Ipv4Addr, Error> {
 /// unicast one.
 fn broadcast_addresses() -> Arc<Vec<Ipv4Addr>> {
     let mut found = vec![Ipv4Addr::BROADCAST];
-    if let Ok(s) = crate::net::interfaces::snapshot() {
-        found.extend(s.addresses.iter().filter_map(|a| a.broadcast));
+    if let Ok(kernel) = crate::net::interfaces::broadcast_addresses() {
+        found.extend(kernel);
     }
     Arc::new(found)
 }

@@ -288,14 +288,14 @@ async fn open_tcp(
     ))
 }
 
-/// 255.255.255.255, or the broadcast address of a network of this machine.
+/// 255.255.255.255, or the broadcast address of a network of this machine (as the kernel
+/// knows them, with or without a `brd` attribute).
 fn is_broadcast(ip: IpAddr) -> bool {
     let IpAddr::V4(v4) = ip else {
         return false;
     };
     v4.is_broadcast()
-        || crate::net::interfaces::snapshot()
-            .is_ok_and(|s| s.addresses.iter().any(|a| a.broadcast == Some(v4)))
+        || crate::net::interfaces::broadcast_addresses().is_ok_and(|b| b.contains(&v4))
 }
 
 /// The TTL or hop limit: --ttl, or 1 for a multicast group (this link only, as ping and
