@@ -303,6 +303,8 @@ fn an_endless_line_on_stdin_keeps_memory_bounded_until_the_stop() {
     assert!(stderr.contains("is longer than 1048576 bytes"), "{stderr}");
     // Ended by the stop, with its summary (how a session's end is counted is send's rule).
     assert!(matches!(code, Some(0 | 1 | 130)), "{code:?}: {stderr}");
+}
+
 /// Two namespaces on a veth, each address added without a `brd` attribute (as `ip addr add
 /// 10.99.0.1/24 dev X` leaves it): the server's 10.99.0.1 and the client's 10.99.0.2.
 fn no_brd_lab(tag: &str) -> Option<(common::netns::Netns, common::netns::Netns)> {
