@@ -255,9 +255,9 @@ fn tcp_sink() -> (String, std::thread::JoinHandle<(usize, Vec<u8>)>) {
 }
 
 #[test]
-fn a_typed_line_longer_than_a_mebibyte_is_cut_and_said_so() {
+fn a_typed_line_longer_than_16_mib_is_cut_and_said_so() {
     let (at, reader) = tcp_sink();
-    let mut input = vec![b'x'; 3 << 20];
+    let mut input = vec![b'x'; 17 << 20];
     input.extend_from_slice(b"\nhi\n");
     let out = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin("netkit"))
         .args(["send", &at, "--timeout", "0.2"])
@@ -267,13 +267,13 @@ fn a_typed_line_longer_than_a_mebibyte_is_cut_and_said_so() {
         .unwrap_or_else(|e| panic!("{e}"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("line 1 is longer than 1048576 bytes")
+        stderr.contains("line 1 is longer than 16777216 bytes")
             && stderr.contains("the rest up to its line ending is skipped"),
         "{stderr}"
     );
     let (total, tail) = reader.join().unwrap_or_else(|_| panic!("reader"));
-    // The first mebibyte of the long line, then the next line whole (send drops line endings).
-    assert_eq!(total, (1 << 20) + 2, "bytes that reached the server");
+    // The first 16 MiB of the long line, then the next line whole (send drops line endings).
+    assert_eq!(total, (16 << 20) + 2, "bytes that reached the server");
     assert!(tail.ends_with(b"xhi"), "{tail:?}");
 }
 
@@ -300,7 +300,7 @@ fn an_endless_line_on_stdin_keeps_memory_bounded_until_the_stop() {
         .unwrap_or_else(|| panic!("no VmHWM in {status}"));
     let (code, _, stderr) = signal_and_wait(child, "-TERM");
     assert!(peak_kb < 64 * 1024, "peak {peak_kb} kB: {stderr}");
-    assert!(stderr.contains("is longer than 1048576 bytes"), "{stderr}");
+    assert!(stderr.contains("is longer than 16777216 bytes"), "{stderr}");
     // Ended by the stop, with its summary (how a session's end is counted is send's rule).
     assert!(matches!(code, Some(0 | 1 | 130)), "{code:?}: {stderr}");
 }

@@ -57,13 +57,16 @@ pub async fn unless_stopped<F: Future>(stop: &mut Stop, work: F) -> Option<F::Ou
     }
 }
 
-/// The longest line a person can type that netkit keeps whole: 1 MiB. More than any UDP
-/// datagram can carry (64 KiB), and a bound on memory when stdin never ends a line (`<
-/// /dev/zero` would otherwise grow one line until the allocation fails).
-pub const MAX_LINE: usize = 1 << 20;
+/// The longest typed line that goes over TCP whole: 16 MiB. A bound on memory when stdin never
+/// ends a line (`< /dev/zero` would otherwise grow one line until the allocation fails).
+pub const MAX_TCP_LINE: usize = 16 << 20;
 
-/// A line of stdin, line ending included; `cut` when it was longer than [`MAX_LINE`]: its
-/// first `MAX_LINE` bytes are here and the rest, up to the next line ending, is skipped.
+/// The longest typed line for UDP: one datagram's most (65,535 bytes with its headers; what
+/// the payload may be is said when the line is sent).
+pub const MAX_UDP_LINE: usize = u16::MAX as usize;
+
+/// A line of stdin, line ending included; `cut` when it was longer than the reader's most: the
+/// first that many bytes are here and the rest, up to the next line ending, is skipped.
 pub struct Line {
     pub bytes: Vec<u8>,
     pub cut: bool,
@@ -71,14 +74,14 @@ pub struct Line {
 
 /// The lines of stdin as they are typed, read on a thread of their own: a blocked terminal
 /// read must not hold the runtime when the session ends (tokio's stdin would). Each line is at
-/// most [`MAX_LINE`] bytes. The channel closes at end of input.
-pub fn stdin_lines() -> mpsc::Receiver<io::Result<Line>> {
+/// most `max` bytes, its line ending aside. The channel closes at end of input.
+pub fn stdin_lines(max: usize) -> mpsc::Receiver<io::Result<Line>> {
     let (tx, rx) = mpsc::channel(16);
     std::thread::spawn(move || {
         let input = io::stdin().lock();
         let mut lines = Lines {
             input,
-            max: MAX_LINE,
+            max,
             skipping: false,
         };
         loop {
@@ -97,7 +100,7 @@ pub fn stdin_lines() -> mpsc::Receiver<io::Result<Line>> {
     rx
 }
 
-/// Reads lines of at most `max` bytes. A longer line is handed over as soon as `max` bytes
+/// Reads lines of at most `max` bytes, their line endings aside. A longer line is handed over as soon as `max` bytes
 /// of it are in (an endless line must not wait for its end), and the rest of it, up to its
 /// ending, is read and dropped piece by piece: memory stays bounded however long it is.
 struct Lines<R> {
@@ -133,7 +136,7 @@ impl<R: io::BufRead> Lines<R> {
                 continue;
             }
             let room = self.max - bytes.len();
-            if used > room {
+            if used - usize::from(ended) > room {
                 bytes.extend_from_slice(&piece[..room]);
                 self.input.consume(room);
                 self.skipping = true;
@@ -185,5 +188,9 @@ mod tests {
             got.push(line.bytes);
         }
         assert_eq!(got, [b"ok\n".to_vec(), b"\n".to_vec(), b"last".to_vec()]);
+        // The line ending does not count: a line of exactly the most is whole.
+        let mut exact = lines(io::BufReader::new(&b"abcd\n"[..]), 4);
+        let line = exact.next().unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(line, Some(Line { ref bytes, cut: false }) if bytes == b"abcd\n"));
     }
 }

@@ -227,7 +227,7 @@ async fn typed_lines(
     udp_on: bool,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut lines = crate::net::stop::stdin_lines();
+    let mut lines = crate::net::stop::stdin_lines(crate::net::stop::MAX_TCP_LINE);
     let mut number = 0u64;
     loop {
         let line = tokio::select! {

@@ -21,7 +21,7 @@ use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
 use crate::net::stamp::{self, Read, Stamp};
-use crate::net::stop::{Line, MAX_LINE};
+use crate::net::stop::{Line, MAX_TCP_LINE, MAX_UDP_LINE};
 use crate::output::messages::{Arrival, Look, Payload};
 use crate::output::{Output, Written};
 
@@ -55,7 +55,7 @@ pub(super) async fn interactive(
     out: &mut Output,
 ) -> Result<Outcome, Error> {
     let (mut duplex, writer) = Duplex::open(link, s);
-    let mut lines = crate::net::stop::stdin_lines();
+    let mut lines = crate::net::stop::stdin_lines(duplex.most);
     // The writer (TCP) is done once it has written every line; until then, and for a short
     // pause after the last arrival, what comes back is still read and shown.
     let writer = async move {
@@ -116,6 +116,8 @@ struct Duplex {
     buf: Vec<u8>,
     last_activity: Instant,
     look: Look,
+    /// The longest line taken from stdin: a datagram's most (UDP), or a stated most (TCP).
+    most: usize,
 }
 
 /// What one read brought, each piece with who sent it, and when it came (the kernel's stamp);
@@ -129,6 +131,7 @@ impl Duplex {
     /// TCP: the writing runs on a task of its own, so a long line is sent while what comes
     /// back is read (a client that writes before it reads deadlocks on a large message).
     fn open(link: Link, s: &Session<'_>) -> (Duplex, Option<Writer>) {
+        let udp = matches!(link, Link::Udp { .. });
         let (reader, lines_tx, writer) = match link {
             Link::Tcp(stream, _) => {
                 let (half, write_half) = stream.into_split();
@@ -159,6 +162,7 @@ impl Duplex {
             buf: super::read_buffer(s.args),
             last_activity: Instant::now(),
             look: s.look(),
+            most: if udp { MAX_UDP_LINE } else { MAX_TCP_LINE },
         };
         (duplex, writer)
     }
@@ -229,9 +233,9 @@ impl Duplex {
         })?;
         self.number += 1;
         if line.cut {
+            let (number, most) = (self.number, self.most);
             out.warn(&format!(
-                "line {} is longer than {MAX_LINE} bytes, the most a typed line can be: its first {MAX_LINE} bytes are sent, the rest up to its line ending is skipped",
-                self.number
+                "line {number} is longer than {most} bytes, the most a typed line can be here: its first {most} bytes are taken, the rest up to its line ending is skipped"
             ))?;
         }
         let Some(message) = self.message(&line.bytes, s.args, out)? else {
