@@ -26,6 +26,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand classify 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
             cand subnet 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
             cand ifaces 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+            cand ifconfig 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+            cand ipconfig 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
             cand ping 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once'
             cand trace 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
             cand check 'Is my network OK? The ladder: loopback, this machine''s address, the gateway, name resolution, then HOST; each step with its result, its time and what a failure means'
@@ -71,6 +73,34 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
         }
         &'netkit;ifaces'= {
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand -a 'Also show interfaces that are down'
+            cand --all 'Also show interfaces that are down'
+            cand -4 'IPv4 addresses only (and only interfaces that have one)'
+            cand -6 'IPv6 addresses only (and only interfaces that have one)'
+            cand -l 'ifconfig-style blocks with traffic counters instead of the table'
+            cand --long 'ifconfig-style blocks with traffic counters instead of the table'
+            cand --json 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;ifconfig'= {
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand -a 'Also show interfaces that are down'
+            cand --all 'Also show interfaces that are down'
+            cand -4 'IPv4 addresses only (and only interfaces that have one)'
+            cand -6 'IPv6 addresses only (and only interfaces that have one)'
+            cand -l 'ifconfig-style blocks with traffic counters instead of the table'
+            cand --long 'ifconfig-style blocks with traffic counters instead of the table'
+            cand --json 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;ipconfig'= {
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand -a 'Also show interfaces that are down'
             cand --all 'Also show interfaces that are down'

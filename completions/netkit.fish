@@ -32,6 +32,8 @@ complete -c netkit -n "__fish_netkit_needs_command" -s V -l version -d 'Print ve
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "subnet" -d 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifconfig" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "ipconfig" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "trace" -d 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "check" -d 'Is my network OK? The ladder: loopback, this machine\'s address, the gateway, name resolution, then HOST; each step with its result, its time and what a failure means'
@@ -77,6 +79,26 @@ complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s l -l long -d 'i
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -l json -d 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s a -l all -d 'Also show interfaces that are down'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s 4 -d 'IPv4 addresses only (and only interfaces that have one)'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s 6 -d 'IPv6 addresses only (and only interfaces that have one)'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s l -l long -d 'ifconfig-style blocks with traffic counters instead of the table'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -l json -d 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s a -l all -d 'Also show interfaces that are down'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s 4 -d 'IPv4 addresses only (and only interfaces that have one)'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s 6 -d 'IPv6 addresses only (and only interfaces that have one)'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s l -l long -d 'ifconfig-style blocks with traffic counters instead of the table'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -l json -d 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s c -l count -d 'Stop after COUNT probes (default: until Ctrl-C)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s i -l interval -d 'Time between probes, kept on a fixed schedule: seconds, or with a unit (200ms, 1.5s); below 0.2 s needs root' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s W -l timeout -d 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]' -r
