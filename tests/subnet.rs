@@ -267,3 +267,63 @@ fn bad_input_exits_2_with_the_reason() {
         assert!(stderr.contains(want), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn all_of_ipv6_counts_to_2_pow_128_and_json_writes_big_counts_as_strings() {
+    const ALL: &str = "340282366920938463463374607431768211456";
+    let (code, stdout, _) = run(&["subnet", "::/0", "--prefix", "128", "--limit", "2"]);
+    assert_eq!(code, 0);
+    // 2^128 subnets, 2 listed: 2^128 - 2 more (issue 23: it said 2^128 - 3).
+    assert!(
+        stdout.contains("... and 340282366920938463463374607431768211454 more subnets"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&[
+        "subnet",
+        "::/0",
+        "--prefix",
+        "128",
+        "--explain",
+        "--limit",
+        "1",
+    ]);
+    assert!(
+        stdout.contains(&format!("borrowing 128 bits gives 2^128 = {ALL} subnets")),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&[
+        "subnet", "::/0", "--prefix", "128", "--json", "--limit", "1",
+    ]);
+    let lines = json_lines(&stdout);
+    assert_eq!(lines[1]["summary"]["count"], json!(ALL));
+    // One past a u64 is a string too; what fits a u64 stays a number.
+    let (_, stdout, _) = run(&[
+        "subnet",
+        "::/0",
+        "--split",
+        "18446744073709551615",
+        "--json",
+        "--limit",
+        "1",
+    ]);
+    let summary = &json_lines(&stdout)[1]["summary"];
+    assert_eq!(summary["count"], json!("18446744073709551616"));
+    assert_eq!(
+        summary["rounded"],
+        json!([18_446_744_073_709_551_615_u64, "18446744073709551616"])
+    );
+    let (_, stdout, _) = run(&["subnet", "::/0", "--prefix", "1", "--json"]);
+    let lines = json_lines(&stdout);
+    assert_eq!(lines[2]["summary"]["count"], json!(2));
+    // The hosts of ::/0, in the row and in classify's card.
+    let (_, stdout, _) = run(&["subnet", "::/0"]);
+    assert!(
+        stdout.lines().nth(1).is_some_and(|l| l.ends_with(ALL)),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&["classify", "::/0"]);
+    assert!(
+        stdout.contains("340,282,366,920,938,463,463,374,607,431,768,211,456 addresses (2^128)"),
+        "{stdout}"
+    );
+}

@@ -9,19 +9,19 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::{Output, Written};
-use crate::addr::Binary;
 use crate::addr::plan::Vlsm;
 use crate::addr::subnet::{Subnet, subnet};
+use crate::addr::{Binary, Count};
 
 /// What a split is, before its rows.
 #[derive(Debug, Serialize)]
 pub struct SplitHead {
     pub block: IpNet,
     pub prefix: u8,
-    /// How many subnets of `prefix` the block holds.
-    pub count: u128,
+    /// How many subnets of `prefix` the block holds (JSON: a string past a u64).
+    pub count: Count,
     /// `--split N` rounded up: (asked, made).
-    pub rounded: Option<(u64, u128)>,
+    pub rounded: Option<(u64, Count)>,
     #[serde(skip)]
     pub explain: bool,
     /// Most rows listed (IPv6), the rest counted.
@@ -139,7 +139,7 @@ impl Output {
                 writeln!(
                     self,
                     "... and {} more subnets (--limit 0 lists them all)",
-                    head.count - shown
+                    head.count.saturating_sub(shown)
                 )?;
                 break;
             }
