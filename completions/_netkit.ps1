@@ -71,7 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--aggregate', '--aggregate', [CompletionResultType]::ParameterName, 'The shortest list of blocks covering the same addresses (adjacent and contained ones merged; IPv4 and IPv6 each on their own)')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The binary view: which bits are borrowed for the subnet number, and what they give')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'The binary view: which bits are borrowed for the subnet number, and what they give')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON: one document for a VLSM plan, a same-subnet answer or --contains; JSON lines for a split, a range and --aggregate: a line per block ({"subnet": ...}), then a {"summary": ...} line. A count past 2^64 - 1 is a decimal string (an IPv6 block''s addresses and usable_hosts always are)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

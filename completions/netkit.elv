@@ -66,7 +66,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --aggregate 'The shortest list of blocks covering the same addresses (adjacent and contained ones merged; IPv4 and IPv6 each on their own)'
             cand -e 'The binary view: which bits are borrowed for the subnet number, and what they give'
             cand --explain 'The binary view: which bits are borrowed for the subnet number, and what they give'
-            cand --json 'JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin'
+            cand --json 'JSON: one document for a VLSM plan, a same-subnet answer or --contains; JSON lines for a split, a range and --aggregate: a line per block ({"subnet": ...}), then a {"summary": ...} line. A count past 2^64 - 1 is a decimal string (an IPv6 block''s addresses and usable_hosts always are)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

@@ -66,7 +66,7 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l aggregate -d 'The shortest list of blocks covering the same addresses (adjacent and contained ones merged; IPv4 and IPv6 each on their own)'
 complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s e -l explain -d 'The binary view: which bits are borrowed for the subnet number, and what they give'
-complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l json -d 'JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin'
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l json -d 'JSON: one document for a VLSM plan, a same-subnet answer or --contains; JSON lines for a split, a range and --aggregate: a line per block ({"subnet": ...}), then a {"summary": ...} line. A count past 2^64 - 1 is a decimal string (an IPv6 block\'s addresses and usable_hosts always are)'
 complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''

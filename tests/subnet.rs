@@ -190,8 +190,46 @@ fn aggregate_merges_arguments_or_stdin_per_family() {
     assert_eq!(code, 2, "one bad line");
     assert!(stderr.contains("300.1.1.1/8: octet 1 is 300"), "{stderr}");
     let lines = json_lines(&stdout);
-    let prefixes: Vec<_> = lines.iter().filter_map(|l| l["prefix"].as_str()).collect();
-    assert_eq!(prefixes, ["10.0.0.0/24", "192.168.0.0/16"]);
+    let blocks: Vec<_> = lines.iter().filter_map(|l| l["subnet"].as_str()).collect();
+    assert_eq!(blocks, ["10.0.0.0/24", "192.168.0.0/16"]);
+    assert_eq!(
+        lines.last(),
+        Some(&json!({"summary": {"kind": "aggregate", "read": 3, "blocks": 2}}))
+    );
+}
+
+#[test]
+fn aggregate_json_is_the_same_from_arguments_and_from_stdin() {
+    let prefixes = ["10.0.0.0/24", "10.0.1.0/24", "10.0.3.0/24", "fd00::/16"];
+    let mut args = vec!["subnet", "--aggregate", "--json"];
+    args.extend(prefixes);
+    let (code, from_args, _) = run(&args);
+    assert_eq!(code, 0);
+    let (code, from_stdin, _) = run_with_stdin(
+        &["subnet", "--aggregate", "--json", "-"],
+        &(prefixes.join("\n") + "\n"),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(from_args, from_stdin);
+    // One line per block, named by the key a split's rows use, then the summary.
+    assert_eq!(
+        json_lines(&from_args),
+        [
+            json!({"subnet": "10.0.0.0/23"}),
+            json!({"subnet": "10.0.3.0/24"}),
+            json!({"subnet": "fd00::/16"}),
+            json!({"summary": {"kind": "aggregate", "read": 4, "blocks": 3}}),
+        ]
+    );
+    let (_, range, _) = run(&["subnet", "10.0.0.5-10.0.0.7", "--json"]);
+    assert_eq!(
+        json_lines(&range),
+        [
+            json!({"subnet": "10.0.0.5/32"}),
+            json!({"subnet": "10.0.0.6/31"}),
+            json!({"summary": {"kind": "range", "blocks": 2}}),
+        ]
+    );
 }
 
 #[test]

@@ -237,31 +237,48 @@ impl Output {
         Ok(())
     }
 
-    /// A list of blocks (a range, an aggregate): text one a line; JSON one document, or one
-    /// line per block after a stream of `read` inputs.
-    pub fn subnet_blocks(&mut self, kind: &str, blocks: &[IpNet], read: Option<usize>) -> Written {
+    /// A list of blocks (a range, an aggregate): text one a line; JSON one line per block,
+    /// `{"subnet": "10.0.0.0/23"}` as a split's rows name theirs, then a summary (so a long
+    /// aggregate of stdin streams as a split does). `read` is how many inputs an aggregate
+    /// took; `from_stdin` says them on stderr.
+    pub fn subnet_blocks(
+        &mut self,
+        kind: &str,
+        blocks: &[IpNet],
+        read: Option<usize>,
+        from_stdin: bool,
+    ) -> Written {
         if self.json() {
-            if read.is_some() {
-                for b in blocks {
-                    #[derive(Serialize)]
-                    struct Block {
-                        prefix: IpNet,
-                    }
-                    self.json_line(&Block { prefix: *b })?;
-                }
-                return Ok(());
+            #[derive(Serialize)]
+            struct Block {
+                subnet: IpNet,
+            }
+            for b in blocks {
+                self.json_line(&Block { subnet: *b })?;
             }
             #[derive(Serialize)]
-            struct Blocks<'a> {
+            struct Counts<'a> {
                 kind: &'a str,
-                blocks: &'a [IpNet],
+                #[serde(skip_serializing_if = "Option::is_none")]
+                read: Option<usize>,
+                blocks: usize,
             }
-            return self.json_line(&Blocks { kind, blocks });
+            #[derive(Serialize)]
+            struct Summary<'a> {
+                summary: Counts<'a>,
+            }
+            return self.json_line(&Summary {
+                summary: Counts {
+                    kind,
+                    read,
+                    blocks: blocks.len(),
+                },
+            });
         }
         for b in blocks {
             writeln!(self, "{b}")?;
         }
-        if let Some(n) = read {
+        if let Some(n) = read.filter(|_| from_stdin) {
             self.status(&format!(
                 "{n} prefixes read, {} after aggregating",
                 blocks.len()
