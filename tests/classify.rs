@@ -443,8 +443,9 @@ fn why_lessons_start_class_b_at_128_1_0_1_and_class_c_at_192_0_1_1() {
     let text = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     for words in [
         "Lessons list class B from 128.1.0.1 and class C from 192.0.1.1",
-        "128.0.0.0/16 and 192.0.0.0/24, were reserved in the first assignments (RFC 790, 1981)",
-        "191.255.0.0/16 and 223.255.255.0/24; RFC 3330 (2002) still listed all four",
+        "128.0.0.0/16 and 192.0.0.0/24, were reserved from the early assignments on",
+        "191.255.0.0/16 and 223.255.255.0/24 (RFC 790, 1981, lists the class B pair; RFC 3330, 2002, still all four)",
+        "Since RFC 5735 (2010) only 192.0.0.0/24 of them is special",
     ] {
         assert!(text.contains(words), "{words}: {stdout}");
     }

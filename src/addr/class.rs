@@ -126,26 +126,27 @@ pub struct Classful {
 }
 
 /// Why lessons list class B from 128.1.0.1 and class C from 192.0.1.1: the first network of
-/// each class, and the last, were reserved in the first assignments (RFC 790, 1981, beside
-/// RFC 791), and RFC 3330 (2002) still listed all four as reserved; RFC 5735 (2010), which
-/// replaced it, lists none of them but 192.0.0.0/24, by then the IETF's own block.
-pub const LESSONS_FIRST_HOSTS: &str = "Lessons list class B from 128.1.0.1 and class C from 192.0.1.1: the first networks, 128.0.0.0/16 and\n192.0.0.0/24, were reserved in the first assignments (RFC 790, 1981), as were the last, 191.255.0.0/16\nand 223.255.255.0/24; RFC 3330 (2002) still listed all four. Since RFC 5735 (2010) only 192.0.0.0/24\nof them is special: the IETF's block for protocol assignments. A network's first and last address\nname the network and its broadcast, not hosts: hence x.x.x.1 to x.x.x.254 in a class C network.";
+/// classes B and C, and the last, were reserved from the early assignments on (RFC 790, 1981,
+/// beside RFC 791, lists 128.0 and 191.255 as reserved; RFC 3330, 2002, calls all four
+/// "initially and ... still reserved by the IANA"); RFC 5735 (2010), which replaced RFC 3330,
+/// lists none of them but 192.0.0.0/24, by then the IETF's own block.
+pub const LESSONS_FIRST_HOSTS: &str = "Lessons list class B from 128.1.0.1 and class C from 192.0.1.1: the first networks, 128.0.0.0/16 and\n192.0.0.0/24, were reserved from the early assignments on, as were the last, 191.255.0.0/16 and\n223.255.255.0/24 (RFC 790, 1981, lists the class B pair; RFC 3330, 2002, still all four). Since RFC 5735\n(2010) only 192.0.0.0/24 of them is special: the IETF's block for protocol assignments. A network's\nfirst and last address name the network and its broadcast, not hosts: hence x.x.x.1 to x.x.x.254.";
 
 /// The sentence for an address in the first or last network of class B or C (see
 /// `LESSONS_FIRST_HOSTS`).
 fn once_reserved(addr: Ipv4Addr) -> Option<&'static str> {
     match addr.octets() {
         [128, 0, _, _] => Some(
-            "128.0.0.0/16, the first class B network, was reserved in the first assignments (RFC 790, 1981): that is why lessons list class B from 128.1.0.1; RFC 3330 (2002) still listed it as reserved, RFC 5735 (2010) and today's registry (RFC 6890) do not",
+            "128.0.0.0/16, the first class B network, was reserved in the early assignments (RFC 790, 1981): that is why lessons list class B from 128.1.0.1; RFC 3330 (2002) still listed it as reserved, RFC 5735 (2010) and today's registry (RFC 6890) do not",
         ),
         [191, 255, _, _] => Some(
-            "191.255.0.0/16, the last class B network, was reserved in the first assignments (RFC 790, 1981) and still in RFC 3330 (2002); RFC 5735 (2010) and today's registry (RFC 6890) no longer list it",
+            "191.255.0.0/16, the last class B network, was reserved in the early assignments (RFC 790, 1981) and still in RFC 3330 (2002); RFC 5735 (2010) and today's registry (RFC 6890) no longer list it",
         ),
         [192, 0, 0, _] => Some(
-            "192.0.0.0/24, the first class C network, was reserved in the first assignments (RFC 790, 1981): that is why lessons list class C from 192.0.1.1; today it is the IETF's block for protocol assignments (RFC 6890)",
+            "192.0.0.0/24, the first class C network, was reserved from the early assignments on (RFC 3330, 2002, still listed it): that is why lessons list class C from 192.0.1.1; today it is the IETF's block for protocol assignments (RFC 6890)",
         ),
         [223, 255, 255, _] => Some(
-            "223.255.255.0/24, the last class C network, was reserved in the first assignments (RFC 790, 1981) and still in RFC 3330 (2002); RFC 5735 (2010) and today's registry (RFC 6890) no longer list it",
+            "223.255.255.0/24, the last class C network, was reserved from the early assignments on and still in RFC 3330 (2002); RFC 5735 (2010) and today's registry (RFC 6890) no longer list it",
         ),
         _ => None,
     }
