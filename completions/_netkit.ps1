@@ -29,6 +29,8 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input')
             [CompletionResult]::new('subnet', 'subnet', [CompletionResultType]::ParameterValue, 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains')
             [CompletionResult]::new('ifaces', 'ifaces', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
+            [CompletionResult]::new('ifconfig', 'ifconfig', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
+            [CompletionResult]::new('ipconfig', 'ipconfig', [CompletionResultType]::ParameterValue, 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils'' output and statistics; several hosts are pinged at once')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Is my network OK? The ladder: loopback, this machine''s address, the gateway, name resolution, then HOST; each step with its result, its time and what a failure means')
@@ -69,7 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--aggregate', '--aggregate', [CompletionResultType]::ParameterName, 'The shortest list of blocks covering the same addresses (adjacent and contained ones merged; IPv4 and IPv6 each on their own)')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The binary view: which bits are borrowed for the subnet number, and what they give')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'The binary view: which bits are borrowed for the subnet number, and what they give')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON: one document for a VLSM plan, a same-subnet answer or --contains; JSON lines for a split, a range and --aggregate: a line per block ({"subnet": ...}), then a {"summary": ...} line. A count past 2^64 - 1 is a decimal string (an IPv6 block''s addresses and usable_hosts always are)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -77,6 +79,36 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;ifaces' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Also show interfaces that are down')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also show interfaces that are down')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 addresses only (and only interfaces that have one)')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 addresses only (and only interfaces that have one)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'ifconfig-style blocks with traffic counters instead of the table')
+            [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'ifconfig-style blocks with traffic counters instead of the table')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;ifconfig' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Also show interfaces that are down')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also show interfaces that are down')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 addresses only (and only interfaces that have one)')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 addresses only (and only interfaces that have one)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'ifconfig-style blocks with traffic counters instead of the table')
+            [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'ifconfig-style blocks with traffic counters instead of the table')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;ipconfig' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Also show interfaces that are down')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also show interfaces that are down')

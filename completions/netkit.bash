@@ -34,6 +34,12 @@ _netkit() {
             netkit,ifaces)
                 cmd="netkit__subcmd__ifaces"
                 ;;
+            netkit,ifconfig)
+                cmd="netkit__subcmd__ifaces"
+                ;;
+            netkit,ipconfig)
+                cmd="netkit__subcmd__ifaces"
+                ;;
             netkit,listen)
                 cmd="netkit__subcmd__listen"
                 ;;
@@ -101,7 +107,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-h -V --color --help --version classify subnet ifaces ping trace check echo listen send scan port generate help"
+            opts="-h -V --color --help --version classify subnet ifaces ifconfig ipconfig ping trace check echo listen send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

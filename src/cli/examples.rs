@@ -136,6 +136,7 @@ pub(super) const PORT_EXAMPLES: &str = "\
 Examples:
   netkit port 80 8080 50000 https
   netkit port 8080                 what it means, and which program holds it here
+  netkit port 0 54321              what port 0 means; whether the OS gives clients 54321 here
   netkit port --listening          every listening port of this machine, with its program
   netkit port --json 7788
 
