@@ -887,7 +887,7 @@ fn chat_sends_each_message_to_every_client_the_sender_too_and_logs_who_got_it() 
     // The text log names them, the sender marked; relay names only the others.
     for (mode, want) in [("chat", 2), ("relay", 1)] {
         let mut addresses = Vec::new();
-        let log = common::server::text_log("echo", &["--udp", "--mode", mode], |port| {
+        let log = common::server::text_log("echo", &["--udp", "--mode", mode], |port, _| {
             let (a, b) = (
                 udp_to(&format!("127.0.0.1:{port}")),
                 udp_to(&format!("127.0.0.1:{port}")),

@@ -117,9 +117,9 @@ impl Drop for Running {
 }
 
 /// `netkit COMMAND 0 --bind 127.0.0.1 ARGS` in text mode: `drive` gets its port (read from
-/// its first line) once it listens; then SIGTERM, and everything it printed.
+/// its first line) once it listens, and its stdin; then SIGTERM, and everything it printed.
 #[allow(dead_code)]
-pub fn text_log(command: &str, args: &[&str], drive: impl FnOnce(u16)) -> String {
+pub fn text_log(command: &str, args: &[&str], drive: impl FnOnce(u16, &mut ChildStdin)) -> String {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
         .args([command, "0", "--bind", "127.0.0.1"])
         .args(args)
@@ -144,7 +144,8 @@ pub fn text_log(command: &str, args: &[&str], drive: impl FnOnce(u16)) -> String
         .and_then(|p| p.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("netkit {command} did not start: {first}"));
-    drive(port);
+    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("stdin"));
+    drive(port, &mut stdin);
     // What the server logged of it has time to be written.
     std::thread::sleep(Duration::from_millis(300));
     let _ = Command::new("kill")
