@@ -143,9 +143,9 @@ never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l tcp -d 'TCP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l udp -d 'UDP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
-complete -c netkit -n "__fish_netkit_using_subcommand echo" -l timestamps -d 'Put the wall-clock time (UTC, with milliseconds) before each log line: [06:31:12.345]; in JSON, "time": "2026-12-03T06:31:12.345Z"'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l timestamps -d 'Put the wall-clock time (local, with milliseconds) before each log line: [14:31:12.345]; in JSON, "time": "2026-12-03T14:31:12.345+08:00". The zone is TZ\'s, else /etc/localtime\'s, read at the start'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s q -l quiet -d 'Print only the start and the summary'
-complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected, message, datagram (with "hex" and "text"), relayed (relay and chat: "to", the peers it went to), dropped, disconnected ("reads", or "messages" with --framed), summary'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected ("client": its number), message, datagram (with "hex" and "text"), relayed (relay and chat: "to", the peers it went to), dropped, disconnected ("reads", or "messages" with --framed), not_saved (--save), summary; with --timestamps each has a "time"'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l bind -d 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)' -r
@@ -170,9 +170,9 @@ complete -c netkit -n "__fish_netkit_using_subcommand listen" -l udp -d 'UDP onl
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l once -d 'End when the first TCP client disconnects'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l serial -d 'Serve one TCP client at a time, to its end, before accepting the next (the hand-outs\' accept loop): later clients wait in the kernel\'s accept queue (--backlog). When the queue is full, Linux drops the SYN and the client retries, so it waits and may time out (net.ipv4.tcp_abort_on_overflow=1 makes it a reset); "the 7th client gets an error" in the hand-outs is what Windows does'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
-complete -c netkit -n "__fish_netkit_using_subcommand listen" -l timestamps -d 'Put the wall-clock time (UTC, with milliseconds) before each log line: [06:31:12.345]; in JSON, "time": "2026-12-03T06:31:12.345Z"'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l timestamps -d 'Put the wall-clock time (local, with milliseconds) before each log line: [14:31:12.345]; in JSON, "time": "2026-12-03T14:31:12.345+08:00". The zone is TZ\'s, else /etc/localtime\'s, read at the start'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -s q -l quiet -d 'Print only the start, what is sent, and the summary'
-complete -c netkit -n "__fish_netkit_using_subcommand listen" -l json -d 'Events as JSON lines: echo\'s (listening, connected, message, datagram, dropped, disconnected, summary) plus sent and not_sent'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l json -d 'Events as JSON lines: echo\'s (listening, connected, message, datagram, dropped, disconnected, not_saved, summary) plus sent and not_sent'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l bind -d 'Send from this local address and/or port: ADDR:PORT, :PORT or ADDR (as nc -s/-p)' -r

@@ -836,15 +836,53 @@ fn timestamps_save_and_show_as_netassist_has_them() {
         && stamp[13] == b']'
         && stamp[14] == b' ';
     assert!(shape, "{line}");
-    let listen = Listen::start("listen", &["--udp", "--timestamps"]);
-    udp(&format!("127.0.0.1:{}", listen.port))
+    // The zone is TZ's: a POSIX string (8 hours east) here, so the test does not depend on
+    // the machine's zone.
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([
+            "listen",
+            "0",
+            "--json",
+            "--bind",
+            "127.0.0.1",
+            "--udp",
+            "--timestamps",
+        ])
+        .env("TZ", "CST-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Background { child, ns: None };
+    let stdout = server
+        .child
+        .stdout
+        .take()
+        .unwrap_or_else(|| panic!("stdout"));
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let first: Value = serde_json::from_str(&lines.next().unwrap_or_default()).unwrap_or_default();
+    let port = first["port"].as_u64().unwrap_or_default();
+    let before = std::time::SystemTime::now();
+    udp(&format!("127.0.0.1:{port}"))
         .send(b"tock")
         .unwrap_or_else(|e| panic!("{e}"));
-    let d = listen.wait_for("datagram", |e| e["event"] == "datagram");
+    let d: Value = serde_json::from_str(&lines.next().unwrap_or_default()).unwrap_or_default();
+    drop(server);
     let time = d["time"].as_str().unwrap_or_default();
     assert!(
-        time.len() == 24 && time.ends_with('Z') && time.as_bytes()[10] == b'T',
+        time.len() == 29 && time.ends_with("+08:00") && time.as_bytes()[10] == b'T',
         "{d}"
+    );
+    // The hour is UTC's plus 8.
+    let utc_hour = before
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 3600 % 24)
+        .unwrap_or_default();
+    let hour: u64 = time[11..13].parse().unwrap_or(99);
+    assert!(
+        hour == (utc_hour + 8) % 24 || hour == (utc_hour + 9) % 24,
+        "{time} at UTC hour {utc_hour}"
     );
     // --save appends what arrives, over TCP and UDP, after what the file held.
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

@@ -124,8 +124,9 @@ impl TextArgs {
 /// What a server keeps of what it receives, as NetAssist does (echo, listen).
 #[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
-    /// Put the wall-clock time (UTC, with milliseconds) before each log line:
-    /// [06:31:12.345]; in JSON, "time": "2026-12-03T06:31:12.345Z"
+    /// Put the wall-clock time (local, with milliseconds) before each log line:
+    /// [14:31:12.345]; in JSON, "time": "2026-12-03T14:31:12.345+08:00". The zone is TZ's,
+    /// else /etc/localtime's, read at the start
     #[arg(long)]
     pub timestamps: bool,
 
@@ -171,9 +172,10 @@ pub struct EchoArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Events as JSON lines: listening, connected, message, datagram (with "hex" and "text"),
-    /// relayed (relay and chat: "to", the peers it went to), dropped, disconnected ("reads",
-    /// or "messages" with --framed), summary
+    /// Events as JSON lines: listening, connected ("client": its number), message, datagram
+    /// (with "hex" and "text"), relayed (relay and chat: "to", the peers it went to),
+    /// dropped, disconnected ("reads", or "messages" with --framed), not_saved (--save),
+    /// summary; with --timestamps each has a "time"
     #[arg(long)]
     pub json: bool,
 }
@@ -236,7 +238,7 @@ pub struct ListenArgs {
     pub quiet: bool,
 
     /// Events as JSON lines: echo's (listening, connected, message, datagram, dropped,
-    /// disconnected, summary) plus sent and not_sent
+    /// disconnected, not_saved, summary) plus sent and not_sent
     #[arg(long)]
     pub json: bool,
 }

@@ -395,11 +395,23 @@ fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
 /// Most addresses a relayed line names; the rest are counted.
 const NAMED: usize = 8;
 
-/// A moment of the wall clock (since the Unix epoch) as `HH:MM:SS.mmm` in UTC, and as
-/// RFC 3339 (`2026-12-03T06:31:12.345Z`).
-fn clock(at: Duration) -> (String, String) {
-    let (secs, ms) = (at.as_secs(), at.subsec_millis());
-    let (day, of_day) = (secs / 86_400, secs % 86_400);
+/// A moment of the wall clock: since the Unix epoch, and this machine's offset from UTC then
+/// (seconds east).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WallClock {
+    pub since_epoch: Duration,
+    pub utc_offset: i32,
+}
+
+/// A moment in local time as `HH:MM:SS.mmm`, and as RFC 3339 with its offset
+/// (`2026-12-03T14:31:12.345+08:00`, `...Z` in UTC).
+fn clock(at: WallClock) -> (String, String) {
+    let local = i64::try_from(at.since_epoch.as_secs())
+        .unwrap_or(i64::MAX)
+        .saturating_add(i64::from(at.utc_offset))
+        .max(0) as u64;
+    let ms = at.since_epoch.subsec_millis();
+    let (day, of_day) = (local / 86_400, local % 86_400);
     let time = format!(
         "{:02}:{:02}:{:02}.{ms:03}",
         of_day / 3600,
@@ -407,7 +419,15 @@ fn clock(at: Duration) -> (String, String) {
         of_day % 60
     );
     let (y, m, d) = civil(day);
-    (time.clone(), format!("{y:04}-{m:02}-{d:02}T{time}Z"))
+    let zone = match at.utc_offset {
+        0 => "Z".to_string(),
+        east => {
+            let sign = if east < 0 { '-' } else { '+' };
+            let minutes = east.unsigned_abs() / 60;
+            format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+        }
+    };
+    (time.clone(), format!("{y:04}-{m:02}-{d:02}T{time}{zone}"))
 }
 
 /// The date of a day counted from 1970-01-01 (the proleptic Gregorian calendar, in eras of
@@ -440,8 +460,8 @@ impl Output {
     }
 
     /// One server event, with the wall-clock moment it was logged when `at` is given
-    /// (--timestamps): `[06:31:12.345] ` before the line (UTC), `"time"` in JSON.
-    pub fn server_event_at(&mut self, at: Option<Duration>, event: &ServerEvent) -> Written {
+    /// (--timestamps): `[14:31:12.345] ` before the line (local time), `"time"` in JSON.
+    pub fn server_event_at(&mut self, at: Option<WallClock>, event: &ServerEvent) -> Written {
         if self.json() {
             if matches!(event, ServerEvent::StreamNote { .. }) {
                 return Ok(());
@@ -757,23 +777,55 @@ mod tests {
     }
 
     #[test]
-    fn the_wall_clock_is_written_in_utc_with_milliseconds() {
+    fn the_wall_clock_is_written_in_local_time_with_milliseconds() {
         let cases = [
-            (0, 0, "00:00:00.000", "1970-01-01T00:00:00.000Z"),
-            (951_782_400, 7, "00:00:00.007", "2000-02-29T00:00:00.007Z"),
+            (0, 0, 0, "00:00:00.000", "1970-01-01T00:00:00.000Z"),
+            (
+                951_782_400,
+                7,
+                0,
+                "00:00:00.007",
+                "2000-02-29T00:00:00.007Z",
+            ),
             (
                 1_796_276_472,
                 345,
+                0,
                 "05:41:12.345",
                 "2026-12-03T05:41:12.345Z",
             ),
+            (
+                1_796_276_472,
+                345,
+                28_800,
+                "13:41:12.345",
+                "2026-12-03T13:41:12.345+08:00",
+            ),
+            (
+                1_796_276_472,
+                0,
+                -12_600,
+                "02:11:12.000",
+                "2026-12-03T02:11:12.000-03:30",
+            ),
+            (
+                1_796_256_000,
+                0,
+                28_800,
+                "08:00:00.000",
+                "2026-12-03T08:00:00.000+08:00",
+            ),
         ];
-        for (secs, ms, time, rfc) in cases {
-            let at = Duration::from_secs(secs) + Duration::from_millis(ms);
+        for (secs, ms, utc_offset, time, rfc) in cases {
+            let since_epoch = Duration::from_secs(secs) + Duration::from_millis(ms);
+            let at = WallClock {
+                since_epoch,
+                utc_offset,
+            };
             assert_eq!(
                 clock(at),
                 (time.to_string(), rfc.to_string()),
-                "{secs}.{ms}"
+                "{secs}.{ms} {utc_offset}"
             );
         }
     }

@@ -6,6 +6,7 @@
 
 mod accept;
 mod bind;
+mod clock;
 mod conn;
 mod save;
 mod udp;
@@ -32,7 +33,7 @@ use crate::frame::Header;
 use crate::net::pktinfo::Datagram;
 use crate::output::Output;
 use crate::output::messages::Payload;
-use crate::output::server::{Destination, Refused, ServerEvent};
+use crate::output::server::{Destination, Refused, ServerEvent, WallClock};
 use crate::ports::Protocol;
 use crate::text::Look;
 
@@ -82,14 +83,15 @@ pub struct Logging {
     pub save: Option<Save>,
 }
 
-/// An event, and the wall-clock moment it was logged (since the Unix epoch) with --timestamps.
-type Logged = (Option<Duration>, ServerEvent);
+/// An event, and the wall-clock moment it was logged with --timestamps.
+type Logged = (Option<WallClock>, ServerEvent);
 
 /// The log every server task writes to, and the counters of the summary.
 pub struct Log {
     events: mpsc::Sender<Logged>,
     quiet: bool,
-    timestamps: bool,
+    /// --timestamps: this machine's offset from UTC (seconds east), found when it started.
+    timestamps: Option<i32>,
     save: Option<Save>,
     /// JSON: messages are logged whole (lossless); text shows at most text::SHOWN bytes.
     whole: bool,
@@ -116,10 +118,11 @@ impl Log {
         if self.quiet && !always {
             return;
         }
-        let at = self.timestamps.then(|| {
-            SystemTime::now()
+        let at = self.timestamps.map(|utc_offset| WallClock {
+            since_epoch: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            utc_offset,
         });
         if self.events.try_send((at, event)).is_err() {
             self.unlogged.fetch_add(1, Ordering::Relaxed);
@@ -235,7 +238,12 @@ impl Server {
         let log = Arc::new(Log {
             events: events_tx,
             quiet,
-            timestamps,
+            timestamps: timestamps.then(|| {
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default();
+                clock::utc_offset(i64::try_from(now.as_secs()).unwrap_or(i64::MAX))
+            }),
             save,
             whole: json,
             look,
