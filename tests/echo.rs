@@ -883,7 +883,11 @@ fn chat_sends_each_message_to_every_client_the_sender_too_and_logs_who_got_it() 
         .collect();
     all.sort();
     assert_eq!(to, all, "{relayed}");
-    assert_eq!(relayed["client"], json!(2), "{relayed}");
+    assert_eq!(
+        (relayed["client"].clone(), relayed["peers"].clone()),
+        (json!(2), json!(3)),
+        "{relayed}"
+    );
     // The text log names them, the sender marked; relay names only the others.
     for (mode, want) in [("chat", 2), ("relay", 1)] {
         let mut addresses = Vec::new();

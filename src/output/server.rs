@@ -345,7 +345,9 @@ pub enum ServerEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         client: Option<u64>,
         mode: RelayMode,
+        /// Who it went to (at most serve::LOGGED_PEERS of them), and how many in all.
         to: Vec<SocketAddr>,
+        peers: usize,
         bytes: usize,
     },
     /// --save could not write: nothing more is saved (serving goes on).
@@ -558,6 +560,7 @@ impl Output {
             client,
             mode,
             to,
+            peers,
             bytes,
             ..
         } = event
@@ -570,7 +573,7 @@ impl Output {
             None => from.to_string(),
         };
         let size = count(*bytes as u64, "byte", "bytes");
-        if to.is_empty() {
+        if *peers == 0 {
             let nobody = match mode {
                 RelayMode::Relay => "nobody: no other client (--mode relay skips the sender)",
                 RelayMode::Chat => "nobody",
@@ -588,10 +591,10 @@ impl Output {
                 }
             })
             .collect();
-        if to.len() > NAMED {
-            named.push(format!("and {} more", to.len() - NAMED));
+        if *peers > named.len() {
+            named.push(format!("and {} more", peers - named.len()));
         }
-        let peers = count(to.len() as u64, "peer", "peers");
+        let peers = count(*peers as u64, "peer", "peers");
         Ok(writeln!(
             self,
             "relayed {size} from {from} to {peers}: {}",
@@ -766,6 +769,47 @@ mod tests {
             udp: false,
         };
         assert_eq!(nobody.to_string(), "line 4: no TCP client is connected");
+    }
+
+    #[test]
+    fn a_relayed_line_names_a_few_peers_and_counts_the_rest() {
+        let at = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
+        let cases = [
+            (
+                RelayMode::Chat,
+                vec![at(1), at(2)],
+                2,
+                "relayed 3 bytes from #1 127.0.0.1:1 to 2 peers: 127.0.0.1:1 (the sender), 127.0.0.1:2\n",
+            ),
+            (
+                RelayMode::Relay,
+                vec![],
+                0,
+                "relayed 3 bytes from #1 127.0.0.1:1 to nobody: no other client (--mode relay skips the sender)\n",
+            ),
+            (
+                RelayMode::Relay,
+                (2..12).map(at).collect(),
+                100,
+                "relayed 3 bytes from #1 127.0.0.1:1 to 100 peers: 127.0.0.1:2, 127.0.0.1:3, 127.0.0.1:4, 127.0.0.1:5, 127.0.0.1:6, 127.0.0.1:7, 127.0.0.1:8, 127.0.0.1:9, and 92 more\n",
+            ),
+        ];
+        for (mode, to, peers, want) in cases {
+            let mut out = Output::stdio(false, false).in_memory();
+            let event = ServerEvent::Relayed {
+                protocol: Protocol::Tcp,
+                from: at(1),
+                client: Some(1),
+                mode,
+                to,
+                peers,
+                bytes: 3,
+            };
+            let written = out.server_event(&event);
+            assert!(written.is_ok());
+            let (text, _) = out.take_rendered();
+            assert_eq!(String::from_utf8_lossy(&text), want);
+        }
     }
 
     #[test]

@@ -39,6 +39,9 @@ use crate::text::Look;
 
 /// Events waiting for the renderer; beyond this they are counted, not logged.
 const EVENT_QUEUE: usize = 8192;
+/// Most peers a relayed message's log event names (the rest are counted): the log's memory
+/// stays bounded however many clients a room holds.
+pub const LOGGED_PEERS: usize = 64;
 /// How long clients get to finish when the server stops.
 const GRACE: Duration = Duration::from_secs(2);
 

@@ -69,26 +69,32 @@ impl Handler for Answers {
             RelayMode::Relay => Some(client.id),
             RelayMode::Chat => None,
         };
-        let to: Vec<SocketAddr> = self
-            .shared
-            .own
-            .clients()
-            .iter()
-            .filter(|(id, _)| from != Some(**id))
-            .map(|(_, peer)| *peer)
-            .collect();
+        // Who it goes to: the clients in the room as it is sent.
+        let (to, peers) = if client.log.logs_messages() {
+            let clients = self.shared.own.clients();
+            let mut to = clients
+                .iter()
+                .filter(|(id, _)| from != Some(**id))
+                .map(|(_, peer)| *peer);
+            let named: Vec<SocketAddr> = to.by_ref().take(serve::LOGGED_PEERS).collect();
+            let peers = named.len() + to.count();
+            (Some(named), peers)
+        } else {
+            (None, 0)
+        };
         let _ = hub.send(Pushed {
             from,
             to: None,
             bytes: Arc::new(bytes),
         });
-        if client.log.logs_messages() {
+        if let Some(to) = to {
             client.log.log(ServerEvent::Relayed {
                 protocol: Protocol::Tcp,
                 from: client.peer,
                 client: Some(client.id),
                 mode: *mode,
                 to,
+                peers,
                 bytes: message.len(),
             });
         }

@@ -46,13 +46,16 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
             let _ = serve::send_to(socket, &shared, message, peer, arrived).await;
             continue;
         };
-        let mut to = Vec::new();
+        let (mut to, mut peers) = (Vec::new(), 0);
         for (other, via) in room.relay(peer, arrived, now, mode) {
             if serve::send_to(socket, &shared, message, other, via)
                 .await
                 .is_ok()
             {
-                to.push(other);
+                peers += 1;
+                if to.len() < serve::LOGGED_PEERS {
+                    to.push(other);
+                }
             }
         }
         if shared.logs_messages() {
@@ -62,6 +65,7 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
                 client: None,
                 mode,
                 to,
+                peers,
                 bytes: message.len(),
             });
         }
