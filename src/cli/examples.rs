@@ -79,7 +79,7 @@ Examples:
   netkit echo --udp 7788                  UDP echo on port 7788, all interfaces
   netkit echo 9000 --tcp --mode upper     TCP, answers in upper case
   netkit echo 9000 --tcp --mode relay     a chat room: each message goes to every other client
-  netkit echo 8080 --udp --mode chat      the lessons' UDP chat server: to every client, the sender too
+  netkit echo 8080 --udp --mode chat      the lessons' chat server: the sender gets it too
   netkit echo 9000 --tcp --framed         4-byte big-endian length, then the message
   netkit echo 9000 --tcp --framed=le32    the hand-outs' struct.pack('i', n) header
   netkit echo 7788 --udp --recv-size 10   recvfrom(10): longer datagrams are cut
