@@ -46,7 +46,9 @@ impl Save {
         })
     }
 
-    /// Appends `bytes`; the first failure is returned (once) and ends saving.
+    /// Appends `bytes`; the first failure is returned (once) and ends saving. Written where
+    /// the bytes arrived, under a lock: appends to a regular file land in the page cache, and
+    /// the file keeps the order in which messages were read.
     pub fn append(&self, bytes: &[u8]) -> Option<io::Error> {
         let mut file = self
             .file
