@@ -177,7 +177,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo)
-            opts="-q -h -V --tcp --udp --bind --backlog --mode --framed --max-frame --recv-size --max-clients --idle-timeout --max-rate --encoding --hex --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --backlog --mode --framed --max-frame --recv-size --max-clients --idle-timeout --max-rate --encoding --hex --show --timestamps --save --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,7 +192,7 @@ _netkit() {
                     return 0
                     ;;
                 --mode)
-                    COMPREPLY=($(compgen -W "echo upper relay" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "echo upper relay chat" -- "${cur}"))
                     return 0
                     ;;
                 --framed)
@@ -220,6 +220,14 @@ _netkit() {
                     return 0
                     ;;
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show)
+                    COMPREPLY=($(compgen -W "text hex" -- "${cur}"))
+                    return 0
+                    ;;
+                --save)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -467,7 +475,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__listen)
-            opts="-q -h -V --tcp --udp --bind --backlog --reply --once --serial --framed --max-frame --recv-size --join --iface --max-clients --stall-timeout --encoding --hex --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --backlog --reply --once --serial --framed --max-frame --recv-size --join --iface --max-clients --stall-timeout --encoding --hex --show --timestamps --save --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +522,14 @@ _netkit() {
                     return 0
                     ;;
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show)
+                    COMPREPLY=($(compgen -W "text hex" -- "${cur}"))
+                    return 0
+                    ;;
+                --save)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -659,7 +675,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__send)
-            opts="-h -V --bind --broadcast --ttl --udp --framed --max-frame --recv-size --burst --timeout --file --count --size --interval --encoding --hex --json --color --help --version"
+            opts="-h -V --bind --broadcast --ttl --udp --framed --max-frame --recv-size --burst --timeout --file --count --size --interval --encoding --hex --show --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -707,6 +723,10 @@ _netkit() {
                     ;;
                 --encoding)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show)
+                    COMPREPLY=($(compgen -W "text hex" -- "${cur}"))
                     return 0
                     ;;
                 --color)

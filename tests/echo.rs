@@ -926,3 +926,63 @@ fn gbk_over_tcp_in_the_utf8_view_is_noted_once_per_client() {
         "{log:?}"
     );
 }
+
+#[test]
+fn chat_sends_each_message_to_every_client_the_sender_too_and_logs_who_got_it() {
+    let echo = Echo::start("echo", &["--tcp", "--mode", "chat"]);
+    let mut clients: Vec<TcpStream> = (0..3).map(|_| echo.tcp()).collect();
+    echo.wait_connected(3);
+    clients[1]
+        .write_all(b"hi all")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (i, client) in clients.iter_mut().enumerate() {
+        let mut buf = [0u8; 6];
+        client
+            .read_exact(&mut buf)
+            .unwrap_or_else(|e| panic!("client {i}: {e}"));
+        assert_eq!(&buf, b"hi all", "client {i}");
+    }
+    let relayed = echo.wait_for("relayed", |e| e["event"] == "relayed");
+    let mut to: Vec<String> = relayed["to"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    to.sort();
+    let mut all: Vec<String> = clients
+        .iter()
+        .filter_map(|c| c.local_addr().ok().map(|a| a.to_string()))
+        .collect();
+    all.sort();
+    assert_eq!(to, all, "{relayed}");
+    assert_eq!(
+        (relayed["client"].clone(), relayed["peers"].clone()),
+        (json!(2), json!(3)),
+        "{relayed}"
+    );
+    // The text log names them, the sender marked; relay names only the others.
+    for (mode, want) in [("chat", 2), ("relay", 1)] {
+        let mut addresses = Vec::new();
+        let log = common::server::text_log("echo", &["--udp", "--mode", mode], |port, _| {
+            let (a, b) = (
+                udp_to(&format!("127.0.0.1:{port}")),
+                udp_to(&format!("127.0.0.1:{port}")),
+            );
+            a.send(b"x").unwrap_or_else(|e| panic!("{e}"));
+            std::thread::sleep(Duration::from_millis(100));
+            b.send(b"y").unwrap_or_else(|e| panic!("{e}"));
+            for s in [&a, &b] {
+                addresses.push(s.local_addr().map(|l| l.to_string()).unwrap_or_default());
+            }
+        });
+        let (a, b) = (&addresses[0], &addresses[1]);
+        let line = match want {
+            2 => format!("relayed 1 byte from {b} to 2 peers: {b} (the sender), {a}"),
+            _ => format!("relayed 1 byte from {b} to 1 peer: {a}"),
+        };
+        assert!(log.contains(&line), "{mode}: {line}\n{log}");
+    }
+}

@@ -916,3 +916,290 @@ fn utf8_under_encoding_gbk_is_called_mojibake_and_utf8_suggested() {
         "{log:?}"
     );
 }
+
+/// Types `line` into a server's stdin.
+fn type_into(stdin: &mut std::process::ChildStdin, line: &str) {
+    stdin
+        .write_all(format!("{line}\n").as_bytes())
+        .and_then(|()| stdin.flush())
+        .unwrap_or_else(|e| panic!("typing: {e}"));
+}
+
+#[test]
+fn tcp_reads_are_called_reads_and_one_byte_is_one_byte() {
+    let mut client_at = String::new();
+    let log = common::server::text_log("listen", &["--tcp"], |port, _| {
+        let mut c = tcp(port);
+        client_at = c.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        c.write_all(b"a").unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(200));
+    });
+    let c = &client_at;
+    for line in [
+        format!("#1 {c} connected (tcp, 1 client now)"),
+        format!("#1 {c} tcp 1 byte: \"a\""),
+        format!("#1 {c} disconnected (closed by the client): 1 read, 1 byte in, 0 bytes out"),
+        "summary: 1 TCP client, 0 datagrams, 1 byte in, 0 bytes out, 0 dropped".to_string(),
+    ] {
+        assert!(log.lines().any(|l| l == line), "{line}\n{log}");
+    }
+    // JSON: "reads" for plain TCP, "messages" for whole frames.
+    for (framed, key) in [(false, "reads"), (true, "messages")] {
+        let args: &[&str] = if framed {
+            &["--tcp", "--framed"]
+        } else {
+            &["--tcp"]
+        };
+        let listen = Listen::start("listen", args);
+        let mut c = tcp(listen.port);
+        let sent: &[u8] = if framed { b"\0\0\0\x02hi" } else { b"hi" };
+        c.write_all(sent).unwrap_or_else(|e| panic!("{e}"));
+        listen.wait_for("message", |e| e["event"] == "message");
+        drop(c);
+        let gone = listen.wait_for("disconnected", |e| e["event"] == "disconnected");
+        assert_eq!(gone[key], json!(1), "{gone}");
+        assert_eq!(gone["client"], json!(1), "{gone}");
+        let other = if framed { "reads" } else { "messages" };
+        assert!(gone.get(other).is_none(), "{gone}");
+    }
+}
+
+#[test]
+fn a_line_starting_with_at_n_goes_to_client_n_alone() {
+    let mut listen = Listen::start("listen", &["--tcp"]);
+    let mut clients: Vec<TcpStream> = (0..3).map(|_| tcp(listen.port)).collect();
+    let mut numbers = Vec::new();
+    for _ in 0..3 {
+        let c = listen.wait_for("connected", |e| e["event"] == "connected");
+        numbers.push(c["client"].as_u64().unwrap_or_default());
+    }
+    assert_eq!(numbers, [1, 2, 3]);
+    listen.type_line("@2 only two");
+    assert_eq!(read_exactly(&mut clients[1], 8), b"only two");
+    for i in [0, 2] {
+        clients[i]
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut buf = [0u8; 16];
+        assert!(
+            clients[i].read(&mut buf).is_err(),
+            "client {} got it",
+            i + 1
+        );
+        clients[i]
+            .set_read_timeout(Some(WAIT))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let sent = listen.wait_for("sent", |e| e["event"] == "sent");
+    let two = clients[1]
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        (sent["client"].clone(), sent["peers"].clone()),
+        (json!(2), json!([two])),
+        "{sent}"
+    );
+    // An unknown number sends nothing and says which numbers there are.
+    listen.type_line("@7 anyone");
+    let not_sent = listen.wait_for("not_sent", |e| e["event"] == "not_sent");
+    assert_eq!(not_sent["reason"], json!("no_such_client"), "{not_sent}");
+    assert_eq!(
+        not_sent["reason_text"],
+        json!("line 2: no TCP client #7 (connected now: #1, #2, #3); nothing sent")
+    );
+    // @@ starts a line for everyone with one @.
+    listen.type_line("@@1 to all");
+    for c in &mut clients {
+        assert_eq!(read_exactly(c, 7), b"@1 to all"[..7].to_vec());
+        let rest = read_exactly(c, 2);
+        assert_eq!(rest, b"ll");
+    }
+}
+
+#[test]
+fn timestamps_save_and_show_as_netassist_has_them() {
+    // --timestamps: the wall clock, with milliseconds, before each line; "time" in JSON.
+    let log = common::server::text_log("listen", &["--udp", "--timestamps"], |port, _| {
+        let s = udp(&format!("127.0.0.1:{port}"));
+        s.send(b"tick").unwrap_or_else(|e| panic!("{e}"));
+    });
+    let line = log
+        .lines()
+        .find(|l| l.contains("udp 4 bytes"))
+        .unwrap_or_else(|| panic!("{log}"));
+    let stamp = line.get(..15).unwrap_or_default().as_bytes();
+    let shape = stamp.len() == 15
+        && stamp[0] == b'['
+        && stamp[3] == b':'
+        && stamp[6] == b':'
+        && stamp[9] == b'.'
+        && stamp[13] == b']'
+        && stamp[14] == b' ';
+    assert!(shape, "{line}");
+    // The zone is TZ's: a POSIX string (8 hours east) here, so the test does not depend on
+    // the machine's zone.
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([
+            "listen",
+            "0",
+            "--json",
+            "--bind",
+            "127.0.0.1",
+            "--udp",
+            "--timestamps",
+        ])
+        .env("TZ", "CST-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Background { child, ns: None };
+    let stdout = server
+        .child
+        .stdout
+        .take()
+        .unwrap_or_else(|| panic!("stdout"));
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let first: Value = serde_json::from_str(&lines.next().unwrap_or_default()).unwrap_or_default();
+    let port = first["port"].as_u64().unwrap_or_default();
+    let before = std::time::SystemTime::now();
+    udp(&format!("127.0.0.1:{port}"))
+        .send(b"tock")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let d: Value = serde_json::from_str(&lines.next().unwrap_or_default()).unwrap_or_default();
+    drop(server);
+    let time = d["time"].as_str().unwrap_or_default();
+    assert!(
+        time.len() == 29 && time.ends_with("+08:00") && time.as_bytes()[10] == b'T',
+        "{d}"
+    );
+    // The hour is UTC's plus 8.
+    let utc_hour = before
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 3600 % 24)
+        .unwrap_or_default();
+    let hour: u64 = time[11..13].parse().unwrap_or(99);
+    assert!(
+        hour == (utc_hour + 8) % 24 || hour == (utc_hour + 9) % 24,
+        "{time} at UTC hour {utc_hour}"
+    );
+    // --save appends what arrives, over TCP and UDP, after what the file held.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("got.bin");
+    std::fs::write(&file, b"before:").unwrap_or_else(|e| panic!("{e}"));
+    let path = file.display().to_string();
+    let echo = Listen::start("echo", &["--save", &path]);
+    let mut c = tcp(echo.port);
+    c.write_all(b"tcp bytes;").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read_exactly(&mut c, 10), b"tcp bytes;");
+    let s = udp(&format!("127.0.0.1:{}", echo.port));
+    s.send(&[0, 1, 2, 0xff]).unwrap_or_else(|e| panic!("{e}"));
+    let mut back = [0u8; 8];
+    let n = s.recv(&mut back).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 4);
+    let _ = echo.stop();
+    let saved = std::fs::read(&file).unwrap_or_default();
+    assert_eq!(saved, b"before:tcp bytes;\x00\x01\x02\xff");
+    // --show: what arrives as a hex dump while typed lines stay text, and the other way round.
+    let log = common::server::text_log("listen", &["--tcp", "--show", "hex"], |port, stdin| {
+        let mut c = tcp(port);
+        c.write_all(b"AB").unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(200));
+        type_into(stdin, "hello");
+        assert_eq!(read_exactly(&mut c, 5), b"hello");
+    });
+    assert!(log.contains("  00000000: 4142 "), "{log}");
+    let log = common::server::text_log(
+        "listen",
+        &["--tcp", "--hex", "--show", "text"],
+        |port, stdin| {
+            let mut c = tcp(port);
+            c.write_all(b"ok").unwrap_or_else(|e| panic!("{e}"));
+            std::thread::sleep(Duration::from_millis(200));
+            type_into(stdin, "48 69");
+            assert_eq!(read_exactly(&mut c, 2), b"Hi");
+        },
+    );
+    assert!(log.contains(" tcp 2 bytes: \"ok\""), "{log}");
+}
+
+#[test]
+fn save_refuses_what_is_not_a_file_and_says_when_a_write_fails() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path().display().to_string();
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let fifo = fifo.display().to_string();
+    let missing = format!("{d}/no/such/dir/got.bin");
+    for (path, why) in [
+        (d.as_str(), "it is a directory"),
+        (fifo.as_str(), "it is not a regular file (a FIFO"),
+        (
+            missing.as_str(),
+            "no such file or directory (check the path)",
+        ),
+    ] {
+        let (code, _, stderr) = run_within(
+            &["listen", "0", "--bind", "127.0.0.1", "--save", path],
+            Vec::new(),
+            Duration::from_secs(10),
+        );
+        assert_eq!(code, 2, "{path}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--save {path}: {why}")),
+            "{path}: {stderr}"
+        );
+    }
+    // A file that stops taking bytes (a size limit: EFBIG) is said once; serving goes on.
+    let file = dir.path().join("capped.bin").display().to_string();
+    let netkit = assert_cmd::cargo::cargo_bin("netkit").display().to_string();
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1; exec '{netkit}' listen 0 --json --bind 127.0.0.1 --udp --save '{file}'"
+    );
+    let child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Background { child, ns: None };
+    let mut lines = BufReader::new(
+        server
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("stdout")),
+    )
+    .lines();
+    let first: Value = lines
+        .next()
+        .and_then(Result::ok)
+        .and_then(|l| serde_json::from_str(&l).ok())
+        .unwrap_or_default();
+    let port = first["port"].as_u64().unwrap_or_default();
+    let s = udp(&format!("127.0.0.1:{port}"));
+    s.send(&[b'x'; 2000]).unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(200));
+    s.send(b"still here").unwrap_or_else(|e| panic!("{e}"));
+    let mut seen = Vec::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        let event: Value = serde_json::from_str(&line).unwrap_or_default();
+        let done = event["text"] == json!("still here");
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    let not_saved: Vec<&Value> = seen.iter().filter(|e| e["event"] == "not_saved").collect();
+    assert_eq!(not_saved.len(), 1, "{seen:?}");
+    assert!(
+        not_saved[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("too large")),
+        "{seen:?}"
+    );
+}
