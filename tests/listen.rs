@@ -1203,3 +1203,40 @@ fn save_refuses_what_is_not_a_file_and_says_when_a_write_fails() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn a_typed_line_longer_than_16_mib_is_cut_and_the_log_says_so() {
+    let mut listen = Listen::start("listen", &["--tcp"]);
+    let mut client = listen.tcp();
+    listen.wait_connected(1);
+    let mut stdin = listen.stdin.take().unwrap_or_else(|| panic!("stdin"));
+    let typing = std::thread::spawn(move || {
+        let mut line = vec![b'x'; 17 << 20];
+        line.extend_from_slice(b"\nhi\n");
+        let _ = stdin.write_all(&line);
+        let _ = stdin.flush();
+        // stdin stays open until the test has read what it needs.
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let cut = listen.wait_for("line_cut", |e| e["event"] == "line_cut");
+    assert_eq!(
+        (cut["line"].clone(), cut["most"].clone()),
+        (json!(1), json!(16 << 20))
+    );
+    // The first 16 MiB of the line reach the client, then the next line.
+    let mut got = 0usize;
+    let mut tail = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    while !tail.ends_with(b"hi") && !tail.ends_with(b"hi\n") {
+        let n = client
+            .read(&mut buf)
+            .unwrap_or_else(|e| panic!("after {got} bytes: {e}"));
+        assert!(n > 0, "closed after {got} bytes");
+        got += n;
+        tail.extend_from_slice(&buf[..n]);
+        let keep = tail.len().saturating_sub(8);
+        tail.drain(..keep);
+    }
+    assert!((16 << 20) < got && got < (16 << 20) + 8, "{got} bytes");
+    let _ = typing.join();
+}

@@ -332,6 +332,9 @@ pub enum ServerEvent {
         #[serde(flatten)]
         payload: Payload,
     },
+    /// A typed line longer than the most a line can be: its first `most` bytes go out, the
+    /// rest up to its line ending is skipped.
+    LineCut { line: u64, most: usize },
     /// A typed line could not go out.
     NotSent {
         #[serde(flatten)]
@@ -514,6 +517,10 @@ impl Output {
                 bytes,
                 payload,
             } => self.sent_line(*protocol, peers, *client, *bytes, payload)?,
+            ServerEvent::LineCut { line, most } => writeln!(
+                self,
+                "line {line} is longer than {most} bytes, the most a typed line can be: its first {most} bytes are taken, the rest up to its line ending is skipped"
+            )?,
             ServerEvent::NotSent { reason } => writeln!(self, "not sent: {reason}")?,
             ServerEvent::Relayed { .. } => self.relayed_line(event)?,
             ServerEvent::NotSaved { path, reason } => writeln!(

@@ -14,7 +14,7 @@ pub const WAIT: Duration = Duration::from_secs(10);
 
 pub struct Running {
     pub child: Child,
-    stdin: Option<ChildStdin>,
+    pub stdin: Option<ChildStdin>,
     pub port: u16,
     events: mpsc::Receiver<Value>,
 }

@@ -233,7 +233,8 @@ async fn typed_lines(
     udp_on: bool,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut lines = crate::net::stop::stdin_lines(crate::net::stop::MAX_TCP_LINE);
+    let most = crate::net::stop::MAX_TCP_LINE;
+    let mut lines = crate::net::stop::stdin_lines(most);
     let mut number = 0u64;
     loop {
         let line = tokio::select! {
@@ -245,6 +246,10 @@ async fn typed_lines(
             return;
         };
         number += 1;
+        if line.cut {
+            let line = number;
+            shared.log(ServerEvent::LineCut { line, most });
+        }
         let (client, line) = addressed(&line.bytes);
         let bytes = match crate::text::typed(line, encoding, hex) {
             Ok(bytes) => bytes,
