@@ -34,6 +34,12 @@ _netkit() {
             netkit,ifaces)
                 cmd="netkit__subcmd__ifaces"
                 ;;
+            netkit,ifconfig)
+                cmd="netkit__subcmd__ifaces"
+                ;;
+            netkit,ipconfig)
+                cmd="netkit__subcmd__ifaces"
+                ;;
             netkit,listen)
                 cmd="netkit__subcmd__listen"
                 ;;
@@ -101,7 +107,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-h -V --color --help --version classify subnet ifaces ping trace check echo listen send scan port generate help"
+            opts="-h -V --color --help --version classify subnet ifaces ifconfig ipconfig ping trace check echo listen send scan port generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,7 +177,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo)
-            opts="-q -h -V --tcp --udp --bind --backlog --mode --framed --max-frame --recv-size --max-clients --idle-timeout --max-rate --encoding --hex --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --backlog --mode --framed --max-frame --recv-size --max-clients --idle-timeout --max-rate --encoding --hex --show --timestamps --save --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -186,7 +192,7 @@ _netkit() {
                     return 0
                     ;;
                 --mode)
-                    COMPREPLY=($(compgen -W "echo upper relay" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "echo upper relay chat" -- "${cur}"))
                     return 0
                     ;;
                 --framed)
@@ -214,6 +220,14 @@ _netkit() {
                     return 0
                     ;;
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show)
+                    COMPREPLY=($(compgen -W "text hex" -- "${cur}"))
+                    return 0
+                    ;;
+                --save)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -461,7 +475,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__listen)
-            opts="-q -h -V --tcp --udp --bind --backlog --reply --once --serial --framed --max-frame --recv-size --join --iface --max-clients --stall-timeout --encoding --hex --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --backlog --reply --once --serial --framed --max-frame --recv-size --join --iface --max-clients --stall-timeout --encoding --hex --show --timestamps --save --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -508,6 +522,14 @@ _netkit() {
                     return 0
                     ;;
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show)
+                    COMPREPLY=($(compgen -W "text hex" -- "${cur}"))
+                    return 0
+                    ;;
+                --save)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -653,7 +675,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__send)
-            opts="-h -V --bind --broadcast --ttl --udp --framed --max-frame --recv-size --burst --timeout --expect-reply --file --count --size --interval --encoding --hex --json --color --help --version"
+            opts="-h -V --bind --broadcast --ttl --udp --framed --max-frame --recv-size --burst --timeout --expect-reply --file --count --size --interval --encoding --hex --show --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +723,10 @@ _netkit() {
                     ;;
                 --encoding)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show)
+                    COMPREPLY=($(compgen -W "text hex" -- "${cur}"))
                     return 0
                     ;;
                 --color)

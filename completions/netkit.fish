@@ -32,6 +32,8 @@ complete -c netkit -n "__fish_netkit_needs_command" -s V -l version -d 'Print ve
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "classify" -d 'Say what an address is: class A-E, private or public, special-purpose ranges, binary form, and subnet math for CIDR input'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "subnet" -d 'Plan networks: split a block (--split N, --prefix LEN), VLSM by host counts (--hosts), a range as CIDR blocks, --aggregate a list, same subnet? (--mask), --contains'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifaces" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "ifconfig" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "ipconfig" -d 'List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified), counters, and the default routes'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "ping" -d 'Send ICMP echo requests (or timed TCP connects) to hosts, with iputils\' output and statistics; several hosts are pinged at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "trace" -d 'The path to a host, hop by hop, each hop classified: UDP probes (unprivileged), --icmp or --tcp PORT, many hops in flight at once'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "check" -d 'Is my network OK? The ladder: loopback, this machine\'s address, the gateway, name resolution, then HOST; each step with its result, its time and what a failure means'
@@ -64,7 +66,7 @@ always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l aggregate -d 'The shortest list of blocks covering the same addresses (adjacent and contained ones merged; IPv4 and IPv6 each on their own)'
 complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s e -l explain -d 'The binary view: which bits are borrowed for the subnet number, and what they give'
-complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l json -d 'JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin'
+complete -c netkit -n "__fish_netkit_using_subcommand subnet" -l json -d 'JSON: one document for a VLSM plan, a same-subnet answer or --contains; JSON lines for a split, a range and --aggregate: a line per block ({"subnet": ...}), then a {"summary": ...} line. A count past 2^64 - 1 is a decimal string (an IPv6 block\'s addresses and usable_hosts always are)'
 complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand subnet" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
@@ -77,6 +79,26 @@ complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s l -l long -d 'i
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -l json -d 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand ifaces" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s a -l all -d 'Also show interfaces that are down'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s 4 -d 'IPv4 addresses only (and only interfaces that have one)'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s 6 -d 'IPv6 addresses only (and only interfaces that have one)'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s l -l long -d 'ifconfig-style blocks with traffic counters instead of the table'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -l json -d 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand ifconfig" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s a -l all -d 'Also show interfaces that are down'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s 4 -d 'IPv4 addresses only (and only interfaces that have one)'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s 6 -d 'IPv6 addresses only (and only interfaces that have one)'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s l -l long -d 'ifconfig-style blocks with traffic counters instead of the table'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -l json -d 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s c -l count -d 'Stop after COUNT probes (default: until Ctrl-C)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s i -l interval -d 'Time between probes, kept on a fixed schedule: seconds, or with a unit (200ms, 1.5s); below 0.2 s needs root' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s W -l timeout -d 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]' -r
@@ -125,27 +147,32 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo" -l bind -d 'Listen o
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l backlog -d 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l mode -d 'What to answer' -r -f -a "echo\t'Return the bytes unchanged'
 upper\t'Return them with ASCII letters in upper case (other bytes unchanged)'
-relay\t'Forward each message to every other client (TCP) or recent peer (UDP)'"
+relay\t'Forward each message to every other client (TCP) or recent peer (UDP): the sender does not get its own message back'
+chat\t'A chat room that includes the sender: each message goes to every client (TCP) or recent peer (UDP), the sender too, as the lessons\' UDP chat server does (its client waits for its own message after each send)'"
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l framed -d 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs\' struct.pack(\'i\', n)), be16 or le16' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-frame -d 'The longest frame accepted; a larger (or negative) header closes the connection' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l recv-size -d 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l idle-timeout -d 'How long a TCP client may stay silent, or stop reading, before it is dropped: seconds, or with a unit (90s, 5m)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l max-rate -d 'Most datagrams per second answered for one source address (0: no limit)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand echo" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ... When a peer\'s bytes read as text only in another of utf-8, gbk, big5, shift_jis, euc-kr (or as UTF-8 mojibake in this one), the log says so once per peer. gbk is WHATWG\'s: it reads 0x80 as € and GB18030\'s four-byte codes, which Python\'s gbk codec rejects' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l show -d 'How arriving messages are shown, apart from how typed ones are written: `--show hex` types text and shows what arrives as a hex dump; `--hex --show text` types hex digits and shows text [default: hex with --hex, else text]' -r -f -a "text\t'Text in --encoding (hex where bytes do not decode)'
+hex\t'A hex dump (offset, bytes, text, like xxd)'"
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l save -d 'Append every received byte (each TCP read or frame, each datagram) to FILE, a regular file (created when missing)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l tcp -d 'TCP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l udp -d 'UDP only (default: TCP and UDP on the same port number)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l timestamps -d 'Put the wall-clock time (local, with milliseconds) before each log line: [14:31:12.345]; in JSON, "time": "2026-12-03T14:31:12.345+08:00". The zone is TZ\'s, else /etc/localtime\'s, read at the start'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s q -l quiet -d 'Print only the start and the summary'
-complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected, message, datagram (with "hex" and "text"), dropped, disconnected, summary'
+complete -c netkit -n "__fish_netkit_using_subcommand echo" -l json -d 'Events as JSON lines: listening, connected ("client": its number), message, datagram (with "hex" and "text"), relayed (relay and chat: "to", the peers it went to), dropped, disconnected ("reads", or "messages" with --framed), not_saved (--save), summary; with --timestamps each has a "time"'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand echo" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l bind -d 'Listen on this address only (repeatable; default: every IPv4 and IPv6 address)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l backlog -d 'The TCP accept queue: listen(N), the clients the kernel holds until they are accepted' -r
-complete -c netkit -n "__fish_netkit_using_subcommand listen" -l reply -d 'Answer every message with TEXT (in --encoding, or hex digits with --hex)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l reply -d 'Answer messages (in --encoding, or hex digits with --hex). TEXT alone answers every message; REQUEST=REPLY (repeatable) answers a message that is REQUEST (a line ending after it is ignored) with REPLY, the first rule that matches wins, and TEXT alone answers the rest. A * in REQUEST matches any bytes (\\* a star, \\= an equals sign). A fake drone: --reply command=ok --reply \'speed?=100.0\' --reply \'battery*=87\' --reply error' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l framed -d 'TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs\' struct.pack(\'i\', n)), be16 or le16' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l max-frame -d 'The longest frame accepted; a larger (or negative) header closes the connection' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l recv-size -d 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N' -r
@@ -153,7 +180,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand listen" -l join -d 'Receiv
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l iface -d 'The interface to join groups on (default: the one the routing table picks)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l max-clients -d 'Most TCP clients at once; more are refused with a log line' -r
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l stall-timeout -d 'How long a TCP client may stop reading what is sent to it before it is dropped: seconds, or with a unit (30s)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand listen" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ... When a peer\'s bytes read as text only in another of utf-8, gbk, big5, shift_jis, euc-kr (or as UTF-8 mojibake in this one), the log says so once per peer. gbk is WHATWG\'s: it reads 0x80 as € and GB18030\'s four-byte codes, which Python\'s gbk codec rejects' -r
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l show -d 'How arriving messages are shown, apart from how typed ones are written: `--show hex` types text and shows what arrives as a hex dump; `--hex --show text` types hex digits and shows text [default: hex with --hex, else text]' -r -f -a "text\t'Text in --encoding (hex where bytes do not decode)'
+hex\t'A hex dump (offset, bytes, text, like xxd)'"
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l save -d 'Append every received byte (each TCP read or frame, each datagram) to FILE, a regular file (created when missing)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -162,9 +192,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand listen" -l udp -d 'UDP onl
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l once -d 'End when the first TCP client disconnects'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l serial -d 'Serve one TCP client at a time, to its end, before accepting the next (the hand-outs\' accept loop): later clients wait in the kernel\'s accept queue (--backlog). When the queue is full, Linux drops the SYN and the client retries, so it waits and may time out (net.ipv4.tcp_abort_on_overflow=1 makes it a reset); "the 7th client gets an error" in the hand-outs is what Windows does'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l timestamps -d 'Put the wall-clock time (local, with milliseconds) before each log line: [14:31:12.345]; in JSON, "time": "2026-12-03T14:31:12.345+08:00". The zone is TZ\'s, else /etc/localtime\'s, read at the start'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -s q -l quiet -d 'Print only the start, what is sent, and the summary'
-complete -c netkit -n "__fish_netkit_using_subcommand listen" -l json -d 'Events as JSON lines: echo\'s (listening, connected, message, datagram, dropped, disconnected, summary) plus sent and not_sent'
-complete -c netkit -n "__fish_netkit_using_subcommand listen" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -l json -d 'Events as JSON lines: echo\'s (listening, connected, message, datagram, dropped, disconnected, not_saved, summary) plus sent and not_sent'
+complete -c netkit -n "__fish_netkit_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand listen" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l bind -d 'Send from this local address and/or port: ADDR:PORT, :PORT or ADDR (as nc -s/-p)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l ttl -d 'Time to live of what is sent (IPv4 TTL or IPv6 hop limit) [default: 1 to a multicast group, the system\'s otherwise]' -r
@@ -176,7 +207,9 @@ complete -c netkit -n "__fish_netkit_using_subcommand send" -l file -d 'Send thi
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l count -d 'With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without: measure the path with N generated messages of --size bytes, each checked byte for byte, then loss, reordering and RTT statistics' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l size -d 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file' -r
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l interval -d 'Time between messages with --count (UDP keeps them in flight on this schedule): seconds, or with a unit (10ms) [default: 1 s when repeating MESSAGEs, 0.01 s for generated messages]' -r
-complete -c netkit -n "__fish_netkit_using_subcommand send" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ...' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l encoding -d 'Text encoding of messages: what arrives is shown decoded in it, what is typed is sent in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, latin1, ... When a peer\'s bytes read as text only in another of utf-8, gbk, big5, shift_jis, euc-kr (or as UTF-8 mojibake in this one), the log says so once per peer. gbk is WHATWG\'s: it reads 0x80 as € and GB18030\'s four-byte codes, which Python\'s gbk codec rejects' -r
+complete -c netkit -n "__fish_netkit_using_subcommand send" -l show -d 'How arriving messages are shown, apart from how typed ones are written: `--show hex` types text and shows what arrives as a hex dump; `--hex --show text` types hex digits and shows text [default: hex with --hex, else text]' -r -f -a "text\t'Text in --encoding (hex where bytes do not decode)'
+hex\t'A hex dump (offset, bytes, text, like xxd)'"
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -186,7 +219,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand send" -l burst -d 'TCP: wr
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l expect-reply -d 'Exit 1 when a message gets no reply within --timeout. Without it a message that went out and drew no error is a success, reply or not: a program may take data and never answer (a UDP receiver, a server that closes on "exit"). The measure mode (--count without MESSAGEs) always expects replies'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l hex -d 'Show every message as a hex dump (offset, bytes, text, like xxd); messages given on the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \\x48\\x65'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -l json -d 'JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and "text"), then a summary object'
-complete -c netkit -n "__fish_netkit_using_subcommand send" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand send" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s p -l ports -d 'Ports: 22,80,8000-8100,https, or the words well-known (1-1023), registered (1024-49151), dynamic (1024-65535: the hand-outs\' meaning, every port above the well-known ones), ephemeral (49152-65535: what IANA calls dynamic), all (1-65535)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l timeout -d 'Longest wait for an answer: milliseconds (as nmap takes them), or with a unit (2s); the wait adapts to the RTTs seen, below this' -r

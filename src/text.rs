@@ -1,7 +1,8 @@
 //! How a message's bytes read, and how typed text becomes bytes: the encoding (encoding_rs,
 //! by WHATWG label: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252, ...), text
 //! shown with its control characters escaped, hex where bytes do not decode, xxd-style dumps,
-//! and hex digits as input. One set of rules for echo's log, send's replies and listen.
+//! and hex digits as input; and, when bytes read better in another common encoding than the
+//! chosen one, which (`suggest`). One set of rules for echo's log, send's replies and listen.
 //! Pure: no I/O.
 
 use std::fmt::Write as _;
@@ -264,6 +265,142 @@ pub fn typed(line: &[u8], encoding: Encoding, hex: bool) -> Result<Vec<u8>, Stri
     to_bytes(text, encoding, hex)
 }
 
+/// Why another encoding is suggested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misread {
+    /// The bytes do not decode in the chosen encoding (shown as hex or `\xNN`).
+    NotDecoded,
+    /// They decode in the chosen encoding only as the mojibake of UTF-8 text (UTF-8 你好 read
+    /// as GBK is 浣犲ソ).
+    Mojibake,
+}
+
+/// Bytes that read as text in another common encoding than the chosen one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub misread: Misread,
+    /// The first of UTF-8, GBK (GB18030), Big5, Shift_JIS and EUC-KR that reads them.
+    pub encoding: Encoding,
+    /// The value for `--encoding`: `utf-8`, `gbk`, `gb18030`, `big5`, `shift_jis`, `euc-kr`.
+    pub label: &'static str,
+    /// The bytes in that encoding, quoted and escaped as a log line shows text, cut at
+    /// SUGGESTED_CHARS characters.
+    pub text: String,
+    /// The names of the others of the list that read them cleanly too.
+    pub also: Vec<&'static str>,
+    /// WHATWG's GBK (encoding_rs, what netkit decodes with) read a € from bytes Python's
+    /// `gbk` codec rejects: 0x80 (and a2 e3) are € in WHATWG's GBK, errors in Python's.
+    pub python_differs: bool,
+}
+
+/// The encodings a suggestion tries, in order: UTF-8 first, then the lessons' GBK (GB18030),
+/// then Big5, Shift_JIS and EUC-KR. Many CJK byte strings decode in several of them (c4 e3 ba
+/// c3 is valid GBK, Big5, Shift_JIS and EUC-KR), so the order decides, and the others are
+/// named.
+const TRIED: [(&str, &encoding_rs::Encoding); 5] = [
+    ("utf-8", encoding_rs::UTF_8),
+    ("gbk", encoding_rs::GBK),
+    ("big5", encoding_rs::BIG5),
+    ("shift_jis", encoding_rs::SHIFT_JIS),
+    ("euc-kr", encoding_rs::EUC_KR),
+];
+
+/// How many characters of the text a suggestion shows.
+pub const SUGGESTED_CHARS: usize = 60;
+
+/// Which other encoding reads `bytes` (the first SHOWN of a message) as text, when the chosen
+/// one does not, or reads them only as the mojibake of UTF-8; None for ASCII (every encoding
+/// reads it alike), for text the chosen encoding reads, and for what no encoding reads as text
+/// (binary data). `whole`: the bytes are a whole message (a datagram, a frame); a TCP read
+/// may end inside a character, which then counts against no encoding.
+pub fn suggest(bytes: &[u8], chosen: Encoding, whole: bool) -> Option<Suggestion> {
+    let whole = whole && bytes.len() <= SHOWN;
+    let bytes = &bytes[..bytes.len().min(SHOWN)];
+    if bytes.is_ascii() {
+        return None;
+    }
+    let misread = if reads(chosen.0, bytes, false).is_none() {
+        Misread::NotDecoded
+    } else if chosen.0 != encoding_rs::UTF_8 && reads(encoding_rs::UTF_8, bytes, whole).is_some() {
+        // Non-ASCII UTF-8 that also decodes elsewhere is, in practice, always UTF-8: what
+        // the other encoding makes of it is the classic mojibake.
+        Misread::Mojibake
+    } else {
+        return None;
+    };
+    let mut found = TRIED
+        .iter()
+        .filter(|(_, e)| !same_decoder(e, chosen.0))
+        .filter_map(|&(label, e)| reads(e, bytes, whole).map(|text| (label, e, text)))
+        // A read that may be cut counts only with something beyond ASCII in it: the
+        // evidence for the encoding (its unfinished end decodes in nearly any).
+        .filter(|(_, _, text)| whole || !text.is_ascii());
+    let (mut label, mut encoding, text) = found.next()?;
+    // UTF-8 is certain where the chosen encoding made mojibake of it: the others' readings
+    // are more of the same.
+    let also = match misread {
+        Misread::NotDecoded => found.map(|(_, e, _)| e.name()).collect(),
+        Misread::Mojibake => Vec::new(),
+    };
+    let mut python_differs = false;
+    if encoding == encoding_rs::GBK {
+        // WHATWG's GBK decoder is GB18030's: it reads four-byte sequences GBK has not, so
+        // where GBK cannot write the text back, name GB18030 (Python's gbk would fail).
+        if encoding_rs::GBK.encode(&text).2 {
+            (label, encoding) = ("gb18030", encoding_rs::GB18030);
+        } else {
+            python_differs = text.contains('€');
+        }
+    }
+    Some(Suggestion {
+        misread,
+        encoding: Encoding(encoding),
+        label,
+        text: quoted(&text, SUGGESTED_CHARS),
+        also,
+        python_differs,
+    })
+}
+
+/// GBK and GB18030 decode alike (WHATWG): one is not suggested for the other.
+fn same_decoder(a: &encoding_rs::Encoding, b: &encoding_rs::Encoding) -> bool {
+    let gb = |e: &encoding_rs::Encoding| e == encoding_rs::GBK || e == encoding_rs::GB18030;
+    a == b || (gb(a) && gb(b))
+}
+
+/// The bytes as text in `encoding`, if every byte decodes (an unfinished character at the
+/// end aside, unless `whole`) into text a person would have written: no control characters
+/// but tab and line ends, nothing of the private use area (where GBK's and Big5's
+/// user-defined codes land).
+fn reads(encoding: &'static encoding_rs::Encoding, bytes: &[u8], whole: bool) -> Option<String> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let room = decoder.max_utf8_buffer_length_without_replacement(bytes.len())?;
+    let mut text = String::with_capacity(room);
+    let (result, _) = decoder.decode_to_string_without_replacement(bytes, &mut text, whole);
+    if result != DecoderResult::InputEmpty {
+        return None;
+    }
+    let written = |c: char| {
+        (matches!(c, '\t' | '\n' | '\r') || !c.is_control())
+            && !('\u{e000}'..='\u{f8ff}').contains(&c)
+            && c != '\u{fffd}'
+    };
+    text.chars().all(written).then_some(text)
+}
+
+/// Text quoted and escaped as a log line shows it, cut after `max` characters with `...`.
+fn quoted(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4) + 5);
+    out.push('"');
+    let cut = text.char_indices().nth(max).map(|(i, _)| i);
+    push_escaped(&mut out, &text[..cut.unwrap_or(text.len())]);
+    out.push('"');
+    if cut.is_some() {
+        out.push_str("...");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +538,150 @@ mod tests {
         assert!(dump(b"").is_empty());
     }
 
+    #[test]
+    fn bytes_that_read_better_elsewhere_get_a_suggestion() {
+        let (utf8, gbk) = (Encoding::default(), enc("gbk"));
+        let sjis = enc("shift_jis").encode("ｱｲｳ 1").unwrap_or_default();
+        let gb18030_only = enc("gb18030").encode("😀").unwrap_or_default();
+        // (bytes, chosen, whole, what is suggested: misread, label, text, also, python)
+        type Want = Option<(
+            Misread,
+            &'static str,
+            &'static str,
+            &'static [&'static str],
+            bool,
+        )>;
+        let cases: [(&[u8], Encoding, bool, Want); 14] = [
+            // GBK 你好 in the default UTF-8 view: GBK first; it is valid in the other three too.
+            (
+                &[0xc4, 0xe3, 0xba, 0xc3],
+                utf8,
+                true,
+                Some((
+                    Misread::NotDecoded,
+                    "gbk",
+                    "\"你好\"",
+                    &["Big5", "Shift_JIS", "EUC-KR"],
+                    false,
+                )),
+            ),
+            // UTF-8 你好 under --encoding gbk reads as 浣犲ソ: the mojibake of UTF-8.
+            (
+                &[0xe4, 0xbd, 0xa0, 0xe5, 0xa5, 0xbd],
+                gbk,
+                true,
+                Some((Misread::Mojibake, "utf-8", "\"你好\"", &[], false)),
+            ),
+            // Big5 你好: GBK reads a7 41 only as a user-defined (private use) character.
+            (
+                &[0xa7, 0x41, 0xa6, 0x6e],
+                utf8,
+                true,
+                Some((
+                    Misread::NotDecoded,
+                    "big5",
+                    "\"你好\"",
+                    &["Shift_JIS", "EUC-KR"],
+                    false,
+                )),
+            ),
+            (
+                &[0xa7, 0x41, 0xa6, 0x6e],
+                gbk,
+                true,
+                Some((
+                    Misread::NotDecoded,
+                    "big5",
+                    "\"你好\"",
+                    &["Shift_JIS", "EUC-KR"],
+                    false,
+                )),
+            ),
+            // Shift_JIS half-width katakana before ASCII: no double-byte encoding reads it.
+            (
+                &sjis,
+                utf8,
+                true,
+                Some((Misread::NotDecoded, "shift_jis", "\"ｱｲｳ 1\"", &[], false)),
+            ),
+            // WHATWG's GBK reads 0x80 as €; Python's gbk codec does not.
+            (
+                &[0x80, b'5'],
+                utf8,
+                true,
+                Some((Misread::NotDecoded, "gbk", "\"€5\"", &[], true)),
+            ),
+            // A four-byte GB18030 sequence: GBK has no such character.
+            (
+                &gb18030_only,
+                utf8,
+                true,
+                Some((Misread::NotDecoded, "gb18030", "\"😀\"", &[], false)),
+            ),
+            // Latin-1 chosen, UTF-8 sent: é as Ã©.
+            (
+                "café".as_bytes(),
+                enc("latin1"),
+                true,
+                Some((Misread::Mojibake, "utf-8", "\"café\"", &[], false)),
+            ),
+            // A TCP read that ends inside a GBK character still reads as GBK.
+            (
+                &[0xc4, 0xe3, 0xba],
+                utf8,
+                false,
+                Some((
+                    Misread::NotDecoded,
+                    "gbk",
+                    "\"你\"",
+                    &["Big5", "Shift_JIS", "EUC-KR"],
+                    false,
+                )),
+            ),
+            // What the chosen encoding reads: nothing to say.
+            (&[0xc4, 0xe3, 0xba, 0xc3], gbk, true, None),
+            ("你好".as_bytes(), utf8, true, None),
+            // A read cut inside a UTF-8 character is UTF-8 still.
+            (b"hello, \xe4\xbd", utf8, false, None),
+            // Plain ASCII reads alike everywhere; binary junk reads as text nowhere.
+            (b"hello\r\n", gbk, true, None),
+            (
+                &[0x00, 0xff, 0x13, 0x80, 0x9f, 0xfe, 0x01, 0x02],
+                utf8,
+                true,
+                None,
+            ),
+        ];
+        for (bytes, chosen, whole, want) in cases {
+            let got = suggest(bytes, chosen, whole);
+            let got = got.as_ref().map(|s| {
+                (
+                    s.misread,
+                    s.label,
+                    s.text.as_str(),
+                    s.also.as_slice(),
+                    s.python_differs,
+                )
+            });
+            assert_eq!(
+                got,
+                want,
+                "{} in {} (whole: {whole})",
+                spaced_hex(bytes),
+                chosen.name()
+            );
+        }
+    }
+
+    #[test]
+    fn a_suggestion_shows_a_long_text_cut() {
+        let long = "你".repeat(SUGGESTED_CHARS + 5);
+        let gbk = enc("gbk").encode(&long).unwrap_or_default();
+        let s = suggest(&gbk, Encoding::default(), true);
+        let text = s.map(|s| s.text).unwrap_or_default();
+        assert_eq!(text, format!("\"{}\"...", "你".repeat(SUGGESTED_CHARS)));
+    }
+
     mod properties {
         use super::*;
         use proptest::prelude::*;
@@ -416,6 +697,7 @@ mod tests {
             fn nothing_shown_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200), label in "(utf-8|gbk|big5|shift_jis|euc-kr|latin1|gb18030)") {
                 let _ = show(&bytes, bytes.len() + 3, enc(&label));
                 let _ = dump(&bytes);
+                let _ = suggest(&bytes, enc(&label), bytes.len() % 2 == 0);
             }
 
             #[test]

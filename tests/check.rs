@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::netns::{RouterLab, nft_in};
+use common::netns::{Netns, RouterLab, nft_in};
 use serde_json::Value;
+use std::net::IpAddr;
 
 /// The client's resolv.conf, removed again on drop.
 struct ResolvConf(std::path::PathBuf);
@@ -219,4 +220,47 @@ fn bad_input_is_refused_with_exit_2() {
         let (code, _, stderr) = common::run(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
     }
+}
+
+fn lesson(file: &str) -> String {
+    format!(
+        "{}/tests/fixtures/lessons/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// Issue 23: a name that resolves to ::1 and 127.0.0.1, pings dropped, and a lesson's server
+/// on 127.0.0.1:80 only. The TCP step tries the addresses in turn, as a client does, and
+/// says which one answered.
+#[test]
+fn the_tcp_step_tries_each_address_of_a_name_in_turn() {
+    let Some(ns) = Netns::with_hosts("chkname", "::1 lab.test\n127.0.0.1 lab.test\n") else {
+        return;
+    };
+    let drop_pings = "table inet nk {\n chain input {\n type filter hook input priority 0;\n \
+                      icmp type echo-request drop\n icmpv6 type echo-request drop\n }\n}\n";
+    if nft_in(&ns, drop_pings).is_none() {
+        return;
+    }
+    let order = ns.resolved("lab.test");
+    let v4 = IpAddr::from([127, 0, 0, 1]);
+    assert!(order.len() == 2 && order.contains(&v4), "{order:?}");
+    let _server = ns.python(&[lesson("tcp_server_on_127_0_0_1.py").as_str(), "80"]);
+    let (_, stdout, stderr) = ns.netkit(&["check", "--json", "-w", "300ms", "lab.test"]);
+    let report: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout:?}; stderr {stderr}"));
+    let listed: Vec<String> = order.iter().map(IpAddr::to_string).collect();
+    let resolution = &report["steps"][3];
+    assert_eq!(resolution["status"], "pass", "{report}");
+    let names_both = format!("lab.test is {} (", listed.join(", "));
+    let detail = resolution["detail"].as_str().unwrap_or_default();
+    assert!(detail.starts_with(&names_both), "{report}");
+    let host = &report["steps"][4];
+    assert_eq!(host["status"], "pass", "{report}");
+    let mut expected =
+        "lab.test (127.0.0.1): no reply to ping, but TCP port 80 answers (open)".to_string();
+    if order[0] != v4 {
+        expected.push_str(&format!("; tried first: {} (connection refused)", order[0]));
+    }
+    assert_eq!(host["detail"], expected, "{report}");
 }

@@ -435,3 +435,65 @@ fn a_prefix_with_a_leading_zero_and_a_wildcard_mask_are_refused_with_the_fix() {
     );
     assert!(!stderr.contains("/0?"), "{stderr}");
 }
+
+#[test]
+fn why_lessons_start_class_b_at_128_1_0_1_and_class_c_at_192_0_1_1() {
+    let (code, stdout, _) = run(&["classify", "--classes"]);
+    assert_eq!(code, 0);
+    let text = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for words in [
+        "Lessons list class B from 128.1.0.1 and class C from 192.0.1.1",
+        "128.0.0.0/16 and 192.0.0.0/24, were reserved from the early assignments on",
+        "191.255.0.0/16 and 223.255.255.0/24 (RFC 790, 1981, lists the class B pair; RFC 3330, 2002, still all four)",
+        "Since RFC 5735 (2010) only 192.0.0.0/24 of them is special",
+    ] {
+        assert!(text.contains(words), "{words}: {stdout}");
+    }
+    // The card of an address in such a network says it, in the class's note (JSON too).
+    let (_, stdout, _) = run(&["classify", "128.0.0.1"]);
+    assert!(
+        stdout.contains("that is why lessons list class B from 128.1.0.1"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&["classify", "--json", "192.0.0.1"]);
+    let record: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+    assert!(
+        record["class_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("lessons list class C from 192.0.1.1")),
+        "{record}"
+    );
+    let (_, stdout, _) = run(&["classify", "128.1.0.1"]);
+    assert!(!stdout.contains("lessons"), "{stdout}");
+}
+
+#[test]
+fn a_classful_network_or_broadcast_address_is_no_host_there() {
+    let (code, stdout, _) = run(&["classify", "10.0.0.0"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("host part all zeros: 10.0.0.0 names the classful network 10.0.0.0/8, no host address there"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("under CIDR the prefix decides: it names its network under /7 to /30, is a host under /6 or shorter, and usable under /31 (RFC 3021) or /32"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&["classify", "126.255.255.255", "--explain"]);
+    assert!(
+        stdout.contains("host part all ones: 126.255.255.255 is the broadcast address of the classful network 126.0.0.0/8, no host address there"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Host part all ones: 126.255.255.255 is the broadcast address"),
+        "the explain view says it too: {stdout}"
+    );
+    assert!(
+        stdout.contains("broadcast under /8 to /30, is a host under /7 or shorter"),
+        "{stdout}"
+    );
+    for host in ["10.0.0.1", "126.255.255.254", "127.0.0.0"] {
+        let (_, stdout, _) = run(&["classify", host]);
+        assert!(!stdout.contains("host part all"), "{host}: {stdout}");
+    }
+}

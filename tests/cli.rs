@@ -81,3 +81,38 @@ fn help_and_version_exit_0() {
     assert_eq!(code, 0);
     assert!(stdout.starts_with("netkit "));
 }
+
+#[test]
+fn the_summary_names_every_subcommand() {
+    let (code, stdout, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    // The paragraph before "Usage:", where each subcommand is summed up (issue 23).
+    let summary = stdout.split("Usage:").next().unwrap_or_default();
+    // As words: clap wraps the paragraph at the terminal's width.
+    let summary = summary.split_whitespace().collect::<Vec<_>>().join(" ");
+    let listed = stdout.split("Commands:").nth(1).unwrap_or_default();
+    let names: Vec<&str> = listed
+        .lines()
+        // A command's line starts with two spaces; its wrapped help, with more.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .take_while(|w| *w != "help")
+        .collect();
+    assert!(names.len() >= 11, "{names:?}");
+    for name in names {
+        let word = format!("{name} ");
+        assert!(
+            summary.contains(&word),
+            "{name} is not summed up: {summary}"
+        );
+    }
+    let man = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/netkit.1"))
+        .unwrap_or_else(|e| panic!("man/netkit.1: {e}"));
+    for words in [
+        "trace shows the path",
+        "check answers",
+        "listen is a server",
+    ] {
+        assert!(man.contains(words), "man netkit: {words}");
+    }
+}

@@ -860,3 +860,138 @@ fn an_empty_line_is_skipped_over_tcp_with_the_reason_and_sent_over_udp() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains(": \"\" (0 bytes"), "{stdout}");
 }
+
+#[test]
+fn gbk_over_tcp_in_the_utf8_view_is_noted_once_per_client() {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["echo", "0", "--tcp", "--bind", "127.0.0.1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(WAIT).unwrap_or_default();
+    let port = first
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    // Two clients: the first sends 你好 in GBK three times, the second once.
+    for times in [3, 1] {
+        let mut client = TcpStream::connect(format!("127.0.0.1:{port}"))
+            .unwrap_or_else(|e| panic!("{first}: {e}"));
+        client
+            .set_read_timeout(Some(WAIT))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..times {
+            client
+                .write_all(&[0xc4, 0xe3, 0xba, 0xc3])
+                .unwrap_or_else(|e| panic!("{e}"));
+            let mut back = [0u8; 4];
+            client
+                .read_exact(&mut back)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + WAIT;
+    let mut log = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = rx.recv_timeout(left) else {
+            break;
+        };
+        let done = line.starts_with("summary:");
+        log.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        log.iter()
+            .filter(|l| l.ends_with("tcp 4 bytes: hex c4 e3 ba c3"))
+            .count(),
+        4,
+        "{log:?}"
+    );
+    let notes: Vec<&String> = log.iter().filter(|l| l.contains(" note: ")).collect();
+    assert_eq!(notes.len(), 2, "one per client: {log:?}");
+    assert!(
+        notes.iter().all(|n| n.contains(
+            "note: these bytes are not UTF-8 text; they read as GBK: \"你好\" (use --encoding gbk"
+        )),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn chat_sends_each_message_to_every_client_the_sender_too_and_logs_who_got_it() {
+    let echo = Echo::start("echo", &["--tcp", "--mode", "chat"]);
+    let mut clients: Vec<TcpStream> = (0..3).map(|_| echo.tcp()).collect();
+    echo.wait_connected(3);
+    clients[1]
+        .write_all(b"hi all")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (i, client) in clients.iter_mut().enumerate() {
+        let mut buf = [0u8; 6];
+        client
+            .read_exact(&mut buf)
+            .unwrap_or_else(|e| panic!("client {i}: {e}"));
+        assert_eq!(&buf, b"hi all", "client {i}");
+    }
+    let relayed = echo.wait_for("relayed", |e| e["event"] == "relayed");
+    let mut to: Vec<String> = relayed["to"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    to.sort();
+    let mut all: Vec<String> = clients
+        .iter()
+        .filter_map(|c| c.local_addr().ok().map(|a| a.to_string()))
+        .collect();
+    all.sort();
+    assert_eq!(to, all, "{relayed}");
+    assert_eq!(
+        (relayed["client"].clone(), relayed["peers"].clone()),
+        (json!(2), json!(3)),
+        "{relayed}"
+    );
+    // The text log names them, the sender marked; relay names only the others.
+    for (mode, want) in [("chat", 2), ("relay", 1)] {
+        let mut addresses = Vec::new();
+        let log = common::server::text_log("echo", &["--udp", "--mode", mode], |port, _| {
+            let (a, b) = (
+                udp_to(&format!("127.0.0.1:{port}")),
+                udp_to(&format!("127.0.0.1:{port}")),
+            );
+            a.send(b"x").unwrap_or_else(|e| panic!("{e}"));
+            std::thread::sleep(Duration::from_millis(100));
+            b.send(b"y").unwrap_or_else(|e| panic!("{e}"));
+            for s in [&a, &b] {
+                addresses.push(s.local_addr().map(|l| l.to_string()).unwrap_or_default());
+            }
+        });
+        let (a, b) = (&addresses[0], &addresses[1]);
+        let line = match want {
+            2 => format!("relayed 1 byte from {b} to 2 peers: {b} (the sender), {a}"),
+            _ => format!("relayed 1 byte from {b} to 1 peer: {a}"),
+        };
+        assert!(log.contains(&line), "{mode}: {line}\n{log}");
+    }
+}

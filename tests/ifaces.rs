@@ -314,3 +314,21 @@ fn an_unknown_interface_is_named_with_the_ones_that_exist() {
     );
     assert!(stderr.contains("vA") && stderr.contains("br0"), "{stderr}");
 }
+
+#[test]
+fn ifconfig_and_ipconfig_are_ifaces() {
+    // The loopback of this machine: no counters in the table, so the three runs agree.
+    let (code, ifaces, stderr) = common::run(&["ifaces", "-4", "lo"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(ifaces.contains("127.0.0.1/8"), "{ifaces}");
+    for alias in ["ifconfig", "ipconfig"] {
+        let (code, stdout, stderr) = common::run(&[alias, "-4", "lo"]);
+        assert_eq!(code, 0, "{alias}: {stderr}");
+        assert_eq!(stdout, ifaces, "{alias}");
+    }
+    let (_, help, _) = common::run(&["--help"]);
+    assert!(
+        help.contains("ifaces  ") && help.contains("[aliases: ifconfig, ipconfig]"),
+        "{help}"
+    );
+}

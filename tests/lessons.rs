@@ -426,3 +426,180 @@ fn the_lessons_options_refuse_what_makes_no_sense() {
         Value::Null,
     );
 }
+
+/// A lesson's Python program from tests/fixtures/lessons/, its stdin to type into and its
+/// printed lines read on a thread.
+struct Lesson {
+    child: Background,
+    stdin: Option<std::process::ChildStdin>,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Lesson {
+    fn start(script: &str, args: &[&str]) -> Lesson {
+        let path = format!(
+            "{}/tests/fixtures/lessons/{script}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut child = Command::new("python3")
+            .arg(&path)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Lesson {
+            child: Background { child, ns: None },
+            stdin,
+            lines,
+        }
+    }
+
+    fn type_line(&mut self, line: &str) {
+        if let Some(stdin) = self.stdin.as_mut() {
+            stdin
+                .write_all(format!("{line}\n").as_bytes())
+                .and_then(|()| stdin.flush())
+                .unwrap_or_else(|e| panic!("typing: {e}"));
+        }
+    }
+
+    fn next(&self) -> String {
+        self.lines
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("the lesson's program printed nothing within {WAIT:?}"))
+    }
+
+    /// Ends its input; the lines it prints until it exits.
+    fn finish(mut self) -> Vec<String> {
+        drop(self.stdin.take());
+        let _ = self.child.child.wait();
+        self.lines.try_iter().collect()
+    }
+}
+
+#[test]
+fn the_lessons_udp_chat_client_gets_its_own_message_back_from_chat_mode() {
+    if !python() {
+        return;
+    }
+    let echo = Running::start("echo", &["--udp", "--mode", "chat"]);
+    let port = echo.port.to_string();
+    let mut a = Lesson::start("udp_chat_client.py", &[&port]);
+    let mut b = Lesson::start("udp_chat_client.py", &[&port]);
+    a.type_line("hello from a");
+    assert_eq!(
+        a.next(),
+        "hello from a",
+        "the sender's own message comes back"
+    );
+    let first = echo.wait_for("relayed", |e| e["event"] == "relayed");
+    let a_at = first["from"].clone();
+    assert_eq!(
+        (
+            first["mode"].clone(),
+            first["to"].clone(),
+            first["bytes"].clone()
+        ),
+        (json!("chat"), json!([a_at]), json!(12)),
+        "{first}"
+    );
+    b.type_line("hi from b");
+    assert_eq!(b.next(), "hi from b");
+    let second = echo.wait_for("relayed", |e| e["event"] == "relayed");
+    let b_at = second["from"].clone();
+    assert_eq!(
+        second["to"],
+        json!([b_at, a_at]),
+        "the sender first: {second}"
+    );
+    // The lesson's client reads one datagram per send: a's next read is b's message.
+    a.type_line("a again");
+    assert_eq!(a.next(), "hi from b");
+    assert_eq!(a.finish(), ["later: a again"]);
+    assert_eq!(b.finish(), ["later: a again"]);
+    // relay skips the sender: the same client waits in vain for its own message.
+    let relay = Running::start("echo", &["--udp", "--mode", "relay"]);
+    let mut alone = Lesson::start("udp_chat_client.py", &[&relay.port.to_string()]);
+    alone.type_line("anyone?");
+    assert_eq!(alone.next(), "timeout");
+    let r = relay.wait_for("relayed", |e| e["event"] == "relayed");
+    assert_eq!(
+        (r["mode"].clone(), r["to"].clone()),
+        (json!("relay"), json!([]))
+    );
+}
+
+#[test]
+fn the_lessons_drone_client_gets_an_answer_for_each_command() {
+    if !python() {
+        return;
+    }
+    let listen = Running::start(
+        "listen",
+        &[
+            "--udp",
+            "--reply",
+            "command=ok",
+            "--reply",
+            "speed?=100.0",
+            "--reply",
+            "battery*=87",
+            "--reply",
+            "error",
+        ],
+    );
+    let port = listen.port.to_string();
+    let drone = Lesson::start(
+        "drone_client.py",
+        &[&port, "command", "speed?", "battery?", "takeoff"],
+    );
+    assert_eq!(
+        drone.finish(),
+        [
+            "command -> ok",
+            "speed? -> 100.0",
+            "battery? -> 87",
+            "takeoff -> error"
+        ]
+    );
+    let sent = listen.wait_for("sent", |e| e["event"] == "sent");
+    assert_eq!(sent["text"], json!("ok"), "{sent}");
+    // Without a default, a request no rule matches gets no answer, and the log says why.
+    let strict = Running::start("listen", &["--udp", "--reply", "command=ok"]);
+    let drone = Lesson::start(
+        "drone_client.py",
+        &[&strict.port.to_string(), "command", "land"],
+    );
+    assert_eq!(drone.finish(), ["command -> ok", "land -> (no answer)"]);
+    let unanswered = strict.wait_for("not_sent", |e| e["event"] == "not_sent");
+    assert_eq!(unanswered["reason"], json!("no_rule"), "{unanswered}");
+    // Hex rules: request and reply as hex digits.
+    let hex = Running::start("listen", &["--udp", "--hex", "--reply", "01 02=ff"]);
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    s.set_read_timeout(Some(WAIT))
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.send_to(&[1, 2], ("127.0.0.1", hex.port))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = [0u8; 8];
+    let n = s.recv(&mut buf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&buf[..n], [0xff]);
+    // A second answer to every message is refused, naming it.
+    let (code, _, stderr) = run(&["listen", "--udp", "--reply", "a", "--reply", "b"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--reply b: a second answer"), "{stderr}");
+}

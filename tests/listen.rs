@@ -722,3 +722,528 @@ fn gbk_goes_out_and_comes_back_as_text_over_tcp_and_udp_on_ipv4_and_ipv6() {
     }
     assert_eq!(seen, 4);
 }
+
+#[test]
+fn a_datagram_to_a_subnet_broadcast_without_brd_is_labelled_broadcast() {
+    let (Some(server), Some(client)) = (Netns::create("nobrd-s"), Netns::create("nobrd-c")) else {
+        return;
+    };
+    server.ip(&format!(
+        "link add s0 type veth peer name c0 netns {}",
+        client.name
+    ));
+    // No `brd`: the kernel still has a broadcast route for each subnet.
+    server.ip("addr add 10.99.1.1/24 dev s0");
+    client.ip("addr add 10.99.1.2/24 dev c0");
+    for (ns, link) in [(&server, "s0"), (&client, "c0")] {
+        ns.ip("link set lo up");
+        ns.ip(&format!("link set {link} up"));
+    }
+    let bin = assert_cmd::cargo::cargo_bin("netkit")
+        .to_string_lossy()
+        .into_owned();
+    let child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &server.name,
+            &bin,
+            "listen",
+            "7799",
+            "--udp",
+            "--json",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut listen = Background {
+        child,
+        ns: Some(server.name.clone()),
+    };
+    let mut out = BufReader::new(
+        listen
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("stdout")),
+    )
+    .lines();
+    let first = out.next().and_then(Result::ok).unwrap_or_default();
+    assert!(first.contains("\"listening\""), "{first}");
+    // The subnet's broadcast from the other host, lo's 127.255.255.255 from this one, and a
+    // unicast datagram to tell them from.
+    let sends = [
+        (&client, "10.99.1.255:7799", true),
+        (&server, "127.255.255.255:7799", true),
+        (&client, "10.99.1.1:7799", false),
+    ];
+    for (ns, target, broadcast) in sends {
+        let mut args = vec!["send", "--udp", "--timeout", "0.2", target, "hello all"];
+        if broadcast {
+            args.push("--broadcast");
+        }
+        let (_, _, stderr) = ns.netkit(&args);
+        assert!(!stderr.contains("cannot"), "{target}: {stderr}");
+    }
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        let Some(Ok(line)) = out.next() else { break };
+        let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if event["event"] == "datagram" {
+            kinds.push(format!(
+                "{} {}",
+                event["destination"]["address"].as_str().unwrap_or(""),
+                event["destination"]["kind"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    assert_eq!(
+        kinds,
+        [
+            "10.99.1.255 broadcast",
+            "127.255.255.255 broadcast",
+            "10.99.1.1 unicast"
+        ]
+    );
+}
+
+/// Runs the lesson's UDP sender (tests/fixtures/lessons/udp_encoded_sender.py): `message`
+/// in `encoding`, `count` times from one socket, to 127.0.0.1:`port`.
+fn lesson_udp_sender(port: &str, encoding: &str, message: &str, count: usize) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/lessons/udp_encoded_sender.py"
+    );
+    let count = count.to_string();
+    let status = Command::new("python3")
+        .args([script, "127.0.0.1", port, encoding, message, &count])
+        .status()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    assert!(status.success(), "{script} failed");
+}
+
+/// `netkit listen 0 --udp --bind 127.0.0.1 EXTRA` in text mode while `send` runs (given
+/// the port), until `datagrams` datagram lines were logged; then SIGTERM, and every line
+/// it wrote (bounded: ten seconds at most).
+fn listen_log(extra: &[&str], datagrams: usize, send: impl FnOnce(&str)) -> Vec<String> {
+    let mut args = vec!["listen", "0", "--udp", "--bind", "127.0.0.1"];
+    args.extend(extra);
+    let (server, lines, port) = text_server(&args);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    send(&port);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut log = Vec::new();
+    let mut stopped = false;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = rx.recv_timeout(left) else {
+            break;
+        };
+        let done = line.starts_with("summary:");
+        log.push(line);
+        if done {
+            break;
+        }
+        if !stopped && log.iter().filter(|l| l.contains(" udp ")).count() == datagrams {
+            let _ = Command::new("kill")
+                .args(["-TERM", &server.child.id().to_string()])
+                .status();
+            stopped = true;
+        }
+    }
+    assert!(
+        log.last().is_some_and(|l| l.starts_with("summary:")),
+        "{log:?}"
+    );
+    log
+}
+
+#[test]
+fn gbk_from_the_lessons_sender_in_the_utf8_view_says_once_per_peer_to_use_gbk() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        common::skip("no python3");
+        return;
+    }
+    // Two runs of the lesson's sender: two peers (a new port each run), two datagrams each.
+    let log = listen_log(&[], 4, |port| {
+        lesson_udp_sender(port, "gbk", "你好", 2);
+        lesson_udp_sender(port, "gbk", "你好", 2);
+    });
+    let shown: Vec<&String> = log.iter().filter(|l| l.contains(" udp ")).collect();
+    assert_eq!(shown.len(), 4, "{log:?}");
+    assert!(
+        shown.iter().all(|l| l.ends_with(": hex c4 e3 ba c3")),
+        "{log:?}"
+    );
+    let notes: Vec<&String> = log.iter().filter(|l| l.contains(" note: ")).collect();
+    assert_eq!(notes.len(), 2, "once per peer: {log:?}");
+    for note in &notes {
+        assert!(
+            note.ends_with(
+                "note: these bytes are not UTF-8 text; they read as GBK: \"你好\" (use --encoding gbk; Big5, Shift_JIS and EUC-KR read them too)"
+            ),
+            "{log:?}"
+        );
+    }
+    // Each note follows its peer's first datagram, and names that peer.
+    let peer = |l: &str| l.split(' ').next().unwrap_or_default().to_string();
+    assert_ne!(peer(notes[0]), peer(notes[1]), "{log:?}");
+    for note in notes {
+        let at = log.iter().position(|l| l == note).unwrap_or_default();
+        assert!(at > 0 && log[at - 1].starts_with(&peer(note)), "{log:?}");
+    }
+}
+
+#[test]
+fn utf8_under_encoding_gbk_is_called_mojibake_and_utf8_suggested() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        common::skip("no python3");
+        return;
+    }
+    let log = listen_log(&["--encoding", "gbk"], 2, |port| {
+        lesson_udp_sender(port, "utf-8", "你好", 2);
+    });
+    let shown = log.iter().filter(|l| l.contains(" udp ")).count();
+    assert_eq!(shown, 2, "{log:?}");
+    assert!(log.iter().any(|l| l.ends_with(": \"浣犲ソ\"")), "{log:?}");
+    let notes: Vec<&String> = log.iter().filter(|l| l.contains(" note: ")).collect();
+    assert_eq!(notes.len(), 1, "{log:?}");
+    assert!(
+        notes[0].ends_with(
+            "note: these bytes are UTF-8 text that GBK shows as mojibake; they read as UTF-8: \"你好\" (use --encoding utf-8)"
+        ),
+        "{log:?}"
+    );
+}
+
+/// Types `line` into a server's stdin.
+fn type_into(stdin: &mut std::process::ChildStdin, line: &str) {
+    stdin
+        .write_all(format!("{line}\n").as_bytes())
+        .and_then(|()| stdin.flush())
+        .unwrap_or_else(|e| panic!("typing: {e}"));
+}
+
+#[test]
+fn tcp_reads_are_called_reads_and_one_byte_is_one_byte() {
+    let mut client_at = String::new();
+    let log = common::server::text_log("listen", &["--tcp"], |port, _| {
+        let mut c = tcp(port);
+        client_at = c.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        c.write_all(b"a").unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(200));
+    });
+    let c = &client_at;
+    for line in [
+        format!("#1 {c} connected (tcp, 1 client now)"),
+        format!("#1 {c} tcp 1 byte: \"a\""),
+        format!("#1 {c} disconnected (closed by the client): 1 read, 1 byte in, 0 bytes out"),
+        "summary: 1 TCP client, 0 datagrams, 1 byte in, 0 bytes out, 0 dropped".to_string(),
+    ] {
+        assert!(log.lines().any(|l| l == line), "{line}\n{log}");
+    }
+    // JSON: "reads" for plain TCP, "messages" for whole frames.
+    for (framed, key) in [(false, "reads"), (true, "messages")] {
+        let args: &[&str] = if framed {
+            &["--tcp", "--framed"]
+        } else {
+            &["--tcp"]
+        };
+        let listen = Listen::start("listen", args);
+        let mut c = tcp(listen.port);
+        let sent: &[u8] = if framed { b"\0\0\0\x02hi" } else { b"hi" };
+        c.write_all(sent).unwrap_or_else(|e| panic!("{e}"));
+        listen.wait_for("message", |e| e["event"] == "message");
+        drop(c);
+        let gone = listen.wait_for("disconnected", |e| e["event"] == "disconnected");
+        assert_eq!(gone[key], json!(1), "{gone}");
+        assert_eq!(gone["client"], json!(1), "{gone}");
+        let other = if framed { "reads" } else { "messages" };
+        assert!(gone.get(other).is_none(), "{gone}");
+    }
+}
+
+#[test]
+fn a_line_starting_with_at_n_goes_to_client_n_alone() {
+    let mut listen = Listen::start("listen", &["--tcp"]);
+    let mut clients: Vec<TcpStream> = (0..3).map(|_| tcp(listen.port)).collect();
+    let mut numbers = Vec::new();
+    for _ in 0..3 {
+        let c = listen.wait_for("connected", |e| e["event"] == "connected");
+        numbers.push(c["client"].as_u64().unwrap_or_default());
+    }
+    assert_eq!(numbers, [1, 2, 3]);
+    listen.type_line("@2 only two");
+    assert_eq!(read_exactly(&mut clients[1], 8), b"only two");
+    for i in [0, 2] {
+        clients[i]
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut buf = [0u8; 16];
+        assert!(
+            clients[i].read(&mut buf).is_err(),
+            "client {} got it",
+            i + 1
+        );
+        clients[i]
+            .set_read_timeout(Some(WAIT))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let sent = listen.wait_for("sent", |e| e["event"] == "sent");
+    let two = clients[1]
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        (sent["client"].clone(), sent["peers"].clone()),
+        (json!(2), json!([two])),
+        "{sent}"
+    );
+    // An unknown number sends nothing and says which numbers there are.
+    listen.type_line("@7 anyone");
+    let not_sent = listen.wait_for("not_sent", |e| e["event"] == "not_sent");
+    assert_eq!(not_sent["reason"], json!("no_such_client"), "{not_sent}");
+    assert_eq!(
+        not_sent["reason_text"],
+        json!("line 2: no TCP client #7 (connected now: #1, #2, #3); nothing sent")
+    );
+    // @@ starts a line for everyone with one @.
+    listen.type_line("@@1 to all");
+    for c in &mut clients {
+        assert_eq!(read_exactly(c, 7), b"@1 to all"[..7].to_vec());
+        let rest = read_exactly(c, 2);
+        assert_eq!(rest, b"ll");
+    }
+}
+
+#[test]
+fn timestamps_save_and_show_as_netassist_has_them() {
+    // --timestamps: the wall clock, with milliseconds, before each line; "time" in JSON.
+    let log = common::server::text_log("listen", &["--udp", "--timestamps"], |port, _| {
+        let s = udp(&format!("127.0.0.1:{port}"));
+        s.send(b"tick").unwrap_or_else(|e| panic!("{e}"));
+    });
+    let line = log
+        .lines()
+        .find(|l| l.contains("udp 4 bytes"))
+        .unwrap_or_else(|| panic!("{log}"));
+    let stamp = line.get(..15).unwrap_or_default().as_bytes();
+    let shape = stamp.len() == 15
+        && stamp[0] == b'['
+        && stamp[3] == b':'
+        && stamp[6] == b':'
+        && stamp[9] == b'.'
+        && stamp[13] == b']'
+        && stamp[14] == b' ';
+    assert!(shape, "{line}");
+    // The zone is TZ's: a POSIX string (8 hours east) here, so the test does not depend on
+    // the machine's zone.
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([
+            "listen",
+            "0",
+            "--json",
+            "--bind",
+            "127.0.0.1",
+            "--udp",
+            "--timestamps",
+        ])
+        .env("TZ", "CST-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Background { child, ns: None };
+    let stdout = server
+        .child
+        .stdout
+        .take()
+        .unwrap_or_else(|| panic!("stdout"));
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let first: Value = serde_json::from_str(&lines.next().unwrap_or_default()).unwrap_or_default();
+    let port = first["port"].as_u64().unwrap_or_default();
+    let before = std::time::SystemTime::now();
+    udp(&format!("127.0.0.1:{port}"))
+        .send(b"tock")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let d: Value = serde_json::from_str(&lines.next().unwrap_or_default()).unwrap_or_default();
+    drop(server);
+    let time = d["time"].as_str().unwrap_or_default();
+    assert!(
+        time.len() == 29 && time.ends_with("+08:00") && time.as_bytes()[10] == b'T',
+        "{d}"
+    );
+    // The hour is UTC's plus 8.
+    let utc_hour = before
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 3600 % 24)
+        .unwrap_or_default();
+    let hour: u64 = time[11..13].parse().unwrap_or(99);
+    assert!(
+        hour == (utc_hour + 8) % 24 || hour == (utc_hour + 9) % 24,
+        "{time} at UTC hour {utc_hour}"
+    );
+    // --save appends what arrives, over TCP and UDP, after what the file held.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("got.bin");
+    std::fs::write(&file, b"before:").unwrap_or_else(|e| panic!("{e}"));
+    let path = file.display().to_string();
+    let echo = Listen::start("echo", &["--save", &path]);
+    let mut c = tcp(echo.port);
+    c.write_all(b"tcp bytes;").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read_exactly(&mut c, 10), b"tcp bytes;");
+    let s = udp(&format!("127.0.0.1:{}", echo.port));
+    s.send(&[0, 1, 2, 0xff]).unwrap_or_else(|e| panic!("{e}"));
+    let mut back = [0u8; 8];
+    let n = s.recv(&mut back).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 4);
+    let _ = echo.stop();
+    let saved = std::fs::read(&file).unwrap_or_default();
+    assert_eq!(saved, b"before:tcp bytes;\x00\x01\x02\xff");
+    // --show: what arrives as a hex dump while typed lines stay text, and the other way round.
+    let log = common::server::text_log("listen", &["--tcp", "--show", "hex"], |port, stdin| {
+        let mut c = tcp(port);
+        c.write_all(b"AB").unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(200));
+        type_into(stdin, "hello");
+        assert_eq!(read_exactly(&mut c, 5), b"hello");
+    });
+    assert!(log.contains("  00000000: 4142 "), "{log}");
+    let log = common::server::text_log(
+        "listen",
+        &["--tcp", "--hex", "--show", "text"],
+        |port, stdin| {
+            let mut c = tcp(port);
+            c.write_all(b"ok").unwrap_or_else(|e| panic!("{e}"));
+            std::thread::sleep(Duration::from_millis(200));
+            type_into(stdin, "48 69");
+            assert_eq!(read_exactly(&mut c, 2), b"Hi");
+        },
+    );
+    assert!(log.contains(" tcp 2 bytes: \"ok\""), "{log}");
+}
+
+#[test]
+fn save_refuses_what_is_not_a_file_and_says_when_a_write_fails() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path().display().to_string();
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let fifo = fifo.display().to_string();
+    let missing = format!("{d}/no/such/dir/got.bin");
+    for (path, why) in [
+        (d.as_str(), "it is a directory"),
+        (fifo.as_str(), "it is not a regular file (a FIFO"),
+        (
+            missing.as_str(),
+            "no such file or directory (check the path)",
+        ),
+    ] {
+        let (code, _, stderr) = run_within(
+            &["listen", "0", "--bind", "127.0.0.1", "--save", path],
+            Vec::new(),
+            Duration::from_secs(10),
+        );
+        assert_eq!(code, 2, "{path}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--save {path}: {why}")),
+            "{path}: {stderr}"
+        );
+    }
+    // A file that stops taking bytes (a size limit: EFBIG) is said once; serving goes on.
+    let file = dir.path().join("capped.bin").display().to_string();
+    let netkit = assert_cmd::cargo::cargo_bin("netkit").display().to_string();
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1; exec '{netkit}' listen 0 --json --bind 127.0.0.1 --udp --save '{file}'"
+    );
+    let child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Background { child, ns: None };
+    let mut lines = BufReader::new(
+        server
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("stdout")),
+    )
+    .lines();
+    let first: Value = lines
+        .next()
+        .and_then(Result::ok)
+        .and_then(|l| serde_json::from_str(&l).ok())
+        .unwrap_or_default();
+    let port = first["port"].as_u64().unwrap_or_default();
+    let s = udp(&format!("127.0.0.1:{port}"));
+    s.send(&[b'x'; 2000]).unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(200));
+    s.send(b"still here").unwrap_or_else(|e| panic!("{e}"));
+    let mut seen = Vec::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        let event: Value = serde_json::from_str(&line).unwrap_or_default();
+        let done = event["text"] == json!("still here");
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    let not_saved: Vec<&Value> = seen.iter().filter(|e| e["event"] == "not_saved").collect();
+    assert_eq!(not_saved.len(), 1, "{seen:?}");
+    assert!(
+        not_saved[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("too large")),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn a_typed_line_longer_than_16_mib_is_cut_and_the_log_says_so() {
+    let mut listen = Listen::start("listen", &["--tcp"]);
+    let mut client = listen.tcp();
+    listen.wait_connected(1);
+    let mut stdin = listen.stdin.take().unwrap_or_else(|| panic!("stdin"));
+    let typing = std::thread::spawn(move || {
+        let mut line = vec![b'x'; 17 << 20];
+        line.extend_from_slice(b"\nhi\n");
+        let _ = stdin.write_all(&line);
+        let _ = stdin.flush();
+        // stdin stays open until the test has read what it needs.
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let cut = listen.wait_for("line_cut", |e| e["event"] == "line_cut");
+    assert_eq!(
+        (cut["line"].clone(), cut["most"].clone()),
+        (json!(1), json!(16 << 20))
+    );
+    // The first 16 MiB of the line reach the client, then the next line.
+    let mut got = 0usize;
+    let mut tail = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    while !tail.ends_with(b"hi") && !tail.ends_with(b"hi\n") {
+        let n = client
+            .read(&mut buf)
+            .unwrap_or_else(|e| panic!("after {got} bytes: {e}"));
+        assert!(n > 0, "closed after {got} bytes");
+        got += n;
+        tail.extend_from_slice(&buf[..n]);
+        let keep = tail.len().saturating_sub(8);
+        tail.drain(..keep);
+    }
+    assert!((16 << 20) < got && got < (16 << 20) + 8, "{got} bytes");
+    let _ = typing.join();
+}

@@ -7,6 +7,7 @@ mod common;
 use common::netns::{Netns, RouterLab, VethLab};
 use common::{json_lines, run};
 use serde_json::{Value, json};
+use std::net::IpAddr;
 
 /// The lines of one kind of event.
 fn events(stdout: &str, kind: &str) -> Vec<Value> {
@@ -579,4 +580,129 @@ fn ctrl_c_ends_an_open_run_with_the_statistics() {
         "{stdout}"
     );
     assert!(stdout.contains(" packets transmitted, "), "{stdout}");
+}
+
+/// A lesson's TCP server on 127.0.0.1 only, in a namespace whose hosts file gives lab.test
+/// both ::1 and 127.0.0.1 (issue 23: `localhost` is often ::1 first); with the order the
+/// resolver gives them there. None: skipped.
+fn two_address_lab(
+    tag: &str,
+    port: &str,
+) -> Option<(Netns, common::netns::Background, Vec<IpAddr>)> {
+    let ns = Netns::with_hosts(tag, "::1 lab.test\n127.0.0.1 lab.test\n")?;
+    let order = ns.resolved("lab.test");
+    let v4 = IpAddr::from([127, 0, 0, 1]);
+    assert!(order.len() == 2 && order.contains(&v4), "{order:?}");
+    let server = ns.python(&[lesson("tcp_server_on_127_0_0_1.py").as_str(), port]);
+    Some((ns, server, order))
+}
+
+fn lesson(file: &str) -> String {
+    format!(
+        "{}/tests/fixtures/lessons/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn tcp_ping_of_a_name_tries_each_address_as_a_client_does() {
+    let Some((ns, _server, order)) = two_address_lab("pingname", "18888") else {
+        return;
+    };
+    let v4 = IpAddr::from([127, 0, 0, 1]);
+    // The lesson's own client gets through, whichever address comes first.
+    let client = ns.exec(
+        "python3",
+        &[&lesson("tcp_client_by_name.py"), "lab.test", "18888", "hi"],
+    );
+    let said = String::from_utf8_lossy(&client.stdout);
+    assert_eq!(said.trim(), "127.0.0.1 received: hi", "{client:?}");
+    let (code, stdout, stderr) = ns.netkit(&[
+        "ping", "--tcp", "18888", "-c", "2", "-i", "0.2", "--json", "lab.test",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for reply in events(&stdout, "tcp_reply") {
+        assert_eq!(
+            (&reply["address"], &reply["open"]),
+            (&json!("127.0.0.1"), &json!(true))
+        );
+    }
+    let last = summary(&stdout);
+    assert_eq!(last["address"], "127.0.0.1", "{stdout}");
+    assert_eq!(last["received"], 2, "{stdout}");
+    // Every address before 127.0.0.1 in the resolver's order was tried, and refused (::1
+    // listens on nothing); one after it was not tried, only named.
+    let before: Vec<Value> = order
+        .iter()
+        .take_while(|a| **a != v4)
+        .map(|a| json!(a.to_string()))
+        .collect();
+    let tried: Vec<Value> = last["tried"]
+        .as_array()
+        .expect("tried")
+        .iter()
+        .map(|t| t["address"].clone())
+        .collect();
+    assert_eq!(tried, before, "order {order:?}: {stdout}");
+    for t in last["tried"].as_array().expect("tried") {
+        assert_eq!(t["answer"], "refused", "{stdout}");
+    }
+    assert_eq!(last["other_addresses"], json!(["::1"]), "{stdout}");
+    if order[0] != v4 {
+        let (_, text, _) = ns.netkit(&["ping", "--tcp", "18888", "-c", "1", "lab.test"]);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("PING lab.test (127.0.0.1) with TCP connects"),
+            "{text}"
+        );
+        assert_eq!(
+            lines.next(),
+            Some("also tried: ::1 (TCP port 18888: connection refused)"),
+            "{text}"
+        );
+    } else {
+        eprintln!("note: the resolver put 127.0.0.1 first here; nothing to fall back from");
+    }
+}
+
+#[test]
+fn ping_of_a_name_names_the_addresses_not_pinged() {
+    let Some((ns, _server, order)) = two_address_lab("pingothers", "18889") else {
+        return;
+    };
+    let (code, stdout, stderr) = ns.netkit(&["ping", "-c", "1", "lab.test"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let mut lines = stdout.lines();
+    let header = lines.next().unwrap_or_default();
+    assert!(
+        header.starts_with(&format!("PING lab.test ({}) ", order[0])),
+        "{stdout}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some(format!("other addresses for lab.test (not pinged): {}", order[1]).as_str()),
+        "{stdout}"
+    );
+    let (_, json_out, _) = ns.netkit(&["ping", "-c", "1", "--json", "lab.test"]);
+    let last = summary(&json_out);
+    assert_eq!(last["address"], json!(order[0].to_string()), "{json_out}");
+    assert_eq!(
+        last["other_addresses"],
+        json!([order[1].to_string()]),
+        "{json_out}"
+    );
+    assert_eq!(last["tried"], json!([]), "{json_out}");
+    // -4 and -6: the others are of that family only, so none here.
+    for (flag, addr) in [("-4", "127.0.0.1"), ("-6", "::1")] {
+        let (code, out, _) = ns.netkit(&["ping", flag, "-c", "1", "--json", "lab.test"]);
+        assert_eq!(code, 0, "{out}");
+        let last = summary(&out);
+        assert_eq!(
+            (&last["address"], &last["other_addresses"]),
+            (&json!(addr), &json!([]))
+        );
+        let (_, text, _) = ns.netkit(&["ping", flag, "-c", "1", "lab.test"]);
+        assert!(!text.contains("other addresses"), "{text}");
+    }
 }

@@ -30,10 +30,15 @@ fn json_has_one_object_per_port() {
     assert_eq!(code, 0);
     let mut records = json_lines(&stdout);
     // What holds the ports depends on this machine; the rest does not.
+    // So do the ports this machine chooses for clients (tested in a namespace below).
     for r in &mut records {
         assert!(r["held_by"].is_array(), "{r}");
+        assert!(r["local_port_range"]["first"].is_u64(), "{r}");
+        assert!(r["in_local_port_range"].is_boolean(), "{r}");
         if let Some(o) = r.as_object_mut() {
             o.remove("held_by");
+            o.remove("local_port_range");
+            o.remove("in_local_port_range");
         }
     }
     assert_eq!(
@@ -184,4 +189,54 @@ fn listening_says_who_holds_a_port_and_from_where_it_is_reached() {
         "{stdout}"
     );
     drop(listener);
+}
+
+#[test]
+fn port_says_which_ports_the_os_chooses_and_what_port_0_means() {
+    // In a namespace of its own, whose range for OS-chosen ports the test sets (each network
+    // namespace has its own): netkit must show that range, not a constant.
+    let Some(ns) = common::netns::Netns::create("portrange") else {
+        return;
+    };
+    ns.ip("link set lo up");
+    ns.bash("echo '40000 40009' > /proc/sys/net/ipv4/ip_local_port_range");
+    // The lesson's sender, which binds no port: the OS gives it one from that range.
+    let sender = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/lessons/udp_sender_port.py"
+    );
+    let out = ns.exec("python3", &[sender, "127.0.0.1", "7890"]);
+    let got = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port: u16 = got.parse().unwrap_or_else(|e| panic!("{got:?}: {e}"));
+    assert!((40000..=40009).contains(&port), "{port}");
+    let (code, stdout, stderr) = ns.netkit(&["port", "--builtin", "0", &got]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("port 0 is no port to connect to: binding port 0 asks the OS for a free port, chosen from 40000-40009 here"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "client ports here: 40000-40009 (net.ipv4.ip_local_port_range); a client that binds no port gets one when it connects or sends, usually a new one each run ({port} is one of them)"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the two range columns differ on 1024-49151")
+            && stdout.contains("IANA's dynamic range, never assigned, is 49152-65535; Linux chooses client ports from 32768-60999 by default"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = ns.netkit(&["port", "--builtin", "--json", "0", &got]);
+    let records = json_lines(&stdout);
+    assert_eq!(
+        records[0]["local_port_range"],
+        json!({"first": 40000, "last": 40009})
+    );
+    assert_eq!(records[0]["in_local_port_range"], json!(false));
+    assert_eq!(records[1]["in_local_port_range"], json!(true));
 }

@@ -547,3 +547,72 @@ fn ctrl_c_or_sigterm_on_the_second_host_reports_both_and_exits_130() {
         );
     }
 }
+
+/// Issue 23: a name that resolves to ::1 and 127.0.0.1 (a namespace's own hosts file), with
+/// a lesson's server on 127.0.0.1 only. A connect scan reports the address a client would
+/// reach (the first with an open port), says which it scanned before, and names the rest.
+#[test]
+fn a_connect_scan_of_a_name_moves_on_to_the_address_with_an_open_port() {
+    let Some(ns) = Netns::with_hosts("scanname", "::1 lab.test\n127.0.0.1 lab.test\n") else {
+        return;
+    };
+    let order: Vec<String> = ns
+        .resolved("lab.test")
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    assert!(
+        order.len() == 2 && order.contains(&"127.0.0.1".to_string()),
+        "{order:?}"
+    );
+    let server = format!(
+        "{}/tests/fixtures/lessons/tcp_server_on_127_0_0_1.py",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let _server = ns.python(&[server.as_str(), "18888"]);
+    let (code, stdout, stderr) = ns.netkit(&["scan", "--json", "-p", "18880-18890", "lab.test"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let scan = &report(&stdout)["scans"][0];
+    assert_eq!(scan["address"], "127.0.0.1", "{scan}");
+    assert_eq!(open_ports(scan), BTreeSet::from([18888]), "{scan}");
+    assert_eq!(scan["other_addresses"], json!(["::1"]), "{scan}");
+    // Scanned before it: the addresses ahead of 127.0.0.1 in the resolver's order, all closed.
+    let before: Vec<Value> = order
+        .iter()
+        .take_while(|a| *a != "127.0.0.1")
+        .map(|a| json!({"address": a, "counts": {"open": 0, "closed": 11, "filtered": 0, "open_filtered": 0}}))
+        .collect();
+    assert_eq!(scan["also_scanned"], json!(before), "{scan}");
+    let (_, text, _) = ns.netkit(&["scan", "-p", "18880-18890", "lab.test"]);
+    assert!(
+        text.contains("11 ports on lab.test (127.0.0.1) scanned in "),
+        "{text}"
+    );
+    if order[0] == "::1" {
+        assert!(
+            text.contains("\nalso scanned ::1: nothing open (11 closed, 0 filtered)\n"),
+            "{text}"
+        );
+    }
+    // Nothing open anywhere: the first address is reported, the other scanned too.
+    let (_, stdout, _) = ns.netkit(&["scan", "--json", "-p", "18880-18887", "lab.test"]);
+    let scan = &report(&stdout)["scans"][0];
+    assert_eq!(scan["address"], json!(order[0]), "{scan}");
+    assert_eq!(
+        scan["also_scanned"][0]["address"],
+        json!(order[1]),
+        "{scan}"
+    );
+    // A UDP scan keeps nmap's rule: the first address, the other named as not scanned.
+    let (code, text, _) = ns.netkit(&["scan", "--udp", "-p", "18888", "lab.test"]);
+    assert_eq!(code, 0, "{text}");
+    let named = format!(
+        "\nother addresses for lab.test (not scanned): {}\n",
+        order[1]
+    );
+    assert!(
+        text.contains(&format!("1 ports on lab.test ({}) ", order[0])),
+        "{text}"
+    );
+    assert!(text.contains(&named), "{text}");
+}

@@ -457,12 +457,17 @@ fn tcp_exit_to_a_server_that_closes_on_it_is_delivered_not_lost() {
 
 #[test]
 fn a_server_that_answers_once_and_hangs_up_is_said_to_have_closed() {
+    // A message longer than the reply: the reply is read until the server's FIN, which
+    // comes with it. (After a reply as long as the message, send is done reading, and the
+    // next message may go out before the FIN arrives: the server's kernel then resets it,
+    // and send says that instead.)
     let Some(server) = Lesson::start("tcp_answer_once.py", &["127.0.0.1", "0"]) else {
         return;
     };
     let to = format!("127.0.0.1:{}", server.port);
-    let (code, stdout, stderr) = common::run(&["send", &to, "hello", "again", "more", "--json"]);
-    assert!(server.prints("got hello"));
+    let (code, stdout, stderr) =
+        common::run(&["send", &to, "hello there", "again", "more", "--json"]);
+    assert!(server.prints("got hello there"));
     assert!(!stderr.contains("cannot reach"), "{stderr}");
     let lines = common::json_lines(&stdout);
     assert_eq!(lines[0]["text"], json!("thanks"), "{stdout}");
@@ -477,7 +482,7 @@ fn a_server_that_answers_once_and_hangs_up_is_said_to_have_closed() {
             &closed["message"],
             &closed["text"]
         ),
-        (&json!("close"), &json!(1), &json!(1), &json!("hello")),
+        (&json!("close"), &json!(1), &json!(1), &json!("hello there")),
         "{stdout}"
     );
     let s = summary(&stdout);
@@ -487,20 +492,30 @@ fn a_server_that_answers_once_and_hangs_up_is_said_to_have_closed() {
         "{stdout}"
     );
     assert_eq!(code, 1, "two messages could not be sent: {stdout}");
-    // The same in words.
+    // The same in words; one message alone is a success.
     let Some(server) = Lesson::start("tcp_answer_once.py", &["127.0.0.1", "0"]) else {
         return;
     };
     let to = format!("127.0.0.1:{}", server.port);
-    let (_, stdout, _) = common::run(&["send", &to, "hello", "again"]);
+    let (_, stdout, _) = common::run(&["send", &to, "hello there", "again"]);
     assert!(
         stdout.contains(
-            "the server closed the connection after 1 reply (after message 1: \"hello\")"
+            "the server closed the connection after 1 reply (after message 1: \"hello there\")"
         ),
         "{stdout}"
     );
     assert!(
         stdout.contains("1 sent, 1 reply, 1 not sent (the server had closed the connection)"),
+        "{stdout}"
+    );
+    let Some(server) = Lesson::start("tcp_answer_once.py", &["127.0.0.1", "0"]) else {
+        return;
+    };
+    let to = format!("127.0.0.1:{}", server.port);
+    let (code, stdout, stderr) = common::run(&["send", &to, "hello there"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("the server closed the connection after 1 reply"),
         "{stdout}"
     );
 }
@@ -698,4 +713,171 @@ fn a_name_is_tried_address_by_address_until_one_answers() {
         stderr.contains("cannot reach TCP lab.test:18890: tried [::1]:18890 (connection refused), 127.0.0.1:18890 (connection refused)"),
         "{stderr}"
     );
+}
+
+/// A TCP server on 127.0.0.1 that reads one client to its end (at most ten seconds) on a
+/// thread: its address, and the thread that returns how many bytes came and the last 16.
+fn tcp_sink() -> (String, std::thread::JoinHandle<(usize, Vec<u8>)>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+    let at = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let reader = std::thread::spawn(move || {
+        let Ok((mut client, _)) = listener.accept() else {
+            return (0, Vec::new());
+        };
+        let _ = client.set_read_timeout(Some(Duration::from_secs(10)));
+        let (mut total, mut tail, mut buf) = (0usize, Vec::new(), vec![0u8; 65536]);
+        while let Ok(n) = client.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            total += n;
+            tail.extend_from_slice(&buf[..n]);
+            let keep = tail.len().saturating_sub(16);
+            tail.drain(..keep);
+        }
+        (total, tail)
+    });
+    (at.to_string(), reader)
+}
+
+#[test]
+fn a_typed_line_longer_than_16_mib_is_cut_and_said_so() {
+    let (at, reader) = tcp_sink();
+    let mut input = vec![b'x'; 17 << 20];
+    input.extend_from_slice(b"\nhi\n");
+    let out = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["send", &at, "--timeout", "0.2"])
+        .write_stdin(input)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 1 is longer than 16777216 bytes")
+            && stderr.contains("the rest up to its line ending is skipped"),
+        "{stderr}"
+    );
+    let (total, tail) = reader.join().unwrap_or_else(|_| panic!("reader"));
+    // The first 16 MiB of the long line, then the next line whole (send drops line endings).
+    assert_eq!(total, (16 << 20) + 2, "bytes that reached the server");
+    assert!(tail.ends_with(b"xhi"), "{tail:?}");
+}
+
+#[test]
+fn an_endless_line_on_stdin_keeps_memory_bounded_until_the_stop() {
+    let (at, _reader) = tcp_sink();
+    let zero = std::fs::File::open("/dev/zero").unwrap_or_else(|e| panic!("{e}"));
+    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(["send", &at])
+        .stdin(zero)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Unbounded, one line grows by hundreds of MB a second here.
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in {status}"));
+    let (code, _, stderr) = signal_and_wait(child, "-TERM");
+    assert!(peak_kb < 64 * 1024, "peak {peak_kb} kB: {stderr}");
+    assert!(stderr.contains("is longer than 16777216 bytes"), "{stderr}");
+    // Ended by the stop, with its summary (how a session's end is counted is send's rule).
+    assert!(matches!(code, Some(0 | 1 | 130)), "{code:?}: {stderr}");
+}
+
+/// Two namespaces on a veth, each address added without a `brd` attribute (as `ip addr add
+/// 10.99.0.1/24 dev X` leaves it): the server's 10.99.0.1 and the client's 10.99.0.2.
+fn no_brd_lab(tag: &str) -> Option<(common::netns::Netns, common::netns::Netns)> {
+    let server = common::netns::Netns::create(&format!("{tag}-s"))?;
+    let client = common::netns::Netns::create(&format!("{tag}-c"))?;
+    server.ip(&format!(
+        "link add s0 type veth peer name c0 netns {}",
+        client.name
+    ));
+    server.ip("addr add 10.99.0.1/24 dev s0");
+    client.ip("addr add 10.99.0.2/24 dev c0");
+    for (ns, link) in [(&server, "s0"), (&client, "c0")] {
+        ns.ip("link set lo up");
+        ns.ip(&format!("link set {link} up"));
+    }
+    Some((server, client))
+}
+
+#[test]
+fn a_subnet_broadcast_without_brd_is_known_as_one_and_its_answers_come_back() {
+    let Some((server, client)) = no_brd_lab("bcast") else {
+        return;
+    };
+    // A host of the network that answers whatever reaches it, broadcasts included.
+    let script = "import socket\n\
+                  s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+                  s.bind(('', 7890))\n\
+                  s.settimeout(10)\n\
+                  print('ready', flush=True)\n\
+                  for _ in range(4):\n    data, peer = s.recvfrom(2048)\n    s.sendto(b'ok', peer)\n";
+    let _answerer = server.python(&["-c", script]);
+    // A broadcast route added by hand: the kernel treats its address as a broadcast one,
+    // though no prefix makes it so.
+    client.ip("route add broadcast 10.99.0.77 dev c0 table local");
+    // Without --broadcast: the address is named a broadcast one, for the subnet, for lo's
+    // 127.0.0.0/8 and for the route alike, and nothing is sent.
+    for to in [
+        "10.99.0.255:7890",
+        "127.255.255.255:7890",
+        "10.99.0.77:7890",
+    ] {
+        let (code, _, stderr) = client.netkit(&["send", "--udp", to, "hi"]);
+        assert_eq!(code, 2, "{to}: {stderr}");
+        assert!(
+            stderr.contains("it is a broadcast address: add --broadcast"),
+            "{to}: {stderr}"
+        );
+    }
+    // With it, the socket stays open to every answerer: the host's reply comes back.
+    let (code, stdout, stderr) = client.netkit(&[
+        "send",
+        "--udp",
+        "--broadcast",
+        "--timeout",
+        "3s",
+        "10.99.0.255:7890",
+        "hi",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("reply from 10.99.0.1:7890: \"ok\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_gbk_reply_in_the_utf8_view_says_once_to_use_gbk() {
+    // 你好 in GBK, as the lessons' servers answer.
+    let to = udp_answering(&[0xc4, 0xe3, 0xba, 0xc3], 2);
+    let (code, stdout, stderr) = common::run(&["send", "--udp", &to, "a", "b"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout.matches(": hex c4 e3 ba c3 (4 bytes").count(),
+        2,
+        "{stdout}"
+    );
+    let notes: Vec<&str> = stdout.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(
+        notes,
+        [
+            "note: these bytes are not UTF-8 text; they read as GBK: \"你好\" (use --encoding gbk; Big5, Shift_JIS and EUC-KR read them too)"
+        ],
+        "{stdout}"
+    );
+    // Read as GBK, nothing to say.
+    let to = udp_answering(&[0xc4, 0xe3, 0xba, 0xc3], 1);
+    let (_, stdout, _) = common::run(&["send", "--udp", &to, "a", "--encoding", "gbk"]);
+    assert!(stdout.contains(": \"你好\" (4 bytes"), "{stdout}");
+    assert!(!stdout.contains("note:"), "{stdout}");
 }

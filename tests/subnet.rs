@@ -190,8 +190,46 @@ fn aggregate_merges_arguments_or_stdin_per_family() {
     assert_eq!(code, 2, "one bad line");
     assert!(stderr.contains("300.1.1.1/8: octet 1 is 300"), "{stderr}");
     let lines = json_lines(&stdout);
-    let prefixes: Vec<_> = lines.iter().filter_map(|l| l["prefix"].as_str()).collect();
-    assert_eq!(prefixes, ["10.0.0.0/24", "192.168.0.0/16"]);
+    let blocks: Vec<_> = lines.iter().filter_map(|l| l["subnet"].as_str()).collect();
+    assert_eq!(blocks, ["10.0.0.0/24", "192.168.0.0/16"]);
+    assert_eq!(
+        lines.last(),
+        Some(&json!({"summary": {"kind": "aggregate", "read": 3, "blocks": 2}}))
+    );
+}
+
+#[test]
+fn aggregate_json_is_the_same_from_arguments_and_from_stdin() {
+    let prefixes = ["10.0.0.0/24", "10.0.1.0/24", "10.0.3.0/24", "fd00::/16"];
+    let mut args = vec!["subnet", "--aggregate", "--json"];
+    args.extend(prefixes);
+    let (code, from_args, _) = run(&args);
+    assert_eq!(code, 0);
+    let (code, from_stdin, _) = run_with_stdin(
+        &["subnet", "--aggregate", "--json", "-"],
+        &(prefixes.join("\n") + "\n"),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(from_args, from_stdin);
+    // One line per block, named by the key a split's rows use, then the summary.
+    assert_eq!(
+        json_lines(&from_args),
+        [
+            json!({"subnet": "10.0.0.0/23"}),
+            json!({"subnet": "10.0.3.0/24"}),
+            json!({"subnet": "fd00::/16"}),
+            json!({"summary": {"kind": "aggregate", "read": 4, "blocks": 3}}),
+        ]
+    );
+    let (_, range, _) = run(&["subnet", "10.0.0.5-10.0.0.7", "--json"]);
+    assert_eq!(
+        json_lines(&range),
+        [
+            json!({"subnet": "10.0.0.5/32"}),
+            json!({"subnet": "10.0.0.6/31"}),
+            json!({"summary": {"kind": "range", "blocks": 2}}),
+        ]
+    );
 }
 
 #[test]
@@ -266,4 +304,64 @@ fn bad_input_exits_2_with_the_reason() {
         assert_eq!(code, 2, "{args:?}");
         assert!(stderr.contains(want), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn all_of_ipv6_counts_to_2_pow_128_and_json_writes_big_counts_as_strings() {
+    const ALL: &str = "340282366920938463463374607431768211456";
+    let (code, stdout, _) = run(&["subnet", "::/0", "--prefix", "128", "--limit", "2"]);
+    assert_eq!(code, 0);
+    // 2^128 subnets, 2 listed: 2^128 - 2 more (issue 23: it said 2^128 - 3).
+    assert!(
+        stdout.contains("... and 340282366920938463463374607431768211454 more subnets"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&[
+        "subnet",
+        "::/0",
+        "--prefix",
+        "128",
+        "--explain",
+        "--limit",
+        "1",
+    ]);
+    assert!(
+        stdout.contains(&format!("borrowing 128 bits gives 2^128 = {ALL} subnets")),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&[
+        "subnet", "::/0", "--prefix", "128", "--json", "--limit", "1",
+    ]);
+    let lines = json_lines(&stdout);
+    assert_eq!(lines[1]["summary"]["count"], json!(ALL));
+    // One past a u64 is a string too; what fits a u64 stays a number.
+    let (_, stdout, _) = run(&[
+        "subnet",
+        "::/0",
+        "--split",
+        "18446744073709551615",
+        "--json",
+        "--limit",
+        "1",
+    ]);
+    let summary = &json_lines(&stdout)[1]["summary"];
+    assert_eq!(summary["count"], json!("18446744073709551616"));
+    assert_eq!(
+        summary["rounded"],
+        json!([18_446_744_073_709_551_615_u64, "18446744073709551616"])
+    );
+    let (_, stdout, _) = run(&["subnet", "::/0", "--prefix", "1", "--json"]);
+    let lines = json_lines(&stdout);
+    assert_eq!(lines[2]["summary"]["count"], json!(2));
+    // The hosts of ::/0, in the row and in classify's card.
+    let (_, stdout, _) = run(&["subnet", "::/0"]);
+    assert!(
+        stdout.lines().nth(1).is_some_and(|l| l.ends_with(ALL)),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&["classify", "::/0"]);
+    assert!(
+        stdout.contains("340,282,366,920,938,463,463,374,607,431,768,211,456 addresses (2^128)"),
+        "{stdout}"
+    );
 }

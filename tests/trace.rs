@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::netns::ChainLab;
+use common::netns::{ChainLab, Netns};
 use serde_json::Value;
 
 /// The five links of the standard chain, all private.
@@ -328,4 +328,42 @@ fn loopback_is_one_hop() {
     assert_eq!(code, 0, "{stdout} {stderr}");
     assert!(stdout.contains(" 1  127.0.0.1  "), "{stdout}");
     assert!(stdout.contains("loopback"), "{stdout}");
+}
+
+/// Issue 23: a name with two addresses (::1 and 127.0.0.1, from a namespace's own hosts
+/// file): the first in the resolver's order is traced, the other named as nmap names it; with
+/// -4 or -6 only that family's addresses count.
+#[test]
+fn a_name_of_two_addresses_traces_the_first_and_names_the_other() {
+    let Some(ns) = Netns::with_hosts("trname", "::1 lab.test\n127.0.0.1 lab.test\n") else {
+        return;
+    };
+    let order = ns.resolved("lab.test");
+    assert_eq!(order.len(), 2, "{order:?}");
+    let args = ["trace", "-n", "-w", "1", "-q", "1", "lab.test"];
+    let (code, stdout, stderr) = ns.netkit(&args);
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    let mut lines = stdout.lines();
+    let header = format!("trace to lab.test ({}), 30 hops max, udp probes", order[0]);
+    assert_eq!(lines.next(), Some(header.as_str()), "{stdout}");
+    let others = format!("other addresses for lab.test (not traced): {}", order[1]);
+    assert_eq!(lines.next(), Some(others.as_str()), "{stdout}");
+    let (code, stdout, _) = ns.netkit(&["trace", "--json", "-n", "-w", "1", "-q", "1", "lab.test"]);
+    assert_eq!(code, 0, "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(report["address"], order[0].to_string(), "{report}");
+    assert_eq!(
+        report["other_addresses"],
+        serde_json::json!([order[1].to_string()])
+    );
+    for (flag, addr) in [("-4", "127.0.0.1"), ("-6", "::1")] {
+        let (code, stdout, _) = ns.netkit(&[
+            "trace", flag, "--json", "-n", "-w", "1", "-q", "1", "lab.test",
+        ]);
+        assert_eq!(code, 0, "{stdout}");
+        let report: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        assert_eq!(report["address"], addr, "{report}");
+        assert_eq!(report["other_addresses"], serde_json::json!([]), "{report}");
+    }
 }

@@ -120,8 +120,86 @@ pub struct Classful {
     pub network: Option<Ipv4Addr>,
     /// The host bits alone, `0.0.1.5` of `172.20.1.5`.
     pub host_part: Option<Ipv4Addr>,
-    /// Why the address does not behave as its class suggests (0/8, 127/8, D, E).
+    /// Why the address does not behave as its class suggests (0/8, 127/8, D, E), or why
+    /// lessons skip its network (the first and last networks of B and C).
     pub note: Option<&'static str>,
+}
+
+/// Why lessons list class B from 128.1.0.1 and class C from 192.0.1.1: the first network of
+/// classes B and C, and the last, were reserved from the early assignments on (RFC 790, 1981,
+/// beside RFC 791, lists 128.0 and 191.255 as reserved; RFC 3330, 2002, calls all four
+/// "initially and ... still reserved by the IANA"); RFC 5735 (2010), which replaced RFC 3330,
+/// lists none of them but 192.0.0.0/24, by then the IETF's own block.
+pub const LESSONS_FIRST_HOSTS: &str = "Lessons list class B from 128.1.0.1 and class C from 192.0.1.1: the first networks, 128.0.0.0/16 and\n192.0.0.0/24, were reserved from the early assignments on, as were the last, 191.255.0.0/16 and\n223.255.255.0/24 (RFC 790, 1981, lists the class B pair; RFC 3330, 2002, still all four). Since RFC 5735\n(2010) only 192.0.0.0/24 of them is special: the IETF's block for protocol assignments. A network's\nfirst and last address name the network and its broadcast, not hosts: hence x.x.x.1 to x.x.x.254.";
+
+/// The sentence for an address in the first or last network of class B or C (see
+/// `LESSONS_FIRST_HOSTS`).
+fn once_reserved(addr: Ipv4Addr) -> Option<&'static str> {
+    match addr.octets() {
+        [128, 0, _, _] => Some(
+            "128.0.0.0/16, the first class B network, was reserved in the early assignments (RFC 790, 1981): that is why lessons list class B from 128.1.0.1; RFC 3330 (2002) still listed it as reserved, RFC 5735 (2010) and today's registry (RFC 6890) do not",
+        ),
+        [191, 255, _, _] => Some(
+            "191.255.0.0/16, the last class B network, was reserved in the early assignments (RFC 790, 1981) and still in RFC 3330 (2002); RFC 5735 (2010) and today's registry (RFC 6890) no longer list it",
+        ),
+        [192, 0, 0, _] => Some(
+            "192.0.0.0/24, the first class C network, was reserved from the early assignments on (RFC 3330, 2002, still listed it): that is why lessons list class C from 192.0.1.1; today it is the IETF's block for protocol assignments (RFC 6890)",
+        ),
+        [223, 255, 255, _] => Some(
+            "223.255.255.0/24, the last class C network, was reserved from the early assignments on and still in RFC 3330 (2002); RFC 5735 (2010) and today's registry (RFC 6890) no longer list it",
+        ),
+        _ => None,
+    }
+}
+
+/// Which end of its network an address is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// All host bits zero: the address names the network.
+    Network,
+    /// All host bits one: the network's broadcast address.
+    Broadcast,
+}
+
+/// An address that is no host of its classful network: its network or broadcast address.
+/// Under CIDR the prefix decides, and this says which prefixes give the same answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassfulEnd {
+    pub end: End,
+    /// The classful network and its prefix: 10.0.0.0/8.
+    pub network: Ipv4Addr,
+    pub prefix: u8,
+    /// The shortest prefix under which the address is still that end of its network (its
+    /// host bits all zero, or all one); from there to /30 it is no host. A shorter prefix
+    /// makes it a host; /31 (RFC 3021) and /32 make it usable.
+    pub from_prefix: u8,
+}
+
+/// The network or broadcast address of a classful A, B or C network (not 0/8 or 127/8,
+/// which are no usable networks): 10.0.0.0, 126.255.255.255. None for a host address.
+pub fn classful_end(addr: Ipv4Addr) -> Option<ClassfulEnd> {
+    let class = Class::of(addr);
+    let prefix = class.default_prefix()?;
+    if matches!(addr.octets()[0], 0 | 127) {
+        return None;
+    }
+    let bits = u32::from(addr);
+    let host_bits = 32 - u32::from(prefix);
+    let host = bits & !(u32::MAX << host_bits);
+    let (end, run) = if host == 0 {
+        (End::Network, bits.trailing_zeros())
+    } else if host == !(u32::MAX << host_bits) {
+        (End::Broadcast, bits.trailing_ones())
+    } else {
+        return None;
+    };
+    Some(ClassfulEnd {
+        end,
+        network: Ipv4Addr::from(bits & (u32::MAX << host_bits)),
+        prefix,
+        // A run of `run` equal low bits: host bits of every prefix from 32 - run on.
+        from_prefix: (32 - run) as u8,
+    })
 }
 
 /// Splits an address the classful way.
@@ -146,6 +224,7 @@ pub fn classful(addr: Ipv4Addr) -> Classful {
         (Class::A, 127) => Some(
             "class A by its bits, but 127.0.0.0/8 is loopback and no usable class A network (usable: 1-126)",
         ),
+        (Class::B | Class::C, _) if once_reserved(addr).is_some() => once_reserved(addr),
         (Class::D, _) => Some("class D is multicast: a group address, with no network/host split"),
         (Class::E, _) => {
             Some("class E is reserved for future use (experimental): not assigned to hosts")
@@ -248,5 +327,69 @@ mod tests {
         assert_eq!(Class::C.hosts_per_network(), Some(254));
         assert_eq!(Class::D.networks(), None);
         assert_eq!(Class::E.hosts_per_network(), None);
+    }
+
+    #[test]
+    fn the_first_and_last_networks_of_b_and_c_say_why_lessons_skip_them() {
+        // input, a word the note must hold
+        let cases = [
+            ("128.0.0.1", "lessons list class B from 128.1.0.1"),
+            ("191.255.0.1", "the last class B network"),
+            ("192.0.0.1", "lessons list class C from 192.0.1.1"),
+            ("223.255.255.1", "the last class C network"),
+        ];
+        for (input, words) in cases {
+            let c = classful(input.parse().unwrap_or(Ipv4Addr::UNSPECIFIED));
+            assert!(
+                c.note.is_some_and(|n| n.contains(words)),
+                "{input}: {:?}",
+                c.note
+            );
+        }
+        for input in ["128.1.0.1", "191.254.255.254", "192.0.1.1", "223.255.254.1"] {
+            let c = classful(input.parse().unwrap_or(Ipv4Addr::UNSPECIFIED));
+            assert_eq!(c.note, None, "{input}");
+        }
+    }
+
+    #[test]
+    fn network_and_broadcast_addresses_of_classful_networks() {
+        // input, end, classful network, prefix, from which prefix it stays that end
+        let cases = [
+            ("10.0.0.0", End::Network, "10.0.0.0", 8, 7),
+            ("126.255.255.255", End::Broadcast, "126.0.0.0", 8, 8),
+            ("172.16.0.0", End::Network, "172.16.0.0", 16, 12),
+            ("172.16.255.255", End::Broadcast, "172.16.0.0", 16, 16),
+            ("192.168.1.0", End::Network, "192.168.1.0", 24, 24),
+            ("192.168.1.255", End::Broadcast, "192.168.1.0", 24, 23),
+            ("128.0.0.0", End::Network, "128.0.0.0", 16, 1),
+            ("191.255.255.255", End::Broadcast, "191.255.0.0", 16, 2),
+        ];
+        for (input, end, network, prefix, from_prefix) in cases {
+            let got = classful_end(input.parse().unwrap_or(Ipv4Addr::UNSPECIFIED));
+            assert_eq!(
+                got,
+                Some(ClassfulEnd {
+                    end,
+                    network: network.parse().unwrap_or(Ipv4Addr::UNSPECIFIED),
+                    prefix,
+                    from_prefix,
+                }),
+                "{input}"
+            );
+        }
+        // Hosts, and the classes or networks with no usable split.
+        for input in [
+            "10.0.0.1",
+            "192.168.1.254",
+            "0.0.0.0",
+            "127.0.0.0",
+            "127.255.255.255",
+            "224.0.0.0",
+            "255.255.255.255",
+        ] {
+            let got = classful_end(input.parse().unwrap_or(Ipv4Addr::UNSPECIFIED));
+            assert_eq!(got, None, "{input}");
+        }
     }
 }

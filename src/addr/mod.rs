@@ -2,6 +2,7 @@
 //! Pure knowledge: no I/O, no printing; `Facts::of` is the one entry point for an address.
 
 pub mod class;
+mod count;
 mod forms;
 pub mod host;
 pub mod lab;
@@ -15,6 +16,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::{Serialize, Serializer};
 
 use class::Class;
+pub use count::Count;
 pub use forms::{Binary, Hex};
 use special::{Block, Purpose};
 

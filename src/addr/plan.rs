@@ -7,6 +7,8 @@ use std::net::IpAddr;
 
 use ipnet::{IpNet, IpSubnets, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
 
+use super::Count;
+
 /// Why a plan cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
@@ -18,7 +20,7 @@ pub enum PlanError {
     TooManySubnets {
         net: u8,
         wanted: u64,
-        most: String,
+        most: Count,
         longest: u8,
     },
     #[error("/{prefix} is not inside /{net}: give a prefix from /{net} to /{longest}")]
@@ -31,7 +33,7 @@ pub enum PlanError {
     DoesNotFit {
         block: IpNet,
         needed: u128,
-        capacity: u128,
+        capacity: Count,
         missing: u128,
         fits: u8,
     },
@@ -53,7 +55,7 @@ fn bits(net: IpNet) -> u8 {
 
 /// The prefix that splits `net` into at least `count` equal subnets: (prefix, how many that
 /// gives, whether `count` was rounded up to a power of two).
-pub fn split_prefix(net: IpNet, count: u64) -> Result<(u8, u128, bool), PlanError> {
+pub fn split_prefix(net: IpNet, count: u64) -> Result<(u8, Count, bool), PlanError> {
     if count == 0 {
         return Err(PlanError::NoSubnets(count));
     }
@@ -65,20 +67,12 @@ pub fn split_prefix(net: IpNet, count: u64) -> Result<(u8, u128, bool), PlanErro
         return Err(PlanError::TooManySubnets {
             net: net.prefix_len(),
             wanted: count,
-            most: power_of_two(free),
+            most: Count::power_of_two(free),
             longest,
         });
     }
-    let subnets = 1u128 << borrowed;
-    Ok((prefix as u8, subnets, subnets != u128::from(count)))
-}
-
-/// 2^n as text (n up to 128).
-fn power_of_two(n: u32) -> String {
-    1u128.checked_shl(n).map_or_else(
-        || "340282366920938463463374607431768211456".to_string(),
-        |v| v.to_string(),
-    )
+    let subnets = Count::power_of_two(borrowed);
+    Ok((prefix as u8, subnets, subnets != Count::from(count)))
 }
 
 /// Every subnet of `net` of length `prefix`, lazily, in address order.
@@ -91,11 +85,10 @@ pub fn subnets(net: IpNet, prefix: u8) -> Result<IpSubnets, PlanError> {
     })
 }
 
-/// How many subnets of `prefix` a `net` holds: 2^(prefix - net's).
-pub fn subnet_count(net: IpNet, prefix: u8) -> u128 {
-    1u128
-        .checked_shl(u32::from(prefix.saturating_sub(net.prefix_len())))
-        .unwrap_or(u128::MAX)
+/// How many subnets of `prefix` a `net` holds: 2^(prefix - net's), up to 2^128 (::/0 into
+/// /128s).
+pub fn subnet_count(net: IpNet, prefix: u8) -> Count {
+    Count::power_of_two(u32::from(prefix.saturating_sub(net.prefix_len())))
 }
 
 /// One VLSM request and the block it got.
@@ -152,14 +145,15 @@ pub fn vlsm(net: IpNet, hosts: &[u64]) -> Result<Vlsm, PlanError> {
         .iter()
         .map(|r| size(r.2))
         .fold(0u128, u128::saturating_add);
-    let capacity = size(longest - u32::from(net.prefix_len()));
-    if needed > capacity {
+    // ::/0 holds 2^128, past u128: no sum of requests (each at most 2^64) outgrows it.
+    let capacity = Count::power_of_two(longest - u32::from(net.prefix_len()));
+    if let Some(room) = capacity.to_u128().filter(|&room| needed > room) {
         let fits = longest - (128 - (needed - 1).leading_zeros()).min(longest);
         return Err(PlanError::DoesNotFit {
             block: net,
             needed,
             capacity,
-            missing: needed - capacity,
+            missing: needed - room,
             fits: fits as u8,
         });
     }
@@ -275,13 +269,18 @@ mod tests {
             ("2001:db8::/32", 5, (35, 8, true)),
             ("0.0.0.0/0", 2, (1, 2, false)),
         ];
-        for (block, count, want) in cases {
+        for (block, count, (prefix, made, rounded)) in cases {
             assert_eq!(
                 split_prefix(net(block), count),
-                Ok(want),
+                Ok((prefix, Count::from(made as u64), rounded)),
                 "{block} into {count}"
             );
         }
+        // 2^64 - 1 asked for: 2^64 made, one more than a u64 holds.
+        assert_eq!(
+            split_prefix(net("::/0"), u64::MAX).map(|(p, made, _)| (p, made.to_string())),
+            Ok((64, "18446744073709551616".to_string()))
+        );
         assert!(
             split_prefix(net("10.0.0.0/31"), 4)
                 .is_err_and(|e| e.to_string().contains("at most 2 (/32)"))
@@ -303,7 +302,21 @@ mod tests {
             subnets(net("10.0.0.0/24"), 20)
                 .is_err_and(|e| e.to_string().contains("/20 is not inside /24"))
         );
-        assert_eq!(subnet_count(net("10.0.0.0/8"), 24), 65_536);
+        // input, prefix, count
+        let counts = [
+            ("10.0.0.0/8", 24, "65536"),
+            ("0.0.0.0/0", 32, "4294967296"),
+            ("::/0", 64, "18446744073709551616"),
+            ("::/0", 127, "170141183460469231731687303715884105728"),
+            ("::/0", 128, "340282366920938463463374607431768211456"),
+        ];
+        for (block, prefix, want) in counts {
+            assert_eq!(
+                subnet_count(net(block), prefix).to_string(),
+                want,
+                "{block} into /{prefix}"
+            );
+        }
     }
 
     #[test]

@@ -7,17 +7,12 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::IpNet;
 use serde::Serialize;
 
-use super::Integer;
+use super::{Count, Integer};
 
-/// 2^128, the size of ::/0, which u128 cannot hold.
-const TWO_POW_128: &str = "340282366920938463463374607431768211456";
-
-/// The number of addresses in a prefix with `host_bits` host bits: 2^host_bits, as text.
+/// The number of addresses in a prefix with `host_bits` host bits: 2^host_bits, as text
+/// (2^128 for ::/0).
 fn ipv6_count(host_bits: u32) -> Integer {
-    match 1u128.checked_shl(host_bits) {
-        Some(n) => Integer::Text(n.to_string()),
-        None => Integer::Text(TWO_POW_128.to_string()),
-    }
+    Integer::Text(Count::power_of_two(host_bits).to_string())
 }
 
 /// The facts of one CIDR block.
@@ -116,6 +111,8 @@ pub fn subnet(net: IpNet) -> Subnet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TWO_POW_128: &str = "340282366920938463463374607431768211456";
 
     fn calc(cidr: &str) -> Subnet {
         subnet(cidr.parse().unwrap_or_else(|e| panic!("{cidr}: {e}")))

@@ -91,7 +91,10 @@ pub struct SubnetArgs {
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub limit: u64,
 
-    /// JSON: one document for a plan; JSON lines for a split and for --aggregate of stdin
+    /// JSON: one document for a VLSM plan, a same-subnet answer or --contains; JSON lines
+    /// for a split, a range and --aggregate: a line per block ({"subnet": ...}), then a
+    /// {"summary": ...} line. A count past 2^64 - 1 is a decimal string (an IPv6 block's
+    /// addresses and usable_hosts always are)
     #[arg(long)]
     pub json: bool,
 }

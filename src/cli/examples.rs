@@ -79,6 +79,7 @@ Examples:
   netkit echo --udp 7788                  UDP echo on port 7788, all interfaces
   netkit echo 9000 --tcp --mode upper     TCP, answers in upper case
   netkit echo 9000 --tcp --mode relay     a chat room: each message goes to every other client
+  netkit echo 8080 --udp --mode chat      the lessons' chat server: the sender gets it too
   netkit echo 9000 --tcp --framed         4-byte big-endian length, then the message
   netkit echo 9000 --tcp --framed=le32    the hand-outs' struct.pack('i', n) header
   netkit echo 7788 --udp --recv-size 10   recvfrom(10): longer datagrams are cut
@@ -93,11 +94,18 @@ Examples:
   netkit listen 8888 --tcp                 type a line: every connected client gets it
   netkit listen 7788 --udp                 a line goes to the peer heard from last
   netkit listen 8888 --tcp --reply Hello   the hand-outs' server: every message gets Hello
+  netkit listen 9000 --udp --reply command=ok --reply 'speed?=100.0' --reply error
+                                           a fake drone: an answer per request, error to the rest
+  netkit listen 8888 --tcp --timestamps --save got.bin --show hex
+                                           NetAssist's view: times, a hex dump, bytes kept in a file
   netkit listen 8888 --tcp --once          end when the first client disconnects
   netkit listen 7788 --udp --encoding gbk  show (and send) GBK text, as Windows tools do
   netkit listen 5000 --udp --join 239.1.1.1 --iface eth0   a multicast group's datagrams
 
-EOF on stdin leaves it running; Ctrl-C or SIGTERM ends it with the summary.";
+TCP clients are numbered as they connect (#1, #2, ... in the log). A typed line goes to every
+client; a line starting with @N and a space goes to client #N alone (@2 hello), and @@
+starts a line for everyone with one @. EOF on stdin leaves it running; Ctrl-C or SIGTERM ends
+it with the summary.";
 
 pub(super) const SEND_EXAMPLES: &str = "\
 Examples:
@@ -148,6 +156,7 @@ pub(super) const PORT_EXAMPLES: &str = "\
 Examples:
   netkit port 80 8080 50000 https
   netkit port 8080                 what it means, and which program holds it here
+  netkit port 0 54321              what port 0 means; whether the OS gives clients 54321 here
   netkit port --listening          every listening port of this machine, with its program
   netkit port --json 7788
 

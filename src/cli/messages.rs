@@ -18,8 +18,23 @@ pub enum EchoMode {
     Echo,
     /// Return them with ASCII letters in upper case (other bytes unchanged)
     Upper,
-    /// Forward each message to every other client (TCP) or recent peer (UDP)
+    /// Forward each message to every other client (TCP) or recent peer (UDP): the sender
+    /// does not get its own message back
     Relay,
+    /// A chat room that includes the sender: each message goes to every client (TCP) or
+    /// recent peer (UDP), the sender too, as the lessons' UDP chat server does (its client
+    /// waits for its own message after each send)
+    #[value(alias = "relay-all")]
+    Chat,
+}
+
+/// How arriving messages are shown, whatever typed ones are written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Show {
+    /// Text in --encoding (hex where bytes do not decode)
+    Text,
+    /// A hex dump (offset, bytes, text, like xxd)
+    Hex,
 }
 
 /// How messages travel: length-framed or not, and the size of each read (echo, listen, send).
@@ -80,7 +95,10 @@ impl ServeArgs {
 pub struct TextArgs {
     /// Text encoding of messages: what arrives is shown decoded in it, what is typed is sent
     /// in it. WHATWG labels: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252,
-    /// latin1, ...
+    /// latin1, ... When a peer's bytes read as text only in another of utf-8, gbk, big5,
+    /// shift_jis, euc-kr (or as UTF-8 mojibake in this one), the log says so once per peer.
+    /// gbk is WHATWG's: it reads 0x80 as € and GB18030's four-byte codes, which Python's gbk
+    /// codec rejects
     #[arg(long, value_name = "NAME", default_value = "utf-8", value_parser = Encoding::for_label)]
     pub encoding: Encoding,
 
@@ -88,16 +106,37 @@ pub struct TextArgs {
     /// the command line or typed are hex digits: 48 65 6c 6c 6f, 48656c6c6f or \x48\x65
     #[arg(long)]
     pub hex: bool,
+
+    /// How arriving messages are shown, apart from how typed ones are written: `--show hex`
+    /// types text and shows what arrives as a hex dump; `--hex --show text` types hex digits
+    /// and shows text [default: hex with --hex, else text]
+    #[arg(long, value_name = "VIEW", value_enum)]
+    pub show: Option<Show>,
 }
 
 impl TextArgs {
-    /// How the renderer shows messages.
+    /// How the renderer shows messages: --show, else as --hex says.
     pub fn look(&self) -> Look {
         Look {
             encoding: self.encoding,
-            hex: self.hex,
+            hex: self.show.map_or(self.hex, |show| show == Show::Hex),
         }
     }
+}
+
+/// What a server keeps of what it receives, as NetAssist does (echo, listen).
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    /// Put the wall-clock time (local, with milliseconds) before each log line:
+    /// [14:31:12.345]; in JSON, "time": "2026-12-03T14:31:12.345+08:00". The zone is TZ's,
+    /// else /etc/localtime's, read at the start
+    #[arg(long)]
+    pub timestamps: bool,
+
+    /// Append every received byte (each TCP read or frame, each datagram) to FILE, a regular
+    /// file (created when missing)
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
 }
 
 /// Arguments of `netkit echo`.
@@ -129,12 +168,17 @@ pub struct EchoArgs {
     #[command(flatten)]
     pub text: TextArgs,
 
+    #[command(flatten)]
+    pub record: RecordArgs,
+
     /// Print only the start and the summary
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Events as JSON lines: listening, connected, message, datagram (with "hex" and "text"),
-    /// dropped, disconnected, summary
+    /// Events as JSON lines: listening, connected ("client": its number), message, datagram
+    /// (with "hex" and "text"), relayed (relay and chat: "to", the peers it went to),
+    /// dropped, disconnected ("reads", or "messages" with --framed), not_saved (--save),
+    /// summary; with --timestamps each has a "time"
     #[arg(long)]
     pub json: bool,
 }
@@ -145,9 +189,14 @@ pub struct ListenArgs {
     #[command(flatten)]
     pub at: ServeArgs,
 
-    /// Answer every message with TEXT (in --encoding, or hex digits with --hex)
-    #[arg(long, value_name = "TEXT")]
-    pub reply: Option<String>,
+    /// Answer messages (in --encoding, or hex digits with --hex). TEXT alone answers every
+    /// message; REQUEST=REPLY (repeatable) answers a message that is REQUEST (a line ending
+    /// after it is ignored) with REPLY, the first rule that matches wins, and TEXT alone
+    /// answers the rest. A * in REQUEST matches any bytes (\* a star, \= an equals sign).
+    /// A fake drone: --reply command=ok --reply 'speed?=100.0' --reply 'battery*=87'
+    /// --reply error
+    #[arg(long, value_name = "TEXT|REQUEST=REPLY")]
+    pub reply: Vec<String>,
 
     /// End when the first TCP client disconnects
     #[arg(long)]
@@ -184,12 +233,15 @@ pub struct ListenArgs {
     #[command(flatten)]
     pub text: TextArgs,
 
+    #[command(flatten)]
+    pub record: RecordArgs,
+
     /// Print only the start, what is sent, and the summary
     #[arg(short, long)]
     pub quiet: bool,
 
     /// Events as JSON lines: echo's (listening, connected, message, datagram, dropped,
-    /// disconnected, summary) plus sent and not_sent
+    /// disconnected, not_saved, summary) plus sent and not_sent
     #[arg(long)]
     pub json: bool,
 }

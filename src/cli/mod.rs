@@ -23,10 +23,12 @@ pub use quick::parse;
 /// The fundamentals of IP networking in one binary.
 ///
 /// classify says what an address is (class, private or public, special-purpose ranges,
-/// subnet math); subnet plans networks (splits, VLSM, ranges, aggregates); ifaces lists the
-/// interfaces; ping asks whether hosts answer; scan finds open
-/// TCP and UDP ports; echo and send are the endpoint and the client for socket labs; port
-/// says what a port number means.
+/// subnet math); subnet plans networks (splits, VLSM, ranges, aggregates); ifaces (or
+/// ifconfig, ipconfig) lists the interfaces; ping asks whether hosts answer; trace shows the
+/// path to a host hop by hop; check answers "is my network OK?" step by step, from loopback
+/// to a host; scan finds open TCP and UDP ports; echo and send are the endpoint and the
+/// client for socket labs, and listen is a server you answer by hand; port says what a port
+/// number means.
 #[derive(Debug, Parser)]
 #[command(
     name = "netkit",
@@ -75,7 +77,7 @@ pub enum Command {
     Subnet(SubnetArgs),
     /// List network interfaces like ifconfig: flags, MTU, MAC, addresses (each classified),
     /// counters, and the default routes
-    #[command(after_help = IFACES_EXAMPLES)]
+    #[command(after_help = IFACES_EXAMPLES, visible_aliases = ["ifconfig", "ipconfig"])]
     Ifaces(IfacesArgs),
     /// Send ICMP echo requests (or timed TCP connects) to hosts, with iputils' output and
     /// statistics; several hosts are pinged at once

@@ -21,7 +21,8 @@ pub enum SocketKind {
 /// Arguments of `netkit ping`.
 #[derive(Debug, Args)]
 pub struct PingArgs {
-    /// Hosts: IPv4 or IPv6 addresses, or names (resolved once)
+    /// Hosts: IPv4 or IPv6 addresses, or names (resolved once; a name's first address is
+    /// pinged and the others named, or with --tcp the first that accepts a connect)
     #[arg(value_name = "HOST", required = true, value_parser = parse_host)]
     pub hosts: Vec<Host>,
 
@@ -88,7 +89,8 @@ pub struct PingArgs {
 /// Arguments of `netkit trace`.
 #[derive(Debug, Args)]
 pub struct TraceArgs {
-    /// The destination: an address or a name (resolved once)
+    /// The destination: an address or a name (resolved once; its first address is traced and
+    /// the others named)
     #[arg(value_name = "HOST", value_parser = parse_host)]
     pub host: Host,
 
@@ -141,8 +143,8 @@ pub struct TraceArgs {
 /// Arguments of `netkit check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A host to resolve and reach last (an address or a name); without it, nothing is sent
-    /// beyond the gateway
+    /// A host to resolve and reach last (an address or a name, each of its addresses tried in
+    /// turn); without it, nothing is sent beyond the gateway
     #[arg(value_name = "HOST", value_parser = parse_host)]
     pub host: Option<Host>,
 
@@ -158,7 +160,8 @@ pub struct CheckArgs {
 /// Arguments of `netkit scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Targets: an address, a name, or a CIDR block (its hosts)
+    /// Targets: an address, a name, or a CIDR block (its hosts). Of a name's addresses one is
+    /// scanned and the others named: the first, or in a connect scan the first with a port open
     #[arg(value_name = "TARGET", required = true, value_parser = parse_scan_target)]
     pub targets: Vec<ScanTarget>,
 

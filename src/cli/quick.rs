@@ -35,7 +35,10 @@ fn subcommand(name: &str) -> Option<clap::Command> {
     Some(match name {
         "classify" => only::<super::ClassifyArgs>("classify"),
         "subnet" => only::<super::SubnetArgs>("subnet"),
-        "ifaces" => only::<super::IfacesArgs>("ifaces"),
+        // The aliases as `super::Command` declares them: clap then names the match "ifaces".
+        "ifaces" | "ifconfig" | "ipconfig" => {
+            only::<super::IfacesArgs>("ifaces").visible_aliases(["ifconfig", "ipconfig"])
+        }
         "ping" => only::<super::PingArgs>("ping"),
         "trace" => only::<super::TraceArgs>("trace"),
         "check" => only::<super::CheckArgs>("check"),
@@ -133,6 +136,13 @@ mod tests {
                 c.get_groups().map(|g| format!("{g:?}")).collect()
             };
             assert_eq!(args(&quick), args(sub), "{name}");
+            let aliases = |c: &clap::Command| -> Vec<String> {
+                c.get_all_aliases().map(String::from).collect()
+            };
+            assert_eq!(aliases(&quick), aliases(sub), "{name}: aliases");
+            for alias in sub.get_all_aliases() {
+                assert!(subcommand(alias).is_some(), "{alias}: not parsed quickly");
+            }
             assert_eq!(groups(&quick), groups(sub), "{name}");
         }
     }
@@ -149,6 +159,9 @@ mod tests {
                 "netkit classify 10.0.0.1 --color=always",
                 "netkit ping -c 3 -i 0.2 --socket dgram 127.0.0.1",
                 "netkit port -1",
+                "netkit ifconfig",
+                "netkit ipconfig -a -l lo",
+                "netkit ifconfig --json -4",
             ]
             .map(String::from),
         );

@@ -15,7 +15,7 @@ use crate::error::{Error, Outcome};
 use crate::net::connect;
 use crate::net::icmp::echo_once;
 use crate::net::interfaces::{self, IFF_RUNNING, IFF_UP, RawLink, Snapshot};
-use crate::net::resolve::{Family, name_servers, resolve};
+use crate::net::resolve::{Family, name_servers, resolve_all_scoped};
 use crate::output::Output;
 use crate::output::check::{CheckReport, Status, Step};
 
@@ -60,9 +60,9 @@ async fn check(args: &CheckArgs, steps: &mut Vec<Step>) {
     let own = own_address(snapshot.as_ref(), route.as_ref());
     steps.push(timed(ms(began.elapsed()), own));
     steps.push(gateway(route.as_ref(), wait).await);
-    let (resolution, addr) = resolution(args).await;
+    let (resolution, addrs) = resolution(args).await;
     steps.push(resolution);
-    steps.push(host(args, addr, wait).await);
+    steps.push(host(args, addrs, wait).await);
 }
 
 fn ms(d: Duration) -> Option<f64> {
@@ -275,8 +275,9 @@ async fn gateway(route: Option<&Route>, wait: Duration) -> Step {
     timed(took, failed(3, name, format!("{gw}: {why}"), meaning))
 }
 
-/// Step 4: HOST's name resolved (the resolver named); with no HOST, only the resolver named.
-async fn resolution(args: &CheckArgs) -> (Step, Option<IpAddr>) {
+/// Step 4: HOST's name resolved (the resolver named, and every address in the order a
+/// client tries them); with no HOST, only the resolver named.
+async fn resolution(args: &CheckArgs) -> (Step, Vec<IpAddr>) {
     let name = "name resolution";
     let servers = name_servers();
     let resolver = if servers.is_empty() {
@@ -286,31 +287,44 @@ async fn resolution(args: &CheckArgs) -> (Step, Option<IpAddr>) {
     };
     let Some(host) = &args.host else {
         let detail = format!("no HOST given; {resolver}");
-        return (step(4, name, Status::Skip, detail), None);
+        return (step(4, name, Status::Skip, detail), Vec::new());
     };
     if let Some(addr) = host.addr() {
         let detail = format!("{addr} is an address; {resolver}");
-        return (step(4, name, Status::Skip, detail), Some(addr));
+        return (step(4, name, Status::Skip, detail), vec![addr]);
     }
     let began = Instant::now();
-    let found = timeout(RESOLVE_WAIT, resolve(host, Family::Any)).await;
+    let found = timeout(RESOLVE_WAIT, resolve_all_scoped(host, Family::Any)).await;
     let took = ms(began.elapsed());
-    let (done, addr) = match found {
-        Ok(Ok(addr)) => {
-            let detail = format!("{} is {addr} ({resolver})", host.given());
-            (step(4, name, Status::Pass, detail), Some(addr))
+    let (done, addrs) = match found {
+        Ok(Ok(every)) => {
+            let addrs: Vec<IpAddr> = every.iter().map(SocketAddr::ip).collect();
+            let detail = format!("{} is {} ({resolver})", host.given(), listed(&addrs));
+            (step(4, name, Status::Pass, detail), addrs)
         }
-        Ok(Err(e)) => (not_resolved(host.given(), &resolver, e.to_string()), None),
+        Ok(Err(e)) => (
+            not_resolved(host.given(), &resolver, e.to_string()),
+            Vec::new(),
+        ),
         Err(_) => {
             let detail = format!(
                 "no answer for {} within {} s",
                 host.given(),
                 RESOLVE_WAIT.as_secs()
             );
-            (failed(4, name, detail, silent_resolver(&resolver)), None)
+            (
+                failed(4, name, detail, silent_resolver(&resolver)),
+                Vec::new(),
+            )
         }
     };
-    (timed(took, done), addr)
+    (timed(took, done), addrs)
+}
+
+/// Addresses as a list: "::1, 127.0.0.1".
+fn listed(addrs: &[IpAddr]) -> String {
+    let each: Vec<String> = addrs.iter().map(IpAddr::to_string).collect();
+    each.join(", ")
 }
 
 /// What a resolver that does not answer means.
@@ -335,56 +349,97 @@ fn not_resolved(given: &str, resolver: &str, text: String) -> Step {
     failed(4, "name resolution", text, meaning)
 }
 
-/// Step 5: HOST answers ping, or else a TCP connect to 443, then 80.
-async fn host(args: &CheckArgs, addr: Option<IpAddr>, wait: Duration) -> Step {
+/// Step 5: HOST answers ping, or else a TCP connect to 443, then 80. A name's addresses are
+/// tried in turn, as a client tries them (issue 23: `localhost` is often ::1 first while a
+/// lesson's server listens on 127.0.0.1 only), and the step says which one answered.
+async fn host(args: &CheckArgs, addrs: Vec<IpAddr>, wait: Duration) -> Step {
     let name = "host";
     let Some(host) = &args.host else {
         let detail = "no HOST given: nothing sent beyond the gateway";
         return step(5, name, Status::Skip, detail.into());
     };
-    let Some(addr) = addr else {
+    if addrs.is_empty() {
         let detail = format!("{} did not resolve", host.given());
         return step(5, name, Status::Skip, detail);
-    };
-    let shown = if host.addr().is_some() {
-        addr.to_string()
-    } else {
-        format!("{} ({addr})", host.given())
+    }
+    let named = host.addr().is_none();
+    let shown = |addr: IpAddr| {
+        if named {
+            format!("{} ({addr})", host.given())
+        } else {
+            addr.to_string()
+        }
     };
     let began = Instant::now();
-    if let Ok(Some(rtt)) = echo_once(addr, wait).await {
-        return timed(
-            ms(rtt),
-            step(5, name, Status::Pass, format!("{shown} answers ping")),
-        );
+    for (i, &addr) in addrs.iter().enumerate() {
+        if let Ok(Some(rtt)) = echo_once(addr, wait).await {
+            let mut detail = format!("{} answers ping", shown(addr));
+            if i > 0 {
+                detail.push_str(&format!("; {} did not", listed(&addrs[..i])));
+            }
+            return timed(ms(rtt), step(5, name, Status::Pass, detail));
+        }
     }
-    if let Some(answered) = tcp_answers(addr, &shown, wait).await {
+    if let Some(answered) = tcp_answers(&addrs, &shown, wait).await {
         return answered;
     }
+    let all = if named {
+        format!("{} ({})", host.given(), listed(&addrs))
+    } else {
+        listed(&addrs)
+    };
     let unanswered = failed(
         5,
         name,
-        format!("{shown}: no reply to ping, nor on TCP 443 or 80"),
+        format!("{all}: no reply to ping, nor on TCP 443 or 80"),
         format!(
-            "{shown} is down, or something on the way drops its traffic; `netkit trace {addr}` \
-             shows where it is lost"
+            "{all} is down, or something on the way drops its traffic; `netkit trace {}` shows \
+             where it is lost",
+            addrs[0]
         ),
     );
     // A step that ran carries its time: here, all the asking that went unanswered.
     timed(ms(began.elapsed()), unanswered)
 }
 
-/// Step 5 passed by a TCP port that answers, 443 or else 80 (a reset proves the host is up).
-async fn tcp_answers(addr: IpAddr, shown: &str, wait: Duration) -> Option<Step> {
+/// Step 5 passed by a TCP port that answers, 443 or else 80, on the first address that
+/// accepts; else on the first that refused (a reset proves the host is up).
+async fn tcp_answers(
+    addrs: &[IpAddr],
+    shown: &impl Fn(IpAddr) -> String,
+    wait: Duration,
+) -> Option<Step> {
+    let mut refused = None;
     for port in [443u16, 80] {
-        let (answer, took) = connect::timed(SocketAddr::new(addr, port), wait).await;
-        let state = match answer {
-            connect::Answer::Open => "open",
-            connect::Answer::Refused => "closed: the host is up",
-            connect::Answer::TimedOut | connect::Answer::Failed(_) => continue,
+        let at: Vec<SocketAddr> = addrs.iter().map(|a| SocketAddr::new(*a, port)).collect();
+        let attempts = connect::in_turn(&at, wait).await;
+        let Some(i) = connect::answering(&attempts) else {
+            continue;
         };
-        let detail = format!("{shown}: no reply to ping, but TCP port {port} answers ({state})");
-        return Some(timed(ms(took), step(5, "host", Status::Pass, detail)));
+        let chosen = &attempts[i];
+        let open = matches!(chosen.answer, connect::Answer::Open);
+        let state = if open {
+            "open"
+        } else {
+            "closed: the host is up"
+        };
+        let mut detail = format!(
+            "{}: no reply to ping, but TCP port {port} answers ({state})",
+            shown(chosen.to.ip())
+        );
+        let before: Vec<String> = attempts[..i]
+            .iter()
+            .map(|a| format!("{} ({})", a.to.ip(), a.answer.words(wait)))
+            .collect();
+        if !before.is_empty() {
+            detail.push_str(&format!("; tried first: {}", before.join(", ")));
+        }
+        let answered = timed(ms(chosen.took), step(5, "host", Status::Pass, detail));
+        if open {
+            return Some(answered);
+        }
+        // A closed port proves the host is up, but an open one on the next port says more.
+        refused.get_or_insert(answered);
     }
-    None
+    refused
 }

@@ -6,7 +6,7 @@ use crate::net::owners;
 use crate::net::services::{self, Source};
 use crate::output::Output;
 use crate::output::port::{Listening, PortReport};
-use crate::ports::{HandoutRange, Holder, IanaRange, PortSet, Services};
+use crate::ports::{HandoutRange, Holder, IanaRange, LocalRange, PortSet, Services};
 
 pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
     let source = match (&args.services_file, args.builtin) {
@@ -21,8 +21,10 @@ pub fn run(args: &PortArgs, out: &mut Output) -> Result<Outcome, Error> {
         out.listening(&listening(holders, &services))?;
         return Ok(Outcome::Success);
     }
-    let answers = answers(&args.ports, &holders, &services);
-    out.ports(&answers)?;
+    // The range the kernel chooses client ports from (per network namespace).
+    let local = crate::net::local_port_range().map(|(first, last)| LocalRange { first, last });
+    let answers = answers(&args.ports, &holders, &services, local);
+    out.ports(&answers, local)?;
     Ok(if answers.iter().all(Result::is_ok) {
         Outcome::Success
     } else {
@@ -52,6 +54,7 @@ fn answers(
     inputs: &[String],
     holders: &[Holder],
     services: &Services,
+    local: Option<LocalRange>,
 ) -> Vec<Result<PortReport, (String, String)>> {
     let mut answers = Vec::new();
     for input in inputs {
@@ -64,6 +67,8 @@ fn answers(
                         port,
                         iana_range: IanaRange::of(port),
                         handout_range: HandoutRange::of(port),
+                        local_port_range: local,
+                        in_local_port_range: local.map(|range| range.contains(port)),
                         services: services.of_port(port),
                         held_by: holders
                             .iter()

@@ -28,7 +28,7 @@ pub fn run(args: &SubnetArgs, out: &mut Output) -> Result<Outcome, Error> {
     if let Some(range) = range_words(&args.inputs) {
         let (start, end) = range?;
         let blocks = plan::range(start, end).map_err(Error::Plan)?;
-        out.subnet_blocks("range", &blocks, None)?;
+        out.subnet_blocks("range", &blocks, None, false)?;
         return Ok(Outcome::Success);
     }
     let [input] = args.inputs.as_slice() else {
@@ -230,7 +230,7 @@ fn aggregate(args: &SubnetArgs, out: &mut Output) -> Result<Outcome, Error> {
         }
     }
     let merged = plan::aggregate(&nets);
-    out.subnet_blocks("aggregate", &merged, streamed.then_some(nets.len()))?;
+    out.subnet_blocks("aggregate", &merged, Some(nets.len()), streamed)?;
     Ok(if bad == 0 {
         Outcome::Success
     } else {

@@ -215,6 +215,28 @@ pub fn interface_index(name: &str) -> Option<u32> {
     }
 }
 
+/// The first and last port this machine's kernel chooses from when a socket binds port 0 or
+/// connects unbound: net.ipv4.ip_local_port_range on Linux (it serves IPv6 too; each network
+/// namespace has its own). None where it is not to be read.
+pub fn local_port_range() -> Option<(u16, u16)> {
+    // Linux
+    #[cfg(target_os = "linux")]
+    {
+        let path = std::path::Path::new("/proc/sys/net/ipv4/ip_local_port_range");
+        let bytes = read_small_file(path, 64).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        // Two numbers with a tab between: "32768\t60999\n".
+        let mut numbers = text.split_whitespace().map(str::parse::<u16>);
+        let (first, last) = (numbers.next()?.ok()?, numbers.next()?.ok()?);
+        (first <= last).then_some((first, last))
+    }
+    // Elsewhere: the range is the system's own, and not read here.
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 /// Whether this process runs as root (effective uid 0): raw sockets, short ping intervals.
 pub fn privileged() -> bool {
     // Unix
@@ -303,6 +325,20 @@ mod tests {
             assert_eq!(got.ok().map(|(n, ip)| (n, Some(ip))), Some((4, from)));
             assert_eq!(&buf[..4], b"ping");
         });
+    }
+
+    #[test]
+    fn the_local_port_range_is_read_where_there_is_one() {
+        let range = local_port_range();
+        // Linux
+        #[cfg(target_os = "linux")]
+        assert!(
+            range.is_some_and(|(first, last)| first > 0 && first <= last),
+            "{range:?}"
+        );
+        // Elsewhere
+        #[cfg(not(target_os = "linux"))]
+        assert_eq!(range, None);
     }
 
     #[test]

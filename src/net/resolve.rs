@@ -1,6 +1,8 @@
 //! Name resolution, once for every command: an address as typed is used as it is; a name is
 //! looked up with the system's resolver (getaddrinfo), and the first address of the wanted
-//! family is taken, as ping, traceroute and nmap take it.
+//! family is taken, as ping, traceroute and nmap take it. `resolve_all_scoped` keeps every
+//! address in the resolver's order, for the commands that try them in turn or name the
+//! others (issue 23: `localhost` is often ::1 first, 127.0.0.1 second).
 
 use std::net::{IpAddr, SocketAddr, SocketAddrV6};
 
@@ -73,31 +75,76 @@ pub async fn resolve_scoped(host: &Host, family: Family) -> Result<SocketAddr, E
     Ok(SocketAddr::V6(SocketAddrV6::new(v6, 0, 0, scope)))
 }
 
+/// Every address `host` stands for, of the wanted family, in the resolver's order (getaddrinfo
+/// sorts them by RFC 6724, the order a client such as Python's `create_connection` tries them
+/// in), each once, as socket addresses with port 0. Never empty: a name without an address
+/// of the family is an error. An address as typed is the only one; a `%zone` is its scope.
+pub async fn resolve_all_scoped(host: &Host, family: Family) -> Result<Vec<SocketAddr>, Error> {
+    if host.addr().is_some() {
+        return Ok(vec![resolve_scoped(host, family).await?]);
+    }
+    Ok(resolve_every(host, family)
+        .await?
+        .into_iter()
+        .map(|a| SocketAddr::new(a, 0))
+        .collect())
+}
+
 /// `resolve` without the zone's refusal.
 async fn resolve_any(host: &Host, family: Family) -> Result<IpAddr, Error> {
-    let refuse = |reason: &str| Error::Resolve {
-        name: host.given().to_string(),
-        reason: reason.to_string(),
-    };
     if let Some(addr) = host.addr() {
         return if family.admits(&addr) {
             Ok(addr)
         } else {
-            Err(refuse("it is not of the family asked for (-4/-6)"))
+            Err(Error::Resolve {
+                name: host.given().to_string(),
+                reason: "it is not of the family asked for (-4/-6)".to_string(),
+            })
         };
     }
+    let every = resolve_every(host, family).await?;
+    // resolve_every never returns an empty list.
+    every.first().copied().ok_or_else(|| Error::Resolve {
+        name: host.given().to_string(),
+        reason: "it has no address".to_string(),
+    })
+}
+
+/// Most addresses kept of one name: a name with hundreds of records names the first few.
+const MOST_ADDRESSES: usize = 16;
+
+/// A name's addresses of the family, in order, each once (getaddrinfo lists an address once
+/// per socket type unless asked for one), at most MOST_ADDRESSES; an error when none is left.
+async fn resolve_every(host: &Host, family: Family) -> Result<Vec<IpAddr>, Error> {
+    let refuse = |reason: &str| Error::Resolve {
+        name: host.given().to_string(),
+        reason: reason.to_string(),
+    };
     let found = tokio::net::lookup_host((host.given(), 0))
         .await
         .map_err(|e| refuse(&io_reason(&e)))?;
-    found
-        .map(|a| a.ip())
-        .find(|a| family.admits(a))
-        .ok_or_else(|| {
-            refuse(match family {
-                Family::Any => "it has no address",
-                Family::V4 | Family::V6 => "it has no address of the family asked for (-4/-6)",
-            })
-        })
+    let every = in_order(found.map(|a| a.ip()), family);
+    if every.is_empty() {
+        return Err(refuse(match family {
+            Family::Any => "it has no address",
+            Family::V4 | Family::V6 => "it has no address of the family asked for (-4/-6)",
+        }));
+    }
+    Ok(every)
+}
+
+/// The addresses of `family` in the order given, each once, at most MOST_ADDRESSES.
+fn in_order(found: impl Iterator<Item = IpAddr>, family: Family) -> Vec<IpAddr> {
+    let mut every: Vec<IpAddr> = Vec::new();
+    for a in found.filter(|a| family.admits(a)) {
+        if !every.contains(&a) {
+            every.push(a);
+            if every.len() == MOST_ADDRESSES {
+                break;
+            }
+        }
+    }
+    every
 }
 
 /// The socket address of a server: its host resolved, with the interface of a `%zone` as the
@@ -106,35 +153,6 @@ pub async fn resolve_endpoint(endpoint: &Endpoint) -> Result<SocketAddr, Error> 
     let mut addr = resolve_scoped(&endpoint.host, Family::Any).await?;
     addr.set_port(endpoint.port);
     Ok(addr)
-}
-
-/// Every socket address of a server, in the resolver's order (getaddrinfo sorts them by
-/// RFC 6724, so ::1 may come before 127.0.0.1), each once: a client tries them in turn, as
-/// Python's socket.create_connection does. An address as typed is the only one.
-pub async fn resolve_endpoint_all(endpoint: &Endpoint) -> Result<Vec<SocketAddr>, Error> {
-    let host = &endpoint.host;
-    if host.addr().is_some() {
-        return Ok(vec![resolve_endpoint(endpoint).await?]);
-    }
-    let found = tokio::net::lookup_host((host.given(), endpoint.port))
-        .await
-        .map_err(|e| Error::Resolve {
-            name: host.given().to_string(),
-            reason: io_reason(&e),
-        })?;
-    let mut all: Vec<SocketAddr> = Vec::new();
-    for addr in found {
-        if !all.contains(&addr) {
-            all.push(addr);
-        }
-    }
-    if all.is_empty() {
-        return Err(Error::Resolve {
-            name: host.given().to_string(),
-            reason: "it has no address".to_string(),
-        });
-    }
-    Ok(all)
 }
 
 /// The name servers the system resolver asks, from /etc/resolv.conf (which `ip netns exec`
@@ -233,6 +251,24 @@ mod tests {
         // /etc/hosts, no DNS: the one name every test machine has.
         let got = block_on(resolve(&host("localhost"), Family::V4));
         assert!(got.is_ok_and(|a| a.is_loopback()));
+    }
+
+    #[test]
+    fn every_address_is_kept_once_in_the_resolvers_order_within_the_family() {
+        let v6: IpAddr = "::1".parse().unwrap_or_else(|e| panic!("{e}"));
+        let v4 = IpAddr::from([127, 0, 0, 1]);
+        let found = [v6, v4, v6, v4];
+        assert_eq!(in_order(found.into_iter(), Family::Any), [v6, v4]);
+        assert_eq!(in_order(found.into_iter(), Family::V4), [v4]);
+        assert_eq!(in_order(found.into_iter(), Family::V6), [v6]);
+        let many = (0..=255u8).map(|n| IpAddr::from([10, 0, 0, n]));
+        assert_eq!(in_order(many, Family::Any).len(), MOST_ADDRESSES);
+        // An address as typed is its own one address.
+        let typed = block_on(resolve_all_scoped(&host("127.0.0.1"), Family::Any));
+        assert_eq!(
+            typed.ok(),
+            Some(vec![SocketAddr::from(([127, 0, 0, 1], 0))])
+        );
     }
 
     #[test]

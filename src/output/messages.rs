@@ -3,6 +3,7 @@
 //! with control characters escaped, hex where they do not decode, or an xxd dump with --hex;
 //! JSON carries them losslessly as hex, with the decoded text.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -114,6 +115,14 @@ pub fn wait_words(wait: Duration) -> String {
         format!("{} s", super::format_g(wait.as_secs_f64()))
     }
 }
+
+/// The peers already told that their bytes read better in another encoding: each is told
+/// once. Bounded: past NOTED_PEERS the set starts over (a peer may then be told again).
+#[derive(Debug, Default)]
+pub struct Noted(HashSet<SocketAddr>);
+
+/// The most peers `Noted` remembers.
+const NOTED_PEERS: usize = 4096;
 
 /// One exchange of `send`: a message and its reply.
 #[derive(Debug, Serialize)]
@@ -320,7 +329,8 @@ impl Output {
             Some(rtt) => format!(" ({}, {rtt:.3} ms)", bytes(a.bytes)),
             None => format!(" ({})", bytes(a.bytes)),
         };
-        self.message_line(&head, &a.payload, &after)
+        self.message_line(&head, &a.payload, &after)?;
+        self.encoding_note("", a.from, &a.payload, false)
     }
 
     /// One exchange of `send`.
@@ -347,11 +357,12 @@ impl Output {
             bytes(e.received_bytes)
         };
         let Some(reads) = e.reads.as_ref().filter(|r| !r.is_empty()) else {
-            return self.message_line(
+            self.message_line(
                 &format!("reply from {peer}"),
                 &e.reply,
                 &format!(" ({size}, {rtt:.3} ms)"),
-            );
+            )?;
+            return self.encoding_note("", peer, &e.reply, !e.truncated);
         };
         // recv(N) hands the reply over in pieces of at most N bytes: each as it came.
         writeln!(
@@ -366,7 +377,8 @@ impl Output {
                 &format!(" ({})", bytes(read.total)),
             )?;
         }
-        Ok(())
+        // Judged on the whole reply: a recv may end inside a character.
+        self.encoding_note("", peer, &e.reply, false)
     }
 
     /// How the server ended a TCP connection.
@@ -559,6 +571,59 @@ impl Output {
             )?;
         }
         Ok(writeln!(self)?)
+    }
+
+    /// Says once per peer, in the text log, that a message's bytes read better in another
+    /// encoding than the chosen one (text::suggest), with the text and the flag to use.
+    /// `prefix` starts the line; `whole`: the payload is a whole message (a datagram), not
+    /// a TCP read that may end inside a character.
+    pub(super) fn encoding_note(
+        &mut self,
+        prefix: &str,
+        peer: SocketAddr,
+        payload: &Payload,
+        whole: bool,
+    ) -> Written {
+        if self.json() || payload.look.hex || payload.absent {
+            return Ok(());
+        }
+        if self.encoding_noted.0.contains(&peer) {
+            return Ok(());
+        }
+        let whole = whole && payload.total == payload.bytes.len();
+        let Some(s) = text::suggest(&payload.bytes, payload.look.encoding, whole) else {
+            return Ok(());
+        };
+        if self.encoding_noted.0.len() >= NOTED_PEERS {
+            self.encoding_noted.0.clear();
+        }
+        self.encoding_noted.0.insert(peer);
+        let chosen = payload.look.encoding.name();
+        let (name, label) = (s.encoding.name(), s.label);
+        match s.misread {
+            text::Misread::NotDecoded => write!(
+                self,
+                "{prefix}note: these bytes are not {chosen} text; they read as {name}: {} (use --encoding {label}",
+                s.text
+            )?,
+            text::Misread::Mojibake => write!(
+                self,
+                "{prefix}note: these bytes are UTF-8 text that {chosen} shows as mojibake; they read as UTF-8: {} (use --encoding {label}",
+                s.text
+            )?,
+        }
+        match s.also.as_slice() {
+            [] => {}
+            [one] => write!(self, "; {one} reads them too")?,
+            [first @ .., last] => write!(self, "; {} and {last} read them too", first.join(", "))?,
+        }
+        if s.python_differs {
+            write!(
+                self,
+                "; netkit's GBK is WHATWG's, which reads 0x80 and a2 e3 as €: Python's gbk codec rejects both"
+            )?;
+        }
+        Ok(writeln!(self, ")")?)
     }
 }
 

@@ -118,6 +118,8 @@ pub struct Output {
     scratch: Vec<u8>,
     /// Whether messages go to a terminal, where a progress bar may be drawn.
     err_is_terminal: bool,
+    /// The peers already told their bytes read better in another encoding.
+    encoding_noted: messages::Noted,
 }
 
 impl Output {
@@ -135,6 +137,7 @@ impl Output {
             color,
             scratch: Vec::with_capacity(2048),
             err_is_terminal: false,
+            encoding_noted: messages::Noted::default(),
         }
     }
 
@@ -148,6 +151,7 @@ impl Output {
             color: self.color,
             scratch: Vec::new(),
             err_is_terminal: false,
+            encoding_noted: messages::Noted::default(),
         }
     }
 

@@ -32,9 +32,25 @@ pub struct HostReport {
     pub loss_percent: f64,
     pub time_ms: u64,
     pub rtt_ms: Option<RttSummary>,
+    /// The name's other addresses (of the family asked for), as nmap names them: never
+    /// pinged, or (--tcp) tried before `address` was chosen.
+    pub other_addresses: Vec<IpAddr>,
+    /// --tcp: the addresses whose connect did not answer as `address` did, in the order tried.
+    pub tried: Vec<Tried>,
     /// The last RTTs (at most `SPARKLINE`), oldest first, for the sparkline.
     #[serde(skip)]
     pub recent_rtts: Vec<f64>,
+}
+
+/// An address of a name tried with a connect when ping --tcp chose among them, as a client
+/// does (issue 23), and how that connect ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tried {
+    pub address: IpAddr,
+    /// A token: "refused", "no_answer" or "error".
+    pub answer: &'static str,
+    /// In words, with the port: "TCP port 18888: connection refused".
+    pub words: String,
 }
 
 /// How many of the last RTTs the sparkline shows.
@@ -56,11 +72,14 @@ pub struct ReplyRecord {
 
 /// What happens while pinging, as it happens.
 pub enum PingEvent<'a> {
-    /// The header line; `size` is the data size (none for --tcp).
+    /// The header line; `size` is the data size (none for --tcp). With a name of several
+    /// addresses, lines under it name the others and what was tried.
     Start {
         target: &'a str,
         addr: IpAddr,
         size: Option<usize>,
+        others: &'a [IpAddr],
+        tried: &'a [Tried],
     },
     Reply {
         target: &'a str,
@@ -205,8 +224,18 @@ impl Output {
                 _ => Ok(()),
             };
         }
-        if let PingEvent::Start { target, addr, size } = event {
+        if let PingEvent::Start {
+            target,
+            addr,
+            size,
+            others,
+            tried,
+        } = event
+        {
             writeln!(self, "{}", start_line(target, *addr, *size))?;
+            for line in other_lines(target, others, tried, "pinged") {
+                writeln!(self, "{line}")?;
+            }
             return self.flush();
         }
         if view.quiet {
@@ -351,6 +380,32 @@ fn start_line(target: &str, addr: IpAddr, size: Option<usize>) -> String {
     }
 }
 
+/// The lines under a header naming a name's other addresses: those tried first and how they
+/// answered, then those never probed as nmap says it ("other addresses for localhost (not
+/// scanned): 127.0.0.1"); `verb` is what was not done to them.
+pub fn other_lines(target: &str, others: &[IpAddr], tried: &[Tried], verb: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !tried.is_empty() {
+        let each: Vec<String> = tried
+            .iter()
+            .map(|t| format!("{} ({})", t.address, t.words))
+            .collect();
+        lines.push(format!("also tried: {}", each.join("; ")));
+    }
+    let untried: Vec<String> = others
+        .iter()
+        .filter(|a| !tried.iter().any(|t| t.address == **a))
+        .map(IpAddr::to_string)
+        .collect();
+    if !untried.is_empty() {
+        lines.push(format!(
+            "other addresses for {target} (not {verb}): {}",
+            untried.join(", ")
+        ));
+    }
+    lines
+}
+
 /// An echo reply's line: size, who, sequence, TTL, time, and the duplicate and bad-data marks.
 fn reply_line(name: Option<&str>, from: IpAddr, reply: &ReplyRecord) -> String {
     let from = match name {
@@ -403,6 +458,32 @@ fn rtt_text(ms: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_addresses_are_named_tried_or_not() {
+        let (v6, v4, far) = (
+            IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            IpAddr::from([127, 0, 0, 1]),
+            IpAddr::from([10, 0, 0, 9]),
+        );
+        assert!(other_lines("127.0.0.1", &[], &[], "pinged").is_empty());
+        assert_eq!(
+            other_lines("localhost", &[v4], &[], "pinged"),
+            ["other addresses for localhost (not pinged): 127.0.0.1"]
+        );
+        let tried = [Tried {
+            address: v6,
+            answer: "refused",
+            words: "TCP port 7: connection refused".into(),
+        }];
+        assert_eq!(
+            other_lines("lab.test", &[v6, far], &tried, "pinged"),
+            [
+                "also tried: ::1 (TCP port 7: connection refused)",
+                "other addresses for lab.test (not pinged): 10.0.0.9",
+            ]
+        );
+    }
 
     #[test]
     fn reply_times_have_iputils_precision() {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Output;
 use super::Written;
-use crate::ports::{HandoutRange, Holder, IanaRange, Protocol, Service};
+use crate::ports::{HandoutRange, Holder, IanaRange, LocalRange, Protocol, Service};
 
 /// What one port means, and what holds it on this machine.
 #[derive(Debug, Serialize)]
@@ -17,6 +17,11 @@ pub struct PortReport {
     pub port: u16,
     pub iana_range: IanaRange,
     pub handout_range: HandoutRange,
+    /// The ports this machine's kernel chooses for a socket that binds port 0 or none
+    /// (net.ipv4.ip_local_port_range); null where it was not read.
+    pub local_port_range: Option<LocalRange>,
+    /// Whether this port is one of those: a client's port, likely; null where unknown.
+    pub in_local_port_range: Option<bool>,
     pub services: Vec<Service>,
     /// The listening TCP and bound UDP sockets on it, with their processes.
     pub held_by: Vec<Holder>,
@@ -98,8 +103,14 @@ fn held(h: &Holder) -> String {
 
 impl Output {
     /// Writes the answers in input order; a bad input is reported on stderr and, with
-    /// --json, as {"input": ..., "error": ...} in its place.
-    pub fn ports(&mut self, answers: &[Result<PortReport, (String, String)>]) -> Written {
+    /// --json, as {"input": ..., "error": ...} in its place. Under the table: what port 0
+    /// means, the ports this machine chooses for clients (`local`), and why the two range
+    /// columns differ.
+    pub fn ports(
+        &mut self,
+        answers: &[Result<PortReport, (String, String)>],
+        local: Option<LocalRange>,
+    ) -> Written {
         let mut table = self.table(&[
             "PORT",
             "IANA RANGE",
@@ -121,8 +132,59 @@ impl Output {
         }
         if rows > 0 {
             self.write_table(&mut table, 0)?;
+            let ports: Vec<u16> = answers.iter().flatten().map(|r| r.port).collect();
+            self.port_notes(&ports, local)?;
         }
         Ok(())
+    }
+
+    /// The notes under the port table (issue 23): port 0, the OS-chosen ports, the columns.
+    fn port_notes(&mut self, ports: &[u16], local: Option<LocalRange>) -> Written {
+        let chosen_from = local.map_or_else(
+            || "by the OS".to_string(),
+            |range| format!("from {range} here"),
+        );
+        if ports.contains(&0) {
+            writeln!(
+                self,
+                "port 0 is no port to connect to: binding port 0 asks the OS for a free port, chosen {chosen_from}"
+            )?;
+        }
+        match local {
+            Some(range) => {
+                let mut inside: Vec<String> = ports
+                    .iter()
+                    .filter(|&&p| range.contains(p))
+                    .map(ToString::to_string)
+                    .collect();
+                inside.dedup();
+                let which = match inside.len() {
+                    0 => String::new(),
+                    1 => format!(" ({} is one of them)", inside[0]),
+                    2..=5 => format!(" ({} are some of them)", inside.join(", ")),
+                    n => format!(" ({n} of the ports above are among them)"),
+                };
+                writeln!(
+                    self,
+                    "client ports here: {range} (net.ipv4.ip_local_port_range); a client that binds no port gets one when it connects or sends, usually a new one each run{which}"
+                )?;
+            }
+            None => writeln!(
+                self,
+                "this system's range for OS-chosen client ports was not read (Linux's default: {})",
+                LocalRange::LINUX_DEFAULT
+            )?,
+        }
+        writeln!(
+            self,
+            "the two range columns differ on 1024-49151: IANA registers services there (RFC 6335), hand-outs call every port above 1023 dynamic"
+        )?;
+        Ok(writeln!(
+            self,
+            "IANA's dynamic range, never assigned, is {}; Linux chooses client ports from {} by default",
+            LocalRange::IANA_DYNAMIC,
+            LocalRange::LINUX_DEFAULT
+        )?)
     }
 
     /// `port --listening`: every listening TCP and bound UDP socket, ss -lntup-like.

@@ -30,6 +30,17 @@ pub struct TargetScan {
     pub ports: Vec<PortResult>,
     /// Cut short by Ctrl-C.
     pub interrupted: bool,
+    /// A name's other addresses, as nmap names them ("not scanned", unless in `also_scanned`).
+    pub other_addresses: Vec<IpAddr>,
+    /// A connect scan of a name: the addresses scanned before `address` with no port open.
+    pub also_scanned: Vec<TriedAddress>,
+}
+
+/// An address of a name scanned with no port open, before the one reported.
+#[derive(Debug, Serialize)]
+pub struct TriedAddress {
+    pub address: IpAddr,
+    pub counts: Counts,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -84,15 +95,49 @@ impl Output {
             } else {
                 String::new()
             };
+            // A name is named with its address, as nmap's "scan report for localhost (::1)".
+            let on = if scan.other_addresses.is_empty() {
+                scan.address.to_string()
+            } else {
+                format!("{} ({})", scan.target, scan.address)
+            };
             writeln!(
                 self,
-                "{} ports on {} scanned in {:.2} s{cut}: {} open, {} closed, {} filtered{open_filtered}",
+                "{} ports on {on} scanned in {:.2} s{cut}: {} open, {} closed, {} filtered{open_filtered}",
                 scan.ports_scanned,
-                scan.address,
                 scan.elapsed_ms as f64 / 1000.0,
                 c.open,
                 c.closed,
                 c.filtered
+            )?;
+            self.other_addresses(scan)?;
+        }
+        Ok(())
+    }
+
+    /// The lines naming a name's other addresses: those scanned first with nothing open, then
+    /// those not scanned, as nmap says it.
+    fn other_addresses(&mut self, scan: &TargetScan) -> Written {
+        for t in &scan.also_scanned {
+            let c = &t.counts;
+            writeln!(
+                self,
+                "also scanned {}: nothing open ({} closed, {} filtered)",
+                t.address, c.closed, c.filtered
+            )?;
+        }
+        let untried: Vec<String> = scan
+            .other_addresses
+            .iter()
+            .filter(|a| !scan.also_scanned.iter().any(|t| t.address == **a))
+            .map(IpAddr::to_string)
+            .collect();
+        if !untried.is_empty() {
+            writeln!(
+                self,
+                "other addresses for {} (not scanned): {}",
+                scan.target,
+                untried.join(", ")
             )?;
         }
         Ok(())

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -173,6 +174,14 @@ pub enum Unsent {
     Frame(FrameError),
     /// The send to the UDP peer failed.
     Failed { peer: SocketAddr, error: io::Error },
+    /// `@N line`: no TCP client has that number now (`connected`: the numbers that do).
+    NoSuchClient {
+        line: u64,
+        client: u64,
+        connected: Vec<u64>,
+    },
+    /// listen's --reply rules: none matches this message, and there is no default.
+    NoRule { peer: SocketAddr },
 }
 
 impl Unsent {
@@ -195,6 +204,30 @@ impl Unsent {
                 let why = crate::error::io_reason(error);
                 ("socket_error", format!("to {peer}: {why}"))
             }
+            Unsent::NoSuchClient {
+                line,
+                client,
+                connected,
+            } => {
+                let now = match connected.as_slice() {
+                    [] => "no TCP client is connected".to_string(),
+                    numbers => {
+                        let numbers: Vec<String> =
+                            numbers.iter().map(|n| format!("#{n}")).collect();
+                        format!("connected now: {}", numbers.join(", "))
+                    }
+                };
+                (
+                    "no_such_client",
+                    format!("line {line}: no TCP client #{client} ({now}); nothing sent"),
+                )
+            }
+            Unsent::NoRule { peer } => (
+                "no_rule",
+                format!(
+                    "to {peer}: no --reply rule matches the message, so no answer (a --reply without '=' answers the rest)"
+                ),
+            ),
         };
         (token, words.into())
     }
@@ -233,6 +266,15 @@ pub struct Reach {
     pub protocols: Vec<Protocol>,
 }
 
+/// Who a relayed message goes to: every other peer (relay) or every peer, the sender too
+/// (chat).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RelayMode {
+    Relay,
+    Chat,
+}
+
 /// Something that happened at a server (echo or listen).
 #[derive(Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -245,6 +287,8 @@ pub enum ServerEvent {
     Connected {
         protocol: Protocol,
         peer: SocketAddr,
+        /// The client's number on its listener (#1, #2, ...): listen's `@N line` names it.
+        client: u64,
         clients: usize,
         /// listen --serial: how long at least it waited in the accept queue, and how many
         /// still wait there (where the system tells).
@@ -260,6 +304,7 @@ pub enum ServerEvent {
     Message {
         protocol: Protocol,
         peer: SocketAddr,
+        client: u64,
         bytes: usize,
         #[serde(flatten)]
         payload: Payload,
@@ -280,15 +325,36 @@ pub enum ServerEvent {
     Sent {
         protocol: Protocol,
         peers: Vec<SocketAddr>,
+        /// To one TCP client: its number.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client: Option<u64>,
         bytes: usize,
         #[serde(flatten)]
         payload: Payload,
     },
+    /// A typed line longer than the most a line can be: its first `most` bytes go out, the
+    /// rest up to its line ending is skipped.
+    LineCut { line: u64, most: usize },
     /// A typed line could not go out.
     NotSent {
         #[serde(flatten)]
         reason: Unsent,
     },
+    /// echo --mode relay or chat: a message and who it went to (chat: the sender too).
+    Relayed {
+        protocol: Protocol,
+        from: SocketAddr,
+        /// The sender's number (TCP).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client: Option<u64>,
+        mode: RelayMode,
+        /// Who it went to (at most serve::LOGGED_PEERS of them), and how many in all.
+        to: Vec<SocketAddr>,
+        peers: usize,
+        bytes: usize,
+    },
+    /// --save could not write: nothing more is saved (serving goes on).
+    NotSaved { path: String, reason: String },
     Dropped {
         protocol: Protocol,
         peer: SocketAddr,
@@ -298,7 +364,13 @@ pub enum ServerEvent {
     Disconnected {
         protocol: Protocol,
         peer: SocketAddr,
-        messages: u64,
+        client: u64,
+        /// Unframed TCP: how many reads (a read is not a send: TCP is a byte stream).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reads: Option<u64>,
+        /// --framed: how many whole messages.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        messages: Option<u64>,
         bytes_in: u64,
         bytes_out: u64,
         #[serde(flatten)]
@@ -315,14 +387,100 @@ pub enum ServerEvent {
     },
 }
 
+/// How many of a thing, in words: "1 byte", "2 bytes".
+fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Most addresses a relayed line names; the rest are counted.
+const NAMED: usize = 8;
+
+/// A moment of the wall clock: since the Unix epoch, and this machine's offset from UTC then
+/// (seconds east).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WallClock {
+    pub since_epoch: Duration,
+    pub utc_offset: i32,
+}
+
+/// A moment in local time as `HH:MM:SS.mmm`, and as RFC 3339 with its offset
+/// (`2026-12-03T14:31:12.345+08:00`, `...Z` in UTC).
+fn clock(at: WallClock) -> (String, String) {
+    let local = i64::try_from(at.since_epoch.as_secs())
+        .unwrap_or(i64::MAX)
+        .saturating_add(i64::from(at.utc_offset))
+        .max(0) as u64;
+    let ms = at.since_epoch.subsec_millis();
+    let (day, of_day) = (local / 86_400, local % 86_400);
+    let time = format!(
+        "{:02}:{:02}:{:02}.{ms:03}",
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
+    );
+    let (y, m, d) = civil(day);
+    let zone = match at.utc_offset {
+        0 => "Z".to_string(),
+        east => {
+            let sign = if east < 0 { '-' } else { '+' };
+            let minutes = east.unsigned_abs() / 60;
+            format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+        }
+    };
+    (time.clone(), format!("{y:04}-{m:02}-{d:02}T{time}{zone}"))
+}
+
+/// The date of a day counted from 1970-01-01 (the proleptic Gregorian calendar, in eras of
+/// 400 years as in H. Hinnant's `civil_from_days`).
+fn civil(day: u64) -> (u64, u64, u64) {
+    let z = day + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    (y, m, d)
+}
+
+/// An event with the moment it was logged (--timestamps), as JSON writes it.
+#[derive(Serialize)]
+struct Stamped<'a> {
+    time: String,
+    #[serde(flatten)]
+    event: &'a ServerEvent,
+}
+
 impl Output {
     /// One server event as a log line or a JSON line.
     pub fn server_event(&mut self, event: &ServerEvent) -> Written {
+        self.server_event_at(None, event)
+    }
+
+    /// One server event, with the wall-clock moment it was logged when `at` is given
+    /// (--timestamps): `[14:31:12.345] ` before the line (local time), `"time"` in JSON.
+    pub fn server_event_at(&mut self, at: Option<WallClock>, event: &ServerEvent) -> Written {
         if self.json() {
             if matches!(event, ServerEvent::StreamNote { .. }) {
                 return Ok(());
             }
-            return self.json_line(event);
+            return match at {
+                Some(at) => self.json_line(&Stamped {
+                    time: clock(at).1,
+                    event,
+                }),
+                None => self.json_line(event),
+            };
+        }
+        if let Some(at) = at {
+            write!(self, "[{}] ", clock(at).0)?;
         }
         match event {
             ServerEvent::Listening {
@@ -330,29 +488,45 @@ impl Output {
             } => writeln!(self, "listening on {address}/{}", protocol.name())?,
             ServerEvent::Connected {
                 peer,
+                client,
                 clients,
                 waited_ms,
                 queued,
                 ..
-            } => self.connected_line(*peer, *clients, *waited_ms, *queued)?,
+            } => self.connected_line(*peer, *client, *clients, *waited_ms, *queued)?,
             ServerEvent::StreamNote { peer } => writeln!(
                 self,
                 "{peer} note: TCP is a byte stream: one read can hold several sends, or part of one; use --framed to keep messages apart"
             )?,
             ServerEvent::Message {
                 peer,
+                client,
                 bytes,
                 payload,
                 ..
-            } => self.message_line(&format!("{peer} tcp {bytes} bytes"), payload, "")?,
+            } => {
+                let size = count(*bytes as u64, "byte", "bytes");
+                self.message_line(&format!("#{client} {peer} tcp {size}"), payload, "")?;
+                self.encoding_note(&format!("#{client} {peer} "), *peer, payload, false)?;
+            }
             ServerEvent::Datagram { .. } => self.datagram_line(event)?,
             ServerEvent::Sent {
                 protocol,
                 peers,
+                client,
                 bytes,
                 payload,
-            } => self.sent_line(*protocol, peers, *bytes, payload)?,
+            } => self.sent_line(*protocol, peers, *client, *bytes, payload)?,
+            ServerEvent::LineCut { line, most } => writeln!(
+                self,
+                "line {line} is longer than {most} bytes, the most a typed line can be: its first {most} bytes are taken, the rest up to its line ending is skipped"
+            )?,
             ServerEvent::NotSent { reason } => writeln!(self, "not sent: {reason}")?,
+            ServerEvent::Relayed { .. } => self.relayed_line(event)?,
+            ServerEvent::NotSaved { path, reason } => writeln!(
+                self,
+                "not saved: cannot write {path}: {reason}; received bytes are no longer saved (serving goes on)"
+            )?,
             ServerEvent::Dropped {
                 protocol,
                 peer,
@@ -360,29 +534,93 @@ impl Output {
             } => writeln!(self, "{peer} {} dropped: {reason}", protocol.name())?,
             ServerEvent::Disconnected {
                 peer,
+                client,
+                reads,
                 messages,
                 bytes_in,
                 bytes_out,
                 reason,
                 ..
-            } => writeln!(
-                self,
-                "{peer} disconnected ({reason}): {messages} message(s), {bytes_in} bytes in, {bytes_out} bytes out"
-            )?,
+            } => {
+                let got = match (reads, messages) {
+                    (_, Some(n)) => count(*n, "message", "messages"),
+                    (Some(n), None) => count(*n, "read", "reads"),
+                    (None, None) => String::new(),
+                };
+                let (bytes_in, bytes_out) = (
+                    count(*bytes_in, "byte", "bytes"),
+                    count(*bytes_out, "byte", "bytes"),
+                );
+                writeln!(
+                    self,
+                    "#{client} {peer} disconnected ({reason}): {got}, {bytes_in} in, {bytes_out} out"
+                )?
+            }
             ServerEvent::Summary { .. } => self.summary_line(event)?,
         }
         Ok(())
+    }
+
+    /// A relayed message and who it went to (a few named, the rest counted).
+    fn relayed_line(&mut self, event: &ServerEvent) -> Written {
+        let ServerEvent::Relayed {
+            from,
+            client,
+            mode,
+            to,
+            peers,
+            bytes,
+            ..
+        } = event
+        else {
+            return Ok(());
+        };
+        let sender = *from;
+        let from = match client {
+            Some(n) => format!("#{n} {from}"),
+            None => from.to_string(),
+        };
+        let size = count(*bytes as u64, "byte", "bytes");
+        if *peers == 0 {
+            let nobody = match mode {
+                RelayMode::Relay => "nobody: no other client (--mode relay skips the sender)",
+                RelayMode::Chat => "nobody",
+            };
+            return Ok(writeln!(self, "relayed {size} from {from} to {nobody}")?);
+        }
+        let mut named: Vec<String> = to
+            .iter()
+            .take(NAMED)
+            .map(|p| {
+                if *p == sender {
+                    format!("{p} (the sender)")
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect();
+        if *peers > named.len() {
+            named.push(format!("and {} more", peers - named.len()));
+        }
+        let peers = count(*peers as u64, "peer", "peers");
+        Ok(writeln!(
+            self,
+            "relayed {size} from {from} to {peers}: {}",
+            named.join(", ")
+        )?)
     }
 
     /// A client connected; with --serial, how long it waited and how many still wait.
     fn connected_line(
         &mut self,
         peer: SocketAddr,
+        client: u64,
         clients: usize,
         waited_ms: Option<f64>,
         queued: Option<u32>,
     ) -> Written {
-        write!(self, "{peer} connected (tcp, {clients} client(s))")?;
+        let now = count(clients as u64, "client", "clients");
+        write!(self, "#{client} {peer} connected (tcp, {now} now)")?;
         if let Some(ms) = waited_ms {
             write!(
                 self,
@@ -411,9 +649,10 @@ impl Output {
             return Ok(());
         };
         let size = if *truncated {
-            format!("{sent_bytes} bytes, truncated to {bytes} by the {bytes}-byte receive buffer")
+            let sent = count(*sent_bytes as u64, "byte", "bytes");
+            format!("{sent}, truncated to {bytes} by the {bytes}-byte receive buffer")
         } else {
-            format!("{bytes} bytes")
+            count(*bytes as u64, "byte", "bytes")
         };
         let to = match destination {
             Some(d) => {
@@ -426,7 +665,8 @@ impl Output {
             }
             None => String::new(),
         };
-        self.message_line(&format!("{peer} udp {size}{to}"), payload, "")
+        self.message_line(&format!("{peer} udp {size}{to}"), payload, "")?;
+        self.encoding_note(&format!("{peer} "), *peer, payload, !truncated)
     }
 
     /// A typed line (or --reply) that went out: to one peer, or to this many clients.
@@ -434,14 +674,17 @@ impl Output {
         &mut self,
         protocol: Protocol,
         peers: &[SocketAddr],
+        client: Option<u64>,
         bytes: usize,
         payload: &Payload,
     ) -> Written {
-        let to = match peers {
-            [one] => one.to_string(),
-            many => format!("{} {} clients", many.len(), protocol.name()),
+        let to = match (peers, client) {
+            ([one], Some(n)) => format!("#{n} {one}"),
+            ([one], None) => one.to_string(),
+            (many, _) => format!("{} {} clients", many.len(), protocol.name()),
         };
-        self.message_line(&format!("sent {bytes} bytes to {to}"), payload, "")
+        let size = count(bytes as u64, "byte", "bytes");
+        self.message_line(&format!("sent {size} to {to}"), payload, "")
     }
 
     /// The closing line: clients, datagrams, bytes, drops, and events the log fell behind on.
@@ -459,7 +702,11 @@ impl Output {
         };
         write!(
             self,
-            "summary: {clients} TCP client(s), {datagrams} datagram(s), {bytes_in} bytes in, {bytes_out} bytes out, {dropped} dropped"
+            "summary: {}, {}, {} in, {} out, {dropped} dropped",
+            count(*clients, "TCP client", "TCP clients"),
+            count(*datagrams, "datagram", "datagrams"),
+            count(*bytes_in, "byte", "bytes"),
+            count(*bytes_out, "byte", "bytes"),
         )?;
         if *unlogged > 0 {
             write!(self, ", {unlogged} events not logged (the log fell behind)")?;
@@ -508,11 +755,13 @@ mod tests {
         ];
         for (reason, token, words) in cases {
             let peer = SocketAddr::from(([127, 0, 0, 1], 5000));
-            let (protocol, messages, bytes_in, bytes_out) = (Protocol::Tcp, 0, 0, 0);
+            let (protocol, reads, bytes_in, bytes_out) = (Protocol::Tcp, Some(0), 0, 0);
             let event = ServerEvent::Disconnected {
                 protocol,
                 peer,
-                messages,
+                client: 1,
+                reads,
+                messages: None,
                 bytes_in,
                 bytes_out,
                 reason,
@@ -529,5 +778,108 @@ mod tests {
             udp: false,
         };
         assert_eq!(nobody.to_string(), "line 4: no TCP client is connected");
+    }
+
+    #[test]
+    fn a_relayed_line_names_a_few_peers_and_counts_the_rest() {
+        let at = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
+        let cases = [
+            (
+                RelayMode::Chat,
+                vec![at(1), at(2)],
+                2,
+                "relayed 3 bytes from #1 127.0.0.1:1 to 2 peers: 127.0.0.1:1 (the sender), 127.0.0.1:2\n",
+            ),
+            (
+                RelayMode::Relay,
+                vec![],
+                0,
+                "relayed 3 bytes from #1 127.0.0.1:1 to nobody: no other client (--mode relay skips the sender)\n",
+            ),
+            (
+                RelayMode::Relay,
+                (2..12).map(at).collect(),
+                100,
+                "relayed 3 bytes from #1 127.0.0.1:1 to 100 peers: 127.0.0.1:2, 127.0.0.1:3, 127.0.0.1:4, 127.0.0.1:5, 127.0.0.1:6, 127.0.0.1:7, 127.0.0.1:8, 127.0.0.1:9, and 92 more\n",
+            ),
+        ];
+        for (mode, to, peers, want) in cases {
+            let mut out = Output::stdio(false, false).in_memory();
+            let event = ServerEvent::Relayed {
+                protocol: Protocol::Tcp,
+                from: at(1),
+                client: Some(1),
+                mode,
+                to,
+                peers,
+                bytes: 3,
+            };
+            let written = out.server_event(&event);
+            assert!(written.is_ok());
+            let (text, _) = out.take_rendered();
+            assert_eq!(String::from_utf8_lossy(&text), want);
+        }
+    }
+
+    #[test]
+    fn counts_are_worded_in_the_singular_for_one() {
+        let cases = [(0, "0 bytes"), (1, "1 byte"), (2, "2 bytes")];
+        for (n, want) in cases {
+            assert_eq!(count(n as u64, "byte", "bytes"), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn the_wall_clock_is_written_in_local_time_with_milliseconds() {
+        let cases = [
+            (0, 0, 0, "00:00:00.000", "1970-01-01T00:00:00.000Z"),
+            (
+                951_782_400,
+                7,
+                0,
+                "00:00:00.007",
+                "2000-02-29T00:00:00.007Z",
+            ),
+            (
+                1_796_276_472,
+                345,
+                0,
+                "05:41:12.345",
+                "2026-12-03T05:41:12.345Z",
+            ),
+            (
+                1_796_276_472,
+                345,
+                28_800,
+                "13:41:12.345",
+                "2026-12-03T13:41:12.345+08:00",
+            ),
+            (
+                1_796_276_472,
+                0,
+                -12_600,
+                "02:11:12.000",
+                "2026-12-03T02:11:12.000-03:30",
+            ),
+            (
+                1_796_256_000,
+                0,
+                28_800,
+                "08:00:00.000",
+                "2026-12-03T08:00:00.000+08:00",
+            ),
+        ];
+        for (secs, ms, utc_offset, time, rfc) in cases {
+            let since_epoch = Duration::from_secs(secs) + Duration::from_millis(ms);
+            let at = WallClock {
+                since_epoch,
+                utc_offset,
+            };
+            assert_eq!(
+                clock(at),
+                (time.to_string(), rfc.to_string()),
+                "{secs}.{ms} {utc_offset}"
+            );
+        }
     }
 }

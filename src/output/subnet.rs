@@ -9,19 +9,19 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::{Output, Written};
-use crate::addr::Binary;
 use crate::addr::plan::Vlsm;
 use crate::addr::subnet::{Subnet, subnet};
+use crate::addr::{Binary, Count};
 
 /// What a split is, before its rows.
 #[derive(Debug, Serialize)]
 pub struct SplitHead {
     pub block: IpNet,
     pub prefix: u8,
-    /// How many subnets of `prefix` the block holds.
-    pub count: u128,
+    /// How many subnets of `prefix` the block holds (JSON: a string past a u64).
+    pub count: Count,
     /// `--split N` rounded up: (asked, made).
-    pub rounded: Option<(u64, u128)>,
+    pub rounded: Option<(u64, Count)>,
     #[serde(skip)]
     pub explain: bool,
     /// Most rows listed (IPv6), the rest counted.
@@ -139,7 +139,7 @@ impl Output {
                 writeln!(
                     self,
                     "... and {} more subnets (--limit 0 lists them all)",
-                    head.count - shown
+                    head.count.saturating_sub(shown)
                 )?;
                 break;
             }
@@ -237,31 +237,48 @@ impl Output {
         Ok(())
     }
 
-    /// A list of blocks (a range, an aggregate): text one a line; JSON one document, or one
-    /// line per block after a stream of `read` inputs.
-    pub fn subnet_blocks(&mut self, kind: &str, blocks: &[IpNet], read: Option<usize>) -> Written {
+    /// A list of blocks (a range, an aggregate): text one a line; JSON one line per block,
+    /// `{"subnet": "10.0.0.0/23"}` as a split's rows name theirs, then a summary (so a long
+    /// aggregate of stdin streams as a split does). `read` is how many inputs an aggregate
+    /// took; `from_stdin` says them on stderr.
+    pub fn subnet_blocks(
+        &mut self,
+        kind: &str,
+        blocks: &[IpNet],
+        read: Option<usize>,
+        from_stdin: bool,
+    ) -> Written {
         if self.json() {
-            if read.is_some() {
-                for b in blocks {
-                    #[derive(Serialize)]
-                    struct Block {
-                        prefix: IpNet,
-                    }
-                    self.json_line(&Block { prefix: *b })?;
-                }
-                return Ok(());
+            #[derive(Serialize)]
+            struct Block {
+                subnet: IpNet,
+            }
+            for b in blocks {
+                self.json_line(&Block { subnet: *b })?;
             }
             #[derive(Serialize)]
-            struct Blocks<'a> {
+            struct Counts<'a> {
                 kind: &'a str,
-                blocks: &'a [IpNet],
+                #[serde(skip_serializing_if = "Option::is_none")]
+                read: Option<usize>,
+                blocks: usize,
             }
-            return self.json_line(&Blocks { kind, blocks });
+            #[derive(Serialize)]
+            struct Summary<'a> {
+                summary: Counts<'a>,
+            }
+            return self.json_line(&Summary {
+                summary: Counts {
+                    kind,
+                    read,
+                    blocks: blocks.len(),
+                },
+            });
         }
         for b in blocks {
             writeln!(self, "{b}")?;
         }
-        if let Some(n) = read {
+        if let Some(n) = read.filter(|_| from_stdin) {
             self.status(&format!(
                 "{n} prefixes read, {} after aggregating",
                 blocks.len()

@@ -15,6 +15,8 @@ use crate::addr::lab::Classified;
 pub struct TraceReport {
     pub target: String,
     pub address: IpAddr,
+    /// The name's other addresses (of the family asked for), not traced, as nmap names them.
+    pub other_addresses: Vec<IpAddr>,
     pub protocol: &'static str,
     pub max_hops: u32,
     pub hops: Vec<Hop>,
@@ -112,6 +114,9 @@ impl Output {
             "trace to {} ({}), {} hops max, {} probes",
             t.target, t.address, t.max_hops, t.protocol
         )?;
+        for line in super::ping::other_lines(&t.target, &t.other_addresses, &[], "traced") {
+            writeln!(self, "{line}")?;
+        }
         Output::flush(self)
     }
 

@@ -12,6 +12,6 @@ mod spec;
 
 pub use holder::Holder;
 pub use protocol::{PortState, Protocol};
-pub use ranges::{HandoutRange, IanaRange};
+pub use ranges::{HandoutRange, IanaRange, LocalRange};
 pub use services::{Service, ServiceDb, Services};
 pub use spec::PortSet;

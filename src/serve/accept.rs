@@ -14,7 +14,7 @@ use crate::net::errno;
 use crate::output::server::{Ended, Refused, ServerEvent};
 use crate::ports::Protocol;
 
-/// A client just accepted: its number on this listener, its stream and its address.
+/// A client just accepted: its number on this listener (from 1), its stream and its address.
 pub struct Accepted {
     pub id: u64,
     pub stream: TcpStream,
@@ -63,7 +63,7 @@ pub async fn accept_clients<F, Fut>(
     Fut: Future<Output = ()> + Send + 'static,
 {
     let mut told = false;
-    let mut id = 0u64;
+    let mut id = 1u64;
     while let Some((stream, peer)) = accept_one(&listener, &log, &mut stop, &mut told).await {
         if log.clients_now.load(Ordering::Relaxed) >= max_clients {
             log.dropped.fetch_add(1, Ordering::Relaxed);
@@ -73,36 +73,45 @@ pub async fn accept_clients<F, Fut>(
         // The client is set up before its connection is logged: whoever acts on the log
         // line (a person typing, a test) finds it ready.
         let serving = serve_client(Accepted { id, stream, peer });
-        connected(&log, peer, None, None);
+        connected(&log, (id, peer), None, None);
         tokio::spawn(serving);
         id += 1;
     }
 }
 
-/// Counts a client in and logs it as connected; `clients` is how many are connected now.
-pub fn connected(log: &Log, peer: SocketAddr, waited_ms: Option<f64>, queued: Option<u32>) {
+/// Counts client (number, address) in and logs it as connected, with how many are now.
+pub fn connected(
+    log: &Log,
+    (client, peer): (u64, SocketAddr),
+    waited_ms: Option<f64>,
+    queued: Option<u32>,
+) {
     let clients = log.clients_now.fetch_add(1, Ordering::Relaxed) + 1;
     log.clients.fetch_add(1, Ordering::Relaxed);
     log.log(ServerEvent::Connected {
         protocol: Protocol::Tcp,
         peer,
+        client,
         clients,
         waited_ms,
         queued,
     });
 }
 
-/// Counts a client out and logs why it left, with its (messages, bytes in, bytes out).
+/// Counts client (number, address) out and logs why it left, with its (reads or messages,
+/// bytes in, bytes out).
 pub fn disconnected(
     log: &Log,
-    peer: SocketAddr,
-    (messages, bytes_in, bytes_out): (u64, u64, u64),
+    (client, peer): (u64, SocketAddr),
+    (reads, messages, bytes_in, bytes_out): (Option<u64>, Option<u64>, u64, u64),
     reason: Ended,
 ) {
     log.clients_now.fetch_sub(1, Ordering::Relaxed);
     log.log(ServerEvent::Disconnected {
         protocol: Protocol::Tcp,
         peer,
+        client,
+        reads,
         messages,
         bytes_in,
         bytes_out,

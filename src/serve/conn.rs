@@ -40,12 +40,20 @@ pub trait Handler: Send {
     fn leaving(&mut self, _client: &Client) {}
 }
 
-/// What the server's broadcast carries to every client: bytes ready for the wire, and the
-/// client they came from (not sent back to it).
+/// What the server's broadcast carries to its clients: bytes ready for the wire, the client
+/// they came from (not sent back to it), and the one client they are for (`None`: every one).
 #[derive(Debug, Clone)]
 pub struct Pushed {
     pub from: Option<u64>,
+    pub to: Option<u64>,
     pub bytes: Arc<Vec<u8>>,
+}
+
+impl Pushed {
+    /// Whether client `id` gets it.
+    fn for_client(&self, id: u64) -> bool {
+        self.from != Some(id) && self.to.is_none_or(|to| to == id)
+    }
 }
 
 /// How a server's connections are served.
@@ -101,13 +109,16 @@ impl Client {
         self.write(&framed).await
     }
 
-    /// Counts a message that arrived and logs it, where messages are logged.
+    /// Counts a message that arrived, saves it (--save) and logs it, where messages are
+    /// logged.
     fn arrived(&mut self, message: &[u8]) {
         self.messages += 1;
+        self.log.received(message);
         if self.log.logs_messages() {
             self.log.log(ServerEvent::Message {
                 protocol: Protocol::Tcp,
                 peer: self.peer,
+                client: self.id,
                 bytes: message.len(),
                 payload: self.log.payload(message),
             });
@@ -158,8 +169,13 @@ pub async fn serve_client<H: Handler>(
         client, handler, ..
     } = &mut connection;
     handler.leaving(client);
-    let counts = (client.messages, client.bytes_in, client.bytes_out);
-    disconnected(&client.log, peer, counts, reason);
+    // Unframed, each read was counted as one: say reads, not messages.
+    let (reads, messages) = match terms.wire.framed {
+        Some(_) => (None, Some(client.messages)),
+        None => (Some(client.messages), None),
+    };
+    let counts = (reads, messages, client.bytes_in, client.bytes_out);
+    disconnected(&client.log, (id, peer), counts, reason);
 }
 
 /// How a client's bytes become messages: each read as it came, or whole frames.
@@ -249,7 +265,7 @@ impl<H: Handler> Connection<H> {
     /// client too slow to keep up is told what it missed.
     async fn on_pushed(&mut self, got: Result<Pushed, RecvError>) -> Result<(), Ended> {
         match got {
-            Ok(pushed) if pushed.from != Some(self.client.id) => {
+            Ok(pushed) if pushed.for_client(self.client.id) => {
                 self.client.write(&pushed.bytes).await
             }
             Ok(_) => Ok(()),
@@ -329,6 +345,24 @@ mod tests {
                 shows,
                 "{read:?} in {buffer}"
             );
+        }
+    }
+
+    #[test]
+    fn a_push_goes_to_its_client_or_to_all_but_its_sender() {
+        let push = |from, to| Pushed {
+            from,
+            to,
+            bytes: Arc::new(Vec::new()),
+        };
+        let cases = [
+            (push(None, None), [true, true, true]),
+            (push(Some(1), None), [false, true, true]),
+            (push(None, Some(2)), [false, true, false]),
+        ];
+        for (pushed, want) in cases {
+            let got = [1, 2, 3].map(|id| pushed.for_client(id));
+            assert_eq!(got, want, "{pushed:?}");
         }
     }
 

@@ -6,12 +6,15 @@
 
 mod accept;
 mod bind;
+mod clock;
 mod conn;
+mod save;
 mod udp;
 
 pub use accept::{Accepted, accept_clients, accept_one, connected};
 pub use bind::{Bound, Place, bind};
 pub use conn::{Client, Handler, Pushed, Terms, serve_client};
+pub use save::Save;
 pub use udp::{Datagrams, send_to};
 
 use std::future::Future;
@@ -20,7 +23,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
@@ -30,12 +33,15 @@ use crate::frame::Header;
 use crate::net::pktinfo::Datagram;
 use crate::output::Output;
 use crate::output::messages::Payload;
-use crate::output::server::{Destination, Refused, ServerEvent};
+use crate::output::server::{Destination, Refused, ServerEvent, WallClock};
 use crate::ports::Protocol;
 use crate::text::Look;
 
 /// Events waiting for the renderer; beyond this they are counted, not logged.
 const EVENT_QUEUE: usize = 8192;
+/// Most peers a relayed message's log event names (the rest are counted): the log's memory
+/// stays bounded however many clients a room holds.
+pub const LOGGED_PEERS: usize = 64;
 /// How long clients get to finish when the server stops.
 const GRACE: Duration = Duration::from_secs(2);
 
@@ -72,10 +78,24 @@ impl<T> std::ops::Deref for Shared<T> {
     }
 }
 
+/// How a server logs: --quiet, how messages look, --timestamps, --save.
+pub struct Logging {
+    pub quiet: bool,
+    pub look: Look,
+    pub timestamps: bool,
+    pub save: Option<Save>,
+}
+
+/// An event, and the wall-clock moment it was logged with --timestamps.
+type Logged = (Option<WallClock>, ServerEvent);
+
 /// The log every server task writes to, and the counters of the summary.
 pub struct Log {
-    events: mpsc::Sender<ServerEvent>,
+    events: mpsc::Sender<Logged>,
     quiet: bool,
+    /// --timestamps: this machine's offset from UTC (seconds east), found when it started.
+    timestamps: Option<i32>,
+    save: Option<Save>,
     /// JSON: messages are logged whole (lossless); text shows at most text::SHOWN bytes.
     whole: bool,
     look: Look,
@@ -93,12 +113,21 @@ impl Log {
     pub fn log(&self, event: ServerEvent) {
         let always = matches!(
             event,
-            ServerEvent::Listening { .. } | ServerEvent::Sent { .. } | ServerEvent::NotSent { .. }
+            ServerEvent::Listening { .. }
+                | ServerEvent::Sent { .. }
+                | ServerEvent::NotSent { .. }
+                | ServerEvent::NotSaved { .. }
         );
         if self.quiet && !always {
             return;
         }
-        if self.events.try_send(event).is_err() {
+        let at = self.timestamps.map(|utc_offset| WallClock {
+            since_epoch: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default(),
+            utc_offset,
+        });
+        if self.events.try_send((at, event)).is_err() {
             self.unlogged.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -106,6 +135,7 @@ impl Log {
     /// Logs a datagram that arrived (`message`: its bytes in the buffer), where messages are
     /// logged.
     pub fn datagram(&self, d: &Datagram, message: &[u8], destination: Option<Destination>) {
+        self.received(message);
         if self.logs_messages() {
             self.log(ServerEvent::Datagram {
                 protocol: Protocol::Udp,
@@ -115,6 +145,20 @@ impl Log {
                 truncated: d.truncated(),
                 destination,
                 payload: self.payload(message),
+            });
+        }
+    }
+
+    /// Bytes that arrived, appended to the --save file; its first failure is logged (then
+    /// nothing more is saved).
+    pub fn received(&self, bytes: &[u8]) {
+        let Some(save) = &self.save else {
+            return;
+        };
+        if let Some(error) = save.append(bytes) {
+            self.log(ServerEvent::NotSaved {
+                path: save.path.display().to_string(),
+                reason: crate::error::io_reason(&error),
             });
         }
     }
@@ -138,11 +182,18 @@ impl Log {
         });
     }
 
-    /// A Sent event for `bytes` that went to `peers`.
-    pub fn sent(&self, protocol: Protocol, peers: Vec<SocketAddr>, bytes: &[u8]) {
+    /// A Sent event for `bytes` that went to `peers` (to one TCP client: its number).
+    pub fn sent(
+        &self,
+        protocol: Protocol,
+        peers: Vec<SocketAddr>,
+        client: Option<u64>,
+        bytes: &[u8],
+    ) {
         self.log(ServerEvent::Sent {
             protocol,
             peers,
+            client,
             bytes: bytes.len(),
             payload: self.payload(bytes),
         });
@@ -170,20 +221,33 @@ pub struct Server {
     pub log: Arc<Log>,
     pub stop: watch::Receiver<bool>,
     stop_tx: watch::Sender<bool>,
-    events: mpsc::Receiver<ServerEvent>,
+    events: mpsc::Receiver<Logged>,
     /// Ctrl-C or SIGTERM: armed before the server says where it listens, so a signal sent
     /// by whoever read that line is never lost.
     stopped: Pin<Box<dyn Future<Output = ()> + Send>>,
 }
 
 impl Server {
-    /// `json`: messages are logged whole; `look`: how the renderer shows them.
-    fn new(quiet: bool, json: bool, look: Look) -> Server {
+    /// `json`: messages are logged whole.
+    fn new(logging: Logging, json: bool) -> Server {
+        let Logging {
+            quiet,
+            look,
+            timestamps,
+            save,
+        } = logging;
         let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
         let (stop_tx, stop) = watch::channel(false);
         let log = Arc::new(Log {
             events: events_tx,
             quiet,
+            timestamps: timestamps.then(|| {
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default();
+                clock::utc_offset(i64::try_from(now.as_secs()).unwrap_or(i64::MAX))
+            }),
+            save,
             whole: json,
             look,
             clients_now: AtomicUsize::new(0),
@@ -205,16 +269,16 @@ impl Server {
 
     /// A server on `bound`, said where it listens (a line per socket, and "reach me at"
     /// lines), and what its tasks share: the log, the `wire`, and the command's `own`.
-    /// `quiet`: only the start, what is sent, and the summary are logged; `look`: how
-    /// messages are shown.
+    /// `logging`: --quiet (only the start, what is sent, and the summary are logged), how
+    /// messages are shown, --timestamps, --save.
     pub fn start<T>(
         out: &mut Output,
         bound: &Bound,
-        (quiet, look): (bool, Look),
+        logging: Logging,
         wire: Wire,
         own: T,
     ) -> Result<(Server, Arc<Shared<T>>), Error> {
-        let server = Server::new(quiet, out.json(), look);
+        let server = Server::new(logging, out.json());
         server.announce(out, bound)?;
         let log = Arc::clone(&server.log);
         Ok((server, Arc::new(Shared { log, wire, own })))
@@ -244,8 +308,8 @@ impl Server {
         loop {
             tokio::select! {
                 event = self.events.recv() => match event {
-                    Some(event) => {
-                        out.server_event(&event)?;
+                    Some((at, event)) => {
+                        out.server_event_at(at, &event)?;
                         if self.events.is_empty() {
                             out.flush()?;
                         }
@@ -259,8 +323,8 @@ impl Server {
         let _ = self.stop_tx.send(true);
         let _ =
             tokio::time::timeout(GRACE, async { while tasks.join_next().await.is_some() {} }).await;
-        while let Ok(event) = self.events.try_recv() {
-            out.server_event(&event)?;
+        while let Ok((at, event)) = self.events.try_recv() {
+            out.server_event_at(at, &event)?;
         }
         out.server_event(&self.log.summary())?;
         Ok(())

@@ -41,21 +41,6 @@ impl Netns {
         }
     }
 
-    /// A fresh namespace with `lo` up and its own /etc/hosts holding `hosts` (e.g. "::1
-    /// lab.test\n127.0.0.1 lab.test\n": a name that resolves to ::1 first, then 127.0.0.1).
-    /// `ip netns exec` bind-mounts /etc/netns/NAME/hosts over /etc/hosts for what it runs
-    /// (`exec`, `python`, `netkit`), so the machine's own /etc/hosts is never touched; the
-    /// file goes with the namespace on drop. None (the caller skips) as `create`.
-    pub fn with_hosts(tag: &str, hosts: &str) -> Option<Netns> {
-        let ns = Netns::create(tag)?;
-        ns.ip("link set lo up");
-        let dir = std::path::Path::new("/etc/netns").join(&ns.name);
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        let file = dir.join("hosts");
-        std::fs::write(&file, hosts).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        Some(ns)
-    }
-
     /// Runs `ip -n NAME ARGS`; a failure is a broken fixture, so it panics with ip's message.
     pub fn ip(&self, args: &str) {
         let mut full = vec!["-n", self.name.as_str()];
@@ -124,13 +109,53 @@ impl Netns {
     }
 }
 
+/// Where `ip netns exec NAME` finds the files it mounts over /etc's for what it runs.
+fn etc_of(name: &str) -> std::path::PathBuf {
+    std::path::Path::new("/etc/netns").join(name)
+}
+
+impl Netns {
+    /// A namespace with `lo` up whose /etc/hosts is `hosts_text` for what runs in it: `ip
+    /// netns exec` bind-mounts /etc/netns/NAME/hosts over /etc/hosts, so a test can give a
+    /// name (say "::1 lab.test\n127.0.0.1 lab.test\n") the addresses it needs without
+    /// touching the machine's own /etc/hosts. /etc/netns/NAME goes with the namespace on drop.
+    /// None (the caller skips) where namespaces cannot be made.
+    pub fn with_hosts(tag: &str, hosts_text: &str) -> Option<Netns> {
+        let ns = Netns::create(tag)?;
+        let dir = etc_of(&ns.name);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let hosts = dir.join("hosts");
+        std::fs::write(&hosts, hosts_text).unwrap_or_else(|e| panic!("{}: {e}", hosts.display()));
+        ns.ip("link set lo up");
+        Some(ns)
+    }
+
+    /// The addresses `name` resolves to inside the namespace, in the order the system
+    /// resolver gives them (getaddrinfo, through `getent ahosts`: the order netkit and
+    /// Python's create_connection try them in; RFC 6724 decides it, not the hosts file).
+    pub fn resolved(&self, name: &str) -> Vec<std::net::IpAddr> {
+        let out = self.exec("getent", &["ahosts", name]);
+        let mut found = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let addr = line.split_whitespace().next().and_then(|a| a.parse().ok());
+            if let Some(addr) = addr.filter(|a| !found.contains(a)) {
+                found.push(addr);
+            }
+        }
+        found
+    }
+}
+
 impl Drop for Netns {
     fn drop(&mut self) {
         let _ = Command::new("ip")
             .args(["netns", "del", &self.name])
             .output();
-        // The namespace's own /etc files (`with_hosts`), if it had any.
-        let _ = std::fs::remove_dir_all(std::path::Path::new("/etc/netns").join(&self.name));
+        // Only this namespace's own files, made by with_hosts (or a test's resolv.conf).
+        let dir = etc_of(&self.name);
+        if dir.exists() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

@@ -14,7 +14,7 @@ pub const WAIT: Duration = Duration::from_secs(10);
 
 pub struct Running {
     pub child: Child,
-    stdin: Option<ChildStdin>,
+    pub stdin: Option<ChildStdin>,
     pub port: u16,
     events: mpsc::Receiver<Value>,
 }
@@ -114,4 +114,50 @@ impl Drop for Running {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `netkit COMMAND 0 --bind 127.0.0.1 ARGS` in text mode: `drive` gets its port (read from
+/// its first line) once it listens, and its stdin; then SIGTERM, and everything it printed.
+#[allow(dead_code)]
+pub fn text_log(command: &str, args: &[&str], drive: impl FnOnce(u16, &mut ChildStdin)) -> String {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args([command, "0", "--bind", "127.0.0.1"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first: String = lines.recv_timeout(WAIT).unwrap_or_default();
+    let port = first
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("netkit {command} did not start: {first}"));
+    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("stdin"));
+    drive(port, &mut stdin);
+    // What the server logged of it has time to be written.
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut all = vec![first];
+    all.extend(lines.iter());
+    all.join("\n")
 }

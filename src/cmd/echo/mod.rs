@@ -6,13 +6,16 @@ mod guard;
 mod tcp;
 mod udp;
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::cli::{EchoArgs, EchoMode};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::serve::{self, Place, Server, Wire};
+use crate::output::server::RelayMode;
+use crate::serve::{self, Logging, Place, Save, Server, Wire};
 
 /// Most worker threads: one serves the renderer's channel and the UDP sockets, the rest the
 /// TCP clients; past four, one echo endpoint's clients gain nothing on a lab machine.
@@ -27,9 +30,27 @@ pub struct Echo {
     pub idle: Duration,
     /// Most datagrams a second answered for one source address (0: no limit).
     pub max_rate: u32,
+    /// The TCP clients connected now, by number: who a relayed message goes to.
+    pub clients: Mutex<BTreeMap<u64, SocketAddr>>,
 }
 
 impl Echo {
+    /// relay or chat: who relayed messages go to.
+    pub fn relays(&self) -> Option<RelayMode> {
+        match self.mode {
+            EchoMode::Relay => Some(RelayMode::Relay),
+            EchoMode::Chat => Some(RelayMode::Chat),
+            EchoMode::Echo | EchoMode::Upper => None,
+        }
+    }
+
+    /// The client map, also if a task panicked while holding it.
+    pub fn clients(&self) -> MutexGuard<'_, BTreeMap<u64, SocketAddr>> {
+        self.clients
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Applies the mode to one message (echo or upper; relay forwards unchanged).
     pub fn answer(&self, message: &mut [u8]) {
         if self.mode == EchoMode::Upper {
@@ -47,6 +68,8 @@ pub fn run(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
 pub type Shared = serve::Shared<Echo>;
 
 async fn echo(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
+    // A file that cannot be saved to is said before anything listens.
+    let save = args.record.save.as_deref().map(Save::open).transpose()?;
     let at = &args.at;
     let bound = serve::bind(&Place::new(at.port, &at.bind, at.protocols(), at.backlog))?;
     let echo = Echo {
@@ -54,9 +77,16 @@ async fn echo(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
         max_clients: args.max_clients,
         idle: args.idle_timeout,
         max_rate: args.max_rate,
+        clients: Mutex::new(BTreeMap::new()),
     };
     let wire = Wire::new(args.wire.framed, args.wire.max_frame, args.wire.recv_size);
-    let (server, shared) = Server::start(out, &bound, (args.quiet, args.text.look()), wire, echo)?;
+    let logging = Logging {
+        quiet: args.quiet,
+        look: args.text.look(),
+        timestamps: args.record.timestamps,
+        save,
+    };
+    let (server, shared) = Server::start(out, &bound, logging, wire, echo)?;
     let mut tasks = tokio::task::JoinSet::new();
     for listener in bound.tcp {
         let stop = server.stop.clone();

@@ -1,5 +1,6 @@
 //! UDP: one task per socket. Each datagram is checked (source, rate), answered in one
-//! datagram no larger than the request, or relayed to the peers heard from recently.
+//! datagram no larger than the request, or relayed to the peers heard from recently (relay:
+//! the others; chat: every one, the sender too), the log naming who got it.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -12,9 +13,8 @@ use tokio::sync::watch;
 
 use super::Shared;
 use super::guard::{RateLimit, refuse};
-use crate::cli::EchoMode;
 use crate::net::pktinfo::Arrived;
-use crate::output::server::Refused;
+use crate::output::server::{Refused, RelayMode, ServerEvent};
 use crate::ports::Protocol;
 use crate::serve::{self, Datagrams};
 
@@ -42,12 +42,32 @@ pub async fn serve(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Rece
         shared.datagram(&datagram, message, None);
         shared.own.answer(message);
         let socket = &datagrams.socket;
-        if shared.own.mode == EchoMode::Relay {
-            for (other, via) in room.others(peer, arrived, now) {
-                let _ = serve::send_to(socket, &shared, message, other, via).await;
-            }
-        } else {
+        let Some(mode) = shared.own.relays() else {
             let _ = serve::send_to(socket, &shared, message, peer, arrived).await;
+            continue;
+        };
+        let (mut to, mut peers) = (Vec::new(), 0);
+        for (other, via) in room.relay(peer, arrived, now, mode) {
+            if serve::send_to(socket, &shared, message, other, via)
+                .await
+                .is_ok()
+            {
+                peers += 1;
+                if to.len() < serve::LOGGED_PEERS {
+                    to.push(other);
+                }
+            }
+        }
+        if shared.logs_messages() {
+            shared.log(ServerEvent::Relayed {
+                protocol: Protocol::Udp,
+                from: peer,
+                client: None,
+                mode,
+                to,
+                peers,
+                bytes: message.len(),
+            });
         }
     }
 }
@@ -59,22 +79,27 @@ struct Room {
 }
 
 impl Room {
-    /// Remembers `peer` (while there is room) and names the others to relay to.
-    fn others(
+    /// Remembers `peer` (while there is room) and names who to relay to: the others
+    /// (relay), or every one, `peer` first (chat: the sender gets its message back at once,
+    /// as the lessons' chat client waits for it after each send).
+    fn relay(
         &mut self,
         peer: SocketAddr,
         arrived: Arrived,
         now: Instant,
+        mode: RelayMode,
     ) -> Vec<(SocketAddr, Arrived)> {
         self.peers
             .retain(|_, (heard, _)| now.duration_since(*heard) < RELAY_MEMORY);
         if self.peers.len() < MAX_PEERS || self.peers.contains_key(&peer) {
             self.peers.insert(peer, (now, arrived));
         }
-        self.peers
+        let sender = (mode == RelayMode::Chat).then_some((peer, arrived));
+        let others = self
+            .peers
             .iter()
             .filter(|(p, _)| **p != peer)
-            .map(|(p, (_, via))| (*p, *via))
-            .collect()
+            .map(|(p, (_, via))| (*p, *via));
+        sender.into_iter().chain(others).collect()
     }
 }

@@ -1,8 +1,9 @@
 //! `netkit listen`: a server you answer by hand. It shows each connection and message, never
 //! answers by itself (unless --reply), and sends each line typed on stdin: over TCP to every
-//! connected client, over UDP to the peer heard from last. The binding, the log and the stop
-//! signal, the connection loop are the servers' (serve/).
+//! connected client (or, `@N line`, to client #N only), over UDP to the peer heard from last.
+//! The binding, the log and the stop signal, the connection loop are the servers' (serve/).
 
+mod rules;
 mod tcp;
 mod udp;
 
@@ -18,7 +19,8 @@ use crate::error::{Error, Outcome};
 use crate::net::pktinfo::Arrived;
 use crate::output::Output;
 use crate::output::server::{ServerEvent, Unsent};
-use crate::serve::{self, Place, Pushed, Server, Wire};
+use crate::serve::{self, Logging, Place, Pushed, Save, Server, Wire};
+use rules::Rules;
 
 /// Typed lines waiting for a slow TCP client; beyond it that client misses some (logged).
 const TYPED_QUEUE: usize = 256;
@@ -34,8 +36,8 @@ pub struct Listen {
     pub max_clients: usize,
     /// How long a client may stop reading what is sent to it.
     pub stall: Duration,
-    /// --reply: what every message is answered with.
-    pub reply: Option<Vec<u8>>,
+    /// --reply: what messages are answered with.
+    pub reply: Rules,
     /// --once: the end, when the first TCP client leaves.
     pub once: Option<Notify>,
     /// Typed lines for the TCP clients, framed with --framed.
@@ -49,17 +51,13 @@ pub struct Listen {
 impl Listen {
     /// Listen's settings from its arguments: --reply in --encoding (or hex digits).
     fn of(args: &ListenArgs) -> Result<Listen, Error> {
-        let reply = match &args.reply {
-            Some(text) => {
-                let bad = |reason| Error::BadValue {
-                    option: "--reply",
-                    value: text.clone(),
-                    reason,
-                };
-                Some(crate::text::to_bytes(text, args.text.encoding, args.text.hex).map_err(bad)?)
-            }
-            None => None,
-        };
+        let reply = Rules::parse(&args.reply, args.text.encoding, args.text.hex).map_err(
+            |(value, reason)| Error::BadValue {
+                option: "--reply",
+                value,
+                reason,
+            },
+        )?;
         Ok(Listen {
             serial: args.serial,
             max_clients: args.max_clients,
@@ -81,14 +79,21 @@ pub fn run(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
 async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     let (tcp_on, udp_on) = args.at.protocols();
     let listen = Listen::of(args)?;
+    // A file that cannot be saved to is said before anything listens.
+    let save = args.record.save.as_deref().map(Save::open).transpose()?;
     let at = &args.at;
     let bound = serve::bind(&Place::new(at.port, &at.bind, (tcp_on, udp_on), at.backlog))?;
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
     let wire = Wire::new(args.wire.framed, args.wire.max_frame, args.wire.recv_size);
-    let look = args.text.look();
-    let (server, shared) = Server::start(out, &bound, (args.quiet, look), wire, listen)?;
+    let logging = Logging {
+        quiet: args.quiet,
+        look: args.text.look(),
+        timestamps: args.record.timestamps,
+        save,
+    };
+    let (server, shared) = Server::start(out, &bound, logging, wire, listen)?;
     let mut tasks = tokio::task::JoinSet::new();
     for listener in bound.tcp {
         tasks.spawn(tcp::accept_loop(
@@ -211,14 +216,15 @@ fn interface_ipv4(name: &str) -> Result<Ipv4Addr, Error> {
 /// unicast one.
 fn broadcast_addresses() -> Arc<Vec<Ipv4Addr>> {
     let mut found = vec![Ipv4Addr::BROADCAST];
-    if let Ok(s) = crate::net::interfaces::snapshot() {
-        found.extend(s.addresses.iter().filter_map(|a| a.broadcast));
+    if let Ok(kernel) = crate::net::interfaces::broadcast_addresses() {
+        found.extend(kernel);
     }
     Arc::new(found)
 }
 
-/// Sends each typed line: to every TCP client, and to the UDP peer heard from last; says so
-/// when there is nobody to send to, and why a line cannot be sent (the session goes on).
+/// Sends each typed line: to every TCP client, and to the UDP peer heard from last (`@N line`:
+/// to TCP client #N alone); says so when there is nobody to send to, and why a line cannot be
+/// sent (the session goes on).
 async fn typed_lines(
     shared: Arc<Shared>,
     encoding: crate::text::Encoding,
@@ -227,7 +233,8 @@ async fn typed_lines(
     udp_on: bool,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut lines = crate::net::stop::stdin_lines();
+    let most = crate::net::stop::MAX_TCP_LINE;
+    let mut lines = crate::net::stop::stdin_lines(most);
     let mut number = 0u64;
     loop {
         let line = tokio::select! {
@@ -239,7 +246,12 @@ async fn typed_lines(
             return;
         };
         number += 1;
-        let bytes = match crate::text::typed(&line, encoding, hex) {
+        if line.cut {
+            let line = number;
+            shared.log(ServerEvent::LineCut { line, most });
+        }
+        let (client, line) = addressed(&line.bytes);
+        let bytes = match crate::text::typed(line, encoding, hex) {
             Ok(bytes) => bytes,
             Err(reason) => {
                 let reason = Unsent::BadLine {
@@ -250,6 +262,10 @@ async fn typed_lines(
                 continue;
             }
         };
+        if let Some(client) = client {
+            tcp::send_to_client(&shared, (number, client), &bytes);
+            continue;
+        }
         let mut delivered = false;
         if tcp_on {
             delivered |= tcp::send_typed(&shared, &bytes);
@@ -261,6 +277,48 @@ async fn typed_lines(
             let (line, tcp, udp) = (number, tcp_on, udp_on);
             let reason = Unsent::Nobody { line, tcp, udp };
             shared.log(ServerEvent::NotSent { reason });
+        }
+    }
+}
+
+/// A typed line's client: `@N rest` is for TCP client #N alone (`None`: for everyone), and
+/// `@@...` is a line for everyone that starts with one `@`.
+fn addressed(line: &[u8]) -> (Option<u64>, &[u8]) {
+    if line.starts_with(b"@@") {
+        return (None, &line[1..]);
+    }
+    let Some(rest) = line.strip_prefix(b"@") else {
+        return (None, line);
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let number = std::str::from_utf8(&rest[..digits])
+        .ok()
+        .and_then(|n| n.parse::<u64>().ok());
+    match (number, rest.get(digits)) {
+        (Some(n), Some(b' ')) => (Some(n), &rest[digits + 1..]),
+        // "@2" and a line ending: an empty message for #2.
+        (Some(n), Some(b'\r' | b'\n') | None) => (Some(n), &rest[digits..]),
+        _ => (None, line),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_starting_with_at_n_is_for_client_n() {
+        let cases: [(&[u8], Option<u64>, &[u8]); 7] = [
+            (b"@2 hello\n", Some(2), b"hello\n"),
+            (b"@12 a b\n", Some(12), b"a b\n"),
+            (b"@2\n", Some(2), b"\n"),
+            (b"hello @2\n", None, b"hello @2\n"),
+            (b"@home\n", None, b"@home\n"),
+            (b"@2x\n", None, b"@2x\n"),
+            (b"@@2 to all\n", None, b"@2 to all\n"),
+        ];
+        for (line, client, rest) in cases {
+            assert_eq!(addressed(line), (client, rest), "{line:?}");
         }
     }
 }

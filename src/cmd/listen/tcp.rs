@@ -45,14 +45,14 @@ pub async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop: watch
 async fn serial(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut queue = Queue::new(listener.local_addr().ok());
     let mut told = false;
-    let mut id = 0u64;
+    let mut id = 1u64;
     while let Some((stream, peer)) =
         serve::accept_one(&listener, &shared, &mut stop, &mut told).await
     {
         let waited_ms = queue.waited_ms();
         let waiting = queue.look();
         let client = serving(&shared, Accepted { id, stream, peer }, stop.clone());
-        serve::connected(&shared, peer, waited_ms, waiting);
+        serve::connected(&shared, (id, peer), waited_ms, waiting);
         tokio::pin!(client);
         let mut ticker = tokio::time::interval(QUEUE_LOOK);
         loop {
@@ -131,8 +131,8 @@ fn serving(
     }
 }
 
-/// Listen's part in a connection: --reply answers each message; a client that leaves leaves
-/// the fan-out.
+/// Listen's part in a connection: --reply answers each message (as its rules say); a client
+/// that leaves leaves the fan-out.
 struct Replies {
     shared: Arc<Shared>,
 }
@@ -140,10 +140,19 @@ struct Replies {
 impl Handler for Replies {
     const PUSHES: Pushes = Pushes::Typed;
 
-    async fn message(&mut self, client: &mut Client, _message: &mut [u8]) -> Result<(), Ended> {
-        if let Some(reply) = &self.shared.own.reply {
-            client.send(reply).await?;
-            client.log.sent(Protocol::Tcp, vec![client.peer], reply);
+    async fn message(&mut self, client: &mut Client, message: &mut [u8]) -> Result<(), Ended> {
+        let rules = &self.shared.own.reply;
+        match rules.reply(message) {
+            Some(reply) => {
+                client.send(reply).await?;
+                let to = (vec![client.peer], Some(client.id));
+                client.log.sent(Protocol::Tcp, to.0, to.1, reply);
+            }
+            None if rules.any() => {
+                let reason = Unsent::NoRule { peer: client.peer };
+                client.log.log(ServerEvent::NotSent { reason });
+            }
+            None => {}
         }
         Ok(())
     }
@@ -164,13 +173,45 @@ pub fn send_typed(shared: &Shared, bytes: &[u8]) -> bool {
             let framed = Arc::new(framed.into_owned());
             let _ = shared.own.typed.send(Pushed {
                 from: None,
+                to: None,
                 bytes: framed,
             });
-            shared.sent(Protocol::Tcp, peers, bytes);
+            shared.sent(Protocol::Tcp, peers, None, bytes);
         }
         Err(e) => shared.log(ServerEvent::NotSent {
             reason: Unsent::Frame(e),
         }),
     }
     true
+}
+
+/// A typed line (`line`, its number) to TCP client #`client` alone; an unknown number is
+/// said, with the numbers connected now, and nothing is sent.
+pub fn send_to_client(shared: &Shared, (line, client): (u64, u64), bytes: &[u8]) {
+    let (peer, connected) = {
+        let clients = locked(&shared.own.clients);
+        let peer = clients.get(&client).copied();
+        (peer, clients.keys().copied().collect::<Vec<u64>>())
+    };
+    let Some(peer) = peer else {
+        let reason = Unsent::NoSuchClient {
+            line,
+            client,
+            connected,
+        };
+        return shared.log(ServerEvent::NotSent { reason });
+    };
+    match shared.wire.on_the_wire(bytes) {
+        Ok(framed) => {
+            let _ = shared.own.typed.send(Pushed {
+                from: None,
+                to: Some(client),
+                bytes: Arc::new(framed.into_owned()),
+            });
+            shared.sent(Protocol::Tcp, vec![peer], Some(client), bytes);
+        }
+        Err(e) => shared.log(ServerEvent::NotSent {
+            reason: Unsent::Frame(e),
+        }),
+    }
 }

@@ -26,12 +26,22 @@ pub async fn serve(
         *locked(&shared.own.last_peer) = Some((peer, arrived, Arc::clone(socket)));
         let to = arrived.destination().map(|d| destination(d, &broadcasts));
         shared.datagram(&datagram, &datagrams.buf[..datagram.len], to);
-        if let Some(reply) = &shared.own.reply
-            && serve::send_to(socket, &shared, reply, peer, arrived)
-                .await
-                .is_ok()
-        {
-            shared.sent(Protocol::Udp, vec![peer], reply);
+        let message = &datagrams.buf[..datagram.len];
+        match shared.own.reply.reply(message) {
+            Some(reply)
+                if serve::send_to(socket, &shared, reply, peer, arrived)
+                    .await
+                    .is_ok() =>
+            {
+                shared.sent(Protocol::Udp, vec![peer], None, reply);
+            }
+            // Not sent: the next datagram is served as usual.
+            Some(_) => {}
+            None if shared.own.reply.any() => {
+                let reason = Unsent::NoRule { peer };
+                shared.log(ServerEvent::NotSent { reason });
+            }
+            None => {}
         }
     }
 }
@@ -53,7 +63,7 @@ pub async fn send_typed(shared: &Shared, bytes: &[u8]) -> bool {
         return false;
     };
     match serve::send_to(&socket, shared, bytes, peer, arrived).await {
-        Ok(()) => shared.sent(Protocol::Udp, vec![peer], bytes),
+        Ok(()) => shared.sent(Protocol::Udp, vec![peer], None, bytes),
         Err(error) => shared.log(ServerEvent::NotSent {
             reason: Unsent::Failed { peer, error },
         }),

@@ -74,6 +74,8 @@ impl<'a> Pinging<'a> {
                 target: &t.given,
                 addr: t.addr,
                 size,
+                others: &t.others,
+                tried: &t.tried,
             };
             self.out.ping_event(self.view, &start)?;
         }
@@ -235,6 +237,8 @@ impl<'a> Pinging<'a> {
                     loss_percent: stats::loss_percent(tr.transmitted, received),
                     time_ms: elapsed.as_millis() as u64,
                     rtt_ms: tr.rtts.summary(),
+                    other_addresses: t.others.clone(),
+                    tried: t.tried.clone(),
                     recent_rtts: host.recent.into(),
                 }
             })

@@ -8,13 +8,15 @@ mod icmp;
 mod tcp;
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use crate::cli::PingArgs;
 use crate::error::{Error, Outcome, interval_refusal};
+use crate::net::connect;
 use crate::net::probe::{self, Schedule};
-use crate::net::resolve::{Family, resolve_scoped};
+use crate::net::resolve::{Family, resolve_all_scoped};
 use crate::output::Output;
-use crate::output::ping::PingView;
+use crate::output::ping::{PingView, Tried};
 use hosts::Pinging;
 
 /// One host being pinged.
@@ -27,6 +29,11 @@ struct Target {
     to: SocketAddr,
     /// The name, when one was given and resolved.
     name: Option<String>,
+    /// The name's other addresses of the family, in the resolver's order (named, as nmap
+    /// names them, not pinged).
+    others: Vec<IpAddr>,
+    /// --tcp: the addresses whose connect did not answer as `addr`'s did.
+    tried: Vec<Tried>,
 }
 
 pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
@@ -71,20 +78,60 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
     })
 }
 
-/// Every host resolved, in the order given.
+/// Every host resolved, in the order given. A name's first address is pinged, as iputils
+/// pings it, and the others are named; with --tcp, the one a client would connect to: each
+/// address is tried in turn as Python's `create_connection` tries them, the first to accept is
+/// pinged (else the first that refused: the host is up, the port closed; else the first).
 async fn targets(args: &PingArgs) -> Result<Vec<Target>, Error> {
     let family = Family::from_flags(args.ipv4, args.ipv6);
     let mut targets = Vec::with_capacity(args.hosts.len());
     for host in &args.hosts {
-        let to = resolve_scoped(host, family).await?;
+        let every = resolve_all_scoped(host, family).await?;
+        let (chosen, tried) = match args.tcp {
+            Some(port) if every.len() > 1 => choose(&every, port, tcp::limit(args.timeout)).await,
+            _ => (0, Vec::new()),
+        };
+        let to = every[chosen];
         targets.push(Target {
             given: host.given().to_string(),
             addr: to.ip(),
             to,
             name: host.addr().is_none().then(|| host.given().to_string()),
+            others: every
+                .iter()
+                .filter(|a| **a != to)
+                .map(SocketAddr::ip)
+                .collect(),
+            tried,
         });
     }
     Ok(targets)
+}
+
+/// Which of a name's addresses `ping --tcp PORT` pings (an index into `every`), and the
+/// connects to the others that were tried on the way.
+async fn choose(every: &[SocketAddr], port: u16, wait: Duration) -> (usize, Vec<Tried>) {
+    let at: Vec<SocketAddr> = every
+        .iter()
+        .map(|a| {
+            let mut a = *a;
+            a.set_port(port);
+            a
+        })
+        .collect();
+    let attempts = connect::in_turn(&at, wait).await;
+    let chosen = connect::answering(&attempts).unwrap_or(0);
+    let tried = attempts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != chosen)
+        .map(|(_, a)| Tried {
+            address: a.to.ip(),
+            answer: a.answer.token(),
+            words: format!("TCP port {port}: {}", a.answer.words(wait)),
+        })
+        .collect();
+    (chosen, tried)
 }
 
 /// The printing options.

@@ -28,6 +28,11 @@ pub(super) struct TcpProber<'a> {
     pending: JoinSet<Ended>,
 }
 
+/// How long one connect may take: -W, or DEFAULT_CONNECT_TIMEOUT.
+pub(super) fn limit(timeout: Option<Duration>) -> Duration {
+    timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)
+}
+
 impl<'a> TcpProber<'a> {
     /// The prober, once the header lines are printed.
     pub fn new(
@@ -39,7 +44,7 @@ impl<'a> TcpProber<'a> {
         Ok(TcpProber {
             ping,
             port,
-            limit: timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            limit: limit(timeout),
             pending: JoinSet::new(),
         })
     }

@@ -22,12 +22,12 @@ use tokio::task::JoinSet;
 use crate::addr::host::ScanTarget;
 use crate::cli::ScanArgs;
 use crate::error::{Error, Outcome};
-use crate::net::resolve::{Family, resolve_scoped};
+use crate::net::resolve::{Family, resolve_all_scoped};
 use crate::net::services::{self, Source};
 use crate::net::stop::{self, Stop};
 use crate::output::Output;
 use crate::output::progress::Progress;
-use crate::output::scan::{Counts, PortResult, ScanReport, TargetScan};
+use crate::output::scan::{Counts, PortResult, ScanReport, TargetScan, TriedAddress};
 use crate::ports::{PortSet, PortState, Protocol, Services};
 
 /// Descriptors kept free for everything that is not a probe.
@@ -101,24 +101,29 @@ impl Found<'_> {
     }
 }
 
-/// A target as given: one address (with the scope of its %zone), or the hosts of a block
-/// (iterated lazily).
+/// A target as given: a host (an address with the scope of its %zone, or every address of a
+/// name in the resolver's order), or the hosts of a block (iterated lazily).
 enum Target {
-    Addr(String, SocketAddr),
+    Addr {
+        given: String,
+        /// Never empty; the first is the one scanned unless `Scan::name` moves on.
+        every: Vec<SocketAddr>,
+    },
     Net(String, IpNet),
 }
 
 impl Target {
     fn given(&self) -> &str {
         match self {
-            Target::Addr(g, _) | Target::Net(g, _) => g,
+            Target::Addr { given, .. } | Target::Net(given, _) => given,
         }
     }
 
-    /// Each host as a socket address, port 0 (the sweep sets the port, keeping the scope).
+    /// Each host as a socket address, port 0 (the sweep sets the port, keeping the scope): a
+    /// name's first address.
     fn hosts(&self) -> Box<dyn Iterator<Item = SocketAddr> + '_> {
         match self {
-            Target::Addr(_, a) => Box::new(std::iter::once(*a)),
+            Target::Addr { every, .. } => Box::new(every.iter().take(1).copied()),
             Target::Net(_, net) => Box::new(net.hosts().map(|h| SocketAddr::new(h, 0))),
         }
     }
@@ -221,6 +226,16 @@ impl Scan<'_> {
     ) -> Result<(Vec<TargetScan>, bool), Error> {
         let mut scans = Vec::new();
         for t in targets {
+            if let Target::Addr { given, every } = t
+                && every.len() > 1
+            {
+                let (scan, interrupted) = self.name(given, every, stop, progress).await?;
+                scans.push(scan);
+                if interrupted {
+                    return Ok((scans, true));
+                }
+                continue;
+            }
             for host in t.hosts() {
                 let (scan, interrupted) = self.host(t.given(), host, stop, progress).await?;
                 scans.push(scan);
@@ -230,6 +245,64 @@ impl Scan<'_> {
             }
         }
         Ok((scans, false))
+    }
+
+    /// A name of several addresses: one address scanned, and the others named, as nmap does
+    /// ("Other addresses for localhost (not scanned): 127.0.0.1"). Which one: nmap scans the
+    /// first its resolver gave. A connect scan of a name is asked "what does a client that
+    /// connects by this name find?", and a client (Python's create_connection, curl) tries
+    /// each address until one accepts. So a connect scan scans the first address and, when
+    /// no port came back open there, the next, until one has an open port; the report is of
+    /// that address (or of the first when none has), with the addresses scanned before it and
+    /// their counts, and the rest named as not scanned. "The first address that is up" would
+    /// not do: ::1 is always up on loopback, and a lesson's server on 127.0.0.1 would show
+    /// closed while the student's client reaches it (issue 23). The cost is one more pass
+    /// over the ports per address, paid only when nothing was open. UDP and SYN scans keep
+    /// nmap's rule (the first address): silence does not say a UDP port is closed, and the
+    /// raw sockets are opened for the family of each target's first address.
+    async fn name(
+        &self,
+        given: &str,
+        every: &[SocketAddr],
+        stop: &mut Stop,
+        progress: &mut Progress,
+    ) -> Result<(TargetScan, bool), Error> {
+        let in_turn = matches!(self.method, Method::Connect);
+        let mut scanned: Vec<TargetScan> = Vec::new();
+        let mut cut = false;
+        for &host in every {
+            let (scan, interrupted) = self.host(given, host, stop, progress).await?;
+            let found = scan.counts.open > 0;
+            scanned.push(scan);
+            if interrupted {
+                cut = true;
+            }
+            if interrupted || found || !in_turn {
+                break;
+            }
+        }
+        // The one reported: the last scanned if it found an open port or was cut short, else
+        // the first (nothing open anywhere: nmap's choice stands).
+        let last = scanned.len() - 1;
+        let keep = if cut || scanned[last].counts.open > 0 {
+            last
+        } else {
+            0
+        };
+        let mut chosen = scanned.remove(keep);
+        chosen.also_scanned = scanned
+            .into_iter()
+            .map(|s| TriedAddress {
+                address: s.address,
+                counts: s.counts,
+            })
+            .collect();
+        chosen.other_addresses = every
+            .iter()
+            .map(SocketAddr::ip)
+            .filter(|a| *a != chosen.address)
+            .collect();
+        Ok((chosen, cut))
     }
 
     /// One host's scan, and whether the stop cut it short (what was found is kept then).
@@ -303,6 +376,8 @@ impl Scan<'_> {
             counts,
             ports: listed,
             interrupted,
+            other_addresses: Vec::new(),
+            also_scanned: Vec::new(),
         }
     }
 
@@ -335,10 +410,10 @@ async fn targets(given: &[ScanTarget]) -> Result<Vec<Target>, Error> {
 async fn target(given: &ScanTarget) -> Result<Target, Error> {
     Ok(match given {
         ScanTarget::Net { given, net } => Target::Net(given.clone(), *net),
-        ScanTarget::Host(host) => Target::Addr(
-            host.given().to_string(),
-            resolve_scoped(host, Family::Any).await?,
-        ),
+        ScanTarget::Host(host) => Target::Addr {
+            given: host.given().to_string(),
+            every: resolve_all_scoped(host, Family::Any).await?,
+        },
     })
 }
 

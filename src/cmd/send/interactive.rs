@@ -22,6 +22,7 @@ use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
 use crate::net::stamp::{self, Read, Stamp};
+use crate::net::stop::{Line, MAX_TCP_LINE, MAX_UDP_LINE};
 use crate::output::messages::{Arrival, Look, Payload};
 use crate::output::{Output, Written};
 
@@ -55,7 +56,7 @@ pub(super) async fn interactive(
     out: &mut Output,
 ) -> Result<Outcome, Error> {
     let (mut duplex, writer) = Duplex::open(link, s);
-    let mut lines = crate::net::stop::stdin_lines();
+    let mut lines = crate::net::stop::stdin_lines(duplex.most);
     // The writer (TCP) is done once it has written every line; until then, and for a short
     // pause after the last arrival, what comes back is still read and shown.
     let writer = async move {
@@ -117,11 +118,17 @@ struct Duplex {
     /// Lines sent and not answered yet: (sequence number, size, sent at on the stamps' clock).
     waiting: VecDeque<(u64, usize, Stamp)>,
     totals: Totals,
-    /// The last line that went out (its number and bytes): what a close comes after.
-    last_line: Option<(u64, Vec<u8>)>,
+    /// The last line that went out, its number and as the log shows it: what a close comes
+    /// after.
+    last_line: Option<(u64, Payload)>,
+    /// Over UDP, that line's bytes (one datagram at most), to send again to a name's next
+    /// address.
+    resend: Option<Vec<u8>>,
     buf: Vec<u8>,
     last_activity: Instant,
     look: Look,
+    /// The longest line taken from stdin: a datagram's most (UDP), or a stated most (TCP).
+    most: usize,
 }
 
 /// What one read brought, each piece with who sent it, and when it came (the kernel's stamp);
@@ -135,6 +142,7 @@ impl Duplex {
     /// TCP: the writing runs on a task of its own, so a long line is sent while what comes
     /// back is read (a client that writes before it reads deadlocks on a large message).
     fn open(link: Link, s: &Session<'_>) -> (Duplex, Option<Writer>) {
+        let udp = matches!(link, Link::Udp { .. });
         let (reader, lines_tx, writer) = match link {
             Link::Tcp(stream, _) => {
                 let (half, write_half) = stream.into_split();
@@ -163,9 +171,11 @@ impl Duplex {
             waiting: VecDeque::new(),
             totals: Totals::default(),
             last_line: None,
+            resend: None,
             buf: super::read_buffer(s.args),
             last_activity: Instant::now(),
             look: s.look(),
+            most: if udp { MAX_UDP_LINE } else { MAX_TCP_LINE },
         };
         (duplex, writer)
     }
@@ -220,7 +230,7 @@ impl Duplex {
     /// A line of stdin, sent; or the end of stdin.
     async fn line(
         &mut self,
-        got: Option<std::io::Result<Vec<u8>>>,
+        got: Option<std::io::Result<Line>>,
         s: &mut Session<'_>,
         out: &mut Output,
     ) -> Result<Turn, Error> {
@@ -235,7 +245,13 @@ impl Duplex {
             source,
         })?;
         self.number += 1;
-        let Some(message) = self.message(&line, s.args, s.peer, out)? else {
+        if line.cut {
+            let (number, most) = (self.number, self.most);
+            out.warn(&format!(
+                "line {number} is longer than {most} bytes, the most a typed line can be here: its first {most} bytes are taken, the rest up to its line ending is skipped"
+            ))?;
+        }
+        let Some(message) = self.message(&line.bytes, s.args, s.peer, out)? else {
             return Ok(Turn::On);
         };
         let mut at = Stamp::now();
@@ -261,7 +277,13 @@ impl Duplex {
         }
         self.totals.sent += 1;
         self.last_activity = Instant::now();
-        self.last_line = Some((self.totals.sent, message.clone()));
+        // A TCP line may be megabytes: the log keeps what it shows of it (JSON: lines up to
+        // one datagram's size whole).
+        let whole = out.json() && message.len() <= 65_536;
+        self.last_line = Some((self.totals.sent, Payload::of(&message, whole, self.look)));
+        if matches!(self.reader, Reader::Udp { .. }) {
+            self.resend = Some(message.clone());
+        }
         let sent = (self.totals.sent, message.len(), at);
         self.waiting.push_back(sent);
         Ok(Turn::On)
@@ -314,7 +336,7 @@ impl Duplex {
             return Ok(false);
         };
         s.reached(out)?;
-        if let Some((_, line)) = &self.last_line {
+        if let Some(line) = &self.resend {
             let at = Stamp::now();
             send_datagram(&socket, s.peer, connected, line)
                 .await
@@ -336,7 +358,7 @@ impl Duplex {
         out: &mut Output,
     ) -> Result<Turn, Error> {
         let look = self.look;
-        let last = self.last_line.as_ref().map(|(n, b)| (*n, b.as_slice()));
+        let last = self.last_line.clone();
         let arrived = match arrived {
             Err(e)
                 if super::exchange::is_reset(&e) && matches!(self.reader, Reader::Tcp { .. }) =>
@@ -404,7 +426,7 @@ impl Duplex {
             Ok(half) => self.write_half = Some(half),
             Err(e) if super::exchange::is_reset(&e) => {
                 // A line could not be written: the server had reset the connection.
-                let last = self.last_line.as_ref().map(|(n, b)| (*n, b.as_slice()));
+                let last = self.last_line.clone();
                 self.totals.ended(true, last, true, self.look, out)?;
                 return Ok(Turn::End);
             }

@@ -138,6 +138,7 @@ async fn one_round(
             totals.no_reply += 1;
         }
         if let Some(ended) = got.ended {
+            let last = last.map(|(seq, bytes)| (seq, Payload::of(bytes, true, look)));
             totals.ended(ended == Ended::Reset, last, got.sent, look, out)?;
         }
         out.flush()?;

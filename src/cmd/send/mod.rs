@@ -37,7 +37,7 @@ use tokio::time::timeout;
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
-use crate::net::resolve::resolve_endpoint_all;
+use crate::net::resolve::{Family, resolve_all_scoped, resolve_endpoint};
 use crate::net::stop::{self, Stop};
 use crate::output::Output;
 use crate::output::messages::{Closed, Exchange, Look, Payload, Reached, SendNote};
@@ -113,9 +113,7 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
     let messages = messages_of(args)?;
     refuse_conflicts(args, &messages)?;
     let mut stop = stop::stop();
-    let Some(candidates) =
-        stop::unless_stopped(&mut stop, resolve_endpoint_all(&args.target)).await
-    else {
+    let Some(candidates) = stop::unless_stopped(&mut stop, candidates(args)).await else {
         return Ok(Outcome::Interrupted);
     };
     let mut candidates = candidates?;
@@ -187,6 +185,19 @@ fn too_long(size: usize, peer: SocketAddr) -> Result<(), String> {
         "{size} bytes is more than one UDP datagram carries: at most {most} bytes of payload \
          over {family} ({other}); send it over TCP, or in pieces"
     ))
+}
+
+/// The server's addresses to try in turn: an address as typed (with its %zone's scope), or
+/// every address of a name in the resolver's order.
+async fn candidates(args: &SendArgs) -> Result<Vec<SocketAddr>, Error> {
+    if args.target.host.addr().is_some() {
+        return Ok(vec![resolve_endpoint(&args.target).await?]);
+    }
+    let mut all = resolve_all_scoped(&args.target.host, Family::Any).await?;
+    for addr in &mut all {
+        addr.set_port(args.target.port);
+    }
+    Ok(all)
 }
 
 /// The MESSAGE arguments as bytes: hex digits with --hex, else the text in --encoding.
@@ -421,14 +432,14 @@ async fn open_tcp(
     ))
 }
 
-/// 255.255.255.255, or the broadcast address of a network of this machine.
+/// 255.255.255.255, or the broadcast address of a network of this machine (as the kernel
+/// knows them, with or without a `brd` attribute).
 fn is_broadcast(ip: IpAddr) -> bool {
     let IpAddr::V4(v4) = ip else {
         return false;
     };
     v4.is_broadcast()
-        || crate::net::interfaces::snapshot()
-            .is_ok_and(|s| s.addresses.iter().any(|a| a.broadcast == Some(v4)))
+        || crate::net::interfaces::broadcast_addresses().is_ok_and(|b| b.contains(&v4))
 }
 
 /// The TTL or hop limit: --ttl, or 1 for a multicast group (this link only, as ping and
@@ -500,22 +511,23 @@ impl Totals {
     fn ended(
         &mut self,
         reset: bool,
-        message: Option<(u64, &[u8])>,
+        message: Option<(u64, Payload)>,
         waiting: bool,
         look: Look,
         out: &mut Output,
     ) -> Result<(), Error> {
         self.ended = true;
         self.failed |= reset && waiting;
+        let (message, payload) = match message {
+            Some((seq, payload)) => (Some(seq), payload),
+            None => (None, Payload::absent(look)),
+        };
         out.send_closed(&Closed {
             by: if reset { "reset" } else { "close" },
             replies: self.replies,
-            message: message.map(|(seq, _)| seq),
+            message,
             waiting,
-            payload: match message {
-                Some((_, bytes)) => Payload::of(bytes, true, look),
-                None => Payload::absent(look),
-            },
+            payload,
         })?;
         Ok(())
     }

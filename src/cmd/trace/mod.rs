@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 use crate::cli::TraceArgs;
 use crate::error::{Error, Outcome};
 use crate::net::probe::ttl;
-use crate::net::resolve::{Family, resolve_scoped};
+use crate::net::resolve::{Family, resolve_all_scoped};
 use crate::output::Output;
 use crate::output::trace::TraceReport;
 use path::{Path, Updates};
@@ -50,11 +50,13 @@ pub fn run(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
 async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
     let mut stop = crate::net::stop::stop();
     let family = Family::from_flags(args.ipv4, args.ipv6);
-    // With the scope of a %zone: a link-local address is sent to on its interface.
-    let to = tokio::select! {
-        to = resolve_scoped(&args.host, family) => to?,
+    // With the scope of a %zone: a link-local address is sent to on its interface. A name's
+    // first address is traced, as traceroute traces it; the others are named.
+    let every = tokio::select! {
+        every = resolve_all_scoped(&args.host, family) => every?,
         _ = &mut stop => return Ok(Outcome::Interrupted),
     };
+    let to = every[0];
     let addr = to.ip();
     let method = match (args.tcp, args.icmp) {
         (Some(port), _) => Method::Tcp(port),
@@ -64,6 +66,7 @@ async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
     let start = TraceReport {
         target: args.host.given().to_string(),
         address: addr,
+        other_addresses: every[1..].iter().map(SocketAddr::ip).collect(),
         protocol: method.name(),
         max_hops: args.max_hops,
         hops: Vec::new(),

@@ -2,7 +2,7 @@
 //! with the same dump requests iproute2 sends, so netkit and `ip` agree by construction.
 
 use std::io;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use netlink_packet_core::{
     NLM_F_DUMP, NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload,
@@ -17,6 +17,8 @@ use super::{RawAddress, RawLink, RawRoute, Snapshot, Stats};
 
 /// Main routing table (RT_TABLE_MAIN).
 const MAIN_TABLE: u32 = 254;
+/// The local routing table (RT_TABLE_LOCAL): this machine's own and broadcast addresses.
+const LOCAL_TABLE: u32 = 255;
 /// Room for one batch of a dump; the kernel sends at most 32 KiB at a time.
 const RECV_BUFFER: usize = 64 * 1024;
 
@@ -234,6 +236,45 @@ fn default_route(route: RouteMessage) -> Option<RawRoute> {
         gateway,
         interface,
     })
+}
+
+/// The destinations of the broadcast routes of the local table (what `ip route show table
+/// local type broadcast` lists): the addresses the kernel treats as a broadcast.
+pub fn broadcast_addresses() -> io::Result<Vec<Ipv4Addr>> {
+    let mut socket = Socket::new(NETLINK_ROUTE)?;
+    socket.bind_auto()?;
+    socket.connect(&SocketAddr::new(0, 0))?;
+    let mut request = RouteMessage::default();
+    request.header.address_family = AddressFamily::Inet;
+    let mut found = Vec::new();
+    // Without strict checking the kernel dumps every table of the family; the table is
+    // picked here.
+    dump(&socket, 5, RouteNetlinkMessage::GetRoute(request), |m| {
+        if let RouteNetlinkMessage::NewRoute(r) = m
+            && let Some(address) = broadcast_route(r)
+            && !found.contains(&address)
+        {
+            found.push(address);
+        }
+    })?;
+    Ok(found)
+}
+
+/// The destination of a broadcast route of the local table.
+fn broadcast_route(route: RouteMessage) -> Option<Ipv4Addr> {
+    if route.header.kind != RouteType::Broadcast {
+        return None;
+    }
+    let mut table = u32::from(route.header.table);
+    let mut destination = None;
+    for attribute in route.attributes {
+        match attribute {
+            RouteAttribute::Table(t) => table = t,
+            RouteAttribute::Destination(RouteAddress::Inet(a)) => destination = Some(a),
+            _ => {}
+        }
+    }
+    (table == LOCAL_TABLE).then_some(destination).flatten()
 }
 
 /// Whether the kernel's neighbour table (ARP, or IPv6 neighbour discovery) holds a recently

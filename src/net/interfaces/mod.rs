@@ -1,6 +1,7 @@
 //! This machine's interfaces as the platform reports them: links, addresses and default
 //! routes, raw and unclassified. `netkit ifaces` shapes them into its report; echo's "reach
-//! me at" lines and check's own-address and gateway steps read the same snapshot.
+//! me at" lines and check's own-address and gateway steps read the same snapshot. Beside it,
+//! the IPv4 broadcast addresses as the kernel knows them (send and listen).
 
 // Linux
 #[cfg(target_os = "linux")]
@@ -80,6 +81,23 @@ pub const IFF_RUNNING: u32 = 0x40;
 /// Links, addresses and default routes, as the platform reports them now.
 pub fn snapshot() -> io::Result<Snapshot> {
     platform::snapshot()
+}
+
+/// The IPv4 addresses this machine treats as a network's broadcast address (255.255.255.255,
+/// which the kernel handles before any table, is not among them).
+///
+/// Linux: the broadcast routes of the kernel's local routing table (`ip route show table
+/// local type broadcast`), not the addresses' broadcast attribute. That table is what the
+/// kernel itself consults: a route lookup that ends on a broadcast route marks the datagram
+/// a broadcast, so a send to it without SO_BROADCAST fails with EACCES and a datagram that
+/// arrives for it is taken as a broadcast. The kernel adds such a route for each address's
+/// subnet (a prefix up to /30) whether or not the address was given a `brd` attribute (`ip
+/// addr add 10.99.0.1/24 dev X` has none, and neither has lo's 127.0.0.1/8), and for an
+/// explicit `brd` too; deriving the address from the prefix would miss a route added by
+/// hand and claim one the kernel may not have. Elsewhere: each address's broadcast
+/// attribute, or its subnet's last address for a prefix up to /30.
+pub fn broadcast_addresses() -> io::Result<Vec<Ipv4Addr>> {
+    platform::broadcast_addresses()
 }
 
 /// Whether the host at `addr` answered ARP or neighbour discovery lately (a confirmed

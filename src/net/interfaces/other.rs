@@ -3,7 +3,7 @@
 //! Not tested on these platforms yet.
 
 use std::io;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::{RawAddress, RawLink, Snapshot};
 
@@ -41,6 +41,25 @@ pub fn snapshot() -> io::Result<Snapshot> {
         addresses,
         routes: Vec::new(),
     })
+}
+
+/// Each IPv4 address's broadcast attribute, or (where it has none) its subnet's last address
+/// for a prefix up to /30 (a /31 or /32 has no broadcast address, RFC 3021).
+pub fn broadcast_addresses() -> io::Result<Vec<Ipv4Addr>> {
+    let mut found = Vec::new();
+    for iface in if_addrs::get_if_addrs()? {
+        let if_addrs::IfAddr::V4(a) = &iface.addr else {
+            continue;
+        };
+        let derived = (a.prefixlen <= 30)
+            .then(|| Ipv4Addr::from(u32::from(a.ip) | (u32::MAX >> a.prefixlen)));
+        if let Some(b) = a.broadcast.or(derived)
+            && !found.contains(&b)
+        {
+            found.push(b);
+        }
+    }
+    Ok(found)
 }
 
 /// The neighbour table is not read on this platform.

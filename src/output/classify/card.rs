@@ -1,13 +1,13 @@
 //! classify's card of labelled lines per address, and the compact line per streamed address.
 
 use std::io::Write;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::Classified;
 use super::tables::block_row;
 use crate::addr::Facts;
 use crate::addr::Integer;
-use crate::addr::class::Class;
+use crate::addr::class::{self, Class, End};
 use crate::addr::special::Block;
 use crate::addr::subnet::Subnet;
 use crate::output::{Output, Paint, Written, group_digits};
@@ -114,6 +114,11 @@ impl Output {
         if let Some(note) = f.class_note {
             self.field("", note)?;
         }
+        if let IpAddr::V4(v4) = f.address {
+            for line in classful_end_words(v4) {
+                self.field("", &line)?;
+            }
+        }
         self.field("binary", &f.binary.to_string())?;
         self.field("hex", &format!("{}  decimal {}", f.hex, f.decimal))
     }
@@ -207,6 +212,41 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// For the network or broadcast address of a classful network (10.0.0.0, 126.255.255.255):
+/// that it is no host there, and what the prefix makes of it under CIDR. Empty for a host.
+pub(super) fn classful_end_words(addr: Ipv4Addr) -> Vec<String> {
+    let Some(e) = class::classful_end(addr) else {
+        return Vec::new();
+    };
+    let (what, names) = match e.end {
+        End::Network => (
+            format!(
+                "host part all zeros: {addr} names the classful network {}/{}, no host address there",
+                e.network, e.prefix
+            ),
+            "names its network",
+        ),
+        End::Broadcast => (
+            format!(
+                "host part all ones: {addr} is the broadcast address of the classful network {}/{}, no host address there",
+                e.network, e.prefix
+            ),
+            "is its network's broadcast",
+        ),
+    };
+    let shorter = match e.from_prefix {
+        1 => "/0".to_string(),
+        p => format!("/{} or shorter", p - 1),
+    };
+    vec![
+        what,
+        format!(
+            "under CIDR the prefix decides: it {names} under /{} to /30, is a host under {shorter}, and usable under /31 (RFC 3021) or /32",
+            e.from_prefix
+        ),
+    ]
 }
 
 fn kind_paint(f: &Facts) -> Paint {

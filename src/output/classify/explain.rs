@@ -72,6 +72,12 @@ impl Output {
         if let Some(note) = c.facts.class_note {
             writeln!(self, "    - {}", sentence(note))?;
         }
+        if let IpAddr::V4(v4) = c.facts.address {
+            let words = super::card::classful_end_words(v4);
+            if !words.is_empty() {
+                writeln!(self, "    - {}", sentence(&words.join("; ")))?;
+            }
+        }
         Ok(())
     }
 

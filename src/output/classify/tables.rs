@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::addr::class::Class;
+use crate::addr::class::{self, Class};
 use crate::addr::special::{self, Block};
 use crate::output::{Output, Written, group_digits, yes_no};
 
@@ -54,10 +54,11 @@ impl Output {
             ]);
         }
         self.write_table(&mut table, 0)?;
-        Ok(writeln!(
+        writeln!(
             self,
             "\nClassful addressing is historical: CIDR (RFC 4632) replaced it. 0.0.0.0/8 (\"this network\") and\n127.0.0.0/8 (loopback) are class A by their bits but no usable networks; hosts each excludes the\nall-zeros (network) and all-ones (broadcast) host parts."
-        )?)
+        )?;
+        Ok(writeln!(self, "\n{}", class::LESSONS_FIRST_HOSTS)?)
     }
 
     /// Writes the registries (`--registry`).
