@@ -60,6 +60,26 @@ fn wait_for_end(mut child: Child, what: &str) -> (Option<i32>, String, String) {
     (status.code(), stdout, stderr)
 }
 
+/// The first client of `listener` within ten seconds (a netkit that failed to start must fail
+/// the test, not hang it).
+fn accept_within(listener: &TcpListener) -> std::net::TcpStream {
+    let _ = listener.set_nonblocking(true);
+    let began = Instant::now();
+    while began.elapsed() < Duration::from_secs(10) {
+        match listener.accept() {
+            Ok((conn, _)) => {
+                let _ = conn.set_nonblocking(false);
+                return conn;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    }
+    panic!("no client within 10 s");
+}
+
 /// A UDP socket on 127.0.0.1 whose reads give up after ten seconds, and its address.
 fn udp_server() -> (UdpSocket, String) {
     let server = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
@@ -130,7 +150,7 @@ fn a_signal_while_a_tcp_reply_is_awaited_ends_with_the_message_unanswered() {
         "--json",
         "--expect-reply",
     ]);
-    let (mut conn, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = accept_within(&listener);
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
     let mut buf = [0u8; 2];
     conn.read_exact(&mut buf)
@@ -194,7 +214,7 @@ fn a_signal_ends_a_file_stream_that_the_server_stopped_reading_with_exit_130() {
         .unwrap_or_else(|e| panic!("{e}"))
         .to_string();
     let child = start(&["send", &to, "--file", &path, "--timeout", "30s", "--json"]);
-    let (_held, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
+    let _held = accept_within(&listener);
     // Time for the buffers to fill and the writer to block.
     std::thread::sleep(Duration::from_millis(300));
     let (code, stdout, stderr) = signal_and_wait(child, "-INT");
