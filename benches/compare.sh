@@ -759,6 +759,15 @@ bench_tracewall() {
   echo "   the same with a copy of the binary, as cargo install puts it:"
   cp "$NETKIT" "$WORK/netkit"
   NETKIT="$WORK/netkit" trace_wall "$s" 10.202.4.2 "${1:-21}"
+  # The static build (`cargo install-static`, .cargo/config.toml): no dynamic loader at start.
+  if [ "$(uname -m)" = x86_64 ] && cargo build-static --quiet 2> /dev/null; then
+    echo "   the static build (cargo install-static), copied as cargo install puts it:"
+    local target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+    cp "$target_dir/x86_64-unknown-linux-gnu/release/netkit" "$WORK/netkit-static"
+    NETKIT="$WORK/netkit-static" trace_wall "$s" 10.202.4.2 "${1:-21}"
+  else
+    echo "   (no static build here: it needs Linux on x86_64 with glibc's static libraries)"
+  fi
   for ns in $BENCH_NS; do ip netns del "$ns"; done
   BENCH_NS=""
 }
