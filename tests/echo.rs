@@ -421,14 +421,10 @@ fn send_exit_codes() {
 
 #[test]
 fn udp_answers_come_from_the_address_the_client_used() {
-    use common::netns::{Background, Netns};
-    let (Some(server), Some(client)) = (Netns::create("mh-s"), Netns::create("mh-c")) else {
+    use common::netns::Netns;
+    let Some((server, client)) = Netns::veth_pair("mh") else {
         return;
     };
-    server.ip(&format!(
-        "link add s0 type veth peer name c0 netns {}",
-        client.name
-    ));
     server.ip("addr add 10.200.7.1/24 dev s0");
     server.ip("addr add 10.200.7.2/24 dev s0");
     server.ip("addr add fd00:7::1/64 dev s0 nodad");
@@ -437,38 +433,9 @@ fn udp_answers_come_from_the_address_the_client_used() {
     client.ip("addr add 10.200.7.10/24 dev c0");
     client.ip("addr add fd00:7::10/64 dev c0 nodad");
     client.ip("addr add fe80::7:10/64 dev c0 nodad");
-    for ns in [&server, &client] {
-        ns.ip("link set lo up");
-    }
-    server.ip("link set s0 up");
-    client.ip("link set c0 up");
-    let bin = assert_cmd::cargo::cargo_bin("netkit")
-        .to_string_lossy()
-        .into_owned();
-    let child = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &server.name,
-            &bin,
-            "echo",
-            "7788",
-            "--udp",
-            "--quiet",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    // Killed on drop, also when an assertion fails, so no orphan outlives the test.
-    let mut echo = Background {
-        child,
-        ns: Some(server.name.clone()),
-    };
-    let mut first = String::new();
-    if let Some(out) = echo.child.stdout.take() {
-        let _ = BufReader::new(out).read_line(&mut first);
-    }
+    // Ended on drop, also when an assertion fails, so no orphan outlives the test.
+    let (_echo, mut out) = server.spawn_netkit(&["echo", "7788", "--udp", "--quiet"]);
+    let first = out.next().and_then(Result::ok).unwrap_or_default();
     assert!(first.starts_with("listening on"), "{first}");
     // The secondary addresses: a reply from the primary would be dropped by the client's
     // connected socket, and the exchange would time out. And a link-local address with its

@@ -576,57 +576,23 @@ fn a_handout_style_python_client_talks_gbk_to_listen() {
 
 #[test]
 fn broadcast_and_multicast_datagrams_are_received_and_told_apart() {
-    let (Some(server), Some(client)) = (Netns::create("bc-s"), Netns::create("bc-c")) else {
+    let Some((server, client)) = Netns::veth_pair("bc") else {
         return;
     };
-    server.ip(&format!(
-        "link add s0 type veth peer name c0 netns {}",
-        client.name
-    ));
     server.ip("addr add 10.200.8.1/24 brd 10.200.8.255 dev s0");
     client.ip("addr add 10.200.8.2/24 brd 10.200.8.255 dev c0");
-    for ns in [&server, &client] {
-        ns.ip("link set lo up");
-    }
-    server.ip("link set s0 up");
-    client.ip("link set c0 up");
     // A route for the group, so the sender knows where 239.x goes.
     client.ip("route add 224.0.0.0/4 dev c0");
-    let bin = assert_cmd::cargo::cargo_bin("netkit")
-        .to_string_lossy()
-        .into_owned();
-    let child = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &server.name,
-            &bin,
-            "listen",
-            "7799",
-            "--udp",
-            "--json",
-            "--join",
-            "239.1.2.3",
-            "--iface",
-            "s0",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut listen = Background {
-        child,
-        ns: Some(server.name.clone()),
-    };
-    let mut out = BufReader::new(
-        listen
-            .child
-            .stdout
-            .take()
-            .unwrap_or_else(|| panic!("stdout")),
-    )
-    .lines();
+    let (_listen, mut out) = server.spawn_netkit(&[
+        "listen",
+        "7799",
+        "--udp",
+        "--json",
+        "--join",
+        "239.1.2.3",
+        "--iface",
+        "s0",
+    ]);
     let first = out.next().and_then(Result::ok).unwrap_or_default();
     assert!(first.contains("\"listening\""), "{first}");
     for (target, extra) in [
@@ -725,51 +691,13 @@ fn gbk_goes_out_and_comes_back_as_text_over_tcp_and_udp_on_ipv4_and_ipv6() {
 
 #[test]
 fn a_datagram_to_a_subnet_broadcast_without_brd_is_labelled_broadcast() {
-    let (Some(server), Some(client)) = (Netns::create("nobrd-s"), Netns::create("nobrd-c")) else {
+    let Some((server, client)) = Netns::veth_pair("nobrd") else {
         return;
     };
-    server.ip(&format!(
-        "link add s0 type veth peer name c0 netns {}",
-        client.name
-    ));
     // No `brd`: the kernel still has a broadcast route for each subnet.
     server.ip("addr add 10.99.1.1/24 dev s0");
     client.ip("addr add 10.99.1.2/24 dev c0");
-    for (ns, link) in [(&server, "s0"), (&client, "c0")] {
-        ns.ip("link set lo up");
-        ns.ip(&format!("link set {link} up"));
-    }
-    let bin = assert_cmd::cargo::cargo_bin("netkit")
-        .to_string_lossy()
-        .into_owned();
-    let child = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &server.name,
-            &bin,
-            "listen",
-            "7799",
-            "--udp",
-            "--json",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut listen = Background {
-        child,
-        ns: Some(server.name.clone()),
-    };
-    let mut out = BufReader::new(
-        listen
-            .child
-            .stdout
-            .take()
-            .unwrap_or_else(|| panic!("stdout")),
-    )
-    .lines();
+    let (_listen, mut out) = server.spawn_netkit(&["listen", "7799", "--udp", "--json"]);
     let first = out.next().and_then(Result::ok).unwrap_or_default();
     assert!(first.contains("\"listening\""), "{first}");
     // The subnet's broadcast from the other host, lo's 127.255.255.255 from this one, and a

@@ -814,18 +814,9 @@ fn an_endless_line_on_stdin_keeps_memory_bounded_until_the_stop() {
 /// Two namespaces on a veth, each address added without a `brd` attribute (as `ip addr add
 /// 10.99.0.1/24 dev X` leaves it): the server's 10.99.0.1 and the client's 10.99.0.2.
 fn no_brd_lab(tag: &str) -> Option<(common::netns::Netns, common::netns::Netns)> {
-    let server = common::netns::Netns::create(&format!("{tag}-s"))?;
-    let client = common::netns::Netns::create(&format!("{tag}-c"))?;
-    server.ip(&format!(
-        "link add s0 type veth peer name c0 netns {}",
-        client.name
-    ));
+    let (server, client) = common::netns::Netns::veth_pair(tag)?;
     server.ip("addr add 10.99.0.1/24 dev s0");
     client.ip("addr add 10.99.0.2/24 dev c0");
-    for (ns, link) in [(&server, "s0"), (&client, "c0")] {
-        ns.ip("link set lo up");
-        ns.ip(&format!("link set {link} up"));
-    }
     Some((server, client))
 }
 

@@ -96,6 +96,52 @@ impl Netns {
         running
     }
 
+    /// Two namespaces of the test's own joined by a veth, `s0` in the server's and `c0` in the
+    /// client's, their loopbacks and the link up; the addresses are the test's to add.
+    pub fn veth_pair(tag: &str) -> Option<(Netns, Netns)> {
+        let server = Netns::create(&format!("{tag}-s"))?;
+        let client = Netns::create(&format!("{tag}-c"))?;
+        server.ip(&format!(
+            "link add s0 type veth peer name c0 netns {}",
+            client.name
+        ));
+        for (ns, link) in [(&server, "s0"), (&client, "c0")] {
+            ns.ip("link set lo up");
+            ns.ip(&format!("link set {link} up"));
+        }
+        Some((server, client))
+    }
+
+    /// Starts netkit inside the namespace in the background (ended on drop, with whatever
+    /// else runs there), its stdin piped, and its stdout as lines to read.
+    pub fn spawn_netkit(
+        &self,
+        args: &[&str],
+    ) -> (
+        Background,
+        std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+    ) {
+        let bin = assert_cmd::cargo::cargo_bin("netkit");
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.name])
+            .arg(bin)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("netkit {args:?} in {}: {e}", self.name));
+        let out = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+        let running = Background {
+            child,
+            ns: Some(self.name.clone()),
+        };
+        (
+            running,
+            std::io::BufRead::lines(std::io::BufReader::new(out)),
+        )
+    }
+
     /// Runs netkit inside the namespace: (exit code, stdout, stderr).
     pub fn netkit(&self, args: &[&str]) -> (i32, String, String) {
         let bin = assert_cmd::cargo::cargo_bin("netkit");
