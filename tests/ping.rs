@@ -979,3 +979,28 @@ fn ctrl_c_ends_a_sweep_with_what_was_found() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_sweep_of_an_ipv6_subnet_finds_its_hosts_by_neighbour_discovery() {
+    for routed in [false, true] {
+        let lab = if routed {
+            SubnetLab::routed("sweep6-r", true)
+        } else {
+            SubnetLab::direct("sweep6-d")
+        };
+        let Some(lab) = lab else {
+            return;
+        };
+        let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET6, "--json"]);
+        assert_eq!(code, 1, "{stderr}");
+        let (hosts, _) = sweep_json(&stdout);
+        assert_eq!(up_in(&hosts), lab.up_hosts6(), "routed {routed}: {stdout}");
+        let firewalled = hosts.iter().find(|(a, _, _)| a == SubnetLab::FIREWALLED6);
+        let want = if routed {
+            "no-response"
+        } else {
+            "neighbour-reachable"
+        };
+        assert_eq!(firewalled.map(|(_, _, r)| r.as_str()), Some(want));
+    }
+}
