@@ -1004,3 +1004,44 @@ fn a_sweep_of_an_ipv6_subnet_finds_its_hosts_by_neighbour_discovery() {
         assert_eq!(firewalled.map(|(_, _, r)| r.as_str()), Some(want));
     }
 }
+
+#[test]
+fn a_second_sweep_asks_hosts_the_kernel_is_still_checking_directly() {
+    // Entries confirmed a while ago go STALE; a datagram then puts them in DELAY, which the
+    // kernel only checks after 5 s. The sweep asks such a host by echo and TCP meanwhile; the
+    // firewalled host, which answers only ARP, still waits for the kernel's check.
+    let Some(lab) = SubnetLab::direct("sweep-s") else {
+        return;
+    };
+    lab.client
+        .bash("echo 200 > /proc/sys/net/ipv4/neigh/br0/base_reachable_time_ms");
+    let range = "10.209.2.10-30";
+    let (code, _, stderr) = lab.netkit(&["ping", range, "-q"]);
+    assert_eq!(code, 1, "{stderr}");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let (code, stdout, stderr) = lab.netkit(&["ping", range, "--json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let (hosts, _) = sweep_json(&stdout);
+    let reason = |a: &str| {
+        hosts
+            .iter()
+            .find(|(h, _, _)| h == a)
+            .map(|(_, _, r)| r.clone())
+    };
+    assert_eq!(
+        reason(SubnetLab::OPEN).as_deref(),
+        Some("echo-reply"),
+        "{stdout}"
+    );
+    assert_eq!(
+        reason(SubnetLab::CLOSED).as_deref(),
+        Some("echo-reply"),
+        "{stdout}"
+    );
+    assert_eq!(
+        reason(SubnetLab::FIREWALLED).as_deref(),
+        Some("neighbour-reachable"),
+        "{stdout}"
+    );
+    assert_eq!(up_in(&hosts).len(), 3, "{stdout}");
+}

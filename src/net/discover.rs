@@ -10,7 +10,7 @@
 //! nix's `SockaddrLike::from_raw`), and the crate forbids it. The kernel's resolution is as
 //! truthful, only bounded by the kernel's pace (its first solicitation goes at once).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
@@ -160,7 +160,16 @@ pub async fn discover_timed(
             Event::Echo(Ok(None), _) => {}
             // A socket that fails its reads is given up; the connects still ask.
             Event::Echo(Err(_), v6) => run.drop_echo(v6),
-            Event::Tick => run.tick(&mut each),
+            Event::Tick => {
+                // An entry the kernel is still checking (it answered once, a while ago) is
+                // asked the routed way too: a reply says up at once, where the kernel's own
+                // check takes its DELAY of 5 s.
+                for addr in run.tick(&mut each) {
+                    if run.routed.len() < routed_most {
+                        run.probe(addr).await;
+                    }
+                }
+            }
         }
     }
 }
@@ -258,6 +267,8 @@ struct Run {
     /// When the resolutions of the last `KERNEL_RESOLVING` began (at most `in_flight`): the
     /// kernel still resolves those netkit has stopped waiting for.
     begun: VecDeque<Instant>,
+    /// Resolving addresses also probed the routed way (seen unconfirmed).
+    beside: HashSet<IpAddr>,
     routed: HashMap<IpAddr, Routed>,
     routed_v4: usize,
     routed_v6: usize,
@@ -281,6 +292,7 @@ impl Run {
             wait,
             resolving: HashMap::new(),
             begun: VecDeque::new(),
+            beside: HashSet::new(),
             routed: HashMap::new(),
             routed_v4: 0,
             routed_v6: 0,
@@ -371,7 +383,8 @@ impl Run {
                 sent,
             },
         );
-        self.copies.insert(addr, 1);
+        // Probed beside its resolution, it is already counted.
+        self.copies.entry(addr).or_insert(1);
         if v6 {
             self.routed_v6 += 1;
         } else {
@@ -439,6 +452,7 @@ impl Run {
         }
         if routed.connects.is_empty()
             && let Some(from) = routed.unreachable
+            && !self.resolving.contains_key(&addr)
         {
             let down = HostState::Down(Down::HostUnreachable { from });
             self.report(addr, down, None, each);
@@ -470,8 +484,11 @@ impl Run {
     }
 
     /// Reads the neighbour table for what is resolving, and ends every wait that is over.
-    fn tick(&mut self, each: &mut impl FnMut(IpAddr, HostState, Option<Duration>)) {
+    /// Returns the addresses newly seen unconfirmed (STALE, DELAY, PROBE), to be probed the
+    /// routed way beside the kernel's check.
+    fn tick(&mut self, each: &mut impl FnMut(IpAddr, HostState, Option<Duration>)) -> Vec<IpAddr> {
         let now = Instant::now();
+        let mut beside = Vec::new();
         if !self.resolving.is_empty() {
             let mut found: Vec<(IpAddr, Resolution)> = Vec::new();
             for v6 in [false, true] {
@@ -500,6 +517,11 @@ impl Run {
                 };
                 if let Some(outcome) = outcome {
                     self.report(*addr, outcome, None, each);
+                } else if *state == Resolution::Unconfirmed
+                    && !self.routed.contains_key(addr)
+                    && self.beside.insert(*addr)
+                {
+                    beside.push(*addr);
                 }
             }
             // No entry at all past the wait: the kernel never started (or already dropped) one.
@@ -520,11 +542,31 @@ impl Run {
             .map(|(a, r)| (*a, r.unreachable))
             .collect();
         for (addr, unreachable) in over {
+            // Probed beside a resolution: the link decides, so silence here says nothing.
+            if self.resolving.contains_key(&addr) {
+                self.forget_routed(addr);
+                continue;
+            }
             let down = match unreachable {
                 Some(from) => Down::HostUnreachable { from },
                 None => Down::NoAnswer,
             };
             self.report(addr, HostState::Down(down), None, each);
+        }
+        beside
+    }
+
+    /// Ends the routed probes of `addr` (its connects aborted).
+    fn forget_routed(&mut self, addr: IpAddr) {
+        if let Some(routed) = self.routed.remove(&addr) {
+            for c in routed.connects {
+                c.abort();
+            }
+            if addr.is_ipv6() {
+                self.routed_v6 -= 1;
+            } else {
+                self.routed_v4 -= 1;
+            }
         }
     }
 
@@ -537,16 +579,8 @@ impl Run {
         each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
     ) {
         self.resolving.remove(&addr);
-        if let Some(routed) = self.routed.remove(&addr) {
-            for c in routed.connects {
-                c.abort();
-            }
-            if addr.is_ipv6() {
-                self.routed_v6 -= 1;
-            } else {
-                self.routed_v4 -= 1;
-            }
-        }
+        self.beside.remove(&addr);
+        self.forget_routed(addr);
         let copies = self.copies.remove(&addr).unwrap_or(1);
         for _ in 0..copies {
             each(addr, state.clone(), rtt);
