@@ -8,6 +8,7 @@ pub mod host;
 pub mod lab;
 pub mod parse;
 pub mod plan;
+pub mod reach;
 pub mod special;
 pub mod subnet;
 
@@ -18,6 +19,7 @@ use serde::{Serialize, Serializer};
 use class::Class;
 pub use count::Count;
 pub use forms::{Binary, Hex};
+pub use reach::{Down, HostState, Up};
 use special::{Block, Purpose};
 
 /// An integer that JSON carries as a number for IPv4 and as a decimal string for IPv6,

@@ -5,6 +5,7 @@
 
 pub mod connect;
 pub mod diag;
+pub mod discover;
 pub mod errno;
 pub mod errqueue;
 pub mod icmp;
