@@ -48,34 +48,11 @@ fn a_datagram_longer_than_the_receive_buffer_is_cut_and_the_log_says_so() {
         }
     }
     // The text log, for people.
-    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
-        .args([
-            "listen",
-            "7821",
-            "--udp",
-            "--bind",
-            "127.0.0.1",
-            "--recv-size",
-            "10",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut listen = Background { child, ns: None };
-    std::thread::sleep(Duration::from_millis(300));
     let s = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    s.send_to(&[b'x'; 30], ("127.0.0.1", 7821))
-        .unwrap_or_else(|e| panic!("{e}"));
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = Command::new("kill")
-        .args(["-TERM", &listen.child.id().to_string()])
-        .status();
-    let mut text = String::new();
-    if let Some(mut out) = listen.child.stdout.take() {
-        let _ = out.read_to_string(&mut text);
-    }
+    let text = common::server::text_log("listen", &["--udp", "--recv-size", "10"], |at, _| {
+        s.send_to(&[b'x'; 30], ("127.0.0.1", at))
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
     let port = s.local_addr().map(|a| a.port()).unwrap_or_default();
     assert!(
         text.contains(&format!(
@@ -143,29 +120,13 @@ fn a_burst_of_sends_is_glued_into_fewer_reads_and_the_log_says_why() {
         "four quick sends were never read as fewer than four reads"
     );
     // The text log explains it once per connection; JSON does not.
-    let child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
-        .args(["listen", "7822", "--tcp", "--bind", "127.0.0.1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut text_listen = Background { child, ns: None };
-    std::thread::sleep(Duration::from_millis(300));
-    let mut c = TcpStream::connect("127.0.0.1:7822").unwrap_or_else(|e| panic!("{e}"));
-    c.write_all(b"line one\nline two\n")
-        .unwrap_or_else(|e| panic!("{e}"));
-    c.write_all(b"a\nb\n").unwrap_or_else(|e| panic!("{e}"));
-    std::thread::sleep(Duration::from_millis(300));
-    drop(c);
-    std::thread::sleep(Duration::from_millis(200));
-    let _ = Command::new("kill")
-        .args(["-TERM", &text_listen.child.id().to_string()])
-        .status();
-    let mut text = String::new();
-    if let Some(mut out) = text_listen.child.stdout.take() {
-        let _ = out.read_to_string(&mut text);
-    }
+    let text = common::server::text_log("listen", &["--tcp"], |port, _| {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+        c.write_all(b"line one\nline two\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        c.write_all(b"a\nb\n").unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(300));
+    });
     assert_eq!(
         text.matches("note: TCP is a byte stream: one read can hold several sends, or part of one; use --framed to keep messages apart").count(),
         1,
