@@ -536,8 +536,13 @@ fn count_0_repeats_until_ctrl_c_then_sums_up() {
     assert_eq!(status.code(), Some(0), "{text}");
     let replies = text.matches("reply from").count();
     assert!(replies >= 5, "{text}");
+    // The stop may come while the last message awaits its reply: it is counted apart.
     assert!(
-        text.contains(&format!("{replies} sent, {replies} replies")),
+        text.contains(&format!("{replies} sent, {replies} replies"))
+            || text.contains(&format!(
+                "{} sent, {replies} replies, 1 without a reply",
+                replies + 1
+            )),
         "{text}"
     );
 }
