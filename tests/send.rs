@@ -722,6 +722,17 @@ fn a_name_is_tried_address_by_address_until_one_answers() {
     let (code, stdout, stderr) = wait_for_end(child, "the end of stdin");
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("\"TYPED\""), "{stdout}");
+    // A new socket for the next address: its local address and port said again.
+    let locals: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("sending from "))
+        .collect();
+    assert!(
+        locals.len() == 2
+            && locals[0].starts_with("sending from [::1]:")
+            && locals[1].starts_with("sending from 127.0.0.1:"),
+        "{stdout}"
+    );
     assert!(
         stderr.contains("sending to 127.0.0.1:18891 (lab.test; tried before: [::1]:18891: nothing listens on UDP port 18891 of ::1 (port unreachable))"),
         "{stderr}"
@@ -1115,4 +1126,43 @@ fn a_port_fixed_by_bind_is_said_to_be_fixed() {
         "{}",
         chat.stdout
     );
+}
+
+#[test]
+fn one_tcp_read_after_two_lines_is_taken_to_answer_both() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let to = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = std::thread::spawn(move || {
+        let mut conn = accept_within(&listener);
+        let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        // Both lines (sent without their line endings, as typed lines are), then one answer
+        // for the two.
+        while got.len() < 2 {
+            match std::io::Read::read(&mut conn, &mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        let _ = std::io::Write::write_all(&mut conn, b"A B");
+        std::thread::sleep(Duration::from_millis(500));
+    });
+    let (code, stdout, stderr) =
+        common::run_within(&["send", &to], b"a\nb\n".to_vec(), Duration::from_secs(10));
+    let _ = server.join();
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let answer = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("from {to} at ")))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        answer.contains(": \"A B\" (3 bytes, ")
+            && answer.ends_with(" ms after line 1, also after line 2)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 sent, 1 reply; rtt"), "{stdout}");
 }
