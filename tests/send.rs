@@ -460,9 +460,9 @@ fn tcp_exit_to_a_server_that_closes_on_it_is_delivered_not_lost() {
     drop(stdin);
     let (code, stdout, stderr) = wait_for_end(child, "the end of stdin");
     assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // Typed lines are counted as stdin has them (issue 23: a chat, not a measurement).
     assert!(
-        stdout
-            .contains("the server closed the connection after 1 reply (after message 2: \"exit\")"),
+        stdout.contains("the server closed the connection after 1 reply (after line 2: \"exit\")"),
         "{stdout}"
     );
     assert!(!stdout.contains("lost"), "{stdout}");
@@ -722,6 +722,17 @@ fn a_name_is_tried_address_by_address_until_one_answers() {
     let (code, stdout, stderr) = wait_for_end(child, "the end of stdin");
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("\"TYPED\""), "{stdout}");
+    // A new socket for the next address: its local address and port said again.
+    let locals: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("sending from "))
+        .collect();
+    assert!(
+        locals.len() == 2
+            && locals[0].starts_with("sending from [::1]:")
+            && locals[1].starts_with("sending from 127.0.0.1:"),
+        "{stdout}"
+    );
     assert!(
         stderr.contains("sending to 127.0.0.1:18891 (lab.test; tried before: [::1]:18891: nothing listens on UDP port 18891 of ::1 (port unreachable))"),
         "{stderr}"
@@ -891,4 +902,258 @@ fn a_gbk_reply_in_the_utf8_view_says_once_to_use_gbk() {
     let (_, stdout, _) = common::run(&["send", "--udp", &to, "a", "--encoding", "gbk"]);
     assert!(stdout.contains(": \"你好\" (4 bytes"), "{stdout}");
     assert!(!stdout.contains("note:"), "{stdout}");
+}
+
+impl Lesson {
+    /// The next line it prints that starts with `prefix`, within ten seconds.
+    fn prints_starting(&self, prefix: &str) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.starts_with(prefix) => return Some(line),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+}
+
+/// What a chat with the lesson's peer showed: exit code, stdout, the client address the
+/// peer saw, and the peer's address.
+struct Chat {
+    code: Option<i32>,
+    stdout: String,
+    client: String,
+    peer: String,
+}
+
+/// Interactive `send` (--timeout 1s) with the lesson's chat peer: types "hello" (answered at
+/// once), then "quiet" (never answered), and keeps stdin open until the peer has spoken on its
+/// own, 1.5 s after its answer, when line 2 has waited its second in vain.
+fn chat_with_peer(proto: &str, extra: &[&str]) -> Option<Chat> {
+    let peer = Lesson::start("chat_peer_speaks_on_its_own.py", &[proto, "127.0.0.1", "0"])?;
+    let to = format!("127.0.0.1:{}", peer.port);
+    let mut args = vec!["send", to.as_str(), "--timeout", "1s"];
+    if proto == "udp" {
+        args.push("--udp");
+    }
+    args.extend_from_slice(extra);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("netkit"))
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("stdin"));
+    std::io::Write::write_all(&mut stdin, b"hello\n").unwrap_or_else(|e| panic!("{e}"));
+    let client = peer.prints_starting("client ");
+    assert!(peer.prints("got hello"), "{proto}");
+    std::thread::sleep(Duration::from_millis(200));
+    std::io::Write::write_all(&mut stdin, b"quiet\n").unwrap_or_else(|e| panic!("{e}"));
+    assert!(peer.prints("spoke"), "{proto}");
+    std::thread::sleep(Duration::from_millis(300));
+    drop(stdin);
+    let (code, stdout, stderr) = wait_for_end(child, "the end of stdin");
+    let client = client
+        .and_then(|c| c.strip_prefix("client ").map(str::to_string))
+        .unwrap_or_else(|| panic!("the peer named no client: {stdout}{stderr}"));
+    Some(Chat {
+        code,
+        stdout,
+        client,
+        peer: to,
+    })
+}
+
+/// Whether `time` is a local wall-clock time as `HH:MM:SS.mmm`.
+fn is_clock(time: &str) -> bool {
+    time.len() == 12
+        && time.char_indices().all(|(i, c)| match i {
+            2 | 5 => c == ':',
+            8 => c == '.',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+#[test]
+fn a_chat_shows_the_peers_own_line_as_a_message_with_its_time_and_no_rtt() {
+    let Some(chat) = chat_with_peer("udp", &[]) else {
+        return;
+    };
+    let (stdout, to) = (&chat.stdout, &chat.peer);
+    assert_eq!(chat.code, Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    // The port the peer saw is the one said, and the OS chose it.
+    assert_eq!(
+        lines[0],
+        format!(
+            "sending from {} (port chosen by the OS for this run: the next run will most likely get another)",
+            chat.client
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("sent line 1: 5 bytes") && stdout.contains("sent line 2: 5 bytes"),
+        "{stdout}"
+    );
+    let arrivals: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(&format!("from {to} at ")))
+        .collect();
+    assert_eq!(arrivals.len(), 2, "{stdout}");
+    assert!(arrivals.iter().all(|a| is_clock(&a[..12])), "{stdout}");
+    // The answer to line 1 has its RTT; the peer's own line, 1.5 s later, none: line 2 had
+    // waited its --timeout by then.
+    assert!(
+        arrivals[0][12..].starts_with(": \"HELLO\" (5 bytes, ")
+            && arrivals[0].ends_with(" ms after line 1)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        &arrivals[1][12..],
+        ": \"hi from the peer\" (16 bytes)",
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("no reply from {to} within 1 s (line 2)")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 sent, 1 reply, 1 without a reply; rtt"),
+        "{stdout}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with("reply from")),
+        "{stdout}"
+    );
+}
+
+/// Seconds of the day of an RFC 3339 time's clock part.
+fn seconds_of(time: &str) -> f64 {
+    let clock = &time[11..23];
+    let parts: Vec<f64> = clock
+        .split(':')
+        .map(|p| p.parse().unwrap_or_else(|e| panic!("{time}: {e}")))
+        .collect();
+    parts[0] * 3600.0 + parts[1] * 60.0 + parts[2]
+}
+
+#[test]
+fn a_tcp_chat_in_json_has_the_local_port_the_sent_lines_and_rtts_only_for_answers() {
+    let Some(chat) = chat_with_peer("tcp", &["--json"]) else {
+        return;
+    };
+    let stdout = &chat.stdout;
+    assert_eq!(chat.code, Some(0), "{stdout}");
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    assert_eq!(
+        events[0],
+        json!({"local": {"address": chat.client, "port_chosen_by": "os"}}),
+        "{stdout}"
+    );
+    let sent: Vec<&Value> = events.iter().filter_map(|e| e.get("sent")).collect();
+    assert_eq!(
+        sent,
+        [
+            &json!({"line": 1, "bytes": 5}),
+            &json!({"line": 2, "bytes": 5})
+        ],
+        "{stdout}"
+    );
+    let arrivals: Vec<&Value> = events.iter().filter(|e| e.get("from").is_some()).collect();
+    assert_eq!(arrivals.len(), 2, "{stdout}");
+    let (answer, own) = (arrivals[0], arrivals[1]);
+    assert_eq!(
+        (&answer["text"], &answer["after_line"]),
+        (&json!("HELLO"), &json!(1)),
+        "{stdout}"
+    );
+    assert!(answer["rtt_ms"].is_f64(), "{stdout}");
+    assert_eq!(own["text"], json!("hi from the peer"), "{stdout}");
+    assert!(
+        own.get("after_line").is_none() && own.get("rtt_ms").is_none(),
+        "no line waited for it: {own}"
+    );
+    let times: Vec<&str> = [answer, own]
+        .iter()
+        .map(|a| a["time"].as_str().unwrap_or_else(|| panic!("{a}")))
+        .collect();
+    for time in &times {
+        assert!(
+            time.len() >= 24 && &time[10..11] == "T" && is_clock(&time[11..23]),
+            "RFC 3339: {time}"
+        );
+    }
+    let apart = (seconds_of(times[1]) - seconds_of(times[0])).rem_euclid(86_400.0);
+    assert!((1.3..3.0).contains(&apart), "1.5 s apart: {times:?}");
+    let summary = summary(stdout);
+    assert_eq!(
+        (&summary["sent"], &summary["replies"], &summary["no_reply"]),
+        (&json!(2), &json!(1), &json!(1)),
+        "{stdout}"
+    );
+    assert!(summary["rtt_ms"]["max"].is_f64(), "{stdout}");
+}
+
+#[test]
+fn a_port_fixed_by_bind_is_said_to_be_fixed() {
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bind = format!("127.0.0.1:{port}");
+    let Some(chat) = chat_with_peer("udp", &["--bind", &bind]) else {
+        return;
+    };
+    assert_eq!(chat.client, bind);
+    assert!(
+        chat.stdout
+            .starts_with(&format!("sending from {bind} (port fixed by --bind)\n")),
+        "{}",
+        chat.stdout
+    );
+}
+
+#[test]
+fn one_tcp_read_after_two_lines_is_taken_to_answer_both() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let to = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = std::thread::spawn(move || {
+        let mut conn = accept_within(&listener);
+        let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        // Both lines (sent without their line endings, as typed lines are), then one answer
+        // for the two.
+        while got.len() < 2 {
+            match std::io::Read::read(&mut conn, &mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        let _ = std::io::Write::write_all(&mut conn, b"A B");
+        std::thread::sleep(Duration::from_millis(500));
+    });
+    let (code, stdout, stderr) =
+        common::run_within(&["send", &to], b"a\nb\n".to_vec(), Duration::from_secs(10));
+    let _ = server.join();
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let answer = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("from {to} at ")))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        answer.contains(": \"A B\" (3 bytes, ")
+            && answer.ends_with(" ms after line 1, also after line 2)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 sent, 1 reply; rtt"), "{stdout}");
 }

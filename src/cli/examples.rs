@@ -123,8 +123,8 @@ it with the summary.";
 pub(super) const SEND_EXAMPLES: &str = "\
 Examples:
   netkit send --udp 127.0.0.1:7788 hello world   two datagrams, two replies
-  netkit send 127.0.0.1:9000                     interactive: each stdin line is sent, and
-                                                 whatever arrives is shown when it arrives
+  netkit send 127.0.0.1:9000                     interactive, a chat: each stdin line is sent,
+                                                 and whatever arrives is shown when it arrives
   netkit send --udp --bind :7890 127.0.0.1:7891  one end of a UDP chat (mirror it on 7891)
   netkit send --udp 127.0.0.1:7788 --encoding gbk 你好   the four GBK bytes c4 e3 ba c3
   netkit send 127.0.0.1:9000 --hex '48 65 6c 6c 6f'     bytes given as hex digits
@@ -142,6 +142,14 @@ not answer, or been dropped (netkit has no way to tell); over TCP the kernel del
 the program did not answer in time. Only the measure mode (--count without MESSAGEs) counts
 losses. A name is tried address by address (TCP: the next on a failed connect; UDP: the next
 on a port unreachable), and the one in use is named.
+
+Interactive mode is a chat, not a measurement: it says the local address and port it sends from
+(the OS chooses the port each run unless --bind fixes it), `sent line N: B bytes` for each line,
+and each arrival with who sent it and the local time it came. netkit cannot know whether bytes
+answer a line: an arrival counts as the answer to the oldest line still waiting for its first
+answer, sent before it and at most --timeout earlier (a datagram or a frame answers one line, an
+unframed TCP read every line waiting), and shows the time since that line, its RTT; anything
+else is a message from the peer, with no RTT.
 
 Exit codes: 0 every message went out and nothing reported an error, reply or not; 1 a message
 could not be sent or was reset before the server took it (it had closed the connection), a

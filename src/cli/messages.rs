@@ -253,8 +253,8 @@ pub struct SendArgs {
     #[arg(value_name = "HOST:PORT", value_parser = Endpoint::parse)]
     pub target: Endpoint,
 
-    /// Messages to send, one exchange each (none: each line of stdin is sent, and whatever
-    /// arrives is shown when it arrives)
+    /// Messages to send, one exchange each (none: a chat: each line of stdin is sent, and
+    /// whatever arrives is shown when it arrives, with the local time it came)
     #[arg(value_name = "MESSAGE")]
     pub messages: Vec<String>,
 
@@ -283,7 +283,8 @@ pub struct SendArgs {
     #[arg(long, requires = "messages", conflicts_with_all = ["udp", "count", "file"])]
     pub burst: bool,
 
-    /// How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)
+    /// How long to wait for each reply (and for the connection): seconds, or with a unit
+    /// (500ms). Interactive mode: how long a typed line waits for its first answer
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_seconds)]
     pub timeout: Duration,
 
@@ -318,8 +319,9 @@ pub struct SendArgs {
     #[command(flatten)]
     pub text: TextArgs,
 
-    /// JSON lines: one object per exchange (or per arrival in interactive mode, with "hex" and
-    /// "text"), then a summary object
+    /// JSON lines: one object per exchange (interactive mode: "local" first, then "sent" per
+    /// line and one object per arrival, with "time", "hex" and "text", and "after_line" and
+    /// "rtt_ms" when it came while a line waited), then a summary object
     #[arg(long)]
     pub json: bool,
 }

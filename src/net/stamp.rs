@@ -31,6 +31,12 @@ impl Stamp {
         self.0.saturating_sub(earlier.0)
     }
 
+    /// This moment as the time since the Unix epoch (the wall clock: arrival times are shown
+    /// in local time).
+    pub fn since_epoch(self) -> Duration {
+        self.0
+    }
+
     /// The time from this moment to now.
     pub fn elapsed(self) -> Duration {
         Stamp::now().saturating_duration_since(self)

@@ -13,6 +13,7 @@ use serde::ser::SerializeMap;
 
 use super::Output;
 use super::Written;
+use super::server::{WallClock, clock};
 use crate::stats::RttSummary;
 use crate::text;
 
@@ -149,6 +150,10 @@ pub struct Exchange {
     /// How long a reply was waited for (--timeout): the words of a missing reply.
     #[serde(skip)]
     pub wait: Duration,
+    /// What `seq` counts in words: "message" (MESSAGEs), or "line" (typed lines, numbered
+    /// as stdin has them).
+    #[serde(skip)]
+    pub noun: &'static str,
 }
 
 /// Over TCP: how the server ended the connection, after how many replies and at which
@@ -167,6 +172,9 @@ pub struct Closed {
     /// That message.
     #[serde(flatten)]
     pub payload: Payload,
+    /// What `message` counts in words: "message", or "line" (typed lines).
+    #[serde(skip)]
+    pub noun: &'static str,
 }
 
 /// A note that explains what a line of send's output can mean, given once per run.
@@ -193,15 +201,45 @@ pub struct Reached {
 }
 
 /// Something that arrived in send's interactive mode, from any peer, when it arrived.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Arrival {
     pub from: SocketAddr,
     pub bytes: usize,
-    /// The line it is the first answer to, and the time since that line went out.
-    pub seq: Option<u64>,
-    pub rtt_ms: Option<f64>,
-    #[serde(flatten)]
+    /// When it arrived (the kernel's stamp), on the wall clock: shown in local time.
+    pub at: WallClock,
+    /// The line it is taken to answer: only when a line sent before it still waited for its
+    /// first answer within --timeout. netkit cannot know that the bytes answer it; it says
+    /// what it saw, the time since that line went out.
+    pub answers: Option<Answers>,
     pub payload: Payload,
+}
+
+/// The typed line an arrival came after (the oldest one still waiting), and its RTT.
+#[derive(Debug)]
+pub struct Answers {
+    /// The line's number on stdin.
+    pub line: u64,
+    pub rtt_ms: f64,
+    /// Over unframed TCP, one read answers every line waiting before it (quick lines come
+    /// back in one read): how many later lines it answered too, and the first and last.
+    pub also: Option<(u64, u64, u64)>,
+}
+
+/// The local address and port interactive `send` sends from: at the start, and again when
+/// it changes (a name's next address is tried on a new socket).
+#[derive(Debug, Serialize)]
+pub struct Local {
+    pub address: SocketAddr,
+    /// "os" (the OS chose the port for this run) or "bind" (--bind fixed it).
+    pub port_chosen_by: &'static str,
+}
+
+/// A typed line that went out in interactive `send`.
+#[derive(Debug, Serialize)]
+pub struct SentLine {
+    /// Its number on stdin (blank or refused lines are counted too, not sent).
+    pub line: u64,
+    pub bytes: usize,
 }
 
 /// One read of the replies to `send --burst`.
@@ -316,21 +354,86 @@ impl Output {
         )?)
     }
 
-    /// Something that arrived in send's interactive mode.
+    /// Something that arrived in send's interactive mode: who sent it and when, and, when a
+    /// typed line was waiting for its first answer, the time since that line.
     pub fn send_arrival(&mut self, a: &Arrival) -> Written {
         if self.json() {
-            return self.json_line(a);
+            #[derive(Serialize)]
+            struct Json<'a> {
+                from: SocketAddr,
+                bytes: usize,
+                time: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                after_line: Option<u64>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                rtt_ms: Option<f64>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                also_answers: Option<u64>,
+                #[serde(flatten)]
+                payload: &'a Payload,
+            }
+            return self.json_line(&Json {
+                from: a.from,
+                bytes: a.bytes,
+                time: clock(a.at).1,
+                after_line: a.answers.as_ref().map(|x| x.line),
+                rtt_ms: a.answers.as_ref().map(|x| x.rtt_ms),
+                also_answers: a.answers.as_ref().and_then(|x| x.also).map(|(n, _, _)| n),
+                payload: &a.payload,
+            });
         }
-        let head = match a.rtt_ms {
-            Some(_) => format!("reply from {}", a.from),
-            None => format!("from {}", a.from),
-        };
-        let after = match a.rtt_ms {
-            Some(rtt) => format!(" ({}, {rtt:.3} ms)", bytes(a.bytes)),
+        let head = format!("from {} at {}", a.from, clock(a.at).0);
+        let after = match &a.answers {
             None => format!(" ({})", bytes(a.bytes)),
+            Some(x) => {
+                let also = match x.also {
+                    None => String::new(),
+                    Some((1, first, _)) => format!(", also after line {first}"),
+                    Some((n, first, last)) => {
+                        format!(", also after {n} later lines ({first}–{last})")
+                    }
+                };
+                format!(
+                    " ({}, {:.3} ms after line {}{also})",
+                    bytes(a.bytes),
+                    x.rtt_ms,
+                    x.line
+                )
+            }
         };
         self.message_line(&head, &a.payload, &after)?;
         self.encoding_note("", a.from, &a.payload, false)
+    }
+
+    /// The local address and port interactive `send` sends from, and who chose the port.
+    pub fn send_local(&mut self, l: &Local) -> Written {
+        if self.json() {
+            #[derive(Serialize)]
+            struct Tagged<'a> {
+                local: &'a Local,
+            }
+            return self.json_line(&Tagged { local: l });
+        }
+        let why = if l.port_chosen_by == "bind" {
+            "port fixed by --bind"
+        } else {
+            "port chosen by the OS for this run: the next run will most likely get another"
+        };
+        writeln!(self, "sending from {} ({why})", l.address)?;
+        self.flush()
+    }
+
+    /// A typed line that went out: its number and size only (the text is what was typed;
+    /// a long paste adds one short line per line).
+    pub fn send_sent(&mut self, s: &SentLine) -> Written {
+        if self.json() {
+            #[derive(Serialize)]
+            struct Tagged<'a> {
+                sent: &'a SentLine,
+            }
+            return self.json_line(&Tagged { sent: s });
+        }
+        Ok(writeln!(self, "sent line {}: {}", s.line, bytes(s.bytes))?)
     }
 
     /// One exchange of `send`.
@@ -341,8 +444,9 @@ impl Output {
         let Some(rtt) = e.rtt_ms else {
             return Ok(writeln!(
                 self,
-                "no reply from {peer} within {} (message {})",
+                "no reply from {peer} within {} ({} {})",
                 wait_words(e.wait),
+                e.noun,
                 e.seq
             )?);
         };
@@ -396,8 +500,8 @@ impl Output {
         };
         let at = |head: &str| -> String {
             match (c.message, c.payload.inline()) {
-                (Some(seq), Some(shown)) => format!("{head} message {seq}: {shown}"),
-                (Some(seq), None) => format!("{head} message {seq}"),
+                (Some(seq), Some(shown)) => format!("{head} {} {seq}: {shown}", c.noun),
+                (Some(seq), None) => format!("{head} {} {seq}", c.noun),
                 (None, _) => String::new(),
             }
         };
@@ -643,6 +747,91 @@ mod tests {
         }
         assert_eq!(counted(1u64, "reply", "replies"), "1 reply");
         assert_eq!(counted(3u64, "reply", "replies"), "3 replies");
+    }
+
+    /// What `render` writes to stdout, as text (`json`: as JSON lines).
+    fn rendered(json: bool, render: impl FnOnce(&mut Output) -> Written) -> String {
+        let mut out = Output::stdio(json, false).in_memory();
+        render(&mut out).unwrap_or_else(|e| panic!("{e:?}"));
+        let (text, _) = out.take_rendered();
+        String::from_utf8_lossy(&text).into_owned()
+    }
+
+    fn arrival(answers: Option<Answers>) -> Arrival {
+        let from: SocketAddr = "127.0.0.1:7890".parse().unwrap_or_else(|e| panic!("{e}"));
+        Arrival {
+            from,
+            bytes: 2,
+            at: WallClock {
+                since_epoch: Duration::from_millis(1_796_276_472_114),
+                utc_offset: 28_800,
+            },
+            answers,
+            payload: Payload::of(b"hi", true, Look::default()),
+        }
+    }
+
+    #[test]
+    fn an_arrival_says_when_it_came_and_an_rtt_only_after_a_waiting_line() {
+        let alone = rendered(false, |o| o.send_arrival(&arrival(None)));
+        assert_eq!(
+            alone,
+            "from 127.0.0.1:7890 at 13:41:12.114: \"hi\" (2 bytes)\n"
+        );
+        let answer = Answers {
+            line: 3,
+            rtt_ms: 0.231,
+            also: None,
+        };
+        let after = rendered(false, |o| o.send_arrival(&arrival(Some(answer))));
+        assert_eq!(
+            after,
+            "from 127.0.0.1:7890 at 13:41:12.114: \"hi\" (2 bytes, 0.231 ms after line 3)\n"
+        );
+        let answer = Answers {
+            line: 3,
+            rtt_ms: 0.231,
+            also: Some((2, 4, 6)),
+        };
+        let glued = rendered(false, |o| o.send_arrival(&arrival(Some(answer))));
+        assert!(
+            glued.ends_with("(2 bytes, 0.231 ms after line 3, also after 2 later lines (4–6))\n"),
+            "{glued}"
+        );
+        let json = rendered(true, |o| o.send_arrival(&arrival(None)));
+        assert!(
+            json.contains(r#""time":"2026-12-03T13:41:12.114+08:00""#)
+                && !json.contains("after_line")
+                && !json.contains("rtt_ms"),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn the_local_port_says_who_chose_it() {
+        let address: SocketAddr = "127.0.0.1:54321".parse().unwrap_or_else(|e| panic!("{e}"));
+        let os = rendered(false, |o| {
+            o.send_local(&Local {
+                address,
+                port_chosen_by: "os",
+            })
+        });
+        assert!(
+            os.starts_with("sending from 127.0.0.1:54321 (port chosen by the OS for this run"),
+            "{os}"
+        );
+        let bind = rendered(true, |o| {
+            o.send_local(&Local {
+                address,
+                port_chosen_by: "bind",
+            })
+        });
+        assert_eq!(
+            bind,
+            "{\"local\":{\"address\":\"127.0.0.1:54321\",\"port_chosen_by\":\"bind\"}}\n"
+        );
+        let sent = rendered(false, |o| o.send_sent(&SentLine { line: 3, bytes: 1 }));
+        assert_eq!(sent, "sent line 3: 1 byte\n");
     }
 
     #[test]

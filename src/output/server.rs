@@ -410,7 +410,7 @@ pub struct WallClock {
 
 /// A moment in local time as `HH:MM:SS.mmm`, and as RFC 3339 with its offset
 /// (`2026-12-03T14:31:12.345+08:00`, `...Z` in UTC).
-fn clock(at: WallClock) -> (String, String) {
+pub(super) fn clock(at: WallClock) -> (String, String) {
     let local = i64::try_from(at.since_epoch.as_secs())
         .unwrap_or(i64::MAX)
         .saturating_add(i64::from(at.utc_offset))

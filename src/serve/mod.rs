@@ -6,7 +6,6 @@
 
 mod accept;
 mod bind;
-mod clock;
 mod conn;
 mod save;
 mod udp;
@@ -241,12 +240,7 @@ impl Server {
         let log = Arc::new(Log {
             events: events_tx,
             quiet,
-            timestamps: timestamps.then(|| {
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default();
-                clock::utc_offset(i64::try_from(now.as_secs()).unwrap_or(i64::MAX))
-            }),
+            timestamps: timestamps.then(crate::net::clock::utc_offset_now),
             save,
             whole: json,
             look,

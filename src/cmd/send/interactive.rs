@@ -1,9 +1,18 @@
-//! Interactive mode, full duplex: each line of stdin is sent, and whatever arrives is shown
-//! when it arrives, from any peer: over UDP with its source address (so two `send --udp
-//! --bind` make the hand-outs' UDP chat), over TCP whatever the server sends (a relay's
-//! messages from other clients too). A line's RTT runs to the first bytes that arrive after
-//! it; a line that gets nothing within --timeout is said to have had no reply (exit 1 only
-//! with --expect-reply). The server's close or reset ends the session, said as such.
+//! Interactive mode, full duplex: a chat, not a measurement. Each line of stdin is sent
+//! (`sent line 3: 5 bytes`), and whatever arrives is shown when it arrives, from any peer,
+//! with who sent it and the local time it came: over UDP with its source address (so two
+//! `send --udp --bind` make the hand-outs' UDP chat), over TCP whatever the server sends (a
+//! relay's messages from other clients too). The local address and port the run sends from
+//! are said at the start, and again when they change.
+//!
+//! netkit cannot know whether bytes answer a line. It says what it saw: an arrival while a
+//! line sent before it still waits for its first answer, within --timeout, is shown with the
+//! time since that line (`0.231 ms after line 3`, the RTT the summary's statistics count);
+//! a datagram or a frame answers one line, the oldest waiting, and an unframed TCP read every
+//! line waiting (quick lines come back in one read). Anything else is a message from the
+//! peer, with no RTT. A line that gets nothing within --timeout is said to have had no reply
+//! (exit 1 only with --expect-reply). The server's close or reset ends the session, said as
+//! such.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -23,7 +32,8 @@ use crate::error::{Error, Outcome};
 use crate::frame::Deframer;
 use crate::net::stamp::{self, Read, Stamp};
 use crate::net::stop::{Line, MAX_TCP_LINE, MAX_UDP_LINE};
-use crate::output::messages::{Arrival, Look, Payload};
+use crate::output::messages::{Answers, Arrival, Local, Look, Payload, SentLine};
+use crate::output::server::WallClock;
 use crate::output::{Output, Written};
 
 /// Lines waiting for the TCP writer; typing faster than the server reads waits here.
@@ -56,6 +66,7 @@ pub(super) async fn interactive(
     out: &mut Output,
 ) -> Result<Outcome, Error> {
     let (mut duplex, writer) = Duplex::open(link, s);
+    duplex.say_local(s, out)?;
     let mut lines = crate::net::stop::stdin_lines(duplex.most);
     // The writer (TCP) is done once it has written every line; until then, and for a short
     // pause after the last arrival, what comes back is still read and shown.
@@ -115,7 +126,8 @@ struct Duplex {
     write_half: Option<OwnedWriteHalf>,
     /// Lines read from stdin.
     number: u64,
-    /// Lines sent and not answered yet: (sequence number, size, sent at on the stamps' clock).
+    /// Lines sent and not answered yet: (line number on stdin, size, sent at on the stamps'
+    /// clock).
     waiting: VecDeque<(u64, usize, Stamp)>,
     totals: Totals,
     /// The last line that went out, its number and as the log shows it: what a close comes
@@ -129,6 +141,11 @@ struct Duplex {
     look: Look,
     /// The longest line taken from stdin: a datagram's most (UDP), or a stated most (TCP).
     most: usize,
+    /// This machine's offset from UTC (seconds east), found at the start: arrival times are
+    /// shown in local time.
+    utc_offset: i32,
+    /// Unframed TCP: one read may hold the answers to several lines.
+    stream: bool,
 }
 
 /// What one read brought, each piece with who sent it, and when it came (the kernel's stamp);
@@ -169,13 +186,18 @@ impl Duplex {
             write_half: None,
             number: 0,
             waiting: VecDeque::new(),
-            totals: Totals::default(),
+            totals: Totals {
+                typed: true,
+                ..Totals::default()
+            },
             last_line: None,
             resend: None,
             buf: super::read_buffer(s.args),
             last_activity: Instant::now(),
             look: s.look(),
             most: if udp { MAX_UDP_LINE } else { MAX_TCP_LINE },
+            utc_offset: crate::net::clock::utc_offset_now(),
+            stream: !udp && s.args.wire.framed.is_none(),
         };
         (duplex, writer)
     }
@@ -222,7 +244,7 @@ impl Duplex {
         Ok(Some((whole, got.time)))
     }
 
-    /// stdin has ended, every line is answered or lost, and the writer is done.
+    /// stdin has ended, every line is answered or has waited --timeout, and the writer is done.
     fn finished(&self) -> bool {
         !self.reading && self.waiting.is_empty() && self.writer_done
     }
@@ -280,12 +302,19 @@ impl Duplex {
         // A TCP line may be megabytes: the log keeps what it shows of it (JSON: lines up to
         // one datagram's size whole).
         let whole = out.json() && message.len() <= 65_536;
-        self.last_line = Some((self.totals.sent, Payload::of(&message, whole, self.look)));
+        self.last_line = Some((self.number, Payload::of(&message, whole, self.look)));
         if matches!(self.reader, Reader::Udp { .. }) {
             self.resend = Some(message.clone());
         }
-        let sent = (self.totals.sent, message.len(), at);
+        let sent = (self.number, message.len(), at);
         self.waiting.push_back(sent);
+        // Its number, for the arrivals that come after it; its size, not its text (the text
+        // is what was typed, and a long paste stays one short line per line).
+        out.send_sent(&SentLine {
+            line: self.number,
+            bytes: message.len(),
+        })?;
+        out.flush()?;
         Ok(Turn::On)
     }
 
@@ -336,9 +365,12 @@ impl Duplex {
             return Ok(false);
         };
         s.reached(out)?;
-        if let Some(line) = &self.resend {
+        self.reader = Reader::Udp { socket, connected };
+        // A new socket: a new local port (and maybe another family's address).
+        self.say_local(s, out)?;
+        if let (Some(line), Reader::Udp { socket, connected }) = (&self.resend, &self.reader) {
             let at = Stamp::now();
-            send_datagram(&socket, s.peer, connected, line)
+            send_datagram(socket, s.peer, *connected, line)
                 .await
                 .map_err(s.fail())?;
             // Its reply's time runs from this send.
@@ -346,8 +378,31 @@ impl Duplex {
                 waiting.2 = at;
             }
         }
-        self.reader = Reader::Udp { socket, connected };
         Ok(true)
+    }
+
+    /// The local address and port this run sends from, and who chose the port. An unconnected
+    /// UDP socket is bound to the wildcard address: the address is the one the kernel routes
+    /// from to the server (looked up, nothing sent).
+    fn say_local(&self, s: &Session<'_>, out: &mut Output) -> Result<(), Error> {
+        let local = match &self.reader {
+            Reader::Tcp { half, .. } => half.local_addr(),
+            Reader::Udp { socket, .. } => socket.local_addr(),
+        };
+        let Ok(mut address) = local else {
+            return Ok(());
+        };
+        if address.ip().is_unspecified()
+            && let Ok(ip) = crate::net::source_for(s.peer.ip())
+        {
+            address.set_ip(ip);
+        }
+        let fixed = s.args.bind.is_some_and(|b| b.port != 0);
+        out.send_local(&Local {
+            address,
+            port_chosen_by: if fixed { "bind" } else { "os" },
+        })?;
+        Ok(())
     }
 
     /// What arrived, shown; the server's close ends the session.
@@ -376,6 +431,13 @@ impl Duplex {
             return Ok(Turn::End);
         };
         self.last_activity = Instant::now();
+        // A line sent more than --timeout before these bytes came waited in vain: it is said
+        // so first (the timer may not have fired yet), and they are not its answer.
+        while let Some(&(_, _, at)) = self.waiting.front()
+            && time.saturating_duration_since(at) > s.args.timeout
+        {
+            self.expired(s, out)?;
+        }
         for (from, data) in arrivals {
             self.show(from, &data, time, out)?;
         }
@@ -383,25 +445,42 @@ impl Duplex {
         Ok(Turn::On)
     }
 
-    /// The first bytes after a line answer it, and every line sent before they arrived (two
-    /// quick lines over TCP may well come back in one read).
+    /// What arrived, with who sent it and when. It is taken to answer the oldest line still
+    /// waiting that went out before it came (an unframed TCP read: every such line, as two
+    /// quick lines may well come back in one read); with none waiting it is a message from
+    /// the peer, and has no RTT.
     fn show(&mut self, from: SocketAddr, data: &[u8], time: Stamp, out: &mut Output) -> Written {
         let since = |at: Stamp| time.saturating_duration_since(at).as_secs_f64() * 1000.0;
-        // Only lines sent before the bytes arrived can be answered by them.
-        let answered = self.waiting.front().copied().filter(|w| w.2 <= time);
-        while let Some(&(_, _, at)) = self.waiting.front()
+        let mut answers = None;
+        if let Some(&(line, _, at)) = self.waiting.front()
             && at <= time
         {
             self.waiting.pop_front();
-            self.totals.rtts.push(since(at));
+            let rtt_ms = since(at);
+            self.totals.rtts.push(rtt_ms);
+            self.totals.replies += 1;
+            let mut also: Option<(u64, u64, u64)> = None;
+            while self.stream
+                && let Some(&(later, _, at)) = self.waiting.front()
+                && at <= time
+            {
+                self.waiting.pop_front();
+                self.totals.rtts.push(since(at));
+                also = Some(match also {
+                    None => (1, later, later),
+                    Some((n, first, _)) => (n + 1, first, later),
+                });
+            }
+            answers = Some(Answers { line, rtt_ms, also });
         }
-        let rtt = answered.map(|(_, _, at)| since(at));
-        self.totals.replies += u64::from(answered.is_some());
         out.send_arrival(&Arrival {
             from,
             bytes: data.len(),
-            seq: answered.map(|(seq, _, _)| seq),
-            rtt_ms: rtt,
+            at: WallClock {
+                since_epoch: time.since_epoch(),
+                utc_offset: self.utc_offset,
+            },
+            answers,
             payload: Payload::of(data, out.json(), self.look),
         })
     }

@@ -191,6 +191,7 @@ impl Measure {
                     message: (self.sent > 0).then_some(self.sent),
                     waiting: got.sent,
                     payload: Payload::absent(s.look()),
+                    noun: "message",
                 })?;
                 return Ok(());
             }

@@ -129,6 +129,7 @@ async fn one_round(
                 reply: Payload::of(&reply.bytes, true, look),
                 reads,
                 wait: s.args.timeout,
+                noun: "message",
             };
             out.send_exchange(reply.from, &answer)?;
         } else if got.sent && got.ended.is_none() {

@@ -473,9 +473,16 @@ struct Totals {
     noted_no_reply: bool,
     /// The server ended the connection.
     ended: bool,
+    /// Interactive mode: what is counted are typed lines, numbered as stdin has them.
+    typed: bool,
 }
 
 impl Totals {
+    /// What a number of this run counts, in words.
+    fn noun(&self) -> &'static str {
+        if self.typed { "line" } else { "message" }
+    }
+
     /// A message that got nothing back within --timeout: its line, and once the note of what
     /// that can mean.
     fn no_reply(
@@ -486,7 +493,7 @@ impl Totals {
         out: &mut Output,
     ) -> Result<(), Error> {
         self.no_reply += 1;
-        out.send_exchange(s.peer, &unanswered(seq, size, s))?;
+        out.send_exchange(s.peer, &unanswered(seq, size, self.noun(), s))?;
         if !std::mem::replace(&mut self.noted_no_reply, true) {
             out.send_note(SendNote::NoReply {
                 udp: s.args.udp,
@@ -528,6 +535,7 @@ impl Totals {
             message,
             waiting,
             payload,
+            noun: self.noun(),
         })?;
         Ok(())
     }
@@ -558,7 +566,7 @@ impl Totals {
 }
 
 /// The report of a message that got nothing back.
-fn unanswered(seq: u64, size: usize, s: &Session<'_>) -> Exchange {
+fn unanswered(seq: u64, size: usize, noun: &'static str, s: &Session<'_>) -> Exchange {
     Exchange {
         seq,
         sent_bytes: size,
@@ -570,6 +578,7 @@ fn unanswered(seq: u64, size: usize, s: &Session<'_>) -> Exchange {
         reply: Payload::absent(s.look()),
         reads: None,
         wait: s.args.timeout,
+        noun,
     }
 }
 

@@ -1,6 +1,7 @@
-//! The local time's offset from UTC, for --timestamps: the zone TZ names (a zoneinfo file, or
-//! a POSIX string such as CST-8), else /etc/localtime; UTC where neither tells. Read once when
-//! the server starts (a change of daylight saving time during a run is not followed).
+//! The local time's offset from UTC, for the servers' --timestamps and send's arrival times:
+//! the zone TZ names (a zoneinfo file, or a POSIX string such as CST-8), else /etc/localtime;
+//! UTC where neither tells. Read once when a run starts (a change of daylight saving time
+//! during a run is not followed). In net/ (it reads the zone files), shared by serve/ and cmd/.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -9,6 +10,14 @@ use std::path::PathBuf;
 const ZONEINFO: &str = "/usr/share/zoneinfo";
 /// More than any zone file holds; a longer file is not read further.
 const MOST: u64 = 256 * 1024;
+
+/// Seconds east of UTC here, now.
+pub fn utc_offset_now() -> i32 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    utc_offset(i64::try_from(now.as_secs()).unwrap_or(i64::MAX))
+}
 
 /// Seconds east of UTC here, at `now` (seconds since the Unix epoch).
 pub fn utc_offset(now: i64) -> i32 {
