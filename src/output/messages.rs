@@ -13,6 +13,7 @@ use serde::ser::SerializeMap;
 
 use super::Output;
 use super::Written;
+use crate::frame::BodySum;
 use crate::stats::RttSummary;
 use crate::text;
 
@@ -149,6 +150,13 @@ pub struct Exchange {
     /// How long a reply was waited for (--timeout): the words of a missing reply.
     #[serde(skip)]
     pub wait: Duration,
+    /// With --framed or --framed-in, a reply that is a JSON object (the lessons' file
+    /// header), as a JSON value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<sonic_rs::Value>,
+    /// The bare bytes its size field announced: their size and checksum, never the bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodySum>,
 }
 
 /// Over TCP: how the server ended the connection, after how many replies and at which
@@ -356,6 +364,9 @@ impl Output {
         } else {
             bytes(e.received_bytes)
         };
+        if let Some(header) = &e.header {
+            return self.json_header(peer, header, e.body.as_ref(), &size, rtt);
+        }
         let Some(reads) = e.reads.as_ref().filter(|r| !r.is_empty()) else {
             self.message_line(
                 &format!("reply from {peer}"),
@@ -379,6 +390,53 @@ impl Output {
         }
         // Judged on the whole reply: a recv may end inside a character.
         self.encoding_note("", peer, &e.reply, false)
+    }
+
+    /// A framed reply that is a JSON object, pretty-printed, then what came of the body its
+    /// size field announced.
+    fn json_header(
+        &mut self,
+        peer: SocketAddr,
+        header: &sonic_rs::Value,
+        body: Option<&BodySum>,
+        size: &str,
+        rtt: f64,
+    ) -> Written {
+        writeln!(
+            self,
+            "reply from {peer}: a JSON header ({size}, {rtt:.3} ms):"
+        )?;
+        let pretty = sonic_rs::to_string_pretty(header).unwrap_or_default();
+        for line in pretty.lines() {
+            writeln!(self, "  {line}")?;
+        }
+        let Some(b) = body else {
+            return Ok(());
+        };
+        let came = if b.complete {
+            format!(
+                "body: {} ({} in the header)",
+                bytes(b.bytes as usize),
+                b.field
+            )
+        } else {
+            format!(
+                "body: only {} of the {} the header's {} announced came",
+                b.bytes,
+                bytes(b.announced as usize),
+                b.field
+            )
+        };
+        let sum = match (&b.md5, &b.md5_expected, b.md5_matches) {
+            (Some(got), _, Some(true)) => format!("md5 {got}, the same as the header's"),
+            (Some(got), Some(want), Some(false)) => {
+                format!("md5 {got}, NOT the header's {want}: the file differs")
+            }
+            (Some(got), _, _) => format!("md5 {got} (of the part that came)"),
+            (None, _, _) => format!("sha256 {}", b.sha256.as_deref().unwrap_or("")),
+        };
+        writeln!(self, "{came}, {sum}")?;
+        Ok(())
     }
 
     /// How the server ended a TCP connection.

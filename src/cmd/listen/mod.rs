@@ -86,7 +86,11 @@ async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
-    let wire = Wire::new(args.wire.framed, args.wire.max_frame, args.wire.recv_size);
+    let wire = Wire::new(None, args.wire.max_frame, args.wire.recv_size).one_way(
+        args.wire.reads_framed(),
+        args.wire.writes_framed(),
+        args.wire.reads_option(),
+    );
     let logging = Logging {
         quiet: args.quiet,
         look: args.text.look(),

@@ -17,7 +17,7 @@ const RESEND_INTERVAL: Duration = Duration::from_secs(1);
 /// hears of it, and client and server would both wait. A datagram or a frame of no bytes is
 /// real, so those are sent.
 pub(super) fn skipped(message: &[u8], tcp: bool, args: &SendArgs) -> bool {
-    message.is_empty() && tcp && args.wire.framed.is_none()
+    message.is_empty() && tcp && args.wire.writes_framed().is_none()
 }
 
 /// Each message is one exchange; with --count, every message that many rounds, until the
@@ -104,19 +104,20 @@ async fn one_round(
             let rtt = reply.rtt.as_secs_f64() * 1000.0;
             totals.rtts.push(rtt);
             // With --recv-size over TCP, each recv as it came.
-            let reads = (tcp && s.args.wire.recv_size.is_some() && s.args.wire.framed.is_none())
-                .then(|| {
-                    let mut at = 0;
-                    reply
-                        .reads
-                        .iter()
-                        .map(|&n| {
-                            let piece = &reply.bytes[at..(at + n).min(reply.bytes.len())];
-                            at += n;
-                            Payload::of(piece, true, look)
-                        })
-                        .collect()
-                });
+            let reads =
+                (tcp && s.args.wire.recv_size.is_some() && s.args.wire.reads_framed().is_none())
+                    .then(|| {
+                        let mut at = 0;
+                        reply
+                            .reads
+                            .iter()
+                            .map(|&n| {
+                                let piece = &reply.bytes[at..(at + n).min(reply.bytes.len())];
+                                at += n;
+                                Payload::of(piece, true, look)
+                            })
+                            .collect()
+                    });
             // Answers to a broadcast or a group come from the hosts that answer.
             let answer = Exchange {
                 seq: totals.sent,
@@ -129,6 +130,8 @@ async fn one_round(
                 reply: Payload::of(&reply.bytes, true, look),
                 reads,
                 wait: s.args.timeout,
+                header: reply.header,
+                body: reply.body,
             };
             out.send_exchange(reply.from, &answer)?;
         } else if got.sent && got.ended.is_none() {

@@ -225,16 +225,45 @@ fn refuse_conflicts(args: &SendArgs, messages: &[Vec<u8>]) -> Result<(), Error> 
                 .to_string(),
         });
     }
-    if args.udp && args.wire.framed.is_some() {
+    if args.udp && args.wire.any_framing() {
         return Err(Error::BadValue {
-            option: "--framed",
+            option: framing_option(args),
             value: "with --udp".to_string(),
             reason: "frames keep messages apart in a TCP stream; UDP datagrams keep their own \
                      boundaries"
                 .to_string(),
         });
     }
+    // --file, --burst and the measure mode compare what comes back with what went: that
+    // needs the same framing both ways.
+    let measuring = args.count.is_some() && messages.is_empty();
+    let compared = [
+        (args.file.is_some(), "--file"),
+        (args.burst, "--burst"),
+        (measuring, "--count"),
+    ];
+    if !args.wire.same_both_ways()
+        && let Some(&(_, mode)) = compared.iter().find(|(on, _)| *on)
+    {
+        return Err(Error::BadValue {
+            option: framing_option(args),
+            value: format!("with {mode}"),
+            reason: format!(
+                "{mode} checks that what comes back is what went out, which needs the same \
+                 framing both ways (--framed); framing one way is for MESSAGEs and typed lines"
+            ),
+        });
+    }
     Ok(())
+}
+
+/// The framing option given, for an error about it.
+fn framing_option(args: &SendArgs) -> &'static str {
+    match (args.wire.framed_in, args.wire.framed_out) {
+        (Some(_), None) => "--framed-in",
+        (None, Some(_)) => "--framed-out",
+        _ => "--framed",
+    }
 }
 
 /// One run of `send`: what was asked, the server, and the stop, armed once before the first
@@ -428,7 +457,11 @@ async fn open_tcp(
     }
     Ok(Link::Tcp(
         stream,
-        Deframer::new(args.wire.framed.unwrap_or_default(), args.wire.max_frame),
+        Deframer::new(
+            args.wire.reads_framed().unwrap_or_default(),
+            args.wire.max_frame,
+        )
+        .named(args.wire.reads_option()),
     ))
 }
 
@@ -570,6 +603,8 @@ fn unanswered(seq: u64, size: usize, s: &Session<'_>) -> Exchange {
         reply: Payload::absent(s.look()),
         reads: None,
         wait: s.args.timeout,
+        header: None,
+        body: None,
     }
 }
 
@@ -580,6 +615,15 @@ fn link_error(udp: bool, peer: SocketAddr) -> impl Fn(io::Error) -> Error {
     move |source| {
         if udp && source.kind() == io::ErrorKind::ConnectionRefused {
             return Error::PortUnreachable { to: peer };
+        }
+        // A reply that cannot be read (a bad frame header) came from a server that was
+        // reached: say so, not "cannot reach".
+        if source.kind() == io::ErrorKind::InvalidData {
+            return Error::BadValue {
+                option: "reply",
+                value: format!("from {what}"),
+                reason: source.to_string(),
+            };
         }
         Error::Connect {
             what: what.clone(),
