@@ -767,3 +767,30 @@ fn the_lessons_command_client_gets_framed_answers_from_echo_and_listen_framed_ou
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot be used with"), "{stderr}");
 }
+
+#[test]
+fn a_struct_pack_header_read_as_be32_asks_whether_le32_was_meant() {
+    // The hand-outs' client against a server started with plain --framed (be32).
+    let echo = Running::start("echo", &["--tcp", "--framed"]);
+    let mut c = echo.tcp();
+    c.write_all(&[5, 0, 0, 0, b'h', b'e', b'l', b'l', b'o'])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
+    assert_eq!(
+        gone["reason_text"],
+        json!(
+            "bad frame header 05 00 00 00 (be32): 83886080 bytes is above --max-frame (16777216); read as le32 it is 5 bytes: did you mean --framed=le32?"
+        ),
+        "{gone}"
+    );
+    // Text is no header in either order: no guess.
+    let mut c = echo.tcp();
+    c.write_all(b"dir\n").unwrap_or_else(|e| panic!("{e}"));
+    let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
+    assert!(
+        gone["reason_text"]
+            .as_str()
+            .is_some_and(|r| r.contains("(be32)") && !r.contains("did you mean")),
+        "{gone}"
+    );
+}
