@@ -691,7 +691,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__send)
-            opts="-h -V --bind --broadcast --ttl --udp --framed --framed-in --framed-out --max-frame --recv-size --burst --timeout --expect-reply --file --count --size --interval --encoding --hex --show --json --color --help --version"
+            opts="-h -V --bind --broadcast --ttl --udp --framed --framed-in --framed-out --max-frame --recv-size --burst --timeout --expect-reply --save-body --file --count --size --interval --encoding --hex --show --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -726,6 +726,10 @@ _netkit() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-body)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -242,6 +242,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --max-frame 'The longest frame accepted, and the longest body a JSON header may announce; a larger (or negative) header closes the connection'
             cand --recv-size 'Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is cut to N (and the log says so), a TCP message comes in reads of at most N'
             cand --timeout 'How long to wait for each reply (and for the connection): seconds, or with a unit (500ms)'
+            cand --save-body 'With --framed-in (or --framed): write each body a JSON header announces to FILE, as it is hashed (FILE is emptied at the start; the bodies of several MESSAGEs follow one another)'
             cand --file 'Send this file''s bytes and check that the echo is identical (TCP streams it; UDP and --framed send it in pieces of --size bytes)'
             cand --count 'With MESSAGEs: send them N times (0: until Ctrl-C), each reply printed. Without: measure the path with N generated messages of --size bytes, each checked byte for byte, then loss, reordering and RTT statistics'
             cand --size 'Bytes per message with --count (at least 8: the sequence number), or per piece with --file'

@@ -698,6 +698,37 @@ fn send_shows_the_file_servers_json_header_and_checks_the_body_it_announces() {
         (json!(3000), json!(true), json!(false)),
         "{reply}"
     );
+    // --save-body: the body goes to a file as it is hashed.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let saved = dir.path().join("got.bin");
+    let saved_arg = saved.display().to_string();
+    let (server, port) = lesson_server("tcp_file_server.py", &["70000"]);
+    let target = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(&[
+        "send",
+        &target,
+        "--framed-in=le32",
+        "--save-body",
+        &saved_arg,
+        "get d.bin",
+    ]);
+    drop(server);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!("body saved to {saved_arg}")),
+        "{stdout}"
+    );
+    let want: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+    assert!(
+        std::fs::read(&saved).is_ok_and(|got| got == want),
+        "the saved body is the file"
+    );
+    let (code, _, stderr) = run(&["send", &target, "--framed-in", "--save-body", "/", "x"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--save-body /: not a regular file"),
+        "{stderr}"
+    );
     // A body above --max-frame is refused before it is read.
     let (server, port) = lesson_server("tcp_file_server.py", &["5000"]);
     let target = format!("127.0.0.1:{port}");

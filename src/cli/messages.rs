@@ -345,6 +345,12 @@ pub struct SendArgs {
     #[arg(long, conflicts_with = "file")]
     pub expect_reply: bool,
 
+    /// With --framed-in (or --framed): write each body a JSON header announces to FILE, as it
+    /// is hashed (FILE is emptied at the start; the bodies of several MESSAGEs follow one
+    /// another)
+    #[arg(long, value_name = "FILE", requires = "framing", conflicts_with_all = ["file", "burst"])]
+    pub save_body: Option<PathBuf>,
+
     /// Send this file's bytes and check that the echo is identical (TCP streams it; UDP and
     /// --framed send it in pieces of --size bytes)
     #[arg(long, value_name = "PATH", conflicts_with_all = ["messages", "count"])]

@@ -157,6 +157,19 @@ pub struct Exchange {
     /// The bare bytes its size field announced: their size and checksum, never the bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<BodySum>,
+    /// With --save-body: where the body went, or why it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<BodyFile>,
+}
+
+/// Where --save-body wrote a body.
+#[derive(Debug, Serialize)]
+pub struct BodyFile {
+    /// The file.
+    pub to: String,
+    /// Why a write failed (the checksum covers the whole body all the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_saved: Option<String>,
 }
 
 /// Over TCP: how the server ended the connection, after how many replies and at which
@@ -365,7 +378,18 @@ impl Output {
             bytes(e.received_bytes)
         };
         if let Some(header) = &e.header {
-            return self.json_header(peer, header, e.body.as_ref(), &size, rtt);
+            self.json_header(peer, header, e.body.as_ref(), &size, rtt)?;
+            return match &e.body_file {
+                Some(BodyFile {
+                    to,
+                    not_saved: None,
+                }) => Ok(writeln!(self, "body saved to {to}")?),
+                Some(BodyFile {
+                    to,
+                    not_saved: Some(why),
+                }) => Ok(writeln!(self, "body not saved to {to}: {why}")?),
+                None => Ok(()),
+            };
         }
         let Some(reads) = e.reads.as_ref().filter(|r| !r.is_empty()) else {
             self.message_line(

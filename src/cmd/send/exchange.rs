@@ -17,6 +17,7 @@ use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
+use super::body::read_body;
 use super::{Link, QUIET, read_buffer, send_datagram};
 use crate::cli::SendArgs;
 use crate::frame::{Announced, BodyCheck, BodySum, Deframer, FrameError};
@@ -38,6 +39,8 @@ pub(super) struct Reply {
     pub header: Option<sonic_rs::Value>,
     /// The body its size field announced: size and checksum.
     pub body: Option<BodySum>,
+    /// With --save-body, why the body could not be written (the checksum is still taken).
+    pub not_saved: Option<String>,
 }
 
 /// How the server ended a TCP connection.
@@ -110,6 +113,7 @@ pub(super) async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -
                     reads: Vec::new(),
                     header: None,
                     body: None,
+                    not_saved: None,
                 }),
                 Ok(Err(e)) => return Err(e),
                 Err(_) => None,
@@ -139,6 +143,7 @@ pub(super) async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -
             };
             let announced = args.wire.reads_framed().and_then(|_| Announced::of(&bytes));
             let mut body = None;
+            let mut not_saved = None;
             if let Some(check) = announced.as_ref().and_then(BodyCheck::of) {
                 if check.left() > args.wire.max_frame as u64 {
                     return Err(io::Error::new(
@@ -151,10 +156,10 @@ pub(super) async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -
                         ),
                     ));
                 }
-                // After a close the body can only be what was already read.
-                let (sum, after) = read_body(stream, frames, check, args.timeout, ended).await?;
-                body = Some(sum);
-                ended = ended.or(after);
+                let read = read_body(stream, frames, check, args, ended).await?;
+                body = Some(read.sum);
+                not_saved = read.not_saved;
+                ended = ended.or(read.ended);
             }
             Ok(Got {
                 sent: true,
@@ -166,61 +171,12 @@ pub(super) async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -
                     reads,
                     header: announced.map(|a| a.json),
                     body,
+                    not_saved,
                 }),
                 ended,
             })
         }
     }
-}
-
-/// Reads the body a JSON header announced: what the frame decoder holds beyond the header's
-/// frame, then the stream, each read at most what is still to come, until it is all there,
-/// the server ends the connection, or nothing comes for `wait`. Bounded memory: each piece is
-/// hashed and dropped.
-async fn read_body(
-    stream: &TcpStream,
-    frames: &mut Deframer,
-    mut check: BodyCheck,
-    wait: Duration,
-    ended: Option<Ended>,
-) -> io::Result<(BodySum, Option<Ended>)> {
-    let left = |c: &BodyCheck| usize::try_from(c.left()).unwrap_or(usize::MAX);
-    let first = frames.take_raw(left(&check));
-    check.update(&first);
-    if ended.is_some() {
-        return Ok((check.finish(), None));
-    }
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut ended = None;
-    while check.left() > 0 {
-        let want = left(&check).min(buf.len());
-        let read = async {
-            loop {
-                stream.readable().await?;
-                match stream.try_read(&mut buf[..want]) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    done => return done,
-                }
-            }
-        };
-        match timeout(wait, read).await {
-            // Quiet for --timeout: the body ends short, and the summary says so.
-            Err(_) => break,
-            Ok(Ok(0)) => {
-                ended = Some(Ended::Closed);
-                break;
-            }
-            Ok(Ok(n)) => {
-                check.update(&buf[..n]);
-            }
-            Ok(Err(e)) if is_reset(&e) => {
-                ended = Some(Ended::Reset);
-                break;
-            }
-            Ok(Err(e)) => return Err(e),
-        }
-    }
-    Ok((check.finish(), ended))
 }
 
 /// A TCP reply: its bytes, its time, the size of each read.

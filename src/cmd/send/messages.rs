@@ -8,7 +8,7 @@ use super::{Link, Session, Totals, open_link, too_long};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::output::messages::{Exchange, Payload};
+use crate::output::messages::{BodyFile, Exchange, Payload};
 
 /// The pause between rounds of MESSAGEs with --count when --interval is not given.
 const RESEND_INTERVAL: Duration = Duration::from_secs(1);
@@ -118,6 +118,7 @@ async fn one_round(
                             })
                             .collect()
                     });
+            let got_body = reply.body.is_some();
             // Answers to a broadcast or a group come from the hosts that answer.
             let answer = Exchange {
                 seq: totals.sent,
@@ -132,6 +133,12 @@ async fn one_round(
                 wait: s.args.timeout,
                 header: reply.header,
                 body: reply.body,
+                body_file: s.args.save_body.as_ref().and_then(|path| {
+                    got_body.then(|| BodyFile {
+                        to: path.display().to_string(),
+                        not_saved: reply.not_saved,
+                    })
+                }),
             };
             out.send_exchange(reply.from, &answer)?;
         } else if got.sent && got.ended.is_none() {

@@ -3,7 +3,8 @@
 //! round-trip time. One file per job: messages.rs (MESSAGE arguments, repeated with --count),
 //! interactive.rs (stdin lines, and whatever arrives when it arrives), measure.rs (--count of
 //! generated messages), file.rs (--file), burst.rs (--burst), exchange.rs (one message and
-//! its reply); this file opens the link and holds what the modes share.
+//! its reply), body.rs (the body a JSON header announces, with --framed-in); this file
+//! opens the link and holds what the modes share.
 //!
 //! A name is tried address by address, as Python's socket.create_connection tries them: TCP
 //! moves on when a connect fails, UDP when its first message draws an ICMP port unreachable;
@@ -19,6 +20,7 @@
 //! (Ctrl-C is their normal end); --count, --burst and --file show what was done and exit 130;
 //! a stop before the link is open exits 130 at once.
 
+mod body;
 mod burst;
 mod exchange;
 mod file;
@@ -111,6 +113,9 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         None => None,
     };
     let messages = messages_of(args)?;
+    if let Some(path) = &args.save_body {
+        body::empty_body_file(path)?;
+    }
     refuse_conflicts(args, &messages)?;
     let mut stop = stop::stop();
     let Some(candidates) = stop::unless_stopped(&mut stop, candidates(args)).await else {
@@ -605,6 +610,7 @@ fn unanswered(seq: u64, size: usize, s: &Session<'_>) -> Exchange {
         wait: s.args.timeout,
         header: None,
         body: None,
+        body_file: None,
     }
 }
 
