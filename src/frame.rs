@@ -255,6 +255,28 @@ impl Deframer {
     }
 }
 
+/// The 4-byte header an unframed reply seems to start with, and the length it says: its
+/// length is exactly what follows (the remote-command server's struct.pack('i', len) +
+/// output), or it announces a JSON object that follows (the file server's header, then the
+/// file), or the reply is the header alone (its answer not read yet: an unframed reply ends
+/// once as many bytes came back as went out) and says a length within `MAX_FRAME`. le32 is
+/// tried first, the lessons' struct.pack('i'). Two-byte headers are not guessed: too many
+/// texts would match.
+pub fn guess_header(reply: &[u8]) -> Option<(Header, usize)> {
+    let rest = reply.get(4..)?;
+    [Header::Le32, Header::Be32].into_iter().find_map(|header| {
+        let n = usize::try_from(header.value(reply)).ok()?;
+        if n == 0 || n > MAX_FRAME || n > rest.len() && !rest.is_empty() {
+            return None;
+        }
+        let framed = rest.get(..n).unwrap_or_default();
+        let counts = rest.is_empty()
+            || n == rest.len()
+            || (framed.first() == Some(&b'{') && framed.last() == Some(&b'}'));
+        counts.then_some((header, n))
+    })
+}
+
 /// The fields of a JSON header that may give its body's size, looked for in this order: the
 /// lessons' file servers write `file_size` or `total_size`; the others are common spellings.
 pub const SIZE_FIELDS: [&str; 6] = [
@@ -599,6 +621,32 @@ mod tests {
         }
         for not_json in [&b"[1, 2]"[..], b"dir output", b"{broken", b""] {
             assert!(Announced::of(not_json).is_none(), "{not_json:?}");
+        }
+    }
+
+    #[test]
+    fn an_unframed_reply_that_starts_with_its_own_length_is_recognised() {
+        let mut command = 5i32.to_le_bytes().to_vec();
+        command.extend(b"a.txt");
+        // The file server's header frame, then its body, read as one unframed reply.
+        let mut file = 11i32.to_le_bytes().to_vec();
+        file.extend(br#"{"size": 2}xy"#);
+        let mut be = 2u32.to_be_bytes().to_vec();
+        be.extend(b"ok");
+        type Guess = Option<(Header, usize)>;
+        let cases: [(&[u8], Guess); 8] = [
+            (&command, Some((Header::Le32, 5))),
+            (&file, Some((Header::Le32, 11))),
+            (&be, Some((Header::Be32, 2))),
+            // The header alone: the answer had not come when the reply ended.
+            (b"*\0\0\0", Some((Header::Le32, 42))),
+            (b"hello world", None),
+            (b"ok\r\n", None),
+            (b"\x05\0\0\0abc", None),
+            (b"\0\0\0\0", None),
+        ];
+        for (reply, want) in cases {
+            assert_eq!(guess_header(reply), want, "{reply:?}");
         }
     }
 

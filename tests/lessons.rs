@@ -656,6 +656,25 @@ fn send_framed_in_reads_the_command_servers_struct_pack_answers_to_bare_commands
             && !stderr.contains("cannot reach"),
         "{stderr}"
     );
+    // And without any framing option: the reply's first four bytes are said to be a header.
+    let (server, port) = lesson_server("tcp_command_server.py", &[]);
+    let target = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(&["send", &target, "--json", "dir"]);
+    drop(server);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        json_lines(&stdout)[0]["header_guess"],
+        json!({"header": "le32", "length": 42}),
+        "{stdout}"
+    );
+    let (server, port) = lesson_server("tcp_command_server.py", &[]);
+    let target = format!("127.0.0.1:{port}");
+    let (_, stdout, _) = run(&["send", &target, "ipconfig"]);
+    drop(server);
+    assert!(
+        stdout.contains("(le32: 1240 bytes follow)") && stdout.contains("try --framed-in=le32"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -157,9 +157,22 @@ pub struct Exchange {
     /// The bare bytes its size field announced: their size and checksum, never the bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<BodySum>,
+    /// Over unframed TCP, the 4-byte header the reply seems to start with (`le32`, `be32`)
+    /// and the length it says: --framed-in=HEADER would read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_guess: Option<HeaderGuess>,
     /// With --save-body: where the body went, or why it could not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_file: Option<BodyFile>,
+}
+
+/// A length header an unframed reply seems to start with.
+#[derive(Debug, Serialize)]
+pub struct HeaderGuess {
+    /// `le32` or `be32`.
+    pub header: &'static str,
+    /// The length it says.
+    pub length: usize,
 }
 
 /// Where --save-body wrote a body.
@@ -359,6 +372,20 @@ impl Output {
         if self.json() {
             return self.json_line(e);
         }
+        self.exchange_lines(peer, e)?;
+        if let Some(HeaderGuess { header, length }) = &e.header_guess {
+            writeln!(
+                self,
+                "note: the reply starts with what reads as a 4-byte length header ({header}: \
+                 {length} bytes follow), as struct.pack('i', n) writes one: to read the answer \
+                 it announces, try --framed-in={header}"
+            )?;
+        }
+        Ok(())
+    }
+
+    /// An exchange's lines, for people.
+    fn exchange_lines(&mut self, peer: SocketAddr, e: &Exchange) -> Written {
         let Some(rtt) = e.rtt_ms else {
             return Ok(writeln!(
                 self,

@@ -8,7 +8,7 @@ use super::{Link, Session, Totals, open_link, too_long};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::output::messages::{BodyFile, Exchange, Payload};
+use crate::output::messages::{BodyFile, Exchange, HeaderGuess, Payload};
 
 /// The pause between rounds of MESSAGEs with --count when --interval is not given.
 const RESEND_INTERVAL: Duration = Duration::from_secs(1);
@@ -131,6 +131,13 @@ async fn one_round(
                 reply: Payload::of(&reply.bytes, true, look),
                 reads,
                 wait: s.args.timeout,
+                header_guess: (tcp && s.args.wire.reads_framed().is_none())
+                    .then(|| crate::frame::guess_header(&reply.bytes))
+                    .flatten()
+                    .map(|(header, length)| HeaderGuess {
+                        header: header.name(),
+                        length,
+                    }),
                 header: reply.header,
                 body: reply.body,
                 body_file: s.args.save_body.as_ref().and_then(|path| {

@@ -611,6 +611,7 @@ fn unanswered(seq: u64, size: usize, s: &Session<'_>) -> Exchange {
         header: None,
         body: None,
         body_file: None,
+        header_guess: None,
     }
 }
 
