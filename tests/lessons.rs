@@ -806,6 +806,20 @@ fn the_lessons_command_client_gets_framed_answers_from_echo_and_listen_framed_ou
         client.finish(),
         ["dir -> 11: a.txt b.txt", "whoami -> 1: ?"]
     );
+    // The other way round: a server that reads frames and answers bare, and send that frames
+    // what it writes only.
+    let echo = Running::start("echo", &["--tcp", "--framed-in=le32", "--mode", "upper"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let (code, stdout, stderr) = run(&["send", &target, "--framed-out=le32", "--json", "hi"]);
+    assert_eq!(code, 0, "{stderr}");
+    let reply = &json_lines(&stdout)[0];
+    assert_eq!(
+        (reply["sent_bytes"].clone(), reply["text"].clone()),
+        (json!(2), json!("HI")),
+        "a framed request, a bare answer: {reply}"
+    );
+    let m = echo.wait_for("message", |e| e["event"] == "message");
+    assert_eq!(m["text"], json!("hi"), "the frame without its header: {m}");
     // Framing one way is refused where replies are compared with what went out.
     let (code, _, stderr) = run(&["send", "127.0.0.1:9", "--framed-in=le32", "--count", "3"]);
     assert_eq!(code, 2);

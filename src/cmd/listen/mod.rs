@@ -40,7 +40,7 @@ pub struct Listen {
     pub reply: Rules,
     /// --once: the end, when the first TCP client leaves.
     pub once: Option<Notify>,
-    /// Typed lines for the TCP clients, framed with --framed.
+    /// Typed lines for the TCP clients, framed with --framed or --framed-out.
     pub typed: broadcast::Sender<Pushed>,
     /// The TCP clients connected now, by number.
     pub clients: Mutex<BTreeMap<u64, SocketAddr>>,
