@@ -177,7 +177,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo)
-            opts="-q -h -V --tcp --udp --bind --backlog --mode --framed --max-frame --recv-size --max-clients --idle-timeout --max-rate --encoding --hex --show --timestamps --save --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --backlog --mode --framed --framed-in --framed-out --max-frame --recv-size --max-clients --idle-timeout --max-rate --encoding --hex --show --timestamps --save --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +196,14 @@ _netkit() {
                     return 0
                     ;;
                 --framed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framed-in)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framed-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -475,7 +483,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__listen)
-            opts="-q -h -V --tcp --udp --bind --backlog --reply --once --serial --framed --max-frame --recv-size --join --iface --max-clients --stall-timeout --encoding --hex --show --timestamps --save --quiet --json --color --help --version"
+            opts="-q -h -V --tcp --udp --bind --backlog --reply --once --serial --framed --framed-in --framed-out --max-frame --recv-size --join --iface --max-clients --stall-timeout --encoding --hex --show --timestamps --save --quiet --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -494,6 +502,14 @@ _netkit() {
                     return 0
                     ;;
                 --framed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framed-in)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framed-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -675,7 +691,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__send)
-            opts="-h -V --bind --broadcast --ttl --udp --framed --max-frame --recv-size --burst --timeout --expect-reply --file --count --size --interval --encoding --hex --show --json --color --help --version"
+            opts="-h -V --bind --broadcast --ttl --udp --framed --framed-in --framed-out --max-frame --recv-size --burst --timeout --expect-reply --save-body --file --count --size --interval --encoding --hex --show --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +709,14 @@ _netkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --framed-in)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framed-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-frame)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -702,6 +726,10 @@ _netkit() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-body)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

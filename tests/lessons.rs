@@ -564,3 +564,258 @@ fn the_lessons_drone_client_gets_an_answer_for_each_command() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--reply b: a second answer"), "{stderr}");
 }
+
+/// Starts one of the lessons' servers from tests/fixtures/lessons/ on 127.0.0.1 and returns
+/// it with its port (the fixture prints "ready", then the port).
+fn lesson_server(script: &str, args: &[&str]) -> (Lesson, String) {
+    let mut all = vec!["127.0.0.1", "0"];
+    all.extend(args);
+    let server = Lesson::start(script, &all);
+    assert_eq!(server.next(), "ready", "{script}");
+    let port = server.next();
+    (server, port)
+}
+
+#[test]
+fn send_framed_in_reads_the_command_servers_struct_pack_answers_to_bare_commands() {
+    if !python() {
+        return;
+    }
+    let (server, port) = lesson_server("tcp_command_server.py", &[]);
+    let target = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(&[
+        "send",
+        &target,
+        "--framed-in=le32",
+        "--encoding",
+        "gbk",
+        "--json",
+        "dir",
+        "ipconfig",
+        "nope",
+    ]);
+    drop(server);
+    assert_eq!(code, 0, "{stderr}");
+    let lines = json_lines(&stdout);
+    assert_eq!(
+        lines[0]["text"],
+        json!("驱动器 C 中的卷没有标签。\r\n a.txt  b.txt\r\n"),
+        "the answer without its header: {stdout}"
+    );
+    assert_eq!(lines[0]["sent_bytes"], json!(3), "the command went bare");
+    assert_eq!(lines[1]["received_bytes"], json!(1240), "{}", lines[1]);
+    assert_eq!(lines[2]["text"], json!("'nope' is not a command\r\n"));
+    assert_eq!(lines[3]["summary"]["replies"], json!(3), "{stdout}");
+    // The student's slip: the default be32 reads struct.pack('i')'s little-endian header.
+    let (server, port) = lesson_server("tcp_command_server.py", &[]);
+    let (code, _, stderr) = run(&["send", &format!("127.0.0.1:{port}"), "--framed-in", "dir"]);
+    drop(server);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("bad frame header 2a 00 00 00 (be32)")
+            && stderr.contains("read as le32 it is 42 bytes: did you mean --framed-in=le32?")
+            && !stderr.contains("cannot reach"),
+        "{stderr}"
+    );
+    // And without any framing option: the reply's first four bytes are said to be a header.
+    let (server, port) = lesson_server("tcp_command_server.py", &[]);
+    let target = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(&["send", &target, "--json", "dir"]);
+    drop(server);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        json_lines(&stdout)[0]["header_guess"],
+        json!({"header": "le32", "length": 42}),
+        "{stdout}"
+    );
+    let (server, port) = lesson_server("tcp_command_server.py", &[]);
+    let target = format!("127.0.0.1:{port}");
+    let (_, stdout, _) = run(&["send", &target, "ipconfig"]);
+    drop(server);
+    assert!(
+        stdout.contains("(le32: 1240 bytes follow)") && stdout.contains("try --framed-in=le32"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn send_shows_the_file_servers_json_header_and_checks_the_body_it_announces() {
+    if !python() {
+        return;
+    }
+    let (server, port) = lesson_server("tcp_file_server.py", &["300000"]);
+    let target = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(&["send", &target, "--framed-in=le32", "get a.bin"]);
+    drop(server);
+    assert_eq!(code, 0, "{stderr}");
+    let want_md5 = "34fadf2975834e9a357ec41d3e6df067";
+    assert!(
+        stdout.contains(": a JSON header (")
+            && stdout.contains("  {\n    \"filename\": \"a.bin\",\n")
+            && stdout.contains(&format!(
+                "body: 300000 bytes (file_size in the header), md5 {want_md5}, the same as the header's"
+            )),
+        "{stdout}"
+    );
+    // JSON: the header as a JSON value, the body as its size and checksum; a wrong md5 said.
+    let (server, port) = lesson_server("tcp_file_server.py", &["3000", "badmd5"]);
+    let target = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(&["send", &target, "--framed-in=le32", "--json", "get b.bin"]);
+    drop(server);
+    assert_eq!(code, 0, "{stderr}");
+    let reply = &json_lines(&stdout)[0];
+    assert_eq!(
+        reply["header"],
+        json!({"filename": "b.bin", "md5": "0".repeat(32), "file_size": 3000}),
+        "{reply}"
+    );
+    assert_eq!(
+        (
+            reply["body"]["bytes"].clone(),
+            reply["body"]["complete"].clone(),
+            reply["body"]["md5_matches"].clone()
+        ),
+        (json!(3000), json!(true), json!(false)),
+        "{reply}"
+    );
+    // --save-body: the body goes to a file as it is hashed.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let saved = dir.path().join("got.bin");
+    let saved_arg = saved.display().to_string();
+    let (server, port) = lesson_server("tcp_file_server.py", &["70000"]);
+    let target = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(&[
+        "send",
+        &target,
+        "--framed-in=le32",
+        "--save-body",
+        &saved_arg,
+        "get d.bin",
+    ]);
+    drop(server);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!("body saved to {saved_arg}")),
+        "{stdout}"
+    );
+    let want: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+    assert!(
+        std::fs::read(&saved).is_ok_and(|got| got == want),
+        "the saved body is the file"
+    );
+    let (code, _, stderr) = run(&["send", &target, "--framed-in", "--save-body", "/", "x"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--save-body /: not a regular file"),
+        "{stderr}"
+    );
+    // A body above --max-frame is refused before it is read.
+    let (server, port) = lesson_server("tcp_file_server.py", &["5000"]);
+    let target = format!("127.0.0.1:{port}");
+    let (code, _, stderr) = run(&[
+        "send",
+        &target,
+        "--framed-in=le32",
+        "--max-frame",
+        "1000",
+        "get c.bin",
+    ]);
+    drop(server);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("announces a body of 5000 bytes, above --max-frame (1000)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_lessons_command_client_gets_framed_answers_from_echo_and_listen_framed_out() {
+    if !python() {
+        return;
+    }
+    let echo = Running::start("echo", &["--tcp", "--framed-out=le32"]);
+    let client = Lesson::start(
+        "tcp_command_client.py",
+        &[&echo.port.to_string(), "dir", "ipconfig"],
+    );
+    assert_eq!(
+        client.finish(),
+        ["dir -> 3: dir", "ipconfig -> 8: ipconfig"]
+    );
+    let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
+    assert_eq!(
+        (gone["reads"].clone(), gone["bytes_out"].clone()),
+        (json!(2), json!(19)),
+        "bare reads in, framed answers out: {gone}"
+    );
+    let listen = Running::start(
+        "listen",
+        &[
+            "--tcp",
+            "--framed-out=le32",
+            "--reply",
+            "dir=a.txt b.txt",
+            "--reply",
+            "?",
+        ],
+    );
+    let client = Lesson::start(
+        "tcp_command_client.py",
+        &[&listen.port.to_string(), "dir", "whoami"],
+    );
+    assert_eq!(
+        client.finish(),
+        ["dir -> 11: a.txt b.txt", "whoami -> 1: ?"]
+    );
+    // The other way round: a server that reads frames and answers bare, and send that frames
+    // what it writes only.
+    let echo = Running::start("echo", &["--tcp", "--framed-in=le32", "--mode", "upper"]);
+    let target = format!("127.0.0.1:{}", echo.port);
+    let (code, stdout, stderr) = run(&["send", &target, "--framed-out=le32", "--json", "hi"]);
+    assert_eq!(code, 0, "{stderr}");
+    let reply = &json_lines(&stdout)[0];
+    assert_eq!(
+        (reply["sent_bytes"].clone(), reply["text"].clone()),
+        (json!(2), json!("HI")),
+        "a framed request, a bare answer: {reply}"
+    );
+    let m = echo.wait_for("message", |e| e["event"] == "message");
+    assert_eq!(m["text"], json!("hi"), "the frame without its header: {m}");
+    // Framing one way is refused where replies are compared with what went out.
+    let (code, _, stderr) = run(&["send", "127.0.0.1:9", "--framed-in=le32", "--count", "3"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--framed-in with --count: --count checks that what comes back"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["echo", "--framed", "--framed-in=le32"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
+#[test]
+fn a_struct_pack_header_read_as_be32_asks_whether_le32_was_meant() {
+    // The hand-outs' client against a server started with plain --framed (be32).
+    let echo = Running::start("echo", &["--tcp", "--framed"]);
+    let mut c = echo.tcp();
+    c.write_all(&[5, 0, 0, 0, b'h', b'e', b'l', b'l', b'o'])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
+    assert_eq!(
+        gone["reason_text"],
+        json!(
+            "bad frame header 05 00 00 00 (be32): 83886080 bytes is above --max-frame (16777216); read as le32 it is 5 bytes: did you mean --framed=le32?"
+        ),
+        "{gone}"
+    );
+    // Text is no header in either order: no guess.
+    let mut c = echo.tcp();
+    c.write_all(b"dir\n").unwrap_or_else(|e| panic!("{e}"));
+    let gone = echo.wait_for("disconnected", |e| e["event"] == "disconnected");
+    assert!(
+        gone["reason_text"]
+            .as_str()
+            .is_some_and(|r| r.contains("(be32)") && !r.contains("did you mean")),
+        "{gone}"
+    );
+}

@@ -95,6 +95,7 @@ Examples:
   netkit echo 8080 --udp --mode chat      the lessons' chat server: the sender gets it too
   netkit echo 9000 --tcp --framed         4-byte big-endian length, then the message
   netkit echo 9000 --tcp --framed=le32    the hand-outs' struct.pack('i', n) header
+  netkit echo 9000 --tcp --framed-out=le32   bare requests, answers after a struct.pack('i') header
   netkit echo 7788 --udp --recv-size 10   recvfrom(10): longer datagrams are cut
   netkit echo --bind 127.0.0.1            both protocols, this machine only, a port the OS picks
 
@@ -130,6 +131,10 @@ Examples:
   netkit send 127.0.0.1:9000 --hex '48 65 6c 6c 6f'     bytes given as hex digits
   netkit send --udp 127.0.0.1:7788 hi --count 5 --interval 1s   a timed resend
   netkit send [::1]:9000 --framed hi             a length-framed message over TCP
+  netkit send 127.0.0.1:8080 --framed-in=le32 dir   the remote-command server: a bare
+                                                 command, a struct.pack('i')-framed answer
+  netkit send 127.0.0.1:8080 --framed-in=le32 'get a.txt'   the file server: its JSON
+                                                 header shown, the file's size and md5 checked
   netkit send 127.0.0.1:9000 --burst one two     two quick sends: watch them glue
   netkit send 127.0.0.1:9000 --file big.bin      sent 1048576 bytes, received 1048576, identical
   netkit send --udp 127.0.0.1:7788 --count 1000 --size 512    loss, reordering, RTT

@@ -37,23 +37,73 @@ pub enum Show {
     Hex,
 }
 
-/// How messages travel: length-framed or not, and the size of each read (echo, listen, send).
+/// How messages travel: length-framed or not (both ways, or one way), and the size of each
+/// read (echo, listen, send).
 #[derive(Debug, Clone, Copy, Args)]
+#[command(group(clap::ArgGroup::new("framing").multiple(true).args(["framed", "framed_in", "framed_out"])))]
 pub struct WireArgs {
-    /// TCP messages are framed: a length header, then the payload. HEADER is be32 (4-byte
-    /// big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'
+    /// TCP messages are framed both ways: a length header, then the payload. HEADER is be32
+    /// (4-byte big-endian, the default), le32 (4-byte little-endian signed: the hand-outs'
     /// struct.pack('i', n)), be16 or le16
-    #[arg(long, value_name = "HEADER", num_args = 0..=1, require_equals = true, default_missing_value = "be32", value_parser = parse_frame_header)]
+    #[arg(long, value_name = "HEADER", num_args = 0..=1, require_equals = true, default_missing_value = "be32", value_parser = parse_frame_header, conflicts_with_all = ["framed_in", "framed_out"])]
     pub framed: Option<crate::frame::Header>,
 
-    /// The longest frame accepted; a larger (or negative) header closes the connection
-    #[arg(long, value_name = "BYTES", default_value_t = crate::frame::MAX_FRAME, requires = "framed")]
+    /// Only what this side reads is framed; what it writes goes as it is. The lessons'
+    /// remote-command server reads a bare command and answers struct.pack('i', len) + the
+    /// output: `netkit send HOST:PORT --framed-in=le32 dir`. A frame that is a JSON object
+    /// (the file server's header) is shown as JSON, and its size field (file_size,
+    /// total_size, filesize, size, length, data_size) says how many bare bytes follow: send
+    /// reads them as the body and shows their size and md5 (compared with the header's md5
+    /// field) or sha256, never the bytes
+    #[arg(long, value_name = "HEADER", num_args = 0..=1, require_equals = true, default_missing_value = "be32", value_parser = parse_frame_header)]
+    pub framed_in: Option<crate::frame::Header>,
+
+    /// Only what this side writes is framed; what it reads is taken as it comes. For the
+    /// lessons' clients that send a bare command and read a struct.pack('i') header and the
+    /// answer: `netkit echo 9000 --tcp --framed-out=le32` (or listen, typing the answers)
+    #[arg(long, value_name = "HEADER", num_args = 0..=1, require_equals = true, default_missing_value = "be32", value_parser = parse_frame_header)]
+    pub framed_out: Option<crate::frame::Header>,
+
+    /// The longest frame accepted, and the longest body a JSON header may announce; a larger
+    /// (or negative) header closes the connection
+    #[arg(long, value_name = "BYTES", default_value_t = crate::frame::MAX_FRAME, requires = "framing")]
     pub max_frame: usize,
 
     /// Read with a buffer of N bytes, like recv(N) / recvfrom(N): a longer UDP datagram is
     /// cut to N (and the log says so), a TCP message comes in reads of at most N
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub recv_size: Option<u32>,
+}
+
+impl WireArgs {
+    /// The header of what this side reads: --framed or --framed-in.
+    pub fn reads_framed(&self) -> Option<crate::frame::Header> {
+        self.framed.or(self.framed_in)
+    }
+
+    /// The header of what this side writes: --framed or --framed-out.
+    pub fn writes_framed(&self) -> Option<crate::frame::Header> {
+        self.framed.or(self.framed_out)
+    }
+
+    /// Any framing at all, in either direction.
+    pub fn any_framing(&self) -> bool {
+        self.reads_framed().is_some() || self.writes_framed().is_some()
+    }
+
+    /// Whether both directions are alike (both framed with one header, or neither).
+    pub fn same_both_ways(&self) -> bool {
+        self.reads_framed() == self.writes_framed()
+    }
+
+    /// The option that chose the header of what is read, for the hint of a bad header.
+    pub fn reads_option(&self) -> &'static str {
+        if self.framed.is_some() {
+            "--framed"
+        } else {
+            "--framed-in"
+        }
+    }
 }
 
 /// Where a server (echo, listen) listens.
@@ -177,7 +227,8 @@ pub struct EchoArgs {
 
     /// Events as JSON lines: listening, connected ("client": its number), message, datagram
     /// (with "hex" and "text"), relayed (relay and chat: "to", the peers it went to),
-    /// dropped, disconnected ("reads", or "messages" with --framed), not_saved (--save),
+    /// dropped, disconnected ("reads", or "messages" with --framed or --framed-in),
+    /// not_saved (--save),
     /// summary; with --timestamps each has a "time"
     #[arg(long)]
     pub json: bool,
@@ -294,6 +345,12 @@ pub struct SendArgs {
     /// without MESSAGEs) always expects replies
     #[arg(long, conflicts_with = "file")]
     pub expect_reply: bool,
+
+    /// With --framed-in (or --framed): write each body a JSON header announces to FILE, as it
+    /// is hashed (FILE is emptied at the start; the bodies of several MESSAGEs follow one
+    /// another)
+    #[arg(long, value_name = "FILE", requires = "framing", conflicts_with_all = ["file", "burst"])]
+    pub save_body: Option<PathBuf>,
 
     /// Send this file's bytes and check that the echo is identical (TCP streams it; UDP and
     /// --framed send it in pieces of --size bytes)

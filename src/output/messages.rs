@@ -14,6 +14,7 @@ use serde::ser::SerializeMap;
 use super::Output;
 use super::Written;
 use super::server::{WallClock, clock};
+use crate::frame::BodySum;
 use crate::stats::RttSummary;
 use crate::text;
 
@@ -154,6 +155,39 @@ pub struct Exchange {
     /// as stdin has them).
     #[serde(skip)]
     pub noun: &'static str,
+    /// With --framed or --framed-in, a reply that is a JSON object (the lessons' file
+    /// header), as a JSON value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<sonic_rs::Value>,
+    /// The bare bytes its size field announced: their size and checksum, never the bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodySum>,
+    /// Over unframed TCP, the 4-byte header the reply seems to start with (`le32`, `be32`)
+    /// and the length it says: --framed-in=HEADER would read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_guess: Option<HeaderGuess>,
+    /// With --save-body: where the body went, or why it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<BodyFile>,
+}
+
+/// A length header an unframed reply seems to start with.
+#[derive(Debug, Serialize)]
+pub struct HeaderGuess {
+    /// `le32` or `be32`.
+    pub header: &'static str,
+    /// The length it says.
+    pub length: usize,
+}
+
+/// Where --save-body wrote a body.
+#[derive(Debug, Serialize)]
+pub struct BodyFile {
+    /// The file.
+    pub to: String,
+    /// Why a write failed (the checksum covers the whole body all the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_saved: Option<String>,
 }
 
 /// Over TCP: how the server ended the connection, after how many replies and at which
@@ -441,6 +475,20 @@ impl Output {
         if self.json() {
             return self.json_line(e);
         }
+        self.exchange_lines(peer, e)?;
+        if let Some(HeaderGuess { header, length }) = &e.header_guess {
+            writeln!(
+                self,
+                "note: the reply starts with what reads as a 4-byte length header ({header}: \
+                 {length} bytes follow), as struct.pack('i', n) writes one: to read the answer \
+                 it announces, try --framed-in={header}"
+            )?;
+        }
+        Ok(())
+    }
+
+    /// An exchange's lines, for people.
+    fn exchange_lines(&mut self, peer: SocketAddr, e: &Exchange) -> Written {
         let Some(rtt) = e.rtt_ms else {
             return Ok(writeln!(
                 self,
@@ -460,6 +508,20 @@ impl Output {
         } else {
             bytes(e.received_bytes)
         };
+        if let Some(header) = &e.header {
+            self.json_header(peer, header, e.body.as_ref(), &size, rtt)?;
+            return match &e.body_file {
+                Some(BodyFile {
+                    to,
+                    not_saved: None,
+                }) => Ok(writeln!(self, "body saved to {to}")?),
+                Some(BodyFile {
+                    to,
+                    not_saved: Some(why),
+                }) => Ok(writeln!(self, "body not saved to {to}: {why}")?),
+                None => Ok(()),
+            };
+        }
         let Some(reads) = e.reads.as_ref().filter(|r| !r.is_empty()) else {
             self.message_line(
                 &format!("reply from {peer}"),
@@ -483,6 +545,53 @@ impl Output {
         }
         // Judged on the whole reply: a recv may end inside a character.
         self.encoding_note("", peer, &e.reply, false)
+    }
+
+    /// A framed reply that is a JSON object, pretty-printed, then what came of the body its
+    /// size field announced.
+    fn json_header(
+        &mut self,
+        peer: SocketAddr,
+        header: &sonic_rs::Value,
+        body: Option<&BodySum>,
+        size: &str,
+        rtt: f64,
+    ) -> Written {
+        writeln!(
+            self,
+            "reply from {peer}: a JSON header ({size}, {rtt:.3} ms):"
+        )?;
+        let pretty = sonic_rs::to_string_pretty(header).unwrap_or_default();
+        for line in pretty.lines() {
+            writeln!(self, "  {line}")?;
+        }
+        let Some(b) = body else {
+            return Ok(());
+        };
+        let came = if b.complete {
+            format!(
+                "body: {} ({} in the header)",
+                bytes(b.bytes as usize),
+                b.field
+            )
+        } else {
+            format!(
+                "body: only {} of the {} the header's {} announced came",
+                b.bytes,
+                bytes(b.announced as usize),
+                b.field
+            )
+        };
+        let sum = match (&b.md5, &b.md5_expected, b.md5_matches) {
+            (Some(got), _, Some(true)) => format!("md5 {got}, the same as the header's"),
+            (Some(got), Some(want), Some(false)) => {
+                format!("md5 {got}, NOT the header's {want}: the file differs")
+            }
+            (Some(got), _, _) => format!("md5 {got} (of the part that came)"),
+            (None, _, _) => format!("sha256 {}", b.sha256.as_deref().unwrap_or("")),
+        };
+        writeln!(self, "{came}, {sum}")?;
+        Ok(())
     }
 
     /// How the server ended a TCP connection.

@@ -98,12 +98,12 @@ impl Client {
         }
     }
 
-    /// A message as it goes on the wire: framed with --framed, else as it is (no copy).
+    /// A message as it goes on the wire: framed with --framed or --framed-out, else as it is (no copy).
     pub fn framed<'a>(&self, message: &'a [u8]) -> Result<Cow<'a, [u8]>, Ended> {
         self.terms.wire.on_the_wire(message).map_err(Ended::Frame)
     }
 
-    /// Writes one message, framed with --framed.
+    /// Writes one message, framed with --framed or --framed-out.
     pub async fn send(&mut self, message: &[u8]) -> Result<(), Ended> {
         let framed = self.framed(message)?;
         self.write(&framed).await
@@ -156,8 +156,10 @@ pub async fn serve_client<H: Handler>(
             bytes_out: 0,
         },
         handler,
-        reads: match terms.wire.framed {
-            Some(header) => Reads::Framed(Deframer::new(header, terms.wire.max_frame)),
+        reads: match terms.wire.framed_in {
+            Some(header) => Reads::Framed(
+                Deframer::new(header, terms.wire.max_frame).named(terms.wire.in_option),
+            ),
             None => Reads::Plain { noted: false },
         },
         buf: vec![0u8; first],
@@ -170,7 +172,7 @@ pub async fn serve_client<H: Handler>(
     } = &mut connection;
     handler.leaving(client);
     // Unframed, each read was counted as one: say reads, not messages.
-    let (reads, messages) = match terms.wire.framed {
+    let (reads, messages) = match terms.wire.framed_in {
         Some(_) => (None, Some(client.messages)),
         None => (Some(client.messages), None),
     };
@@ -317,9 +319,10 @@ fn shows_the_stream(read: &[u8], buffer: usize) -> bool {
 }
 
 impl Wire {
-    /// A message as it goes on the wire: framed with --framed, else as it is (no copy).
+    /// A message as it goes on the wire: framed with --framed or --framed-out, else as it is
+    /// (no copy).
     pub fn on_the_wire<'a>(&self, message: &'a [u8]) -> Result<Cow<'a, [u8]>, FrameError> {
-        match self.framed {
+        match self.framed_out {
             Some(header) => header.encode(message).map(Cow::Owned),
             None => Ok(Cow::Borrowed(message)),
         }
@@ -374,5 +377,13 @@ mod tests {
         let framed = Wire::new(Some(Header::Be16), 1000, None);
         let sent = framed.on_the_wire(b"hi").unwrap_or_default();
         assert_eq!(sent.as_ref(), b"\x00\x02hi");
+        // --framed-out: the answer framed, whatever came in.
+        let out = plain.one_way(None, Some(Header::Le32), "--framed-in");
+        let sent = out.on_the_wire(b"hi").unwrap_or_default();
+        assert_eq!(sent.as_ref(), b"\x02\x00\x00\x00hi");
+        // --framed-in: the answer as it is.
+        let into = framed.one_way(Some(Header::Be16), None, "--framed-in");
+        let sent = into.on_the_wire(b"hi").unwrap_or_default();
+        assert!(matches!(sent, Cow::Borrowed(b"hi")), "{sent:?}");
     }
 }

@@ -44,20 +44,45 @@ pub const LOGGED_PEERS: usize = 64;
 /// How long clients get to finish when the server stops.
 const GRACE: Duration = Duration::from_secs(2);
 
-/// How messages travel: length-framed or not, the longest frame, the size of each read.
+/// How messages travel: length-framed or not in each direction, the longest frame, the size
+/// of each read.
 #[derive(Debug, Clone, Copy)]
 pub struct Wire {
-    pub framed: Option<Header>,
+    /// The header of what clients send (--framed, --framed-in).
+    pub framed_in: Option<Header>,
+    /// The header of what the server writes (--framed, --framed-out).
+    pub framed_out: Option<Header>,
     pub max_frame: usize,
     pub recv_size: Option<u32>,
+    /// The option that chose `framed_in`, named in a bad header's hint.
+    pub in_option: &'static str,
 }
 
 impl Wire {
+    /// The same framing both ways (or none).
     pub fn new(framed: Option<Header>, max_frame: usize, recv_size: Option<u32>) -> Wire {
         Wire {
-            framed,
+            framed_in: framed,
+            framed_out: framed,
             max_frame,
             recv_size,
+            in_option: "--framed",
+        }
+    }
+
+    /// Framing one way: what is read, what is written (issue 23: the lessons' servers read a
+    /// bare request and frame their answer, their clients the other way round).
+    pub fn one_way(
+        self,
+        framed_in: Option<Header>,
+        framed_out: Option<Header>,
+        in_option: &'static str,
+    ) -> Wire {
+        Wire {
+            framed_in,
+            framed_out,
+            in_option,
+            ..self
         }
     }
 }

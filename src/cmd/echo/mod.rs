@@ -79,7 +79,11 @@ async fn echo(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
         max_rate: args.max_rate,
         clients: Mutex::new(BTreeMap::new()),
     };
-    let wire = Wire::new(args.wire.framed, args.wire.max_frame, args.wire.recv_size);
+    let wire = Wire::new(None, args.wire.max_frame, args.wire.recv_size).one_way(
+        args.wire.reads_framed(),
+        args.wire.writes_framed(),
+        args.wire.reads_option(),
+    );
     let logging = Logging {
         quiet: args.quiet,
         look: args.text.look(),

@@ -40,7 +40,7 @@ pub struct Listen {
     pub reply: Rules,
     /// --once: the end, when the first TCP client leaves.
     pub once: Option<Notify>,
-    /// Typed lines for the TCP clients, framed with --framed.
+    /// Typed lines for the TCP clients, framed with --framed or --framed-out.
     pub typed: broadcast::Sender<Pushed>,
     /// The TCP clients connected now, by number.
     pub clients: Mutex<BTreeMap<u64, SocketAddr>>,
@@ -86,7 +86,11 @@ async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
-    let wire = Wire::new(args.wire.framed, args.wire.max_frame, args.wire.recv_size);
+    let wire = Wire::new(None, args.wire.max_frame, args.wire.recv_size).one_way(
+        args.wire.reads_framed(),
+        args.wire.writes_framed(),
+        args.wire.reads_option(),
+    );
     let logging = Logging {
         quiet: args.quiet,
         look: args.text.look(),

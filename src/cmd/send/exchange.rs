@@ -4,6 +4,8 @@
 //! segment of a TCP reply) minus the send time read on the same clock just before the send.
 //! Over TCP an exchange also says whether the server closed (FIN) or reset (RST) the
 //! connection meanwhile, and a message is not written to a server that has already closed.
+//! A framed reply that is a JSON object with a size field (the lessons' file header) is
+//! followed by that many bare bytes: they are read as its body, counted and hashed, not kept.
 
 use std::borrow::Cow;
 use std::io;
@@ -15,9 +17,10 @@ use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
+use super::body::read_body;
 use super::{Link, QUIET, read_buffer, send_datagram};
 use crate::cli::SendArgs;
-use crate::frame::{Deframer, FrameError};
+use crate::frame::{Announced, BodyCheck, BodySum, Deframer, FrameError};
 use crate::net::stamp::{self, Read, Stamp};
 
 /// What came back for a message.
@@ -32,6 +35,12 @@ pub(super) struct Reply {
     pub rtt: Duration,
     /// Over TCP, the size of each read it came in (each at most --recv-size bytes).
     pub reads: Vec<usize>,
+    /// A framed reply that is a JSON object: the object.
+    pub header: Option<sonic_rs::Value>,
+    /// The body its size field announced: size and checksum.
+    pub body: Option<BodySum>,
+    /// With --save-body, why the body could not be written (the checksum is still taken).
+    pub not_saved: Option<String>,
 }
 
 /// How the server ended a TCP connection.
@@ -102,6 +111,9 @@ pub(super) async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -
                     size: got.bytes,
                     rtt: got.time.saturating_duration_since(sent),
                     reads: Vec::new(),
+                    header: None,
+                    body: None,
+                    not_saved: None,
                 }),
                 Ok(Err(e)) => return Err(e),
                 Err(_) => None,
@@ -121,15 +133,45 @@ pub(super) async fn exchange(link: &mut Link, message: &[u8], args: &SendArgs) -
                 });
             }
             let from = stream.peer_addr()?;
-            let (reply, ended) = tcp_exchange(stream, frames, message, args).await?;
+            let (reply, mut ended) = tcp_exchange(stream, frames, message, args).await?;
+            let Some((bytes, rtt, reads)) = reply else {
+                return Ok(Got {
+                    sent: true,
+                    reply: None,
+                    ended,
+                });
+            };
+            let announced = args.wire.reads_framed().and_then(|_| Announced::of(&bytes));
+            let mut body = None;
+            let mut not_saved = None;
+            if let Some(check) = announced.as_ref().and_then(BodyCheck::of) {
+                if check.left() > args.wire.max_frame as u64 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "the JSON header announces a body of {} bytes, above --max-frame \
+                             ({}); give a larger --max-frame to read it",
+                            check.left(),
+                            args.wire.max_frame
+                        ),
+                    ));
+                }
+                let read = read_body(stream, frames, check, args, ended).await?;
+                body = Some(read.sum);
+                not_saved = read.not_saved;
+                ended = ended.or(read.ended);
+            }
             Ok(Got {
                 sent: true,
-                reply: reply.map(|(bytes, rtt, reads)| Reply {
+                reply: Some(Reply {
                     from,
                     size: bytes.len(),
                     bytes,
                     rtt,
                     reads,
+                    header: announced.map(|a| a.json),
+                    body,
+                    not_saved,
                 }),
                 ended,
             })
@@ -168,7 +210,7 @@ async fn tcp_exchange(
     let mut x = TcpExchange {
         outgoing: &outgoing,
         message_len: message.len(),
-        framed: args.wire.framed.is_some(),
+        framed: args.wire.reads_framed().is_some(),
         written: 0,
         wrote_at: Instant::now(),
         reply: Vec::new(),
@@ -324,12 +366,12 @@ impl TcpExchange<'_> {
     }
 }
 
-/// A message as it goes on the wire: in its frame with --framed, else as it is.
+/// A message as it goes on the wire: in its frame with --framed or --framed-out, else as it is.
 pub(super) fn on_the_wire<'m>(
     message: &'m [u8],
     args: &SendArgs,
 ) -> Result<Cow<'m, [u8]>, FrameError> {
-    Ok(match args.wire.framed {
+    Ok(match args.wire.writes_framed() {
         Some(header) => Cow::Owned(header.encode(message)?),
         None => Cow::Borrowed(message),
     })

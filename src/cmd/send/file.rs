@@ -57,7 +57,7 @@ pub(super) async fn send_file(
         seconds: 0.0,
     };
     let stopped = match link {
-        Link::Tcp(stream, _) if s.args.wire.framed.is_none() => {
+        Link::Tcp(stream, _) if s.args.wire.reads_framed().is_none() => {
             drop(file);
             streamed(stream, path, total, s, &mut check).await?
         }

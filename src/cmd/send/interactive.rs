@@ -165,11 +165,10 @@ impl Duplex {
                 let (half, write_half) = stream.into_split();
                 let (tx, rx) = mpsc::channel(WRITE_QUEUE);
                 let writer = tokio::spawn(write_lines(write_half, rx));
-                let frames = s
-                    .args
-                    .wire
-                    .framed
-                    .map(|h| Deframer::new(h, s.args.wire.max_frame));
+                let wire = &s.args.wire;
+                let frames = wire
+                    .reads_framed()
+                    .map(|h| Deframer::new(h, wire.max_frame).named(wire.reads_option()));
                 let peer = s.peer;
                 let reader = Reader::Tcp { half, frames, peer };
                 (reader, Some(tx), Some(writer))

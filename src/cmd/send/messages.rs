@@ -8,7 +8,7 @@ use super::{Link, Session, Totals, open_link, too_long};
 use crate::cli::SendArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Output;
-use crate::output::messages::{Exchange, Payload};
+use crate::output::messages::{BodyFile, Exchange, HeaderGuess, Payload};
 
 /// The pause between rounds of MESSAGEs with --count when --interval is not given.
 const RESEND_INTERVAL: Duration = Duration::from_secs(1);
@@ -17,7 +17,7 @@ const RESEND_INTERVAL: Duration = Duration::from_secs(1);
 /// hears of it, and client and server would both wait. A datagram or a frame of no bytes is
 /// real, so those are sent.
 pub(super) fn skipped(message: &[u8], tcp: bool, args: &SendArgs) -> bool {
-    message.is_empty() && tcp && args.wire.framed.is_none()
+    message.is_empty() && tcp && args.wire.writes_framed().is_none()
 }
 
 /// Each message is one exchange; with --count, every message that many rounds, until the
@@ -104,19 +104,21 @@ async fn one_round(
             let rtt = reply.rtt.as_secs_f64() * 1000.0;
             totals.rtts.push(rtt);
             // With --recv-size over TCP, each recv as it came.
-            let reads = (tcp && s.args.wire.recv_size.is_some() && s.args.wire.framed.is_none())
-                .then(|| {
-                    let mut at = 0;
-                    reply
-                        .reads
-                        .iter()
-                        .map(|&n| {
-                            let piece = &reply.bytes[at..(at + n).min(reply.bytes.len())];
-                            at += n;
-                            Payload::of(piece, true, look)
-                        })
-                        .collect()
-                });
+            let reads =
+                (tcp && s.args.wire.recv_size.is_some() && s.args.wire.reads_framed().is_none())
+                    .then(|| {
+                        let mut at = 0;
+                        reply
+                            .reads
+                            .iter()
+                            .map(|&n| {
+                                let piece = &reply.bytes[at..(at + n).min(reply.bytes.len())];
+                                at += n;
+                                Payload::of(piece, true, look)
+                            })
+                            .collect()
+                    });
+            let got_body = reply.body.is_some();
             // Answers to a broadcast or a group come from the hosts that answer.
             let answer = Exchange {
                 seq: totals.sent,
@@ -130,6 +132,21 @@ async fn one_round(
                 reads,
                 wait: s.args.timeout,
                 noun: "message",
+                header_guess: (tcp && s.args.wire.reads_framed().is_none())
+                    .then(|| crate::frame::guess_header(&reply.bytes))
+                    .flatten()
+                    .map(|(header, length)| HeaderGuess {
+                        header: header.name(),
+                        length,
+                    }),
+                header: reply.header,
+                body: reply.body,
+                body_file: s.args.save_body.as_ref().and_then(|path| {
+                    got_body.then(|| BodyFile {
+                        to: path.display().to_string(),
+                        not_saved: reply.not_saved,
+                    })
+                }),
             };
             out.send_exchange(reply.from, &answer)?;
         } else if got.sent && got.ended.is_none() {

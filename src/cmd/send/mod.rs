@@ -3,7 +3,8 @@
 //! round-trip time. One file per job: messages.rs (MESSAGE arguments, repeated with --count),
 //! interactive.rs (stdin lines, and whatever arrives when it arrives), measure.rs (--count of
 //! generated messages), file.rs (--file), burst.rs (--burst), exchange.rs (one message and
-//! its reply); this file opens the link and holds what the modes share.
+//! its reply), body.rs (the body a JSON header announces, with --framed-in); this file
+//! opens the link and holds what the modes share.
 //!
 //! A name is tried address by address, as Python's socket.create_connection tries them: TCP
 //! moves on when a connect fails, UDP when its first message draws an ICMP port unreachable;
@@ -19,6 +20,7 @@
 //! (Ctrl-C is their normal end); --count, --burst and --file show what was done and exit 130;
 //! a stop before the link is open exits 130 at once.
 
+mod body;
 mod burst;
 mod exchange;
 mod file;
@@ -111,6 +113,9 @@ async fn send(args: &SendArgs, out: &mut Output) -> Result<Outcome, Error> {
         None => None,
     };
     let messages = messages_of(args)?;
+    if let Some(path) = &args.save_body {
+        body::empty_body_file(path)?;
+    }
     refuse_conflicts(args, &messages)?;
     let mut stop = stop::stop();
     let Some(candidates) = stop::unless_stopped(&mut stop, candidates(args)).await else {
@@ -225,16 +230,45 @@ fn refuse_conflicts(args: &SendArgs, messages: &[Vec<u8>]) -> Result<(), Error> 
                 .to_string(),
         });
     }
-    if args.udp && args.wire.framed.is_some() {
+    if args.udp && args.wire.any_framing() {
         return Err(Error::BadValue {
-            option: "--framed",
+            option: framing_option(args),
             value: "with --udp".to_string(),
             reason: "frames keep messages apart in a TCP stream; UDP datagrams keep their own \
                      boundaries"
                 .to_string(),
         });
     }
+    // --file, --burst and the measure mode compare what comes back with what went: that
+    // needs the same framing both ways.
+    let measuring = args.count.is_some() && messages.is_empty();
+    let compared = [
+        (args.file.is_some(), "--file"),
+        (args.burst, "--burst"),
+        (measuring, "--count"),
+    ];
+    if !args.wire.same_both_ways()
+        && let Some(&(_, mode)) = compared.iter().find(|(on, _)| *on)
+    {
+        return Err(Error::BadValue {
+            option: framing_option(args),
+            value: format!("with {mode}"),
+            reason: format!(
+                "{mode} checks that what comes back is what went out, which needs the same \
+                 framing both ways (--framed); framing one way is for MESSAGEs and typed lines"
+            ),
+        });
+    }
     Ok(())
+}
+
+/// The framing option given, for an error about it.
+fn framing_option(args: &SendArgs) -> &'static str {
+    match (args.wire.framed_in, args.wire.framed_out) {
+        (Some(_), None) => "--framed-in",
+        (None, Some(_)) => "--framed-out",
+        _ => "--framed",
+    }
 }
 
 /// One run of `send`: what was asked, the server, and the stop, armed once before the first
@@ -428,7 +462,11 @@ async fn open_tcp(
     }
     Ok(Link::Tcp(
         stream,
-        Deframer::new(args.wire.framed.unwrap_or_default(), args.wire.max_frame),
+        Deframer::new(
+            args.wire.reads_framed().unwrap_or_default(),
+            args.wire.max_frame,
+        )
+        .named(args.wire.reads_option()),
     ))
 }
 
@@ -579,6 +617,10 @@ fn unanswered(seq: u64, size: usize, noun: &'static str, s: &Session<'_>) -> Exc
         reads: None,
         wait: s.args.timeout,
         noun,
+        header: None,
+        body: None,
+        body_file: None,
+        header_guess: None,
     }
 }
 
@@ -589,6 +631,15 @@ fn link_error(udp: bool, peer: SocketAddr) -> impl Fn(io::Error) -> Error {
     move |source| {
         if udp && source.kind() == io::ErrorKind::ConnectionRefused {
             return Error::PortUnreachable { to: peer };
+        }
+        // A reply that cannot be read (a bad frame header) came from a server that was
+        // reached: say so, not "cannot reach".
+        if source.kind() == io::ErrorKind::InvalidData {
+            return Error::BadValue {
+                option: "reply",
+                value: format!("from {what}"),
+                reason: source.to_string(),
+            };
         }
         Error::Connect {
             what: what.clone(),
