@@ -498,6 +498,8 @@ fn signal_and_wait(child: std::process::Child, signal: &str) -> (Option<i32>, St
 
 /// Issue 21: the stop is armed once for the whole scan, so Ctrl-C and SIGTERM alike end it on
 /// any host: the hosts already scanned are reported whole, the one cut short as interrupted.
+/// Issue 24: two addresses are a scan of several (discovery, hosts at once, a summary); with
+/// -Pn the second host's dropped ports wait the whole --timeout, as with no discovery.
 #[test]
 fn ctrl_c_or_sigterm_on_the_second_host_reports_both_and_exits_130() {
     let Some(ns) = two_hosts("stop", "10.200.10") else {
@@ -517,8 +519,15 @@ fn ctrl_c_or_sigterm_on_the_second_host_reports_both_and_exits_130() {
         let child = std::process::Command::new("ip")
             .args(["netns", "exec", &ns.name])
             .arg(&bin)
-            .args(["scan", "10.200.10.1", "10.200.10.2", "-p", "7000-7010"])
-            .args(["--timeout", "30s", "--json"])
+            .args([
+                "scan",
+                "10.200.10.1",
+                "10.200.10.2",
+                "-p",
+                "7000-7010",
+                "-Pn",
+            ])
+            .args(["--timeout", "30s", "--host-wait", "300ms", "--json"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -545,6 +554,9 @@ fn ctrl_c_or_sigterm_on_the_second_host_reports_both_and_exits_130() {
             json!(0),
             "{signal}: nothing answered"
         );
+        let summary = &report(&stdout)["summary"];
+        assert_eq!(summary["interrupted"], json!(true), "{signal}: {stdout}");
+        assert_eq!(summary["addresses"], json!(2), "{signal}: {stdout}");
     }
 }
 
@@ -615,4 +627,253 @@ fn a_connect_scan_of_a_name_moves_on_to_the_address_with_an_open_port() {
         "{text}"
     );
     assert!(text.contains(&named), "{text}");
+}
+
+/// A /24 on a bridge (issue 24): PREFIX.2 listens on 22, PREFIX.3 drops everything in (nft;
+/// it still answers ARP), PREFIX.4 listens on nothing, and the rest of the block is empty.
+/// Two clients: `direct` on the link itself (PREFIX.254), and `routed` behind a router
+/// (`router`, PREFIX.1 on the link, 10.99.0.1/30 toward the client at 10.99.0.2).
+struct Subnet {
+    _listener: Background,
+    direct: Netns,
+    routed: Netns,
+    _namespaces: Vec<Netns>,
+}
+
+impl Subnet {
+    const NET: &'static str = "10.210.1.0/24";
+
+    fn new(tag: &str) -> Option<Subnet> {
+        let make = |part: &str| -> Option<Netns> {
+            let ns = Netns::create(&format!("{tag}{part}"))?;
+            ns.ip("link set lo up");
+            Some(ns)
+        };
+        let (sw, router, direct, routed) = (make("s")?, make("g")?, make("d")?, make("r")?);
+        let hosts = [make("2")?, make("3")?, make("4")?];
+        sw.ip("link add br0 type bridge");
+        sw.ip("link set br0 up");
+        let plug = |ns: &Netns, host: u8| {
+            ns.ip(&format!(
+                "link add eth0 type veth peer name p{host} netns {}",
+                sw.name
+            ));
+            sw.ip(&format!("link set p{host} master br0 up"));
+            ns.ip(&format!("addr add 10.210.1.{host}/24 dev eth0"));
+            ns.ip("link set eth0 up");
+        };
+        plug(&router, 1);
+        plug(&direct, 254);
+        direct.ip("route add default via 10.210.1.1");
+        for (ns, host) in hosts.iter().zip(2..) {
+            plug(ns, host);
+            ns.ip("route add default via 10.210.1.1");
+        }
+        routed.ip(&format!(
+            "link add eth0 type veth peer name up0 netns {}",
+            router.name
+        ));
+        routed.ip("addr add 10.99.0.2/30 dev eth0");
+        router.ip("addr add 10.99.0.1/30 dev up0");
+        routed.ip("link set eth0 up");
+        router.ip("link set up0 up");
+        routed.ip("route add default via 10.99.0.1");
+        router.bash("echo 1 > /proc/sys/net/ipv4/ip_forward");
+        let drop_all = "table inet nk {\n chain input {\n  type filter hook input priority 0;\n  \
+                        drop\n }\n}\n";
+        common::netns::nft_in(&hosts[1], drop_all)?;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
+        let listener = hosts[0].python(&[script, "--tcp", "22"]);
+        let mut namespaces = vec![sw, router];
+        namespaces.extend(hosts);
+        Some(Subnet {
+            _listener: listener,
+            direct,
+            routed,
+            _namespaces: namespaces,
+        })
+    }
+}
+
+/// An address of a scan of several: (address, state, reason, [(port, state)] of the ports
+/// that are not closed).
+type Address = (String, String, String, Vec<(u64, String)>);
+type Seen = Vec<Address>;
+
+fn seen(report: &Value) -> Seen {
+    report["scans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            let ports = s["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    (
+                        p["port"].as_u64().unwrap_or(0),
+                        p["state"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            let text = |k: &str| s[k].as_str().unwrap_or("").to_string();
+            (text("address"), text("state"), text("reason"), ports)
+        })
+        .collect()
+}
+
+/// The up addresses of a scan, with their ports that are not closed.
+fn up(seen: &Seen) -> Vec<(String, Vec<(u64, String)>)> {
+    seen.iter()
+        .filter(|s| s.1 == "up")
+        .map(|s| (s.0.clone(), s.3.clone()))
+        .collect()
+}
+
+fn ports(list: &[(u64, &str)]) -> Vec<(u64, String)> {
+    list.iter().map(|(p, s)| (*p, s.to_string())).collect()
+}
+
+/// The up hosts of the lab's /24 seen from the link, as built: the router and this client
+/// (nothing listens: closed), .2 (22 open), .3 (every port dropped: filtered), .4 (closed).
+fn direct_as_built() -> Vec<(String, Vec<(u64, String)>)> {
+    let filtered = ports(&[(22, "filtered"), (80, "filtered"), (443, "filtered")]);
+    vec![
+        ("10.210.1.1".to_string(), vec![]),
+        ("10.210.1.2".to_string(), ports(&[(22, "open")])),
+        ("10.210.1.3".to_string(), filtered),
+        ("10.210.1.4".to_string(), vec![]),
+        ("10.210.1.254".to_string(), vec![]),
+    ]
+}
+
+#[test]
+fn a_subnet_scan_says_which_addresses_are_up_and_only_their_ports() {
+    let Some(lab) = Subnet::new("sn") else {
+        return;
+    };
+    let (code, stdout, stderr) =
+        lab.direct
+            .netkit(&["scan", Subnet::NET, "-p", "22,80,443", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc = report(&stdout);
+    let all = seen(&doc);
+    assert_eq!(all.len(), 254, "every address once, in order");
+    assert_eq!(all[0].0, "10.210.1.1");
+    assert_eq!(all[253].0, "10.210.1.254");
+    assert_eq!(up(&all), direct_as_built(), "{stdout}");
+    for (address, state, reason, listed) in &all {
+        if state == "down" {
+            assert_eq!(reason, "no-neighbour", "{address}");
+            assert!(listed.is_empty(), "{address}: a down address has no ports");
+        }
+    }
+    let summary = &doc["summary"];
+    assert_eq!(
+        (&summary["addresses"], &summary["up"], &summary["down"]),
+        (&json!(254), &json!(5), &json!(249)),
+        "{summary}"
+    );
+    // Text: a block per up host, nothing for the down ones, nmap's closing line.
+    let (code, text, _) = lab.direct.netkit(&["scan", Subnet::NET, "-p", "22,80,443"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("\n22/tcp  open  "), "{text}");
+    assert!(!text.contains("10.210.1.5"), "{text}");
+    assert!(
+        text.contains("3 ports on 10.210.1.3 scanned in ")
+            && text.contains(": 0 open, 0 closed, 3 filtered\n"),
+        "{text}"
+    );
+    let last = text.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("254 addresses scanned in ") && last.ends_with(" s: 5 up, 249 down"),
+        "{text}"
+    );
+    // -v: the down ones too, each with why.
+    let (_, text, _) = lab
+        .direct
+        .netkit(&["scan", "10.210.1.0/29", "-p", "22", "-v"]);
+    assert!(text.contains("10.210.1.5 is down: "), "{text}");
+    assert!(text.contains("6 addresses scanned in "), "{text}");
+}
+
+#[test]
+fn a_routed_subnet_scan_finds_the_same_hosts_and_says_why_the_rest_are_down() {
+    let Some(lab) = Subnet::new("sr") else {
+        return;
+    };
+    let (code, stdout, stderr) =
+        lab.routed
+            .netkit(&["scan", Subnet::NET, "-p", "22,80,443", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let all = seen(&report(&stdout));
+    assert_eq!(all.len(), 254);
+    // Through the router only what answers an echo or a connect is found: .3 drops both.
+    let mut built = direct_as_built();
+    built.retain(|h| h.0 != "10.210.1.3");
+    assert_eq!(up(&all), built, "{stdout}");
+    for (address, state, reason, listed) in &all {
+        if state == "down" {
+            assert!(
+                reason == "no-response" || reason == "host-unreachable",
+                "{address}: {reason}"
+            );
+            assert!(listed.is_empty(), "{address}");
+        }
+    }
+}
+
+#[test]
+fn pn_scans_down_addresses_too_and_calls_their_ports_unreachable() {
+    let Some(lab) = Subnet::new("pn") else {
+        return;
+    };
+    // .1-.6: five up and .5, .6 with no machine.
+    let (code, stdout, stderr) =
+        lab.direct
+            .netkit(&["scan", "10.210.1.0/29", "-p", "22,80", "-Pn", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let all = seen(&report(&stdout));
+    let empty: Vec<&Address> = all.iter().filter(|s| s.1 == "down").collect();
+    assert_eq!(empty.len(), 2, "{stdout}");
+    for (address, _, reason, listed) in empty {
+        assert_eq!(reason, "no-neighbour", "{address}");
+        assert_eq!(
+            listed,
+            &ports(&[(22, "unreachable"), (80, "unreachable")]),
+            "{address}: never filtered"
+        );
+    }
+    let (_, text, _) =
+        lab.direct
+            .netkit(&["scan", "10.210.1.6", "10.210.1.2", "-p", "22,80", "-Pn"]);
+    assert!(text.contains("10.210.1.6 is down: "), "{text}");
+    assert!(text.contains("scanned anyway (-Pn)"), "{text}");
+    assert!(text.contains(", 2 unreachable ("), "{text}");
+    assert!(text.contains("2 addresses scanned in "), "{text}");
+}
+
+#[test]
+fn a_subnet_scan_under_ulimit_64_finds_the_same() {
+    let Some(lab) = Subnet::new("ul") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("netkit")
+        .to_string_lossy()
+        .into_owned();
+    let scan = format!(
+        "ulimit -n 64; exec {bin} scan {} -p 22,80,443 --json",
+        Subnet::NET
+    );
+    let out = lab.direct.exec("sh", &["-c", &scan]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = seen(&report(&stdout));
+    assert_eq!(all.len(), 254);
+    assert_eq!(up(&all), direct_as_built(), "{stdout}");
 }
