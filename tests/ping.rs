@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::netns::{Netns, RouterLab, VethLab};
+use common::netns::{Netns, RouterLab, SubnetLab, VethLab};
 use common::{json_lines, run};
 use serde_json::{Value, json};
 use std::net::IpAddr;
@@ -704,5 +704,34 @@ fn ping_of_a_name_names_the_addresses_not_pinged() {
         );
         let (_, text, _) = ns.netkit(&["ping", flag, "-c", "1", "lab.test"]);
         assert!(!text.contains("other addresses"), "{text}");
+    }
+}
+
+#[test]
+fn the_subnet_lab_holds_its_three_hosts() {
+    // The fixture itself: the open and closed hosts answer an echo, the firewalled one does
+    // not, on the link and behind the router.
+    for routed in [false, true] {
+        let lab = if routed {
+            SubnetLab::routed("lab-r", true)
+        } else {
+            SubnetLab::direct("lab-d")
+        };
+        let Some(lab) = lab else {
+            return;
+        };
+        for (host, answers) in [
+            (SubnetLab::OPEN, true),
+            (SubnetLab::CLOSED, true),
+            (SubnetLab::FIREWALLED, false),
+        ] {
+            let (code, stdout, stderr) =
+                lab.netkit(&["ping", "-q", "-c", "1", "-W", "500ms", host]);
+            assert_eq!(
+                code == 0,
+                answers,
+                "{host} (routed {routed}): {stdout}{stderr}"
+            );
+        }
     }
 }

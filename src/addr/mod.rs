@@ -8,6 +8,8 @@ pub mod host;
 pub mod lab;
 pub mod parse;
 pub mod plan;
+#[allow(dead_code, unused_imports)] // until ping and scan use it (issue 24)
+pub mod reach;
 pub mod special;
 pub mod subnet;
 
@@ -18,6 +20,8 @@ use serde::{Serialize, Serializer};
 use class::Class;
 pub use count::Count;
 pub use forms::{Binary, Hex};
+#[allow(unused_imports)] // until ping and scan use it (issue 24)
+pub use reach::{Down, HostState, Up};
 use special::{Block, Purpose};
 
 /// An integer that JSON carries as a number for IPv4 and as a decimal string for IPv6,

@@ -456,3 +456,140 @@ impl ChainLab {
         nft_in(&self.nodes[j], script)
     }
 }
+
+/// A /24 with three hosts on one link (a bridge), as a lab's first subnet (issue 24):
+/// `OPEN` listens on TCP `OPEN_PORT`, `FIREWALLED` drops everything with nftables (ARP, which
+/// nftables' inet family does not see, is still answered), `CLOSED` has nothing listening
+/// (every port refuses), and every other address of 10.209.2.0/24 is empty.
+///
+/// `direct`: the client sits on the link itself (its bridge holds `.1`, this machine's own
+/// address). `routed`: the link is behind a router (the bridge in the router holds `.1`, the
+/// router's own address, an up host); the client is 10.209.1.1/24, the router 10.209.1.2,
+/// with forwarding on. Everything is removed on drop.
+pub struct SubnetLab {
+    /// Ended first (fields drop in order), before their namespaces go.
+    servers: Vec<Background>,
+    /// Where netkit runs.
+    pub client: Netns,
+    /// The namespace holding the bridge: the client itself (direct) or the router (routed).
+    pub router: Option<Netns>,
+    /// OPEN, FIREWALLED, CLOSED, in that order.
+    pub hosts: Vec<Netns>,
+}
+
+impl SubnetLab {
+    /// The subnet of the hosts.
+    pub const NET: &'static str = "10.209.2.0/24";
+    /// The bridge's address in the /24: the client (direct) or the router (routed).
+    pub const GATEWAY: &'static str = "10.209.2.1";
+    pub const OPEN: &'static str = "10.209.2.10";
+    pub const FIREWALLED: &'static str = "10.209.2.20";
+    pub const CLOSED: &'static str = "10.209.2.30";
+    /// The port `OPEN` listens on.
+    pub const OPEN_PORT: u16 = 22;
+    /// The client's address in the routed lab.
+    pub const ROUTED_CLIENT: &'static str = "10.209.1.1";
+
+    /// The /24 on the client's own link. None (the caller skips) without root, ip, nft or
+    /// python3.
+    pub fn direct(tag: &str) -> Option<SubnetLab> {
+        let client = Netns::create(&format!("{tag}-c"))?;
+        client.ip("link set lo up");
+        SubnetLab::build(tag, client, None)
+    }
+
+    /// The /24 behind a router. `quiet_router`: false turns the router's ICMP rate limit
+    /// off (net.ipv4.icmp_ratelimit=0), so every empty address gets its host unreachable;
+    /// true keeps the kernel's default (a burst of 6, then 1 a second), as real routers do.
+    pub fn routed(tag: &str, quiet_router: bool) -> Option<SubnetLab> {
+        let client = Netns::create(&format!("{tag}-c"))?;
+        let router = Netns::create(&format!("{tag}-r"))?;
+        for ns in [&client, &router] {
+            ns.ip("link set lo up");
+        }
+        client.ip(&format!(
+            "link add c0 type veth peer name r0 netns {}",
+            router.name
+        ));
+        client.ip("addr add 10.209.1.1/24 dev c0");
+        router.ip("addr add 10.209.1.2/24 dev r0");
+        client.ip("link set c0 up");
+        router.ip("link set r0 up");
+        client.ip("route add default via 10.209.1.2");
+        router.bash("echo 1 > /proc/sys/net/ipv4/ip_forward");
+        if !quiet_router {
+            router.bash("echo 0 > /proc/sys/net/ipv4/icmp_ratelimit");
+        }
+        SubnetLab::build(tag, client, Some(router))
+    }
+
+    /// The bridge in the client (direct) or router, and the three hosts on it.
+    fn build(tag: &str, client: Netns, router: Option<Netns>) -> Option<SubnetLab> {
+        if Command::new("python3").arg("--version").output().is_err() {
+            super::skip("the lab's open port needs python3");
+            return None;
+        }
+        let mut hosts = Vec::new();
+        for (i, name) in ["open", "fw", "closed"].iter().enumerate() {
+            let ns = Netns::create(&format!("{tag}-{name}"))?;
+            ns.ip("link set lo up");
+            hosts.push((i, ns));
+        }
+        let hub = router.as_ref().unwrap_or(&client);
+        hub.ip("link add br0 type bridge");
+        hub.ip("addr add 10.209.2.1/24 dev br0");
+        hub.ip("link set br0 up");
+        let addresses = [SubnetLab::OPEN, SubnetLab::FIREWALLED, SubnetLab::CLOSED];
+        for (i, ns) in &hosts {
+            hub.ip(&format!(
+                "link add h{i} type veth peer name eth0 netns {}",
+                ns.name
+            ));
+            hub.ip(&format!("link set h{i} master br0"));
+            hub.ip(&format!("link set h{i} up"));
+            ns.ip(&format!("addr add {}/24 dev eth0", addresses[*i]));
+            ns.ip("link set eth0 up");
+            ns.ip("route add default via 10.209.2.1");
+        }
+        let hosts: Vec<Netns> = hosts.into_iter().map(|(_, ns)| ns).collect();
+        let mut lab = SubnetLab {
+            servers: Vec::new(),
+            client,
+            router,
+            hosts,
+        };
+        nft_in(
+            &lab.hosts[1],
+            "table inet wall {\n\
+             chain in { type filter hook input priority 0; policy drop; }\n\
+             chain out { type filter hook output priority 0; policy drop; }\n\
+             }\n",
+        )?;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
+        let port = SubnetLab::OPEN_PORT.to_string();
+        let server = lab.hosts[0].python(&[script, "--tcp", &port]);
+        lab.servers.push(server);
+        Some(lab)
+    }
+
+    /// Runs netkit in the client: (exit code, stdout, stderr).
+    pub fn netkit(&self, args: &[&str]) -> (i32, String, String) {
+        self.client.netkit(args)
+    }
+
+    /// The addresses discovery must find up, in address order: on the link every host (the
+    /// firewalled one answers ARP) and the client's own `.1`; behind the router the router's
+    /// `.1` and the hosts that answer anything (the firewalled one answers nothing routed).
+    pub fn up_hosts(&self) -> Vec<&'static str> {
+        if self.router.is_some() {
+            vec![SubnetLab::GATEWAY, SubnetLab::OPEN, SubnetLab::CLOSED]
+        } else {
+            vec![
+                SubnetLab::GATEWAY,
+                SubnetLab::OPEN,
+                SubnetLab::FIREWALLED,
+                SubnetLab::CLOSED,
+            ]
+        }
+    }
+}

@@ -13,7 +13,7 @@ use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteMessage, Ro
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 
-use super::{RawAddress, RawLink, RawRoute, Snapshot, Stats};
+use super::{RawAddress, RawLink, RawRoute, Resolution, Snapshot, Stats};
 
 /// Main routing table (RT_TABLE_MAIN).
 const MAIN_TABLE: u32 = 254;
@@ -281,19 +281,31 @@ fn broadcast_route(route: RouteMessage) -> Option<Ipv4Addr> {
 /// confirmed entry for `addr`: the host answered at the link layer. A stale entry (the host
 /// may have gone since) does not count. `None` when the table cannot be read.
 pub fn neighbour_known(addr: IpAddr) -> Option<bool> {
+    let mut confirmed = false;
+    neighbours(addr.is_ipv6(), |a, state| {
+        if a == addr && state == Resolution::Reachable {
+            confirmed = true;
+        }
+    })
+    .ok()?;
+    Some(confirmed)
+}
+
+/// Every entry of the kernel's neighbour table of one family (what `ip neigh` lists, readable
+/// without privilege), handed to `each` with how far its resolution is.
+pub fn neighbours(v6: bool, mut each: impl FnMut(IpAddr, Resolution)) -> io::Result<()> {
     use netlink_packet_route::neighbour::{
         NeighbourAddress, NeighbourAttribute, NeighbourMessage, NeighbourState,
     };
-    let mut socket = Socket::new(NETLINK_ROUTE).ok()?;
-    socket.bind_auto().ok()?;
-    socket.connect(&SocketAddr::new(0, 0)).ok()?;
+    let mut socket = Socket::new(NETLINK_ROUTE)?;
+    socket.bind_auto()?;
+    socket.connect(&SocketAddr::new(0, 0))?;
     let mut request = NeighbourMessage::default();
-    request.header.family = if addr.is_ipv6() {
+    request.header.family = if v6 {
         AddressFamily::Inet6
     } else {
         AddressFamily::Inet
     };
-    let mut confirmed = false;
     dump(
         &socket,
         4,
@@ -302,25 +314,30 @@ pub fn neighbour_known(addr: IpAddr) -> Option<bool> {
             let RouteNetlinkMessage::NewNeighbour(n) = m else {
                 return;
             };
-            let this = n.attributes.iter().any(|a| match a {
+            let addr = n.attributes.iter().find_map(|a| match a {
                 NeighbourAttribute::Destination(NeighbourAddress::Inet(v4)) => {
-                    addr == IpAddr::V4(*v4)
+                    Some(IpAddr::V4(*v4))
                 }
                 NeighbourAttribute::Destination(NeighbourAddress::Inet6(v6)) => {
-                    addr == IpAddr::V6(*v6)
+                    Some(IpAddr::V6(*v6))
                 }
-                _ => false,
+                _ => None,
             });
-            if this
-                && matches!(
-                    n.header.state,
-                    NeighbourState::Reachable | NeighbourState::Permanent | NeighbourState::Noarp
-                )
-            {
-                confirmed = true;
+            let resolution = match n.header.state {
+                NeighbourState::Reachable | NeighbourState::Permanent | NeighbourState::Noarp => {
+                    Resolution::Reachable
+                }
+                NeighbourState::Failed => Resolution::Failed,
+                NeighbourState::Incomplete | NeighbourState::None => Resolution::Incomplete,
+                NeighbourState::Stale | NeighbourState::Delay | NeighbourState::Probe => {
+                    Resolution::Unconfirmed
+                }
+                NeighbourState::Other(_) => Resolution::Incomplete,
+                _ => Resolution::Incomplete,
+            };
+            if let Some(addr) = addr {
+                each(addr, resolution);
             }
         },
     )
-    .ok()?;
-    Some(confirmed)
 }

@@ -106,6 +106,26 @@ pub fn neighbour_known(addr: IpAddr) -> Option<bool> {
     platform::neighbour_known(addr)
 }
 
+/// How far the kernel's resolution of a neighbour is (its NUD state, folded to what
+/// discovery acts on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// REACHABLE (or a permanent entry, or a link without ARP): the host answered.
+    Reachable,
+    /// FAILED: the kernel's ARP or neighbour solicitations went unanswered (about 3 s).
+    Failed,
+    /// INCOMPLETE (or no state yet): solicitations sent, no answer so far.
+    Incomplete,
+    /// STALE, DELAY or PROBE: once answered, not confirmed lately; the kernel is checking.
+    Unconfirmed,
+}
+
+/// Every entry of the kernel's neighbour table of one family, with its resolution;
+/// Unsupported where the table cannot be read (other platforms).
+pub fn neighbours(v6: bool, each: impl FnMut(IpAddr, Resolution)) -> io::Result<()> {
+    platform::neighbours(v6, each)
+}
+
 /// The addresses of the interfaces that are up, each with its interface's name.
 pub fn local_addresses() -> io::Result<Vec<(String, IpAddr)>> {
     let snapshot = snapshot()?;

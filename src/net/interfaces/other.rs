@@ -66,3 +66,8 @@ pub fn broadcast_addresses() -> io::Result<Vec<Ipv4Addr>> {
 pub fn neighbour_known(_: std::net::IpAddr) -> Option<bool> {
     None
 }
+
+/// The neighbour table is not read here.
+pub fn neighbours(_: bool, _: impl FnMut(std::net::IpAddr, super::Resolution)) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}

@@ -1,0 +1,499 @@
+//! Host discovery: which of many addresses are up, each reported as soon as it is known, with
+//! bounded work in flight (issue 24). On a directly connected subnet the link layer decides:
+//! the kernel's neighbour resolution (ARP, or IPv6 neighbour discovery) is caused by one
+//! datagram and followed over rtnetlink, so a host whose firewall drops everything is still
+//! found. Elsewhere (routed) an ICMP echo and TCP connects to 80 and 443: any answer of the
+//! host, a reset included, means up.
+//!
+//! netkit does not send its own ARP requests: a packet socket's link address (sockaddr_ll)
+//! can be built only with `unsafe` in the crates netkit uses (socket2's `SockAddr::new`,
+//! nix's `SockaddrLike::from_raw`), and the crate forbids it. The kernel's resolution is as
+//! truthful, only bounded by the kernel's pace (its first solicitation goes at once).
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::time::Duration;
+
+use ipnet::IpNet;
+use tokio::task::{AbortHandle, JoinSet};
+use tokio::time::Instant;
+
+use super::connect::{self, Answer};
+use super::icmp::{Echo, EchoSocket, Kind};
+use super::interfaces::{self, Resolution};
+use super::stop::Stop;
+use crate::addr::reach::{Down, HostState, Up};
+use crate::error::Error;
+use crate::packet::icmp::{IcmpError, Reason};
+
+/// How discovery waits and how much it keeps in flight.
+#[derive(Debug, Clone)]
+pub struct Discover {
+    /// netkit's own wait for an answer (the kernel gives up on ARP only after about 3 s).
+    pub wait: Duration,
+    /// The most addresses being resolved or probed at once (the neighbour table's limit,
+    /// gc_thresh3, is shared by every namespace on the machine: 1024 by default).
+    pub in_flight: usize,
+}
+
+impl Default for Discover {
+    fn default() -> Discover {
+        Discover {
+            wait: Duration::from_secs(1),
+            in_flight: 500,
+        }
+    }
+}
+
+/// The ports a routed address is asked on: a reset from either proves the host is there.
+pub const TCP_PORTS: [u16; 2] = [80, 443];
+
+/// How often the neighbour table is read while resolutions are in flight.
+const POLL: Duration = Duration::from_millis(25);
+
+/// How long past the wait an entry the kernel is still checking (STALE, DELAY, PROBE) is
+/// followed: its DELAY (5 s) and PROBE (3 probes a second apart) end by then.
+const UNCONFIRMED_MOST: Duration = Duration::from_secs(9);
+
+/// Descriptors kept for everything that is not a probe (stdio, the runtime, the sockets of
+/// discovery itself).
+const RESERVE: u64 = 24;
+
+/// The port the datagram that starts a resolution goes to (discard): nothing is expected back.
+const DISCARD: u16 = 9;
+
+/// Finds which of `targets` are up, calling `each` once per target as soon as it is known
+/// (order not guaranteed), bounded in flight; returns when every target was reported or the
+/// stop fired (then Ok(false): not every target reported). Chooses per target: a directly
+/// connected subnet → the kernel's neighbour resolution (caused by a datagram, followed over
+/// rtnetlink: only REACHABLE and FAILED are answers; STALE/DELAY/PROBE wait; INCOMPLETE after
+/// `wait` → down); routed → ICMP echo (raw, or the datagram socket where allowed) plus TCP
+/// connects to 80 and 443 (a refusal means up).
+pub async fn discover(
+    targets: &[IpAddr],
+    how: &Discover,
+    stop: &mut Stop,
+    mut each: impl FnMut(IpAddr, HostState),
+) -> Result<bool, Error> {
+    let links = Links::read();
+    let most = how.in_flight.max(1);
+    // Two connects a routed address; the echo sockets are shared.
+    let budget = usize::try_from(super::descriptor_budget(RESERVE)).unwrap_or(usize::MAX);
+    let routed_most = (budget / TCP_PORTS.len()).clamp(1, most);
+    let mut run = Run::new(how.wait);
+    let mut next = 0;
+    let mut tick = tokio::time::interval(POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut buf4 = vec![0u8; 2048];
+    let mut buf6 = vec![0u8; 2048];
+    loop {
+        while next < targets.len() && run.len() < most {
+            let addr = targets[next];
+            if let Some(copies) = run.copies.get_mut(&addr) {
+                // The same address twice: one probe, reported as often as it was given.
+                *copies += 1;
+                next += 1;
+                continue;
+            }
+            if links.on_link(addr) {
+                match run.resolve(addr) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(_) => run.report(addr, HostState::Down(Down::NoAnswer), &mut each),
+                    Ok(()) => {}
+                }
+            } else {
+                if run.routed.len() >= routed_most {
+                    break;
+                }
+                run.probe(addr).await;
+            }
+            next += 1;
+        }
+        if run.len() == 0 && next >= targets.len() {
+            return Ok(true);
+        }
+        let event = tokio::select! {
+            () = &mut *stop => return Ok(false),
+            Some(joined) = run.connects.join_next(), if !run.connects.is_empty() => {
+                Event::Connect(joined.ok())
+            }
+            got = recv(&run.echo4, &mut buf4), if run.routed_v4 > 0 => Event::Echo(got, false),
+            got = recv(&run.echo6, &mut buf6), if run.routed_v6 > 0 => Event::Echo(got, true),
+            _ = tick.tick() => Event::Tick,
+        };
+        match event {
+            Event::Connect(Some((addr, port, answer))) => {
+                run.connected(addr, port, answer, &mut each)
+            }
+            Event::Connect(None) => {}
+            Event::Echo(Ok(Some(echo)), _) => run.echoed(&echo, &mut each),
+            Event::Echo(Ok(None), _) => {}
+            // A socket that fails its reads is given up; the connects still ask.
+            Event::Echo(Err(_), v6) => run.drop_echo(v6),
+            Event::Tick => run.tick(&mut each),
+        }
+    }
+}
+
+/// What woke the loop.
+enum Event {
+    Connect(Option<(IpAddr, u16, Answer)>),
+    Echo(io::Result<Option<Echo>>, bool),
+    Tick,
+}
+
+/// The next answer on an echo socket, or never when there is none.
+async fn recv(socket: &Option<EchoSocket>, buf: &mut [u8]) -> io::Result<Option<Echo>> {
+    match socket {
+        Some(socket) => socket.recv(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The subnets this machine is directly connected to, and its own addresses.
+struct Links {
+    subnets: Vec<IpNet>,
+    own: Vec<IpAddr>,
+    /// Whether the neighbour table can be read here at all.
+    neighbours: bool,
+}
+
+impl Links {
+    fn read() -> Links {
+        let neighbours = interfaces::neighbours(false, |_, _| {}).is_ok();
+        let Ok(snapshot) = interfaces::snapshot() else {
+            return Links {
+                subnets: Vec::new(),
+                own: Vec::new(),
+                neighbours,
+            };
+        };
+        let up: Vec<u32> = snapshot
+            .links
+            .iter()
+            .filter(|l| {
+                l.flags.is_none_or(|f| {
+                    f & interfaces::IFF_UP != 0 && f & interfaces::IFF_LOOPBACK == 0
+                })
+            })
+            .map(|l| l.index)
+            .collect();
+        let own = snapshot.addresses.iter().map(|a| a.addr).collect();
+        let subnets = snapshot
+            .addresses
+            .iter()
+            .filter(|a| up.contains(&a.index))
+            .filter_map(|a| IpNet::new(a.addr, a.prefix).ok())
+            .map(|n| n.trunc())
+            // A /32 or /128 has no neighbours; link-local IPv6 needs a scope a bare address
+            // does not carry.
+            .filter(|n| n.hosts().nth(1).is_some())
+            .filter(|n| !matches!(n.addr(), IpAddr::V6(v6) if v6.is_unicast_link_local()))
+            .collect();
+        Links {
+            subnets,
+            own,
+            neighbours,
+        }
+    }
+
+    /// Whether `addr` is a neighbour on a directly connected subnet (not this machine's own
+    /// address, not the subnet's broadcast address).
+    fn on_link(&self, addr: IpAddr) -> bool {
+        self.neighbours
+            && !self.own.contains(&addr)
+            && self.subnets.iter().any(|n| {
+                n.contains(&addr)
+                    && !(n.addr().is_ipv4() && n.prefix_len() < 31 && addr == n.broadcast())
+            })
+    }
+}
+
+/// A routed address being probed.
+struct Routed {
+    deadline: Instant,
+    /// Connects not finished yet.
+    connects: Vec<AbortHandle>,
+    /// A router's host unreachable about our echo request.
+    unreachable: Option<IpAddr>,
+}
+
+/// Everything in flight.
+struct Run {
+    wait: Duration,
+    /// On-link addresses being resolved, with the end of their wait.
+    resolving: HashMap<IpAddr, Instant>,
+    routed: HashMap<IpAddr, Routed>,
+    routed_v4: usize,
+    routed_v6: usize,
+    /// How many times each address in flight was given.
+    copies: HashMap<IpAddr, usize>,
+    connects: JoinSet<(IpAddr, u16, Answer)>,
+    /// The datagram sockets that start resolutions, opened when first needed.
+    udp4: Option<UdpSocket>,
+    udp6: Option<UdpSocket>,
+    /// The echo sockets, opened when first needed; `None` inside when they cannot be.
+    echo4: Option<EchoSocket>,
+    echo6: Option<EchoSocket>,
+    tried4: bool,
+    tried6: bool,
+    ident: u16,
+}
+
+impl Run {
+    fn new(wait: Duration) -> Run {
+        Run {
+            wait,
+            resolving: HashMap::new(),
+            routed: HashMap::new(),
+            routed_v4: 0,
+            routed_v6: 0,
+            copies: HashMap::new(),
+            connects: JoinSet::new(),
+            udp4: None,
+            udp6: None,
+            echo4: None,
+            echo6: None,
+            tried4: false,
+            tried6: false,
+            ident: (std::process::id() as u16) ^ 0x6469,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.resolving.len() + self.routed.len()
+    }
+
+    /// Starts the kernel's resolution of an on-link address: one empty datagram to its
+    /// discard port, which the kernel holds until the neighbour answers.
+    fn resolve(&mut self, addr: IpAddr) -> io::Result<()> {
+        let socket = match addr {
+            IpAddr::V4(_) => &mut self.udp4,
+            IpAddr::V6(_) => &mut self.udp6,
+        };
+        if socket.is_none() {
+            let s = UdpSocket::bind(super::any_of_family(addr))?;
+            s.set_nonblocking(true)?;
+            *socket = Some(s);
+        }
+        if let Some(s) = socket {
+            s.send_to(&[], SocketAddr::new(addr, DISCARD))?;
+        }
+        self.resolving.insert(addr, Instant::now() + self.wait);
+        self.copies.insert(addr, 1);
+        Ok(())
+    }
+
+    /// Starts probing a routed address: an echo request and a connect to each port.
+    async fn probe(&mut self, addr: IpAddr) {
+        let v6 = addr.is_ipv6();
+        let (tried, socket) = if v6 {
+            (&mut self.tried6, &mut self.echo6)
+        } else {
+            (&mut self.tried4, &mut self.echo4)
+        };
+        if !*tried {
+            *tried = true;
+            *socket = EchoSocket::open(v6, Kind::Auto, None).ok();
+        }
+        if let Some(socket) = socket {
+            // A send refused at once (no route) leaves the connects to say so.
+            let _ = socket
+                .send(SocketAddr::new(addr, 0), self.ident, 1, None, b"netkit")
+                .await;
+        }
+        let wait = self.wait;
+        let connects = TCP_PORTS
+            .iter()
+            .map(|&port| {
+                self.connects.spawn(async move {
+                    let (answer, _) = connect::timed(SocketAddr::new(addr, port), wait).await;
+                    (addr, port, answer)
+                })
+            })
+            .collect();
+        self.routed.insert(
+            addr,
+            Routed {
+                deadline: Instant::now() + wait,
+                connects,
+                unreachable: None,
+            },
+        );
+        self.copies.insert(addr, 1);
+        if v6 {
+            self.routed_v6 += 1;
+        } else {
+            self.routed_v4 += 1;
+        }
+    }
+
+    fn drop_echo(&mut self, v6: bool) {
+        if v6 {
+            self.echo6 = None;
+        } else {
+            self.echo4 = None;
+        }
+    }
+
+    /// A connect ended: open or refused is up; anything else waits for the deadline (or,
+    /// once every connect has failed after a router's unreachable, is down at once).
+    fn connected(
+        &mut self,
+        addr: IpAddr,
+        port: u16,
+        answer: Answer,
+        each: &mut impl FnMut(IpAddr, HostState),
+    ) {
+        let Some(routed) = self.routed.get_mut(&addr) else {
+            return;
+        };
+        let up = match answer {
+            Answer::Open => Some(Up::TcpOpen(port)),
+            Answer::Refused => Some(Up::TcpRefused(port)),
+            _ => None,
+        };
+        if let Some(up) = up {
+            self.report(addr, HostState::Up(up), each);
+            return;
+        }
+        routed.connects.retain(|c| !c.is_finished());
+        if routed.connects.is_empty()
+            && let Some(from) = routed.unreachable
+        {
+            self.report(addr, HostState::Down(Down::HostUnreachable { from }), each);
+        }
+    }
+
+    /// An echo reply is up; a router's host (or net) unreachable about our request is noted.
+    fn echoed(&mut self, echo: &Echo, each: &mut impl FnMut(IpAddr, HostState)) {
+        if !echo.answers(echo.to, self.ident) || echo.seq != 1 {
+            return;
+        }
+        let Some(routed) = self.routed.get_mut(&echo.to) else {
+            return;
+        };
+        match echo.error {
+            None => self.report(echo.to, HostState::Up(Up::EchoReply), each),
+            Some(IcmpError::Unreachable(u))
+                if matches!(u.reason(), Reason::HostUnreach | Reason::NetUnreach) =>
+            {
+                routed.unreachable = Some(echo.from);
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Reads the neighbour table for what is resolving, and ends every wait that is over.
+    fn tick(&mut self, each: &mut impl FnMut(IpAddr, HostState)) {
+        let now = Instant::now();
+        if !self.resolving.is_empty() {
+            let mut found: Vec<(IpAddr, Resolution)> = Vec::new();
+            for v6 in [false, true] {
+                if !self.resolving.keys().any(|a| a.is_ipv6() == v6) {
+                    continue;
+                }
+                let _ = interfaces::neighbours(v6, |addr, state| {
+                    if self.resolving.contains_key(&addr) {
+                        found.push((addr, state));
+                    }
+                });
+            }
+            for (addr, state) in &found {
+                let Some(&deadline) = self.resolving.get(addr) else {
+                    continue;
+                };
+                let over = now >= deadline;
+                let outcome = match state {
+                    Resolution::Reachable => Some(HostState::Up(Up::Neighbour)),
+                    Resolution::Failed => Some(HostState::Down(Down::NoNeighbour)),
+                    Resolution::Incomplete if over => Some(HostState::Down(Down::NoNeighbour)),
+                    Resolution::Unconfirmed if now >= deadline + UNCONFIRMED_MOST => {
+                        Some(HostState::Down(Down::NoNeighbour))
+                    }
+                    _ => None,
+                };
+                if let Some(outcome) = outcome {
+                    self.report(*addr, outcome, each);
+                }
+            }
+            // No entry at all past the wait: the kernel never started (or already dropped) one.
+            let missing: Vec<IpAddr> = self
+                .resolving
+                .iter()
+                .filter(|(a, d)| now >= **d && !found.iter().any(|(f, _)| f == *a))
+                .map(|(a, _)| *a)
+                .collect();
+            for addr in missing {
+                self.report(addr, HostState::Down(Down::NoNeighbour), each);
+            }
+        }
+        let over: Vec<(IpAddr, Option<IpAddr>)> = self
+            .routed
+            .iter()
+            .filter(|(_, r)| now >= r.deadline)
+            .map(|(a, r)| (*a, r.unreachable))
+            .collect();
+        for (addr, unreachable) in over {
+            let down = match unreachable {
+                Some(from) => Down::HostUnreachable { from },
+                None => Down::NoAnswer,
+            };
+            self.report(addr, HostState::Down(down), each);
+        }
+    }
+
+    /// Reports an address (as many times as it was given) and forgets it.
+    fn report(&mut self, addr: IpAddr, state: HostState, each: &mut impl FnMut(IpAddr, HostState)) {
+        self.resolving.remove(&addr);
+        if let Some(routed) = self.routed.remove(&addr) {
+            for c in routed.connects {
+                c.abort();
+            }
+            if addr.is_ipv6() {
+                self.routed_v6 -= 1;
+            } else {
+                self.routed_v4 -= 1;
+            }
+        }
+        let copies = self.copies.remove(&addr).unwrap_or(1);
+        for _ in 0..copies {
+            each(addr, state.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_is_found_up_and_reported_once_per_copy() {
+        let Ok(runtime) = crate::net::runtime(1) else {
+            panic!("no runtime");
+        };
+        runtime.block_on(async {
+            let mut stop = crate::net::stop::stop();
+            let lo = IpAddr::from([127, 0, 0, 1]);
+            let mut found = Vec::new();
+            let how = Discover {
+                wait: Duration::from_millis(500),
+                ..Discover::default()
+            };
+            let done = discover(&[lo, lo], &how, &mut stop, |a, s| found.push((a, s))).await;
+            assert!(matches!(done, Ok(true)), "{done:?}");
+            assert_eq!(found.len(), 2, "{found:?}");
+            assert!(
+                found.iter().all(|(a, s)| *a == lo && s.is_up()),
+                "{found:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn the_default_waits_a_second_with_500_in_flight() {
+        let how = Discover::default();
+        assert_eq!((how.wait, how.in_flight), (Duration::from_secs(1), 500));
+    }
+}
