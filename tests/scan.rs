@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 
-use common::netns::{Background, Netns, VethLab};
+use common::netns::{Background, Netns, SubnetLab, VethLab};
 use common::run;
 use serde_json::{Value, json};
 
@@ -629,72 +629,6 @@ fn a_connect_scan_of_a_name_moves_on_to_the_address_with_an_open_port() {
     assert!(text.contains(&named), "{text}");
 }
 
-/// A /24 on a bridge (issue 24): PREFIX.2 listens on 22, PREFIX.3 drops everything in (nft;
-/// it still answers ARP), PREFIX.4 listens on nothing, and the rest of the block is empty.
-/// Two clients: `direct` on the link itself (PREFIX.254), and `routed` behind a router
-/// (`router`, PREFIX.1 on the link, 10.99.0.1/30 toward the client at 10.99.0.2).
-struct Subnet {
-    _listener: Background,
-    direct: Netns,
-    routed: Netns,
-    _namespaces: Vec<Netns>,
-}
-
-impl Subnet {
-    const NET: &'static str = "10.210.1.0/24";
-
-    fn new(tag: &str) -> Option<Subnet> {
-        let make = |part: &str| -> Option<Netns> {
-            let ns = Netns::create(&format!("{tag}{part}"))?;
-            ns.ip("link set lo up");
-            Some(ns)
-        };
-        let (sw, router, direct, routed) = (make("s")?, make("g")?, make("d")?, make("r")?);
-        let hosts = [make("2")?, make("3")?, make("4")?];
-        sw.ip("link add br0 type bridge");
-        sw.ip("link set br0 up");
-        let plug = |ns: &Netns, host: u8| {
-            ns.ip(&format!(
-                "link add eth0 type veth peer name p{host} netns {}",
-                sw.name
-            ));
-            sw.ip(&format!("link set p{host} master br0 up"));
-            ns.ip(&format!("addr add 10.210.1.{host}/24 dev eth0"));
-            ns.ip("link set eth0 up");
-        };
-        plug(&router, 1);
-        plug(&direct, 254);
-        direct.ip("route add default via 10.210.1.1");
-        for (ns, host) in hosts.iter().zip(2..) {
-            plug(ns, host);
-            ns.ip("route add default via 10.210.1.1");
-        }
-        routed.ip(&format!(
-            "link add eth0 type veth peer name up0 netns {}",
-            router.name
-        ));
-        routed.ip("addr add 10.99.0.2/30 dev eth0");
-        router.ip("addr add 10.99.0.1/30 dev up0");
-        routed.ip("link set eth0 up");
-        router.ip("link set up0 up");
-        routed.ip("route add default via 10.99.0.1");
-        router.bash("echo 1 > /proc/sys/net/ipv4/ip_forward");
-        let drop_all = "table inet nk {\n chain input {\n  type filter hook input priority 0;\n  \
-                        drop\n }\n}\n";
-        common::netns::nft_in(&hosts[1], drop_all)?;
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
-        let listener = hosts[0].python(&[script, "--tcp", "22"]);
-        let mut namespaces = vec![sw, router];
-        namespaces.extend(hosts);
-        Some(Subnet {
-            _listener: listener,
-            direct,
-            routed,
-            _namespaces: namespaces,
-        })
-    }
-}
-
 /// An address of a scan of several: (address, state, reason, [(port, state)] of the ports
 /// that are not closed).
 type Address = (String, String, String, Vec<(u64, String)>);
@@ -735,34 +669,37 @@ fn ports(list: &[(u64, &str)]) -> Vec<(u64, String)> {
     list.iter().map(|(p, s)| (*p, s.to_string())).collect()
 }
 
-/// The up hosts of the lab's /24 seen from the link, as built: the router and this client
-/// (nothing listens: closed), .2 (22 open), .3 (every port dropped: filtered), .4 (closed).
-fn direct_as_built() -> Vec<(String, Vec<(u64, String)>)> {
+/// The up hosts of the lab's /24, as built, with their ports (22, 80, 443) that are not closed:
+/// on the link this client's own .1, .10 (22 open), .20 (every port dropped: filtered) and .30
+/// (closed); behind the router the router's .1, .10 and .30 (.20 answers nothing routed).
+fn as_built(lab: &SubnetLab) -> Vec<(String, Vec<(u64, String)>)> {
     let filtered = ports(&[(22, "filtered"), (80, "filtered"), (443, "filtered")]);
-    vec![
-        ("10.210.1.1".to_string(), vec![]),
-        ("10.210.1.2".to_string(), ports(&[(22, "open")])),
-        ("10.210.1.3".to_string(), filtered),
-        ("10.210.1.4".to_string(), vec![]),
-        ("10.210.1.254".to_string(), vec![]),
-    ]
+    lab.up_hosts()
+        .into_iter()
+        .map(|a| {
+            let listed = match a {
+                SubnetLab::OPEN => ports(&[(22, "open")]),
+                SubnetLab::FIREWALLED => filtered.clone(),
+                _ => vec![],
+            };
+            (a.to_string(), listed)
+        })
+        .collect()
 }
 
 #[test]
 fn a_subnet_scan_says_which_addresses_are_up_and_only_their_ports() {
-    let Some(lab) = Subnet::new("sn") else {
+    let Some(lab) = SubnetLab::direct("sn") else {
         return;
     };
-    let (code, stdout, stderr) =
-        lab.direct
-            .netkit(&["scan", Subnet::NET, "-p", "22,80,443", "--json"]);
+    let (code, stdout, stderr) = lab.netkit(&["scan", SubnetLab::NET, "-p", "22,80,443", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let doc = report(&stdout);
     let all = seen(&doc);
     assert_eq!(all.len(), 254, "every address once, in order");
-    assert_eq!(all[0].0, "10.210.1.1");
-    assert_eq!(all[253].0, "10.210.1.254");
-    assert_eq!(up(&all), direct_as_built(), "{stdout}");
+    assert_eq!(all[0].0, "10.209.2.1");
+    assert_eq!(all[253].0, "10.209.2.254");
+    assert_eq!(up(&all), as_built(&lab), "{stdout}");
     for (address, state, reason, listed) in &all {
         if state == "down" {
             assert_eq!(reason, "no-neighbour", "{address}");
@@ -772,49 +709,46 @@ fn a_subnet_scan_says_which_addresses_are_up_and_only_their_ports() {
     let summary = &doc["summary"];
     assert_eq!(
         (&summary["addresses"], &summary["up"], &summary["down"]),
-        (&json!(254), &json!(5), &json!(249)),
+        (&json!(254), &json!(4), &json!(250)),
         "{summary}"
     );
     // Text: a block per up host, nothing for the down ones, nmap's closing line.
-    let (code, text, _) = lab.direct.netkit(&["scan", Subnet::NET, "-p", "22,80,443"]);
+    let (code, text, _) = lab.netkit(&["scan", SubnetLab::NET, "-p", "22,80,443"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("\n22/tcp  open  "), "{text}");
-    assert!(!text.contains("10.210.1.5"), "{text}");
+    assert!(!text.contains("10.209.2.5"), "{text}");
     assert!(
-        text.contains("3 ports on 10.210.1.3 scanned in ")
+        text.contains("3 ports on 10.209.2.20 scanned in ")
             && text.contains(": 0 open, 0 closed, 3 filtered\n"),
         "{text}"
     );
     let last = text.lines().last().unwrap_or("");
     assert!(
-        last.starts_with("254 addresses scanned in ") && last.ends_with(" s: 5 up, 249 down"),
+        last.starts_with("254 addresses scanned in ") && last.ends_with(" s: 4 up, 250 down"),
         "{text}"
     );
     // -v: the down ones too, each with why.
-    let (_, text, _) = lab
-        .direct
-        .netkit(&["scan", "10.210.1.0/29", "-p", "22", "-v"]);
-    assert!(text.contains("10.210.1.5 is down: "), "{text}");
+    let (_, text, _) = lab.netkit(&["scan", "10.209.2.8/29", "-p", "22", "-v"]);
+    assert!(
+        text.contains("10.209.2.9 is down: no ARP or neighbour-discovery reply on the link"),
+        "{text}"
+    );
     assert!(text.contains("6 addresses scanned in "), "{text}");
 }
 
 #[test]
 fn a_routed_subnet_scan_finds_the_same_hosts_and_says_why_the_rest_are_down() {
-    let Some(lab) = Subnet::new("sr") else {
+    let Some(lab) = SubnetLab::routed("sr", true) else {
         return;
     };
-    let (code, stdout, stderr) =
-        lab.routed
-            .netkit(&["scan", Subnet::NET, "-p", "22,80,443", "--json"]);
+    let (code, stdout, stderr) = lab.netkit(&["scan", SubnetLab::NET, "-p", "22,80,443", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let all = seen(&report(&stdout));
     assert_eq!(all.len(), 254);
-    // Through the router only what answers an echo or a connect is found: .3 drops both.
-    let mut built = direct_as_built();
-    built.retain(|h| h.0 != "10.210.1.3");
-    assert_eq!(up(&all), built, "{stdout}");
+    assert_eq!(up(&all), as_built(&lab), "{stdout}");
     for (address, state, reason, listed) in &all {
         if state == "down" {
+            // Routers rate-limit their host-unreachables: most empty addresses get nothing.
             assert!(
                 reason == "no-response" || reason == "host-unreachable",
                 "{address}: {reason}"
@@ -826,37 +760,41 @@ fn a_routed_subnet_scan_finds_the_same_hosts_and_says_why_the_rest_are_down() {
 
 #[test]
 fn pn_scans_down_addresses_too_and_calls_their_ports_unreachable() {
-    let Some(lab) = Subnet::new("pn") else {
+    let Some(lab) = SubnetLab::direct("pn") else {
         return;
     };
-    // .1-.6: five up and .5, .6 with no machine.
+    // .8-.15 of which .10 is up (22 open): the other six have no machine.
     let (code, stdout, stderr) =
-        lab.direct
-            .netkit(&["scan", "10.210.1.0/29", "-p", "22,80", "-Pn", "--json"]);
+        lab.netkit(&["scan", "10.209.2.8/29", "-p", "22,80", "-Pn", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let all = seen(&report(&stdout));
+    assert_eq!(
+        up(&all),
+        [("10.209.2.10".to_string(), ports(&[(22, "open")]))]
+    );
     let empty: Vec<&Address> = all.iter().filter(|s| s.1 == "down").collect();
-    assert_eq!(empty.len(), 2, "{stdout}");
+    assert_eq!(empty.len(), 5, "{stdout}");
     for (address, _, reason, listed) in empty {
         assert_eq!(reason, "no-neighbour", "{address}");
         assert_eq!(
-            listed,
-            &ports(&[(22, "unreachable"), (80, "unreachable")]),
+            listed.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(),
+            ["unreachable", "unreachable"],
             "{address}: never filtered"
         );
     }
-    let (_, text, _) =
-        lab.direct
-            .netkit(&["scan", "10.210.1.6", "10.210.1.2", "-p", "22,80", "-Pn"]);
-    assert!(text.contains("10.210.1.6 is down: "), "{text}");
+    let (_, text, _) = lab.netkit(&["scan", "10.209.2.9", SubnetLab::OPEN, "-p", "22,80", "-Pn"]);
+    assert!(text.contains("10.209.2.9 is down: "), "{text}");
     assert!(text.contains("scanned anyway (-Pn)"), "{text}");
-    assert!(text.contains(", 2 unreachable ("), "{text}");
+    assert!(
+        text.contains(": 0 open, 0 closed, 0 filtered, 2 unreachable ("),
+        "{text}"
+    );
     assert!(text.contains("2 addresses scanned in "), "{text}");
 }
 
 #[test]
 fn a_subnet_scan_under_ulimit_64_finds_the_same() {
-    let Some(lab) = Subnet::new("ul") else {
+    let Some(lab) = SubnetLab::direct("ul") else {
         return;
     };
     let bin = assert_cmd::cargo::cargo_bin("netkit")
@@ -864,9 +802,9 @@ fn a_subnet_scan_under_ulimit_64_finds_the_same() {
         .into_owned();
     let scan = format!(
         "ulimit -n 64; exec {bin} scan {} -p 22,80,443 --json",
-        Subnet::NET
+        SubnetLab::NET
     );
-    let out = lab.direct.exec("sh", &["-c", &scan]);
+    let out = lab.client.exec("sh", &["-c", &scan]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -875,5 +813,63 @@ fn a_subnet_scan_under_ulimit_64_finds_the_same() {
     );
     let all = seen(&report(&stdout));
     assert_eq!(all.len(), 254);
-    assert_eq!(up(&all), direct_as_built(), "{stdout}");
+    assert_eq!(up(&all), as_built(&lab), "{stdout}");
+}
+
+/// Ctrl-C in a scan of a /24 (issue 24): what was done is written in order, the hosts being
+/// scanned as interrupted, the document closes with its summary, and the exit is 130.
+#[test]
+fn ctrl_c_in_a_subnet_scan_prints_what_was_found_and_exits_130() {
+    let Some(lab) = SubnetLab::direct("snint") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    // -Pn: the firewalled host's ports wait the whole 30 s --timeout.
+    let child = std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.client.name])
+        .arg(&bin)
+        .args(["scan", SubnetLab::NET, "-p", "22,80,443", "-Pn"])
+        .args(["--timeout", "30s", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Read as it comes: the stream outgrows a pipe's buffer, and a blocked write would hold
+    // the scan (as it would any program).
+    let mut child = child;
+    let reader = child.stdout.take().map(|mut out| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut out, &mut text);
+            text
+        })
+    });
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let (code, _, stderr) = signal_and_wait(child, "-INT");
+    let stdout = reader.and_then(|r| r.join().ok()).unwrap_or_default();
+    assert_eq!(code, Some(130), "{stderr}");
+    let doc = report(&stdout);
+    let all = seen(&doc);
+    assert_eq!(all[0].0, "10.209.2.1", "{stdout}");
+    assert_eq!(doc["scans"][0]["interrupted"], json!(false), "{stdout}");
+    let cut: Vec<&Value> = doc["scans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["interrupted"] == json!(true))
+        .collect();
+    assert!(
+        cut.iter()
+            .any(|s| s["address"] == json!(SubnetLab::FIREWALLED)),
+        "{stdout}"
+    );
+    let summary = &doc["summary"];
+    assert_eq!(summary["interrupted"], json!(true), "{summary}");
+    assert_eq!(
+        summary["up"].as_u64().unwrap_or(0)
+            + summary["down"].as_u64().unwrap_or(0)
+            + summary["not_scanned"].as_u64().unwrap_or(0),
+        254,
+        "{summary}"
+    );
 }

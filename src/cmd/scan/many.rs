@@ -11,13 +11,14 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use super::discovery::{Discover, Down, HostState, Up, discover};
 use super::{
     Answers, Found, Method, Pace, Scan, Settings, SharedPace, Target, Verdict, host_count,
     take_answers,
 };
+use crate::addr::{HostState, Up};
 use crate::cli::ScanArgs;
 use crate::error::{Error, Outcome};
+use crate::net::discover::{Discover, discover};
 use crate::net::stop::{self, Stop};
 use crate::output::Output;
 use crate::output::scan::{DownHost, HostFound, Summary, TargetScan};
@@ -108,6 +109,8 @@ struct Book {
     next: usize,
     first: bool,
     summary: Summary,
+    /// Discovery's wait, named in a down address's words.
+    wait: Duration,
 }
 
 pub(super) async fn run(
@@ -122,6 +125,7 @@ pub(super) async fn run(
         slots: Vec::new(),
         next: 0,
         first: true,
+        wait: how.discover.wait,
         summary: Summary {
             addresses: host_count(targets, usize::MAX),
             discovery_wait_ms: how.discover.wait.as_millis() as u64,
@@ -312,7 +316,7 @@ impl Book {
             started.elapsed(),
             interrupted,
         );
-        report.host = Some(found(&state));
+        report.host = Some(found(&state, self.wait));
         report.other_addresses = slot.others.clone();
         slot.entry = Entry::Scanned(Box::new(scan.listed_only(report)));
     }
@@ -326,7 +330,7 @@ impl Book {
                     let down = DownHost {
                         target: slot.given.clone(),
                         address: slot.at.ip(),
-                        host: found(&state),
+                        host: found(&state, self.wait),
                     };
                     out.scan_down(&down, self.first, how.verbose)?;
                     self.first &= !out.json();
@@ -389,8 +393,8 @@ fn with_ports(state: HostState, tcp: bool, answers: &mut [(u16, Verdict)]) -> Ho
     state
 }
 
-/// Discovery's state as the report carries it.
-fn found(state: &HostState) -> HostFound {
+/// Discovery's state as the report carries it; a down address's words name the wait.
+fn found(state: &HostState, wait: Duration) -> HostFound {
     match state {
         HostState::Up(up) => HostFound {
             state: "up",
@@ -400,11 +404,7 @@ fn found(state: &HostState) -> HostFound {
         HostState::Down(down) => HostFound {
             state: "down",
             reason: down.token(),
-            reason_text: down_words(down),
+            reason_text: down.words_within(wait),
         },
     }
-}
-
-fn down_words(down: &Down) -> String {
-    down.words()
 }

@@ -5,7 +5,6 @@
 //! before the first wait and heard on every host: the hosts scanned are reported, the one cut
 //! short with what it found, and the exit is 130.
 
-mod discovery;
 mod many;
 mod syn;
 mod tcp;
