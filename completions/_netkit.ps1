@@ -124,12 +124,12 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;ping' {
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after COUNT probes (default: until Ctrl-C)')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after COUNT probes (default: until Ctrl-C)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after COUNT probes (default: until Ctrl-C; in a sweep 1: each address is asked at most COUNT times, until it answers)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after COUNT probes (default: until Ctrl-C; in a sweep 1: each address is asked at most COUNT times, until it answers)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between probes, kept on a fixed schedule: seconds, or with a unit (200ms, 1.5s); below 0.2 s needs root')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between probes, kept on a fixed schedule: seconds, or with a unit (200ms, 1.5s); below 0.2 s needs root')
-            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]')
+            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]. In a sweep, how long each address is waited for [default: 1 s]: on the link an address whose ARP (or neighbour discovery) is unanswered by then is down, though the kernel itself gives up only after about 3 s; a shorter wait (-W 300ms) is faster on a quick lab link')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]. In a sweep, how long each address is waited for [default: 1 s]: on the link an address whose ARP (or neighbour discovery) is unanswered by then is down, though the kernel itself gives up only after about 3 s; a shorter wait (-W 300ms) is faster on a quick lab link')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Stop after this long, however many probes were sent: seconds, or with a unit (2m)')
             [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Stop after this long, however many probes were sent: seconds, or with a unit (2m)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet')
@@ -145,7 +145,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet: print only the header lines and the statistics')
             [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'Print a Unix timestamp before each line')
             [CompletionResult]::new('-O', '-O ', [CompletionResultType]::ParameterName, 'Report "no answer yet" for a probe still unanswered when the next is sent')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON lines on stdout: each reply and error as it comes ({"event": "reply", ...}), then a summary per host ({"event": "summary", ...})')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Sweep, and print only the addresses that answered, one a line, for scripts (fping -a)')
+            [CompletionResult]::new('--alive', '--alive', [CompletionResultType]::ParameterName, 'Sweep, and print only the addresses that answered, one a line, for scripts (fping -a)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON lines on stdout: each reply and error as it comes ({"event": "reply", ...}), then a summary per host ({"event": "summary", ...}); a sweep: one line per address ({"event": "host", "state": "up", "reason": ...}), then {"event": "sweep_summary", ...}')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

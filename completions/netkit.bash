@@ -529,7 +529,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__ping)
-            opts="-c -i -W -w -s -t -4 -6 -q -D -O -h -V --count --interval --timeout --deadline --size --ttl --quiet --tcp --socket --json --color --help --version"
+            opts="-c -i -W -w -s -t -4 -6 -q -D -O -a -h -V --count --interval --timeout --deadline --size --ttl --quiet --tcp --socket --alive --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

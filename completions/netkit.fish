@@ -99,9 +99,9 @@ complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s l -l long -d 
 complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -l json -d 'JSON on stdout: {"interfaces": [...], "default_routes": [...]}'
 complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand ipconfig" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand ping" -s c -l count -d 'Stop after COUNT probes (default: until Ctrl-C)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s c -l count -d 'Stop after COUNT probes (default: until Ctrl-C; in a sweep 1: each address is asked at most COUNT times, until it answers)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s i -l interval -d 'Time between probes, kept on a fixed schedule: seconds, or with a unit (200ms, 1.5s); below 0.2 s needs root' -r
-complete -c netkit -n "__fish_netkit_using_subcommand ping" -s W -l timeout -d 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]' -r
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s W -l timeout -d 'How long to wait for replies after the last probe: seconds, or with a unit (500ms) [default: twice the slowest reply, or 10 s when none came]. In a sweep, how long each address is waited for [default: 1 s]: on the link an address whose ARP (or neighbour discovery) is unanswered by then is down, though the kernel itself gives up only after about 3 s; a shorter wait (-W 300ms) is faster on a quick lab link' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s w -l deadline -d 'Stop after this long, however many probes were sent: seconds, or with a unit (2m)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s s -l size -d 'Data bytes per probe: 56 makes a 64-byte ICMP message and an 84-byte IPv4 packet' -r
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s t -l ttl -d 'Time to live (IPv4) or hop limit (IPv6) of the probes' -r
@@ -117,7 +117,8 @@ complete -c netkit -n "__fish_netkit_using_subcommand ping" -s 6 -d 'Resolve nam
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s q -l quiet -d 'Quiet: print only the header lines and the statistics'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s D -d 'Print a Unix timestamp before each line'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s O -d 'Report "no answer yet" for a probe still unanswered when the next is sent'
-complete -c netkit -n "__fish_netkit_using_subcommand ping" -l json -d 'JSON lines on stdout: each reply and error as it comes ({"event": "reply", ...}), then a summary per host ({"event": "summary", ...})'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -s a -l alive -d 'Sweep, and print only the addresses that answered, one a line, for scripts (fping -a)'
+complete -c netkit -n "__fish_netkit_using_subcommand ping" -l json -d 'JSON lines on stdout: each reply and error as it comes ({"event": "reply", ...}), then a summary per host ({"event": "summary", ...}); a sweep: one line per address ({"event": "host", "state": "up", "reason": ...}), then {"event": "sweep_summary", ...}'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand ping" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s m -l max-hops -d 'Most hops to try' -r

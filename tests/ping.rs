@@ -735,3 +735,240 @@ fn the_subnet_lab_holds_its_three_hosts() {
         }
     }
 }
+
+/// A sweep's JSON: (address, state, reason) of every host line, and the summary line.
+fn sweep_json(stdout: &str) -> (Vec<(String, String, String)>, Value) {
+    let lines = json_lines(stdout);
+    let hosts = lines
+        .iter()
+        .filter(|l| l["event"] == "host")
+        .map(|l| {
+            let text = |k: &str| l[k].as_str().unwrap_or_default().to_string();
+            (text("address"), text("state"), text("reason"))
+        })
+        .collect();
+    let summary = lines
+        .into_iter()
+        .find(|l| l["event"] == "sweep_summary")
+        .unwrap_or_else(|| panic!("no sweep summary in {stdout}"));
+    (hosts, summary)
+}
+
+/// The addresses a sweep's JSON says are up.
+fn up_in(hosts: &[(String, String, String)]) -> Vec<&str> {
+    hosts
+        .iter()
+        .filter(|(_, state, _)| state == "up")
+        .map(|(a, _, _)| a.as_str())
+        .collect()
+}
+
+#[test]
+fn a_sweep_of_a_direct_subnet_finds_every_host_the_firewalled_one_too() {
+    let Some(lab) = SubnetLab::direct("sweep-d") else {
+        return;
+    };
+    let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET, "--json"]);
+    // fping's exit codes: 1 when some addresses did not answer.
+    assert_eq!(code, 1, "{stderr}");
+    let (hosts, summary) = sweep_json(&stdout);
+    assert_eq!(hosts.len(), 254, "{stdout}");
+    assert_eq!(up_in(&hosts), lab.up_hosts(), "{stdout}");
+    for (address, state, reason) in &hosts {
+        let want = match address.as_str() {
+            SubnetLab::GATEWAY => "echo-reply", // this machine's own address
+            SubnetLab::OPEN | SubnetLab::FIREWALLED | SubnetLab::CLOSED => "neighbour-reachable",
+            _ => "no-neighbour",
+        };
+        assert_eq!(reason, want, "{address} {state}");
+    }
+    assert_eq!(
+        (&summary["addresses"], &summary["up"], &summary["down"]),
+        (&json!(254), &json!(4), &json!(250)),
+        "{summary}"
+    );
+    // --alive: the addresses that answered, one a line, nothing else.
+    let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET, "--alive", "-W", "500ms"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        lab.up_hosts(),
+        "{stdout}"
+    );
+    // A range: the last octet's, and two whole addresses.
+    for range in ["10.209.2.8-31", "10.209.2.8-10.209.2.31"] {
+        let (code, stdout, stderr) = lab.netkit(&["ping", range, "-a", "-W", "500ms"]);
+        assert_eq!(code, 1, "{range}: {stderr}");
+        let want = [SubnetLab::OPEN, SubnetLab::FIREWALLED, SubnetLab::CLOSED];
+        assert_eq!(
+            stdout.lines().collect::<Vec<_>>(),
+            want,
+            "{range}: {stdout}"
+        );
+    }
+    // The table and the summary line, as a person reads them.
+    let (code, stdout, _) = lab.netkit(&["ping", "10.209.2.9-11", "-W", "500ms"]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("ADDRESS"), "{stdout}");
+    assert!(
+        stdout.contains("3 addresses pinged in") && stdout.contains(": 1 up, 2 down"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("no-neighbour: no ARP or neighbour-discovery reply on the link within 0.5 s"),
+        "{stdout}"
+    );
+    // Every address answered: 0.
+    let (code, stdout, stderr) = lab.netkit(&["ping", "10.209.2.10-11", "-a", "-c", "1"]);
+    assert_eq!((code, stdout.as_str()), (1, "10.209.2.10\n"), "{stderr}");
+    let (code, _, stderr) = lab.netkit(&["ping", "10.209.2.10", "--alive"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn a_sweep_without_privilege_finds_the_same_hosts_on_the_link() {
+    let Some(lab) = SubnetLab::direct("sweep-u") else {
+        return;
+    };
+    let bin = common::netkit_for_anyone();
+    let bin = bin.to_string_lossy().into_owned();
+    let args = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", &bin];
+    let out = lab.client.exec(
+        "setpriv",
+        &[&args[..], &["ping", SubnetLab::NET, "--json"]].concat(),
+    );
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    if stderr.contains("setpriv:") {
+        common::skip(&format!("setpriv cannot drop privileges here: {stderr}"));
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (hosts, _) = sweep_json(&stdout);
+    assert_eq!(up_in(&hosts), lab.up_hosts(), "{stdout}");
+    let firewalled = hosts.iter().find(|(a, _, _)| a == SubnetLab::FIREWALLED);
+    assert_eq!(
+        firewalled.map(|(_, _, r)| r.as_str()),
+        Some("neighbour-reachable")
+    );
+}
+
+#[test]
+fn a_sweep_behind_a_router_finds_what_answers_and_says_why_the_rest_is_down() {
+    let Some(lab) = SubnetLab::routed("sweep-r", false) else {
+        return;
+    };
+    // Waiting past the router's ARP (its ICMP rate limit is off here): host unreachable. First,
+    // while the router is fresh: the whole /24 at once makes it fail 251 resolutions in the
+    // same instant, past its global ICMP budget (net.ipv4.icmp_msgs_burst).
+    let (code, stdout, stderr) = lab.netkit(&["ping", "10.209.2.100-103", "-W", "4s", "--json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let (hosts, _) = sweep_json(&stdout);
+    assert_eq!(hosts.len(), 4);
+    for (address, state, reason) in &hosts {
+        assert_eq!(
+            (state.as_str(), reason.as_str()),
+            ("down", "host-unreachable"),
+            "{address}"
+        );
+    }
+    let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET, "--json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let (hosts, summary) = sweep_json(&stdout);
+    assert_eq!(hosts.len(), 254);
+    assert_eq!(up_in(&hosts), lab.up_hosts(), "{stdout}");
+    for (address, state, reason) in &hosts {
+        if state == "down" {
+            // The router's ARP gives up after about 3 s, past the wait: no answer within it.
+            assert!(
+                reason == "no-response" || reason == "host-unreachable",
+                "{address}: {reason}"
+            );
+        } else {
+            assert_eq!(reason, "echo-reply", "{address}");
+        }
+    }
+    assert_eq!(summary["up"], json!(3), "{summary}");
+    // A low descriptor limit slows the sweep, never changes it.
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let script = format!(
+        "ulimit -n 64; exec {} ping 10.209.2.1-40 --alive -W 500ms",
+        bin.display()
+    );
+    let out = lab.client.exec("bash", &["-c", &script]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        lab.up_hosts(),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_sweep_with_few_descriptors_finds_the_same_hosts_on_the_link() {
+    let Some(lab) = SubnetLab::direct("sweep-l") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let script = format!(
+        "ulimit -n 64; exec {} ping {} --alive -W 500ms",
+        bin.display(),
+        SubnetLab::NET
+    );
+    let out = lab.client.exec("bash", &["-c", &script]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        lab.up_hosts(),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn ctrl_c_ends_a_sweep_with_what_was_found() {
+    let Some(lab) = SubnetLab::routed("sweep-c", true) else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let child = std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.client.name])
+        .arg(&bin)
+        .args(["ping", SubnetLab::NET, "-W", "20s"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("netkit: {e}"));
+    // The hosts that answer do so within a second; the empty addresses wait 20 s.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("netkit: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    for host in lab.up_hosts() {
+        assert!(stdout.contains(&format!("{host} ")), "{host}: {stdout}");
+    }
+    assert!(
+        stdout.contains("254 addresses pinged in")
+            && stdout.contains("3 up, 0 down, 251 not answered yet when stopped"),
+        "{stdout}"
+    );
+}

@@ -159,22 +159,72 @@ impl LocalBind {
     }
 }
 
-/// What `scan` is pointed at: one host, or the hosts of a block (iterated lazily).
+/// The most addresses one target (a block or a range) may hold: 65,536, a /16 of IPv4. A
+/// sweep of more would take long and fill the neighbour table; split it into /16s.
+pub const MOST_ADDRESSES: u128 = 1 << 16;
+
+/// What `scan` and `ping` are pointed at: one host, the hosts of a block, or a range of
+/// addresses (each iterated lazily).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanTarget {
     Host(Host),
-    Net { given: String, net: IpNet },
+    Net {
+        given: String,
+        net: IpNet,
+    },
+    /// `10.0.0.1-20` or `10.0.0.1-10.0.0.20`.
+    Range {
+        given: String,
+        range: AddrRange,
+    },
+}
+
+/// Why a target was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error(transparent)]
+    Address(#[from] ParseError),
+    #[error("'{given}': {why}")]
+    Range { given: String, why: String },
+    #[error(
+        "'{given}' holds {count} addresses; netkit takes at most {MOST_ADDRESSES} (a /16 of \
+         IPv4) in one target: give it in parts, e.g. {first}/16"
+    )]
+    TooMany {
+        given: String,
+        count: u128,
+        first: IpAddr,
+    },
 }
 
 impl ScanTarget {
-    /// An address, a name, or a CIDR block (host bits set are allowed: the block is meant).
-    pub fn parse(text: &str) -> Result<ScanTarget, ParseError> {
+    /// An address, a name, a CIDR block (host bits set are allowed: the block is meant) or a
+    /// range; a block or range of more than `MOST_ADDRESSES` is refused.
+    pub fn parse(text: &str) -> Result<ScanTarget, TargetError> {
+        if let Some(range) = AddrRange::parse(text)? {
+            return Ok(ScanTarget::Range {
+                given: text.to_string(),
+                range,
+            });
+        }
         match parse::parse(text) {
             Ok(t) => Ok(match t.net {
-                Some(net) => ScanTarget::Net {
-                    given: text.to_string(),
-                    net: net.trunc(),
-                },
+                Some(net) => {
+                    let net = net.trunc();
+                    let bits = u32::from(net.max_prefix_len() - net.prefix_len());
+                    let count = 1u128.checked_shl(bits).unwrap_or(u128::MAX);
+                    if count > MOST_ADDRESSES {
+                        return Err(TargetError::TooMany {
+                            given: text.to_string(),
+                            count,
+                            first: net.network(),
+                        });
+                    }
+                    ScanTarget::Net {
+                        given: text.to_string(),
+                        net,
+                    }
+                }
                 None => ScanTarget::Host(Host {
                     given: text.to_string(),
                     addr: Some(t.addr),
@@ -186,8 +236,101 @@ impl ScanTarget {
                 addr: None,
                 zone: None,
             })),
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
+    }
+
+    /// What was typed.
+    pub fn given(&self) -> &str {
+        match self {
+            ScanTarget::Host(host) => host.given(),
+            ScanTarget::Net { given, .. } | ScanTarget::Range { given, .. } => given,
+        }
+    }
+
+    /// The addresses of a block (its hosts, as `ipnet` counts them: an IPv4 block without
+    /// its network and broadcast addresses, from /30 down) or a range, lazily; `None` for a
+    /// host, which is resolved.
+    pub fn addresses(&self) -> Option<Box<dyn Iterator<Item = IpAddr> + '_>> {
+        match self {
+            ScanTarget::Host(_) => None,
+            ScanTarget::Net { net, .. } => Some(Box::new(net.hosts())),
+            ScanTarget::Range { range, .. } => Some(Box::new(range.iter())),
+        }
+    }
+}
+
+/// Consecutive addresses of one family, first to last, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddrRange {
+    first: IpAddr,
+    last: IpAddr,
+}
+
+impl AddrRange {
+    /// `A.B.C.D-E` (the last octet's range) or `FIRST-LAST` (two whole addresses of one
+    /// family). `Ok(None)` when the text is not shaped like a range (a name may hold a '-');
+    /// an error when it starts as one and goes wrong.
+    pub fn parse(given: &str) -> Result<Option<AddrRange>, TargetError> {
+        let Some((from, to)) = given.split_once('-') else {
+            return Ok(None);
+        };
+        let Ok(first) = parse::parse_addr(from) else {
+            return Ok(None);
+        };
+        let refuse = |why: String| TargetError::Range {
+            given: given.to_string(),
+            why,
+        };
+        let last = match (first, to.parse::<u8>()) {
+            (IpAddr::V4(v4), Ok(octet)) if !to.starts_with('0') || to == "0" => {
+                let [a, b, c, _] = v4.octets();
+                IpAddr::from([a, b, c, octet])
+            }
+            _ => parse::parse_addr(to).map_err(|_| {
+                refuse(format!(
+                    "'{to}' is neither a last octet (0-255) nor an address; write a range as \
+                     10.0.0.1-20 or 10.0.0.1-10.0.0.20"
+                ))
+            })?,
+        };
+        if first.is_ipv4() != last.is_ipv4() {
+            return Err(refuse("the two ends are of different families".to_string()));
+        }
+        let (low, high) = (number(first), number(last));
+        if high < low {
+            return Err(refuse(format!("{last} comes before {first}")));
+        }
+        let count = high - low + 1;
+        if count > MOST_ADDRESSES {
+            return Err(TargetError::TooMany {
+                given: given.to_string(),
+                count,
+                first,
+            });
+        }
+        Ok(Some(AddrRange { first, last }))
+    }
+
+    /// Every address, first to last.
+    pub fn iter(&self) -> impl Iterator<Item = IpAddr> + use<> {
+        let (low, high, v6) = (number(self.first), number(self.last), self.first.is_ipv6());
+        (low..=high).map(move |n| {
+            if v6 {
+                IpAddr::from(std::net::Ipv6Addr::from(n))
+            } else {
+                // Both ends are IPv4, so every number between fits 32 bits.
+                IpAddr::from(std::net::Ipv4Addr::from(n as u32))
+            }
+        })
+    }
+}
+
+/// An address as a number, for counting and stepping.
+fn number(addr: IpAddr) -> u128 {
+    match addr {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
     }
 }
 
@@ -300,6 +443,60 @@ mod tests {
         );
         assert!(ScanTarget::parse("300.1.1.1").is_err());
         assert!(ScanTarget::parse("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn ranges_are_a_last_octet_or_two_addresses() {
+        let ip = |t: &str| t.parse::<IpAddr>().unwrap_or_else(|e| panic!("{t}: {e}"));
+        let ok = [
+            ("10.0.0.1-20", "10.0.0.1", "10.0.0.20", 20),
+            ("10.0.0.1-10.0.0.20", "10.0.0.1", "10.0.0.20", 20),
+            ("10.0.0.250-10.0.1.5", "10.0.0.250", "10.0.1.5", 12),
+            ("10.0.0.7-7", "10.0.0.7", "10.0.0.7", 1),
+            ("10.0.0.0-255", "10.0.0.0", "10.0.0.255", 256),
+            (
+                "2001:db8::1-2001:db8::10",
+                "2001:db8::1",
+                "2001:db8::10",
+                16,
+            ),
+            ("10.0.0.0-10.0.255.255", "10.0.0.0", "10.0.255.255", 65_536),
+        ];
+        for (text, first, last, count) in ok {
+            let target = ScanTarget::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            let ScanTarget::Range { range, .. } = target else {
+                panic!("{text}: not a range: {target:?}");
+            };
+            assert_eq!(range.iter().next(), Some(ip(first)), "{text}");
+            assert_eq!(range.iter().count() as u128, count, "{text}");
+            assert_eq!(range.iter().last(), Some(ip(last)), "{text}");
+        }
+        let bad = [
+            ("10.0.0.20-10", "10.0.0.10 comes before 10.0.0.20"),
+            ("10.0.0.1-256", "neither a last octet"),
+            ("10.0.0.1-x", "neither a last octet"),
+            ("10.0.0.1-010", "neither a last octet"),
+            ("10.0.0.1-::1", "different families"),
+            ("10.0.0.0-10.1.0.0", "holds 65537 addresses"),
+            (
+                "10.0.0.0/8",
+                "holds 16777216 addresses; netkit takes at most 65536",
+            ),
+            ("2001:db8::/64", "at most 65536"),
+        ];
+        for (text, why) in bad {
+            let got = ScanTarget::parse(text);
+            assert!(
+                got.as_ref().is_err_and(|e| e.to_string().contains(why)),
+                "{text}: {got:?}"
+            );
+        }
+        // A name with a dash is a name; a /16 is the most a block may be.
+        let name = ScanTarget::parse("lab-host-1").unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(name, ScanTarget::Host(h) if h.addr().is_none()));
+        let block = ScanTarget::parse("10.1.0.0/16").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(block.addresses().map(Iterator::count), Some(65_534));
+        assert!(ScanTarget::parse("2001:db8::/112").is_ok());
     }
 
     mod properties {

@@ -8,7 +8,6 @@ pub mod host;
 pub mod lab;
 pub mod parse;
 pub mod plan;
-#[allow(dead_code, unused_imports)] // until ping and scan use it (issue 24)
 pub mod reach;
 pub mod special;
 pub mod subnet;
@@ -20,7 +19,6 @@ use serde::{Serialize, Serializer};
 use class::Class;
 pub use count::Count;
 pub use forms::{Binary, Hex};
-#[allow(unused_imports)] // until ping and scan use it (issue 24)
 pub use reach::{Down, HostState, Up};
 use special::{Block, Purpose};
 

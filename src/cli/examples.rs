@@ -38,6 +38,19 @@ Examples:
   netkit ping ::1 localhost -c 3      several hosts at once, a table at the end
   netkit ping 127.0.0.1 --tcp 22      time TCP connects: no privilege needed
   netkit ping -c 10 -i 0.2 -q host    only the statistics
+  netkit ping 10.0.0.0/24             a sweep, as fping -g: every address once, a table at the end
+  netkit ping 10.0.0.1-20 --alive     only the addresses that answered, one a line (fping -a)
+  netkit ping 10.0.0.0/24 -W 300ms    a shorter wait for each address (default 1 s)
+
+A sweep (a block, a range, or more than 4 addresses) asks every address at once, at most 500
+in flight. On a directly connected subnet an address is up when it answers ARP (or IPv6
+neighbour discovery), its firewall whatever: the kernel resolves it (root or not) and netkit
+follows the kernel's neighbour table; an address unanswered within the wait (-W, 1 s by
+default; the kernel itself gives up after about 3 s) is down. Behind a router: an echo request
+and TCP connects to ports 80 and 443, a reset counting as up; a router's host unreachable, or
+nothing within the wait, is down. A sweep takes about the wait, longer when it holds more
+addresses than are in flight; Ctrl-C prints what was found. Exit codes, as fping's: 0 when
+every address answered, 1 when some did not (use --alive's list), 130 when stopped.
 
 Privilege: a raw ICMP socket (root or CAP_NET_RAW) shows TTLs, duplicates and ICMP errors;
 without one netkit uses the datagram socket that net.ipv4.ping_group_range allows.

@@ -22,11 +22,14 @@ pub enum SocketKind {
 #[derive(Debug, Args)]
 pub struct PingArgs {
     /// Hosts: IPv4 or IPv6 addresses, or names (resolved once; a name's first address is
-    /// pinged and the others named, or with --tcp the first that accepts a connect)
-    #[arg(value_name = "HOST", required = true, value_parser = parse_host)]
-    pub hosts: Vec<Host>,
+    /// pinged and the others named, or with --tcp the first that accepts a connect); or a
+    /// sweep, as fping -g: a block (10.0.0.0/24) or a range (10.0.0.1-20, 10.0.0.1-10.0.0.20),
+    /// at most 65536 addresses each, or more than 4 addresses
+    #[arg(value_name = "HOST", required = true, value_parser = parse_scan_target)]
+    pub hosts: Vec<ScanTarget>,
 
-    /// Stop after COUNT probes (default: until Ctrl-C)
+    /// Stop after COUNT probes (default: until Ctrl-C; in a sweep 1: each address is asked
+    /// at most COUNT times, until it answers)
     #[arg(short, long, value_name = "COUNT", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
@@ -36,7 +39,10 @@ pub struct PingArgs {
     pub interval: Duration,
 
     /// How long to wait for replies after the last probe: seconds, or with a unit (500ms)
-    /// [default: twice the slowest reply, or 10 s when none came]
+    /// [default: twice the slowest reply, or 10 s when none came]. In a sweep, how long each
+    /// address is waited for [default: 1 s]: on the link an address whose ARP (or neighbour
+    /// discovery) is unanswered by then is down, though the kernel itself gives up only after
+    /// about 3 s; a shorter wait (-W 300ms) is faster on a quick lab link
     #[arg(short = 'W', long = "timeout", value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 
@@ -80,8 +86,13 @@ pub struct PingArgs {
     #[arg(long, value_enum, default_value_t = SocketKind::Auto, value_name = "KIND")]
     pub socket: SocketKind,
 
+    /// Sweep, and print only the addresses that answered, one a line, for scripts (fping -a)
+    #[arg(short = 'a', long)]
+    pub alive: bool,
+
     /// JSON lines on stdout: each reply and error as it comes ({"event": "reply", ...}), then a
-    /// summary per host ({"event": "summary", ...})
+    /// summary per host ({"event": "summary", ...}); a sweep: one line per address
+    /// ({"event": "host", "state": "up", "reason": ...}), then {"event": "sweep_summary", ...}
     #[arg(long)]
     pub json: bool,
 }

@@ -22,8 +22,9 @@ use tokio::time::Instant;
 use super::connect::{self, Answer};
 use super::icmp::{Echo, EchoSocket, Kind};
 use super::interfaces::{self, Resolution};
+use super::stamp::Stamp;
 use super::stop::Stop;
-use crate::addr::reach::{Down, HostState, Up};
+use crate::addr::{Down, HostState, Up};
 use crate::error::Error;
 use crate::packet::icmp::{IcmpError, Reason};
 
@@ -70,11 +71,24 @@ const DISCARD: u16 = 9;
 /// rtnetlink: only REACHABLE and FAILED are answers; STALE/DELAY/PROBE wait; INCOMPLETE after
 /// `wait` → down); routed → ICMP echo (raw, or the datagram socket where allowed) plus TCP
 /// connects to 80 and 443 (a refusal means up).
+#[allow(dead_code)] // scan's entry (issue 24); ping takes the timed form
 pub async fn discover(
     targets: &[IpAddr],
     how: &Discover,
     stop: &mut Stop,
     mut each: impl FnMut(IpAddr, HostState),
+) -> Result<bool, Error> {
+    discover_timed(targets, how, stop, |addr, state, _| each(addr, state)).await
+}
+
+/// `discover`, with the time the answer took where it was measured: an echo reply's RTT (the
+/// kernel's stamps), a connect's (the kernel's RTT of the handshake, or the connect's own
+/// time for a reset). A neighbour's answer is seen by reading the table, not timed: `None`.
+pub async fn discover_timed(
+    targets: &[IpAddr],
+    how: &Discover,
+    stop: &mut Stop,
+    mut each: impl FnMut(IpAddr, HostState, Option<Duration>),
 ) -> Result<bool, Error> {
     let links = Links::read();
     let most = how.in_flight.max(1);
@@ -99,7 +113,7 @@ pub async fn discover(
             if links.on_link(addr) {
                 match run.resolve(addr) {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(_) => run.report(addr, HostState::Down(Down::NoAnswer), &mut each),
+                    Err(_) => run.report(addr, HostState::Down(Down::NoAnswer), None, &mut each),
                     Ok(()) => {}
                 }
             } else {
@@ -123,8 +137,8 @@ pub async fn discover(
             _ = tick.tick() => Event::Tick,
         };
         match event {
-            Event::Connect(Some((addr, port, answer))) => {
-                run.connected(addr, port, answer, &mut each)
+            Event::Connect(Some((addr, port, answer, took))) => {
+                run.connected(addr, port, answer, took, &mut each)
             }
             Event::Connect(None) => {}
             Event::Echo(Ok(Some(echo)), _) => run.echoed(&echo, &mut each),
@@ -138,7 +152,7 @@ pub async fn discover(
 
 /// What woke the loop.
 enum Event {
-    Connect(Option<(IpAddr, u16, Answer)>),
+    Connect(Option<(IpAddr, u16, Answer, Duration)>),
     Echo(io::Result<Option<Echo>>, bool),
     Tick,
 }
@@ -217,6 +231,8 @@ struct Routed {
     connects: Vec<AbortHandle>,
     /// A router's host unreachable about our echo request.
     unreachable: Option<IpAddr>,
+    /// When the echo request went, if it did.
+    sent: Option<Stamp>,
 }
 
 /// Everything in flight.
@@ -229,7 +245,7 @@ struct Run {
     routed_v6: usize,
     /// How many times each address in flight was given.
     copies: HashMap<IpAddr, usize>,
-    connects: JoinSet<(IpAddr, u16, Answer)>,
+    connects: JoinSet<(IpAddr, u16, Answer, Duration)>,
     /// The datagram sockets that start resolutions, opened when first needed.
     udp4: Option<UdpSocket>,
     udp6: Option<UdpSocket>,
@@ -297,19 +313,21 @@ impl Run {
             *tried = true;
             *socket = EchoSocket::open(v6, Kind::Auto, None).ok();
         }
+        let mut sent = None;
         if let Some(socket) = socket {
             // A send refused at once (no route) leaves the connects to say so.
-            let _ = socket
+            sent = socket
                 .send(SocketAddr::new(addr, 0), self.ident, 1, None, b"netkit")
-                .await;
+                .await
+                .ok();
         }
         let wait = self.wait;
         let connects = TCP_PORTS
             .iter()
             .map(|&port| {
                 self.connects.spawn(async move {
-                    let (answer, _) = connect::timed(SocketAddr::new(addr, port), wait).await;
-                    (addr, port, answer)
+                    let (answer, took) = connect::timed(SocketAddr::new(addr, port), wait).await;
+                    (addr, port, answer, took)
                 })
             })
             .collect();
@@ -319,6 +337,7 @@ impl Run {
                 deadline: Instant::now() + wait,
                 connects,
                 unreachable: None,
+                sent,
             },
         );
         self.copies.insert(addr, 1);
@@ -344,7 +363,8 @@ impl Run {
         addr: IpAddr,
         port: u16,
         answer: Answer,
-        each: &mut impl FnMut(IpAddr, HostState),
+        took: Duration,
+        each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
     ) {
         let Some(routed) = self.routed.get_mut(&addr) else {
             return;
@@ -355,19 +375,20 @@ impl Run {
             _ => None,
         };
         if let Some(up) = up {
-            self.report(addr, HostState::Up(up), each);
+            self.report(addr, HostState::Up(up), Some(took), each);
             return;
         }
         routed.connects.retain(|c| !c.is_finished());
         if routed.connects.is_empty()
             && let Some(from) = routed.unreachable
         {
-            self.report(addr, HostState::Down(Down::HostUnreachable { from }), each);
+            let down = HostState::Down(Down::HostUnreachable { from });
+            self.report(addr, down, None, each);
         }
     }
 
     /// An echo reply is up; a router's host (or net) unreachable about our request is noted.
-    fn echoed(&mut self, echo: &Echo, each: &mut impl FnMut(IpAddr, HostState)) {
+    fn echoed(&mut self, echo: &Echo, each: &mut impl FnMut(IpAddr, HostState, Option<Duration>)) {
         if !echo.answers(echo.to, self.ident) || echo.seq != 1 {
             return;
         }
@@ -375,7 +396,12 @@ impl Run {
             return;
         };
         match echo.error {
-            None => self.report(echo.to, HostState::Up(Up::EchoReply), each),
+            None => {
+                let rtt = routed
+                    .sent
+                    .map(|at| echo.time.saturating_duration_since(at));
+                self.report(echo.to, HostState::Up(Up::EchoReply), rtt, each);
+            }
             Some(IcmpError::Unreachable(u))
                 if matches!(u.reason(), Reason::HostUnreach | Reason::NetUnreach) =>
             {
@@ -386,7 +412,7 @@ impl Run {
     }
 
     /// Reads the neighbour table for what is resolving, and ends every wait that is over.
-    fn tick(&mut self, each: &mut impl FnMut(IpAddr, HostState)) {
+    fn tick(&mut self, each: &mut impl FnMut(IpAddr, HostState, Option<Duration>)) {
         let now = Instant::now();
         if !self.resolving.is_empty() {
             let mut found: Vec<(IpAddr, Resolution)> = Vec::new();
@@ -415,7 +441,7 @@ impl Run {
                     _ => None,
                 };
                 if let Some(outcome) = outcome {
-                    self.report(*addr, outcome, each);
+                    self.report(*addr, outcome, None, each);
                 }
             }
             // No entry at all past the wait: the kernel never started (or already dropped) one.
@@ -426,7 +452,7 @@ impl Run {
                 .map(|(a, _)| *a)
                 .collect();
             for addr in missing {
-                self.report(addr, HostState::Down(Down::NoNeighbour), each);
+                self.report(addr, HostState::Down(Down::NoNeighbour), None, each);
             }
         }
         let over: Vec<(IpAddr, Option<IpAddr>)> = self
@@ -440,12 +466,18 @@ impl Run {
                 Some(from) => Down::HostUnreachable { from },
                 None => Down::NoAnswer,
             };
-            self.report(addr, HostState::Down(down), each);
+            self.report(addr, HostState::Down(down), None, each);
         }
     }
 
     /// Reports an address (as many times as it was given) and forgets it.
-    fn report(&mut self, addr: IpAddr, state: HostState, each: &mut impl FnMut(IpAddr, HostState)) {
+    fn report(
+        &mut self,
+        addr: IpAddr,
+        state: HostState,
+        rtt: Option<Duration>,
+        each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
+    ) {
         self.resolving.remove(&addr);
         if let Some(routed) = self.routed.remove(&addr) {
             for c in routed.connects {
@@ -459,7 +491,7 @@ impl Run {
         }
         let copies = self.copies.remove(&addr).unwrap_or(1);
         for _ in 0..copies {
-            each(addr, state.clone());
+            each(addr, state.clone(), rtt);
         }
     }
 }

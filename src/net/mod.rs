@@ -5,7 +5,6 @@
 
 pub mod connect;
 pub mod diag;
-#[allow(dead_code)] // until ping and scan use it (issue 24)
 pub mod discover;
 pub mod errno;
 pub mod errqueue;

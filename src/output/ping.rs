@@ -4,12 +4,13 @@
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
 use super::Output;
 use super::Written;
+use crate::addr::HostState;
 use crate::stats::RttSummary;
 
 /// The whole run.
@@ -496,5 +497,156 @@ mod tests {
         for (ms, want) in cases {
             assert_eq!(rtt_text(ms), want, "{ms}");
         }
+    }
+}
+
+/// A sweep (`ping` of a block, a range or many addresses, as fping -g): every address once,
+/// with whether it answered, how, and in what time (issue 24).
+#[derive(Debug, Serialize)]
+pub struct SweepReport {
+    /// What was typed, joined: "10.0.0.0/24".
+    pub targets: String,
+    /// Each address reported, in the order given (a stopped sweep holds those known so far).
+    pub rows: Vec<SweepRow>,
+    /// Addresses given but not reported (the sweep was stopped first).
+    pub not_probed: usize,
+    pub elapsed_ms: u64,
+    /// How long each address was waited for.
+    pub wait_ms: u64,
+    /// Whether Ctrl-C ended the sweep.
+    pub stopped: bool,
+}
+
+/// One address of a sweep.
+#[derive(Debug, Serialize)]
+pub struct SweepRow {
+    pub address: IpAddr,
+    /// "up" or "down".
+    pub state: HostState,
+    /// How it was found up, or why it is taken as down: a token.
+    pub reason: &'static str,
+    /// The reason in words.
+    pub words: String,
+    /// The answer's time, where it was measured (an echo reply, a connect).
+    pub rtt_ms: Option<f64>,
+}
+
+impl SweepRow {
+    pub fn new(address: IpAddr, state: HostState, rtt: Option<Duration>, wait: Duration) -> Self {
+        let words = match &state {
+            HostState::Up(up) => up.words(),
+            HostState::Down(down) => down.words_within(wait),
+        };
+        SweepRow {
+            address,
+            reason: state.reason(),
+            state,
+            words,
+            rtt_ms: rtt.map(|d| d.as_secs_f64() * 1000.0),
+        }
+    }
+}
+
+/// A sweep's JSON lines: one per address, then the summary.
+#[derive(Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum SweepLine<'a> {
+    Host {
+        #[serde(flatten)]
+        row: &'a SweepRow,
+    },
+    SweepSummary {
+        targets: &'a str,
+        addresses: usize,
+        up: usize,
+        down: usize,
+        not_probed: usize,
+        elapsed_ms: u64,
+        wait_ms: u64,
+        stopped: bool,
+    },
+}
+
+impl SweepReport {
+    pub fn up(&self) -> usize {
+        self.rows.iter().filter(|r| r.state.is_up()).count()
+    }
+}
+
+impl Output {
+    /// The start of a sweep, on stderr (stdout stays the table, or only the addresses).
+    pub fn sweep_start(&mut self, targets: &str, count: usize, wait: Duration) -> Written {
+        if self.json() {
+            return Ok(());
+        }
+        self.status(&format!(
+            "PING {targets}: {count} address{}, each waited for {:.1} s",
+            if count == 1 { "" } else { "es" },
+            wait.as_secs_f64()
+        ))
+    }
+
+    /// The end of a sweep: the table (or with `alive`, only the addresses that answered, one
+    /// a line, as fping -a), then the summary line and what the reasons mean.
+    pub fn sweep(&mut self, report: &SweepReport, alive: bool, quiet: bool) -> Written {
+        let up = report.up();
+        if self.json() {
+            for row in report.rows.iter().filter(|r| !alive || r.state.is_up()) {
+                self.json_line(&SweepLine::Host { row })?;
+            }
+            return self.json_line(&SweepLine::SweepSummary {
+                targets: &report.targets,
+                addresses: report.rows.len() + report.not_probed,
+                up,
+                down: report.rows.len() - up,
+                not_probed: report.not_probed,
+                elapsed_ms: report.elapsed_ms,
+                wait_ms: report.wait_ms,
+                stopped: report.stopped,
+            });
+        }
+        if alive {
+            for row in report.rows.iter().filter(|r| r.state.is_up()) {
+                writeln!(self, "{}", row.address)?;
+            }
+            return Ok(());
+        }
+        if !quiet && !report.rows.is_empty() {
+            let mut table = self.table(&["ADDRESS", "STATE", "RTT", "REASON"]);
+            for row in &report.rows {
+                table.add_row([
+                    row.address.to_string(),
+                    row.state.token().to_string(),
+                    row.rtt_ms
+                        .map_or("-".to_string(), |ms| format!("{ms:.3} ms")),
+                    row.reason.to_string(),
+                ]);
+            }
+            self.write_table(&mut table, 0)?;
+            writeln!(self)?;
+        }
+        let total = report.rows.len() + report.not_probed;
+        let mut line = format!(
+            "{total} address{} pinged in {:.1} s: {up} up, {} down",
+            if total == 1 { "" } else { "es" },
+            report.elapsed_ms as f64 / 1000.0,
+            report.rows.len() - up
+        );
+        if report.not_probed > 0 {
+            line.push_str(&format!(
+                ", {} not answered yet when stopped",
+                report.not_probed
+            ));
+        }
+        writeln!(self, "{line}")?;
+        // Each reason once, in words: the table carries only its token.
+        let mut said: Vec<&str> = Vec::new();
+        for row in &report.rows {
+            if !said.contains(&row.reason) {
+                said.push(row.reason);
+                writeln!(self, "  {}: {}", row.reason, row.words)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -5,11 +5,13 @@
 
 mod hosts;
 mod icmp;
+mod sweep;
 mod tcp;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use crate::addr::host::ScanTarget;
 use crate::cli::PingArgs;
 use crate::error::{Error, Outcome, interval_refusal};
 use crate::net::connect;
@@ -37,6 +39,9 @@ struct Target {
 }
 
 pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
+    if sweep::wanted(args) {
+        return sweep::run(args, out);
+    }
     if let Some(refused) = interval_refusal(args.interval, crate::net::privileged()) {
         return Err(Error::Permission(refused));
     }
@@ -85,7 +90,11 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
 async fn targets(args: &PingArgs) -> Result<Vec<Target>, Error> {
     let family = Family::from_flags(args.ipv4, args.ipv6);
     let mut targets = Vec::with_capacity(args.hosts.len());
-    for host in &args.hosts {
+    for target in &args.hosts {
+        // A block or a range is swept (sweep::wanted), never pinged in turn.
+        let ScanTarget::Host(host) = target else {
+            continue;
+        };
         let every = resolve_all_scoped(host, family).await?;
         let (chosen, tried) = match args.tcp {
             Some(port) if every.len() > 1 => choose(&every, port, tcp::limit(args.timeout)).await,

@@ -126,12 +126,13 @@ enum Target {
         every: Vec<SocketAddr>,
     },
     Net(String, IpNet),
+    Range(String, crate::addr::host::AddrRange),
 }
 
 impl Target {
     fn given(&self) -> &str {
         match self {
-            Target::Addr { given, .. } | Target::Net(given, _) => given,
+            Target::Addr { given, .. } | Target::Net(given, _) | Target::Range(given, _) => given,
         }
     }
 
@@ -141,6 +142,7 @@ impl Target {
         match self {
             Target::Addr { every, .. } => Box::new(every.iter().take(1).copied()),
             Target::Net(_, net) => Box::new(net.hosts().map(|h| SocketAddr::new(h, 0))),
+            Target::Range(_, range) => Box::new(range.iter().map(|h| SocketAddr::new(h, 0))),
         }
     }
 }
@@ -458,6 +460,7 @@ async fn targets(given: &[ScanTarget]) -> Result<Vec<Target>, Error> {
 async fn target(given: &ScanTarget) -> Result<Target, Error> {
     Ok(match given {
         ScanTarget::Net { given, net } => Target::Net(given.clone(), *net),
+        ScanTarget::Range { given, range } => Target::Range(given.clone(), *range),
         ScanTarget::Host(host) => Target::Addr {
             given: host.given().to_string(),
             every: resolve_all_scoped(host, Family::Any).await?,
