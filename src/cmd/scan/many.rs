@@ -137,7 +137,7 @@ pub(super) async fn run(
     let mut addresses = targets.iter().flat_map(|t| {
         let others: Vec<IpAddr> = match t {
             Target::Addr { every, .. } => every.iter().skip(1).map(SocketAddr::ip).collect(),
-            Target::Net(..) => Vec::new(),
+            Target::Net(..) | Target::Range(..) => Vec::new(),
         };
         t.hosts().map(move |at| (t.given(), at, others.clone()))
     });
