@@ -971,4 +971,11 @@ fn ctrl_c_ends_a_sweep_with_what_was_found() {
             && stdout.contains("3 up, 0 down, 251 not answered yet when stopped"),
         "{stdout}"
     );
+    // -w ends it the same way, but as asked: the outcome's exit code, not 130.
+    let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET, "-W", "20s", "-w", "1s"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.contains("3 up, 0 down, 251 not answered yet when stopped"),
+        "{stdout}"
+    );
 }

@@ -10,7 +10,7 @@
 //! nix's `SockaddrLike::from_raw`), and the crate forbids it. The kernel's resolution is as
 //! truthful, only bounded by the kernel's pace (its first solicitation goes at once).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
@@ -56,6 +56,10 @@ const POLL: Duration = Duration::from_millis(25);
 /// How long past the wait an entry the kernel is still checking (STALE, DELAY, PROBE) is
 /// followed: its DELAY (5 s) and PROBE (3 probes a second apart) end by then.
 const UNCONFIRMED_MOST: Duration = Duration::from_secs(9);
+
+/// How long the kernel keeps resolving an address nobody answers (its three solicitations a
+/// second apart), whatever netkit's own wait: what counts against the neighbour table.
+const KERNEL_RESOLVING: Duration = Duration::from_millis(3500);
 
 /// Descriptors kept for everything that is not a probe (stdio, the runtime, the sockets of
 /// discovery itself).
@@ -111,8 +115,19 @@ pub async fn discover_timed(
                 continue;
             }
             if links.on_link(addr) {
+                if run.kernel_resolving(most) {
+                    break;
+                }
                 match run.resolve(addr) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    // A full send buffer, a full neighbour table, no descriptor: nothing was
+                    // asked, so nothing is said; asked again after a tick.
+                    Err(e)
+                        if e.kind() == io::ErrorKind::WouldBlock
+                            || super::errno::is_busy(&e)
+                            || super::errno::is_out_of_descriptors(&e) =>
+                    {
+                        break;
+                    }
                     Err(_) => run.report(addr, HostState::Down(Down::NoAnswer), None, &mut each),
                     Ok(()) => {}
                 }
@@ -240,6 +255,9 @@ struct Run {
     wait: Duration,
     /// On-link addresses being resolved, with the end of their wait.
     resolving: HashMap<IpAddr, Instant>,
+    /// When the resolutions of the last `KERNEL_RESOLVING` began (at most `in_flight`): the
+    /// kernel still resolves those netkit has stopped waiting for.
+    begun: VecDeque<Instant>,
     routed: HashMap<IpAddr, Routed>,
     routed_v4: usize,
     routed_v6: usize,
@@ -262,6 +280,7 @@ impl Run {
         Run {
             wait,
             resolving: HashMap::new(),
+            begun: VecDeque::new(),
             routed: HashMap::new(),
             routed_v4: 0,
             routed_v6: 0,
@@ -281,6 +300,21 @@ impl Run {
         self.resolving.len() + self.routed.len()
     }
 
+    /// Whether `most` resolutions are still the kernel's (begun within its time to give up):
+    /// the neighbour table (gc_thresh3, 1024 by default, shared by every namespace) must not
+    /// overflow, or the kernel drops entries, ours and everyone's.
+    fn kernel_resolving(&mut self, most: usize) -> bool {
+        let now = Instant::now();
+        while self
+            .begun
+            .front()
+            .is_some_and(|at| now.duration_since(*at) >= KERNEL_RESOLVING)
+        {
+            self.begun.pop_front();
+        }
+        self.begun.len() >= most
+    }
+
     /// Starts the kernel's resolution of an on-link address: one empty datagram to its
     /// discard port, which the kernel holds until the neighbour answers.
     fn resolve(&mut self, addr: IpAddr) -> io::Result<()> {
@@ -296,7 +330,9 @@ impl Run {
         if let Some(s) = socket {
             s.send_to(&[], SocketAddr::new(addr, DISCARD))?;
         }
-        self.resolving.insert(addr, Instant::now() + self.wait);
+        let now = Instant::now();
+        self.resolving.insert(addr, now + self.wait);
+        self.begun.push_back(now);
         self.copies.insert(addr, 1);
         Ok(())
     }
@@ -324,12 +360,7 @@ impl Run {
         let wait = self.wait;
         let connects = TCP_PORTS
             .iter()
-            .map(|&port| {
-                self.connects.spawn(async move {
-                    let (answer, took) = connect::timed(SocketAddr::new(addr, port), wait).await;
-                    (addr, port, answer, took)
-                })
-            })
+            .map(|&port| self.connect(addr, port, wait, Duration::ZERO))
             .collect();
         self.routed.insert(
             addr,
@@ -346,6 +377,17 @@ impl Run {
         } else {
             self.routed_v4 += 1;
         }
+    }
+
+    /// One connect within `wait`, begun `after` from now, as a task of the set.
+    fn connect(&mut self, addr: IpAddr, port: u16, wait: Duration, after: Duration) -> AbortHandle {
+        self.connects.spawn(async move {
+            if !after.is_zero() {
+                tokio::time::sleep(after).await;
+            }
+            let (answer, took) = connect::timed(SocketAddr::new(addr, port), wait).await;
+            (addr, port, answer, took)
+        })
     }
 
     fn drop_echo(&mut self, v6: bool) {
@@ -379,6 +421,22 @@ impl Run {
             return;
         }
         routed.connects.retain(|c| !c.is_finished());
+        // This machine was short of something (descriptors, local ports): the host was not
+        // asked, so the connect is made again in what is left of the wait.
+        if let Answer::Failed(e) = &answer
+            && (super::errno::is_busy(e) || super::errno::is_out_of_descriptors(e))
+        {
+            let left = routed
+                .deadline
+                .saturating_duration_since(Instant::now() + POLL);
+            if !left.is_zero() {
+                let again = self.connect(addr, port, left, POLL);
+                if let Some(routed) = self.routed.get_mut(&addr) {
+                    routed.connects.push(again);
+                }
+            }
+            return;
+        }
         if routed.connects.is_empty()
             && let Some(from) = routed.unreachable
         {
@@ -520,6 +578,28 @@ mod tests {
                 found.iter().all(|(a, s)| *a == lo && s.is_up()),
                 "{found:?}"
             );
+        });
+    }
+
+    #[test]
+    fn resolutions_the_kernel_still_holds_count_against_the_most() {
+        let Ok(runtime) = crate::net::runtime(1) else {
+            panic!("no runtime");
+        };
+        runtime.block_on(async {
+            let mut run = Run::new(Duration::from_secs(1));
+            let now = Instant::now();
+            assert!(!run.kernel_resolving(2));
+            run.begun.push_back(now);
+            run.begun.push_back(now);
+            assert!(run.kernel_resolving(2), "two begun just now");
+            assert!(!run.kernel_resolving(3));
+            // Begun longer ago than the kernel resolves: no longer counted, and forgotten.
+            run.begun.clear();
+            run.begun.push_back(now - KERNEL_RESOLVING);
+            run.begun.push_back(now);
+            assert!(!run.kernel_resolving(2));
+            assert_eq!(run.begun.len(), 1);
         });
     }
 

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::addr::HostState;
@@ -53,12 +55,24 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
     let runtime = crate::net::runtime(1)?;
     runtime.block_on(async {
         let mut stop = crate::net::stop::stop();
+        // -w: the sweep ends then as by Ctrl-C, but as an end asked for (not exit 130).
+        let ran_out = Arc::new(AtomicBool::new(false));
+        if let Some(deadline) = args.deadline {
+            let (ctrl_c, flag) = (stop, Arc::clone(&ran_out));
+            stop = Box::pin(async move {
+                tokio::select! {
+                    () = ctrl_c => {}
+                    () = tokio::time::sleep(deadline) => flag.store(true, Ordering::Relaxed),
+                }
+            });
+        }
         let addresses = tokio::select! {
             a = addresses(args) => a?,
             _ = &mut stop => return Ok(Outcome::Interrupted),
         };
         out.sweep_start(&given, addresses.len(), wait)?;
         let began = Stamp::now();
+        let mut progress = out.progress(addresses.len() as u64, "addresses");
         let mut found: HashMap<IpAddr, (HostState, Option<Duration>)> = HashMap::new();
         let mut stopped = false;
         for round in 0..rounds {
@@ -78,6 +92,9 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
                 break;
             }
             let done = discover_timed(&asking, &how, &mut stop, |addr, state, rtt| {
+                if round == 0 {
+                    progress.advance(1);
+                }
                 found.insert(addr, (state, rtt));
             })
             .await?;
@@ -86,6 +103,7 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
                 break;
             }
         }
+        progress.finish();
         let mut rows = Vec::with_capacity(found.len());
         let mut not_probed = 0;
         for addr in &addresses {
@@ -104,7 +122,7 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
         };
         out.sweep(&report, args.alive, args.quiet)?;
         // fping's exit codes: 0 when every address answered, 1 when some did not.
-        Ok(if stopped {
+        Ok(if stopped && !ran_out.load(Ordering::Relaxed) {
             Outcome::Interrupted
         } else if report.up() == addresses.len() {
             Outcome::Success
