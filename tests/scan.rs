@@ -734,6 +734,48 @@ fn a_subnet_scan_says_which_addresses_are_up_and_only_their_ports() {
         "{text}"
     );
     assert!(text.contains("6 addresses scanned in "), "{text}");
+    // A range is a scan of several addresses too.
+    let (code, stdout, _) = lab.netkit(&["scan", "10.209.2.9-31", "-p", "22,80,443", "--json"]);
+    assert_eq!(code, 0, "{stdout}");
+    let all = seen(&report(&stdout));
+    assert_eq!(all.len(), 23);
+    let mut built = as_built(&lab);
+    built.retain(|h| h.0 != SubnetLab::GATEWAY);
+    assert_eq!(up(&all), built, "{stdout}");
+}
+
+/// Without privilege (as nobody) the kernel's neighbour resolution still finds every host on
+/// the link, the firewalled one included, as root does (issue 24).
+#[test]
+fn an_unprivileged_subnet_scan_finds_the_same_hosts() {
+    let Some(lab) = SubnetLab::direct("snu") else {
+        return;
+    };
+    let bin = common::netkit_for_anyone();
+    let bin = bin.to_string_lossy().into_owned();
+    let out = lab.client.exec(
+        "setpriv",
+        &[
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            &bin,
+            "scan",
+            SubnetLab::NET,
+            "-p",
+            "22,80,443",
+            "--json",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = seen(&report(&stdout));
+    assert_eq!(all.len(), 254);
+    assert_eq!(up(&all), as_built(&lab), "{stdout}");
 }
 
 #[test]
