@@ -623,6 +623,11 @@ bench_netscan() {
         netscan_run "nk-$where-$who.$i" "$tag-$where" "$who" "$WORK/netkit" scan -p 22,80,443 --json "$prefix.0/24"
       done
     done
+    # Which hosts answer, as fping -a -g (no retries) and netkit ping --alive, as root.
+    for i in $(seq "$runs"); do
+      netscan_run "fping-$where.$i" "$tag-$where" 0 fping -a -g -r 0 "$prefix.0/24"
+      netscan_run "nkping-$where.$i" "$tag-$where" 0 "$WORK/netkit" ping --alive "$prefix.0/24"
+    done
   done
   python3 - "$WORK" "$runs" <<'PY'
 import json, re, statistics, sys
@@ -668,7 +673,19 @@ for where, what in (("d", "on the link"), ("r", "behind a router")):
         print(f"   {what}, as {as_}: medians netkit {nk:.2f} s, nmap -sT -T4 {nm:.2f} s: netkit/nmap {nk / nm:.2f}x the time (target <= 1)")
         print(f"      netkit: {show(nkh)}")
         print(f"      nmap:   {show(nmh)}")
-        print(f"      same up hosts and states: {'yes' if nkh[1] == nmh[1] else 'NO'}")
+        if nkh[1] == nmh[1]:
+            print("      same up hosts and states: yes")
+        else:
+            only = lambda a, b: sorted(set(a) - set(b)) or "none"
+            print(f"      same up hosts and states: NO (up for netkit only: {only(nkh[1], nmh[1])}; "
+                  f"for nmap only: {only(nmh[1], nkh[1])}; states differ on: "
+                  f"{sorted(h for h in set(nkh[1]) & set(nmh[1]) if nkh[1][h] != nmh[1][h]) or 'none'})")
+    fp, nkp = wall(f"fping-{where}"), wall(f"nkping-{where}")
+    alive = lambda name: sorted(open(f"{work}/{name}.1.out").read().split())
+    print(f"   {what}, as root: medians netkit ping --alive {nkp:.2f} s, fping -a -g -r 0 {fp:.2f} s: "
+          f"netkit/fping {nkp / fp:.2f}x the time (target <= 1)")
+    print(f"      netkit: {alive(f'nkping-{where}')}")
+    print(f"      fping:  {alive(f'fping-{where}')}")
 PY
 }
 

@@ -207,56 +207,54 @@ impl Output {
 
     /// One host's ports as text: the table of the ports that are not closed, then its line.
     fn scan_text(&mut self, scan: &TargetScan) -> Written {
-        {
-            // An address found down (-Pn) has only unreachable ports: its line says so.
-            let all_unreachable = scan.counts.unreachable == scan.ports_scanned;
-            if !scan.ports.is_empty() && !all_unreachable {
-                let mut table = self.table(&["PORT", "STATE", "REASON", "SERVICE", "LATENCY"]);
-                for p in &scan.ports {
-                    table.add_row([
-                        format!("{}/{}", p.port, scan.protocol.name()),
-                        p.state.name().to_string(),
-                        p.reason.to_string(),
-                        p.service.clone().unwrap_or_else(|| "-".to_string()),
-                        p.rtt_ms.map_or("-".to_string(), |r| format!("{r:.3} ms")),
-                    ]);
-                }
-                self.write_table(&mut table, 0)?;
+        // An address found down (-Pn) has only unreachable ports: its line says so.
+        let all_unreachable = scan.counts.unreachable == scan.ports_scanned;
+        if !scan.ports.is_empty() && !all_unreachable {
+            let mut table = self.table(&["PORT", "STATE", "REASON", "SERVICE", "LATENCY"]);
+            for p in &scan.ports {
+                table.add_row([
+                    format!("{}/{}", p.port, scan.protocol.name()),
+                    p.state.name().to_string(),
+                    p.reason.to_string(),
+                    p.service.clone().unwrap_or_else(|| "-".to_string()),
+                    p.rtt_ms.map_or("-".to_string(), |r| format!("{r:.3} ms")),
+                ]);
             }
-            let c = &scan.counts;
-            let cut = if scan.interrupted {
-                " (interrupted)"
-            } else {
-                ""
-            };
-            // open|filtered only where it can happen (UDP), so TCP lines stay nmap-short;
-            // unreachable only on an address found down.
-            let mut open_filtered = if scan.protocol == Protocol::Udp {
-                format!(", {} open|filtered", c.open_filtered)
-            } else {
-                String::new()
-            };
-            if c.unreachable > 0 {
-                let why = scan.ports.first().map_or("", |p| p.reason);
-                open_filtered.push_str(&format!(", {} unreachable ({why})", c.unreachable));
-            }
-            // A name is named with its address, as nmap's "scan report for localhost (::1)".
-            let on = if scan.other_addresses.is_empty() {
-                scan.address.to_string()
-            } else {
-                format!("{} ({})", scan.target, scan.address)
-            };
-            writeln!(
-                self,
-                "{} ports on {on} scanned in {:.2} s{cut}: {} open, {} closed, {} filtered{open_filtered}",
-                scan.ports_scanned,
-                scan.elapsed_ms as f64 / 1000.0,
-                c.open,
-                c.closed,
-                c.filtered
-            )?;
-            self.other_addresses(scan)?;
+            self.write_table(&mut table, 0)?;
         }
+        let c = &scan.counts;
+        let cut = if scan.interrupted {
+            " (interrupted)"
+        } else {
+            ""
+        };
+        // open|filtered only where it can happen (UDP), so TCP lines stay nmap-short;
+        // unreachable only on an address found down.
+        let mut open_filtered = if scan.protocol == Protocol::Udp {
+            format!(", {} open|filtered", c.open_filtered)
+        } else {
+            String::new()
+        };
+        if c.unreachable > 0 {
+            let why = scan.ports.first().map_or("", |p| p.reason);
+            open_filtered.push_str(&format!(", {} unreachable ({why})", c.unreachable));
+        }
+        // A name is named with its address, as nmap's "scan report for localhost (::1)".
+        let on = if scan.other_addresses.is_empty() {
+            scan.address.to_string()
+        } else {
+            format!("{} ({})", scan.target, scan.address)
+        };
+        writeln!(
+            self,
+            "{} ports on {on} scanned in {:.2} s{cut}: {} open, {} closed, {} filtered{open_filtered}",
+            scan.ports_scanned,
+            scan.elapsed_ms as f64 / 1000.0,
+            c.open,
+            c.closed,
+            c.filtered
+        )?;
+        self.other_addresses(scan)?;
         Ok(())
     }
 

@@ -253,7 +253,14 @@ async fn chunk(
         }
         book.write_ready(how, out)?;
     }
-    Ok(())
+    // A host's task that ended without its answer (it cannot panic, but were it to) is
+    // reported with what it found, so every address after it is still written.
+    for i in book.next..book.slots.len() {
+        if matches!(book.slots[i].entry, Entry::Scanning { .. }) {
+            book.finish(scan, i, true);
+        }
+    }
+    book.write_ready(how, out)
 }
 
 fn state_is_up(state: &HostState) -> bool {
@@ -406,5 +413,64 @@ fn found(state: &HostState, wait: Duration) -> HostFound {
             reason: down.token(),
             reason_text: down.words_within(wait),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Down;
+
+    fn verdict(state: PortState, reason: &'static str) -> Verdict {
+        Verdict::new(state, reason, None)
+    }
+
+    #[test]
+    fn a_down_address_s_silent_ports_are_unreachable_never_filtered() {
+        let down = HostState::Down(Down::NoNeighbour);
+        let mut answers = vec![
+            (22, verdict(PortState::Filtered, "no-response")),
+            (80, verdict(PortState::Filtered, "host-unreach")),
+        ];
+        assert_eq!(with_ports(down.clone(), true, &mut answers), down);
+        let states: Vec<(PortState, &str)> =
+            answers.iter().map(|(_, v)| (v.state, v.reason)).collect();
+        assert_eq!(
+            states,
+            [
+                (PortState::Unreachable, "no-response"),
+                (PortState::Unreachable, "host-unreach")
+            ],
+            "each keeps what its probe saw"
+        );
+    }
+
+    #[test]
+    fn a_port_that_answers_proves_the_host_up() {
+        let down = HostState::Down(Down::NoAnswer);
+        let mut answers = vec![
+            (22, verdict(PortState::Filtered, "no-response")),
+            (8080, verdict(PortState::Closed, "conn-refused")),
+        ];
+        assert_eq!(
+            with_ports(down.clone(), true, &mut answers),
+            HostState::Up(Up::TcpRefused(8080))
+        );
+        assert_eq!(
+            answers[0].1.state,
+            PortState::Filtered,
+            "an up host's filter"
+        );
+        let mut udp = vec![(53, verdict(PortState::OpenFiltered, "no-response"))];
+        assert_eq!(
+            with_ports(down.clone(), false, &mut udp),
+            down,
+            "UDP is kept"
+        );
+        assert_eq!(udp[0].1.state, PortState::OpenFiltered);
+        let up = HostState::Up(Up::EchoReply);
+        let mut silent = vec![(22, verdict(PortState::Filtered, "no-response"))];
+        assert_eq!(with_ports(up.clone(), true, &mut silent), up);
+        assert_eq!(silent[0].1.state, PortState::Filtered);
     }
 }
