@@ -50,26 +50,44 @@ impl How {
     /// (at most MAX_DISCOVERY), the rest dealt to hosts, each with at most its ports' count.
     /// A SYN scan's raw sockets are shared by its lanes, one host at a time.
     pub(super) fn of(args: &ScanArgs, scan: &Scan) -> How {
-        let budget = scan.settings.concurrency.max(2);
-        let in_flight = (budget / 2).clamp(1, MAX_DISCOVERY);
-        let for_ports = budget.saturating_sub(in_flight).max(1);
-        let per_host = scan.ports.len().clamp(1, for_ports);
-        let hosts = match scan.method {
-            Method::Syn(_) => 1,
-            _ => (for_ports / per_host).clamp(1, MAX_HOSTS),
-        };
+        let one_host = matches!(scan.method, Method::Syn(_));
+        let split = Split::of(scan.settings.concurrency, scan.ports.len(), one_host);
         How {
             discover: Discover {
                 wait: args.host_wait,
-                in_flight,
+                in_flight: split.in_flight,
             },
             every: args.no_discovery(),
             verbose: args.verbose,
-            per_host: if hosts == 1 {
-                scan.settings.concurrency
-            } else {
-                per_host
-            },
+            per_host: split.per_host,
+            hosts: split.hosts,
+        }
+    }
+}
+
+/// The descriptor budget dealt out: resolutions or probes in flight for discovery, ports in
+/// flight per host, hosts at once.
+#[derive(Debug, PartialEq, Eq)]
+struct Split {
+    in_flight: usize,
+    per_host: usize,
+    hosts: usize,
+}
+
+impl Split {
+    fn of(budget: usize, ports: usize, one_host: bool) -> Split {
+        let in_flight = (budget.max(2) / 2).clamp(1, MAX_DISCOVERY);
+        let for_ports = budget.saturating_sub(in_flight).max(1);
+        let per_host = ports.clamp(1, for_ports);
+        let hosts = if one_host {
+            1
+        } else {
+            (for_ports / per_host).clamp(1, MAX_HOSTS)
+        };
+        Split {
+            in_flight,
+            // One host at a time has the whole budget for its ports.
+            per_host: if hosts == 1 { budget.max(1) } else { per_host },
             hosts,
         }
     }
@@ -423,6 +441,27 @@ mod tests {
 
     fn verdict(state: PortState, reason: &'static str) -> Verdict {
         Verdict::new(state, reason, None)
+    }
+
+    #[test]
+    fn the_budget_is_shared_by_discovery_and_the_hosts() {
+        let split = |budget, ports, one| {
+            let s = Split::of(budget, ports, one);
+            (s.in_flight, s.per_host, s.hosts)
+        };
+        assert_eq!(
+            split(4096, 3, false),
+            (500, 3, 1024),
+            "many hosts of 3 ports"
+        );
+        assert_eq!(split(4096, 1000, false), (500, 1000, 3));
+        assert_eq!(split(48, 3, false), (24, 3, 8), "ulimit -n 64");
+        assert_eq!(
+            split(1, 3, false),
+            (1, 1, 1),
+            "one descriptor: one at a time"
+        );
+        assert_eq!(split(4096, 3, true), (500, 4096, 1), "a SYN scan: one host");
     }
 
     #[test]
