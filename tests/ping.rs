@@ -775,9 +775,11 @@ fn a_sweep_of_a_direct_subnet_finds_every_host_the_firewalled_one_too() {
     assert_eq!(hosts.len(), 254, "{stdout}");
     assert_eq!(up_in(&hosts), lab.up_hosts(), "{stdout}");
     for (address, state, reason) in &hosts {
+        // The hosts that answer ping do so with their RTT; the firewalled one answers only
+        // ARP. `.1` is this machine's own address.
         let want = match address.as_str() {
-            SubnetLab::GATEWAY => "echo-reply", // this machine's own address
-            SubnetLab::OPEN | SubnetLab::FIREWALLED | SubnetLab::CLOSED => "neighbour-reachable",
+            SubnetLab::GATEWAY | SubnetLab::OPEN | SubnetLab::CLOSED => "echo-reply",
+            SubnetLab::FIREWALLED => "neighbour-reachable",
             _ => "no-neighbour",
         };
         assert_eq!(reason, want, "{address} {state}");
@@ -787,9 +789,15 @@ fn a_sweep_of_a_direct_subnet_finds_every_host_the_firewalled_one_too() {
         (&json!(254), &json!(4), &json!(250)),
         "{summary}"
     );
+    let rtts = json_lines(&stdout)
+        .into_iter()
+        .filter(|l| l["reason"] == "echo-reply")
+        .filter(|l| l["rtt_ms"].as_f64().is_some_and(|ms| ms > 0.0))
+        .count();
+    assert_eq!(rtts, 3, "an echo reply's time: {stdout}");
     // --alive: the addresses that answered, one a line, nothing else.
     let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET, "--alive", "-W", "500ms"]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!((code, stderr.as_str()), (1, ""));
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
         lab.up_hosts(),
@@ -978,4 +986,85 @@ fn ctrl_c_ends_a_sweep_with_what_was_found() {
         stdout.contains("3 up, 0 down, 251 not answered yet when stopped"),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_sweep_of_an_ipv6_subnet_finds_its_hosts_by_neighbour_discovery() {
+    for routed in [false, true] {
+        let lab = if routed {
+            SubnetLab::routed("sweep6-r", true)
+        } else {
+            SubnetLab::direct("sweep6-d")
+        };
+        let Some(lab) = lab else {
+            return;
+        };
+        let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET6, "--json"]);
+        assert_eq!(code, 1, "{stderr}");
+        let (hosts, _) = sweep_json(&stdout);
+        assert_eq!(up_in(&hosts), lab.up_hosts6(), "routed {routed}: {stdout}");
+        let firewalled = hosts.iter().find(|(a, _, _)| a == SubnetLab::FIREWALLED6);
+        let want = if routed {
+            "no-response"
+        } else {
+            "neighbour-reachable"
+        };
+        assert_eq!(firewalled.map(|(_, _, r)| r.as_str()), Some(want));
+    }
+}
+
+#[test]
+fn a_second_sweep_asks_hosts_the_kernel_is_still_checking_directly() {
+    // Entries confirmed a while ago go STALE; a datagram then puts them in DELAY, which the
+    // kernel only checks after 5 s. The sweep asks such a host by echo and TCP meanwhile; the
+    // firewalled host, which answers only ARP, still waits for the kernel's check.
+    let Some(lab) = SubnetLab::direct("sweep-s") else {
+        return;
+    };
+    lab.client
+        .bash("echo 200 > /proc/sys/net/ipv4/neigh/br0/base_reachable_time_ms");
+    let range = "10.209.2.10-30";
+    let (code, _, stderr) = lab.netkit(&["ping", range, "-q"]);
+    assert_eq!(code, 1, "{stderr}");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // As nobody, who has no ICMP socket in a fresh namespace: the hosts are asked by TCP
+    // connects to 80 and 443 beside the kernel's check, and refuse them.
+    let bin = common::netkit_for_anyone();
+    let bin = bin.to_string_lossy().into_owned();
+    let args = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", &bin];
+    let out = lab
+        .client
+        .exec("setpriv", &[&args[..], &["ping", range, "--json"]].concat());
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    if stderr.contains("setpriv:") {
+        common::skip(&format!("setpriv cannot drop privileges here: {stderr}"));
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (hosts, _) = sweep_json(&stdout);
+    let reason = |a: &str| {
+        hosts
+            .iter()
+            .find(|(h, _, _)| h == a)
+            .map(|(_, _, r)| r.clone())
+    };
+    assert_eq!(
+        reason(SubnetLab::OPEN).as_deref(),
+        Some("conn-refused"),
+        "{stdout}"
+    );
+    assert_eq!(
+        reason(SubnetLab::CLOSED).as_deref(),
+        Some("conn-refused"),
+        "{stdout}"
+    );
+    assert_eq!(
+        reason(SubnetLab::FIREWALLED).as_deref(),
+        Some("neighbour-reachable"),
+        "{stdout}"
+    );
+    assert_eq!(up_in(&hosts).len(), 3, "{stdout}");
 }

@@ -10,7 +10,7 @@
 //! nix's `SockaddrLike::from_raw`), and the crate forbids it. The kernel's resolution is as
 //! truthful, only bounded by the kernel's pace (its first solicitation goes at once).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
@@ -61,6 +61,10 @@ const UNCONFIRMED_MOST: Duration = Duration::from_secs(9);
 /// second apart), whatever netkit's own wait: what counts against the neighbour table.
 const KERNEL_RESOLVING: Duration = Duration::from_millis(3500);
 
+/// How long an echo reply is awaited on the link once the neighbour answered, before the
+/// neighbour's answer alone says up (a reply follows within a millisecond on a lab link).
+const ECHO_GRACE: Duration = Duration::from_millis(100);
+
 /// Descriptors kept for everything that is not a probe (stdio, the runtime, the sockets of
 /// discovery itself).
 const RESERVE: u64 = 24;
@@ -91,6 +95,30 @@ pub async fn discover(
 pub async fn discover_timed(
     targets: &[IpAddr],
     how: &Discover,
+    stop: &mut Stop,
+    each: impl FnMut(IpAddr, HostState, Option<Duration>),
+) -> Result<bool, Error> {
+    run(targets, how, false, stop, each).await
+}
+
+/// `discover_timed`, with an echo request beside each resolution on the link (ping's sweep):
+/// a host there that answers ping is reported by its reply, with the reply's time (the first
+/// request waits for the link's resolution, as fping's first does); one that answers only
+/// ARP or neighbour discovery is still found by the kernel's resolution.
+pub async fn discover_pinging(
+    targets: &[IpAddr],
+    how: &Discover,
+    stop: &mut Stop,
+    each: impl FnMut(IpAddr, HostState, Option<Duration>),
+) -> Result<bool, Error> {
+    run(targets, how, true, stop, each).await
+}
+
+/// The one loop behind the three.
+async fn run(
+    targets: &[IpAddr],
+    how: &Discover,
+    echo_on_link: bool,
     stop: &mut Stop,
     mut each: impl FnMut(IpAddr, HostState, Option<Duration>),
 ) -> Result<bool, Error> {
@@ -129,6 +157,11 @@ pub async fn discover_timed(
                         break;
                     }
                     Err(_) => run.report(addr, HostState::Down(Down::NoAnswer), None, &mut each),
+                    Ok(()) if echo_on_link => {
+                        if let Some(at) = run.echo(addr).await {
+                            run.pinged.insert(addr, at);
+                        }
+                    }
                     Ok(()) => {}
                 }
             } else {
@@ -143,12 +176,14 @@ pub async fn discover_timed(
             return Ok(true);
         }
         let event = tokio::select! {
+            // In this order when several are ready: an echo reply read before the table.
+            biased;
             () = &mut *stop => return Ok(false),
             Some(joined) = run.connects.join_next(), if !run.connects.is_empty() => {
                 Event::Connect(joined.ok())
             }
-            got = recv(&run.echo4, &mut buf4), if run.routed_v4 > 0 => Event::Echo(got, false),
-            got = recv(&run.echo6, &mut buf6), if run.routed_v6 > 0 => Event::Echo(got, true),
+            got = recv(&run.echo4, &mut buf4), if run.expects_echo(false) => Event::Echo(got, false),
+            got = recv(&run.echo6, &mut buf6), if run.expects_echo(true) => Event::Echo(got, true),
             _ = tick.tick() => Event::Tick,
         };
         match event {
@@ -160,7 +195,16 @@ pub async fn discover_timed(
             Event::Echo(Ok(None), _) => {}
             // A socket that fails its reads is given up; the connects still ask.
             Event::Echo(Err(_), v6) => run.drop_echo(v6),
-            Event::Tick => run.tick(&mut each),
+            Event::Tick => {
+                // An entry the kernel is still checking (it answered once, a while ago) is
+                // asked the routed way too: a reply says up at once, where the kernel's own
+                // check takes its DELAY of 5 s.
+                for addr in run.tick(&mut each) {
+                    if run.routed.len() < routed_most {
+                        run.probe(addr).await;
+                    }
+                }
+            }
         }
     }
 }
@@ -258,6 +302,12 @@ struct Run {
     /// When the resolutions of the last `KERNEL_RESOLVING` began (at most `in_flight`): the
     /// kernel still resolves those netkit has stopped waiting for.
     begun: VecDeque<Instant>,
+    /// Resolving addresses also probed the routed way (seen unconfirmed).
+    beside: HashSet<IpAddr>,
+    /// Resolving addresses sent an echo request beside (`discover_pinging`), and when.
+    pinged: HashMap<IpAddr, Stamp>,
+    /// Pinged addresses the kernel found REACHABLE, and when that was first seen.
+    confirmed: HashMap<IpAddr, Instant>,
     routed: HashMap<IpAddr, Routed>,
     routed_v4: usize,
     routed_v6: usize,
@@ -281,6 +331,9 @@ impl Run {
             wait,
             resolving: HashMap::new(),
             begun: VecDeque::new(),
+            beside: HashSet::new(),
+            pinged: HashMap::new(),
+            confirmed: HashMap::new(),
             routed: HashMap::new(),
             routed_v4: 0,
             routed_v6: 0,
@@ -337,8 +390,9 @@ impl Run {
         Ok(())
     }
 
-    /// Starts probing a routed address: an echo request and a connect to each port.
-    async fn probe(&mut self, addr: IpAddr) {
+    /// Sends an echo request to `addr` on the shared socket of its family (opened when
+    /// first needed; without one, nothing is sent): when it went.
+    async fn echo(&mut self, addr: IpAddr) -> Option<Stamp> {
         let v6 = addr.is_ipv6();
         let (tried, socket) = if v6 {
             (&mut self.tried6, &mut self.echo6)
@@ -349,14 +403,24 @@ impl Run {
             *tried = true;
             *socket = EchoSocket::open(v6, Kind::Auto, None).ok();
         }
-        let mut sent = None;
-        if let Some(socket) = socket {
-            // A send refused at once (no route) leaves the connects to say so.
-            sent = socket
-                .send(SocketAddr::new(addr, 0), self.ident, 1, None, b"netkit")
-                .await
-                .ok();
-        }
+        // A send refused at once (no route) leaves the other probes to say so.
+        socket
+            .as_ref()?
+            .send(SocketAddr::new(addr, 0), self.ident, 1, None, b"netkit")
+            .await
+            .ok()
+    }
+
+    /// Whether an echo reply of the family is awaited.
+    fn expects_echo(&self, v6: bool) -> bool {
+        let routed = if v6 { self.routed_v6 } else { self.routed_v4 };
+        routed > 0 || self.pinged.keys().any(|a| a.is_ipv6() == v6)
+    }
+
+    /// Starts probing a routed address: an echo request and a connect to each port.
+    async fn probe(&mut self, addr: IpAddr) {
+        let v6 = addr.is_ipv6();
+        let sent = self.echo(addr).await;
         let wait = self.wait;
         let connects = TCP_PORTS
             .iter()
@@ -371,7 +435,8 @@ impl Run {
                 sent,
             },
         );
-        self.copies.insert(addr, 1);
+        // Probed beside its resolution, it is already counted.
+        self.copies.entry(addr).or_insert(1);
         if v6 {
             self.routed_v6 += 1;
         } else {
@@ -439,6 +504,7 @@ impl Run {
         }
         if routed.connects.is_empty()
             && let Some(from) = routed.unreachable
+            && !self.resolving.contains_key(&addr)
         {
             let down = HostState::Down(Down::HostUnreachable { from });
             self.report(addr, down, None, each);
@@ -451,6 +517,14 @@ impl Run {
             return;
         }
         let Some(routed) = self.routed.get_mut(&echo.to) else {
+            // On the link, beside its resolution: a reply says up; an error, nothing (the
+            // resolution decides).
+            if echo.error.is_none()
+                && let Some(at) = self.pinged.get(&echo.to).copied()
+            {
+                let rtt = echo.time.saturating_duration_since(at);
+                self.report(echo.to, HostState::Up(Up::EchoReply), Some(rtt), each);
+            }
             return;
         };
         match echo.error {
@@ -470,8 +544,11 @@ impl Run {
     }
 
     /// Reads the neighbour table for what is resolving, and ends every wait that is over.
-    fn tick(&mut self, each: &mut impl FnMut(IpAddr, HostState, Option<Duration>)) {
+    /// Returns the addresses newly seen unconfirmed (STALE, DELAY, PROBE), to be probed the
+    /// routed way beside the kernel's check.
+    fn tick(&mut self, each: &mut impl FnMut(IpAddr, HostState, Option<Duration>)) -> Vec<IpAddr> {
         let now = Instant::now();
+        let mut beside = Vec::new();
         if !self.resolving.is_empty() {
             let mut found: Vec<(IpAddr, Resolution)> = Vec::new();
             for v6 in [false, true] {
@@ -490,6 +567,13 @@ impl Run {
                 };
                 let over = now >= deadline;
                 let outcome = match state {
+                    // Pinged beside: its reply, which left once the link answered, is given a
+                    // moment to arrive and say up with its time.
+                    Resolution::Reachable if self.pinged.contains_key(addr) => {
+                        let seen = *self.confirmed.entry(*addr).or_insert(now);
+                        (now.duration_since(seen) >= ECHO_GRACE)
+                            .then_some(HostState::Up(Up::Neighbour))
+                    }
                     Resolution::Reachable => Some(HostState::Up(Up::Neighbour)),
                     Resolution::Failed => Some(HostState::Down(Down::NoNeighbour)),
                     Resolution::Incomplete if over => Some(HostState::Down(Down::NoNeighbour)),
@@ -500,6 +584,11 @@ impl Run {
                 };
                 if let Some(outcome) = outcome {
                     self.report(*addr, outcome, None, each);
+                } else if *state == Resolution::Unconfirmed
+                    && !self.routed.contains_key(addr)
+                    && self.beside.insert(*addr)
+                {
+                    beside.push(*addr);
                 }
             }
             // No entry at all past the wait: the kernel never started (or already dropped) one.
@@ -520,11 +609,31 @@ impl Run {
             .map(|(a, r)| (*a, r.unreachable))
             .collect();
         for (addr, unreachable) in over {
+            // Probed beside a resolution: the link decides, so silence here says nothing.
+            if self.resolving.contains_key(&addr) {
+                self.forget_routed(addr);
+                continue;
+            }
             let down = match unreachable {
                 Some(from) => Down::HostUnreachable { from },
                 None => Down::NoAnswer,
             };
             self.report(addr, HostState::Down(down), None, each);
+        }
+        beside
+    }
+
+    /// Ends the routed probes of `addr` (its connects aborted).
+    fn forget_routed(&mut self, addr: IpAddr) {
+        if let Some(routed) = self.routed.remove(&addr) {
+            for c in routed.connects {
+                c.abort();
+            }
+            if addr.is_ipv6() {
+                self.routed_v6 -= 1;
+            } else {
+                self.routed_v4 -= 1;
+            }
         }
     }
 
@@ -537,16 +646,10 @@ impl Run {
         each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
     ) {
         self.resolving.remove(&addr);
-        if let Some(routed) = self.routed.remove(&addr) {
-            for c in routed.connects {
-                c.abort();
-            }
-            if addr.is_ipv6() {
-                self.routed_v6 -= 1;
-            } else {
-                self.routed_v4 -= 1;
-            }
-        }
+        self.beside.remove(&addr);
+        self.pinged.remove(&addr);
+        self.confirmed.remove(&addr);
+        self.forget_routed(addr);
         let copies = self.copies.remove(&addr).unwrap_or(1);
         for _ in 0..copies {
             each(addr, state.clone(), rtt);

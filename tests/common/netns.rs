@@ -465,7 +465,8 @@ impl ChainLab {
 /// `direct`: the client sits on the link itself (its bridge holds `.1`, this machine's own
 /// address). `routed`: the link is behind a router (the bridge in the router holds `.1`, the
 /// router's own address, an up host); the client is 10.209.1.1/24, the router 10.209.1.2,
-/// with forwarding on. Everything is removed on drop.
+/// with forwarding on. The same link also carries fd00:209:2::/120 (the hosts ::10, ::20, ::30,
+/// the bridge ::1; the routed client fd00:209:1::1). Everything is removed on drop.
 pub struct SubnetLab {
     /// Ended first (fields drop in order), before their namespaces go.
     servers: Vec<Background>,
@@ -475,6 +476,15 @@ pub struct SubnetLab {
     pub router: Option<Netns>,
     /// OPEN, FIREWALLED, CLOSED, in that order.
     pub hosts: Vec<Netns>,
+}
+
+/// No duplicate address detection in `ns`: a tentative address would hold IPv6 up for a second
+/// or two.
+fn no_dad(ns: &Netns) {
+    ns.bash(
+        "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; \
+         echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad",
+    );
 }
 
 impl SubnetLab {
@@ -489,12 +499,20 @@ impl SubnetLab {
     pub const OPEN_PORT: u16 = 22;
     /// The client's address in the routed lab.
     pub const ROUTED_CLIENT: &'static str = "10.209.1.1";
+    /// The same link's IPv6 subnet (a /120: 256 addresses), and its hosts' addresses in the
+    /// order above (the firewalled host lets neighbour discovery through, as IPv6 needs).
+    pub const NET6: &'static str = "fd00:209:2::/120";
+    pub const GATEWAY6: &'static str = "fd00:209:2::1";
+    pub const OPEN6: &'static str = "fd00:209:2::10";
+    pub const FIREWALLED6: &'static str = "fd00:209:2::20";
+    pub const CLOSED6: &'static str = "fd00:209:2::30";
 
     /// The /24 on the client's own link. None (the caller skips) without root, ip, nft or
     /// python3.
     pub fn direct(tag: &str) -> Option<SubnetLab> {
         let client = Netns::create(&format!("{tag}-c"))?;
         client.ip("link set lo up");
+        no_dad(&client);
         SubnetLab::build(tag, client, None)
     }
 
@@ -506,6 +524,7 @@ impl SubnetLab {
         let router = Netns::create(&format!("{tag}-r"))?;
         for ns in [&client, &router] {
             ns.ip("link set lo up");
+            no_dad(ns);
         }
         client.ip(&format!(
             "link add c0 type veth peer name r0 netns {}",
@@ -513,14 +532,34 @@ impl SubnetLab {
         ));
         client.ip("addr add 10.209.1.1/24 dev c0");
         router.ip("addr add 10.209.1.2/24 dev r0");
+        client.ip("addr add fd00:209:1::1/64 dev c0 nodad");
+        router.ip("addr add fd00:209:1::2/64 dev r0 nodad");
         client.ip("link set c0 up");
         router.ip("link set r0 up");
         client.ip("route add default via 10.209.1.2");
-        router.bash("echo 1 > /proc/sys/net/ipv4/ip_forward");
+        client.ip("-6 route add default via fd00:209:1::2");
+        router.bash(
+            "echo 1 > /proc/sys/net/ipv4/ip_forward; \
+             echo 1 > /proc/sys/net/ipv6/conf/all/forwarding",
+        );
         if !quiet_router {
-            router.bash("echo 0 > /proc/sys/net/ipv4/icmp_ratelimit");
+            router.bash(
+                "echo 0 > /proc/sys/net/ipv4/icmp_ratelimit; \
+                 echo 0 > /proc/sys/net/ipv6/icmp/ratelimit",
+            );
         }
-        SubnetLab::build(tag, client, Some(router))
+        let lab = SubnetLab::build(tag, client, Some(router))?;
+        // IPv6 on the fresh client-router link drops what it is sent for about a second:
+        // ready once the router's side of the subnet answers over both families.
+        for dest in [SubnetLab::GATEWAY, SubnetLab::GATEWAY6] {
+            for _ in 0..20 {
+                let (code, _, _) = lab.netkit(&["ping", "-q", "-c", "1", "-W", "250ms", dest]);
+                if code == 0 {
+                    break;
+                }
+            }
+        }
+        Some(lab)
     }
 
     /// The bridge in the client (direct) or router, and the three hosts on it.
@@ -533,13 +572,16 @@ impl SubnetLab {
         for (i, name) in ["open", "fw", "closed"].iter().enumerate() {
             let ns = Netns::create(&format!("{tag}-{name}"))?;
             ns.ip("link set lo up");
+            no_dad(&ns);
             hosts.push((i, ns));
         }
         let hub = router.as_ref().unwrap_or(&client);
         hub.ip("link add br0 type bridge");
         hub.ip("addr add 10.209.2.1/24 dev br0");
+        hub.ip("addr add fd00:209:2::1/120 dev br0 nodad");
         hub.ip("link set br0 up");
         let addresses = [SubnetLab::OPEN, SubnetLab::FIREWALLED, SubnetLab::CLOSED];
+        let addresses6 = [SubnetLab::OPEN6, SubnetLab::FIREWALLED6, SubnetLab::CLOSED6];
         for (i, ns) in &hosts {
             hub.ip(&format!(
                 "link add h{i} type veth peer name eth0 netns {}",
@@ -548,8 +590,10 @@ impl SubnetLab {
             hub.ip(&format!("link set h{i} master br0"));
             hub.ip(&format!("link set h{i} up"));
             ns.ip(&format!("addr add {}/24 dev eth0", addresses[*i]));
+            ns.ip(&format!("addr add {}/120 dev eth0 nodad", addresses6[*i]));
             ns.ip("link set eth0 up");
             ns.ip("route add default via 10.209.2.1");
+            ns.ip("-6 route add default via fd00:209:2::1");
         }
         let hosts: Vec<Netns> = hosts.into_iter().map(|(_, ns)| ns).collect();
         let mut lab = SubnetLab {
@@ -561,8 +605,10 @@ impl SubnetLab {
         nft_in(
             &lab.hosts[1],
             "table inet wall {\n\
-             chain in { type filter hook input priority 0; policy drop; }\n\
-             chain out { type filter hook output priority 0; policy drop; }\n\
+             chain in { type filter hook input priority 0; policy drop;\n\
+             icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept; }\n\
+             chain out { type filter hook output priority 0; policy drop;\n\
+             icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept; }\n\
              }\n",
         )?;
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/scan_target.py");
@@ -570,6 +616,20 @@ impl SubnetLab {
         let server = lab.hosts[0].python(&[script, "--tcp", &port]);
         lab.servers.push(server);
         Some(lab)
+    }
+
+    /// The IPv6 addresses discovery must find up, as `up_hosts`.
+    pub fn up_hosts6(&self) -> Vec<&'static str> {
+        if self.router.is_some() {
+            vec![SubnetLab::GATEWAY6, SubnetLab::OPEN6, SubnetLab::CLOSED6]
+        } else {
+            vec![
+                SubnetLab::GATEWAY6,
+                SubnetLab::OPEN6,
+                SubnetLab::FIREWALLED6,
+                SubnetLab::CLOSED6,
+            ]
+        }
     }
 
     /// Runs netkit in the client: (exit code, stdout, stderr).

@@ -12,7 +12,7 @@ use crate::addr::HostState;
 use crate::addr::host::ScanTarget;
 use crate::cli::PingArgs;
 use crate::error::{Error, Outcome};
-use crate::net::discover::{Discover, discover_timed};
+use crate::net::discover::{Discover, discover_pinging};
 use crate::net::resolve::{Family, resolve_all_scoped};
 use crate::net::stamp::Stamp;
 use crate::output::Output;
@@ -70,7 +70,10 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
             a = addresses(args) => a?,
             _ = &mut stop => return Ok(Outcome::Interrupted),
         };
-        out.sweep_start(&given, addresses.len(), wait)?;
+        // --alive prints the addresses and nothing else, as fping -a.
+        if !args.alive {
+            out.sweep_start(&given, addresses.len(), wait)?;
+        }
         let began = Stamp::now();
         let mut progress = out.progress(addresses.len() as u64, "addresses");
         let mut found: HashMap<IpAddr, (HostState, Option<Duration>)> = HashMap::new();
@@ -91,7 +94,7 @@ pub fn run(args: &PingArgs, out: &mut Output) -> Result<Outcome, Error> {
             if asking.is_empty() {
                 break;
             }
-            let done = discover_timed(&asking, &how, &mut stop, |addr, state, rtt| {
+            let done = discover_pinging(&asking, &how, &mut stop, |addr, state, rtt| {
                 if round == 0 {
                     progress.advance(1);
                 }
