@@ -9,6 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ipnet::IpNet;
 use tokio::task::JoinSet;
 
 use super::{
@@ -112,6 +113,7 @@ enum Entry {
         state: HostState,
         answers: Answers,
         started: Instant,
+        pace: SharedPace,
     },
     /// Found down, not scanned.
     Down(HostState),
@@ -129,6 +131,8 @@ struct Book {
     summary: Summary,
     /// Discovery's wait, named in a down address's words.
     wait: Duration,
+    /// The fastest smoothed RTT a host's ports showed, by its /24 (IPv4) or /64 (IPv6).
+    fastest: HashMap<IpNet, Duration>,
 }
 
 pub(super) async fn run(
@@ -144,6 +148,7 @@ pub(super) async fn run(
         next: 0,
         first: true,
         wait: how.discover.wait,
+        fastest: HashMap::new(),
         summary: Summary {
             addresses: host_count(targets, usize::MAX),
             discovery_wait_ms: how.discover.wait.as_millis() as u64,
@@ -281,6 +286,12 @@ async fn chunk(
     book.write_ready(how, out)
 }
 
+/// The block an address shares its path with, most likely: its /24, or /64 for IPv6.
+fn neighbourhood(address: IpAddr) -> IpNet {
+    let prefix = if address.is_ipv4() { 24 } else { 64 };
+    IpNet::new(address, prefix).map_or_else(|_| IpNet::from(address), |n| n.trunc())
+}
+
 fn state_is_up(state: &HostState) -> bool {
     matches!(state, HostState::Up(_))
 }
@@ -303,16 +314,25 @@ impl Book {
             answers: Arc::clone(&answers),
             progress: None,
         };
-        slot.entry = Entry::Scanning {
-            state,
-            answers,
-            started: Instant::now(),
-        };
         let settings = Settings {
             concurrency: how.per_host,
             ..scan.settings
         };
+        // Discovery's time is an upper bound of the host's RTT, and a loose one when the
+        // kernel took its time (a STALE neighbour waits 5 s): a neighbour's answers, the same
+        // /24's, bound it better, so a firewalled host is not waited on for the whole --timeout.
+        let near = self.fastest.get(&neighbourhood(slot.at.ip())).copied();
+        let rtt = match (rtt, near) {
+            (Some(own), Some(near)) => Some(own.min(near)),
+            (rtt, _) => rtt,
+        };
         let pace: SharedPace = Arc::new(Pace::seeded(settings.max_wait, rtt));
+        slot.entry = Entry::Scanning {
+            state,
+            answers,
+            started: Instant::now(),
+            pace: Arc::clone(&pace),
+        };
         let (scan, at) = (Arc::clone(scan), slot.at);
         running.spawn(async move {
             let done = scan.engine(at, &settings, pace, found).await;
@@ -327,10 +347,18 @@ impl Book {
             state,
             answers,
             started,
+            pace,
         } = std::mem::replace(&mut slot.entry, Entry::Written)
         else {
             return;
         };
+        if let (true, Some(srtt)) = (state_is_up(&state), pace.srtt()) {
+            let best = self
+                .fastest
+                .entry(neighbourhood(slot.at.ip()))
+                .or_insert(srtt);
+            *best = (*best).min(srtt);
+        }
         let mut answers = take_answers(&answers);
         let tcp = !matches!(scan.method, Method::Udp);
         let state = with_ports(state, tcp, &mut answers);
@@ -462,6 +490,15 @@ mod tests {
             "one descriptor: one at a time"
         );
         assert_eq!(split(4096, 3, true), (500, 4096, 1), "a SYN scan: one host");
+    }
+
+    #[test]
+    fn neighbours_share_a_24_or_a_64() {
+        let of = |a: &str| neighbourhood(a.parse().unwrap_or(IpAddr::from([0, 0, 0, 0])));
+        assert_eq!(of("10.209.2.20").to_string(), "10.209.2.0/24");
+        assert_eq!(of("10.209.2.20"), of("10.209.2.254"));
+        assert_ne!(of("10.209.2.20"), of("10.209.3.20"));
+        assert_eq!(of("fd00:209:2::14").to_string(), "fd00:209:2::/64");
     }
 
     #[test]

@@ -497,6 +497,14 @@ impl Pace {
         pace
     }
 
+    /// The smoothed RTT, once an answer came.
+    fn srtt(&self) -> Option<Duration> {
+        match self.srtt.load(Ordering::Relaxed) {
+            NO_SAMPLE => None,
+            bits => Some(Duration::from_secs_f64(f64::from_bits(bits))),
+        }
+    }
+
     fn wait(&self) -> Duration {
         match self.srtt.load(Ordering::Relaxed) {
             NO_SAMPLE => self.max,
