@@ -31,6 +31,11 @@
 #                                      traceroute per hop (UDP, ICMP, TCP over a 5-hop chain),
 #                                      the rows read by benches/rtt_compare.py; then trace's
 #                                      wall time against traceroute's, 21 interleaved runs
+#   benches/compare.sh netscan [RUNS]  ports 22,80,443 of a /24 with three hosts (one listening
+#                                      on 22, one firewalled, one with nothing listening), from
+#                                      the link and from behind a router, vs. nmap -sT -n -T4,
+#                                      RUNS interleaved runs (default 5), as root and as nobody;
+#                                      same up hosts and states printed side by side
 #   benches/compare.sh tracewall [RUNS] only that last part: trace -n's wall time against
 #                                      traceroute -n's over the 5-hop chain, RUNS interleaved
 #                                      runs (default 21)
@@ -44,8 +49,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --quiet
-NETKIT=${CARGO_TARGET_DIR:-$PWD/target}/release/netkit
+# NETKIT_BIN: a netkit already built (e.g. a debug build), instead of building the release.
+if [ -n "${NETKIT_BIN:-}" ]; then
+  NETKIT=$NETKIT_BIN
+else
+  cargo build --release --quiet
+  NETKIT=${CARGO_TARGET_DIR:-$PWD/target}/release/netkit
+fi
 WORK=$(mktemp -d)
 BENCH_NS=""
 cleanup() {
@@ -536,6 +546,149 @@ PY
   BENCH_NS=""
 }
 
+# subnet_lab TAG PREFIX : a /24 (PREFIX.0/24) on a bridge, with three hosts: PREFIX.2 listens
+# on 22, PREFIX.3 drops everything in (nft; it still answers ARP), PREFIX.4 listens on nothing.
+# Two clients: "$TAG-d" on the link itself (PREFIX.254), and "$TAG-r" behind a router
+# ("$TAG-gw": PREFIX.1 on the link, 10.99.0.1/30 toward the client at 10.99.0.2). The router
+# rate-limits its host-unreachables as Linux does by default. Every namespace is the
+# script's own and removed on exit.
+subnet_lab() {
+  local tag=$1 prefix=$2
+  local sw="$tag-sw" gw="$tag-gw" d="$tag-d" r="$tag-r"
+  for ns in "$sw" "$gw" "$d" "$r" "$tag-h2" "$tag-h3" "$tag-h4"; do
+    ip netns add "$ns"
+    BENCH_NS="$BENCH_NS $ns"
+    ip -n "$ns" link set lo up
+  done
+  ip -n "$sw" link add br0 type bridge
+  ip -n "$sw" link set br0 up
+  # plug NS ADDRESS : a veth from NS into the bridge, with ADDRESS/24 on NS's end.
+  plug() {
+    local ns=$1 addr=$2 port="p${2##*.}"
+    ip -n "$ns" link add eth0 type veth peer name "$port" netns "$sw"
+    ip -n "$sw" link set "$port" master br0 up
+    ip -n "$ns" addr add "$addr/24" dev eth0
+    ip -n "$ns" link set eth0 up
+  }
+  plug "$gw" "$prefix.1"
+  plug "$d" "$prefix.254"
+  ip -n "$d" route add default via "$prefix.1"
+  for h in 2 3 4; do
+    plug "$tag-h$h" "$prefix.$h"
+    ip -n "$tag-h$h" route add default via "$prefix.1"
+  done
+  ip -n "$r" link add eth0 type veth peer name up0 netns "$gw"
+  ip -n "$r" addr add 10.99.0.2/30 dev eth0
+  ip -n "$gw" addr add 10.99.0.1/30 dev up0
+  ip -n "$r" link set eth0 up
+  ip -n "$gw" link set up0 up
+  ip -n "$r" route add default via 10.99.0.1
+  ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+  printf 'table inet nk {\n chain input {\n  type filter hook input priority 0;\n  drop\n }\n}\n' |
+    ip netns exec "$tag-h3" nft -f -
+  listen_tcp "$tag-h2" 0.0.0.0 22
+  # The bridge learns every port before the first run.
+  for h in 2 3 4; do ip netns exec "$d" ping -c 1 -W 1 "$prefix.$h" > /dev/null || true; done
+  ip netns exec "$r" ping -c 1 -W 1 "$prefix.2" > /dev/null || true
+}
+
+# netscan_run LABEL NS AS_NOBODY CMD... : CMD in NS (as nobody when AS_NOBODY is 1), its wall
+# time in $WORK/LABEL.time and its stdout in $WORK/LABEL.out
+netscan_run() {
+  local label=$1 ns=$2 nobody=$3
+  shift 3
+  local who=()
+  if [ "$nobody" = 1 ]; then
+    who=(setpriv --reuid nobody --regid nogroup --clear-groups)
+  fi
+  /usr/bin/time -f "%e" -o "$WORK/$label.time" ip netns exec "$ns" "${who[@]}" "$@" > "$WORK/$label.out" 2> "$WORK/$label.err" || true
+}
+
+bench_netscan() {
+  local runs=${1:-5}
+  echo "== netscan: ports 22,80,443 of a /24 with three hosts, from the link and behind a router, $runs interleaved runs"
+  if ! command -v nmap > /dev/null || ! command -v nft > /dev/null || [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs nmap, nftables and root"
+    return
+  fi
+  local tag="nkns$$" prefix=10.213.7
+  subnet_lab "$tag" "$prefix"
+  # nobody must be able to run the binary.
+  cp "$NETKIT" "$WORK/netkit"
+  chmod 755 "$WORK" "$WORK/netkit"
+  for where in d r; do
+    for who in 0 1; do
+      for i in $(seq "$runs"); do
+        netscan_run "nmap-$where-$who.$i" "$tag-$where" "$who" nmap -sT -n -T4 -p 22,80,443 -oG - "$prefix.0/24"
+        netscan_run "nk-$where-$who.$i" "$tag-$where" "$who" "$WORK/netkit" scan -p 22,80,443 --json "$prefix.0/24"
+      done
+    done
+    # Which hosts answer, as fping -a -g (no retries) and netkit ping --alive, as root.
+    for i in $(seq "$runs"); do
+      netscan_run "fping-$where.$i" "$tag-$where" 0 fping -a -g -r 0 "$prefix.0/24"
+      netscan_run "nkping-$where.$i" "$tag-$where" 0 "$WORK/netkit" ping --alive "$prefix.0/24"
+    done
+  done
+  python3 - "$WORK" "$runs" <<'PY'
+import json, re, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+def wall(name):
+    return statistics.median(float(open(f"{work}/{name}.{i}.time").read().split()[-1]) for i in range(1, runs + 1))
+def nmap_hosts(name):
+    hosts = {}
+    for i in range(1, runs + 1):
+        text = open(f"{work}/{name}.{i}.out").read()
+        seen = {}
+        for addr, ports in re.findall(r"Host: (\S+) \(\)\s+Ports: ([^\n]*)", text):
+            seen[addr] = {int(p): s for p, s in re.findall(r"(\d+)/([a-z|]+)/tcp", ports)}
+        for addr in re.findall(r"Host: (\S+) \(\)\s+Status: Up", text):
+            seen.setdefault(addr, {})
+        hosts[i] = seen
+    return hosts
+def netkit_hosts(name):
+    hosts = {}
+    for i in range(1, runs + 1):
+        try:
+            doc = json.load(open(f"{work}/{name}.{i}.out"))
+        except ValueError:
+            hosts[i] = {"unreadable": open(f"{work}/{name}.{i}.err").read()[:200]}
+            continue
+        seen = {}
+        for s in doc["scans"]:
+            if s.get("state") == "up":
+                states = {p: "closed" for p in (22, 80, 443)}
+                states.update({p["port"]: p["state"] for p in s["ports"]})
+                seen[s["address"]] = states
+        hosts[i] = seen
+    return hosts
+def show(hosts):
+    first = hosts[1]
+    same = all(h == first for h in hosts.values())
+    text = ", ".join(f"{a} " + "/".join(f"{p}:{s}" for p, s in sorted(ports.items())) for a, ports in sorted(first.items()))
+    return f"{len(first)} up [{text}]" + ("" if same else " (runs differ!)")
+for where, what in (("d", "on the link"), ("r", "behind a router")):
+    for who, as_ in (("0", "root"), ("1", "nobody")):
+        nk, nm = wall(f"nk-{where}-{who}"), wall(f"nmap-{where}-{who}")
+        nkh, nmh = netkit_hosts(f"nk-{where}-{who}"), nmap_hosts(f"nmap-{where}-{who}")
+        print(f"   {what}, as {as_}: medians netkit {nk:.2f} s, nmap -sT -T4 {nm:.2f} s: netkit/nmap {nk / nm:.2f}x the time (target <= 1)")
+        print(f"      netkit: {show(nkh)}")
+        print(f"      nmap:   {show(nmh)}")
+        if nkh[1] == nmh[1]:
+            print("      same up hosts and states: yes")
+        else:
+            only = lambda a, b: sorted(set(a) - set(b)) or "none"
+            print(f"      same up hosts and states: NO (up for netkit only: {only(nkh[1], nmh[1])}; "
+                  f"for nmap only: {only(nmh[1], nkh[1])}; states differ on: "
+                  f"{sorted(h for h in set(nkh[1]) & set(nmh[1]) if nkh[1][h] != nmh[1][h]) or 'none'})")
+    fp, nkp = wall(f"fping-{where}"), wall(f"nkping-{where}")
+    alive = lambda name: sorted(open(f"{work}/{name}.1.out").read().split())
+    print(f"   {what}, as root: medians netkit ping --alive {nkp:.2f} s, fping -a -g -r 0 {fp:.2f} s: "
+          f"netkit/fping {nkp / fp:.2f}x the time (target <= 1)")
+    print(f"      netkit: {alive(f'nkping-{where}')}")
+    print(f"      fping:  {alive(f'fping-{where}')}")
+PY
+}
+
 bench_scan_floor() {
   echo "== scan floor: all 65,535 ports of a namespace's 127.0.0.1 (three listeners) vs. a bare connect() loop"
   if ! command -v cc > /dev/null || [ "$(id -u)" != 0 ]; then
@@ -884,6 +1037,7 @@ case "${1:-all}" in
   floor) bench_scan_floor ;;
   rtt) bench_rtt ;;
   tracewall) bench_tracewall "${2:-21}" ;;
+  netscan) bench_netscan "${2:-5}" ;;
   all)
     bench_classify 1000000
     bench_subnet 1000000
@@ -894,6 +1048,7 @@ case "${1:-all}" in
     bench_echo
     bench_trace
     bench_rtt
+    bench_netscan 5
     ;;
-  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt | tracewall [RUNS]]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt | tracewall [RUNS] | netscan [RUNS]]" >&2; exit 2 ;;
 esac

@@ -657,7 +657,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__scan)
-            opts="-p -h -V --ports --timeout --concurrency --udp --syn --open --json --color --help --version"
+            opts="-p -P -v -h -V --ports --timeout --concurrency --udp --syn --open --host-wait --verbose --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -676,6 +676,14 @@ _netkit() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
+                    COMPREPLY=($(compgen -W "n" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

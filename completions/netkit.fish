@@ -232,13 +232,16 @@ complete -c netkit -n "__fish_netkit_using_subcommand send" -s V -l version -d '
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s p -l ports -d 'Ports: 22,80,8000-8100,https, or the words well-known (1-1023), registered (1024-49151), dynamic (1024-65535: the hand-outs\' meaning, every port above the well-known ones), ephemeral (49152-65535: what IANA calls dynamic), all (1-65535)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l timeout -d 'Longest wait for an answer: milliseconds (as nmap takes them), or with a unit (2s); the wait adapts to the RTTs seen, below this' -r
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l concurrency -d 'Most probes in flight (default: as many as the file-descriptor limit allows, up to 4096)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -s P -d 'Skip host discovery, as nmap\'s -Pn: scan the ports of every address, found down or not (a down address\'s ports are "unreachable", with the reason)' -r -f -a "n\t''"
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -l host-wait -d 'Host discovery\'s wait for each address (more than one address is scanned): seconds, or with a unit (500ms). The kernel\'s own ARP gives up only after about 3 s; an address still unresolved after this wait is down' -r
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l udp -d 'UDP scan: a probe per port (a real request for DNS, NTP, SNMP; else empty); slow, see below'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l syn -d 'Half-open TCP SYN scan with raw packets (needs root or CAP_NET_RAW; Linux)'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -l open -d 'List only ports that are open or may be (open|filtered), as nmap\'s --open; the closing counts still count every port'
-complete -c netkit -n "__fish_netkit_using_subcommand scan" -l json -d 'JSON on stdout when done: {"scans": [...]} with every port that is not closed (with --open: those open or open|filtered)'
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -s v -l verbose -d 'List the addresses found down too, each with why'
+complete -c netkit -n "__fish_netkit_using_subcommand scan" -l json -d 'JSON on stdout: {"scans": [...]} with every port that is not closed (with --open: those open or open|filtered); for several addresses each address as it is done, with its "state" (up or down), "reason" and "reason_text", then a "summary"'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s h -l help -d 'Print help'
 complete -c netkit -n "__fish_netkit_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand port" -l services-file -d 'Services database to read, in services(5) format [default: /etc/services, or the built-in table where it is missing]' -r -F

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 
-use common::netns::{Background, Netns, VethLab};
+use common::netns::{Background, Netns, SubnetLab, VethLab};
 use common::run;
 use serde_json::{Value, json};
 
@@ -498,6 +498,8 @@ fn signal_and_wait(child: std::process::Child, signal: &str) -> (Option<i32>, St
 
 /// Issue 21: the stop is armed once for the whole scan, so Ctrl-C and SIGTERM alike end it on
 /// any host: the hosts already scanned are reported whole, the one cut short as interrupted.
+/// Issue 24: two addresses are a scan of several (discovery, hosts at once, a summary); with
+/// -Pn the second host's dropped ports wait the whole --timeout, as with no discovery.
 #[test]
 fn ctrl_c_or_sigterm_on_the_second_host_reports_both_and_exits_130() {
     let Some(ns) = two_hosts("stop", "10.200.10") else {
@@ -517,8 +519,15 @@ fn ctrl_c_or_sigterm_on_the_second_host_reports_both_and_exits_130() {
         let child = std::process::Command::new("ip")
             .args(["netns", "exec", &ns.name])
             .arg(&bin)
-            .args(["scan", "10.200.10.1", "10.200.10.2", "-p", "7000-7010"])
-            .args(["--timeout", "30s", "--json"])
+            .args([
+                "scan",
+                "10.200.10.1",
+                "10.200.10.2",
+                "-p",
+                "7000-7010",
+                "-Pn",
+            ])
+            .args(["--timeout", "30s", "--host-wait", "300ms", "--json"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -545,6 +554,9 @@ fn ctrl_c_or_sigterm_on_the_second_host_reports_both_and_exits_130() {
             json!(0),
             "{signal}: nothing answered"
         );
+        let summary = &report(&stdout)["summary"];
+        assert_eq!(summary["interrupted"], json!(true), "{signal}: {stdout}");
+        assert_eq!(summary["addresses"], json!(2), "{signal}: {stdout}");
     }
 }
 
@@ -615,4 +627,291 @@ fn a_connect_scan_of_a_name_moves_on_to_the_address_with_an_open_port() {
         "{text}"
     );
     assert!(text.contains(&named), "{text}");
+}
+
+/// An address of a scan of several: (address, state, reason, [(port, state)] of the ports
+/// that are not closed).
+type Address = (String, String, String, Vec<(u64, String)>);
+type Seen = Vec<Address>;
+
+fn seen(report: &Value) -> Seen {
+    report["scans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            let ports = s["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    (
+                        p["port"].as_u64().unwrap_or(0),
+                        p["state"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            let text = |k: &str| s[k].as_str().unwrap_or("").to_string();
+            (text("address"), text("state"), text("reason"), ports)
+        })
+        .collect()
+}
+
+/// The up addresses of a scan, with their ports that are not closed.
+fn up(seen: &Seen) -> Vec<(String, Vec<(u64, String)>)> {
+    seen.iter()
+        .filter(|s| s.1 == "up")
+        .map(|s| (s.0.clone(), s.3.clone()))
+        .collect()
+}
+
+fn ports(list: &[(u64, &str)]) -> Vec<(u64, String)> {
+    list.iter().map(|(p, s)| (*p, s.to_string())).collect()
+}
+
+/// The up hosts of the lab's /24, as built, with their ports (22, 80, 443) that are not closed:
+/// on the link this client's own .1, .10 (22 open), .20 (every port dropped: filtered) and .30
+/// (closed); behind the router the router's .1, .10 and .30 (.20 answers nothing routed).
+fn as_built(lab: &SubnetLab) -> Vec<(String, Vec<(u64, String)>)> {
+    let filtered = ports(&[(22, "filtered"), (80, "filtered"), (443, "filtered")]);
+    lab.up_hosts()
+        .into_iter()
+        .map(|a| {
+            let listed = match a {
+                SubnetLab::OPEN => ports(&[(22, "open")]),
+                SubnetLab::FIREWALLED => filtered.clone(),
+                _ => vec![],
+            };
+            (a.to_string(), listed)
+        })
+        .collect()
+}
+
+#[test]
+fn a_subnet_scan_says_which_addresses_are_up_and_only_their_ports() {
+    let Some(lab) = SubnetLab::direct("sn") else {
+        return;
+    };
+    let (code, stdout, stderr) = lab.netkit(&["scan", SubnetLab::NET, "-p", "22,80,443", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc = report(&stdout);
+    let all = seen(&doc);
+    assert_eq!(all.len(), 254, "every address once, in order");
+    assert_eq!(all[0].0, "10.209.2.1");
+    assert_eq!(all[253].0, "10.209.2.254");
+    assert_eq!(up(&all), as_built(&lab), "{stdout}");
+    for (address, state, reason, listed) in &all {
+        if state == "down" {
+            assert_eq!(reason, "no-neighbour", "{address}");
+            assert!(listed.is_empty(), "{address}: a down address has no ports");
+        }
+    }
+    let summary = &doc["summary"];
+    assert_eq!(
+        (&summary["addresses"], &summary["up"], &summary["down"]),
+        (&json!(254), &json!(4), &json!(250)),
+        "{summary}"
+    );
+    // Text: a block per up host, nothing for the down ones, nmap's closing line.
+    let (code, text, _) = lab.netkit(&["scan", SubnetLab::NET, "-p", "22,80,443"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("\n22/tcp  open  "), "{text}");
+    assert!(!text.contains("10.209.2.5"), "{text}");
+    assert!(
+        text.contains("3 ports on 10.209.2.20 scanned in ")
+            && text.contains(": 0 open, 0 closed, 3 filtered\n"),
+        "{text}"
+    );
+    let last = text.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("254 addresses scanned in ") && last.ends_with(" s: 4 up, 250 down"),
+        "{text}"
+    );
+    // -v: the down ones too, each with why.
+    let (_, text, _) = lab.netkit(&["scan", "10.209.2.8/29", "-p", "22", "-v"]);
+    assert!(
+        text.contains("10.209.2.9 is down: no ARP or neighbour-discovery reply on the link"),
+        "{text}"
+    );
+    assert!(text.contains("6 addresses scanned in "), "{text}");
+    // A range is a scan of several addresses too.
+    let (code, stdout, _) = lab.netkit(&["scan", "10.209.2.9-31", "-p", "22,80,443", "--json"]);
+    assert_eq!(code, 0, "{stdout}");
+    let all = seen(&report(&stdout));
+    assert_eq!(all.len(), 23);
+    let mut built = as_built(&lab);
+    built.retain(|h| h.0 != SubnetLab::GATEWAY);
+    assert_eq!(up(&all), built, "{stdout}");
+}
+
+/// Without privilege (as nobody) the kernel's neighbour resolution still finds every host on
+/// the link, the firewalled one included, as root does (issue 24).
+#[test]
+fn an_unprivileged_subnet_scan_finds_the_same_hosts() {
+    let Some(lab) = SubnetLab::direct("snu") else {
+        return;
+    };
+    let bin = common::netkit_for_anyone();
+    let bin = bin.to_string_lossy().into_owned();
+    let out = lab.client.exec(
+        "setpriv",
+        &[
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            &bin,
+            "scan",
+            SubnetLab::NET,
+            "-p",
+            "22,80,443",
+            "--json",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = seen(&report(&stdout));
+    assert_eq!(all.len(), 254);
+    assert_eq!(up(&all), as_built(&lab), "{stdout}");
+}
+
+#[test]
+fn a_routed_subnet_scan_finds_the_same_hosts_and_says_why_the_rest_are_down() {
+    let Some(lab) = SubnetLab::routed("sr", true) else {
+        return;
+    };
+    let (code, stdout, stderr) = lab.netkit(&["scan", SubnetLab::NET, "-p", "22,80,443", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let all = seen(&report(&stdout));
+    assert_eq!(all.len(), 254);
+    assert_eq!(up(&all), as_built(&lab), "{stdout}");
+    for (address, state, reason, listed) in &all {
+        if state == "down" {
+            // Routers rate-limit their host-unreachables: most empty addresses get nothing.
+            assert!(
+                reason == "no-response" || reason == "host-unreachable",
+                "{address}: {reason}"
+            );
+            assert!(listed.is_empty(), "{address}");
+        }
+    }
+}
+
+#[test]
+fn pn_scans_down_addresses_too_and_calls_their_ports_unreachable() {
+    let Some(lab) = SubnetLab::direct("pn") else {
+        return;
+    };
+    // .8-.15 of which .10 is up (22 open): the other six have no machine.
+    let (code, stdout, stderr) =
+        lab.netkit(&["scan", "10.209.2.8/29", "-p", "22,80", "-Pn", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let all = seen(&report(&stdout));
+    assert_eq!(
+        up(&all),
+        [("10.209.2.10".to_string(), ports(&[(22, "open")]))]
+    );
+    let empty: Vec<&Address> = all.iter().filter(|s| s.1 == "down").collect();
+    assert_eq!(empty.len(), 5, "{stdout}");
+    for (address, _, reason, listed) in empty {
+        assert_eq!(reason, "no-neighbour", "{address}");
+        assert_eq!(
+            listed.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(),
+            ["unreachable", "unreachable"],
+            "{address}: never filtered"
+        );
+    }
+    let (_, text, _) = lab.netkit(&["scan", "10.209.2.9", SubnetLab::OPEN, "-p", "22,80", "-Pn"]);
+    assert!(text.contains("10.209.2.9 is down: "), "{text}");
+    assert!(text.contains("scanned anyway (-Pn)"), "{text}");
+    assert!(
+        text.contains(": 0 open, 0 closed, 0 filtered, 2 unreachable ("),
+        "{text}"
+    );
+    assert!(text.contains("2 addresses scanned in "), "{text}");
+}
+
+#[test]
+fn a_subnet_scan_under_ulimit_64_finds_the_same() {
+    let Some(lab) = SubnetLab::direct("ul") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("netkit")
+        .to_string_lossy()
+        .into_owned();
+    let scan = format!(
+        "ulimit -n 64; exec {bin} scan {} -p 22,80,443 --json",
+        SubnetLab::NET
+    );
+    let out = lab.client.exec("sh", &["-c", &scan]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = seen(&report(&stdout));
+    assert_eq!(all.len(), 254);
+    assert_eq!(up(&all), as_built(&lab), "{stdout}");
+}
+
+/// Ctrl-C in a scan of a /24 (issue 24): what was done is written in order, the hosts being
+/// scanned as interrupted, the document closes with its summary, and the exit is 130.
+#[test]
+fn ctrl_c_in_a_subnet_scan_prints_what_was_found_and_exits_130() {
+    let Some(lab) = SubnetLab::direct("snint") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    // -Pn: the firewalled host's ports wait the whole 30 s --timeout.
+    let child = std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.client.name])
+        .arg(&bin)
+        .args(["scan", SubnetLab::NET, "-p", "22,80,443", "-Pn"])
+        .args(["--timeout", "30s", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Read as it comes: the stream outgrows a pipe's buffer, and a blocked write would hold
+    // the scan (as it would any program).
+    let mut child = child;
+    let reader = child.stdout.take().map(|mut out| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut out, &mut text);
+            text
+        })
+    });
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let (code, _, stderr) = signal_and_wait(child, "-INT");
+    let stdout = reader.and_then(|r| r.join().ok()).unwrap_or_default();
+    assert_eq!(code, Some(130), "{stderr}");
+    let doc = report(&stdout);
+    let all = seen(&doc);
+    assert_eq!(all[0].0, "10.209.2.1", "{stdout}");
+    assert_eq!(doc["scans"][0]["interrupted"], json!(false), "{stdout}");
+    let cut: Vec<&Value> = doc["scans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["interrupted"] == json!(true))
+        .collect();
+    assert!(
+        cut.iter()
+            .any(|s| s["address"] == json!(SubnetLab::FIREWALLED)),
+        "{stdout}"
+    );
+    let summary = &doc["summary"];
+    assert_eq!(summary["interrupted"], json!(true), "{summary}");
+    assert_eq!(
+        summary["up"].as_u64().unwrap_or(0)
+            + summary["down"].as_u64().unwrap_or(0)
+            + summary["not_scanned"].as_u64().unwrap_or(0),
+        254,
+        "{summary}"
+    );
 }

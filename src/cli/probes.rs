@@ -171,8 +171,11 @@ pub struct CheckArgs {
 /// Arguments of `netkit scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Targets: an address, a name, or a CIDR block (its hosts). Of a name's addresses one is
-    /// scanned and the others named: the first, or in a connect scan the first with a port open
+    /// Targets: an address, a name, or a CIDR block (its hosts). More than one address: host
+    /// discovery first (neighbour resolution on the link, else an ICMP echo and TCP connects to
+    /// 80 and 443), only the hosts found up are scanned, many at once, then a summary line. Of
+    /// a name's addresses one is scanned and the others named: the first, or in a connect scan
+    /// of one name the first with a port open
     #[arg(value_name = "TARGET", required = true, value_parser = parse_scan_target)]
     pub targets: Vec<ScanTarget>,
 
@@ -205,8 +208,31 @@ pub struct ScanArgs {
     #[arg(long)]
     pub open: bool,
 
-    /// JSON on stdout when done: {"scans": [...]} with every port that is not closed (with
-    /// --open: those open or open|filtered)
+    /// Skip host discovery, as nmap's -Pn: scan the ports of every address, found down or
+    /// not (a down address's ports are "unreachable", with the reason)
+    #[arg(short = 'P', value_name = "n", value_parser = ["n"])]
+    pub pn: Option<String>,
+
+    /// Host discovery's wait for each address (more than one address is scanned): seconds,
+    /// or with a unit (500ms). The kernel's own ARP gives up only after about 3 s; an address
+    /// still unresolved after this wait is down
+    #[arg(long, value_name = "SECS", default_value = "1", value_parser = parse_seconds)]
+    pub host_wait: Duration,
+
+    /// List the addresses found down too, each with why
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// JSON on stdout: {"scans": [...]} with every port that is not closed (with --open:
+    /// those open or open|filtered); for several addresses each address as it is done, with
+    /// its "state" (up or down), "reason" and "reason_text", then a "summary"
     #[arg(long)]
     pub json: bool,
+}
+
+impl ScanArgs {
+    /// -Pn: every address is scanned, found down or not.
+    pub fn no_discovery(&self) -> bool {
+        self.pn.is_some()
+    }
 }

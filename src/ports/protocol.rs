@@ -44,6 +44,10 @@ pub enum PortState {
     /// UDP silence: open, or a firewall dropped the probe; nothing tells which.
     #[serde(rename = "open|filtered")]
     OpenFiltered,
+    /// No machine answered at the address (host discovery found it down, and `-Pn` scanned it
+    /// anyway): nothing is known of the port, and no firewall is implied (issue 24).
+    #[serde(rename = "unreachable")]
+    Unreachable,
 }
 
 impl PortState {
@@ -58,6 +62,7 @@ impl PortState {
             PortState::Closed => "closed",
             PortState::Filtered => "filtered",
             PortState::OpenFiltered => "open|filtered",
+            PortState::Unreachable => "unreachable",
         }
     }
 }

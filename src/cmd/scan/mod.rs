@@ -5,14 +5,15 @@
 //! before the first wait and heard on every host: the hosts scanned are reported, the one cut
 //! short with what it found, and the exit is 130.
 
+mod many;
 mod syn;
 mod tcp;
 mod udp;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
@@ -66,6 +67,7 @@ impl Method {
 
 /// What the engines share: how many probes may be out at once, the longest wait, and how
 /// many lanes (one per worker thread of the runtime) a sweep is dealt over.
+#[derive(Debug, Clone, Copy)]
 struct Settings {
     concurrency: usize,
     max_wait: Duration,
@@ -87,17 +89,31 @@ impl Verdict {
     }
 }
 
-/// The answers so far. It lives outside the engine's future, so the stop (which drops that
-/// future) keeps everything found up to then.
+/// One host's answers so far, shared with whoever reports them: the stop drops the engine's
+/// future (or aborts a host's task), and everything found up to then stays here.
+type Answers = Arc<Mutex<Vec<(u16, Verdict)>>>;
+
+/// Takes the answers out (a poisoned lock still holds them: a panic elsewhere changes nothing
+/// of what was found).
+fn take_answers(answers: &Answers) -> Vec<(u16, Verdict)> {
+    std::mem::take(&mut *answers.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// Where an engine puts each port's answer as it comes; the progress bar of a one-host scan.
 struct Found<'a> {
-    answers: Vec<(u16, Verdict)>,
-    progress: &'a mut Progress,
+    answers: Answers,
+    progress: Option<&'a mut Progress>,
 }
 
 impl Found<'_> {
     fn record(&mut self, port: u16, verdict: Verdict) {
-        self.answers.push((port, verdict));
-        self.progress.advance(1);
+        self.answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((port, verdict));
+        if let Some(progress) = &mut self.progress {
+            progress.advance(1);
+        }
     }
 }
 
@@ -152,12 +168,18 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<Outcome, Error> {
         let targets = targets?;
         let scan = Scan {
             method: Method::choose(args, &targets, settings.lanes)?,
-            ports: &ports,
-            settings: &settings,
-            services: &services,
+            ports,
+            settings,
+            services,
             open: args.open,
         };
-        let total = host_count(&targets).saturating_mul(ports.len() as u64);
+        // More than one address: host discovery first, hosts in parallel, a summary (issue
+        // 24). One address (or one name) keeps the one-host scan and its report.
+        if host_count(&targets, 2) > 1 {
+            let how = many::How::of(args, &scan);
+            return many::run(Arc::new(scan), &targets, &how, &mut stop, out).await;
+        }
+        let total = host_count(&targets, 1 << 20).saturating_mul(scan.ports.len() as u64);
         let mut progress = out.progress(total, "ports");
         let (scans, interrupted) = scan.hosts(&targets, &mut stop, &mut progress).await?;
         progress.finish();
@@ -186,7 +208,10 @@ impl Method {
 
 impl Settings {
     fn of(args: &ScanArgs) -> Settings {
-        let budget = crate::net::descriptor_budget(FD_RESERVE);
+        // The reserve is a quarter of a small limit (a few descriptors are the runtime's and
+        // the standard streams'): under `ulimit -n 64` a scan still has 48 to work with.
+        let limit = crate::net::descriptor_budget(0);
+        let budget = crate::net::descriptor_budget(FD_RESERVE.min(limit / 4).max(8));
         Settings {
             concurrency: args
                 .concurrency
@@ -199,25 +224,25 @@ impl Settings {
     }
 }
 
-/// How many hosts the targets hold (a block counted up to a million), for the progress bar.
-fn host_count(targets: &[Target]) -> u64 {
+/// How many hosts the targets hold, each counted up to `most` (a block can hold 2^64).
+fn host_count(targets: &[Target], most: usize) -> u64 {
     targets
         .iter()
-        .map(|t| t.hosts().take(1 << 20).count() as u64)
+        .map(|t| t.hosts().take(most).count() as u64)
         .sum()
 }
 
 /// One run of `scan`: the method, the ports and how to report them, the same for every host.
-struct Scan<'a> {
+struct Scan {
     method: Method,
-    ports: &'a [u16],
-    settings: &'a Settings,
-    services: &'a Services,
+    ports: Vec<u16>,
+    settings: Settings,
+    services: Services,
     /// --open: list only the ports that are, or may be, open.
     open: bool,
 }
 
-impl Scan<'_> {
+impl Scan {
     /// Every host of every target in turn, until the stop: the reports, and whether the stop
     /// cut the last one short.
     async fn hosts(
@@ -316,18 +341,13 @@ impl Scan<'_> {
         progress: &mut Progress,
     ) -> Result<(TargetScan, bool), Error> {
         let started = Instant::now();
-        let mut found = Found {
-            answers: Vec::with_capacity(self.ports.len()),
-            progress,
+        let answers = Answers::default();
+        let found = Found {
+            answers: Arc::clone(&answers),
+            progress: Some(progress),
         };
-        let (ports, settings) = (self.ports, self.settings);
-        let engine = async {
-            match &self.method {
-                Method::Connect => tcp::scan(host, ports, settings, &mut found).await,
-                Method::Udp => udp::scan(host, ports, settings, &mut found).await,
-                Method::Syn(raw) => syn::scan(raw, host.ip(), ports, settings, &mut found).await,
-            }
-        };
+        let pace: SharedPace = Arc::new(Pace::new(self.settings.max_wait));
+        let engine = self.engine(host, &self.settings, pace, found);
         let interrupted = match stop::unless_stopped(stop, engine).await {
             Some(done) => {
                 done?;
@@ -336,12 +356,38 @@ impl Scan<'_> {
             None => true,
         };
         let elapsed = started.elapsed();
-        let mut scan = self.report(given, host.ip(), found.answers, elapsed, interrupted);
-        // As nmap's --open: ports that are, or may be, open (counts stay whole).
+        let scan = self.report(
+            given,
+            host.ip(),
+            take_answers(&answers),
+            elapsed,
+            interrupted,
+        );
+        Ok((self.listed_only(scan), interrupted))
+    }
+
+    /// The method's engine over every port of `host`, each answer into `found`.
+    async fn engine(
+        &self,
+        host: SocketAddr,
+        settings: &Settings,
+        pace: SharedPace,
+        mut found: Found<'_>,
+    ) -> Result<(), Error> {
+        let ports = &self.ports;
+        match &self.method {
+            Method::Connect => tcp::scan(host, ports, settings, pace, &mut found).await,
+            Method::Udp => udp::scan(host, ports, settings, pace, &mut found).await,
+            Method::Syn(raw) => syn::scan(raw, host.ip(), ports, settings, pace, &mut found).await,
+        }
+    }
+
+    /// As nmap's --open: only the ports that are, or may be, open (counts stay whole).
+    fn listed_only(&self, mut scan: TargetScan) -> TargetScan {
         if self.open {
             scan.ports.retain(|p| p.state.may_be_open());
         }
-        Ok((scan, interrupted))
+        scan
     }
 
     /// One host's answers as a report: counts, and every port that is not closed, in port
@@ -363,6 +409,7 @@ impl Scan<'_> {
                 PortState::Closed => counts.closed += 1,
                 PortState::Filtered => counts.filtered += 1,
                 PortState::OpenFiltered => counts.open_filtered += 1,
+                PortState::Unreachable => counts.unreachable += 1,
             }
             if v.state != PortState::Closed {
                 listed.push(self.listed(*port, v));
@@ -371,6 +418,7 @@ impl Scan<'_> {
         TargetScan {
             target: given.to_string(),
             address,
+            host: None,
             protocol: self.method.protocol(),
             method: self.method.name(),
             ports_scanned: answers.len(),
@@ -436,6 +484,24 @@ impl Pace {
         Pace {
             srtt: AtomicU64::new(NO_SAMPLE),
             max,
+        }
+    }
+
+    /// A pace that starts from an RTT already seen (host discovery's answer), so a host whose
+    /// every port is silent is not waited on for the whole --timeout.
+    fn seeded(max: Duration, rtt: Option<Duration>) -> Pace {
+        let pace = Pace::new(max);
+        if let Some(rtt) = rtt {
+            pace.saw(rtt);
+        }
+        pace
+    }
+
+    /// The smoothed RTT, once an answer came.
+    fn srtt(&self) -> Option<Duration> {
+        match self.srtt.load(Ordering::Relaxed) {
+            NO_SAMPLE => None,
+            bits => Some(Duration::from_secs_f64(f64::from_bits(bits))),
         }
     }
 

@@ -18,7 +18,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
 
-use super::{Found, Pace, Settings, SharedPace, Target, Verdict, deal, gather, lane_count};
+use super::{Found, Settings, SharedPace, Target, Verdict, deal, gather, lane_count};
 use crate::error::{Error, Privilege};
 use crate::net::errno;
 use crate::packet::icmp::{self, IcmpError, Message, Reason};
@@ -143,6 +143,7 @@ pub(super) async fn scan(
     addr: IpAddr,
     ports: &[u16],
     settings: &Settings,
+    pace: SharedPace,
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
     let families = raw.families(addr);
@@ -155,7 +156,6 @@ pub(super) async fn scan(
     // replies to its port (a filter in the kernel); the ports are dealt to the lanes. One
     // lane where the filter cannot be set (IPv6, other systems), or for a few ports.
     let lanes = lane_count(ports.len(), families.len(), settings.concurrency);
-    let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
     let window = (settings.concurrency.clamp(1, WINDOW) / lanes).max(1);
     let (to_scan, mut answers) = tokio::sync::mpsc::unbounded_channel();
     // Dropped (aborted) with this future (the stop).

@@ -3,7 +3,6 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
@@ -32,9 +31,9 @@ pub(super) async fn scan(
     addr: SocketAddr,
     ports: &[u16],
     settings: &Settings,
+    pace: SharedPace,
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
-    let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
     let mut round = ports.to_vec();
     for attempt in 0..2 {
         let mut silent = Vec::new();

@@ -13,14 +13,13 @@
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
 use super::{
-    FIRST_BACKOFF, Found, Pace, Settings, SharedPace, Started, Verdict, back_off, sweep, within,
+    FIRST_BACKOFF, Found, Settings, SharedPace, Started, Verdict, back_off, sweep, within,
 };
 use crate::error::Error;
 use crate::net::errno::{self, is_busy};
@@ -57,9 +56,9 @@ pub(super) async fn scan(
     addr: SocketAddr,
     ports: &[u16],
     settings: &Settings,
+    pace: SharedPace,
     found: &mut Found<'_>,
 ) -> Result<(), Error> {
-    let pace: SharedPace = Arc::new(Pace::new(settings.max_wait));
     let mut pending = ports.to_vec();
     let mut gap = None;
     let mut round = 0;
