@@ -241,6 +241,18 @@ pub fn socket_reason(e: &io::Error) -> String {
     }
 }
 
+/// A ping's send error in plain words: as `socket_reason`, except that EACCES is a broadcast
+/// address, which ping does not ask (a subnet is swept instead).
+pub fn ping_reason(e: &io::Error) -> String {
+    match e.raw_os_error().map(Errno::from_raw) {
+        Some(Errno::EACCES) => format!(
+            "{}: a broadcast address, which the kernel does not let ping without SO_BROADCAST (to find a subnet's hosts, ping the subnet: `netkit ping 10.0.0.0/24`)",
+            plain(e)
+        ),
+        _ => socket_reason(e),
+    }
+}
+
 /// An OS error without Rust's "(os error N)" suffix, starting lower-case.
 fn plain(e: &io::Error) -> String {
     let text = e.to_string();
@@ -450,6 +462,19 @@ mod tests {
     }
 
     #[cfg(target_os = "linux")]
+    #[test]
+    fn a_ping_to_a_broadcast_address_says_so_and_names_the_sweep() {
+        let eacces = io::Error::from_raw_os_error(Errno::EACCES as i32);
+        let got = ping_reason(&eacces);
+        assert!(
+            got.starts_with("permission denied: a broadcast address")
+                && got.contains("netkit ping 10.0.0.0/24"),
+            "{got}"
+        );
+        let eperm = io::Error::from_raw_os_error(Errno::EPERM as i32);
+        assert_eq!(ping_reason(&eperm), socket_reason(&eperm));
+    }
+
     #[test]
     fn socket_errors_use_the_socket_reason() {
         let refused = io::Error::from_raw_os_error(Errno::EPERM as i32);

@@ -1068,3 +1068,18 @@ fn a_second_sweep_asks_hosts_the_kernel_is_still_checking_directly() {
     );
     assert_eq!(up_in(&hosts).len(), 3, "{stdout}");
 }
+
+#[test]
+fn a_ping_to_a_broadcast_address_says_what_it_is_not_a_file_hint() {
+    // The kernel refuses the send (EACCES) before anything leaves: lo's broadcast address.
+    let (code, stdout, stderr) = common::run(&["ping", "-c", "1", "-W", "0.2", "127.255.255.255"]);
+    let all = format!("{stdout}{stderr}");
+    if all.contains("cannot open") {
+        return common::skip("no ICMP socket for this user");
+    }
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        all.contains("a broadcast address") && !all.contains("file's permissions"),
+        "{all}"
+    );
+}

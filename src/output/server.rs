@@ -85,7 +85,7 @@ impl Ended {
             ),
             Ended::ServerStopping => ("server_stopping", "server stopping"),
             Ended::Frame(e) => return (frame_token(e), e.to_string().into()),
-            Ended::Failed(e) => return ("socket_error", crate::error::io_reason(e).into()),
+            Ended::Failed(e) => return ("socket_error", crate::error::socket_reason(e).into()),
         };
         (token, words.into())
     }
@@ -201,7 +201,7 @@ impl Unsent {
             }
             Unsent::Frame(e) => (frame_token(e), e.to_string()),
             Unsent::Failed { peer, error } => {
-                let why = crate::error::io_reason(error);
+                let why = crate::error::socket_reason(error);
                 ("socket_error", format!("to {peer}: {why}"))
             }
             Unsent::NoSuchClient {

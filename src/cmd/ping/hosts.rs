@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::Target;
-use crate::error::{Error, io_reason};
+use crate::error::{Error, ping_reason};
 use crate::net::probe::Tracker;
 use crate::net::stamp::Stamp;
 use crate::output::Output;
@@ -196,7 +196,7 @@ impl<'a> Pinging<'a> {
 
     /// Probe `seq` to host `i` could not go out, or its connect failed.
     pub fn send_failed(&mut self, i: usize, seq: u16, e: &io::Error) -> Result<(), Error> {
-        let message = io_reason(e);
+        let message = ping_reason(e);
         let event = PingEvent::SendError {
             target: &self.targets[i].given,
             seq,
