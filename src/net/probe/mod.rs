@@ -164,6 +164,12 @@ impl Tracker {
         self.settled_count >= self.transmitted
     }
 
+    /// Probes that are over (answered, failed or given up): sent − in flight, what mtr
+    /// counts loss against.
+    pub fn settled_count(&self) -> u64 {
+        self.settled_count
+    }
+
     /// Replies received (duplicates aside).
     pub fn received(&self) -> u64 {
         self.rtts.len()
