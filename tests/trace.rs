@@ -599,3 +599,26 @@ fn rounds_refuse_bad_values_with_exit_2() {
         assert!(!stderr.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn rounds_with_icmp_tcp_and_ipv6_probes_reach_every_hop() {
+    let Some(lab) = ChainLab::new("trp", &PRIVATE) else {
+        return;
+    };
+    let (v4, v6) = (lab.destination_v4(), lab.destination_v6());
+    let expected6: Vec<String> = (0..PRIVATE.len()).map(|i| lab.v6(i, 2)).collect();
+    for (args, protocol, expected) in [
+        (vec!["--icmp", v4.as_str()], "icmp", expected_v4(&lab)),
+        (vec!["--tcp", "80", v4.as_str()], "tcp", expected_v4(&lab)),
+        (vec![v6.as_str()], "udp", expected6.clone()),
+        (vec!["--icmp", v6.as_str()], "icmp", expected6),
+    ] {
+        let mut full = vec!["--rounds", "4", "-i", "0.1"];
+        full.extend(args.iter().copied());
+        let (code, report, stderr) = rounds(&lab, &full);
+        assert_eq!(code, 0, "{args:?}: {report} {stderr}");
+        assert_eq!(report["protocol"], protocol, "{report}");
+        assert_eq!(responders(&report), expected, "{args:?}: {report}");
+        assert_eq!(findings(&report), ["no_loss"], "{args:?}: {report}");
+    }
+}

@@ -10,6 +10,7 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinSet};
 
 use super::Method;
@@ -108,18 +109,32 @@ impl Book {
     }
 }
 
-/// The UDP or TCP probes: a socket each, all of a round's hops at once.
+/// One probe over: (ttl, the hop's sequence number, its answer or none in time).
+type Over = (u32, u16, Option<Hit>);
+
+/// The UDP or TCP probes of every hop at once, each answer sent back as it comes. UDP: one
+/// socket a round (one flow: the same addresses and ports for every hop, ttl::udp_flow); TCP:
+/// a connect per hop (the kernel chooses each one's source port).
 struct SocketRounds {
     book: Book,
     to: SocketAddr,
     method: Method,
     wait: Duration,
     flow: Flow,
-    running: JoinSet<(u32, u16, io::Result<Option<Hit>>)>,
+    running: JoinSet<io::Result<()>>,
+    answers: mpsc::UnboundedSender<Over>,
+    arrivals: mpsc::UnboundedReceiver<Over>,
+}
+
+/// What woke the UDP or TCP prober.
+enum SocketAnswer {
+    Over(Over),
+    /// A round's task (or a connect's) ended.
+    Done(Result<io::Result<()>, JoinError>),
 }
 
 impl Prober for SocketRounds {
-    type Answer = Option<Result<(u32, u16, io::Result<Option<Hit>>), JoinError>>;
+    type Answer = SocketAnswer;
 
     async fn send(&mut self, round: u64) -> Result<(), Error> {
         let seq = round as u16;
@@ -132,42 +147,56 @@ impl Prober for SocketRounds {
             Method::Icmp => 0,
         };
         to.set_port(port);
-        for ttl in 1..=self.book.limit() {
+        let (limit, wait) = (self.book.limit(), self.wait);
+        for ttl in 1..=limit {
             self.book.sent(ttl, seq, Stamp::now());
-            let (method, wait) = (self.method, self.wait);
-            self.running.spawn(async move {
-                let hit = match method {
-                    Method::Tcp(_) => ttl::tcp(to, ttl, wait).await,
-                    Method::Udp(_) | Method::Icmp => ttl::udp(to, ttl, wait).await,
-                };
-                (ttl, seq, hit)
-            });
+        }
+        match self.method {
+            Method::Tcp(_) => {
+                for ttl in 1..=limit {
+                    let answers = self.answers.clone();
+                    self.running.spawn(async move {
+                        let hit = ttl::tcp(to, ttl, wait).await?;
+                        let _ = answers.send((ttl, seq, hit));
+                        Ok(())
+                    });
+                }
+            }
+            Method::Udp(_) | Method::Icmp => {
+                let answers = self.answers.clone();
+                self.running
+                    .spawn(ttl::udp_flow(to, limit, wait, move |ttl, hit| {
+                        let _ = answers.send((ttl, seq, hit));
+                    }));
+            }
         }
         Ok(())
     }
 
-    async fn next(&mut self) -> Self::Answer {
-        if self.running.is_empty() {
-            return std::future::pending().await;
+    async fn next(&mut self) -> SocketAnswer {
+        tokio::select! {
+            Some(over) = self.arrivals.recv() => SocketAnswer::Over(over),
+            Some(done) = self.running.join_next(), if !self.running.is_empty() => SocketAnswer::Done(done),
         }
-        self.running.join_next().await
     }
 
-    fn take(&mut self, answer: Self::Answer) -> Result<(), Error> {
-        // A probe task that failed (it cannot panic) stays in flight: not counted as loss.
-        let Some(Ok((ttl, seq, hit))) = answer else {
-            return Ok(());
-        };
-        let hit = hit.map_err(|source| Error::Connect {
-            what: format!("{} with a TTL-{ttl} probe", self.to.ip()),
-            source,
-        })?;
-        self.book.over(ttl, seq, hit);
+    fn take(&mut self, answer: SocketAnswer) -> Result<(), Error> {
+        match answer {
+            SocketAnswer::Over((ttl, seq, hit)) => self.book.over(ttl, seq, hit),
+            SocketAnswer::Done(Ok(Err(source))) => {
+                return Err(Error::Connect {
+                    what: format!("{} with {} probes", self.to.ip(), self.method.name()),
+                    source,
+                });
+            }
+            // A task that failed (it cannot panic) leaves its probes in flight: not loss.
+            SocketAnswer::Done(_) => {}
+        }
         Ok(())
     }
 
     fn settled(&self) -> bool {
-        self.running.is_empty()
+        self.running.is_empty() && self.arrivals.is_empty()
     }
 
     fn linger(&self) -> Option<Duration> {
@@ -336,6 +365,7 @@ pub(super) async fn measure(
             prober.book
         }
         Method::Udp(_) | Method::Tcp(_) => {
+            let (answers, arrivals) = mpsc::unbounded_channel();
             let mut prober = SocketRounds {
                 book: Book::new(addr, args.max_hops),
                 to,
@@ -343,6 +373,8 @@ pub(super) async fn measure(
                 wait: args.wait,
                 flow: args.flow,
                 running: JoinSet::new(),
+                answers,
+                arrivals,
             };
             probe::run(&schedule, &mut prober, &mut stopping).await?;
             prober.book

@@ -193,3 +193,125 @@ async fn connected(socket: &tokio::net::TcpStream) -> io::Result<io::Result<()>>
         }
     }
 }
+
+/// A probe of a round's flow: `PROBE` and the TTL it went out with, which the error queue
+/// gives back with the answer (every probe of the round has the same addresses and ports).
+fn flow_payload(ttl: u32) -> [u8; PROBE.len() + 1] {
+    let mut payload = [0u8; PROBE.len() + 1];
+    payload[..PROBE.len()].copy_from_slice(PROBE);
+    payload[PROBE.len()] = ttl.min(255) as u8;
+    payload
+}
+
+/// The TTL a returned probe went out with, if it is one of a round's.
+fn flow_ttl(original: &[u8]) -> Option<u32> {
+    let (text, rest) = original.split_at_checked(PROBE.len())?;
+    (text == PROBE).then(|| rest.first().map(|t| u32::from(*t)))?
+}
+
+/// Whether a send failed only with the news of an earlier probe's answer: with IP_RECVERR the
+/// kernel also sets the socket's pending error for every ICMP error it queues (time exceeded
+/// as EHOSTUNREACH, a port unreachable as ECONNREFUSED), and the next send returns it once.
+fn pending_news(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::ConnectionRefused || crate::net::errno::unreachable(e).is_some()
+}
+
+/// Sends one datagram, past the pending errors of earlier probes' answers (a few at most: a
+/// local failure such as no route comes back every time).
+async fn send_past_news(socket: &UdpSocket, payload: &[u8]) -> io::Result<()> {
+    let mut tries = 0;
+    loop {
+        match socket.try_send(payload) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => socket.writable().await?,
+            Err(e) if pending_news(&e) && tries < 16 => tries += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// One round of UDP probes, TTL 1 to `ttls`, on one socket: the same addresses and ports for
+/// every hop (one flow, as Paris traceroute keeps it, so a load-balanced path does not show
+/// hops of two routes as one). Each answer goes to `answered` as it comes, matched to its TTL
+/// by the payload the error queue gives back; after `wait`, the unanswered ones as `None`.
+pub async fn udp_flow(
+    dest: SocketAddr,
+    ttls: u32,
+    wait: Duration,
+    mut answered: impl FnMut(u32, Option<Hit>),
+) -> io::Result<()> {
+    let v6 = dest.is_ipv6();
+    let socket = crate::net::nonblocking_socket(
+        Domain::for_address(dest),
+        Type::DGRAM,
+        Some(Protocol::UDP),
+    )?;
+    errqueue::enable(&socket, v6)?;
+    socket.connect(&dest.into())?;
+    let socket = UdpSocket::from_std(std::net::UdpSocket::from(socket))?;
+    // When each TTL's probe went out; None once answered.
+    let mut out: Vec<Option<Stamp>> = vec![None; ttls as usize];
+    for ttl in 1..=ttls {
+        set_ttl(&SockRef::from(&socket), v6, ttl)?;
+        let began = Stamp::now();
+        send_past_news(&socket, &flow_payload(ttl)).await?;
+        out[ttl as usize - 1] = Some(began);
+    }
+    let deadline = tokio::time::Instant::now() + wait;
+    let fd = socket.as_raw_fd();
+    let mut buf = [0u8; 512];
+    while out.iter().any(Option::is_some) {
+        let next = async {
+            tokio::select! {
+                queued = socket.async_io(Interest::ERROR, || errqueue::read(fd, v6)) => queued.map(|q| q.map(Ok)),
+                got = socket.async_io(Interest::READABLE, || stamp::recv(fd, &mut buf, Read::default())) => match got {
+                    // A reply from a service on the port: it can only answer a probe that
+                    // reached it, the lowest TTL still out.
+                    Ok(got) => Ok(Some(Err(got.time))),
+                    Err(_) => errqueue::read(fd, v6).map(|q| q.map(Ok)).or(Ok(None)),
+                },
+            }
+        };
+        match tokio::time::timeout_at(deadline, next).await {
+            Err(_) => break,
+            Ok(Ok(Some(Ok(q)))) => {
+                let ttl = flow_ttl(&q.original).filter(|_| q.to == dest.ip());
+                let slot = ttl.and_then(|t| out.get_mut((t as usize).checked_sub(1)?));
+                if let (Some(ttl), Some(began)) = (ttl, slot.and_then(Option::take)) {
+                    answered(ttl, Some(Hit::queued(q, began)));
+                }
+            }
+            Ok(Ok(Some(Err(time)))) => {
+                if let Some((i, began)) = out.iter_mut().enumerate().find(|(_, b)| b.is_some())
+                    && let Some(began) = began.take()
+                {
+                    let hit = Hit::destination(dest, time.saturating_duration_since(began));
+                    answered(i as u32 + 1, Some(hit));
+                }
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Ok(Err(e)) => return Err(e),
+        }
+    }
+    for (i, began) in out.iter().enumerate() {
+        if began.is_some() {
+            answered(i as u32 + 1, None);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flow_probe_carries_its_ttl_back() {
+        for ttl in [1, 7, 30, 255] {
+            assert_eq!(flow_ttl(&flow_payload(ttl)), Some(ttl), "{ttl}");
+        }
+        assert_eq!(flow_ttl(PROBE), None, "a probe without its TTL");
+        assert_eq!(flow_ttl(b"something else entirely"), None);
+    }
+}
