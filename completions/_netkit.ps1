@@ -176,6 +176,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Resolve the host to IPv6 only')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}; with --rounds: {target, protocol, start, end, rounds, hops: [{ttl, responders, sent, received, loss_percent, last_ms, avg_ms, best_ms, worst_ms, stdev_ms, classification}], verdict: [{finding, hops, text}]}')
             [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'With --rounds: a JTTR column, the mean difference between a hop''s consecutive RTTs')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'With --rounds: one line per hop per round as each probe is over, with its ISO 8601 time (UTC), instead of the live table (JSON lines with --json), then the report')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

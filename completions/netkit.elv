@@ -166,6 +166,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -6 'Resolve the host to IPv6 only'
             cand --json 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}; with --rounds: {target, protocol, start, end, rounds, hops: [{ttl, responders, sent, received, loss_percent, last_ms, avg_ms, best_ms, worst_ms, stdev_ms, classification}], verdict: [{finding, hops, text}]}'
             cand --jitter 'With --rounds: a JTTR column, the mean difference between a hop''s consecutive RTTs'
+            cand --stream 'With --rounds: one line per hop per round as each probe is over, with its ISO 8601 time (UTC), instead of the live table (JSON lines with --json), then the report'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -140,6 +140,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand trace" -s 4 -d 'Resolve th
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s 6 -d 'Resolve the host to IPv6 only'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -l json -d 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}; with --rounds: {target, protocol, start, end, rounds, hops: [{ttl, responders, sent, received, loss_percent, last_ms, avg_ms, best_ms, worst_ms, stdev_ms, classification}], verdict: [{finding, hops, text}]}'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -l jitter -d 'With --rounds: a JTTR column, the mean difference between a hop\'s consecutive RTTs'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l stream -d 'With --rounds: one line per hop per round as each probe is over, with its ISO 8601 time (UTC), instead of the live table (JSON lines with --json), then the report'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand check" -s w -l wait -d 'How long to wait for each answer: seconds, or with a unit (500ms)' -r

@@ -622,3 +622,57 @@ fn rounds_with_icmp_tcp_and_ipv6_probes_reach_every_hop() {
         assert_eq!(findings(&report), ["no_loss"], "{args:?}: {report}");
     }
 }
+
+#[test]
+fn rounds_stream_a_timestamped_line_per_hop_per_round_and_redraw_on_a_terminal() {
+    let Some(lab) = ChainLab::new("trs", &PRIVATE) else {
+        return;
+    };
+    let dest = lab.destination_v4();
+    let args = [
+        "trace", "-n", "-w", "1", "--rounds", "3", "-i", "0.1", "--stream", &dest,
+    ];
+    let (code, stdout, _) = lab.source().netkit(&args);
+    assert_eq!(code, 0, "{stdout}");
+    let streamed: Vec<&str> = stdout.lines().filter(|l| l.contains("  round ")).collect();
+    // 3 rounds of 5 hops, none past the destination.
+    assert_eq!(streamed.len(), 15, "{stdout}");
+    for line in &streamed {
+        let time = line.split_whitespace().next().unwrap_or("");
+        assert!(time.len() == 24 && time.ends_with('Z'), "{line}");
+    }
+    assert!(
+        streamed[14].contains("round 3") && streamed[14].contains(&dest),
+        "{stdout}"
+    );
+    // Live, under a pseudo-terminal (script): the table redraws in place, then the report.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return common::skip("script (util-linux) is missing");
+    }
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let line = format!(
+        "ip netns exec {} {} trace -n -w 1 --rounds 4 -i 0.1 {dest}",
+        lab.source().name,
+        bin.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{screen}");
+    assert!(
+        screen.contains("round 2") && screen.contains("round 3"),
+        "{screen}"
+    );
+    assert!(screen.contains("\x1b[J"), "redrawn in place: {screen}");
+    let report = screen.rsplit("\x1b[J").next().unwrap_or("");
+    assert!(
+        report.contains("HOP") && report.contains("no loss"),
+        "{screen}"
+    );
+}

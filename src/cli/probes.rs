@@ -169,6 +169,11 @@ pub struct TraceArgs {
     #[arg(long, requires = "rounds")]
     pub jitter: bool,
 
+    /// With --rounds: one line per hop per round as each probe is over, with its ISO 8601
+    /// time (UTC), instead of the live table (JSON lines with --json), then the report
+    #[arg(long, requires = "rounds")]
+    pub stream: bool,
+
     /// With --rounds: `round` changes the flow (the probes' destination port) every round so
     /// every equal-cost path shows with its share; `fixed` keeps one for the whole run, to
     /// follow one path

@@ -15,7 +15,7 @@ use super::{Output, Written};
 use crate::path_verdict::Finding;
 
 /// The whole measurement.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RoundsReport {
     pub target: String,
     pub address: IpAddr,
@@ -41,7 +41,7 @@ pub struct RoundsReport {
 }
 
 /// One TTL over the rounds.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RoundsHop {
     pub ttl: u32,
     /// Who answered, most answers first.
@@ -307,5 +307,67 @@ impl Output {
             writeln!(self, "  {}", r.words(f))?;
         }
         Output::flush(self)
+    }
+}
+
+/// One probe over, for --stream.
+#[derive(Debug, Serialize)]
+pub struct StreamLine {
+    /// Since the Unix epoch; JSON: RFC 3339 in UTC.
+    #[serde(serialize_with = "iso")]
+    pub time: Duration,
+    /// From 1.
+    pub round: u64,
+    pub ttl: u32,
+    /// Who answered; `None`: nothing within the wait.
+    pub address: Option<IpAddr>,
+    pub rtt_ms: Option<f64>,
+}
+
+impl Output {
+    /// One --stream line: `TIME round R hop T ADDRESS RTT ms`, or `* (no answer)`.
+    pub fn rounds_stream(&mut self, line: &StreamLine) -> Written {
+        if self.json() {
+            self.json_line(line)?;
+            return Output::flush(self);
+        }
+        let what = match (line.address, line.rtt_ms) {
+            (Some(a), Some(ms)) => format!("{a}  {ms:.3} ms"),
+            _ => "*  no answer within the wait".to_string(),
+        };
+        writeln!(
+            self,
+            "{}  round {}  hop {:>2}  {what}",
+            stamp(line.time),
+            line.round,
+            line.ttl
+        )?;
+        Output::flush(self)
+    }
+
+    /// The live table on a terminal, drawn over the previous one (`drawn` lines), in the
+    /// normal screen so the last one stays in the scrollback; returns the lines drawn.
+    pub fn rounds_redraw(
+        &mut self,
+        r: &RoundsReport,
+        drawn: usize,
+    ) -> Result<usize, crate::error::WriteError> {
+        let mut lines = vec![format!("round {}", r.rounds)];
+        lines.extend(Output::rounds_table(r));
+        self.rounds_erase(drawn)?;
+        for line in &lines {
+            writeln!(self, "{line}")?;
+        }
+        Output::flush(self)?;
+        Ok(lines.len())
+    }
+
+    /// Erases the live table (`drawn` lines) before the final report.
+    pub fn rounds_erase(&mut self, drawn: usize) -> Written {
+        if drawn > 0 {
+            // Up `drawn` lines to the start of the first, then clear to the end of the screen.
+            write!(self, "\x1b[{drawn}F\x1b[J")?;
+        }
+        Ok(())
     }
 }

@@ -6,7 +6,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::io;
+use std::io::{self, IsTerminal};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -24,7 +24,7 @@ use crate::net::probe::{self, Prober, Schedule, Tracker};
 use crate::net::stamp::Stamp;
 use crate::output::Output;
 use crate::output::trace::Classification;
-use crate::output::trace_rounds::{Responder, RoundsHop, RoundsReport};
+use crate::output::trace_rounds::{Responder, RoundsHop, RoundsReport, StreamLine};
 use crate::path_verdict::{self, HopFigures, Pacing, ProbeKind};
 use crate::stats::Samples;
 
@@ -53,6 +53,10 @@ struct Book {
     /// The TTL where the path ends (the destination, or an unreachable), once seen.
     end: Option<u32>,
     max_hops: u32,
+    /// Rounds sent so far.
+    rounds: u64,
+    /// With --stream: the probes over since the last look, as lines.
+    stream: Option<Vec<StreamLine>>,
 }
 
 impl Book {
@@ -62,7 +66,15 @@ impl Book {
             hops: (0..max_hops).map(|_| HopBook::default()).collect(),
             end: None,
             max_hops,
+            rounds: 0,
+            stream: None,
         }
+    }
+
+    /// The round of a hop's sequence number (the latest one it can be, as numbers wrap).
+    fn round_of(&self, seq: u16) -> u64 {
+        let latest = self.rounds.saturating_sub(1);
+        latest.saturating_sub(u64::from((latest as u16).wrapping_sub(seq)))
     }
 
     /// The TTLs a round probes.
@@ -74,6 +86,11 @@ impl Book {
         self.hops.get_mut(ttl.checked_sub(1)? as usize)
     }
 
+    /// A round goes out.
+    fn round(&mut self) {
+        self.rounds += 1;
+    }
+
     fn sent(&mut self, ttl: u32, seq: u16, at: Stamp) {
         if let Some(h) = self.hop(ttl) {
             h.tracker.sent(seq, at);
@@ -82,6 +99,23 @@ impl Book {
 
     /// Probe `seq` of `ttl` is over: its answer, or none in time.
     fn over(&mut self, ttl: u32, seq: u16, hit: Option<Hit>) {
+        self.count(ttl, seq, hit);
+        let round = self.round_of(seq) + 1;
+        // Past the end of the path, the destination answers again: not a hop of its own.
+        let on_path = self.end.is_none_or(|end| ttl <= end);
+        if let Some(lines) = self.stream.as_mut().filter(|_| on_path) {
+            lines.push(StreamLine {
+                time: wall(),
+                round,
+                ttl,
+                address: hit.map(|h| h.from),
+                rtt_ms: hit.map(|h| h.rtt.as_secs_f64() * 1000.0),
+            });
+        }
+    }
+
+    /// Counts a probe's answer, or its silence, in its hop's book.
+    fn count(&mut self, ttl: u32, seq: u16, hit: Option<Hit>) {
         let addr = self.addr;
         let Some(h) = self.hop(ttl) else { return };
         let Some(hit) = hit else {
@@ -109,13 +143,49 @@ impl Book {
     }
 }
 
+/// How the run shows itself as it goes: the live table on a terminal (redrawn as each round
+/// goes out), --stream's lines, or nothing before the report.
+struct View<'o> {
+    out: &'o mut Output,
+    live: bool,
+    /// The report's heading fields, for the live table.
+    template: RoundsReport,
+    /// Lines of the live table on the screen.
+    drawn: usize,
+}
+
+impl View<'_> {
+    /// A round goes out: the live table of what is measured so far.
+    fn round(&mut self, book: &mut Book) -> Result<(), Error> {
+        book.round();
+        if self.live && book.rounds > 1 {
+            let mut now = self.template.clone();
+            fill(&mut now, book, &HashMap::new());
+            now.rounds = book.rounds - 1;
+            self.drawn = self.out.rounds_redraw(&now, self.drawn)?;
+        }
+        Ok(())
+    }
+
+    /// --stream's lines of the probes over since the last look.
+    fn show(&mut self, book: &mut Book) -> Result<(), Error> {
+        if let Some(lines) = &mut book.stream {
+            for line in lines.drain(..) {
+                self.out.rounds_stream(&line)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One probe over: (ttl, the hop's sequence number, its answer or none in time).
 type Over = (u32, u16, Option<Hit>);
 
 /// The UDP or TCP probes of every hop at once, each answer sent back as it comes. UDP: one
 /// socket a round (one flow: the same addresses and ports for every hop, ttl::udp_flow); TCP:
 /// a connect per hop (the kernel chooses each one's source port).
-struct SocketRounds {
+struct SocketRounds<'o> {
+    view: View<'o>,
     book: Book,
     to: SocketAddr,
     method: Method,
@@ -133,10 +203,11 @@ enum SocketAnswer {
     Done(Result<io::Result<()>, JoinError>),
 }
 
-impl Prober for SocketRounds {
+impl Prober for SocketRounds<'_> {
     type Answer = SocketAnswer;
 
     async fn send(&mut self, round: u64) -> Result<(), Error> {
+        self.view.round(&mut self.book)?;
         let seq = round as u16;
         let mut to = self.to;
         // The flow of a round: one destination port for every hop (UDP), the next round the
@@ -182,7 +253,10 @@ impl Prober for SocketRounds {
 
     fn take(&mut self, answer: SocketAnswer) -> Result<(), Error> {
         match answer {
-            SocketAnswer::Over((ttl, seq, hit)) => self.book.over(ttl, seq, hit),
+            SocketAnswer::Over((ttl, seq, hit)) => {
+                self.book.over(ttl, seq, hit);
+                self.view.show(&mut self.book)?;
+            }
             SocketAnswer::Done(Ok(Err(source))) => {
                 return Err(Error::Connect {
                     what: format!("{} with {} probes", self.to.ip(), self.method.name()),
@@ -212,7 +286,8 @@ enum IcmpAnswer {
 }
 
 /// The ICMP probes: echo requests with a TTL on one echo socket, matched by sequence number.
-struct IcmpRounds {
+struct IcmpRounds<'o> {
+    view: View<'o>,
     book: Book,
     to: SocketAddr,
     socket: EchoSocket,
@@ -224,10 +299,11 @@ struct IcmpRounds {
     buf: Vec<u8>,
 }
 
-impl Prober for IcmpRounds {
+impl Prober for IcmpRounds<'_> {
     type Answer = IcmpAnswer;
 
     async fn send(&mut self, round: u64) -> Result<(), Error> {
+        self.view.round(&mut self.book)?;
         for ttl in 1..=self.book.limit() {
             let seq = self.next_seq;
             self.next_seq = self.next_seq.wrapping_add(1);
@@ -291,7 +367,7 @@ impl Prober for IcmpRounds {
                 }
             }
         }
-        Ok(())
+        self.view.show(&mut self.book)
     }
 
     fn settled(&self) -> bool {
@@ -349,10 +425,23 @@ pub(super) async fn measure(
         stop.await;
         stopped.set(true);
     });
-    let book = match method {
+    let mut book = Book::new(addr, args.max_hops);
+    if args.stream {
+        book.stream = Some(Vec::new());
+    }
+    // The live table: on a terminal, in text, unless the lines stream.
+    let live = !args.stream && !out.json() && std::io::stdout().is_terminal();
+    let view = View {
+        out,
+        live,
+        template: report.clone(),
+        drawn: 0,
+    };
+    let (book, drawn) = match method {
         Method::Icmp => {
             let mut prober = IcmpRounds {
-                book: Book::new(addr, args.max_hops),
+                view,
+                book,
                 to,
                 socket: EchoSocket::open(addr.is_ipv6(), Kind::Auto, None)?,
                 ident: (std::process::id() as u16) ^ 0x7274,
@@ -362,12 +451,13 @@ pub(super) async fn measure(
                 buf: vec![0u8; 65_536],
             };
             probe::run(&schedule, &mut prober, &mut stopping).await?;
-            prober.book
+            (prober.book, prober.view.drawn)
         }
         Method::Udp(_) | Method::Tcp(_) => {
             let (answers, arrivals) = mpsc::unbounded_channel();
             let mut prober = SocketRounds {
-                book: Book::new(addr, args.max_hops),
+                view,
+                book,
                 to,
                 method,
                 wait: args.wait,
@@ -377,9 +467,10 @@ pub(super) async fn measure(
                 arrivals,
             };
             probe::run(&schedule, &mut prober, &mut stopping).await?;
-            prober.book
+            (prober.book, prober.view.drawn)
         }
     };
+    out.rounds_erase(drawn)?;
     report.end = wall();
     report.rounds = book.hops.first().map_or(0, |h| h.tracker.transmitted);
     let names = if args.numeric {
