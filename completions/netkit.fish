@@ -128,7 +128,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand trace" -l tcp -d 'TCP SYN 
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s p -l port -d 'The first UDP destination port (one more per probe, as traceroute does)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -l rounds -d 'Probe every hop once a round, N rounds, then the report with mtr\'s columns and a verdict (where loss starts, which routers only limit their replies); 0: until Ctrl-C or SIGTERM, which end with the report. Exit 0 when the destination lost nothing, 1 when it lost probes or never answered' -r
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s i -l interval -d 'Time between rounds (with --rounds): seconds, or with a unit (200ms); below 0.2 s only for root' -r
-complete -c netkit -n "__fish_netkit_using_subcommand trace" -l flow -d 'With --rounds: `round` changes the flow (the probes\' destination port) every round so every equal-cost path shows with its share; `fixed` keeps one for the whole run, to follow one path' -r -f -a "round\t'A new flow each round, the same for every hop within it'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l flow -d 'With --rounds: `round` changes the flow (the probes\' destination port) every round so every equal-cost path shows with its share; `fixed` keeps one for the whole run, to follow one path (UDP and ICMP; each TCP connect has a source port of its own)' -r -f -a "round\t'A new flow each round, the same for every hop within it'
 fixed\t'One flow for the whole run'"
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''

@@ -676,3 +676,97 @@ fn rounds_stream_a_timestamped_line_per_hop_per_round_and_redraw_on_a_terminal()
         "{screen}"
     );
 }
+
+/// A diamond: source — r1 — (r2a | r2b) — r3 — destination, r1 sending the destination's
+/// prefix over two equal-cost next hops chosen by the ports (fib_multipath_hash_policy=1).
+/// Link i is 10.201.i.0/24; the side nearer the source holds .1.
+fn diamond() -> Option<Vec<Netns>> {
+    let mut nodes = Vec::new();
+    for name in ["s", "r1", "r2a", "r2b", "r3", "d"] {
+        let ns = Netns::create(&format!("trm{name}"))?;
+        ns.ip("link set lo up");
+        ns.bash(
+            "echo 1 > /proc/sys/net/ipv4/ip_forward; \
+             echo 0 > /proc/sys/net/ipv4/icmp_ratelimit; \
+             echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter; \
+             echo 0 > /proc/sys/net/ipv4/conf/default/rp_filter; \
+             echo 1 > /proc/sys/net/ipv4/fib_multipath_hash_policy",
+        );
+        nodes.push(ns);
+    }
+    // (link, left node, right node)
+    for (i, l, r) in [
+        (0, 0, 1),
+        (1, 1, 2),
+        (2, 1, 3),
+        (3, 2, 4),
+        (4, 3, 4),
+        (5, 4, 5),
+    ] {
+        let (left, right) = (&nodes[l], &nodes[r]);
+        left.ip(&format!(
+            "link add m{i}a type veth peer name m{i}b netns {}",
+            right.name
+        ));
+        left.ip(&format!("addr add 10.201.{i}.1/24 dev m{i}a"));
+        right.ip(&format!("addr add 10.201.{i}.2/24 dev m{i}b"));
+        left.ip(&format!("link set m{i}a up"));
+        right.ip(&format!("link set m{i}b up"));
+    }
+    nodes[0].ip("route add default via 10.201.0.2");
+    nodes[1].ip("route add 10.201.5.0/24 nexthop via 10.201.1.2 nexthop via 10.201.2.2");
+    for (j, back, on) in [
+        (2, "10.201.1.1", "10.201.3.2"),
+        (3, "10.201.2.1", "10.201.4.2"),
+    ] {
+        nodes[j].ip(&format!("route add 10.201.0.0/24 via {back}"));
+        nodes[j].ip(&format!("route add 10.201.5.0/24 via {on}"));
+    }
+    nodes[4].ip("route add 10.201.0.0/24 via 10.201.3.1");
+    nodes[5].ip("route add default via 10.201.5.1");
+    Some(nodes)
+}
+
+#[test]
+fn equal_cost_paths_show_both_responders_with_their_shares() {
+    let Some(nodes) = diamond() else {
+        return;
+    };
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "trace", "--json", "-n", "-w", "1", "--rounds", "24", "-i", "0.05",
+        ];
+        args.extend_from_slice(extra);
+        args.push("10.201.5.2");
+        let (code, stdout, stderr) = nodes[0].netkit(&args);
+        let report: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout:?}; stderr {stderr}"));
+        assert_eq!(code, 0, "{report}");
+        report
+    };
+    // A new flow each round: over 24 rounds both next hops show (all on one: 2 in 2^24).
+    let report = run(&[]);
+    let hop2 = &report["hops"][1];
+    let mut seen: Vec<(String, u64)> = hop2["responders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap().to_string(),
+                r["answers"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let addresses: Vec<&str> = seen.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(addresses, ["10.201.1.2", "10.201.2.2"], "{hop2}");
+    assert_eq!(seen[0].1 + seen[1].1, 24, "{hop2}");
+    assert!(seen.iter().all(|(_, n)| *n > 0), "{hop2}");
+    assert_eq!(findings(&report), ["no_loss"], "{report}");
+    // One flow for the whole run: one path.
+    let report = run(&["--flow", "fixed"]);
+    let hop2 = &report["hops"][1];
+    assert_eq!(hop2["responders"].as_array().unwrap().len(), 1, "{hop2}");
+    assert_eq!(hop2["responders"][0]["answers"], 24, "{hop2}");
+}

@@ -176,7 +176,7 @@ pub struct TraceArgs {
 
     /// With --rounds: `round` changes the flow (the probes' destination port) every round so
     /// every equal-cost path shows with its share; `fixed` keeps one for the whole run, to
-    /// follow one path
+    /// follow one path (UDP and ICMP; each TCP connect has a source port of its own)
     #[arg(long, value_name = "FLOW", value_enum, default_value_t = Flow::Round, requires = "rounds")]
     pub flow: Flow,
 }

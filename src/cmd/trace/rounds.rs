@@ -1,7 +1,8 @@
 //! `trace --rounds`: every hop probed once a round on the probe engine's schedule (net::probe:
 //! rounds at start + n·interval, Ctrl-C or SIGTERM ending them), one `Tracker` per hop, the
 //! probes of all hops out at once, each given up after --wait. Once the destination (or an
-//! unreachable) has answered at a TTL, later rounds stop there. The figures become the report
+//! unreachable) has answered at a TTL, later rounds stop there. UDP probes keep one flow a
+//! round (a socket per round), or with --flow fixed one for the run (one socket). The figures become the report
 //! (output::trace_rounds) and its verdict (path_verdict).
 
 use std::cell::Cell;
@@ -19,7 +20,7 @@ use crate::addr::lab::{Classified, inside_a_lab};
 use crate::cli::{Flow, TraceArgs};
 use crate::error::{Error, Outcome};
 use crate::net::icmp::{Echo, EchoSocket, Kind};
-use crate::net::probe::ttl::{self, Hit};
+use crate::net::probe::ttl::{self, FlowAnswer, FlowSocket, Hit};
 use crate::net::probe::{self, Prober, Schedule, Tracker};
 use crate::net::stamp::Stamp;
 use crate::output::Output;
@@ -379,6 +380,116 @@ impl Prober for IcmpRounds<'_> {
     }
 }
 
+/// What woke the fixed-flow prober.
+enum FixedAnswer {
+    Got(io::Result<Option<FlowAnswer>>),
+    /// The oldest probe's wait is over.
+    Expired,
+}
+
+/// UDP probes with `--flow fixed`: one socket for the whole run, so every probe of every
+/// round has the same addresses and ports; answers matched by the TTL and round they carry.
+struct FixedRounds<'o> {
+    view: View<'o>,
+    book: Book,
+    socket: FlowSocket,
+    to: SocketAddr,
+    wait: Duration,
+    /// (ttl, the hop's sequence number) -> when it went out.
+    out: HashMap<(u32, u16), Stamp>,
+}
+
+impl FixedRounds<'_> {
+    fn fail(&self, source: io::Error) -> Error {
+        Error::Connect {
+            what: format!("{} with udp probes", self.to.ip()),
+            source,
+        }
+    }
+}
+
+impl Prober for FixedRounds<'_> {
+    type Answer = FixedAnswer;
+
+    async fn send(&mut self, round: u64) -> Result<(), Error> {
+        self.view.round(&mut self.book)?;
+        let tag = round as u16;
+        for ttl in 1..=self.book.limit() {
+            let at = self.socket.send(ttl, tag).await.map_err(|e| self.fail(e))?;
+            self.book.sent(ttl, tag, at);
+            self.out.insert((ttl, tag), at);
+        }
+        Ok(())
+    }
+
+    async fn next(&mut self) -> FixedAnswer {
+        let Some(oldest) = self.out.values().min().copied() else {
+            return std::future::pending().await;
+        };
+        let left = self.wait.saturating_sub(oldest.elapsed());
+        tokio::select! {
+            got = self.socket.next() => FixedAnswer::Got(got),
+            _ = tokio::time::sleep(left) => FixedAnswer::Expired,
+        }
+    }
+
+    fn take(&mut self, answer: FixedAnswer) -> Result<(), Error> {
+        match answer {
+            FixedAnswer::Got(Ok(Some(FlowAnswer::Error {
+                ttl,
+                tag,
+                from,
+                error,
+                time,
+            }))) => {
+                if let Some(at) = self.out.remove(&(ttl, tag)) {
+                    let rtt = time.saturating_duration_since(at);
+                    let error = Some(error);
+                    self.book.over(ttl, tag, Some(Hit { from, rtt, error }));
+                }
+            }
+            FixedAnswer::Got(Ok(Some(FlowAnswer::Reply { time }))) => {
+                // Only a probe that reached the service can cause a reply: the oldest, lowest.
+                let first = self.out.iter().map(|(k, at)| (*at, *k)).min();
+                if let Some((at, (ttl, tag))) = first {
+                    self.out.remove(&(ttl, tag));
+                    let rtt = time.saturating_duration_since(at);
+                    let hit = Hit {
+                        from: self.to.ip(),
+                        rtt,
+                        error: None,
+                    };
+                    self.book.over(ttl, tag, Some(hit));
+                }
+            }
+            FixedAnswer::Got(Ok(None)) => {}
+            FixedAnswer::Got(Err(e)) => return Err(self.fail(e)),
+            FixedAnswer::Expired => {
+                let wait = self.wait;
+                let over: Vec<(u32, u16)> = self
+                    .out
+                    .iter()
+                    .filter(|(_, at)| at.elapsed() >= wait)
+                    .map(|(k, _)| *k)
+                    .collect();
+                for (ttl, tag) in over {
+                    self.out.remove(&(ttl, tag));
+                    self.book.over(ttl, tag, None);
+                }
+            }
+        }
+        self.view.show(&mut self.book)
+    }
+
+    fn settled(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    fn linger(&self) -> Option<Duration> {
+        None
+    }
+}
+
 /// The time since the Unix epoch.
 fn wall() -> Duration {
     SystemTime::now()
@@ -449,6 +560,23 @@ pub(super) async fn measure(
                 out: HashMap::new(),
                 next_seq: 0,
                 buf: vec![0u8; 65_536],
+            };
+            probe::run(&schedule, &mut prober, &mut stopping).await?;
+            (prober.book, prober.view.drawn)
+        }
+        Method::Udp(port) if args.flow == Flow::Fixed => {
+            let mut at = to;
+            at.set_port(port);
+            let mut prober = FixedRounds {
+                view,
+                book,
+                socket: FlowSocket::open(at).map_err(|source| Error::Connect {
+                    what: format!("{addr} with udp probes"),
+                    source,
+                })?,
+                to,
+                wait: args.wait,
+                out: HashMap::new(),
             };
             probe::run(&schedule, &mut prober, &mut stopping).await?;
             (prober.book, prober.view.drawn)
