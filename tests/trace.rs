@@ -770,3 +770,21 @@ fn equal_cost_paths_show_both_responders_with_their_shares() {
     assert_eq!(hop2["responders"].as_array().unwrap().len(), 1, "{hop2}");
     assert_eq!(hop2["responders"][0]["answers"], 24, "{hop2}");
 }
+
+#[test]
+fn a_second_trace_to_the_same_host_is_told_of_the_first() {
+    let Some(ns) = Netns::create("trtwo") else {
+        return;
+    };
+    ns.ip("link set lo up");
+    let (_first, _lines) = ns.spawn_netkit(&["trace", "-n", "--rounds", "0", "127.0.0.1"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, stdout, stderr) =
+        ns.netkit(&["trace", "-n", "--rounds", "2", "-i", "0.2", "127.0.0.1"]);
+    assert_eq!(code, 0, "{stdout} {stderr}");
+    assert!(
+        stderr.contains("another trace to 127.0.0.1 is running"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("half the answers"), "{stderr}");
+}

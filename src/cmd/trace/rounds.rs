@@ -531,6 +531,13 @@ pub(super) async fn measure(
         jitter: args.jitter,
     };
     out.rounds_start(&report, count)?;
+    let others = crate::net::probe::others::traces_to(args.host.given());
+    if let Some(pid) = others.first() {
+        out.warn(&format!(
+            "another trace to {} is running (pid {pid}): routers limit the replies they send to one source, so each run may see about half the answers and show loss that is not there",
+            args.host.given()
+        ))?;
+    }
     let stopped = Cell::new(false);
     let mut stopping = std::pin::pin!(async {
         stop.await;

@@ -5,6 +5,7 @@
 //! ICMP echo and TCP connects); `Tracker` is the book of one target's probes (sent, answered,
 //! duplicates, and the RTTs as statistics that do not grow with the run). `ttl` holds trace's single probes with a TTL.
 
+pub mod others;
 pub mod ttl;
 
 use std::collections::{HashMap, HashSet};
