@@ -788,3 +788,23 @@ fn a_second_trace_to_the_same_host_is_told_of_the_first() {
     );
     assert!(stderr.contains("half the answers"), "{stderr}");
 }
+
+#[test]
+fn rounds_faster_than_0_2_s_need_root_and_say_why() {
+    let uid = std::process::Command::new("id").arg("-u").output();
+    let root = uid.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let setpriv = std::process::Command::new("setpriv").arg("--version").output();
+    if !root || setpriv.is_err() {
+        return common::skip("needs root and setpriv to run as an ordinary user");
+    }
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin)
+        .args(["trace", "--rounds", "1", "-i", "0.1", "127.0.0.1"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("below 0.2 s") && stderr.contains("floods"), "{stderr}");
+}
