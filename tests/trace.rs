@@ -793,7 +793,9 @@ fn a_second_trace_to_the_same_host_is_told_of_the_first() {
 fn rounds_faster_than_0_2_s_need_root_and_say_why() {
     let uid = std::process::Command::new("id").arg("-u").output();
     let root = uid.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let setpriv = std::process::Command::new("setpriv").arg("--version").output();
+    let setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output();
     if !root || setpriv.is_err() {
         return common::skip("needs root and setpriv to run as an ordinary user");
     }
@@ -806,5 +808,8 @@ fn rounds_faster_than_0_2_s_need_root_and_say_why() {
         .unwrap_or_else(|e| panic!("{e}"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("below 0.2 s") && stderr.contains("floods"), "{stderr}");
+    assert!(
+        stderr.contains("below 0.2 s") && stderr.contains("floods"),
+        "{stderr}"
+    );
 }
