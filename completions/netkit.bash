@@ -819,7 +819,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__trace)
-            opts="-m -q -w -p -n -4 -6 -h -V --max-hops --queries --wait --udp --icmp --tcp --port --json --color --help --version"
+            opts="-m -q -w -p -n -4 -6 -i -h -V --max-hops --queries --wait --udp --icmp --tcp --port --json --rounds --interval --jitter --stream --flow --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -859,6 +859,22 @@ _netkit() {
                     ;;
                 -p)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flow)
+                    COMPREPLY=($(compgen -W "round fixed" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -126,6 +126,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand trace" -s q -l queries -d 
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s w -l wait -d 'How long to wait for each probe\'s answer: seconds, or with a unit (500ms)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -l tcp -d 'TCP SYN probes to PORT, by nonblocking connects (through firewalls that allow it)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s p -l port -d 'The first UDP destination port (one more per probe, as traceroute does)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l rounds -d 'Probe every hop once a round, N rounds, then the report with mtr\'s columns and a verdict (where loss starts, which routers only limit their replies); 0: until Ctrl-C or SIGTERM, which end with the report. Exit 0 when the destination lost nothing, 1 when it lost probes or never answered' -r
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s i -l interval -d 'Time between rounds (with --rounds): seconds, or with a unit (200ms); below 0.2 s only for root' -r
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l flow -d 'With --rounds: `round` changes the flow (the probes\' destination port) every round so every equal-cost path shows with its share; `fixed` keeps one for the whole run, to follow one path (UDP and ICMP; each TCP connect has a source port of its own)' -r -f -a "round\t'A new flow each round, the same for every hop within it'
+fixed\t'One flow for the whole run'"
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -134,8 +138,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand trace" -l icmp -d 'ICMP ec
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s n -d 'No reverse lookups of the hops\' names'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s 4 -d 'Resolve the host to IPv4 only'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s 6 -d 'Resolve the host to IPv6 only'
-complete -c netkit -n "__fish_netkit_using_subcommand trace" -l json -d 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}'
-complete -c netkit -n "__fish_netkit_using_subcommand trace" -s h -l help -d 'Print help'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l json -d 'JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}; with --rounds: {target, protocol, start, end, rounds, hops: [{ttl, responders, sent, received, loss_percent, last_ms, avg_ms, best_ms, worst_ms, stdev_ms, classification}], verdict: [{finding, hops, text}]}'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l jitter -d 'With --rounds: a JTTR column, the mean difference between a hop\'s consecutive RTTs'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -l stream -d 'With --rounds: one line per hop per round as each probe is over, with its ISO 8601 time (UTC), instead of the live table (JSON lines with --json), then the report'
+complete -c netkit -n "__fish_netkit_using_subcommand trace" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand trace" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand check" -s w -l wait -d 'How long to wait for each answer: seconds, or with a unit (500ms)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand check" -l color -d 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''

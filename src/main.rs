@@ -8,6 +8,7 @@ mod frame;
 mod net;
 mod output;
 mod packet;
+mod path_verdict;
 mod ports;
 mod serve;
 mod stats;

@@ -10,7 +10,15 @@ use std::path::{Path, PathBuf};
 /// even another knowledge module): nothing in them needs one today, and keeping them apart lets
 /// any of them be read, tested or moved by itself. A knowledge module that comes to build on
 /// another gets the edge here, with its reason.
-const KNOWLEDGE: &[&str] = &["addr", "packet", "ports", "stats", "frame", "text"];
+const KNOWLEDGE: &[&str] = &[
+    "addr",
+    "packet",
+    "ports",
+    "stats",
+    "frame",
+    "text",
+    "path_verdict",
+];
 
 /// The allowed edges, importer → what it may import (besides itself). The one-way rule of
 /// ARCHITECTURE.md: knowledge at the bottom; `error` words errors of knowledge's types;
@@ -26,6 +34,7 @@ const EDGES: &[(&str, &[&str])] = &[
     ("stats", &[]),
     ("frame", &[]),
     ("text", &[]),
+    ("path_verdict", &[]),
     ("error", &["@knowledge"]),
     ("net", &["@knowledge", "error"]),
     ("output", &["@knowledge", "error"]),

@@ -77,6 +77,9 @@ Examples:
   netkit trace 10.200.3.2 --icmp -n   ICMP echo probes (raw socket, or the datagram kind)
   netkit trace 10.200.3.2 --tcp 443   SYNs to a port a firewall lets through
   netkit trace fd00:3::2 -q 1 -w 1    one probe per hop, a second each
+  netkit trace 10.200.3.2 --rounds 60 -n        where packets are lost: 60 rounds, a
+                                                second apart, mtr's columns and a verdict
+  netkit trace 10.200.3.2 --rounds 0 --icmp     until Ctrl-C, then the report
 
 Marks after a time: !H host, !N network, !P protocol unreachable, !X administratively
 prohibited. A line that leaves private (or CGN 100.64/10) space for public space is marked:

@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use addresses::{ClassifyArgs, IfacesArgs, PortArgs, SubnetArgs};
 use examples::*;
 pub use messages::{EchoArgs, EchoMode, ListenArgs, SendArgs};
-pub use probes::{CheckArgs, PingArgs, ScanArgs, SocketKind, TraceArgs};
+pub use probes::{CheckArgs, Flow, PingArgs, ScanArgs, SocketKind, TraceArgs};
 pub use quick::parse;
 
 /// The fundamentals of IP networking in one binary.

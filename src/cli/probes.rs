@@ -146,9 +146,48 @@ pub struct TraceArgs {
     #[arg(short = '6')]
     pub ipv6: bool,
 
-    /// JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached}
+    /// JSON on stdout when done: {target, address, protocol, hops: [{ttl, probes, classification}], reached};
+    /// with --rounds: {target, protocol, start, end, rounds, hops: [{ttl, responders, sent,
+    /// received, loss_percent, last_ms, avg_ms, best_ms, worst_ms, stdev_ms, classification}],
+    /// verdict: [{finding, hops, text}]}
     #[arg(long)]
     pub json: bool,
+
+    /// Probe every hop once a round, N rounds, then the report with mtr's columns and a
+    /// verdict (where loss starts, which routers only limit their replies); 0: until Ctrl-C or
+    /// SIGTERM, which end with the report. Exit 0 when the destination lost nothing, 1 when it
+    /// lost probes or never answered
+    #[arg(long, value_name = "N")]
+    pub rounds: Option<u64>,
+
+    /// Time between rounds (with --rounds): seconds, or with a unit (200ms); below 0.2 s only
+    /// for root
+    #[arg(short = 'i', long, value_name = "SECS", default_value = "1", value_parser = parse_seconds, requires = "rounds")]
+    pub interval: Duration,
+
+    /// With --rounds: a JTTR column, the mean difference between a hop's consecutive RTTs
+    #[arg(long, requires = "rounds")]
+    pub jitter: bool,
+
+    /// With --rounds: one line per hop per round as each probe is over, with its ISO 8601
+    /// time (UTC), instead of the live table (JSON lines with --json), then the report
+    #[arg(long, requires = "rounds")]
+    pub stream: bool,
+
+    /// With --rounds: `round` changes the flow (the probes' destination port) every round so
+    /// every equal-cost path shows with its share; `fixed` keeps one for the whole run, to
+    /// follow one path (UDP and ICMP; each TCP connect has a source port of its own)
+    #[arg(long, value_name = "FLOW", value_enum, default_value_t = Flow::Round, requires = "rounds")]
+    pub flow: Flow,
+}
+
+/// Whether trace --rounds keeps one flow for the whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Flow {
+    /// A new flow each round, the same for every hop within it
+    Round,
+    /// One flow for the whole run
+    Fixed,
 }
 
 /// Arguments of `netkit check`.

@@ -14,6 +14,7 @@ pub mod scan;
 pub mod server;
 pub mod subnet;
 pub mod trace;
+pub mod trace_rounds;
 
 use std::borrow::Cow;
 use std::ffi::OsStr;

@@ -45,7 +45,7 @@ pub struct Classification(pub Option<Classified>);
 
 impl Classification {
     /// In a few words: "private, class A", "public", "shared (CGNAT)".
-    fn words(self) -> Option<String> {
+    pub(super) fn words(self) -> Option<String> {
         self.0.map(|c| super::kind_and_class(c.kind, c.class))
     }
 }

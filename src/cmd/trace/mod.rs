@@ -2,11 +2,13 @@
 //! to WINDOW probes, as traceroute's -N), so a path of ten hops takes about one --wait, not
 //! ten; the lines still come in hop order. UDP and TCP probes need no privilege
 //! (net::probe::ttl); ICMP ones use the echo socket (net::icmp, `icmp.rs`). `path.rs` turns
-//! answers into hops, `names.rs` prints them with their names.
+//! answers into hops, `names.rs` prints them with their names; `rounds.rs` is --rounds, every
+//! hop probed once a round and the report with its verdict.
 
 mod icmp;
 mod names;
 mod path;
+mod rounds;
 
 use std::net::SocketAddr;
 
@@ -14,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::cli::TraceArgs;
-use crate::error::{Error, Outcome};
+use crate::error::{Error, Outcome, interval_refusal};
 use crate::net::probe::ttl;
 use crate::net::resolve::{Family, resolve_all_scoped};
 use crate::output::Output;
@@ -43,6 +45,11 @@ impl Method {
 }
 
 pub fn run(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
+    if args.rounds.is_some()
+        && let Some(refused) = interval_refusal(args.interval, crate::net::privileged())
+    {
+        return Err(Error::Permission(refused));
+    }
     let runtime = crate::net::runtime(1)?;
     runtime.block_on(trace(args, out))
 }
@@ -63,6 +70,10 @@ async fn trace(args: &TraceArgs, out: &mut Output) -> Result<Outcome, Error> {
         (None, true) => Method::Icmp,
         (None, false) => Method::Udp(args.port),
     };
+    if args.rounds.is_some() {
+        let target = args.host.given().to_string();
+        return rounds::measure(args, to, method, target, out, &mut stop).await;
+    }
     let start = TraceReport {
         target: args.host.given().to_string(),
         address: addr,

@@ -114,7 +114,7 @@ impl Printer<'_> {
 }
 
 /// A reverse lookup of one hop address, bounded by NAME_WAIT; None for no name.
-async fn reverse_lookup(a: IpAddr) -> (IpAddr, Option<String>) {
+pub(super) async fn reverse_lookup(a: IpAddr) -> (IpAddr, Option<String>) {
     let name = tokio::time::timeout(
         NAME_WAIT,
         tokio::task::spawn_blocking(move || dns_lookup::lookup_addr(&a)),

@@ -5,6 +5,7 @@
 //! ICMP echo and TCP connects); `Tracker` is the book of one target's probes (sent, answered,
 //! duplicates, and the RTTs as statistics that do not grow with the run). `ttl` holds trace's single probes with a TTL.
 
+pub mod others;
 pub mod ttl;
 
 use std::collections::{HashMap, HashSet};
@@ -162,6 +163,12 @@ impl Tracker {
     /// Whether every probe sent has had its reply or error.
     pub fn settled(&self) -> bool {
         self.settled_count >= self.transmitted
+    }
+
+    /// Probes that are over (answered, failed or given up): sent − in flight, what mtr
+    /// counts loss against.
+    pub fn settled_count(&self) -> u64 {
+        self.settled_count
     }
 
     /// Replies received (duplicates aside).

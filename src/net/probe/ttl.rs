@@ -193,3 +193,185 @@ async fn connected(socket: &tokio::net::TcpStream) -> io::Result<io::Result<()>>
         }
     }
 }
+
+/// A probe of a flow: `PROBE`, the TTL it went out with and its tag (the round), which the
+/// error queue gives back with the answer (every probe of the flow has the same addresses and
+/// ports).
+fn flow_payload(ttl: u32, tag: u16) -> [u8; PROBE.len() + 3] {
+    let mut payload = [0u8; PROBE.len() + 3];
+    payload[..PROBE.len()].copy_from_slice(PROBE);
+    payload[PROBE.len()] = ttl.min(255) as u8;
+    payload[PROBE.len() + 1..].copy_from_slice(&tag.to_be_bytes());
+    payload
+}
+
+/// The TTL and tag a returned probe went out with, if it is one of a flow's.
+fn flow_probe(original: &[u8]) -> Option<(u32, u16)> {
+    let (text, rest) = original.split_at_checked(PROBE.len())?;
+    match (text == PROBE, rest) {
+        (true, [ttl, a, b, ..]) => Some((u32::from(*ttl), u16::from_be_bytes([*a, *b]))),
+        _ => None,
+    }
+}
+
+/// Whether a send failed only with the news of an earlier probe's answer: with IP_RECVERR the
+/// kernel also sets the socket's pending error for every ICMP error it queues (time exceeded
+/// as EHOSTUNREACH, a port unreachable as ECONNREFUSED), and the next send returns it once.
+fn pending_news(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::ConnectionRefused || crate::net::errno::unreachable(e).is_some()
+}
+
+/// What came back on a flow's socket.
+#[derive(Debug, Clone, Copy)]
+pub enum FlowAnswer {
+    /// An ICMP error about the probe of `ttl` tagged `tag`.
+    Error {
+        ttl: u32,
+        tag: u16,
+        from: IpAddr,
+        error: IcmpError,
+        time: Stamp,
+    },
+    /// A datagram from a service on the port (only a probe that reached it can cause one).
+    Reply { time: Stamp },
+}
+
+/// One UDP socket whose probes all have the same addresses and ports (one flow, as Paris
+/// traceroute keeps it, so a load-balanced path does not show hops of two routes as one);
+/// each probe's TTL and tag come back with its answer.
+pub struct FlowSocket {
+    socket: UdpSocket,
+    dest: SocketAddr,
+    v6: bool,
+}
+
+impl FlowSocket {
+    /// A socket connected to `dest`, its error queue on.
+    pub fn open(dest: SocketAddr) -> io::Result<FlowSocket> {
+        let v6 = dest.is_ipv6();
+        let socket = crate::net::nonblocking_socket(
+            Domain::for_address(dest),
+            Type::DGRAM,
+            Some(Protocol::UDP),
+        )?;
+        errqueue::enable(&socket, v6)?;
+        socket.connect(&dest.into())?;
+        let socket = UdpSocket::from_std(std::net::UdpSocket::from(socket))?;
+        Ok(FlowSocket { socket, dest, v6 })
+    }
+
+    /// Sends the probe of `ttl` tagged `tag`, past the pending errors of earlier probes'
+    /// answers (a few at most: a local failure such as no route comes back every time).
+    pub async fn send(&self, ttl: u32, tag: u16) -> io::Result<Stamp> {
+        set_ttl(&SockRef::from(&self.socket), self.v6, ttl)?;
+        let payload = flow_payload(ttl, tag);
+        let mut tries = 0;
+        loop {
+            let began = Stamp::now();
+            match self.socket.try_send(&payload) {
+                Ok(_) => return Ok(began),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.socket.writable().await?,
+                Err(e) if pending_news(&e) && tries < 16 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The next answer to one of this socket's probes (cancel-safe); `None` for something
+    /// that is not one.
+    pub async fn next(&self) -> io::Result<Option<FlowAnswer>> {
+        let (fd, v6) = (self.socket.as_raw_fd(), self.v6);
+        let mut buf = [0u8; 512];
+        let queued = tokio::select! {
+            queued = self.socket.async_io(Interest::ERROR, || errqueue::read(fd, v6)) => queued?,
+            got = self.socket.async_io(Interest::READABLE, || stamp::recv(fd, &mut buf, Read::default())) => match got {
+                Ok(got) => return Ok(Some(FlowAnswer::Reply { time: got.time })),
+                // The error is also on the queue, with who sent it.
+                Err(_) => match errqueue::read(fd, v6) {
+                    Ok(q) => q,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+                    Err(e) => return Err(e),
+                },
+            },
+        };
+        let Some(q) = queued.filter(|q| q.to == self.dest.ip()) else {
+            return Ok(None);
+        };
+        Ok(flow_probe(&q.original).map(|(ttl, tag)| FlowAnswer::Error {
+            ttl,
+            tag,
+            from: q.from.unwrap_or(q.to),
+            error: q.error,
+            time: q.time,
+        }))
+    }
+}
+
+/// One round of UDP probes, TTL 1 to `ttls`, on one flow (a socket of its own). Each answer
+/// goes to `answered` as it comes; after `wait`, the unanswered ones as `None`.
+pub async fn udp_flow(
+    dest: SocketAddr,
+    ttls: u32,
+    wait: Duration,
+    mut answered: impl FnMut(u32, Option<Hit>),
+) -> io::Result<()> {
+    let socket = FlowSocket::open(dest)?;
+    // When each TTL's probe went out; None once answered.
+    let mut out: Vec<Option<Stamp>> = vec![None; ttls as usize];
+    for ttl in 1..=ttls {
+        out[ttl as usize - 1] = Some(socket.send(ttl, 0).await?);
+    }
+    let deadline = tokio::time::Instant::now() + wait;
+    while out.iter().any(Option::is_some) {
+        let Ok(got) = tokio::time::timeout_at(deadline, socket.next()).await else {
+            break;
+        };
+        let (ttl, from, error, time) = match got? {
+            Some(FlowAnswer::Error {
+                ttl,
+                from,
+                error,
+                time,
+                ..
+            }) => (ttl, from, Some(error), time),
+            Some(FlowAnswer::Reply { time }) => {
+                // Only a probe that reached it can cause a reply: the lowest TTL still out.
+                let lowest = out
+                    .iter()
+                    .position(Option::is_some)
+                    .map_or(0, |i| i as u32 + 1);
+                (lowest, dest.ip(), None, time)
+            }
+            None => continue,
+        };
+        let slot = (ttl as usize).checked_sub(1).and_then(|i| out.get_mut(i));
+        if let Some(began) = slot.and_then(Option::take) {
+            let rtt = time.saturating_duration_since(began);
+            answered(ttl, Some(Hit { from, rtt, error }));
+        }
+    }
+    for (i, began) in out.iter().enumerate() {
+        if began.is_some() {
+            answered(i as u32 + 1, None);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flow_probe_carries_its_ttl_and_tag_back() {
+        for (ttl, tag) in [(1, 0), (7, 1), (30, 65_535), (255, 300)] {
+            assert_eq!(
+                flow_probe(&flow_payload(ttl, tag)),
+                Some((ttl, tag)),
+                "{ttl}"
+            );
+        }
+        assert_eq!(flow_probe(PROBE), None, "a probe without its TTL");
+        assert_eq!(flow_probe(b"something else entirely"), None);
+    }
+}
