@@ -56,13 +56,26 @@ impl Netns {
         );
     }
 
-    /// Runs a command inside the namespace.
+    /// Runs a command inside the namespace. A program file another test thread's fork still
+    /// holds open for writing (a copy made for `nobody`, inherited until that child's exec)
+    /// cannot be run for a moment ("Text file busy"): that is tried again, a few times.
     pub fn exec(&self, program: &str, args: &[&str]) -> Output {
-        Command::new("ip")
-            .args(["netns", "exec", &self.name, program])
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("ip netns exec {program}: {e}"))
+        let run = || {
+            Command::new("ip")
+                .args(["netns", "exec", &self.name, program])
+                .args(args)
+                .output()
+                .unwrap_or_else(|e| panic!("ip netns exec {program}: {e}"))
+        };
+        let mut out = run();
+        for _ in 0..5 {
+            if !String::from_utf8_lossy(&out.stderr).contains("Text file busy") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            out = run();
+        }
+        out
     }
 
     /// Runs a bash snippet inside the namespace and insists it succeeds (bash, for /dev/udp).
