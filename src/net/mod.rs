@@ -3,6 +3,7 @@
 //! database file, privilege and descriptor limits, and the async runtime of the socket
 //! commands. Commands call in here; they never call each other. `#[cfg]` stays in here.
 
+pub mod arp;
 pub mod clock;
 pub mod connect;
 pub mod diag;
