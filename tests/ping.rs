@@ -862,6 +862,20 @@ fn a_sweep_without_privilege_finds_the_same_hosts_on_the_link() {
         firewalled.map(|(_, _, r)| r.as_str()),
         Some("neighbour-reachable")
     );
+    // IPv6 too: no solicitation of its own without privilege, the kernel's.
+    let out = lab.client.exec(
+        "setpriv",
+        &[&args[..], &["ping", SubnetLab::NET6, "--json"]].concat(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (hosts, _) = sweep_json(&stdout);
+    assert_eq!(up_in(&hosts), lab.up_hosts6(), "{stdout}");
+    let firewalled = hosts.iter().find(|(a, _, _)| a == SubnetLab::FIREWALLED6);
+    assert_eq!(
+        firewalled.map(|(_, _, r)| r.as_str()),
+        Some("neighbour-reachable"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -1003,13 +1017,16 @@ fn a_sweep_of_an_ipv6_subnet_finds_its_hosts_by_neighbour_discovery() {
         assert_eq!(code, 1, "{stderr}");
         let (hosts, _) = sweep_json(&stdout);
         assert_eq!(up_in(&hosts), lab.up_hosts6(), "routed {routed}: {stdout}");
-        let firewalled = hosts.iter().find(|(a, _, _)| a == SubnetLab::FIREWALLED6);
-        let want = if routed {
-            "no-response"
-        } else {
-            "neighbour-reachable"
-        };
-        assert_eq!(firewalled.map(|(_, _, r)| r.as_str()), Some(want));
+        // On the link as root, netkit's own neighbour solicitations find every host.
+        for host in [SubnetLab::OPEN6, SubnetLab::FIREWALLED6, SubnetLab::CLOSED6] {
+            let reason = hosts.iter().find(|(a, _, _)| a == host);
+            let want = match (routed, host) {
+                (true, SubnetLab::FIREWALLED6) => "no-response",
+                (true, _) => "echo-reply",
+                (false, _) => "nd-response",
+            };
+            assert_eq!(reason.map(|(_, _, r)| r.as_str()), Some(want), "{stdout}");
+        }
     }
 }
 

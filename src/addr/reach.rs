@@ -11,9 +11,8 @@ use serde::{Serialize, Serializer};
 pub enum Up {
     /// An ARP reply to netkit's own request (IPv4, on the link; with root or CAP_NET_RAW).
     Arp,
-    /// A neighbour advertisement to netkit's own solicitation (IPv6, on the link). Not sent
-    /// yet: IPv6 on the link is the kernel's neighbour discovery (`Neighbour`).
-    #[allow(dead_code)]
+    /// A neighbour advertisement to netkit's own solicitation (IPv6, on the link; with root
+    /// or CAP_NET_RAW).
     Ndp,
     /// The kernel's neighbour resolution reached REACHABLE: the host answered ARP or
     /// neighbour discovery, whatever its firewall does above that.

@@ -5,26 +5,27 @@
 //! which needs unsafe code) is pnet_datalink's.
 
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-/// An ARP reply seen on a link: who sent it and when it was read.
+/// An ARP reply or neighbour advertisement seen on a link: whom it speaks for and when it was
+/// read.
 #[derive(Debug, Clone, Copy)]
 pub struct Reply {
-    pub from: Ipv4Addr,
+    pub from: IpAddr,
     pub at: Instant,
 }
 
-/// One interface's facts an ARP request carries: its index and name, its own link and IPv4
-/// addresses (the request's sender).
+/// One interface's facts a request carries: its index and name, its own link address and its
+/// address in the subnet asked (the request's sender: IPv4 for ARP, IPv6 for NDP).
 #[derive(Debug, Clone)]
 pub struct Interface {
     pub index: u32,
     pub name: String,
     pub mac: [u8; 6],
-    pub ip: Ipv4Addr,
+    pub ip: IpAddr,
 }
 
 // Linux
@@ -50,7 +51,8 @@ mod platform {
     /// reply's sender to the channel given at `open`.
     pub struct Link {
         sender: Box<dyn DataLinkSender>,
-        interface: Interface,
+        mac: [u8; 6],
+        ip: Ipv4Addr,
     }
 
     impl Link {
@@ -58,6 +60,9 @@ mod platform {
         /// thread that reads replies into `replies`; the thread ends within `READ_TIMEOUT`
         /// of `replies`' receiver being dropped.
         pub fn open(interface: &Interface, replies: mpsc::Sender<Reply>) -> io::Result<Link> {
+            let IpAddr::V4(ip) = interface.ip else {
+                return Err(io::Error::from(io::ErrorKind::InvalidInput));
+            };
             let [a, b, c, d, e, f] = interface.mac;
             let nic = NetworkInterface {
                 name: interface.name.clone(),
@@ -87,7 +92,7 @@ mod platform {
                             Ok(frame) => {
                                 if let Some(from) = reply_sender(frame) {
                                     let reply = Reply {
-                                        from,
+                                        from: IpAddr::V4(from),
                                         at: Instant::now(),
                                     };
                                     // Bounded: the thread waits while discovery catches up.
@@ -106,13 +111,14 @@ mod platform {
                 })?;
             Ok(Link {
                 sender,
-                interface: interface.clone(),
+                mac: interface.mac,
+                ip,
             })
         }
 
         /// Sends one ARP request for `target` (broadcast, as the kernel's first one).
         pub fn ask(&mut self, target: Ipv4Addr) -> io::Result<()> {
-            let frame = request(self.interface.mac, self.interface.ip, target);
+            let frame = request(self.mac, self.ip, target);
             match self.sender.send_to(&frame, None) {
                 Some(sent) => sent,
                 None => Err(io::Error::other("the frame does not fit the send buffer")),

@@ -1,10 +1,11 @@
 //! Host discovery: which of many addresses are up, each reported as soon as it is known, with
 //! bounded work in flight (issue 24). On a directly connected subnet the link layer decides,
 //! so a host whose firewall drops everything is still found: with privilege (root or
-//! CAP_NET_RAW) netkit's own ARP requests on the interface's datalink channel (net::arp), as
-//! nmap's ARP ping, with netkit's own wait and resends; without it (the channel does not
-//! open), the kernel's neighbour resolution (ARP, or IPv6 neighbour discovery), caused by one
-//! datagram and followed over rtnetlink. Elsewhere (routed) an ICMP echo and TCP connects to
+//! CAP_NET_RAW) netkit's own ARP requests on the interface's datalink channel (net::arp) or
+//! IPv6 neighbour solicitations on an ICMPv6 raw socket (net::ndp), as nmap's ARP ping, with
+//! netkit's own wait and resends; without it (the channel does not open), the kernel's
+//! neighbour resolution (ARP, or IPv6 neighbour discovery), caused by one datagram and
+//! followed over rtnetlink. Elsewhere (routed) an ICMP echo and TCP connects to
 //! 80 and 443: any answer of the host, a reset included, means up.
 //!
 //! Why both on the link: the kernel's resolution is as truthful but paced by the kernel. A
@@ -14,7 +15,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -26,6 +27,7 @@ use super::arp;
 use super::connect::{self, Answer};
 use super::icmp::{Echo, EchoSocket, Kind};
 use super::interfaces::{self, Resolution};
+use super::ndp;
 use super::stamp::Stamp;
 use super::stop::Stop;
 use crate::addr::{Down, HostState, Up};
@@ -85,9 +87,9 @@ const ARP_QUEUE: usize = 1024;
 
 /// Finds which of `targets` are up, calling `each` once per target as soon as it is known
 /// (order not guaranteed), bounded in flight; returns when every target was reported or the
-/// stop fired (then Ok(false): not every target reported). Chooses per target: an IPv4
-/// address on a directly connected Ethernet subnet, with privilege → netkit's own ARP
-/// requests (sent again twice within `wait`; a reply up, none → down); otherwise on the link
+/// stop fired (then Ok(false): not every target reported). Chooses per target: an address on
+/// a directly connected Ethernet subnet, with privilege → netkit's own ARP requests or IPv6
+/// neighbour solicitations (sent again twice within `wait`; a reply up, none → down); otherwise on the link
 /// → the kernel's neighbour resolution (caused by a datagram, followed over rtnetlink: only
 /// REACHABLE and FAILED are answers; STALE/DELAY/PROBE wait; INCOMPLETE after `wait` →
 /// down); routed → ICMP echo (raw, or the datagram socket where allowed) plus TCP
@@ -104,8 +106,9 @@ pub async fn discover(
 
 /// `discover`, with the time the answer took where it was measured: an echo reply's RTT (the
 /// kernel's stamps), a connect's (the kernel's RTT of the handshake, or the connect's own
-/// time for a reset), an ARP reply's (from the request it answers to its reading, by the
-/// process's clock). A neighbour's answer is seen by reading the table, not timed: `None`.
+/// time for a reset), an ARP reply's or advertisement's (from the request it answers to its
+/// reading, by the process's clock). A neighbour's answer is seen by reading the table, not
+/// timed: `None`.
 pub async fn discover_timed(
     targets: &[IpAddr],
     how: &Discover,
@@ -119,7 +122,8 @@ pub async fn discover_timed(
 /// sweep): a host there that answers ping is reported by its reply, with the reply's time
 /// (the first request waits for the link's resolution, as fping's first does); one that
 /// answers only ARP or neighbour discovery is still found by the kernel's resolution. Where
-/// netkit asks by its own ARP, the ARP reply says up, with its time, as nmap's ARP ping.
+/// netkit asks by its own ARP or solicitation, the reply says up, with its time, as nmap's
+/// ARP ping.
 pub async fn discover_pinging(
     targets: &[IpAddr],
     how: &Discover,
@@ -267,8 +271,8 @@ struct Links {
     own: Vec<IpAddr>,
     /// Whether the neighbour table can be read here at all.
     neighbours: bool,
-    /// The IPv4 subnets on Ethernet links that use ARP, each with what a request on its
-    /// interface carries.
+    /// The subnets on Ethernet links that resolve neighbours (ARP, neighbour discovery), each
+    /// with what a request on its interface carries.
     arp: Vec<(IpNet, arp::Interface)>,
 }
 
@@ -307,14 +311,18 @@ impl Links {
             .collect();
         // IFF_NOARP (linux/if.h): a link that resolves nothing (tun, wireguard).
         const IFF_NOARP: u32 = 0x80;
+        // IFA_F_TENTATIVE (linux/if_addr.h): an IPv6 address not usable yet as a source.
+        const IFA_F_TENTATIVE: u32 = 0x40;
         let arp = snapshot
             .addresses
             .iter()
             .filter(|a| up.contains(&a.index))
             .filter_map(|a| {
-                let IpAddr::V4(ip) = a.addr else {
+                if let IpAddr::V6(v6) = a.addr
+                    && (v6.is_unicast_link_local() || a.flags & IFA_F_TENTATIVE != 0)
+                {
                     return None;
-                };
+                }
                 let link = snapshot.links.iter().find(|l| l.index == a.index)?;
                 if link.flags.is_some_and(|f| f & IFF_NOARP != 0) {
                     return None;
@@ -328,7 +336,7 @@ impl Links {
                     index: link.index,
                     name: link.name.clone(),
                     mac,
-                    ip,
+                    ip: a.addr,
                 };
                 Some((net, interface))
             })
@@ -341,9 +349,9 @@ impl Links {
         }
     }
 
-    /// The interface whose subnet holds `addr`, where netkit can ask it by ARP.
-    fn arp_interface(&self, addr: Ipv4Addr) -> Option<&arp::Interface> {
-        let addr = IpAddr::V4(addr);
+    /// The interface whose subnet holds `addr`, where netkit can ask it itself (ARP or
+    /// neighbour discovery).
+    fn arp_interface(&self, addr: IpAddr) -> Option<&arp::Interface> {
         self.arp
             .iter()
             .find(|(net, _)| net.contains(&addr))
@@ -402,15 +410,41 @@ struct Run {
     tried4: bool,
     tried6: bool,
     ident: u16,
-    /// netkit's own ARP: the channels opened, by interface index.
-    arp_links: HashMap<u32, arp::Link>,
-    /// A channel could not be opened (no root or CAP_NET_RAW): the kernel resolves the rest.
-    arp_off: bool,
+    /// netkit's own ARP and neighbour discovery: the channels opened, by interface index and
+    /// family (IPv6 true).
+    arp_links: HashMap<(u32, bool), OwnLink>,
+    /// A channel of the family could not be opened (no root or CAP_NET_RAW): the kernel
+    /// resolves the rest. [IPv4, IPv6].
+    arp_off: [bool; 2],
     /// Every channel's replies, and the sending end each channel's thread is given.
     arp_replies: mpsc::Receiver<arp::Reply>,
     arp_tx: mpsc::Sender<arp::Reply>,
     /// Addresses asked by ARP, waiting for a reply: state only for these.
-    arped: HashMap<Ipv4Addr, Arped>,
+    arped: HashMap<IpAddr, Arped>,
+}
+
+/// A channel of netkit's own on one interface: ARP (IPv4) or neighbour discovery (IPv6).
+enum OwnLink {
+    Arp(arp::Link),
+    Ndp(ndp::Link),
+}
+
+impl OwnLink {
+    fn open(interface: &arp::Interface, replies: mpsc::Sender<arp::Reply>) -> io::Result<OwnLink> {
+        match interface.ip {
+            IpAddr::V4(_) => arp::Link::open(interface, replies).map(OwnLink::Arp),
+            IpAddr::V6(_) => ndp::Link::open(interface, replies).map(OwnLink::Ndp),
+        }
+    }
+
+    /// One request for `addr` (of the link's family).
+    fn ask(&mut self, addr: IpAddr) -> io::Result<()> {
+        match (self, addr) {
+            (OwnLink::Arp(link), IpAddr::V4(v4)) => link.ask(v4),
+            (OwnLink::Ndp(link), IpAddr::V6(v6)) => link.ask(v6),
+            _ => Err(io::Error::from(io::ErrorKind::InvalidInput)),
+        }
+    }
 }
 
 /// An address asked by netkit's own ARP.
@@ -448,7 +482,7 @@ impl Run {
             tried6: false,
             ident: (std::process::id() as u16) ^ 0x6469,
             arp_links: HashMap::new(),
-            arp_off: false,
+            arp_off: [false; 2],
             arp_replies,
             arp_tx,
             arped: HashMap::new(),
@@ -459,36 +493,36 @@ impl Run {
         self.resolving.len() + self.routed.len() + self.arped.len()
     }
 
-    /// Asks an on-link IPv4 address by netkit's own ARP request, opening its interface's
-    /// channel when first needed. A channel that does not open (no root or CAP_NET_RAW)
-    /// leaves this address and every later one to the kernel's resolution.
+    /// Asks an on-link address by netkit's own ARP request or neighbour solicitation,
+    /// opening its interface's channel when first needed. A channel that does not open (no
+    /// root or CAP_NET_RAW) leaves this address and every later one of its family to the
+    /// kernel's resolution.
     fn ask_arp(&mut self, addr: IpAddr, links: &Links) -> Asked {
-        let IpAddr::V4(v4) = addr else {
-            return Asked::NotHere;
-        };
-        if self.arp_off {
+        let family = usize::from(addr.is_ipv6());
+        if self.arp_off[family] {
             return Asked::NotHere;
         }
-        let Some(interface) = links.arp_interface(v4) else {
+        let Some(interface) = links.arp_interface(addr) else {
             return Asked::NotHere;
         };
-        let link = match self.arp_links.entry(interface.index) {
+        let link = match self.arp_links.entry((interface.index, addr.is_ipv6())) {
             std::collections::hash_map::Entry::Occupied(link) => link.into_mut(),
             std::collections::hash_map::Entry::Vacant(place) => {
-                match arp::Link::open(interface, self.arp_tx.clone()) {
+                match OwnLink::open(interface, self.arp_tx.clone()) {
                     Ok(link) => place.insert(link),
                     Err(_) => {
-                        self.arp_off = true;
+                        self.arp_off[family] = true;
                         return Asked::NotHere;
                     }
                 }
             }
         };
-        match link.ask(v4) {
+        // Read before the send: on a fast link the reply can be read before the send returns.
+        let now = Instant::now();
+        match link.ask(addr) {
             Ok(()) => {
-                let now = Instant::now();
                 self.arped.insert(
-                    v4,
+                    addr,
                     Arped {
                         index: interface.index,
                         first: now,
@@ -533,8 +567,12 @@ impl Run {
         };
         let rtt = reply.at.saturating_duration_since(since);
         self.report(
-            IpAddr::V4(reply.from),
-            HostState::Up(Up::Arp),
+            reply.from,
+            HostState::Up(if reply.from.is_ipv6() {
+                Up::Ndp
+            } else {
+                Up::Arp
+            }),
             Some(rtt),
             each,
         );
@@ -547,26 +585,21 @@ impl Run {
         now: Instant,
         each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
     ) {
-        let over: Vec<Ipv4Addr> = self
+        let over: Vec<IpAddr> = self
             .arped
             .iter()
             .filter(|(_, a)| now >= a.deadline)
             .map(|(addr, _)| *addr)
             .collect();
         for addr in over {
-            self.report(
-                IpAddr::V4(addr),
-                HostState::Down(Down::NoNeighbour),
-                None,
-                each,
-            );
+            self.report(addr, HostState::Down(Down::NoNeighbour), None, each);
         }
         let every = self.wait / (ARP_RESENDS + 1);
         for (addr, arped) in &mut self.arped {
             if arped.resent >= ARP_RESENDS || now < arped.last + every {
                 continue;
             }
-            let Some(link) = self.arp_links.get_mut(&arped.index) else {
+            let Some(link) = self.arp_links.get_mut(&(arped.index, addr.is_ipv6())) else {
                 continue;
             };
             // A resend that finds no room is tried again at the next tick.
@@ -873,9 +906,7 @@ impl Run {
         each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
     ) {
         self.resolving.remove(&addr);
-        if let IpAddr::V4(v4) = addr {
-            self.arped.remove(&v4);
-        }
+        self.arped.remove(&addr);
         self.beside.remove(&addr);
         self.pinged.remove(&addr);
         self.confirmed.remove(&addr);

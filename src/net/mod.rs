@@ -12,6 +12,7 @@ pub mod errno;
 pub mod errqueue;
 pub mod icmp;
 pub mod interfaces;
+pub mod ndp;
 pub mod owners;
 pub mod pktinfo;
 pub mod probe;
