@@ -775,11 +775,11 @@ fn a_sweep_of_a_direct_subnet_finds_every_host_the_firewalled_one_too() {
     assert_eq!(hosts.len(), 254, "{stdout}");
     assert_eq!(up_in(&hosts), lab.up_hosts(), "{stdout}");
     for (address, state, reason) in &hosts {
-        // The hosts that answer ping do so with their RTT; the firewalled one answers only
-        // ARP. `.1` is this machine's own address.
+        // As root, netkit's own ARP asks every host on the link, the firewalled one too (ARP
+        // is below its firewall). `.1` is this machine's own address, asked by echo.
         let want = match address.as_str() {
-            SubnetLab::GATEWAY | SubnetLab::OPEN | SubnetLab::CLOSED => "echo-reply",
-            SubnetLab::FIREWALLED => "neighbour-reachable",
+            SubnetLab::GATEWAY => "echo-reply",
+            SubnetLab::OPEN | SubnetLab::FIREWALLED | SubnetLab::CLOSED => "arp-response",
             _ => "no-neighbour",
         };
         assert_eq!(reason, want, "{address} {state}");
@@ -791,10 +791,10 @@ fn a_sweep_of_a_direct_subnet_finds_every_host_the_firewalled_one_too() {
     );
     let rtts = json_lines(&stdout)
         .into_iter()
-        .filter(|l| l["reason"] == "echo-reply")
+        .filter(|l| l["reason"] == "arp-response")
         .filter(|l| l["rtt_ms"].as_f64().is_some_and(|ms| ms > 0.0))
         .count();
-    assert_eq!(rtts, 3, "an echo reply's time: {stdout}");
+    assert_eq!(rtts, 3, "an ARP reply's time: {stdout}");
     // --alive: the addresses that answered, one a line, nothing else.
     let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET, "--alive", "-W", "500ms"]);
     assert_eq!((code, stderr.as_str()), (1, ""));
@@ -861,6 +861,20 @@ fn a_sweep_without_privilege_finds_the_same_hosts_on_the_link() {
     assert_eq!(
         firewalled.map(|(_, _, r)| r.as_str()),
         Some("neighbour-reachable")
+    );
+    // IPv6 too: no solicitation of its own without privilege, the kernel's.
+    let out = lab.client.exec(
+        "setpriv",
+        &[&args[..], &["ping", SubnetLab::NET6, "--json"]].concat(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (hosts, _) = sweep_json(&stdout);
+    assert_eq!(up_in(&hosts), lab.up_hosts6(), "{stdout}");
+    let firewalled = hosts.iter().find(|(a, _, _)| a == SubnetLab::FIREWALLED6);
+    assert_eq!(
+        firewalled.map(|(_, _, r)| r.as_str()),
+        Some("neighbour-reachable"),
+        "{stdout}"
     );
 }
 
@@ -1003,13 +1017,16 @@ fn a_sweep_of_an_ipv6_subnet_finds_its_hosts_by_neighbour_discovery() {
         assert_eq!(code, 1, "{stderr}");
         let (hosts, _) = sweep_json(&stdout);
         assert_eq!(up_in(&hosts), lab.up_hosts6(), "routed {routed}: {stdout}");
-        let firewalled = hosts.iter().find(|(a, _, _)| a == SubnetLab::FIREWALLED6);
-        let want = if routed {
-            "no-response"
-        } else {
-            "neighbour-reachable"
-        };
-        assert_eq!(firewalled.map(|(_, _, r)| r.as_str()), Some(want));
+        // On the link as root, netkit's own neighbour solicitations find every host.
+        for host in [SubnetLab::OPEN6, SubnetLab::FIREWALLED6, SubnetLab::CLOSED6] {
+            let reason = hosts.iter().find(|(a, _, _)| a == host);
+            let want = match (routed, host) {
+                (true, SubnetLab::FIREWALLED6) => "no-response",
+                (true, _) => "echo-reply",
+                (false, _) => "nd-response",
+            };
+            assert_eq!(reason.map(|(_, _, r)| r.as_str()), Some(want), "{stdout}");
+        }
     }
 }
 
@@ -1024,14 +1041,22 @@ fn a_second_sweep_asks_hosts_the_kernel_is_still_checking_directly() {
     lab.client
         .bash("echo 200 > /proc/sys/net/ipv4/neigh/br0/base_reachable_time_ms");
     let range = "10.209.2.10-30";
-    let (code, _, stderr) = lab.netkit(&["ping", range, "-q"]);
-    assert_eq!(code, 1, "{stderr}");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    // As nobody, who has no ICMP socket in a fresh namespace: the hosts are asked by TCP
-    // connects to 80 and 443 beside the kernel's check, and refuse them.
+    // As nobody, who has no ICMP socket in a fresh namespace and no ARP of its own: the
+    // kernel resolves, and its entries stay. Then the hosts are asked by TCP connects to 80
+    // and 443 beside the kernel's check, and refuse them.
     let bin = common::netkit_for_anyone();
     let bin = bin.to_string_lossy().into_owned();
     let args = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", &bin];
+    let out = lab
+        .client
+        .exec("setpriv", &[&args[..], &["ping", range, "-q"]].concat());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     let out = lab
         .client
         .exec("setpriv", &[&args[..], &["ping", range, "--json"]].concat());
@@ -1082,4 +1107,47 @@ fn a_ping_to_a_broadcast_address_says_what_it_is_not_a_file_hint() {
         all.contains("a broadcast address") && !all.contains("file's permissions"),
         "{all}"
     );
+}
+
+#[test]
+fn a_sweep_as_root_asks_by_its_own_arp_not_slowed_by_a_stale_entry() {
+    // The kernel confirms a STALE entry only after its DELAY (5 s): a firewalled host, which
+    // answers nothing but ARP, would hold the sweep that long. netkit's own ARP does not
+    // depend on the neighbour table.
+    let Some(lab) = SubnetLab::direct("sweep-a") else {
+        return;
+    };
+    // An entry for every host, STALE (as one confirmed a while ago), its link address the
+    // host's own.
+    let addresses = [SubnetLab::OPEN, SubnetLab::FIREWALLED, SubnetLab::CLOSED];
+    for (host, ns) in addresses.iter().zip(&lab.hosts) {
+        let mac = ns.exec("cat", &["/sys/class/net/eth0/address"]);
+        let mac = String::from_utf8_lossy(&mac.stdout).trim().to_string();
+        lab.client.ip(&format!(
+            "neigh replace {host} dev br0 lladdr {mac} nud stale"
+        ));
+    }
+    let table = lab
+        .client
+        .exec("ip", &["neigh", "show", SubnetLab::FIREWALLED]);
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert!(table.contains("STALE"), "the entry is STALE: {table}");
+    let began = std::time::Instant::now();
+    let (code, stdout, stderr) = lab.netkit(&["ping", SubnetLab::NET, "--json"]);
+    let took = began.elapsed();
+    assert_eq!(code, 1, "{stderr}");
+    let (hosts, _) = sweep_json(&stdout);
+    assert_eq!(up_in(&hosts), lab.up_hosts(), "{stdout}");
+    let reason = |a: &str| {
+        hosts
+            .iter()
+            .find(|(h, _, _)| h == a)
+            .map(|(_, _, r)| r.clone())
+    };
+    assert_eq!(
+        reason(SubnetLab::FIREWALLED).as_deref(),
+        Some("arp-response")
+    );
+    // The wait is 1 s; the kernel's DELAY alone would be 5 s.
+    assert!(took < std::time::Duration::from_secs(3), "took {took:?}");
 }

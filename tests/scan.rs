@@ -704,6 +704,10 @@ fn a_subnet_scan_says_which_addresses_are_up_and_only_their_ports() {
         if state == "down" {
             assert_eq!(reason, "no-neighbour", "{address}");
             assert!(listed.is_empty(), "{address}: a down address has no ports");
+        } else if address != SubnetLab::GATEWAY {
+            // As root, the hosts on the link answered netkit's own ARP request, the
+            // firewalled one too.
+            assert_eq!(reason, "arp-response", "{address}");
         }
     }
     let summary = &doc["summary"];
@@ -776,6 +780,13 @@ fn an_unprivileged_subnet_scan_finds_the_same_hosts() {
     let all = seen(&report(&stdout));
     assert_eq!(all.len(), 254);
     assert_eq!(up(&all), as_built(&lab), "{stdout}");
+    // No ARP of its own without privilege: the kernel's resolution found them.
+    let firewalled = all.iter().find(|s| s.0 == SubnetLab::FIREWALLED);
+    assert_eq!(
+        firewalled.map(|s| s.2.as_str()),
+        Some("neighbour-reachable"),
+        "{stdout}"
+    );
 }
 
 #[test]

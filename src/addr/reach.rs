@@ -9,13 +9,10 @@ use serde::{Serialize, Serializer};
 /// How an address was found up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Up {
-    /// An ARP reply to netkit's own request (IPv4, on the link). Not sent yet: building a
-    /// packet socket's address takes `unsafe` in the crates at hand (net/discover.rs).
-    #[allow(dead_code)]
+    /// An ARP reply to netkit's own request (IPv4, on the link; with root or CAP_NET_RAW).
     Arp,
-    /// A neighbour advertisement to netkit's own solicitation (IPv6, on the link). Not yet,
-    /// as `Arp`.
-    #[allow(dead_code)]
+    /// A neighbour advertisement to netkit's own solicitation (IPv6, on the link; with root
+    /// or CAP_NET_RAW).
     Ndp,
     /// The kernel's neighbour resolution reached REACHABLE: the host answered ARP or
     /// neighbour discovery, whatever its firewall does above that.

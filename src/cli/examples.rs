@@ -44,8 +44,9 @@ Examples:
 
 A sweep (a block, a range, or more than 4 addresses) asks every address at once, at most 500
 in flight. On a directly connected subnet an address is up when it answers ARP (or IPv6
-neighbour discovery), its firewall whatever: the kernel resolves it (root or not) and netkit
-follows the kernel's neighbour table; an address unanswered within the wait (-W, 1 s by
+neighbour discovery), its firewall whatever: with root or CAP_NET_RAW netkit sends its own ARP
+requests or neighbour solicitations (three within the wait, as nmap's ARP ping); otherwise the
+kernel resolves it and netkit follows the kernel's neighbour table. An address unanswered within the wait (-W, 1 s by
 default; the kernel itself gives up after about 3 s) is down. Behind a router: an echo request
 and TCP connects to ports 80 and 443, a reset counting as up; a router's host unreachable, or
 nothing within the wait, is down. A sweep takes about the wait, longer when it holds more

@@ -211,10 +211,11 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Targets: an address, a name, or a CIDR block (its hosts). More than one address: host
-    /// discovery first (neighbour resolution on the link, else an ICMP echo and TCP connects to
-    /// 80 and 443), only the hosts found up are scanned, many at once, then a summary line. Of
-    /// a name's addresses one is scanned and the others named: the first, or in a connect scan
-    /// of one name the first with a port open
+    /// discovery first (on the link ARP or neighbour discovery, netkit's own with root or
+    /// CAP_NET_RAW, else the kernel's; routed, an ICMP echo and TCP connects to 80 and 443),
+    /// only the hosts found up are scanned, many at once, then a summary line. Of a name's
+    /// addresses one is scanned and the others named: the first, or in a connect scan of one
+    /// name the first with a port open
     #[arg(value_name = "TARGET", required = true, value_parser = parse_scan_target)]
     pub targets: Vec<ScanTarget>,
 

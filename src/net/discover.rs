@@ -1,14 +1,17 @@
 //! Host discovery: which of many addresses are up, each reported as soon as it is known, with
-//! bounded work in flight (issue 24). On a directly connected subnet the link layer decides:
-//! the kernel's neighbour resolution (ARP, or IPv6 neighbour discovery) is caused by one
-//! datagram and followed over rtnetlink, so a host whose firewall drops everything is still
-//! found. Elsewhere (routed) an ICMP echo and TCP connects to 80 and 443: any answer of the
-//! host, a reset included, means up.
+//! bounded work in flight (issue 24). On a directly connected subnet the link layer decides,
+//! so a host whose firewall drops everything is still found: with privilege (root or
+//! CAP_NET_RAW) netkit's own ARP requests on the interface's datalink channel (net::arp) or
+//! IPv6 neighbour solicitations on an ICMPv6 raw socket (net::ndp), as nmap's ARP ping, with
+//! netkit's own wait and resends; without it (the channel does not open), the kernel's
+//! neighbour resolution (ARP, or IPv6 neighbour discovery), caused by one datagram and
+//! followed over rtnetlink. Elsewhere (routed) an ICMP echo and TCP connects to
+//! 80 and 443: any answer of the host, a reset included, means up.
 //!
-//! netkit does not send its own ARP requests: a packet socket's link address (sockaddr_ll)
-//! can be built only with `unsafe` in the crates netkit uses (socket2's `SockAddr::new`,
-//! nix's `SockaddrLike::from_raw`), and the crate forbids it. The kernel's resolution is as
-//! truthful, only bounded by the kernel's pace (its first solicitation goes at once).
+//! Why both on the link: the kernel's resolution is as truthful but paced by the kernel. A
+//! host whose entry is STALE is confirmed only after the kernel's DELAY (5 s), and the
+//! neighbour table (gc_thresh3, shared by every namespace) holds about 500 resolutions at
+//! once. netkit's own requests depend on neither.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
@@ -16,12 +19,15 @@ use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
 use ipnet::IpNet;
+use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::Instant;
 
+use super::arp;
 use super::connect::{self, Answer};
 use super::icmp::{Echo, EchoSocket, Kind};
 use super::interfaces::{self, Resolution};
+use super::ndp;
 use super::stamp::Stamp;
 use super::stop::Stop;
 use crate::addr::{Down, HostState, Up};
@@ -72,12 +78,21 @@ const RESERVE: u64 = 24;
 /// The port the datagram that starts a resolution goes to (discard): nothing is expected back.
 const DISCARD: u16 = 9;
 
+/// How many times netkit's own ARP request is sent again within the wait, evenly spaced (a
+/// request or its reply can be lost; nmap resends too).
+const ARP_RESENDS: u32 = 2;
+
+/// ARP replies read but not yet handled, at most (the reading threads wait beyond it).
+const ARP_QUEUE: usize = 1024;
+
 /// Finds which of `targets` are up, calling `each` once per target as soon as it is known
 /// (order not guaranteed), bounded in flight; returns when every target was reported or the
-/// stop fired (then Ok(false): not every target reported). Chooses per target: a directly
-/// connected subnet → the kernel's neighbour resolution (caused by a datagram, followed over
-/// rtnetlink: only REACHABLE and FAILED are answers; STALE/DELAY/PROBE wait; INCOMPLETE after
-/// `wait` → down); routed → ICMP echo (raw, or the datagram socket where allowed) plus TCP
+/// stop fired (then Ok(false): not every target reported). Chooses per target: an address on
+/// a directly connected Ethernet subnet, with privilege → netkit's own ARP requests or IPv6
+/// neighbour solicitations (sent again twice within `wait`; a reply up, none → down); otherwise on the link
+/// → the kernel's neighbour resolution (caused by a datagram, followed over rtnetlink: only
+/// REACHABLE and FAILED are answers; STALE/DELAY/PROBE wait; INCOMPLETE after `wait` →
+/// down); routed → ICMP echo (raw, or the datagram socket where allowed) plus TCP
 /// connects to 80 and 443 (a refusal means up).
 #[allow(dead_code)] // scan's entry (issue 24); ping takes the timed form
 pub async fn discover(
@@ -91,7 +106,9 @@ pub async fn discover(
 
 /// `discover`, with the time the answer took where it was measured: an echo reply's RTT (the
 /// kernel's stamps), a connect's (the kernel's RTT of the handshake, or the connect's own
-/// time for a reset). A neighbour's answer is seen by reading the table, not timed: `None`.
+/// time for a reset), an ARP reply's or advertisement's (from the request it answers to its
+/// reading, by the process's clock). A neighbour's answer is seen by reading the table, not
+/// timed: `None`.
 pub async fn discover_timed(
     targets: &[IpAddr],
     how: &Discover,
@@ -101,10 +118,12 @@ pub async fn discover_timed(
     run(targets, how, false, stop, each).await
 }
 
-/// `discover_timed`, with an echo request beside each resolution on the link (ping's sweep):
-/// a host there that answers ping is reported by its reply, with the reply's time (the first
-/// request waits for the link's resolution, as fping's first does); one that answers only
-/// ARP or neighbour discovery is still found by the kernel's resolution.
+/// `discover_timed`, with an echo request beside each kernel resolution on the link (ping's
+/// sweep): a host there that answers ping is reported by its reply, with the reply's time
+/// (the first request waits for the link's resolution, as fping's first does); one that
+/// answers only ARP or neighbour discovery is still found by the kernel's resolution. Where
+/// netkit asks by its own ARP or solicitation, the reply says up, with its time, as nmap's
+/// ARP ping.
 pub async fn discover_pinging(
     targets: &[IpAddr],
     how: &Discover,
@@ -143,6 +162,15 @@ async fn run(
                 continue;
             }
             if links.on_link(addr) {
+                match run.ask_arp(addr, &links) {
+                    Asked::Sent => {
+                        next += 1;
+                        continue;
+                    }
+                    // The send buffer is full: asked again after a tick.
+                    Asked::Later => break,
+                    Asked::NotHere => {}
+                }
                 if run.kernel_resolving(most) {
                     break;
                 }
@@ -184,6 +212,7 @@ async fn run(
             }
             got = recv(&run.echo4, &mut buf4), if run.expects_echo(false) => Event::Echo(got, false),
             got = recv(&run.echo6, &mut buf6), if run.expects_echo(true) => Event::Echo(got, true),
+            Some(reply) = run.arp_replies.recv(), if !run.arped.is_empty() => Event::Arp(reply),
             _ = tick.tick() => Event::Tick,
         };
         match event {
@@ -195,6 +224,7 @@ async fn run(
             Event::Echo(Ok(None), _) => {}
             // A socket that fails its reads is given up; the connects still ask.
             Event::Echo(Err(_), v6) => run.drop_echo(v6),
+            Event::Arp(reply) => run.arp_reply(reply, &mut each),
             Event::Tick => {
                 // An entry the kernel is still checking (it answered once, a while ago) is
                 // asked the routed way too: a reply says up at once, where the kernel's own
@@ -213,7 +243,18 @@ async fn run(
 enum Event {
     Connect(Option<(IpAddr, u16, Answer, Duration)>),
     Echo(io::Result<Option<Echo>>, bool),
+    Arp(arp::Reply),
     Tick,
+}
+
+/// What became of netkit's own ARP request for an address.
+enum Asked {
+    /// Sent: the address waits for its reply.
+    Sent,
+    /// Not sent for now (the send buffer is full): nothing is said, it is asked again later.
+    Later,
+    /// Not netkit's to ask (IPv6, no Ethernet link, no privilege): the kernel's way.
+    NotHere,
 }
 
 /// The next answer on an echo socket, or never when there is none.
@@ -230,6 +271,9 @@ struct Links {
     own: Vec<IpAddr>,
     /// Whether the neighbour table can be read here at all.
     neighbours: bool,
+    /// The subnets on Ethernet links that resolve neighbours (ARP, neighbour discovery), each
+    /// with what a request on its interface carries.
+    arp: Vec<(IpNet, arp::Interface)>,
 }
 
 impl Links {
@@ -240,6 +284,7 @@ impl Links {
                 subnets: Vec::new(),
                 own: Vec::new(),
                 neighbours,
+                arp: Vec::new(),
             };
         };
         let up: Vec<u32> = snapshot
@@ -264,11 +309,53 @@ impl Links {
             .filter(|n| n.hosts().nth(1).is_some())
             .filter(|n| !matches!(n.addr(), IpAddr::V6(v6) if v6.is_unicast_link_local()))
             .collect();
+        // IFF_NOARP (linux/if.h): a link that resolves nothing (tun, wireguard).
+        const IFF_NOARP: u32 = 0x80;
+        // IFA_F_TENTATIVE (linux/if_addr.h): an IPv6 address not usable yet as a source.
+        const IFA_F_TENTATIVE: u32 = 0x40;
+        let arp = snapshot
+            .addresses
+            .iter()
+            .filter(|a| up.contains(&a.index))
+            .filter_map(|a| {
+                if let IpAddr::V6(v6) = a.addr
+                    && (v6.is_unicast_link_local() || a.flags & IFA_F_TENTATIVE != 0)
+                {
+                    return None;
+                }
+                let link = snapshot.links.iter().find(|l| l.index == a.index)?;
+                if link.flags.is_some_and(|f| f & IFF_NOARP != 0) {
+                    return None;
+                }
+                let mac: [u8; 6] = link.mac.as_deref()?.try_into().ok()?;
+                if mac == [0; 6] {
+                    return None;
+                }
+                let net = IpNet::new(a.addr, a.prefix).ok()?.trunc();
+                let interface = arp::Interface {
+                    index: link.index,
+                    name: link.name.clone(),
+                    mac,
+                    ip: a.addr,
+                };
+                Some((net, interface))
+            })
+            .collect();
         Links {
             subnets,
             own,
             neighbours,
+            arp,
         }
+    }
+
+    /// The interface whose subnet holds `addr`, where netkit can ask it itself (ARP or
+    /// neighbour discovery).
+    fn arp_interface(&self, addr: IpAddr) -> Option<&arp::Interface> {
+        self.arp
+            .iter()
+            .find(|(net, _)| net.contains(&addr))
+            .map(|(_, interface)| interface)
     }
 
     /// Whether `addr` is a neighbour on a directly connected subnet (not this machine's own
@@ -323,10 +410,58 @@ struct Run {
     tried4: bool,
     tried6: bool,
     ident: u16,
+    /// netkit's own ARP and neighbour discovery: the channels opened, by interface index and
+    /// family (IPv6 true).
+    arp_links: HashMap<(u32, bool), OwnLink>,
+    /// A channel of the family could not be opened (no root or CAP_NET_RAW): the kernel
+    /// resolves the rest. [IPv4, IPv6].
+    arp_off: [bool; 2],
+    /// Every channel's replies, and the sending end each channel's thread is given.
+    arp_replies: mpsc::Receiver<arp::Reply>,
+    arp_tx: mpsc::Sender<arp::Reply>,
+    /// Addresses asked by ARP, waiting for a reply: state only for these.
+    arped: HashMap<IpAddr, Arped>,
+}
+
+/// A channel of netkit's own on one interface: ARP (IPv4) or neighbour discovery (IPv6).
+enum OwnLink {
+    Arp(arp::Link),
+    Ndp(ndp::Link),
+}
+
+impl OwnLink {
+    fn open(interface: &arp::Interface, replies: mpsc::Sender<arp::Reply>) -> io::Result<OwnLink> {
+        match interface.ip {
+            IpAddr::V4(_) => arp::Link::open(interface, replies).map(OwnLink::Arp),
+            IpAddr::V6(_) => ndp::Link::open(interface, replies).map(OwnLink::Ndp),
+        }
+    }
+
+    /// One request for `addr` (of the link's family).
+    fn ask(&mut self, addr: IpAddr) -> io::Result<()> {
+        match (self, addr) {
+            (OwnLink::Arp(link), IpAddr::V4(v4)) => link.ask(v4),
+            (OwnLink::Ndp(link), IpAddr::V6(v6)) => link.ask(v6),
+            _ => Err(io::Error::from(io::ErrorKind::InvalidInput)),
+        }
+    }
+}
+
+/// An address asked by netkit's own ARP.
+struct Arped {
+    /// The interface it was asked on.
+    index: u32,
+    /// When the first and the last request went.
+    first: Instant,
+    last: Instant,
+    /// Requests sent again so far.
+    resent: u32,
+    deadline: Instant,
 }
 
 impl Run {
     fn new(wait: Duration) -> Run {
+        let (arp_tx, arp_replies) = mpsc::channel(ARP_QUEUE);
         Run {
             wait,
             resolving: HashMap::new(),
@@ -346,11 +481,133 @@ impl Run {
             tried4: false,
             tried6: false,
             ident: (std::process::id() as u16) ^ 0x6469,
+            arp_links: HashMap::new(),
+            arp_off: [false; 2],
+            arp_replies,
+            arp_tx,
+            arped: HashMap::new(),
         }
     }
 
     fn len(&self) -> usize {
-        self.resolving.len() + self.routed.len()
+        self.resolving.len() + self.routed.len() + self.arped.len()
+    }
+
+    /// Asks an on-link address by netkit's own ARP request or neighbour solicitation,
+    /// opening its interface's channel when first needed. A channel that does not open (no
+    /// root or CAP_NET_RAW) leaves this address and every later one of its family to the
+    /// kernel's resolution.
+    fn ask_arp(&mut self, addr: IpAddr, links: &Links) -> Asked {
+        let family = usize::from(addr.is_ipv6());
+        if self.arp_off[family] {
+            return Asked::NotHere;
+        }
+        let Some(interface) = links.arp_interface(addr) else {
+            return Asked::NotHere;
+        };
+        let link = match self.arp_links.entry((interface.index, addr.is_ipv6())) {
+            std::collections::hash_map::Entry::Occupied(link) => link.into_mut(),
+            std::collections::hash_map::Entry::Vacant(place) => {
+                match OwnLink::open(interface, self.arp_tx.clone()) {
+                    Ok(link) => place.insert(link),
+                    Err(_) => {
+                        self.arp_off[family] = true;
+                        return Asked::NotHere;
+                    }
+                }
+            }
+        };
+        // Read before the send: on a fast link the reply can be read before the send returns.
+        let now = Instant::now();
+        match link.ask(addr) {
+            Ok(()) => {
+                self.arped.insert(
+                    addr,
+                    Arped {
+                        index: interface.index,
+                        first: now,
+                        last: now,
+                        resent: 0,
+                        deadline: now + self.wait,
+                    },
+                );
+                self.copies.insert(addr, 1);
+                Asked::Sent
+            }
+            // No room in the send buffer (the link is slower than the requests): nothing
+            // went, so it is asked again after a tick.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) || super::errno::is_busy(&e) =>
+            {
+                Asked::Later
+            }
+            // The link refuses (down since it was read): the kernel's way says what it can.
+            Err(_) => Asked::NotHere,
+        }
+    }
+
+    /// An ARP reply: up, if its sender is an address asked (any other is not ours to keep).
+    /// The time is the reply's since the request it most likely answers: the last one sent
+    /// before it arrived.
+    fn arp_reply(
+        &mut self,
+        reply: arp::Reply,
+        each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
+    ) {
+        let Some(arped) = self.arped.get(&reply.from) else {
+            return;
+        };
+        let since = if reply.at >= arped.last {
+            arped.last
+        } else {
+            arped.first
+        };
+        let rtt = reply.at.saturating_duration_since(since);
+        self.report(
+            reply.from,
+            HostState::Up(if reply.from.is_ipv6() {
+                Up::Ndp
+            } else {
+                Up::Arp
+            }),
+            Some(rtt),
+            each,
+        );
+    }
+
+    /// Ends the ARP waits that are over (down: no reply on the link) and sends the requests
+    /// due again.
+    fn tick_arp(
+        &mut self,
+        now: Instant,
+        each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
+    ) {
+        let over: Vec<IpAddr> = self
+            .arped
+            .iter()
+            .filter(|(_, a)| now >= a.deadline)
+            .map(|(addr, _)| *addr)
+            .collect();
+        for addr in over {
+            self.report(addr, HostState::Down(Down::NoNeighbour), None, each);
+        }
+        let every = self.wait / (ARP_RESENDS + 1);
+        for (addr, arped) in &mut self.arped {
+            if arped.resent >= ARP_RESENDS || now < arped.last + every {
+                continue;
+            }
+            let Some(link) = self.arp_links.get_mut(&(arped.index, addr.is_ipv6())) else {
+                continue;
+            };
+            // A resend that finds no room is tried again at the next tick.
+            if link.ask(*addr).is_ok() {
+                arped.resent += 1;
+                arped.last = now;
+            }
+        }
     }
 
     /// Whether `most` resolutions are still the kernel's (begun within its time to give up):
@@ -549,6 +806,9 @@ impl Run {
     fn tick(&mut self, each: &mut impl FnMut(IpAddr, HostState, Option<Duration>)) -> Vec<IpAddr> {
         let now = Instant::now();
         let mut beside = Vec::new();
+        if !self.arped.is_empty() {
+            self.tick_arp(now, each);
+        }
         if !self.resolving.is_empty() {
             let mut found: Vec<(IpAddr, Resolution)> = Vec::new();
             for v6 in [false, true] {
@@ -646,6 +906,7 @@ impl Run {
         each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
     ) {
         self.resolving.remove(&addr);
+        self.arped.remove(&addr);
         self.beside.remove(&addr);
         self.pinged.remove(&addr);
         self.confirmed.remove(&addr);

@@ -3,6 +3,7 @@
 //! database file, privilege and descriptor limits, and the async runtime of the socket
 //! commands. Commands call in here; they never call each other. `#[cfg]` stays in here.
 
+pub mod arp;
 pub mod clock;
 pub mod connect;
 pub mod diag;
@@ -11,6 +12,7 @@ pub mod errno;
 pub mod errqueue;
 pub mod icmp;
 pub mod interfaces;
+pub mod ndp;
 pub mod owners;
 pub mod pktinfo;
 pub mod probe;
