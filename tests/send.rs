@@ -1157,3 +1157,21 @@ fn one_tcp_read_after_two_lines_is_taken_to_answer_both() {
     );
     assert!(stdout.contains("2 sent, 1 reply; rtt"), "{stdout}");
 }
+
+#[test]
+fn recv_size_against_the_lessons_phone_server_shows_each_recv() {
+    // The lesson's own server answers in upper case; send reads it with recv(5).
+    let Some(server) = Lesson::start("tcp_exit_server.py", &["127.0.0.1", "0"]) else {
+        return;
+    };
+    let to = format!("127.0.0.1:{}", server.port);
+    let (code, stdout, stderr) = common::run(&["send", &to, "hello world!", "--recv-size", "5"]);
+    assert_eq!(code, 0, "{stderr}");
+    for line in [
+        "  recv 1: \"HELLO\" (5 bytes)",
+        "  recv 2: \" WORL\" (5 bytes)",
+        "  recv 3: \"D!\" (2 bytes)",
+    ] {
+        assert!(stdout.lines().any(|l| l == line), "{line:?} in {stdout}");
+    }
+}
