@@ -813,3 +813,52 @@ fn rounds_faster_than_0_2_s_need_root_and_say_why() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rounds_show_traceroutes_unreachable_marks_on_their_hop() {
+    let Some(lab) = ChainLab::new("trx", &PRIVATE) else {
+        return;
+    };
+    // Hop 2 holds an unreachable route for 10.200.98.0/24: its host unreachable is a !H there.
+    lab.nodes[1].ip("route add 10.200.96.0/22 via 10.200.41.2");
+    lab.nodes[2].ip("route add unreachable 10.200.98.0/24");
+    let (code, report, _) = rounds(&lab, &["--rounds", "3", "-i", "0.1", "10.200.98.9"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        responders(&report),
+        [lab.v4(0, 2), lab.v4(1, 2)],
+        "{report}"
+    );
+    assert_eq!(
+        report["hops"][0]["marks"],
+        serde_json::json!([]),
+        "{report}"
+    );
+    assert_eq!(
+        report["hops"][1]["marks"],
+        serde_json::json!(["!H"]),
+        "{report}"
+    );
+    let (_, stdout, _) = lab.source().netkit(&[
+        "trace",
+        "-n",
+        "-w",
+        "1",
+        "--rounds",
+        "3",
+        "-i",
+        "0.1",
+        "10.200.98.9",
+    ]);
+    let hop2 = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("2 "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    // After the host, as traceroute puts it.
+    assert!(hop2.contains(&format!("{} !H ", lab.v4(1, 2))), "{stdout}");
+    let hop1 = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("1 "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(!hop1.contains('!'), "{stdout}");
+}
