@@ -39,12 +39,20 @@
 #   benches/compare.sh tracewall [RUNS] only that last part: trace -n's wall time against
 #                                      traceroute -n's over the 5-hop chain, RUNS interleaved
 #                                      runs (default 21)
+#   benches/compare.sh rounds [RUNS]   trace --rounds 100 -i 0.05 --icmp against mtr -n -r -c 100
+#                                      -i 0.05 over the 5-hop chain with one router dropping
+#                                      ~20% of what it forwards toward the destination, RUNS
+#                                      interleaved runs (default 2): CPU time (user + system of
+#                                      each command and every process it waited for, mtr-packet
+#                                      included) as a ratio, and each hop's loss side by side
+#                                      within a binomial tolerance
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
 # for ping root, iproute2, nftables, iputils-ping and fping; for scan root, nmap, nftables and
 # RustScan (`cargo install rustscan`; left out when missing); for echo socat, ncat and iperf3;
 # for trace root, iproute2, nftables, traceroute and iputils-tracepath; for rtt root, iproute2,
-# iputils-ping, traceroute and (to name the socket iputils opened) strace.
+# iputils-ping, traceroute and (to name the socket iputils opened) strace; for rounds root,
+# iproute2, nftables and mtr.
 # Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -925,6 +933,112 @@ bench_tracewall() {
   BENCH_NS=""
 }
 
+# bench_rounds [RUNS] : trace --rounds beside mtr's report over the 5-hop chain, router 2
+# dropping ~20% of the packets it forwards toward the destination (so hops 3 to 5 lose them and
+# hops 1 and 2 do not); ICMP probes on both sides (mtr's default), rate limits off everywhere.
+bench_rounds() {
+  local runs=${1:-2}
+  echo "== rounds: trace --rounds 100 -i 0.05 --icmp vs. mtr -n -r -c 100 -i 0.05, 5 hops, ~20% dropped after hop 2, $runs interleaved runs"
+  for tool in ip nft mtr python3; do
+    if ! command -v "$tool" > /dev/null; then
+      echo "   skipped: $tool is not installed (apt-get install iproute2 nftables mtr-tiny python3)"
+      return
+    fi
+  done
+  if [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs root for the namespaces (and mtr's short interval)"
+    return
+  fi
+  local s="nk-br-s-$$" r2="nk-br-r2-$$" dest=10.202.4.2
+  trace_chain "$s" "nk-br-r1-$$" "$r2" "nk-br-r3-$$" "nk-br-r4-$$" "nk-br-d-$$"
+  ip netns exec "$s" ping -q -c 1 -W 2 "$dest" > /dev/null || true
+  # One direction only (e2a leads toward the destination): a rule on both would lose 1 - 0.8^2.
+  printf 'table inet t {\n chain lossy {\n type filter hook forward priority 0;\n oifname "e2a" numgen random mod 100 < 20 drop\n }\n}\n' |
+    ip netns exec "$r2" nft -f -
+  local mtr_cmd=(mtr -n -r -c 100 -i 0.05 "$dest")
+  local nk_cmd=("$NETKIT" trace -n --rounds 100 -i 0.05 --icmp "$dest")
+  for ((i = 0; i < runs; i++)); do
+    local order=(nk mtr)
+    if ((i % 2)); then order=(mtr nk); fi
+    for who in "${order[@]}"; do
+      local cmd=("${nk_cmd[@]}")
+      if [ "$who" = mtr ]; then cmd=("${mtr_cmd[@]}"); fi
+      # GNU time counts the children the command waited for: mtr-packet with mtr.
+      /usr/bin/time -f '%U %S' -o "$WORK/rounds-$who.$i.time" ip netns exec "$s" "${cmd[@]}" > "$WORK/rounds-$who.$i.out" 2> "$WORK/rounds-$who.$i.err" || true
+    done
+  done
+  echo "   netkit: ${nk_cmd[*]/#$NETKIT/netkit}"
+  echo "   mtr:    ${mtr_cmd[*]}"
+  python3 - "$WORK" "$runs" <<'PY'
+import math, re, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+
+def cpu(who):
+    out = []
+    for i in range(runs):
+        parts = open(f"{work}/rounds-{who}.{i}.time").read().split()
+        out.append(float(parts[-2]) + float(parts[-1]))
+    return out
+
+def hops(who, i):
+    """{hop: (host, sent, received)} from one report."""
+    rows = {}
+    for line in open(f"{work}/rounds-{who}.{i}.out"):
+        if who == "mtr":
+            m = re.match(r"\s*(\d+)\.\|--\s+(\S+)\s+([\d.]+)%\s+(\d+)\s", line)
+            if m:
+                sent = int(m[4])
+                rows[int(m[1])] = (m[2], sent, round(sent * (1 - float(m[3]) / 100)))
+        else:
+            m = re.match(r"\s*(\d+)\s+(\S+).*?\s([\d.]+)%\s+(\d+)\s+(\d+)\s", line)
+            if m:
+                rows[int(m[1])] = (m[2], int(m[4]), int(m[5]))
+    return rows
+
+nk_cpu, mtr_cpu = cpu("nk"), cpu("mtr")
+for i in range(runs):
+    print(f"   run {i + 1}: CPU netkit {nk_cpu[i]:.2f} s, mtr {mtr_cpu[i]:.2f} s")
+nk_t, mtr_t = sum(nk_cpu), sum(mtr_cpu)
+ratio = nk_t / mtr_t if mtr_t > 0 else float("inf")
+print(f"   CPU (user + system, children included), total of {runs} runs: netkit {nk_t:.2f} s, "
+      f"mtr {mtr_t:.2f} s: netkit/mtr = {ratio:.2f} (target <= 1.00)")
+
+# Loss per hop, every run pooled per tool.
+tot = {"nk": {}, "mtr": {}}
+for who in tot:
+    for i in range(runs):
+        for hop, (host, sent, rcv) in hops(who, i).items():
+            h, s, r = tot[who].get(hop, (host, 0, 0))
+            tot[who][hop] = (h if h != "???" else host, s + sent, r + rcv)
+if not tot["nk"] or not tot["mtr"]:
+    print("   NO REPORT PARSED: netkit", open(f"{work}/rounds-nk.0.err").read().strip()[:200],
+          "| mtr", open(f"{work}/rounds-mtr.0.err").read().strip()[:200])
+    sys.exit(0)
+print(f"   {'HOP':>3}  {'netkit host':<14} {'LOSS%':>6} {'SNT':>5}   {'mtr host':<14} {'LOSS%':>6} {'SNT':>5}   "
+      f"{'|diff|':>6} {'tol':>6}  check")
+fails = 0
+for hop in sorted(set(tot["nk"]) | set(tot["mtr"])):
+    nh, ns, nr = tot["nk"].get(hop, ("-", 0, 0))
+    mh, ms, mr = tot["mtr"].get(hop, ("-", 0, 0))
+    if ns == 0 or ms == 0:
+        print(f"   {hop:>3}  {nh:<14} {'':>6} {ns:>5}   {mh:<14} {'':>6} {ms:>5}   only one tool has this hop  FAIL")
+        fails += 1
+        continue
+    p1, p2 = 1 - nr / ns, 1 - mr / ms
+    pooled = 1 - (nr + mr) / (ns + ms)
+    tol = 3 * math.sqrt(pooled * (1 - pooled) * (1 / ns + 1 / ms))
+    ok = abs(p1 - p2) <= tol + 1e-9
+    fails += not ok
+    print(f"   {hop:>3}  {nh:<14} {100 * p1:>5.1f}% {ns:>5}   {mh:<14} {100 * p2:>5.1f}% {ms:>5}   "
+          f"{100 * abs(p1 - p2):>5.1f}% {100 * tol:>5.1f}%  {'PASS' if ok else 'FAIL'}")
+print(f"   loss within 3 sigma of the pooled binomial at every hop: {'yes' if fails == 0 else f'NO ({fails} hops)'}")
+PY
+  echo "   netkit's verdict (last run):"
+  sed -n '/^verdict:/,$p' "$WORK/rounds-nk.$((runs - 1)).out" | sed 's/^/     /' | head -12
+  for ns in $BENCH_NS; do ip netns del "$ns"; done
+  BENCH_NS=""
+}
+
 bench_rtt() {
   echo "== rtt: netkit's round-trip times beside iputils ping's and traceroute's, same run"
   for tool in ip ping traceroute python3; do
@@ -1038,6 +1152,7 @@ case "${1:-all}" in
   rtt) bench_rtt ;;
   tracewall) bench_tracewall "${2:-21}" ;;
   netscan) bench_netscan "${2:-5}" ;;
+  rounds) bench_rounds "${2:-2}" ;;
   all)
     bench_classify 1000000
     bench_subnet 1000000
@@ -1049,6 +1164,7 @@ case "${1:-all}" in
     bench_trace
     bench_rtt
     bench_netscan 5
+    bench_rounds 2
     ;;
-  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt | tracewall [RUNS] | netscan [RUNS]]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt | tracewall [RUNS] | netscan [RUNS] | rounds [RUNS]]" >&2; exit 2 ;;
 esac

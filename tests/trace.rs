@@ -813,3 +813,174 @@ fn rounds_faster_than_0_2_s_need_root_and_say_why() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rounds_show_traceroutes_unreachable_marks_on_their_hop() {
+    let Some(lab) = ChainLab::new("trx", &PRIVATE) else {
+        return;
+    };
+    // Hop 2 holds an unreachable route for 10.200.98.0/24: its host unreachable is a !H there.
+    lab.nodes[1].ip("route add 10.200.96.0/22 via 10.200.41.2");
+    lab.nodes[2].ip("route add unreachable 10.200.98.0/24");
+    let (code, report, _) = rounds(&lab, &["--rounds", "3", "-i", "0.1", "10.200.98.9"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        responders(&report),
+        [lab.v4(0, 2), lab.v4(1, 2)],
+        "{report}"
+    );
+    assert_eq!(
+        report["hops"][0]["marks"],
+        serde_json::json!([]),
+        "{report}"
+    );
+    assert_eq!(
+        report["hops"][1]["marks"],
+        serde_json::json!(["!H"]),
+        "{report}"
+    );
+    let (_, stdout, _) = lab.source().netkit(&[
+        "trace",
+        "-n",
+        "-w",
+        "1",
+        "--rounds",
+        "3",
+        "-i",
+        "0.1",
+        "10.200.98.9",
+    ]);
+    let hop2 = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("2 "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    // After the host, as traceroute puts it.
+    assert!(hop2.contains(&format!("{} !H ", lab.v4(1, 2))), "{stdout}");
+    let hop1 = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("1 "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(!hop1.contains('!'), "{stdout}");
+}
+
+/// Every process below `root` (children, their children, ...), read from /proc.
+fn descendants(root: u32) -> Vec<(u32, String)> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ...": comm may hold spaces, so read from its last ')'.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = stat[open + 1..close].to_string();
+        let ppid = stat[close + 1..]
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            all.push((pid, ppid, comm));
+        }
+    }
+    let mut found = Vec::new();
+    let mut parents = vec![root];
+    while let Some(parent) = parents.pop() {
+        for (pid, ppid, comm) in &all {
+            if *ppid == parent && found.iter().all(|(p, _)| p != pid) {
+                found.push((*pid, comm.clone()));
+                parents.push(*pid);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn live_rounds_on_a_terminal_end_with_the_report_on_ctrl_c() {
+    let Some(lab) = ChainLab::new("trlv", &PRIVATE) else {
+        return;
+    };
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return common::skip("script (util-linux) is missing");
+    }
+    let dest = lab.destination_v4();
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let line = format!(
+        "ip netns exec {} {} trace -n -w 1 --rounds 0 -i 0.1 {dest}",
+        lab.source().name,
+        bin.display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qfec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(1000));
+    // Ctrl-C on the pseudo-terminal reaches netkit itself: SIGINT to it, not to script.
+    let netkit = descendants(child.id())
+        .into_iter()
+        .find(|(_, comm)| comm == "netkit")
+        .map(|(pid, _)| pid);
+    let Some(netkit) = netkit else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("netkit is not running under script after 1 s");
+    };
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &netkit.to_string()])
+        .status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -INT");
+    let began = Instant::now();
+    // Bounded: if it does not end within 5 s, it is killed and the test fails.
+    let mut ended = None;
+    while began.elapsed() < Duration::from_secs(5) {
+        if let Ok(Some(status)) = child.try_wait() {
+            ended = Some(status);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if ended.is_none() {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &netkit.to_string()])
+            .status();
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(ended.is_some(), "still running 5 s after Ctrl-C: {screen}");
+    assert!(began.elapsed() < Duration::from_secs(3), "ended at once");
+    // Live first: the heading, then the table redrawn in place with the round count.
+    assert!(screen.contains("rounds until Ctrl-C"), "{screen}");
+    assert!(
+        screen.contains("round 2") && screen.contains("\x1b[J"),
+        "{screen}"
+    );
+    // Then the final report under the last erase: the whole table and the verdict.
+    let report = screen.rsplit("\x1b[J").next().unwrap_or("");
+    assert!(
+        report.contains("HOP") && report.contains("LOSS%"),
+        "{screen}"
+    );
+    for hop in 1..=PRIVATE.len() {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{hop} "))),
+            "hop {hop}: {screen}"
+        );
+    }
+    assert!(report.contains("verdict:"), "{screen}");
+    assert!(report.contains("no loss on the path"), "{screen}");
+    assert_eq!(out.status.code(), Some(0), "{screen}");
+}

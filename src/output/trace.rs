@@ -92,7 +92,7 @@ pub enum Unreachable {
 
 impl Unreachable {
     /// traceroute's mark.
-    fn mark(self) -> &'static str {
+    pub(crate) fn mark(self) -> &'static str {
         match self {
             Unreachable::Host => "!H",
             Unreachable::Network => "!N",

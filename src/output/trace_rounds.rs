@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::server::{WallClock, clock};
-use super::trace::Classification;
+use super::trace::{Classification, Unreachable};
 use super::{Output, Written};
 use crate::path_verdict::Finding;
 
@@ -62,6 +62,9 @@ pub struct RoundsHop {
     pub classification: Classification,
     /// The path leaves private (or CGN) space for public space at this hop.
     pub leaves_private: bool,
+    /// The unreachables this hop's answers reported, as traceroute marks them ("!H", "!N",
+    /// "!P", "!X", "!"), each once; empty when none.
+    pub marks: Vec<Unreachable>,
 }
 
 /// One address that answered for a hop.
@@ -241,10 +244,26 @@ impl Output {
             }
             h
         };
+        // The hop's marks follow its first host, as traceroute puts them after the address.
+        let first = |hop: &RoundsHop| {
+            let mut h = hop
+                .responders
+                .first()
+                .map_or("???".to_string(), |resp| host(resp, hop));
+            for mark in &hop.marks {
+                h.push(' ');
+                h.push_str(mark.mark());
+            }
+            h
+        };
         let width = r
             .hops
             .iter()
-            .flat_map(|hop| hop.responders.iter().map(move |resp| host(resp, hop).len()))
+            .flat_map(|hop| {
+                let others = hop.responders.iter().skip(1);
+                std::iter::once(first(hop).len())
+                    .chain(others.map(move |resp| host(resp, hop).len()))
+            })
             .max()
             .unwrap_or(0)
             .max(4);
@@ -258,10 +277,7 @@ impl Output {
         }
         lines.push(head);
         for hop in &r.hops {
-            let first = hop
-                .responders
-                .first()
-                .map_or("???".to_string(), |resp| host(resp, hop));
+            let first = first(hop);
             let mut line = format!(
                 "{:>3}  {first:<width$}  {:>5.1}% {:>5} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7}",
                 hop.ttl,

@@ -123,7 +123,7 @@ pub(super) fn ends_the_path(addr: IpAddr, hit: &Hit) -> bool {
 }
 
 /// The unreachable a hit reports, as traceroute marks it.
-fn unreachable(addr: IpAddr, hit: &Hit) -> Option<Unreachable> {
+pub(super) fn unreachable(addr: IpAddr, hit: &Hit) -> Option<Unreachable> {
     let Some(IcmpError::Unreachable(u)) = hit.error else {
         return None;
     };

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinSet};
 
 use super::Method;
-use super::path::ends_the_path;
+use super::path::{ends_the_path, unreachable};
 use crate::addr::lab::{Classified, inside_a_lab};
 use crate::cli::{Flow, TraceArgs};
 use crate::error::{Error, Outcome};
@@ -24,7 +24,7 @@ use crate::net::probe::ttl::{self, FlowAnswer, FlowSocket, Hit};
 use crate::net::probe::{self, Prober, Schedule, Tracker};
 use crate::net::stamp::Stamp;
 use crate::output::Output;
-use crate::output::trace::Classification;
+use crate::output::trace::{Classification, Unreachable};
 use crate::output::trace_rounds::{Responder, RoundsHop, RoundsReport, StreamLine};
 use crate::path_verdict::{self, HopFigures, Pacing, ProbeKind};
 use crate::stats::Samples;
@@ -42,6 +42,8 @@ struct HopBook {
     tracker: Tracker,
     /// Who answered, and how often.
     responders: Vec<(IpAddr, u64)>,
+    /// The unreachable marks this hop's answers carried (traceroute's !H, !N, !P, !X), each once.
+    marks: Vec<Unreachable>,
     last_ms: Option<f64>,
     /// Differences between consecutive RTTs.
     jitter: Samples,
@@ -137,6 +139,9 @@ impl Book {
             Some((_, n)) => *n += 1,
             None if known < MOST_RESPONDERS => h.responders.push((hit.from, 1)),
             None => {}
+        }
+        if let Some(mark) = unreachable(addr, &hit).filter(|m| !h.marks.contains(m)) {
+            h.marks.push(mark);
         }
         if ends_the_path(addr, &hit) {
             self.end = Some(self.end.map_or(ttl, |e| e.min(ttl)));
@@ -725,6 +730,7 @@ fn fill(report: &mut RoundsReport, book: &Book, names: &HashMap<IpAddr, String>)
             jitter_ms: h.jitter.summary().map(|s| s.avg),
             classification: Classification(main.map(Classified::of)),
             leaves_private,
+            marks: h.marks.clone(),
         });
     }
     report.reached = report
