@@ -62,20 +62,28 @@ fn set_ttl(socket: &SockRef, v6: bool, ttl: u32) -> io::Result<()> {
 /// What a UDP probe carries.
 const PROBE: &[u8] = b"netkit trace probe";
 
-/// A UDP probe: `None` when nothing came back within `wait`.
-pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Option<Hit>> {
+/// A UDP socket connected to `dest` with its error queue on (and the TTL, when given).
+/// Opened nonblocking, and bound by the connect (to a port of the kernel's choice, as a bind
+/// to port 0 would): two calls fewer per probe.
+fn connected_udp(dest: SocketAddr, ttl: Option<u32>) -> io::Result<std::net::UdpSocket> {
     let v6 = dest.is_ipv6();
-    // Opened nonblocking, and bound by the connect (to a port of the kernel's choice, as a
-    // bind to port 0 would): two calls fewer per probe.
     let socket = crate::net::nonblocking_socket(
         Domain::for_address(dest),
         Type::DGRAM,
         Some(Protocol::UDP),
     )?;
-    set_ttl(&SockRef::from(&socket), v6, ttl)?;
+    if let Some(ttl) = ttl {
+        set_ttl(&SockRef::from(&socket), v6, ttl)?;
+    }
     errqueue::enable(&socket, v6)?;
     socket.connect(&dest.into())?;
-    let socket = std::net::UdpSocket::from(socket);
+    Ok(std::net::UdpSocket::from(socket))
+}
+
+/// A UDP probe: `None` when nothing came back within `wait`.
+pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Option<Hit>> {
+    let v6 = dest.is_ipv6();
+    let socket = connected_udp(dest, Some(ttl))?;
     // Sent before the runtime knows the socket: a fresh tokio socket would first wait for the
     // event loop to say it is writable, and that wait would count in the time.
     let began = Stamp::now();
@@ -249,14 +257,7 @@ impl FlowSocket {
     /// A socket connected to `dest`, its error queue on.
     pub fn open(dest: SocketAddr) -> io::Result<FlowSocket> {
         let v6 = dest.is_ipv6();
-        let socket = crate::net::nonblocking_socket(
-            Domain::for_address(dest),
-            Type::DGRAM,
-            Some(Protocol::UDP),
-        )?;
-        errqueue::enable(&socket, v6)?;
-        socket.connect(&dest.into())?;
-        let socket = UdpSocket::from_std(std::net::UdpSocket::from(socket))?;
+        let socket = UdpSocket::from_std(connected_udp(dest, None)?)?;
         Ok(FlowSocket { socket, dest, v6 })
     }
 
