@@ -8,14 +8,12 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 
 use tokio::sync::mpsc;
-use tokio::time::Instant;
 
-/// An ARP reply or neighbour advertisement seen on a link: whom it speaks for and when it was
-/// read.
+/// An ARP reply or neighbour advertisement seen on a link: whom it speaks for (no time: the
+/// datalink channel gives no kernel receive stamp).
 #[derive(Debug, Clone, Copy)]
 pub struct Reply {
     pub from: IpAddr,
-    pub at: Instant,
 }
 
 /// One interface's facts a request carries: its index and name, its own link address and its
@@ -93,7 +91,6 @@ mod platform {
                                 if let Some(from) = reply_sender(frame) {
                                     let reply = Reply {
                                         from: IpAddr::V4(from),
-                                        at: Instant::now(),
                                     };
                                     // Bounded: the thread waits while discovery catches up.
                                     if replies.blocking_send(reply).is_err() {

@@ -451,8 +451,7 @@ impl OwnLink {
 struct Arped {
     /// The interface it was asked on.
     index: u32,
-    /// When the first and the last request went.
-    first: Instant,
+    /// When the last request went.
     last: Instant,
     /// Requests sent again so far.
     resent: u32,
@@ -525,7 +524,6 @@ impl Run {
                     addr,
                     Arped {
                         index: interface.index,
-                        first: now,
                         last: now,
                         resent: 0,
                         deadline: now + self.wait,
@@ -549,23 +547,18 @@ impl Run {
         }
     }
 
-    /// An ARP reply: up, if its sender is an address asked (any other is not ours to keep).
-    /// The time is the reply's since the request it most likely answers: the last one sent
-    /// before it arrived.
+    /// An ARP reply (or neighbour advertisement): up, if its sender is an address asked (any
+    /// other is not ours to keep). It carries no time: the datalink channel hands frames over
+    /// without the kernel's receive stamp, and a time read when a thread got round to it is
+    /// not a round trip (every time netkit prints is the kernel's).
     fn arp_reply(
         &mut self,
         reply: arp::Reply,
         each: &mut impl FnMut(IpAddr, HostState, Option<Duration>),
     ) {
-        let Some(arped) = self.arped.get(&reply.from) else {
+        if !self.arped.contains_key(&reply.from) {
             return;
-        };
-        let since = if reply.at >= arped.last {
-            arped.last
-        } else {
-            arped.first
-        };
-        let rtt = reply.at.saturating_duration_since(since);
+        }
         self.report(
             reply.from,
             HostState::Up(if reply.from.is_ipv6() {
@@ -573,7 +566,7 @@ impl Run {
             } else {
                 Up::Arp
             }),
-            Some(rtt),
+            None,
             each,
         );
     }

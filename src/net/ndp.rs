@@ -14,7 +14,6 @@ use tokio::io::Interest;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
-use tokio::time::Instant;
 
 use super::arp::{Interface, Reply};
 use super::stamp::{self, Read};
@@ -89,7 +88,6 @@ impl Link {
                 };
                 let reply = Reply {
                     from: IpAddr::V6(target),
-                    at: Instant::now(),
                 };
                 // Bounded: the task waits while discovery catches up.
                 if replies.send(reply).await.is_err() {
