@@ -916,19 +916,8 @@ fn a_sweep_behind_a_router_finds_what_answers_and_says_why_the_rest_is_down() {
     }
     assert_eq!(summary["up"], json!(3), "{summary}");
     // A low descriptor limit slows the sweep, never changes it.
-    let bin = assert_cmd::cargo::cargo_bin("netkit");
-    let script = format!(
-        "ulimit -n 64; exec {} ping 10.209.2.1-40 --alive -W 500ms",
-        bin.display()
-    );
-    let out = lab.client.exec("bash", &["-c", &script]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, stdout, stderr) = lab.netkit_with_64_fds("ping 10.209.2.1-40 --alive -W 500ms");
+    assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
         lab.up_hosts(),
@@ -941,20 +930,9 @@ fn a_sweep_with_few_descriptors_finds_the_same_hosts_on_the_link() {
     let Some(lab) = SubnetLab::direct("sweep-l") else {
         return;
     };
-    let bin = assert_cmd::cargo::cargo_bin("netkit");
-    let script = format!(
-        "ulimit -n 64; exec {} ping {} --alive -W 500ms",
-        bin.display(),
-        SubnetLab::NET
-    );
-    let out = lab.client.exec("bash", &["-c", &script]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args = format!("ping {} --alive -W 500ms", SubnetLab::NET);
+    let (code, stdout, stderr) = lab.netkit_with_64_fds(&args);
+    assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
         lab.up_hosts(),

@@ -850,20 +850,9 @@ fn a_subnet_scan_under_ulimit_64_finds_the_same() {
     let Some(lab) = SubnetLab::direct("ul") else {
         return;
     };
-    let bin = assert_cmd::cargo::cargo_bin("netkit")
-        .to_string_lossy()
-        .into_owned();
-    let scan = format!(
-        "ulimit -n 64; exec {bin} scan {} -p 22,80,443 --json",
-        SubnetLab::NET
-    );
-    let out = lab.client.exec("sh", &["-c", &scan]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args = format!("scan {} -p 22,80,443 --json", SubnetLab::NET);
+    let (code, stdout, stderr) = lab.netkit_with_64_fds(&args);
+    assert_eq!(code, 0, "{stderr}");
     let all = seen(&report(&stdout));
     assert_eq!(all.len(), 254);
     assert_eq!(up(&all), as_built(&lab), "{stdout}");

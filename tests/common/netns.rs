@@ -696,6 +696,19 @@ impl SubnetLab {
         self.client.netkit(args)
     }
 
+    /// Runs netkit in the client with at most 64 open descriptors (`ulimit -n 64`): (exit
+    /// code, stdout, stderr).
+    pub fn netkit_with_64_fds(&self, args: &str) -> (i32, String, String) {
+        let bin = assert_cmd::cargo::cargo_bin("netkit");
+        let script = format!("ulimit -n 64; exec {} {args}", bin.display());
+        let out = self.client.exec("sh", &["-c", &script]);
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// The addresses discovery must find up, in address order: on the link every host (the
     /// firewalled one answers ARP) and the client's own `.1`; behind the router the router's
     /// `.1` and the hosts that answer anything (the firewalled one answers nothing routed).
