@@ -106,9 +106,8 @@ pub async fn discover(
 
 /// `discover`, with the time the answer took where it was measured: an echo reply's RTT (the
 /// kernel's stamps), a connect's (the kernel's RTT of the handshake, or the connect's own
-/// time for a reset), an ARP reply's or advertisement's (from the request it answers to its
-/// reading, by the process's clock). A neighbour's answer is seen by reading the table, not
-/// timed: `None`.
+/// time for a reset). An ARP reply or advertisement (its channel gives no kernel stamp) and a
+/// neighbour's answer (seen by reading the table) are not timed: `None`.
 pub async fn discover_timed(
     targets: &[IpAddr],
     how: &Discover,
@@ -122,8 +121,8 @@ pub async fn discover_timed(
 /// sweep): a host there that answers ping is reported by its reply, with the reply's time
 /// (the first request waits for the link's resolution, as fping's first does); one that
 /// answers only ARP or neighbour discovery is still found by the kernel's resolution. Where
-/// netkit asks by its own ARP or solicitation, the reply says up, with its time, as nmap's
-/// ARP ping.
+/// netkit asks by its own ARP or solicitation, the reply says up, as nmap's ARP ping (with
+/// no time: see `discover_timed`).
 pub async fn discover_pinging(
     targets: &[IpAddr],
     how: &Discover,
@@ -516,7 +515,7 @@ impl Run {
                 }
             }
         };
-        // Read before the send: on a fast link the reply can be read before the send returns.
+        // When the request went: the resends are spaced from it.
         let now = Instant::now();
         match link.ask(addr) {
             Ok(()) => {
