@@ -274,7 +274,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --ports 'Ports: 22,80,8000-8100,https, or the words well-known (1-1023), registered (1024-49151), dynamic (1024-65535: the hand-outs'' meaning, every port above the well-known ones), ephemeral (49152-65535: what IANA calls dynamic), all (1-65535)'
             cand --timeout 'Longest wait for an answer: milliseconds (as nmap takes them), or with a unit (2s); the wait adapts to the RTTs seen, below this'
             cand --concurrency 'Most probes in flight (default: as many as the file-descriptor limit allows, up to 4096)'
-            cand -P 'Skip host discovery, as nmap''s -Pn: scan the ports of every address, found down or not (a down address''s ports are "unreachable", with the reason)'
+            cand -P 'Skip host discovery, as nmap''s -Pn: scan the ports of every address, found down or not (where no machine answered on the link, or a router said unreachable, a down address''s ports are "unreachable", with the reason; after routed silence they stay "filtered": a firewall that drops everything looks the same)'
             cand --host-wait 'Host discovery''s wait for each address (more than one address is scanned): seconds, or with a unit (500ms). The kernel''s own ARP gives up only after about 3 s; an address still unresolved after this wait is down'
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --udp 'UDP scan: a probe per port (a real request for DNS, NTP, SNMP; else empty); slow, see below'

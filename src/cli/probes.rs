@@ -249,7 +249,9 @@ pub struct ScanArgs {
     pub open: bool,
 
     /// Skip host discovery, as nmap's -Pn: scan the ports of every address, found down or
-    /// not (a down address's ports are "unreachable", with the reason)
+    /// not (where no machine answered on the link, or a router said unreachable, a down
+    /// address's ports are "unreachable", with the reason; after routed silence they stay
+    /// "filtered": a firewall that drops everything looks the same)
     #[arg(short = 'P', value_name = "n", value_parser = ["n"])]
     pub pn: Option<String>,
 

@@ -16,7 +16,7 @@ use super::{
     Answers, Found, Method, Pace, Scan, Settings, SharedPace, Target, Verdict, host_count,
     take_answers,
 };
-use crate::addr::{HostState, Up};
+use crate::addr::{Down, HostState, Up};
 use crate::cli::ScanArgs;
 use crate::error::{Error, Outcome};
 use crate::net::discover::{Discover, discover};
@@ -424,9 +424,12 @@ impl Book {
 }
 
 /// The host's state once its TCP ports are in: a port that answered (open or closed) proves
-/// a host found down is there after all; on an address still down (-Pn), every port is
-/// unreachable with what its probe saw, never "filtered" (no firewall was found: no machine
-/// was). UDP answers are kept as they came (an ICMP error or a reply is not a TCP answer).
+/// a host found down is there after all. On an address still down (-Pn) where netkit knows
+/// no machine is (no neighbour reply on the link, or a router's unreachable), every port is
+/// unreachable with what its probe saw, never "filtered". Routed silence (`NoAnswer`) is not
+/// that knowledge: a host behind a firewall that drops everything looks the same, so its
+/// silent ports stay filtered. UDP answers are kept as they came (an ICMP error or a reply is
+/// not a TCP answer).
 fn with_ports(state: HostState, tcp: bool, answers: &mut [(u16, Verdict)]) -> HostState {
     if state_is_up(&state) || !tcp {
         return state;
@@ -438,6 +441,9 @@ fn with_ports(state: HostState, tcp: bool, answers: &mut [(u16, Verdict)]) -> Ho
     });
     if let Some(up) = answered {
         return HostState::Up(up);
+    }
+    if matches!(state, HostState::Down(Down::NoAnswer)) {
+        return state;
     }
     for (_, v) in answers.iter_mut() {
         v.state = PortState::Unreachable;
@@ -519,6 +525,22 @@ mod tests {
             ],
             "each keeps what its probe saw"
         );
+    }
+
+    #[test]
+    fn routed_silence_keeps_a_silent_port_filtered() {
+        // No answer from a routed address: a host whose firewall drops everything looks the
+        // same, so netkit does not call its ports unreachable.
+        let down = HostState::Down(Down::NoAnswer);
+        let mut answers = vec![(22, verdict(PortState::Filtered, "no-response"))];
+        assert_eq!(with_ports(down.clone(), true, &mut answers), down);
+        assert_eq!(answers[0].1.state, PortState::Filtered);
+        let unreachable = HostState::Down(Down::HostUnreachable {
+            from: "10.0.0.1".parse().unwrap_or(IpAddr::from([10, 0, 0, 1])),
+        });
+        let mut answers = vec![(22, verdict(PortState::Filtered, "host-unreach"))];
+        with_ports(unreachable, true, &mut answers);
+        assert_eq!(answers[0].1.state, PortState::Unreachable);
     }
 
     #[test]
