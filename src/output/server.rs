@@ -46,8 +46,6 @@ pub enum Timeout {
 pub enum Ended {
     ClosedByClient,
     ResetByClient,
-    /// A write found the client's side closed (a broken pipe).
-    ClientClosedItsSide,
     /// Silent for the idle timeout.
     Idle,
     /// Not reading what the server writes, for this timeout.
@@ -64,7 +62,9 @@ impl Ended {
     pub fn from_io(e: io::Error) -> Ended {
         match e.kind() {
             io::ErrorKind::ConnectionReset => Ended::ResetByClient,
-            io::ErrorKind::BrokenPipe => Ended::ClientClosedItsSide,
+            // A write met the client's reset: it had closed the connection whole (a client
+            // that only shut its sending side still takes our writes).
+            io::ErrorKind::BrokenPipe => Ended::ResetByClient,
             _ => Ended::Failed(e),
         }
     }
@@ -74,7 +74,6 @@ impl Ended {
         let (token, words) = match self {
             Ended::ClosedByClient => ("closed_by_client", "closed by the client"),
             Ended::ResetByClient => ("reset_by_client", "reset by the client"),
-            Ended::ClientClosedItsSide => ("client_closed_its_side", "the client closed its side"),
             Ended::Idle => ("idle_timeout", "idle timeout"),
             Ended::NotReading(Timeout::Idle) => {
                 ("stalled", "stalled: not reading its answers (idle timeout)")
@@ -526,6 +525,16 @@ impl Output {
             ServerEvent::NotSaved { path, reason } => writeln!(
                 self,
                 "not saved: cannot write {path}: {reason}; received bytes are no longer saved (serving goes on)"
+            )?,
+            // A lagging client stays connected: only messages were skipped.
+            ServerEvent::Dropped {
+                protocol,
+                peer,
+                reason: reason @ Refused::Lagged(..),
+            } => writeln!(
+                self,
+                "{peer} {} (still connected): {reason}",
+                protocol.name()
             )?,
             ServerEvent::Dropped {
                 protocol,
