@@ -593,6 +593,12 @@ fn two_address_lab(
     let order = ns.resolved("lab.test");
     let v4 = IpAddr::from([127, 0, 0, 1]);
     assert!(order.len() == 2 && order.contains(&v4), "{order:?}");
+    // The tests are about falling back from ::1: a resolver that puts 127.0.0.1 first
+    // leaves nothing to fall back from, and a pass there would prove nothing.
+    if order[0] == v4 {
+        common::skip("the resolver puts 127.0.0.1 before ::1 here: nothing to fall back from");
+        return None;
+    }
     let server = ns.python(&[lesson("tcp_server_on_127_0_0_1.py").as_str(), port]);
     Some((ns, server, order))
 }
@@ -648,7 +654,7 @@ fn tcp_ping_of_a_name_tries_each_address_as_a_client_does() {
         assert_eq!(t["answer"], "refused", "{stdout}");
     }
     assert_eq!(last["other_addresses"], json!(["::1"]), "{stdout}");
-    if order[0] != v4 {
+    {
         let (_, text, _) = ns.netkit(&["ping", "--tcp", "18888", "-c", "1", "lab.test"]);
         let mut lines = text.lines();
         assert_eq!(
@@ -661,8 +667,6 @@ fn tcp_ping_of_a_name_tries_each_address_as_a_client_does() {
             Some("also tried: ::1 (TCP port 18888: connection refused)"),
             "{text}"
         );
-    } else {
-        eprintln!("note: the resolver put 127.0.0.1 first here; nothing to fall back from");
     }
 }
 
