@@ -31,8 +31,9 @@ pub enum Down {
     /// On the link: ARP, neighbour discovery or the kernel's resolution got no answer within
     /// the wait.
     NoNeighbour,
-    /// A router (or the host's own network) answered that the host cannot be reached.
-    HostUnreachable { from: IpAddr },
+    /// A router (or the host's own network) answered that the host cannot be reached: ICMP
+    /// host unreachable, or network unreachable when `net` (the router has no route there).
+    HostUnreachable { from: IpAddr, net: bool },
     /// Routed: nothing answered within the wait (routers rate-limit their ICMP errors, so
     /// this is the usual case for an empty address behind a router).
     NoAnswer,
@@ -79,7 +80,8 @@ impl Down {
     pub fn token(&self) -> &'static str {
         match self {
             Down::NoNeighbour => "no-neighbour",
-            Down::HostUnreachable { .. } => "host-unreachable",
+            Down::HostUnreachable { net: false, .. } => "host-unreachable",
+            Down::HostUnreachable { net: true, .. } => "net-unreachable",
             Down::NoAnswer => "no-response",
         }
     }
@@ -88,7 +90,10 @@ impl Down {
     pub fn words(&self) -> String {
         match self {
             Down::NoNeighbour => "no ARP or neighbour-discovery reply on the link".to_string(),
-            Down::HostUnreachable { from } => format!("{from} answered host unreachable"),
+            Down::HostUnreachable { from, net } => {
+                let what = if *net { "network" } else { "host" };
+                format!("{from} answered {what} unreachable")
+            }
             Down::NoAnswer => {
                 "no answer to an ICMP echo or TCP connects to ports 80 and 443".to_string()
             }
@@ -172,9 +177,14 @@ mod tests {
         let downs = [
             (Down::NoNeighbour, "no-neighbour", "within 1.0 s"),
             (
-                Down::HostUnreachable { from },
+                Down::HostUnreachable { from, net: false },
                 "host-unreachable",
                 "10.0.0.1 answered host unreachable",
+            ),
+            (
+                Down::HostUnreachable { from, net: true },
+                "net-unreachable",
+                "10.0.0.1 answered network unreachable",
             ),
             (
                 Down::NoAnswer,

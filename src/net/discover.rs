@@ -374,8 +374,8 @@ struct Routed {
     deadline: Instant,
     /// Connects not finished yet.
     connects: Vec<AbortHandle>,
-    /// A router's host unreachable about our echo request.
-    unreachable: Option<IpAddr>,
+    /// A router's host (or, `true`, network) unreachable about our echo request.
+    unreachable: Option<(IpAddr, bool)>,
     /// When the echo request went, if it did.
     sent: Option<Stamp>,
 }
@@ -752,10 +752,10 @@ impl Run {
             return;
         }
         if routed.connects.is_empty()
-            && let Some(from) = routed.unreachable
+            && let Some((from, net)) = routed.unreachable
             && !self.resolving.contains_key(&addr)
         {
-            let down = HostState::Down(Down::HostUnreachable { from });
+            let down = HostState::Down(Down::HostUnreachable { from, net });
             self.report(addr, down, None, each);
         }
     }
@@ -786,7 +786,7 @@ impl Run {
             Some(IcmpError::Unreachable(u))
                 if matches!(u.reason(), Reason::HostUnreach | Reason::NetUnreach) =>
             {
-                routed.unreachable = Some(echo.from);
+                routed.unreachable = Some((echo.from, u.reason() == Reason::NetUnreach));
             }
             Some(_) => {}
         }
@@ -854,7 +854,7 @@ impl Run {
                 self.report(addr, HostState::Down(Down::NoNeighbour), None, each);
             }
         }
-        let over: Vec<(IpAddr, Option<IpAddr>)> = self
+        let over: Vec<(IpAddr, Option<(IpAddr, bool)>)> = self
             .routed
             .iter()
             .filter(|(_, r)| now >= r.deadline)
@@ -867,7 +867,7 @@ impl Run {
                 continue;
             }
             let down = match unreachable {
-                Some(from) => Down::HostUnreachable { from },
+                Some((from, net)) => Down::HostUnreachable { from, net },
                 None => Down::NoAnswer,
             };
             self.report(addr, HostState::Down(down), None, each);

@@ -536,7 +536,8 @@ mod tests {
         assert_eq!(with_ports(down.clone(), true, &mut answers), down);
         assert_eq!(answers[0].1.state, PortState::Filtered);
         let unreachable = HostState::Down(Down::HostUnreachable {
-            from: "10.0.0.1".parse().unwrap_or(IpAddr::from([10, 0, 0, 1])),
+            from: IpAddr::from([10, 0, 0, 1]),
+            net: false,
         });
         let mut answers = vec![(22, verdict(PortState::Filtered, "host-unreach"))];
         with_ports(unreachable, true, &mut answers);
