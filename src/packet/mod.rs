@@ -1,7 +1,10 @@
 //! What arrives on the wire, read without sockets: ICMP and ICMPv6 messages and the datagram
-//! an error quotes, and the IPv4 header a raw socket hands over. Pure: no I/O; the engines
-//! that own the sockets hand the bytes in.
+//! an error quotes, the IPv4 header a raw socket hands over, captured frames down to TCP and
+//! UDP, and what each captured packet means in its conversation. Pure: no I/O; the engines
+//! that own the sockets and the capture hand the bytes in.
 
+pub mod conversation;
+pub mod frame;
 pub mod icmp;
 
 use std::net::Ipv4Addr;
