@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send messages to a UDP or TCP server and print each reply with its round-trip time')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Capture the packets of given ports (on lo, or --iface) and say what each one means: the handshake, data, the close, resets, SYNs sent again, a full window; a summary at the end')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions into completions/ and man pages into man/ under DIR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -316,6 +317,26 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;watch' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'The interface to capture on (a veth of a lab namespace, eth0, any)')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'The interface to capture on (a veth of a lab namespace, eth0, any)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after N packets shown')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N packets shown')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (seconds, or with a unit: 500ms, 2m); else Ctrl-C ends it')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Also write every captured packet to FILE as a pcap file that tcpdump -r and Wireshark read (kernel timestamps in nanoseconds, whole packets)')
+            [CompletionResult]::new('--pcap', '--pcap', [CompletionResultType]::ParameterName, 'Also write every captured packet to FILE as a pcap file that tcpdump -r and Wireshark read (kernel timestamps in nanoseconds, whole packets)')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Text encoding payloads are shown in (WHATWG labels: utf-8, gbk, big5, shift_jis, ...)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the summary at the end, no line per packet (with --pcap: record now, read later)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the summary at the end, no line per packet (with --pcap: record now, read later)')
+            [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show payloads as hex dumps (offset, bytes, text, like xxd)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per packet, then the summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;generate' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -336,6 +357,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send messages to a UDP or TCP server and print each reply with its round-trip time')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why')
             [CompletionResult]::new('port', 'port', [CompletionResultType]::ParameterValue, 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Capture the packets of given ports (on lo, or --iface) and say what each one means: the handshake, data, the close, resets, SYNs sent again, a full window; a summary at the end')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions into completions/ and man pages into man/ under DIR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -371,6 +393,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;port' {
+            break
+        }
+        'netkit;help;watch' {
             break
         }
         'netkit;help;generate' {

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
             cand scan 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+            cand watch 'Capture the packets of given ports (on lo, or --iface) and say what each one means: the handshake, data, the close, resets, SYNs sent again, a full window; a summary at the end'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -299,6 +300,25 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;watch'= {
+            cand -i 'The interface to capture on (a veth of a lab namespace, eth0, any)'
+            cand --iface 'The interface to capture on (a veth of a lab namespace, eth0, any)'
+            cand -c 'Stop after N packets shown'
+            cand --count 'Stop after N packets shown'
+            cand --duration 'Stop after this long (seconds, or with a unit: 500ms, 2m); else Ctrl-C ends it'
+            cand -w 'Also write every captured packet to FILE as a pcap file that tcpdump -r and Wireshark read (kernel timestamps in nanoseconds, whole packets)'
+            cand --pcap 'Also write every captured packet to FILE as a pcap file that tcpdump -r and Wireshark read (kernel timestamps in nanoseconds, whole packets)'
+            cand --encoding 'Text encoding payloads are shown in (WHATWG labels: utf-8, gbk, big5, shift_jis, ...)'
+            cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand -q 'Only the summary at the end, no line per packet (with --pcap: record now, read later)'
+            cand --quiet 'Only the summary at the end, no line per packet (with --pcap: record now, read later)'
+            cand --hex 'Show payloads as hex dumps (offset, bytes, text, like xxd)'
+            cand --json 'One JSON object per packet, then the summary'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;generate'= {
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand -h 'Print help'
@@ -318,6 +338,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand send 'Send messages to a UDP or TCP server and print each reply with its round-trip time'
             cand scan 'Scan ports of hosts: TCP connects (no privilege needed), --syn half-open scans or --udp probes; which ports are open, closed or filtered, and why'
             cand port 'Say what a port number means: IANA range (well-known, registered, dynamic) and service names'
+            cand watch 'Capture the packets of given ports (on lo, or --iface) and say what each one means: the handshake, data, the close, resets, SYNs sent again, a full window; a summary at the end'
             cand generate 'Write shell completions into completions/ and man pages into man/ under DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -342,6 +363,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;scan'= {
         }
         &'netkit;help;port'= {
+        }
+        &'netkit;help;watch'= {
         }
         &'netkit;help;generate'= {
         }

@@ -59,6 +59,8 @@ pub enum Privilege {
     DgramIcmp { v6: bool },
     /// Raw sockets for a SYN scan.
     RawSyn,
+    /// A packet capture (watch): CAP_NET_RAW.
+    Capture,
     /// A ping interval below what an ordinary user may use.
     ShortInterval(Duration),
 }
@@ -194,6 +196,10 @@ pub fn privilege_hint(refused: Privilege) -> String {
         Privilege::RawSyn => "cannot open a raw socket for --syn: permission denied (a SYN scan \
              needs root or CAP_NET_RAW: run it with sudo, or `setcap cap_net_raw+ep $(command -v \
              netkit)`; or leave out --syn for a connect scan, which needs no privilege)"
+            .to_string(),
+        Privilege::Capture => "cannot capture packets: permission denied (watching the wire \
+             needs root or CAP_NET_RAW: run it with sudo, or `setcap cap_net_raw+ep \
+             $(command -v netkit)`)"
             .to_string(),
         Privilege::ShortInterval(interval) => format!(
             "an interval of {:.3} s is below 0.2 s, which only root may use (it floods the network); run as root or use -i 0.2 or more",

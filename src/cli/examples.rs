@@ -192,3 +192,14 @@ Examples:
 
 Programs of other users are shown only to root: their sockets read \"a process you cannot
 see (try sudo)\".";
+
+pub(super) const WATCH_EXAMPLES: &str = "\
+Examples:
+  sudo netkit watch 9000              the packets of port 9000 on lo, each explained
+  sudo netkit watch 9000 -c 10        stop after 10 packets
+  sudo netkit watch 7000-7010 --duration 30s --pcap lesson.pcap   also saved for Wireshark
+  sudo netkit watch 9000 --encoding gbk     payloads read as GBK text
+  sudo netkit watch --iface veth1 80  a lab namespace's link
+Capturing needs root or CAP_NET_RAW. Each packet's time is the kernel's receive stamp, shown
+since the first packet; seq and ack are relative (the SYN is 0, the first byte 1), as
+tcpdump prints them.";

@@ -9,6 +9,7 @@ mod messages;
 mod probes;
 mod quick;
 mod values;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -19,6 +20,7 @@ use examples::*;
 pub use messages::{EchoArgs, EchoMode, ListenArgs, SendArgs};
 pub use probes::{CheckArgs, Flow, PingArgs, ScanArgs, SocketKind, TraceArgs};
 pub use quick::parse;
+pub use watch::WatchArgs;
 
 /// The fundamentals of IP networking in one binary.
 ///
@@ -27,8 +29,8 @@ pub use quick::parse;
 /// ifconfig, ipconfig) lists the interfaces; ping asks whether hosts answer; trace shows the
 /// path to a host hop by hop; check answers "is my network OK?" step by step, from loopback
 /// to a host; scan finds open TCP and UDP ports; echo and send are the endpoint and the
-/// client for socket labs, and listen is a server you answer by hand; port says what a port
-/// number means.
+/// client for socket labs, and listen is a server you answer by hand; watch shows their
+/// packets on the wire, each explained; port says what a port number means.
 #[derive(Debug, Parser)]
 #[command(
     name = "netkit",
@@ -110,6 +112,10 @@ pub enum Command {
     /// names
     #[command(after_help = PORT_EXAMPLES)]
     Port(PortArgs),
+    /// Capture the packets of given ports (on lo, or --iface) and say what each one means: the
+    /// handshake, data, the close, resets, SYNs sent again, a full window; a summary at the end
+    #[command(after_help = WATCH_EXAMPLES)]
+    Watch(WatchArgs),
     /// Write shell completions into completions/ and man pages into man/ under DIR
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -130,6 +136,7 @@ impl Command {
             Command::Scan(a) => a.json,
             Command::Send(a) => a.json,
             Command::Listen(a) => a.json,
+            Command::Watch(a) => a.json,
             Command::Generate(_) => false,
         }
     }

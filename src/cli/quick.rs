@@ -47,6 +47,7 @@ fn subcommand(name: &str) -> Option<clap::Command> {
         "send" => only::<super::SendArgs>("send"),
         "scan" => only::<super::ScanArgs>("scan"),
         "port" => only::<super::PortArgs>("port"),
+        "watch" => only::<super::WatchArgs>("watch"),
         _ => return None,
     })
 }

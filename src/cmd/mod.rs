@@ -12,6 +12,7 @@ mod scan;
 mod send;
 mod subnet;
 mod trace;
+mod watch;
 
 use crate::cli::Command;
 use crate::error::{Error, Outcome};
@@ -31,6 +32,7 @@ pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
         Command::Scan(args) => scan::run(args, out),
         Command::Send(args) => send::run(args, out),
         Command::Listen(args) => listen::run(args, out),
+        Command::Watch(args) => watch::run(args, out),
         Command::Generate(args) => generate::run(args, out),
     }
 }

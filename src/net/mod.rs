@@ -4,6 +4,7 @@
 //! commands. Commands call in here; they never call each other. `#[cfg]` stays in here.
 
 pub mod arp;
+pub mod capture;
 pub mod clock;
 pub mod connect;
 pub mod diag;

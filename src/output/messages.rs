@@ -59,12 +59,12 @@ impl Payload {
     }
 
     /// The message on one line (text or hex), or, with --hex, nothing here and a dump below.
-    fn inline(&self) -> Option<String> {
+    pub(super) fn inline(&self) -> Option<String> {
         (!self.look.hex).then(|| text::show(&self.bytes, self.total, self.look.encoding))
     }
 
     /// The xxd lines of a --hex view, with a note of what is not shown.
-    fn dump(&self) -> Vec<String> {
+    pub(super) fn dump(&self) -> Vec<String> {
         if !self.look.hex {
             return Vec::new();
         }

@@ -15,6 +15,7 @@ pub mod server;
 pub mod subnet;
 pub mod trace;
 pub mod trace_rounds;
+pub mod watch;
 
 use std::borrow::Cow;
 use std::ffi::OsStr;

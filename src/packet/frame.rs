@@ -3,7 +3,7 @@
 //! error about one. Every length is checked against the bytes there are: a frame from the
 //! network can claim anything. Pure: no I/O.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use pnet_packet::ipv4::Ipv4Packet;
 use pnet_packet::ipv6::Ipv6Packet;
@@ -340,6 +340,58 @@ fn be16(bytes: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))
 }
 
+/// The kernel filter (libpcap's grammar) for `watch`: TCP and UDP to or from the ports
+/// (each an inclusive range; none means every port), and the ICMP and ICMPv6 errors
+/// (destination unreachable, time exceeded) whose quoted datagram has one of those ports.
+/// ICMP must be named: a port filter alone would drop the errors about the ports.
+pub fn capture_filter(ports: &[(u16, u16)]) -> String {
+    if ports.is_empty() {
+        return "tcp or udp or (icmp and (icmp[0] == 3 or icmp[0] == 11)) \
+                or (icmp6 and (ip6[40] == 1 or ip6[40] == 3))"
+            .into();
+    }
+    let transport: Vec<String> = ports
+        .iter()
+        .map(|&(low, high)| {
+            if low == high {
+                format!("port {low}")
+            } else {
+                format!("portrange {low}-{high}")
+            }
+        })
+        .collect();
+    // The quoted datagram's ports: after the ICMP header (8 bytes) and the quoted IPv4
+    // header (its length in its first byte); IPv6's quoted header is 40 bytes, after the
+    // 40 of the packet itself and the 8 of the ICMPv6 header.
+    let v4_source = "icmp[(8 + ((icmp[8] & 0xf) << 2)):2]";
+    let v4_destination = "icmp[(10 + ((icmp[8] & 0xf) << 2)):2]";
+    let quoted = |source: &str, destination: &str| -> String {
+        let one = |field: &str| -> Vec<String> {
+            ports
+                .iter()
+                .map(|&(low, high)| {
+                    if low == high {
+                        format!("{field} == {low}")
+                    } else {
+                        format!("({field} >= {low} and {field} <= {high})")
+                    }
+                })
+                .collect()
+        };
+        let mut all = one(source);
+        all.extend(one(destination));
+        all.join(" or ")
+    };
+    format!(
+        "((tcp or udp) and ({})) \
+         or (icmp and (icmp[0] == 3 or icmp[0] == 11) and ({})) \
+         or (icmp6 and (ip6[40] == 1 or ip6[40] == 3) and ({}))",
+        transport.join(" or "),
+        quoted(v4_source, v4_destination),
+        quoted("ip6[88:2]", "ip6[90:2]"),
+    )
+}
+
 /// An address as tcpdump writes an endpoint: `127.0.0.1.9000`, `::1.9000`.
 pub fn dotted(address: SocketAddr) -> String {
     format!("{}.{}", address.ip(), address.port())
@@ -374,7 +426,9 @@ mod tests {
         tcp.extend(0u32.to_be_bytes());
         tcp.extend([0xa0, Flags::SYN, 0xff, 0xd7, 0, 0, 0, 0]); // 40-byte header
         // mss 65495, sackOK, TS val/ecr, nop, wscale 7
-        tcp.extend([2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7]);
+        tcp.extend([
+            2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+        ]);
         tcp
     }
 
@@ -399,6 +453,15 @@ mod tests {
             }
         );
         assert_eq!(segment.length, 0);
+    }
+
+    #[test]
+    fn the_filter_names_the_ports_and_the_icmp_errors_about_them() {
+        let filter = capture_filter(&[(9000, 9000), (7000, 7010)]);
+        assert!(filter.starts_with("((tcp or udp) and (port 9000 or portrange 7000-7010))"));
+        assert!(filter.contains("icmp[(10 + ((icmp[8] & 0xf) << 2)):2] == 9000"));
+        assert!(filter.contains("(ip6[88:2] >= 7000 and ip6[88:2] <= 7010)"));
+        assert!(capture_filter(&[]).starts_with("tcp or udp or (icmp"));
     }
 
     #[test]
@@ -432,7 +495,10 @@ mod tests {
         let error = ethernet_v4(PROTO_ICMP, &icmp);
         let packet = read(Link::Ethernet, &error).unwrap_or_else(|| panic!("unread"));
         let Body::IcmpError {
-            transport, from, to, ..
+            transport,
+            from,
+            to,
+            ..
         } = packet.body
         else {
             panic!("not an error")
@@ -468,8 +534,8 @@ mod tests {
         let udp = [0xc3, 0x50, 0x23, 0x28, 0, 9, 0, 0, b'x'];
         let payload = (8 + udp.len()) as u16;
         frame.extend([0x60, 0, 0, 0, (payload >> 8) as u8, payload as u8, 0, 64]);
-        frame.extend(Ipv6Addr::LOCALHOST.octets());
-        frame.extend(Ipv6Addr::LOCALHOST.octets());
+        frame.extend(std::net::Ipv6Addr::LOCALHOST.octets());
+        frame.extend(std::net::Ipv6Addr::LOCALHOST.octets());
         frame.extend([PROTO_UDP, 0, 0, 0, 0, 0, 0, 0]);
         frame.extend(udp);
         let packet = read(Link::Cooked, &frame).unwrap_or_else(|| panic!("unread"));

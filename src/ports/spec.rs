@@ -112,6 +112,11 @@ impl PortSet {
         self.ranges.iter().map(|r| r.len()).sum()
     }
 
+    /// The ranges, merged and in ascending order.
+    pub fn ranges(&self) -> &[RangeInclusive<u16>] {
+        &self.ranges
+    }
+
     /// The ports in ascending order.
     pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
         self.ranges.iter().cloned().flatten()

@@ -1,0 +1,193 @@
+//! Capturing packets (Linux): libpcap through the pcap crate, which reads the kernel's
+//! memory-mapped ring (TPACKET_V3) as tcpdump does, compiles the kernel filter, keeps each
+//! packet's kernel receive stamp, drops loopback's outgoing copy (each packet on `lo` passes
+//! the capture twice), counts the kernel's drops, and writes pcap files. A capture is read
+//! on a thread of its own; `Breaker` ends a wait from another thread.
+
+use std::path::Path;
+use std::time::Duration;
+
+use pcap::{Active, Capture as Pcap, Precision};
+
+use crate::error::{Error, Privilege};
+
+/// The kernel's buffer for captured packets: a loopback burst of 200,000 small datagrams
+/// overflows the default 2 MiB (libpcap's) long before the reader falls behind for good.
+pub const BUFFER: i32 = 32 << 20;
+
+/// How long the kernel holds a part-filled block of the ring before handing it over: the
+/// most a packet waits to be shown when traffic is slow.
+const BLOCK_TIMEOUT_MS: i32 = 50;
+
+/// Whole packets (IP's most, with room for the link header).
+const SNAPLEN: i32 = 262_144;
+
+/// An open capture on one interface, with its filter set.
+pub struct Capture {
+    pcap: Pcap<Active>,
+    save: Option<pcap::Savefile>,
+}
+
+/// One captured packet: when the kernel received it (since the Unix epoch, on the realtime
+/// clock) and its bytes as captured (whole: the snap length is IP's most).
+pub struct Captured<'a> {
+    pub stamp: Duration,
+    pub bytes: &'a [u8],
+}
+
+/// What a wait for the next packet gave.
+pub enum Next<'a> {
+    Packet(Captured<'a>),
+    Idle,
+    Stopped,
+}
+
+/// The kernel's counts for a capture: packets that passed the filter (on `lo`, both copies of
+/// each) and packets dropped for want of room in the buffer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub received: u32,
+    pub dropped: u32,
+    pub interface_dropped: u32,
+}
+
+/// Ends a capture's wait from another thread (Ctrl-C, the duration).
+pub struct Breaker(pcap::BreakLoop);
+
+impl Breaker {
+    pub fn stop(&self) {
+        self.0.breakloop();
+    }
+}
+
+/// Opens `interface` (`any` included) with `filter` (libpcap's grammar). An interface that
+/// does not exist, a missing privilege and a filter libpcap rejects each get their own error.
+pub fn open(interface: &str, filter: &str) -> Result<Capture, Error> {
+    let refused = |e: pcap::Error| capture_error(interface, e);
+    let mut pcap = Pcap::from_device(interface)
+        .map_err(refused)?
+        .snaplen(SNAPLEN)
+        .buffer_size(BUFFER)
+        .timeout(BLOCK_TIMEOUT_MS)
+        .precision(Precision::Nano)
+        .open()
+        .map_err(refused)?;
+    pcap.filter(filter, true).map_err(|e| Error::BadValue {
+        option: "PORT",
+        value: filter.to_string(),
+        reason: format!("libpcap cannot compile the filter: {e}"),
+    })?;
+    Ok(Capture { pcap, save: None })
+}
+
+/// A pcap error at open in the words of `Error`: permission (CAP_NET_RAW), a missing
+/// interface, or libpcap's own sentence.
+fn capture_error(interface: &str, e: pcap::Error) -> Error {
+    let text = e.to_string();
+    let lower = text.to_lowercase();
+    if lower.contains("permission") || lower.contains("not permitted") {
+        return Error::Permission(Privilege::Capture);
+    }
+    if lower.contains("no such device") {
+        return Error::NoInterface {
+            name: interface.to_string(),
+            have: super::interfaces::snapshot()
+                .map(|s| {
+                    s.links
+                        .iter()
+                        .map(|l| l.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
+        };
+    }
+    Error::Kernel {
+        what: "capture packets",
+        source: std::io::Error::other(text),
+    }
+}
+
+impl Capture {
+    /// The link type libpcap reports (a pcap DLT number).
+    pub fn link_type(&self) -> i32 {
+        self.pcap.get_datalink().0
+    }
+
+    /// Also writes every packet to `path` as a pcap file (nanosecond stamps, whole packets).
+    /// Only a regular file (or a new one) is taken: a FIFO would hold the capture until a
+    /// reader opened it.
+    pub fn save_to(&mut self, path: &Path) -> Result<(), Error> {
+        let bad = |reason: String| Error::BadValue {
+            option: "--pcap",
+            value: path.display().to_string(),
+            reason,
+        };
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_dir() {
+                return Err(bad("it is a directory (give a file to write)".into()));
+            }
+            if !meta.is_file() {
+                return Err(bad(
+                    "it is not a regular file (a FIFO, a device or a socket): give a file to write"
+                        .into(),
+                ));
+            }
+        }
+        let save = self.pcap.savefile(path).map_err(|e| bad(e.to_string()))?;
+        self.save = Some(save);
+        Ok(())
+    }
+
+    /// A handle that ends `next`'s wait from another thread.
+    pub fn breaker(&mut self) -> Breaker {
+        Breaker(self.pcap.breakloop_handle())
+    }
+
+    /// The next packet, written to the pcap file first when there is one; `Idle` when a
+    /// wait ended without one; `Stopped` once a `Breaker` stopped the capture.
+    pub fn next(&mut self) -> Result<Next<'_>, Error> {
+        match self.pcap.next_packet() {
+            Ok(packet) => {
+                if let Some(save) = self.save.as_mut() {
+                    save.write(&packet);
+                }
+                let ts = packet.header.ts;
+                // With nanosecond precision the field named tv_usec holds nanoseconds.
+                let stamp = Duration::new(
+                    u64::try_from(ts.tv_sec).unwrap_or(0),
+                    u32::try_from(ts.tv_usec).unwrap_or(0).min(999_999_999),
+                );
+                Ok(Next::Packet(Captured {
+                    stamp,
+                    bytes: packet.data,
+                }))
+            }
+            Err(pcap::Error::TimeoutExpired) => Ok(Next::Idle),
+            Err(pcap::Error::NoMorePackets) => Ok(Next::Stopped),
+            Err(e) => Err(Error::Kernel {
+                what: "read captured packets",
+                source: std::io::Error::other(e.to_string()),
+            }),
+        }
+    }
+
+    /// The kernel's counts so far, and the pcap file flushed to disk.
+    pub fn finish(&mut self) -> Result<Counts, Error> {
+        if let Some(save) = self.save.as_mut() {
+            save.flush().map_err(|e| Error::Write {
+                what: "the pcap file".into(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+        }
+        let stats = self.pcap.stats().map_err(|e| Error::Kernel {
+            what: "read the capture's counts",
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        Ok(Counts {
+            received: stats.received,
+            dropped: stats.dropped,
+            interface_dropped: stats.if_dropped,
+        })
+    }
+}
