@@ -128,6 +128,17 @@ pub enum Error {
     /// An interface named on the command line does not exist.
     #[error("no interface named {name} (have: {have})")]
     NoInterface { name: String, have: String },
+    /// netkit's second binary (the one that links libpcap, for watch) could not be run.
+    #[error(
+        "cannot run {name}, the part of netkit that captures packets (looked for it in {place}): {}; \
+         `cargo install --path .` installs it beside netkit (a static build leaves it out: it links libpcap)",
+        plain(.source)
+    )]
+    Sibling {
+        name: String,
+        place: String,
+        source: io::Error,
+    },
     /// Writing a generated file failed.
     #[error("cannot write {what}: {}", io_reason(.source))]
     Write { what: String, source: io::Error },

@@ -83,7 +83,8 @@ fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// The module path of a file below `src/`: `src/net/icmp.rs` → [net, icmp]; main.rs → [].
+/// The module path of a file below `src/`: `src/net/icmp.rs` → [net, icmp]; the crate roots
+/// main.rs and lib.rs → [].
 fn module_path(relative: &Path) -> Vec<String> {
     let mut parts: Vec<String> = relative
         .iter()
@@ -91,7 +92,7 @@ fn module_path(relative: &Path) -> Vec<String> {
         .collect();
     if let Some(last) = parts.pop() {
         let stem = last.trim_end_matches(".rs");
-        if stem != "mod" && stem != "main" {
+        if stem != "mod" && stem != "main" && stem != "lib" {
             parts.push(stem.to_string());
         }
     }
@@ -205,7 +206,7 @@ fn edges(text: &str, module: &[String], tops: &BTreeSet<String>) -> Vec<Edge> {
             }
         }
     }
-    // main.rs is the crate root: a bare `cli::Cli` is a path into cli.
+    // main.rs and lib.rs are crate roots: a bare `cli::Cli` is a path into cli.
     if module.is_empty() {
         for top in tops {
             let pattern = format!("{top}::");
@@ -232,6 +233,8 @@ fn offences(root: &Path) -> Vec<String> {
     let src = root.join("src");
     let mut files = Vec::new();
     sources(&src, &mut files);
+    // src/bin/ holds binaries of their own, which reach the crate only as `netkit::`.
+    files.retain(|f| !f.starts_with(src.join("bin")));
     files.sort();
     let tops: BTreeSet<String> = files
         .iter()

@@ -12,14 +12,17 @@ mod scan;
 mod send;
 mod subnet;
 mod trace;
-mod watch;
+pub mod watch;
 
-use crate::cli::Command;
+use crate::cli::{Command, WatchArgs};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
 
+/// How `watch` runs in this binary: the capture itself, or handed to the binary that has it.
+pub type Watch = fn(&WatchArgs, &mut Output) -> Result<Outcome, Error>;
+
 /// Runs the chosen subcommand.
-pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
+pub fn run(command: &Command, out: &mut Output, watch: Watch) -> Result<Outcome, Error> {
     match command {
         Command::Classify(args) => classify::run(args, out),
         Command::Subnet(args) => subnet::run(args, out),
@@ -32,7 +35,7 @@ pub fn run(command: &Command, out: &mut Output) -> Result<Outcome, Error> {
         Command::Scan(args) => scan::run(args, out),
         Command::Send(args) => send::run(args, out),
         Command::Listen(args) => listen::run(args, out),
-        Command::Watch(args) => watch::run(args, out),
+        Command::Watch(args) => watch(args, out),
         Command::Generate(args) => generate::run(args, out),
     }
 }

@@ -29,6 +29,17 @@ struct Watched {
     counts: Counts,
 }
 
+/// `netkit watch` in the binary without libpcap: `netkit-watch`, beside it, is run in its place
+/// with the same arguments.
+pub fn in_sibling(_: &WatchArgs, out: &mut Output) -> Result<Outcome, Error> {
+    out.flush()?;
+    Err(crate::net::run_sibling(SIBLING))
+}
+
+/// The binary that captures (the one that links libpcap).
+const SIBLING: &str = "netkit-watch";
+
+/// Captures and explains, until the count, the duration or a stop.
 pub fn run(args: &WatchArgs, out: &mut Output) -> Result<Outcome, Error> {
     let ranges = ports(&args.ports)?;
     let filter = frame::capture_filter(&ranges);

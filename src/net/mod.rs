@@ -242,6 +242,43 @@ pub fn local_port_range() -> Option<(u16, u16)> {
     }
 }
 
+/// Runs netkit's binary `name` (beside this one) with this process's arguments in its place:
+/// on Unix it replaces this process (exec), so only a failure returns, as the error to show.
+pub fn run_sibling(name: &str) -> Error {
+    let path = match std::env::current_exe() {
+        Ok(exe) => exe.with_file_name(name),
+        Err(source) => {
+            return Error::Sibling {
+                name: name.to_string(),
+                place: "netkit's own folder".into(),
+                source,
+            };
+        }
+    };
+    let place = path
+        .parent()
+        .map_or_else(|| ".".into(), |p| p.display().to_string());
+    let mut command = std::process::Command::new(&path);
+    command.args(std::env::args_os().skip(1));
+    // Unix
+    #[cfg(unix)]
+    let source = {
+        use std::os::unix::process::CommandExt;
+        command.exec()
+    };
+    // Elsewhere
+    #[cfg(not(unix))]
+    let source = match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(2)),
+        Err(e) => e,
+    };
+    Error::Sibling {
+        name: name.to_string(),
+        place,
+        source,
+    }
+}
+
 /// Whether this process runs as root (effective uid 0): raw sockets, short ping intervals.
 pub fn privileged() -> bool {
     // Unix
