@@ -312,7 +312,13 @@ impl Conversations {
         }
     }
 
-    fn tcp(&mut self, source: SocketAddr, destination: SocketAddr, s: &Segment, at: Duration) -> Seen {
+    fn tcp(
+        &mut self,
+        source: SocketAddr,
+        destination: SocketAddr,
+        s: &Segment,
+        at: Duration,
+    ) -> Seen {
         let k = key(source, destination);
         let is_syn = s.flags.has(Flags::SYN) && !s.flags.has(Flags::ACK);
         // A new SYN (another first sequence number) on the ports of an ended connection
@@ -406,7 +412,13 @@ impl Conversations {
         }
     }
 
-    fn icmp(&mut self, error: IcmpError, transport: Transport, from: SocketAddr, to: SocketAddr) -> Seen {
+    fn icmp(
+        &mut self,
+        error: IcmpError,
+        transport: Transport,
+        from: SocketAddr,
+        to: SocketAddr,
+    ) -> Seen {
         let k = key(from, to);
         let number = match transport {
             Transport::Udp => self.udp.get_mut(&k).map(|pair| {
@@ -584,9 +596,7 @@ impl Tcp {
                 Meaning::Accept
             } else {
                 side.sent.retransmitted += 1;
-                Meaning::AcceptAgain {
-                    attempt: side.syns,
-                }
+                Meaning::AcceptAgain { attempt: side.syns }
             };
             return seen(meaning, Vec::new());
         }
@@ -666,7 +676,9 @@ impl Tcp {
             && self.handshake.is_none()
             && from == Role::Client
             && has_ack
-            && self.sides[1].base.is_some_and(|b| s.ack == b.wrapping_add(1))
+            && self.sides[1]
+                .base
+                .is_some_and(|b| s.ack == b.wrapping_add(1))
         {
             let took = self.syn_at.map(|syn| at.saturating_sub(syn));
             self.handshake = took;
@@ -792,9 +804,7 @@ impl Tcp {
             && previous_ack == Some(s.ack)
             && previous_window == Some(s.window)
             && expected == Some(s.seq)
-            && self.sides[other]
-                .next
-                .is_some_and(|n| after(n, s.ack))
+            && self.sides[other].next.is_some_and(|n| after(n, s.ack))
         {
             self.sides[me].dup_acks += 1;
             return seen(

@@ -374,7 +374,9 @@ mod tests {
         tcp.extend(0u32.to_be_bytes());
         tcp.extend([0xa0, Flags::SYN, 0xff, 0xd7, 0, 0, 0, 0]); // 40-byte header
         // mss 65495, sackOK, TS val/ecr, nop, wscale 7
-        tcp.extend([2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7]);
+        tcp.extend([
+            2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+        ]);
         tcp
     }
 
@@ -432,7 +434,10 @@ mod tests {
         let error = ethernet_v4(PROTO_ICMP, &icmp);
         let packet = read(Link::Ethernet, &error).unwrap_or_else(|| panic!("unread"));
         let Body::IcmpError {
-            transport, from, to, ..
+            transport,
+            from,
+            to,
+            ..
         } = packet.body
         else {
             panic!("not an error")
