@@ -3,7 +3,7 @@
 //! error about one. Every length is checked against the bytes there are: a frame from the
 //! network can claim anything. Pure: no I/O.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use pnet_packet::ipv4::Ipv4Packet;
 use pnet_packet::ipv6::Ipv6Packet;
@@ -356,6 +356,7 @@ pub const NOWHERE: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv6Addr;
 
     /// An Ethernet frame on lo: zero MACs, IPv4, then `transport` under `protocol`.
     fn ethernet_v4(protocol: u8, transport: &[u8]) -> Vec<u8> {
