@@ -226,6 +226,27 @@ fn a_datagram_to_a_closed_port_gets_a_port_unreachable() {
 }
 
 #[test]
+fn a_datagram_to_a_closed_ipv6_port_gets_an_icmpv6_port_unreachable() {
+    let (conversations, seen) = fixture!("udp_closed_port_v6");
+    let port = "[::1]:9002".parse().unwrap_or(frame::NOWHERE);
+    assert_eq!(
+        said(&seen),
+        vec![
+            (Some(Client), Meaning::Datagram { bytes: 7 }),
+            (
+                None,
+                PortUnreachable {
+                    transport: Transport::Udp,
+                    address: port
+                }
+            ),
+        ]
+    );
+    assert_eq!(seen[1].2.number, Some(1));
+    assert_eq!(conversations.udp_pairs()[0].unreachable, 1);
+}
+
+#[test]
 fn a_udp_echo_is_datagrams_each_way_in_one_pair() {
     let (conversations, seen) = fixture!("udp_exchange");
     assert_eq!(
