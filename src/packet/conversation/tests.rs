@@ -803,3 +803,36 @@ fn a_syn_ack_sent_again_is_an_accept_again() {
     let c = &w.conversations.connections()[0];
     assert_eq!(c.sent[1].retransmitted, 1);
 }
+
+#[test]
+fn a_handshake_ack_dropped_by_a_firewall_draws_the_syn_ack_again() {
+    // record.sh dropped the client's pure ACKs for 1.3 s: the server's kernel sent its
+    // SYN/ACK again after about a second; the client's data then completed the handshake.
+    let (conversations, seen) = fixture!("syn_ack_again");
+    let handshake = seen[2].0;
+    assert_eq!(
+        said(&seen)[..7],
+        [
+            (Some(Client), Connect),
+            (Some(Server), Accept),
+            (Some(Client), Connected { handshake }),
+            (Some(Server), AcceptAgain { attempt: 2 }),
+            // The same ACK again; nothing is missing, so no duplicate ACK.
+            (Some(Client), Plain),
+            (Some(Client), Data { bytes: 5, first: 1 }),
+            (Some(Server), Ack { upto: 6, bytes: 5 }),
+        ]
+    );
+    let gap = seen[3].0 - seen[1].0;
+    assert!(
+        gap > Duration::from_millis(900) && gap < Duration::from_millis(1500),
+        "{gap:?}"
+    );
+    assert_eq!(seen[3].2.window, 65483);
+    let c = &conversations.connections()[0];
+    assert_eq!((c.syns, c.sent[1].retransmitted), (1, 1));
+    assert_eq!(
+        said(&seen).last(),
+        Some(&(Some(Server), Closed { time_wait: Server }))
+    );
+}
