@@ -660,7 +660,13 @@ impl Tcp {
         if expected.is_none_or(|next| after(fin_end, next)) {
             self.sides[me].next = Some(fin_end);
         }
-        self.sides[me].sent.bytes += u64::from(new_bytes);
+        // The summary counts how far the stream went: bytes of a gap were sent too, and
+        // when they show up later (sent again) they are not new.
+        let gap = match expected {
+            Some(next) if length > 0 && after(s.seq, next) => s.seq.wrapping_sub(next),
+            _ => 0,
+        };
+        self.sides[me].sent.bytes += u64::from(new_bytes) + u64::from(gap);
         if old_bytes && !keep_alive && !probe {
             self.sides[me].sent.retransmitted += 1;
         }

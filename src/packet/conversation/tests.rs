@@ -652,6 +652,9 @@ fn the_same_ack_while_bytes_are_missing_is_a_duplicate_ack_counted() {
     );
     // An ACK of the same number with nothing missing is no duplicate.
     assert_eq!(w.send(Server, A, 5001, 1501, 512, 0).meaning, Plain);
+    // The stream went 500 bytes: the missing 100 count once, their resend as a resend.
+    let c = &w.conversations.connections()[0];
+    assert_eq!((c.sent[0].bytes, c.sent[0].retransmitted), (500, 1));
 }
 
 #[test]
