@@ -839,3 +839,99 @@ fn a_handshake_ack_dropped_by_a_firewall_draws_the_syn_ack_again() {
         Some(&(Some(Server), Closed { time_wait: Server }))
     );
 }
+
+#[test]
+fn an_empty_segment_one_byte_behind_is_a_keep_alive_unless_the_window_is_zero() {
+    let mut w = Wire::new();
+    w.handshake(1000, 5000);
+    assert_eq!(
+        w.send(Client, PA, 1001, 5001, 512, 10).meaning,
+        Data {
+            bytes: 10,
+            first: 1
+        }
+    );
+    assert_eq!(
+        w.send(Server, A, 5001, 1011, 512, 0).meaning,
+        Ack {
+            upto: 11,
+            bytes: 10
+        }
+    );
+    assert_eq!(w.send(Client, A, 1010, 5001, 512, 0).meaning, KeepAlive);
+    assert_eq!(w.send(Server, A, 5001, 1011, 512, 0).meaning, Plain);
+    // The server's buffer fills: the same kind of segment is now a probe.
+    assert_eq!(
+        w.send(Client, PA, 1011, 5001, 512, 100).meaning,
+        Data {
+            bytes: 100,
+            first: 11
+        }
+    );
+    assert_eq!(w.send(Server, A, 5001, 1111, 0, 0).meaning, ZeroWindow);
+    assert_eq!(
+        w.send(Client, A, 1110, 5001, 512, 0).meaning,
+        ZeroWindowProbe
+    );
+    assert_eq!(w.send(Server, A, 5001, 1111, 0, 0).meaning, ZeroWindow);
+    assert_eq!(
+        w.send(Server, A, 5001, 1111, 300, 0).meaning,
+        WindowOpen { window: 300 }
+    );
+    assert_eq!(
+        w.send(Server, A, 5001, 1111, 400, 0).meaning,
+        WindowUpdate { window: 400 }
+    );
+}
+
+#[test]
+fn a_one_byte_probe_of_a_zero_window_is_a_probe_and_no_retransmission() {
+    let mut w = Wire::new();
+    w.handshake(1000, 5000);
+    w.send(Client, PA, 1001, 5001, 512, 100);
+    assert_eq!(w.send(Server, A, 5001, 1101, 0, 0).meaning, ZeroWindow);
+    // The first probe carries the next byte, the later ones the same byte again.
+    assert_eq!(
+        w.send(Client, A, 1101, 5001, 512, 1).meaning,
+        ZeroWindowProbe
+    );
+    assert_eq!(w.send(Server, A, 5001, 1101, 0, 0).meaning, ZeroWindow);
+    assert_eq!(
+        w.send(Client, A, 1101, 5001, 512, 1).meaning,
+        ZeroWindowProbe
+    );
+    assert_eq!(
+        w.send(Server, A, 5001, 1101, 300, 0).meaning,
+        WindowOpen { window: 300 }
+    );
+    // Sent with the rest once the window opens: the probed byte is not new.
+    assert_eq!(
+        w.send(Client, PA, 1101, 5001, 512, 50).meaning,
+        Data {
+            bytes: 49,
+            first: 102
+        }
+    );
+    let c = &w.conversations.connections()[0];
+    assert_eq!((c.sent[0].bytes, c.sent[0].retransmitted), (150, 0));
+}
+
+#[test]
+fn a_new_syn_after_a_refused_connect_on_the_same_port_is_another_connection() {
+    let mut w = Wire::new();
+    assert_eq!(
+        w.send(Client, Flags::SYN, 1000, 0, 65495, 0).meaning,
+        Connect
+    );
+    let refused = w.send(Server, Flags::RST | A, 0, 1001, 0, 0);
+    assert_eq!(refused.meaning, Refused { port: 9000 });
+    let syn = w.send(Client, Flags::SYN, 3000, 0, 65495, 0);
+    assert_eq!((syn.meaning, syn.number), (Connect, Some(2)));
+    let ends: Vec<Option<End>> = w
+        .conversations
+        .connections()
+        .iter()
+        .map(|c| c.end)
+        .collect();
+    assert_eq!(ends, vec![Some(End::Refused), None]);
+}
