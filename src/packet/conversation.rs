@@ -250,6 +250,8 @@ fn after(a: u32, b: u32) -> bool {
 #[derive(Debug, Default)]
 pub struct Conversations {
     tcp: HashMap<(SocketAddr, SocketAddr), Tcp>,
+    /// Ended connections whose ports a new connection took: kept for the summary.
+    replaced: Vec<Tcp>,
     udp: HashMap<(SocketAddr, SocketAddr), Udp>,
     /// Conversations numbered so far.
     numbered: usize,
@@ -285,9 +287,11 @@ impl Conversations {
 
     /// Whether a new conversation fits, forgetting ended connections when it would not.
     fn room(&mut self) -> bool {
-        if self.tcp.len() + self.udp.len() < MOST_FOLLOWED {
+        if self.tcp.len() + self.udp.len() + self.replaced.len() < MOST_FOLLOWED {
             return true;
         }
+        self.forgotten += self.replaced.len() as u64;
+        self.replaced = Vec::new();
         let before = self.tcp.len();
         self.tcp.retain(|_, c| {
             !matches!(
@@ -332,8 +336,8 @@ impl Conversations {
             }
             _ => false,
         };
-        if reused {
-            self.tcp.remove(&k);
+        if reused && let Some(old) = self.tcp.remove(&k) {
+            self.replaced.push(old);
         }
         if !self.tcp.contains_key(&k) {
             if !self.room() {
@@ -449,7 +453,12 @@ impl Conversations {
 
     /// The TCP connections, in the order first seen.
     pub fn connections(&self) -> Vec<Connection> {
-        let mut all: Vec<Connection> = self.tcp.values().map(Tcp::summary).collect();
+        let mut all: Vec<Connection> = self
+            .tcp
+            .values()
+            .chain(&self.replaced)
+            .map(Tcp::summary)
+            .collect();
         all.sort_by_key(|c| c.number);
         all
     }
@@ -532,7 +541,12 @@ impl Tcp {
         if syn && has_ack && !self.scaled {
             self.scaled = self.sides[0].wscale.is_some() && s.options.wscale.is_some();
         }
-        let window = self.window_bytes(from, s.window);
+        // A SYN's window is never scaled (RFC 7323 2.2), the SYN/ACK's included.
+        let window = if syn {
+            u64::from(s.window)
+        } else {
+            self.window_bytes(from, s.window)
+        };
         let number = self.number;
         let seen = |meaning: Meaning, notes: Vec<Note>| Seen {
             number: Some(number),
@@ -614,11 +628,14 @@ impl Tcp {
             Some(next) => length <= 1 && !fin && s.seq == next.wrapping_sub(1),
             None => false,
         };
-        // One byte into a zero window (a probe), sent first at the expected number and
-        // again one behind it.
+        // A probe of a zero window: one byte sent at the expected number, or again one
+        // behind it; Linux probes with an empty segment one byte behind (what would
+        // otherwise look like a keep-alive).
         let probe = self.sides[other].window == Some(0)
-            && length == 1
-            && expected.is_some_and(|next| s.seq == next || s.seq == next.wrapping_sub(1));
+            && expected.is_some_and(|next| {
+                (length == 1 && (s.seq == next || s.seq == next.wrapping_sub(1)))
+                    || (length == 0 && !fin && s.seq == next.wrapping_sub(1))
+            });
         if let Some(next) = expected
             && length > 0
             && after(s.seq, next)
@@ -643,7 +660,13 @@ impl Tcp {
         if expected.is_none_or(|next| after(fin_end, next)) {
             self.sides[me].next = Some(fin_end);
         }
-        self.sides[me].sent.bytes += u64::from(new_bytes);
+        // The summary counts how far the stream went: bytes of a gap were sent too, and
+        // when they show up later (sent again) they are not new.
+        let gap = match expected {
+            Some(next) if length > 0 && after(s.seq, next) => s.seq.wrapping_sub(next),
+            _ => 0,
+        };
+        self.sides[me].sent.bytes += u64::from(new_bytes) + u64::from(gap);
         if old_bytes && !keep_alive && !probe {
             self.sides[me].sent.retransmitted += 1;
         }
@@ -654,6 +677,10 @@ impl Tcp {
         let ack_advanced = has_ack && previous_ack.is_none_or(|a| after(s.ack, a));
         let acked_new = match previous_ack {
             Some(a) if ack_advanced => u64::from(s.ack.wrapping_sub(a)),
+            // This side's first ACK seen (midstream): new are the other's bytes seen.
+            None if has_ack => self.sides[other]
+                .base
+                .map_or(0, |b| u64::from(s.ack.wrapping_sub(b.wrapping_add(1)))),
             _ => 0,
         };
         if has_ack {
@@ -757,6 +784,9 @@ impl Tcp {
         }
 
         // An empty segment.
+        if probe {
+            return seen(Meaning::ZeroWindowProbe, notes);
+        }
         if keep_alive {
             return seen(Meaning::KeepAlive, notes);
         }
