@@ -408,7 +408,6 @@ pub const NOWHERE: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::Ipv6Addr;
 
     /// An Ethernet frame on lo: zero MACs, IPv4, then `transport` under `protocol`.
     fn ethernet_v4(protocol: u8, transport: &[u8]) -> Vec<u8> {
