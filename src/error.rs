@@ -209,8 +209,8 @@ pub fn privilege_hint(refused: Privilege) -> String {
              netkit)`; or leave out --syn for a connect scan, which needs no privilege)"
             .to_string(),
         Privilege::Capture => "cannot capture packets: permission denied (watching the wire \
-             needs root or CAP_NET_RAW: run it with sudo, or `setcap cap_net_raw+ep \
-             $(command -v netkit)`)"
+             needs root or CAP_NET_RAW: run it with sudo, or give the capturing binary the \
+             capability: `setcap cap_net_raw+ep $(command -v netkit-watch)`)"
             .to_string(),
         Privilege::ShortInterval(interval) => format!(
             "an interval of {:.3} s is below 0.2 s, which only root may use (it floods the network); run as root or use -i 0.2 or more",

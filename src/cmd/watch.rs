@@ -139,6 +139,15 @@ fn ports(specs: &[String]) -> Result<Vec<(u16, u16)>, Error> {
         value: spec.clone(),
         reason: e.to_string(),
     })?;
+    if set.ranges().first().is_some_and(|r| *r.start() == 0) {
+        return Err(Error::BadValue {
+            option: "PORT",
+            value: spec,
+            reason: "no packet carries port 0 (a socket bound to port 0 gets a real port from the \
+                     OS: watch that one, or a range)"
+                .into(),
+        });
+    }
     let ranges: Vec<(u16, u16)> = set
         .ranges()
         .iter()
