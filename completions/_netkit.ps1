@@ -329,6 +329,8 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the summary at the end, no line per packet (with --pcap: record now, read later)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the summary at the end, no line per packet (with --pcap: record now, read later)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Write each packet out as it is shown, also into a pipe or file (as tcpdump -l); on a terminal that is always so')
+            [CompletionResult]::new('--line-buffered', '--line-buffered', [CompletionResultType]::ParameterName, 'Write each packet out as it is shown, also into a pipe or file (as tcpdump -l); on a terminal that is always so')
             [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show payloads as hex dumps (offset, bytes, text, like xxd)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per packet, then the summary')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

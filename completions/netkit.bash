@@ -909,7 +909,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__watch)
-            opts="-i -c -w -q -h -V --iface --count --duration --pcap --quiet --encoding --hex --json --color --help --version"
+            opts="-i -c -w -q -l -h -V --iface --count --duration --pcap --quiet --line-buffered --encoding --hex --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

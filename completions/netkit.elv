@@ -312,6 +312,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --color 'When to color the output: auto colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand -q 'Only the summary at the end, no line per packet (with --pcap: record now, read later)'
             cand --quiet 'Only the summary at the end, no line per packet (with --pcap: record now, read later)'
+            cand -l 'Write each packet out as it is shown, also into a pipe or file (as tcpdump -l); on a terminal that is always so'
+            cand --line-buffered 'Write each packet out as it is shown, also into a pipe or file (as tcpdump -l); on a terminal that is always so'
             cand --hex 'Show payloads as hex dumps (offset, bytes, text, like xxd)'
             cand --json 'One JSON object per packet, then the summary'
             cand -h 'Print help'

@@ -269,6 +269,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand watch" -l color -d 'When t
 always\t''
 never\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand watch" -s q -l quiet -d 'Only the summary at the end, no line per packet (with --pcap: record now, read later)'
+complete -c netkit -n "__fish_netkit_using_subcommand watch" -s l -l line-buffered -d 'Write each packet out as it is shown, also into a pipe or file (as tcpdump -l); on a terminal that is always so'
 complete -c netkit -n "__fish_netkit_using_subcommand watch" -l hex -d 'Show payloads as hex dumps (offset, bytes, text, like xxd)'
 complete -c netkit -n "__fish_netkit_using_subcommand watch" -l json -d 'One JSON object per packet, then the summary'
 complete -c netkit -n "__fish_netkit_using_subcommand watch" -s h -l help -d 'Print help'

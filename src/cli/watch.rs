@@ -39,6 +39,11 @@ pub struct WatchArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Write each packet out as it is shown, also into a pipe or file (as tcpdump -l); on a
+    /// terminal that is always so
+    #[arg(short = 'l', long)]
+    pub line_buffered: bool,
+
     /// Text encoding payloads are shown in (WHATWG labels: utf-8, gbk, big5, shift_jis, ...)
     #[arg(long, value_name = "NAME", default_value = "utf-8", value_parser = Encoding::for_label)]
     pub encoding: Encoding,

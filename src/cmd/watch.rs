@@ -80,7 +80,7 @@ pub fn run(args: &WatchArgs, out: &mut Output) -> Result<Outcome, Error> {
         look: args.look(),
         count: args.count,
         quiet: args.quiet,
-        live: std::io::stdout().is_terminal(),
+        live: args.line_buffered || std::io::stdout().is_terminal(),
     };
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     let watched = std::thread::scope(|scope| {
@@ -172,7 +172,7 @@ struct Settings {
     look: Look,
     count: Option<u64>,
     quiet: bool,
-    /// stdout is a terminal: each packet is pushed out as it is shown.
+    /// Each packet pushed out as it is shown (a terminal, or --line-buffered).
     live: bool,
 }
 
