@@ -254,6 +254,15 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
                 first as u64 + n as u64 - 1
             ),
         ),
+        Meaning::OutOfOrder { bytes: n, first } => (
+            "out-of-order",
+            format!(
+                "out of order: {} (bytes {first}–{}) come behind later ones and soon after them, \
+                 so most likely reordered on the way rather than sent again",
+                bytes(n),
+                first as u64 + n as u64 - 1
+            ),
+        ),
         Meaning::Ack { upto, bytes: n } => (
             "ack",
             if n == 0 {

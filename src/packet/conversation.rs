@@ -16,6 +16,10 @@ use super::icmp::{IcmpError, Reason};
 /// first, and a new one that still does not fit is shown without a meaning.
 pub const MOST_FOLLOWED: usize = 100_000;
 
+/// How soon after the furthest segment one behind it counts as out of order when the
+/// handshake's time is not known (Wireshark's default).
+const OUT_OF_ORDER_WITHOUT_RTT: Duration = Duration::from_millis(3);
+
 /// A side of a conversation: the client sent the first SYN (or, for a connection already
 /// open when the capture began, the side with the higher port is taken as the client).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +67,10 @@ pub enum Meaning {
     Data { bytes: usize, first: u32 },
     /// Bytes sent before, sent again (all of them seen already).
     Retransmission { bytes: usize, first: u32 },
+    /// Bytes behind later ones, soon after them (Wireshark's rule: within the handshake's
+    /// time, else 3 ms, of the furthest segment, and not a repeat of it): reordered on the
+    /// way rather than sent again.
+    OutOfOrder { bytes: usize, first: u32 },
     /// The peer acknowledges bytes up to (not including) `upto`: `bytes` of them new.
     Ack { upto: u32, bytes: u64 },
     /// An ACK that acknowledges nothing new and is no duplicate by Wireshark's rules.
@@ -194,6 +202,8 @@ struct Side {
     base: Option<u32>,
     /// The next sequence number expected from it (after its highest byte, SYN or FIN).
     next: Option<u32>,
+    /// When `next` last moved on.
+    next_at: Duration,
     /// The last ACK it sent (of the other side's stream), and the window with it.
     acked: Option<u32>,
     window: Option<u16>,
@@ -656,9 +666,18 @@ impl Tcp {
             Some(_) => 0,
             None => length,
         };
+        // Wireshark's out-of-order segment: behind the furthest one, soon after it, and
+        // not a repeat of it.
+        let threshold = self.handshake.unwrap_or(OUT_OF_ORDER_WITHOUT_RTT);
+        let out_of_order = old_bytes
+            && !keep_alive
+            && !probe
+            && expected.is_some_and(|next| next != end)
+            && at.saturating_sub(self.sides[me].next_at) < threshold;
         let fin_end = if fin { end.wrapping_add(1) } else { end };
         if expected.is_none_or(|next| after(fin_end, next)) {
             self.sides[me].next = Some(fin_end);
+            self.sides[me].next_at = at;
         }
         // The summary counts how far the stream went: bytes of a gap were sent too, and
         // when they show up later (sent again) they are not new.
@@ -667,7 +686,7 @@ impl Tcp {
             _ => 0,
         };
         self.sides[me].sent.bytes += u64::from(new_bytes) + u64::from(gap);
-        if old_bytes && !keep_alive && !probe {
+        if old_bytes && !keep_alive && !probe && !out_of_order {
             self.sides[me].sent.retransmitted += 1;
         }
 
@@ -762,6 +781,15 @@ impl Tcp {
             }
             if keep_alive {
                 return seen(Meaning::KeepAlive, notes);
+            }
+            if out_of_order {
+                return seen(
+                    Meaning::OutOfOrder {
+                        bytes: s.length,
+                        first: rel_seq,
+                    },
+                    notes,
+                );
             }
             if old_bytes {
                 return seen(

@@ -935,3 +935,23 @@ fn a_new_syn_after_a_refused_connect_on_the_same_port_is_another_connection() {
         .collect();
     assert_eq!(ends, vec![Some(End::Refused), None]);
 }
+
+#[test]
+fn bytes_behind_later_ones_soon_after_them_are_out_of_order_not_sent_again() {
+    let mut w = Wire::new();
+    w.handshake(1000, 5000);
+    // 1101..1201 is overtaken by 1201..1301, and comes 1 ms later: within the handshake's
+    // 2 ms, and not a repeat of the furthest segment.
+    w.send(Client, PA, 1001, 5001, 512, 100);
+    let ahead = w.send(Client, PA, 1201, 5001, 512, 100);
+    assert_eq!(ahead.notes, vec![Note::Gap { missing: 100 }]);
+    assert_eq!(
+        w.send(Client, PA, 1101, 5001, 512, 100).meaning,
+        OutOfOrder {
+            bytes: 100,
+            first: 101
+        }
+    );
+    let c = &w.conversations.connections()[0];
+    assert_eq!((c.sent[0].bytes, c.sent[0].retransmitted), (300, 0));
+}
