@@ -89,18 +89,7 @@ fn capture_error(interface: &str, e: pcap::Error) -> Error {
         return Error::Permission(Privilege::Capture);
     }
     if lower.contains("no such device") {
-        return Error::NoInterface {
-            name: interface.to_string(),
-            have: super::interfaces::snapshot()
-                .map(|s| {
-                    s.links
-                        .iter()
-                        .map(|l| l.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default(),
-        };
+        return super::interfaces::no_interface(interface);
     }
     Error::Kernel {
         what: "capture packets",
@@ -114,25 +103,16 @@ impl Capture {
         self.pcap.get_datalink().0
     }
 
-    /// Also writes every packet to `path` as a pcap file (nanosecond stamps, whole packets).
-    /// Only a regular file (or a new one) is taken: a FIFO would hold the capture until a
-    /// reader opened it.
+    /// Also writes every packet to `path` as a pcap file (nanosecond stamps, whole packets);
+    /// only a regular file, or a new one, is taken (`not_a_file`).
     pub fn save_to(&mut self, path: &Path) -> Result<(), Error> {
         let bad = |reason: String| Error::BadValue {
             option: "--pcap",
             value: path.display().to_string(),
             reason,
         };
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.is_dir() {
-                return Err(bad("it is a directory (give a file to write)".into()));
-            }
-            if !meta.is_file() {
-                return Err(bad(
-                    "it is not a regular file (a FIFO, a device or a socket): give a file to write"
-                        .into(),
-                ));
-            }
+        if let Some(kind) = super::not_a_file(path) {
+            return Err(bad(format!("{kind}: give a file to write the packets to")));
         }
         let save = self.pcap.savefile(path).map_err(|e| bad(e.to_string()))?;
         self.save = Some(save);

@@ -242,6 +242,21 @@ pub fn local_port_range() -> Option<(u16, u16)> {
     }
 }
 
+/// Why netkit cannot write to `path` as a file, if it cannot: a directory, or something
+/// that is not a regular file (a FIFO would hold netkit until some reader opened it, and a
+/// device or a socket is no place to keep what it writes). `None` for a regular file or a
+/// path with nothing there yet.
+pub fn not_a_file(path: &std::path::Path) -> Option<&'static str> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_dir() {
+        Some("it is a directory")
+    } else if !meta.is_file() {
+        Some("it is not a regular file (a FIFO, a device or a socket)")
+    } else {
+        None
+    }
+}
+
 /// Runs netkit's binary `name` (beside this one) with this process's arguments in its place:
 /// on Unix it replaces this process (exec), so only a failure returns, as the error to show.
 pub fn run_sibling(name: &str) -> Error {

@@ -23,17 +23,10 @@ impl Save {
             value: path.display().to_string(),
             reason,
         };
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.is_dir() {
-                return Err(bad(
-                    "it is a directory (give a file to append the received bytes to)".into(),
-                ));
-            }
-            if !meta.is_file() {
-                return Err(bad(
-                    "it is not a regular file (a FIFO, a device or a socket): give a file to append the received bytes to".into(),
-                ));
-            }
+        if let Some(kind) = crate::net::not_a_file(path) {
+            return Err(bad(format!(
+                "{kind}: give a file to append the received bytes to"
+            )));
         }
         let file = OpenOptions::new()
             .append(true)

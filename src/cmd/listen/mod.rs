@@ -174,24 +174,8 @@ fn join_groups(
     Ok(())
 }
 
-fn no_interface(name: &str) -> Error {
-    let have = crate::net::interfaces::snapshot()
-        .map(|s| {
-            s.links
-                .iter()
-                .map(|l| l.name.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
-    Error::NoInterface {
-        name: name.to_string(),
-        have,
-    }
-}
-
 fn interface_index(name: &str) -> Result<u32, Error> {
-    crate::net::interface_index(name).ok_or_else(|| no_interface(name))
+    crate::net::interface_index(name).ok_or_else(|| crate::net::interfaces::no_interface(name))
 }
 
 /// The first IPv4 address of an interface (IPv4 joins name the interface by address).

@@ -83,6 +83,23 @@ pub fn snapshot() -> io::Result<Snapshot> {
     platform::snapshot()
 }
 
+/// The error for an interface name this machine does not have, listing the names it has.
+pub fn no_interface(name: &str) -> crate::error::Error {
+    let have = snapshot()
+        .map(|s| {
+            s.links
+                .iter()
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    crate::error::Error::NoInterface {
+        name: name.to_string(),
+        have,
+    }
+}
+
 /// The IPv4 addresses this machine treats as a network's broadcast address (255.255.255.255,
 /// which the kernel handles before any table, is not among them).
 ///
