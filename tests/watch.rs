@@ -887,8 +887,9 @@ fn a_receiver_that_does_not_read_shows_a_zero_window_then_its_opening() {
     assert!(words.contains("not calling recv()"), "{words}");
     let c = &summary["connections"][0];
     assert_eq!(c["client_sent"]["bytes"], json!(300_000), "{summary}");
-    assert_eq!(c["client_sent"]["retransmitted"], json!(0), "{stdout}");
-    assert_eq!(summary["kernel_dropped"], json!(0));
+    // Under load the kernel may probe a late ACK by sending a tail segment again (a true
+    // "sent again"): retransmissions are not asserted here.
+    assert_eq!(summary["kernel_dropped"], json!(0), "{stdout}");
 }
 
 #[test]
@@ -1015,4 +1016,59 @@ fn an_ipv6_refused_connect_and_port_unreachable_are_watched_too() {
         "{words}"
     );
     assert_eq!(summary["udp"][0]["port_unreachable"], json!(1), "{summary}");
+}
+
+#[test]
+fn a_lost_data_segment_shows_as_sent_again() {
+    let Some(ns) = lab("wlost") else { return };
+    // The client's first data segment (its third packet) is dropped on its way in, after the
+    // capture saw it: the client's kernel sends it again about 200 ms later.
+    let lossy = "table inet lossy {\n\
+                 chain in { type filter hook input priority 0;\n\
+                 tcp dport 9022 tcp flags & psh == psh ct original packets 3 drop; }\n\
+                 }\n";
+    if common::netns::nft_in(&ns, lossy).is_none() {
+        return;
+    }
+    let outs = watch_during(&ns, &[&["9022", "--json"], &["9022"]], || {
+        seed_exchange(&ns, "127.0.0.1", 9022)
+    });
+    let (packets, summary) = packets_and_summary(&outs[0].0);
+    let key: Vec<&str> = key_meanings(&packets);
+    assert_eq!(
+        key,
+        [
+            "syn",
+            "syn-ack",
+            "connected",
+            "data",
+            "retransmission",
+            "data",
+            "fin",
+            "fin",
+            "closed"
+        ],
+        "{}",
+        outs[0].0
+    );
+    let again = packets
+        .iter()
+        .find(|p| p["meaning"] == "retransmission")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (&again["from"], &again["text"], &again["seq"]),
+        (&json!("client"), &json!("hello"), &json!(1))
+    );
+    let c = &summary["connections"][0];
+    assert_eq!(c["client_sent"]["retransmitted"], json!(1), "{summary}");
+    assert_eq!(c["end"], "closed");
+    assert_in_order(
+        &outs[1].0,
+        &[
+            "    #1 5 bytes from the client",
+            "    \"hello\"\n    #1 sent again: 5 bytes (bytes 1–5) went out before and were not acknowledged in time",
+            "(1 sent again)",
+        ],
+    );
 }
