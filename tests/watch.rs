@@ -700,8 +700,8 @@ fn count_stops_after_n_packets_with_exit_0() {
     let (code, stdout, stderr) = w.finish(END);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "ended by the count"
+        started.elapsed() < Duration::from_secs(15),
+        "ended by the count, not the 20 s"
     );
     let (packets, summary) = packets_and_summary(&stdout);
     assert_eq!(
