@@ -34,14 +34,20 @@ fn lab(tag: &str) -> Option<Netns> {
     }
     let ns = Netns::create(tag)?;
     ns.ip("link set lo up");
-    // Opens a capture and ends at once: the binary loads libpcap and the kernel lets it in.
+    capture_works(&ns)?;
+    Some(ns)
+}
+
+/// Opens a capture in `ns` and ends at once: the binary loads libpcap and the kernel lets it
+/// in. None (the caller skips) without libpcap.
+fn capture_works(ns: &Netns) -> Option<()> {
     let (code, _, stderr) = ns.netkit(&["watch", "--count", "0", "9"]);
     if code != 0 && (stderr.contains("libpcap") || stderr.contains("shared librar")) {
         common::skip(&format!("libpcap is missing: {stderr}"));
         return None;
     }
     assert_eq!(code, 0, "watch --count 0 in {}: {stderr}", ns.name);
-    Some(ns)
+    Some(())
 }
 
 /// A program running in a namespace with its output collected; killed on drop if it is still
@@ -208,23 +214,30 @@ fn client(ns: &Netns, script: &str, args: &[&str]) -> String {
 /// The seed lesson's exchange: the upper-case server and a client that sends `hello` to
 /// `host` `port`, reads `HELLO` and closes.
 fn seed_exchange(ns: &Netns, host: &str, port: u16) {
+    seed_between(ns, ns, host, port);
+}
+
+/// The seed exchange with the server in `server_ns` (listening on `host`) and the client in
+/// `client_ns`.
+fn seed_between(client_ns: &Netns, server_ns: &Netns, host: &str, port: u16) {
     let port = port.to_string();
-    let _server = server(ns, "tcp_upper_server.py", &[host, &port]);
-    let answer = client(ns, "tcp_hello_client.py", &[host, &port, "hello"]);
+    let _server = server(server_ns, "tcp_upper_server.py", &[host, &port]);
+    let answer = client(client_ns, "tcp_hello_client.py", &[host, &port, "hello"]);
     assert_eq!(answer.trim(), "HELLO");
 }
 
 /// The lesson's three exchanges at once: the seed exchange on `port`, then a refused connect
 /// and a UDP datagram to `port + 1`, where nothing listens.
 fn lesson_traffic(ns: &Netns, port: u16) {
-    seed_exchange(ns, "127.0.0.1", port);
+    lesson_traffic_between(ns, ns, "127.0.0.1", port);
+}
+
+/// `lesson_traffic` from `client_ns` to `host` in `server_ns`.
+fn lesson_traffic_between(client_ns: &Netns, server_ns: &Netns, host: &str, port: u16) {
+    seed_between(client_ns, server_ns, host, port);
     let closed = (port + 1).to_string();
-    client(ns, "tcp_connect_refused.py", &["127.0.0.1", &closed]);
-    client(
-        ns,
-        "udp_encoded_sender.py",
-        &["127.0.0.1", &closed, "utf-8", "hi udp"],
-    );
+    client(client_ns, "tcp_connect_refused.py", &[host, &closed]);
+    client(client_ns, "udp_send_once.py", &[host, &closed, "hi udp"]);
 }
 
 /// The JSON packets (without the summary), and the summary.
@@ -1073,4 +1086,55 @@ fn a_lost_data_segment_shows_as_sent_again() {
             "(1 sent again)",
         ],
     );
+}
+
+#[test]
+fn iface_any_shows_each_loopback_packet_once() {
+    let Some(ns) = lab("wany") else { return };
+    let outs = watch_during(
+        &ns,
+        &[&["9023", "9024", "--iface", "any", "--json"]],
+        || lesson_traffic(&ns, 9023),
+    );
+    let (packets, summary) = packets_and_summary(&outs[0].0);
+    assert_eq!(key_meanings(&packets), LESSON_KEY, "{}", outs[0].0);
+    assert_eq!(summary["interface"], "any");
+    let c = &summary["connections"][0];
+    assert_eq!(c["client_sent"]["retransmitted"], json!(0), "{summary}");
+}
+
+#[test]
+fn on_a_veth_both_directions_show_once() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        common::skip("the lessons' programs need python3");
+        return;
+    }
+    // The server's namespace holds 10.231.0.1 on s0; watch runs in the client's, on c0, where
+    // what the client sends exists only as the outgoing copy.
+    let Some((server_ns, client_ns)) = Netns::veth_pair("wveth") else {
+        return;
+    };
+    server_ns.ip("addr add 10.231.0.1/24 dev s0");
+    client_ns.ip("addr add 10.231.0.2/24 dev c0");
+    if capture_works(&client_ns).is_none() {
+        return;
+    }
+    let outs = watch_during(
+        &client_ns,
+        &[&["9025", "9026", "--iface", "c0", "--json"]],
+        || lesson_traffic_between(&client_ns, &server_ns, "10.231.0.1", 9025),
+    );
+    let (packets, summary) = packets_and_summary(&outs[0].0);
+    assert_eq!(key_meanings(&packets), LESSON_KEY, "{}", outs[0].0);
+    let from: Vec<&str> = packets
+        .iter()
+        .take(3)
+        .map(|p| p["src"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(from, ["10.231.0.2", "10.231.0.1", "10.231.0.2"]);
+    assert_eq!(
+        summary["connections"][0]["server"], "10.231.0.1:9025",
+        "{summary}"
+    );
+    assert_eq!(summary["udp"][0]["port_unreachable"], json!(1), "{summary}");
 }
