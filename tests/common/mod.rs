@@ -108,6 +108,26 @@ pub fn run_within(
     (status.code().unwrap_or(-1), text(out), text(err))
 }
 
+/// Both binaries, `netkit` and `netkit-watch` (which `netkit watch` runs from the same
+/// folder), copied into a folder any user may read and run; the folder goes with the value.
+pub fn netkit_pair_for_anyone() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix("netkit-pair-")
+        .tempdir_in(std::env::temp_dir())
+        .unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+    for name in ["netkit", "netkit-watch"] {
+        let copy = dir.path().join(name);
+        std::fs::copy(assert_cmd::cargo::cargo_bin(name), &copy)
+            .unwrap_or_else(|e| panic!("copying {name}: {e}"));
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("chmod: {e}"));
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("chmod: {e}"));
+    dir
+}
+
 /// A copy of the netkit binary that any user may run (the build tree may sit under a home
 /// directory that `nobody` cannot enter), removed when dropped.
 pub fn netkit_for_anyone() -> tempfile::TempPath {
