@@ -710,8 +710,9 @@ fn connection_line(c: &Connection) -> String {
     let way = |i: usize| {
         let sent = c.sent[i];
         let mut s = format!(
-            "{} in {}",
+            "{} in {} ({} in all)",
             bytes(sent.bytes as usize),
+            counted(sent.data_segments, "data segment", "data segments"),
             counted(sent.segments, "segment", "segments")
         );
         if sent.retransmitted > 0 {
@@ -779,6 +780,7 @@ struct SummaryJson {
 #[derive(Serialize)]
 struct Way {
     segments: u64,
+    data_segments: u64,
     bytes: u64,
     retransmitted: u64,
 }
@@ -815,6 +817,7 @@ impl SummaryJson {
     fn of(s: &Summary) -> SummaryJson {
         let way = |sent: crate::packet::conversation::Sent| Way {
             segments: sent.segments,
+            data_segments: sent.data_segments,
             bytes: sent.bytes,
             retransmitted: sent.retransmitted,
         };

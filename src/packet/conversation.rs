@@ -159,7 +159,10 @@ pub enum End {
 /// One direction's counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Sent {
+    /// Every segment, the handshake's and the bare ACKs included.
     pub segments: u64,
+    /// The segments that carried payload (sent again or not).
+    pub data_segments: u64,
     /// New payload bytes (retransmitted ones counted once).
     pub bytes: u64,
     pub retransmitted: u64,
@@ -526,6 +529,9 @@ impl Tcp {
         let first_packet = !self.sides[0].spoke && !self.sides[1].spoke;
         self.sides[me].spoke = true;
         self.sides[me].sent.segments += 1;
+        if s.length > 0 {
+            self.sides[me].sent.data_segments += 1;
+        }
 
         // Relative numbers: a side's base is its SYN's sequence number, or one before the
         // first byte seen of a connection already open.

@@ -136,6 +136,7 @@ fn assert_seed_exchange(conversations: &Conversations, seen: &[(Duration, Packet
     assert_eq!(c.syns, 1);
     let sent = |segments, bytes| Sent {
         segments,
+        data_segments: 1,
         bytes,
         retransmitted: 0,
     };
@@ -592,6 +593,7 @@ fn a_data_segment_sent_again_is_a_retransmission_counted_once() {
         c.sent[0],
         Sent {
             segments: 4,
+            data_segments: 2,
             bytes: 100,
             retransmitted: 1
         }
