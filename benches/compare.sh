@@ -52,8 +52,9 @@
 #                                      namespace's lo: RUNS interleaved rounds (default 5); each
 #                                      file's datagrams checked one by one, both sides' kernel
 #                                      drops, and the median CPU ratio netkit/tcpdump per variant
-#                                      (WATCH_BURST=N another burst size; WATCH_TCPDUMP_ARGS
-#                                      more tcpdump options, e.g. "-B 32768")
+#                                      (and netkit's text > /dev/null against tcpdump -n --print
+#                                      -w > /dev/null); WATCH_BURST=N another burst size,
+#                                      WATCH_TCPDUMP_ARGS more tcpdump options (e.g. "-B 32768")
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
 # for ping root, iproute2, nftables, iputils-ping and fping; for scan root, nmap, nftables and
@@ -1085,11 +1086,17 @@ watch_pair() {
   # WATCH_TCPDUMP_ARGS adds options (e.g. "-B 32768" for netkit's buffer size).
   # shellcheck disable=SC2206
   local td_cmd=(tcpdump -i lo -Z root ${WATCH_TCPDUMP_ARGS:-} -w "$base-td.pcap" udp port "$port")
+  # The print variant: netkit's text beside tcpdump's own text (--print: lines as well as the
+  # file), both to /dev/null - what each costs to say what it saw.
+  if [ "$variant" = print ]; then
+    # shellcheck disable=SC2206
+    td_cmd=(tcpdump -n --print -i lo -Z root ${WATCH_TCPDUMP_ARGS:-} -w "$base-td.pcap" udp port "$port")
+  fi
   # The text and JSON go to a pipe whose reader keeps the last 64 KiB (the summary) - except
   # the null variant, whose text goes to /dev/null as a user's would (no summary then: its
   # counts come from its pcap file).
   local sink=$base-nk.fifo tail_pid=""
-  if [ "$variant" = null ]; then
+  if [ "$variant" = null ] || [ "$variant" = print ]; then
     sink=/dev/null
     : > "$base-nk.out"
   else
@@ -1105,7 +1112,7 @@ watch_pair() {
       ip netns exec "$ns" "${nk_cmd[@]}" > "$sink" 2> "$base-nk.err" &
       nk_pid=$!
     else
-      ip netns exec "$ns" "${td_cmd[@]}" 2> "$base-td.err" &
+      ip netns exec "$ns" "${td_cmd[@]}" > /dev/null 2> "$base-td.err" &
       td_pid=$!
     fi
     sleep 0.2
@@ -1222,7 +1229,7 @@ print("ready", flush=True); time.sleep(900)' "$port" > "$WORK/watch-receiver.out
     sleep 0.1
   done
   : > "$WORK/watch-rows"
-  local variants=(null text quiet json) round v
+  local variants=(null text quiet json print) round v
   for ((round = 1; round <= runs; round++)); do
     for ((v = 0; v < ${#variants[@]}; v++)); do
       watch_pair "$ns" "$port" "$count" "${variants[v]}" "$round" $(((round + v) % 2))
@@ -1237,6 +1244,7 @@ names = {
     "text": "--pcap, text > pipe",
     "quiet": "--quiet --pcap",
     "json": "--json --pcap > pipe",
+    "print": "text>null vs td --print",
 }
 rows = [line.split() for line in open(f"{work}/watch-rows")]
 
@@ -1298,7 +1306,8 @@ print("    'captured', 'received by filter' (lo's two copies), 'dropped by kerne
 print("    the burst and its draining, start-up excluded, from schedstat; tick: the same ratio in clock ticks)")
 for variant in names:
     if variant in ratios:
-        print(f"   {names[variant]:<25} median CPU netkit/tcpdump -w: {statistics.median(ratios[variant]):.2f} "
+        peer = "tcpdump -n --print -w > /dev/null" if variant == "print" else "tcpdump -w"
+        print(f"   {names[variant]:<25} median CPU netkit/{peer}: {statistics.median(ratios[variant]):.2f} "
               f"(in ticks {statistics.median(tick_ratios[variant]):.2f}; target <= 1.00)")
 print("   every datagram in netkit's files, none twice, netkit's kernel drops 0, netkit shown >= tcpdump captured: "
       + ("yes" if not problems else "NO"))
