@@ -54,7 +54,8 @@
 #                                      drops, and the median CPU ratio netkit/tcpdump per variant
 #                                      (and netkit's text > /dev/null against tcpdump -n --print
 #                                      -w > /dev/null); WATCH_BURST=N another burst size,
-#                                      WATCH_TCPDUMP_ARGS more tcpdump options (e.g. "-B 32768")
+#                                      WATCH_TCPDUMP_ARGS more tcpdump options (e.g. "-B 32768"),
+#                                      WATCH_VARIANTS some variants only (null text quiet json print)
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
 # for ping root, iproute2, nftables, iputils-ping and fping; for scan root, nmap, nftables and
@@ -1229,7 +1230,9 @@ print("ready", flush=True); time.sleep(900)' "$port" > "$WORK/watch-receiver.out
     sleep 0.1
   done
   : > "$WORK/watch-rows"
-  local variants=(null text quiet json print) round v
+  # WATCH_VARIANTS: some of them only, e.g. "quiet" while tuning.
+  # shellcheck disable=SC2206
+  local variants=(${WATCH_VARIANTS:-null text quiet json print}) round v
   for ((round = 1; round <= runs; round++)); do
     for ((v = 0; v < ${#variants[@]}; v++)); do
       watch_pair "$ns" "$port" "$count" "${variants[v]}" "$round" $(((round + v) % 2))
