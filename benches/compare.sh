@@ -46,13 +46,23 @@
 #                                      each command and every process it waited for, mtr-packet
 #                                      included) as a ratio, and each hop's loss side by side
 #                                      within a binomial tolerance
+#   benches/compare.sh watch [RUNS]    netkit watch --pcap (text to /dev/null and to a pipe,
+#                                      --quiet, --json) and tcpdump -w capturing at once a
+#                                      burst of 200,000 UDP datagrams (benches/udp_burst.c) on a
+#                                      namespace's lo: RUNS interleaved rounds (default 5); each
+#                                      file's datagrams checked one by one, both sides' kernel
+#                                      drops, and the median CPU ratio netkit/tcpdump per variant
+#                                      (and netkit's text > /dev/null against tcpdump -n --print
+#                                      -w > /dev/null); WATCH_BURST=N another burst size,
+#                                      WATCH_TCPDUMP_ARGS more tcpdump options (e.g. "-B 32768"),
+#                                      WATCH_VARIANTS some variants only (null text quiet json print)
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time); for ifaces root, iproute2 and net-tools;
 # for ping root, iproute2, nftables, iputils-ping and fping; for scan root, nmap, nftables and
 # RustScan (`cargo install rustscan`; left out when missing); for echo socat, ncat and iperf3;
 # for trace root, iproute2, nftables, traceroute and iputils-tracepath; for rtt root, iproute2,
 # iputils-ping, traceroute and (to name the socket iputils opened) strace; for rounds root,
-# iproute2, nftables and mtr.
+# iproute2, nftables and mtr; for watch root, iproute2, tcpdump and a C compiler.
 # Sends no network traffic outside namespaces it creates (and removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -1039,6 +1049,279 @@ PY
   BENCH_NS=""
 }
 
+# cpu_of PID : "NS TICKS" for a running process: the nanoseconds its live threads have run
+# (the sum of /proc/PID/task/*/schedstat, fine-grained) and its user + system clock ticks
+# (/proc/PID/stat, exited threads included; 10 ms steps).
+cpu_of() {
+  local pid=$1 total=0 run f st
+  for f in /proc/"$pid"/task/*/schedstat; do
+    read -r run _ < "$f" 2> /dev/null && total=$((total + run))
+  done
+  read -r -a st < /proc/"$pid"/stat
+  echo "$total $((st[13] + st[14]))"
+}
+
+# has_packet_socket PID : whether PID holds an AF_PACKET socket (its capture is open).
+has_packet_socket() {
+  local pid=$1 inode
+  for inode in $(find /proc/"$pid"/fd -lname 'socket:*' -printf '%l\n' 2> /dev/null | tr -dc '0-9\n'); do
+    if awk -v i="$inode" 'NR > 1 && $NF == i {f = 1} END {exit !f}' /proc/"$pid"/net/packet 2> /dev/null; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+# watch_pair NS PORT COUNT VARIANT ROUND NETKIT_FIRST : one netkit watch variant and tcpdump -w
+# capturing the same burst at once on NS's lo; appends "variant round first nk_ns td_ns
+# nk_ticks td_ticks burst_s" to $WORK/watch-rows, leaves the outputs as $WORK/watch-VARIANT.ROUND-*.
+watch_pair() {
+  local ns=$1 port=$2 count=$3 variant=$4 round=$5 nk_first=$6
+  local base="$WORK/watch-$variant.$round"
+  local nk_cmd=("$NETKIT" watch "$port" --pcap "$base-nk.pcap")
+  case $variant in
+    quiet) nk_cmd+=(--quiet) ;;
+    json) nk_cmd+=(--json) ;;
+  esac
+  # tcpdump as users run it to write a file (-Z root: it keeps root to write in the work dir);
+  # WATCH_TCPDUMP_ARGS adds options (e.g. "-B 32768" for netkit's buffer size).
+  # shellcheck disable=SC2206
+  local td_cmd=(tcpdump -i lo -Z root ${WATCH_TCPDUMP_ARGS:-} -w "$base-td.pcap" udp port "$port")
+  # The print variant: netkit's text beside tcpdump's own text (--print: lines as well as the
+  # file), both to /dev/null - what each costs to say what it saw.
+  if [ "$variant" = print ]; then
+    # shellcheck disable=SC2206
+    td_cmd=(tcpdump -n --print -i lo -Z root ${WATCH_TCPDUMP_ARGS:-} -w "$base-td.pcap" udp port "$port")
+  fi
+  # The text and JSON go to a pipe whose reader keeps the last 64 KiB (the summary) - except
+  # the null variant, whose text goes to /dev/null as a user's would (no summary then: its
+  # counts come from its pcap file).
+  local sink=$base-nk.fifo tail_pid=""
+  if [ "$variant" = null ] || [ "$variant" = print ]; then
+    sink=/dev/null
+    : > "$base-nk.out"
+  else
+    mkfifo "$sink"
+    tail -c 65536 < "$sink" > "$base-nk.out" &
+    tail_pid=$!
+  fi
+  local nk_pid td_pid who
+  local order=(nk td)
+  if [ "$nk_first" = 0 ]; then order=(td nk); fi
+  for who in "${order[@]}"; do
+    if [ "$who" = nk ]; then
+      ip netns exec "$ns" "${nk_cmd[@]}" > "$sink" 2> "$base-nk.err" &
+      nk_pid=$!
+    else
+      ip netns exec "$ns" "${td_cmd[@]}" > /dev/null 2> "$base-td.err" &
+      td_pid=$!
+    fi
+    sleep 0.2
+  done
+  # Ready: both hold their packet socket and tcpdump said it listens; then a second idle, so
+  # the filters are set and start-up is over before the CPU counts are taken.
+  local tries
+  for ((tries = 0; tries < 100; tries++)); do
+    if has_packet_socket "$nk_pid" && has_packet_socket "$td_pid" && grep -q "listening on" "$base-td.err"; then
+      break
+    fi
+    sleep 0.1
+  done
+  sleep 1
+  local nk_before td_before nk_after td_after nb nt na nta tb tt ta tta
+  nk_before=$(cpu_of "$nk_pid")
+  td_before=$(cpu_of "$td_pid")
+  ip netns exec "$ns" "$WORK/udp_burst" "$port" "$count" 16 2> "$base-burst.err"
+  # Drained: neither has run 5 ms more in half a second (tcpdump hands over a part-filled
+  # block after 1 s, netkit after 50 ms); at most 60 s.
+  local last now
+  sleep 1.2
+  last="$(cpu_of "$nk_pid") $(cpu_of "$td_pid")"
+  for ((tries = 0; tries < 120; tries++)); do
+    sleep 0.5
+    now="$(cpu_of "$nk_pid") $(cpu_of "$td_pid")"
+    # shellcheck disable=SC2086
+    if python3 -c 'import sys; a = list(map(int, sys.argv[1].split())); b = list(map(int, sys.argv[2].split()))
+sys.exit(0 if b[0] - a[0] < 5e6 and b[2] - a[2] < 5e6 else 1)' "$last" "$now"; then
+      break
+    fi
+    last=$now
+  done
+  nk_after=$(cpu_of "$nk_pid")
+  td_after=$(cpu_of "$td_pid")
+  kill -INT "$nk_pid" "$td_pid" 2> /dev/null || true
+  wait "$nk_pid" || true
+  wait "$td_pid" || true
+  if [ -n "$tail_pid" ]; then wait "$tail_pid" || true; fi
+  rm -f "$base-nk.fifo"
+  read -r nb nt <<< "$nk_before"
+  read -r na nta <<< "$nk_after"
+  read -r tb tt <<< "$td_before"
+  read -r ta tta <<< "$td_after"
+  local burst
+  burst=$(awk '/^sent/ {print $5}' "$base-burst.err")
+  echo "$variant $round $nk_first $((na - nb)) $((ta - tb)) $((nta - nt)) $((tta - tt)) ${burst:-0}" >> "$WORK/watch-rows"
+  # Each file read back by tcpdump itself (it must open netkit's), then counted datagram by
+  # datagram by the report; the files go once counted (each is ~20 MB).
+  echo "$(tcpdump -n -r "$base-nk.pcap" 2> /dev/null | wc -l) $(tcpdump -n -r "$base-td.pcap" 2> /dev/null | wc -l)" > "$base-read"
+  python3 - "$base" "$port" "$count" <<'PY'
+import struct, sys
+base, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+def numbers(path):
+    """(records, the burst's datagram numbers seen) of a pcap file (Ethernet, as on lo)."""
+    data = open(path, "rb").read()
+    if len(data) < 24:
+        return 0, []
+    magic = data[:4]
+    end = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    at, records, seen = 24, 0, []
+    while at + 16 <= len(data):
+        incl = struct.unpack_from(end + "I", data, at + 8)[0]
+        frame = data[at + 16:at + 16 + incl]
+        at += 16 + incl
+        records += 1
+        if len(frame) >= 14 + 20 and frame[12:14] == b"\x08\x00" and frame[23] == 17:
+            udp = 14 + (frame[14] & 15) * 4
+            if len(frame) >= udp + 12 and struct.unpack_from(">H", frame, udp + 2)[0] == port:
+                seen.append(struct.unpack_from(">I", frame, udp + 8)[0])
+    return records, seen
+
+with open(base + "-counts", "w") as out:
+    for who in ("nk", "td"):
+        records, seen = numbers(f"{base}-{who}.pcap")
+        unique = set(seen)
+        missing = sum(1 for n in range(count) if n not in unique)
+        out.write(f"{who} {records} {len(unique)} {len(seen) - len(unique)} {missing}\n")
+PY
+  rm -f "$base-nk.pcap" "$base-td.pcap"
+}
+
+# bench_watch [RUNS] : netkit watch beside tcpdump -w on a namespace's loopback, both capturing
+# the same burst at once (issue 26's Performance): a C sender's 200,000 datagrams of 16 bytes
+# to a port where a receiver is bound (without one, loopback would answer each with a port
+# unreachable), RUNS interleaved rounds of each netkit variant, the one started first
+# alternating.
+bench_watch() {
+  local runs=${1:-5} count=${WATCH_BURST:-200000} port=9555
+  echo "== watch: netkit watch --pcap vs. tcpdump -w, capturing at once a burst of $count UDP datagrams (16 bytes) on a namespace's lo, $runs interleaved rounds"
+  for tool in ip tcpdump cc python3 mkfifo; do
+    if ! command -v "$tool" > /dev/null; then
+      echo "   skipped: $tool is not installed (apt-get install iproute2 tcpdump gcc python3)"
+      return
+    fi
+  done
+  if [ "$(id -u)" != 0 ]; then
+    echo "   skipped: needs root (a namespace, packet capture)"
+    return
+  fi
+  cc -O2 -o "$WORK/udp_burst" benches/udp_burst.c
+  local ns="nk-bwatch-$$"
+  ip netns add "$ns"
+  BENCH_NS=$ns
+  ip -n "$ns" link set lo up
+  # The receiver only binds: the datagrams past its buffer are dropped silently (no ICMP).
+  ip netns exec "$ns" python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+print("ready", flush=True); time.sleep(900)' "$port" > "$WORK/watch-receiver.out" &
+  local tries
+  for ((tries = 0; tries < 50; tries++)); do
+    grep -q ready "$WORK/watch-receiver.out" && break
+    sleep 0.1
+  done
+  : > "$WORK/watch-rows"
+  # WATCH_VARIANTS: some of them only, e.g. "quiet" while tuning.
+  # shellcheck disable=SC2206
+  local variants=(${WATCH_VARIANTS:-null text quiet json print}) round v
+  for ((round = 1; round <= runs; round++)); do
+    for ((v = 0; v < ${#variants[@]}; v++)); do
+      watch_pair "$ns" "$port" "$count" "${variants[v]}" "$round" $(((round + v) % 2))
+    done
+  done
+  echo "   netkit: netkit watch $port --pcap A.pcap [--quiet | --json]; tcpdump: tcpdump -i lo -Z root ${WATCH_TCPDUMP_ARGS:+$WATCH_TCPDUMP_ARGS }-w B.pcap udp port $port"
+  python3 - "$WORK" "$count" <<'PY'
+import json, re, statistics, sys
+work, count = sys.argv[1], int(sys.argv[2])
+names = {
+    "null": "--pcap, text > /dev/null",
+    "text": "--pcap, text > pipe",
+    "quiet": "--quiet --pcap",
+    "json": "--json --pcap > pipe",
+    "print": "text>null vs td --print",
+}
+rows = [line.split() for line in open(f"{work}/watch-rows")]
+
+def netkit_summary(base):
+    """(shown, kernel received, kernel dropped) from netkit's last output, or Nones."""
+    text = open(f"{base}-nk.out", errors="replace").read()
+    for line in reversed(text.splitlines()):
+        if line.startswith("{") and '"summary"' in line:
+            try:
+                s = json.loads(line)
+            except ValueError:
+                break
+            return s.get("packets"), s.get("kernel_received"), s.get("kernel_dropped")
+    m = re.search(r"([\d,]+) packets? shown on \S+; the kernel dropped ([\d,]+)", text)
+    if m:
+        return int(m[1].replace(",", "")), None, int(m[2].replace(",", ""))
+    return None, None, None
+
+def tcpdump_counts(base):
+    text = open(f"{base}-td.err").read()
+    get = lambda what: int(m[1]) if (m := re.search(r"(\d+) packets? " + what, text)) else None
+    return get("captured"), get("received by filter"), get("dropped by kernel")
+
+show = lambda x: "-" if x is None else f"{x:,}"
+print(f"   {'variant':<25} {'rnd':>3} {'first':>5} | {'nk shown':>9} {'nk drop':>7} {'nk file':>9} {'miss':>5} | "
+      f"{'td capt':>9} {'td filt':>9} {'td drop':>7} {'td file':>9} {'miss':>5} | {'nk ms':>7} {'td ms':>7} {'ratio':>6} {'tick':>5} | burst s")
+ratios, tick_ratios, problems = {}, {}, []
+for variant, rnd, first, nk_ns, td_ns, nk_t, td_t, burst in rows:
+    base = f"{work}/watch-{variant}.{rnd}"
+    shown, _, nk_drop = netkit_summary(base)
+    captured, filtered, td_drop = tcpdump_counts(base)
+    counts = {}
+    for line in open(f"{base}-counts"):
+        who, records, unique, dups, missing = line.split()
+        counts[who] = (int(records), int(unique), int(dups), int(missing))
+    read_nk, read_td = map(int, open(f"{base}-read").read().split())
+    nk_ms, td_ms = int(nk_ns) / 1e6, int(td_ns) / 1e6
+    ratio = nk_ms / td_ms if td_ms else float("inf")
+    tick = int(nk_t) / int(td_t) if int(td_t) else float("inf")
+    ratios.setdefault(variant, []).append(ratio)
+    tick_ratios.setdefault(variant, []).append(tick)
+    print(f"   {names[variant]:<25} {rnd:>3} {'nk' if first == '1' else 'td':>5} | {show(shown):>9} {show(nk_drop):>7} "
+          f"{counts['nk'][0]:>9,} {counts['nk'][3]:>5} | {show(captured):>9} {show(filtered):>9} {show(td_drop):>7} "
+          f"{counts['td'][0]:>9,} {counts['td'][3]:>5} | {nk_ms:>7.0f} {td_ms:>7.0f} {ratio:>6.2f} {tick:>5.2f} | {burst}")
+    label = f"{names[variant]} round {rnd}"
+    if shown is not None and captured is not None and shown < captured:
+        problems.append(f"{label}: netkit showed {shown:,}, fewer than tcpdump's {captured:,} captured")
+    if nk_drop:
+        problems.append(f"{label}: netkit's kernel dropped {nk_drop:,}")
+    if counts["nk"][3]:
+        problems.append(f"{label}: {counts['nk'][3]:,} of the burst's datagrams missing from netkit's file")
+    if counts["nk"][2] or counts["td"][2]:
+        problems.append(f"{label}: datagrams twice in a file (netkit {counts['nk'][2]}, tcpdump {counts['td'][2]})")
+    if read_nk != counts["nk"][0] or read_td != counts["td"][0]:
+        problems.append(f"{label}: tcpdump -r read {read_nk:,} / {read_td:,} packets, the files hold {counts['nk'][0]:,} / {counts['td'][0]:,}")
+print("   (shown/drop: netkit's summary; file: packets in its pcap file, read back by tcpdump -r and by this script;")
+print("    miss: of the burst's datagrams, numbered 0..N-1, those absent from the file; capt/filt/drop: tcpdump's")
+print("    'captured', 'received by filter' (lo's two copies), 'dropped by kernel'; ms: CPU (user + system) over")
+print("    the burst and its draining, start-up excluded, from schedstat; tick: the same ratio in clock ticks)")
+for variant in names:
+    if variant in ratios:
+        peer = "tcpdump -n --print -w > /dev/null" if variant == "print" else "tcpdump -w"
+        print(f"   {names[variant]:<25} median CPU netkit/{peer}: {statistics.median(ratios[variant]):.2f} "
+              f"(in ticks {statistics.median(tick_ratios[variant]):.2f}; target <= 1.00)")
+print("   every datagram in netkit's files, none twice, netkit's kernel drops 0, netkit shown >= tcpdump captured: "
+      + ("yes" if not problems else "NO"))
+for p in problems:
+    print(f"     {p}")
+PY
+  ip netns pids "$ns" | xargs -r kill 2> /dev/null || true
+  ip netns del "$ns"
+  BENCH_NS=""
+}
+
 bench_rtt() {
   echo "== rtt: netkit's round-trip times beside iputils ping's and traceroute's, same run"
   for tool in ip ping traceroute python3; do
@@ -1153,6 +1436,7 @@ case "${1:-all}" in
   tracewall) bench_tracewall "${2:-21}" ;;
   netscan) bench_netscan "${2:-5}" ;;
   rounds) bench_rounds "${2:-2}" ;;
+  watch) bench_watch "${2:-5}" ;;
   all)
     bench_classify 1000000
     bench_subnet 1000000
@@ -1165,6 +1449,7 @@ case "${1:-all}" in
     bench_rtt
     bench_netscan 5
     bench_rounds 2
+    bench_watch 5
     ;;
-  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt | tracewall [RUNS] | netscan [RUNS] | rounds [RUNS]]" >&2; exit 2 ;;
+  *) echo "usage: $0 [classify [N] | subnet [N] | ifaces [N] | ping | scan | echo | trace | floor | rtt | tracewall [RUNS] | netscan [RUNS] | rounds [RUNS] | watch [RUNS]]" >&2; exit 2 ;;
 esac
