@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::cli::WatchArgs;
 use crate::error::{Error, Outcome};
-use crate::net::capture::{self, Capture, Counts, Next};
+use crate::net::capture::{self, Batch, Capture, Counts};
 use crate::net::services::{self, Source};
 use crate::output::Output;
 use crate::output::watch::{Shown, Start, Summary};
@@ -181,35 +181,44 @@ fn read(capture: &mut Capture, settings: &Settings, out: &mut Output) -> Result<
     let mut book = Conversations::new();
     let mut first: Option<Duration> = None;
     let mut shown = 0u64;
-    if settings.count != Some(0) {
-        loop {
-            let captured = match capture.next()? {
-                Next::Packet(captured) => captured,
-                Next::Idle => continue,
-                Next::Stopped => break,
-            };
+    let mut failed: Option<Error> = None;
+    while failed.is_none() {
+        // At most what the count still wants is read: a packet read is a packet saved.
+        let most = match settings.count {
+            Some(count) if shown >= count => break,
+            Some(count) => Some(usize::try_from(count - shown).unwrap_or(usize::MAX)),
+            None => None,
+        };
+        let batch = capture.batch(most, |captured| {
+            if failed.is_some() {
+                return;
+            }
             let Some(packet) = frame::read(settings.link, captured.bytes) else {
-                continue;
+                return;
             };
             let first = *first.get_or_insert(captured.stamp);
             let at = captured.stamp.saturating_sub(first);
             let seen = book.see(&packet, at);
             shown += 1;
-            if !settings.quiet {
-                out.watch_packet(&Shown {
-                    at,
-                    packet: &packet,
-                    seen: &seen,
-                    look: settings.look,
-                })?;
-                if settings.live {
-                    out.flush()?;
-                }
+            if settings.quiet {
+                return;
             }
-            if settings.count.is_some_and(|count| shown >= count) {
-                break;
+            let shown = out.watch_packet(&Shown {
+                at,
+                packet: &packet,
+                seen: &seen,
+                look: settings.look,
+            });
+            if let Err(e) = shown.and_then(|()| if settings.live { out.flush() } else { Ok(()) }) {
+                failed = Some(e.into());
             }
+        })?;
+        if let Batch::Stopped = batch {
+            break;
         }
+    }
+    if let Some(e) = failed {
+        return Err(e);
     }
     let counts = capture.finish()?;
     Ok(Watched {

@@ -5,6 +5,8 @@
 //! on a thread of its own; `Breaker` ends a wait from another thread.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use pcap::{Active, Capture as Pcap, Precision};
@@ -26,6 +28,8 @@ const SNAPLEN: i32 = 262_144;
 pub struct Capture {
     pcap: Pcap<Active>,
     save: Option<pcap::Savefile>,
+    /// Set by a `Breaker` before it breaks the wait.
+    stopped: Arc<AtomicBool>,
 }
 
 /// One captured packet: when the kernel received it (since the Unix epoch, on the realtime
@@ -35,10 +39,9 @@ pub struct Captured<'a> {
     pub bytes: &'a [u8],
 }
 
-/// What a wait for the next packet gave.
-pub enum Next<'a> {
-    Packet(Captured<'a>),
-    Idle,
+/// What one read of the ring came to: packets given (perhaps none), or the end.
+pub enum Batch {
+    Read,
     Stopped,
 }
 
@@ -52,11 +55,15 @@ pub struct Counts {
 }
 
 /// Ends a capture's wait from another thread (Ctrl-C, the duration).
-pub struct Breaker(pcap::BreakLoop);
+pub struct Breaker {
+    pcap: pcap::BreakLoop,
+    stopped: Arc<AtomicBool>,
+}
 
 impl Breaker {
     pub fn stop(&self) {
-        self.0.breakloop();
+        self.stopped.store(true, Ordering::Release);
+        self.pcap.breakloop();
     }
 }
 
@@ -77,7 +84,11 @@ pub fn open(interface: &str, filter: &str) -> Result<Capture, Error> {
         value: filter.to_string(),
         reason: format!("libpcap cannot compile the filter: {e}"),
     })?;
-    Ok(Capture { pcap, save: None })
+    Ok(Capture {
+        pcap,
+        save: None,
+        stopped: Arc::new(AtomicBool::new(false)),
+    })
 }
 
 /// A pcap error at open in the words of `Error`: permission (CAP_NET_RAW), a missing
@@ -121,30 +132,43 @@ impl Capture {
 
     /// A handle that ends `next`'s wait from another thread.
     pub fn breaker(&mut self) -> Breaker {
-        Breaker(self.pcap.breakloop_handle())
+        Breaker {
+            pcap: self.pcap.breakloop_handle(),
+            stopped: Arc::clone(&self.stopped),
+        }
     }
 
-    /// The next packet, written to the pcap file first when there is one; `Idle` when a
-    /// wait ended without one; `Stopped` once a `Breaker` stopped the capture.
-    pub fn next(&mut self) -> Result<Next<'_>, Error> {
-        match self.pcap.next_packet() {
-            Ok(packet) => {
-                if let Some(save) = self.save.as_mut() {
-                    save.write(&packet);
-                }
-                let ts = packet.header.ts;
-                // With nanosecond precision the field named tv_usec holds nanoseconds.
-                let stamp = Duration::new(
-                    u64::try_from(ts.tv_sec).unwrap_or(0),
-                    u32::try_from(ts.tv_usec).unwrap_or(0).min(999_999_999),
-                );
-                Ok(Next::Packet(Captured {
-                    stamp,
-                    bytes: packet.data,
-                }))
+    /// The packets the kernel has handed over (a block of the ring), at most `most`, each
+    /// written to the pcap file first when there is one and then given to `each`; waits
+    /// when there are none. `Stopped` once a `Breaker` stopped the capture. One call per
+    /// block, as tcpdump reads, not one per packet.
+    pub fn batch(
+        &mut self,
+        most: Option<usize>,
+        mut each: impl FnMut(Captured<'_>),
+    ) -> Result<Batch, Error> {
+        let save = &mut self.save;
+        let read = self.pcap.dispatch(most, |packet| {
+            if let Some(save) = save.as_mut() {
+                save.write(&packet);
             }
-            Err(pcap::Error::TimeoutExpired) => Ok(Next::Idle),
-            Err(pcap::Error::NoMorePackets) => Ok(Next::Stopped),
+            let ts = packet.header.ts;
+            // With nanosecond precision the field named tv_usec holds nanoseconds.
+            let stamp = Duration::new(
+                u64::try_from(ts.tv_sec).unwrap_or(0),
+                u32::try_from(ts.tv_usec).unwrap_or(0).min(999_999_999),
+            );
+            each(Captured {
+                stamp,
+                bytes: packet.data,
+            });
+        });
+        match read {
+            Ok(_) => Ok(Batch::Read),
+            // A stopped dispatch returns libpcap's "break" code, which the crate gives as an
+            // error with no text: the flag says it was ours.
+            Err(_) if self.stopped.load(Ordering::Acquire) => Ok(Batch::Stopped),
+            Err(pcap::Error::NoMorePackets) => Ok(Batch::Stopped),
             Err(e) => Err(Error::Kernel {
                 what: "read captured packets",
                 source: std::io::Error::other(e.to_string()),
