@@ -171,11 +171,14 @@ pub fn spaced_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// `68656c6c6f`: the bytes, losslessly, as JSON carries them.
+/// `68656c6c6f`: the bytes, losslessly, as JSON carries them. Digit by digit from a table:
+/// `write!` per byte was a sixth of watch --json's time in a burst.
 pub fn plain_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     out
 }

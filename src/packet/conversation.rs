@@ -246,8 +246,73 @@ struct Udp {
     unreachable: u64,
 }
 
-/// A conversation's book, keyed by its two endpoints.
-type Book<V> = HashMap<(SocketAddr, SocketAddr), V, BuildHasherDefault<Quick>>;
+/// A conversation's two endpoints in a fixed order.
+type Key = (SocketAddr, SocketAddr);
+
+/// Conversations by their endpoints, the one seen last held apart: a burst is one
+/// conversation's packets one after another (both directions share the key), and those
+/// find theirs with a comparison, no hashing. Another conversation's packet moves the
+/// held one back into the table.
+struct Book<V> {
+    table: HashMap<Key, V, BuildHasherDefault<Quick>>,
+    last: Option<(Key, V)>,
+}
+
+impl<V> Default for Book<V> {
+    fn default() -> Book<V> {
+        Book {
+            table: HashMap::default(),
+            last: None,
+        }
+    }
+}
+
+impl<V> Book<V> {
+    fn len(&self) -> usize {
+        self.table.len() + usize::from(self.last.is_some())
+    }
+
+    /// The conversation of `key`, held apart from now on.
+    fn get_mut(&mut self, key: &Key) -> Option<&mut V> {
+        let held = matches!(&self.last, Some((last, _)) if last == key);
+        if !held {
+            let found = self.table.remove(key)?;
+            if let Some((last, value)) = self.last.take() {
+                self.table.insert(last, value);
+            }
+            self.last = Some((*key, found));
+        }
+        self.last.as_mut().map(|(_, value)| value)
+    }
+
+    fn remove(&mut self, key: &Key) -> Option<V> {
+        match &self.last {
+            Some((last, _)) if last == key => self.last.take().map(|(_, value)| value),
+            _ => self.table.remove(key),
+        }
+    }
+
+    /// A new conversation, held apart as the latest.
+    fn insert(&mut self, key: Key, value: V) -> &mut V {
+        if let Some((last, held)) = self.last.take() {
+            self.table.insert(last, held);
+        }
+        &mut self.last.insert((key, value)).1
+    }
+
+    fn values(&self) -> impl Iterator<Item = &V> {
+        self.table
+            .values()
+            .chain(self.last.iter().map(|(_, value)| value))
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.table.retain(|_, value| keep(value));
+        if self.last.as_ref().is_some_and(|(_, value)| !keep(value)) {
+            self.last = None;
+        }
+    }
+}
 
 /// The multiply-and-rotate hash rustc uses for its own tables: one lookup per packet of a
 /// burst is most of watch's own cost with SipHash (measured: 1.7x tcpdump -w's CPU against
@@ -302,7 +367,7 @@ impl Hasher for Quick {
 }
 
 /// The key of a conversation: its two endpoints in a fixed order.
-fn key(one: SocketAddr, other: SocketAddr) -> (SocketAddr, SocketAddr) {
+fn key(one: SocketAddr, other: SocketAddr) -> Key {
     if one <= other {
         (one, other)
     } else {
@@ -316,7 +381,7 @@ fn after(a: u32, b: u32) -> bool {
 }
 
 /// Every conversation seen, in the order first seen.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Conversations {
     tcp: Book<Tcp>,
     /// Ended connections whose ports a new connection took: kept for the summary.
@@ -362,7 +427,7 @@ impl Conversations {
         self.forgotten += self.replaced.len() as u64;
         self.replaced = Vec::new();
         let before = self.tcp.len();
-        self.tcp.retain(|_, c| {
+        self.tcp.retain(|c| {
             !matches!(
                 c.end,
                 Some(End::Refused | End::Reset { .. } | End::Closing { done: true, .. })
@@ -414,40 +479,34 @@ impl Conversations {
                 self.replaced.push(old);
             }
         }
-        if !self.tcp.contains_key(&k) {
-            if !self.room() {
-                return self.untracked();
-            }
-            let number = self.next_number();
-            // Without the SYN, the side on the lower port is taken as the server.
-            let (client, server) = if is_syn || source.port() > destination.port() {
-                (source, destination)
-            } else {
-                (destination, source)
-            };
-            let mut c = Tcp {
-                number,
-                sides: [Side::default(), Side::default()],
-                roles_known: is_syn,
-                scaled: false,
-                syn_at: None,
-                handshake: None,
-                accepted: false,
-                end: None,
-            };
-            c.sides[0].address = Some(client);
-            c.sides[1].address = Some(server);
-            self.tcp.insert(k, c);
-        }
-        let Some(c) = self.tcp.get_mut(&k) else {
+        if !self.room() {
             return self.untracked();
+        }
+        let number = self.next_number();
+        // Without the SYN, the side on the lower port is taken as the server.
+        let (client, server) = if is_syn || source.port() > destination.port() {
+            (source, destination)
+        } else {
+            (destination, source)
         };
-        let from = if c.sides[0].address == Some(source) {
+        let mut c = Tcp {
+            number,
+            sides: [Side::default(), Side::default()],
+            roles_known: is_syn,
+            scaled: false,
+            syn_at: None,
+            handshake: None,
+            accepted: false,
+            end: None,
+        };
+        c.sides[0].address = Some(client);
+        c.sides[1].address = Some(server);
+        let from = if client == source {
             Role::Client
         } else {
             Role::Server
         };
-        c.segment(from, s, at)
+        self.tcp.insert(k, c).segment(from, s, at)
     }
 
     fn datagram(&mut self, source: SocketAddr, destination: SocketAddr, d: &Datagram) -> Seen {
@@ -460,14 +519,16 @@ impl Conversations {
         }
         let number = self.next_number();
         self.udp
-            .entry(k)
-            .or_insert(Udp {
-                number,
-                a: source,
-                b: destination,
-                sent: [(0, 0); 2],
-                unreachable: 0,
-            })
+            .insert(
+                k,
+                Udp {
+                    number,
+                    a: source,
+                    b: destination,
+                    sent: [(0, 0); 2],
+                    unreachable: 0,
+                },
+            )
             .count(source, d, vec![Note::WholeDatagram])
     }
 
@@ -484,7 +545,7 @@ impl Conversations {
                 pair.unreachable += 1;
                 pair.number
             }),
-            Transport::Tcp => self.tcp.get(&k).map(|c| c.number),
+            Transport::Tcp => self.tcp.get_mut(&k).map(|c| c.number),
         };
         let meaning = match error {
             IcmpError::Unreachable(u) if u.reason() == Reason::PortUnreach => {

@@ -957,3 +957,29 @@ fn bytes_behind_later_ones_soon_after_them_are_out_of_order_not_sent_again() {
     let c = &w.conversations.connections()[0];
     assert_eq!((c.sent[0].bytes, c.sent[0].retransmitted), (300, 0));
 }
+
+#[test]
+fn the_book_holds_the_last_conversation_apart_and_loses_none() {
+    let mut book: Book<u32> = Book::default();
+    let k = |port: u16| {
+        key(
+            "127.0.0.1:9000".parse().unwrap(),
+            SocketAddr::from(([127, 0, 0, 1], port)),
+        )
+    };
+    *book.insert(k(1), 10) += 1;
+    book.insert(k(2), 20);
+    // Back and forth between the two: each found, the other kept.
+    for _ in 0..3 {
+        *book.get_mut(&k(1)).unwrap_or_else(|| panic!("1 lost")) += 1;
+        *book.get_mut(&k(2)).unwrap_or_else(|| panic!("2 lost")) += 1;
+    }
+    assert_eq!(book.len(), 2);
+    let mut values: Vec<u32> = book.values().copied().collect();
+    values.sort_unstable();
+    assert_eq!(values, vec![14, 23]);
+    assert!(book.get_mut(&k(3)).is_none());
+    book.retain(|v| *v != 23);
+    assert_eq!((book.len(), book.remove(&k(1))), (1, Some(14)));
+    assert_eq!(book.len(), 0);
+}
