@@ -392,6 +392,36 @@ pub fn capture_filter(ports: &[(u16, u16)]) -> String {
     )
 }
 
+/// The pcap file's header as libpcap writes it for nanosecond stamps (magic 0xa1b23c4d,
+/// version 2.4, little-endian; readers take either byte order by the magic). A file names
+/// its link by LINKTYPE, which is the capture's DLT but for raw IP (DLT 12 or 14 on a
+/// capture, LINKTYPE_RAW 101 in a file).
+pub fn pcap_file_header(dlt: i32, snaplen: u32) -> [u8; 24] {
+    let link_type: u32 = match dlt {
+        12 | 14 => 101,
+        other => u32::try_from(other).unwrap_or(0),
+    };
+    let mut header = [0u8; 24];
+    header[0..4].copy_from_slice(&0xa1b2_3c4d_u32.to_le_bytes());
+    header[4..6].copy_from_slice(&2u16.to_le_bytes());
+    header[6..8].copy_from_slice(&4u16.to_le_bytes());
+    // thiszone and sigfigs stay 0.
+    header[16..20].copy_from_slice(&snaplen.to_le_bytes());
+    header[20..24].copy_from_slice(&link_type.to_le_bytes());
+    header
+}
+
+/// A pcap record's header: when (seconds and nanoseconds since the epoch), the bytes kept
+/// and the packet's length on the wire.
+pub fn pcap_record_header(seconds: u32, nanos: u32, kept: u32, length: u32) -> [u8; 16] {
+    let mut header = [0u8; 16];
+    header[0..4].copy_from_slice(&seconds.to_le_bytes());
+    header[4..8].copy_from_slice(&nanos.to_le_bytes());
+    header[8..12].copy_from_slice(&kept.to_le_bytes());
+    header[12..16].copy_from_slice(&length.to_le_bytes());
+    header
+}
+
 /// An address as tcpdump writes an endpoint: `127.0.0.1.9000`, `::1.9000`.
 pub fn dotted(address: SocketAddr) -> String {
     format!("{}.{}", address.ip(), address.port())
@@ -462,6 +492,16 @@ mod tests {
         assert!(filter.contains("icmp[(10 + ((icmp[8] & 0xf) << 2)):2] == 9000"));
         assert!(filter.contains("(ip6[88:2] >= 7000 and ip6[88:2] <= 7010)"));
         assert!(capture_filter(&[]).starts_with("tcp or udp or (icmp"));
+    }
+
+    #[test]
+    fn pcap_headers_are_libpcaps_nanosecond_format() {
+        let file = pcap_file_header(1, 262_144);
+        assert_eq!(&pcap_file_header(12, 0)[20..], &[101, 0, 0, 0]);
+        assert_eq!(&file[..8], &[0x4d, 0x3c, 0xb2, 0xa1, 2, 0, 4, 0]);
+        assert_eq!(&file[16..], &[0, 0, 4, 0, 1, 0, 0, 0]);
+        let record = pcap_record_header(1, 2, 60, 74);
+        assert_eq!(record, [1, 0, 0, 0, 2, 0, 0, 0, 60, 0, 0, 0, 74, 0, 0, 0]);
     }
 
     #[test]
