@@ -709,12 +709,19 @@ fn connection_line(c: &Connection) -> String {
         .unwrap_or_default();
     let way = |i: usize| {
         let sent = c.sent[i];
-        let mut s = format!(
-            "{} in {} ({} in all)",
-            bytes(sent.bytes as usize),
-            counted(sent.data_segments, "data segment", "data segments"),
-            counted(sent.segments, "segment", "segments")
-        );
+        let mut s = if sent.data_segments == 0 {
+            format!(
+                "no data ({})",
+                counted(sent.segments, "segment", "segments")
+            )
+        } else {
+            format!(
+                "{} in {} ({} in all)",
+                bytes(sent.bytes as usize),
+                counted(sent.data_segments, "data segment", "data segments"),
+                sent.segments
+            )
+        };
         if sent.retransmitted > 0 {
             let _ = write!(s, " ({} sent again)", sent.retransmitted);
         }
