@@ -329,7 +329,8 @@ impl Output {
 /// One probe over, for --stream.
 #[derive(Debug, Serialize)]
 pub struct StreamLine {
-    /// Since the Unix epoch; JSON: RFC 3339 in UTC.
+    /// Since the Unix epoch: an answer's kernel receive stamp, or when the wait for it ended;
+    /// JSON: RFC 3339 in UTC.
     #[serde(serialize_with = "iso")]
     pub time: Duration,
     /// From 1.

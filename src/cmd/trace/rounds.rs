@@ -102,13 +102,19 @@ impl Book {
 
     /// Probe `seq` of `ttl` is over: its answer, or none in time.
     fn over(&mut self, ttl: u32, seq: u16, hit: Option<Hit>) {
+        // An answer's line is stamped when the kernel received it (the send's stamp plus the
+        // RTT); silence when the wait ended.
+        let arrived = hit.and_then(|h| {
+            let sent = self.hop(ttl)?.tracker.sent_at(seq)?;
+            Some(sent.since_epoch() + h.rtt)
+        });
         self.count(ttl, seq, hit);
         let round = self.round_of(seq) + 1;
         // Past the end of the path, the destination answers again: not a hop of its own.
         let on_path = self.end.is_none_or(|end| ttl <= end);
         if let Some(lines) = self.stream.as_mut().filter(|_| on_path) {
             lines.push(StreamLine {
-                time: wall(),
+                time: arrived.unwrap_or_else(wall),
                 round,
                 ttl,
                 address: hit.map(|h| h.from),
