@@ -155,7 +155,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --tcp 'TCP SYN probes to PORT, by nonblocking connects (through firewalls that allow it)'
             cand -p 'The first UDP destination port (one more per probe, as traceroute does)'
             cand --port 'The first UDP destination port (one more per probe, as traceroute does)'
-            cand --rounds 'Probe every hop once a round, N rounds, then the report with mtr''s columns and a verdict (where loss starts, which routers only limit their replies); 0: until Ctrl-C or SIGTERM, which end with the report. Exit 0 when the destination lost nothing, 1 when it lost probes or never answered'
+            cand --rounds 'Probe every hop once a round, N rounds, then the report with mtr''s columns and a verdict (where loss starts, which routers only limit their replies); 0: until Ctrl-C or SIGTERM, which end with the report. Exit 0 when the destination answered every probe, 1 when some went unanswered or it never answered'
             cand -i 'Time between rounds (with --rounds): seconds, or with a unit (200ms); below 0.2 s only for root'
             cand --interval 'Time between rounds (with --rounds): seconds, or with a unit (200ms); below 0.2 s only for root'
             cand --flow 'With --rounds: `round` changes the flow (the probes'' destination port) every round so every equal-cost path shows with its share; `fixed` keeps one for the whole run, to follow one path (UDP and ICMP; each TCP connect has a source port of its own)'

@@ -540,7 +540,7 @@ fn loss_that_starts_at_a_hop_and_holds_names_the_link() {
         .collect();
     assert_eq!(named, [(2, lab.v4(1, 2)), (3, lab.v4(2, 2))], "{report}");
     let text = report["verdict"][0]["text"].as_str().unwrap();
-    assert!(text.contains("lost between hop 2"), "{text}");
+    assert!(text.contains("go missing between hop 2"), "{text}");
 }
 
 #[test]

@@ -155,8 +155,8 @@ pub struct TraceArgs {
 
     /// Probe every hop once a round, N rounds, then the report with mtr's columns and a
     /// verdict (where loss starts, which routers only limit their replies); 0: until Ctrl-C or
-    /// SIGTERM, which end with the report. Exit 0 when the destination lost nothing, 1 when it
-    /// lost probes or never answered
+    /// SIGTERM, which end with the report. Exit 0 when the destination answered every probe,
+    /// 1 when some went unanswered or it never answered
     #[arg(long, value_name = "N")]
     pub rounds: Option<u64>,
 

@@ -142,12 +142,12 @@ impl RoundsReport {
             } => {
                 let from = after.map_or("this machine".to_string(), |a| self.named(a));
                 format!(
-                    "loss starts at hop {ttl} and holds to the destination: packets are lost between {from} and {}; the destination lost {destination_loss_percent:.1}%",
+                    "loss starts at hop {ttl} and holds to the destination: packets go missing between {from} and {}; the destination's answers to {destination_loss_percent:.1}% of the probes did not come",
                     self.named(ttl)
                 )
             }
             Finding::DestinationLoss { lost, settled } => format!(
-                "the destination lost {lost} of {settled} probes: too few, or too scattered, to say where"
+                "no answer from the destination to {lost} of {settled} probes: too few, or too scattered, to say where"
             ),
             Finding::NotReached { last: Some(last) } => format!(
                 "the destination never answered; the last hop that did is {}",
