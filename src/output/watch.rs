@@ -194,6 +194,18 @@ fn receiver(seen: &Seen) -> &'static str {
     }
 }
 
+/// A window in words: its bytes, or the field when the scale is not known.
+fn window_words(window: Option<u64>, packet: &Packet) -> String {
+    match (window, packet.body) {
+        (Some(n), _) => bytes(usize::try_from(n).unwrap_or(usize::MAX)),
+        (None, Body::Tcp(s)) => format!(
+            "window field {}; its scale was set in a handshake not captured",
+            s.window
+        ),
+        (None, _) => "an unknown size".into(),
+    }
+}
+
 /// A meaning's stable token (JSON) and its words (text), for the packet it came with.
 pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
     let who = sender(seen);
@@ -208,13 +220,20 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
             attempt,
             since_first,
             since_last,
+            answered,
         } => (
             "syn-again",
             format!(
-                "the client's SYN again (try {attempt}, {} after the last, {} after the first): no answer came; \
-                 the server's accept queue may be full (its listen backlog), or a firewall drops the SYN",
+                "the client's SYN again (try {attempt}, {} after the last, {} after the first): {}",
                 seconds(since_last),
-                seconds(since_first)
+                seconds(since_first),
+                if answered {
+                    "a SYN/ACK was seen here, but the client did not take it (it was lost after this \
+                     point, or dropped on the client's side)"
+                } else {
+                    "no answer came; the server's accept queue may be full (its listen backlog), or \
+                     a firewall drops the SYN"
+                }
             ),
         ),
         Meaning::Accept => (
@@ -222,11 +241,24 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
             "handshake 2/3: the server's kernel accepts (SYN/ACK), before its program calls accept()"
                 .into(),
         ),
-        Meaning::AcceptAgain { attempt } => (
+        Meaning::AcceptAgain {
+            attempt,
+            acked: true,
+        } => (
             "syn-ack-again",
             format!(
-                "the server's SYN/ACK again (try {attempt}): it did not get or did not keep the client's ACK \
-                 (a full accept queue drops it); the client's connect() has already returned"
+                "the server's SYN/ACK again (try {attempt}): it did not keep the client's ACK seen \
+                 here (a full accept queue drops it); the client's connect() has already returned"
+            ),
+        ),
+        Meaning::AcceptAgain {
+            attempt,
+            acked: false,
+        } => (
+            "syn-ack-again",
+            format!(
+                "the server's SYN/ACK again (try {attempt}): no ACK from the client came for the \
+                 last one"
             ),
         ),
         Meaning::Connected { handshake } => (
@@ -298,12 +330,12 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
             "window-open",
             format!(
                 "the window opens again ({}): {who}'s program read data with recv(), so there is room",
-                bytes(window as usize)
+                window_words(window, packet)
             ),
         ),
         Meaning::WindowUpdate { window } => (
             "window-update",
-            format!("window update: {who} now has room for {}", bytes(window as usize)),
+            format!("window update: {who} now has room for {}", window_words(window, packet)),
         ),
         Meaning::KeepAlive => (
             "keep-alive",
@@ -335,7 +367,15 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
                  still send"
             ),
         ),
-        Meaning::Closed { time_wait } => (
+        Meaning::Closed {
+            both_wait: true, ..
+        } => (
+            "closed",
+            "the last ACK: the connection is closed; the two FINs crossed (both sides closed at \
+             once), so both wait in TIME_WAIT for 60 s (Linux)"
+                .into(),
+        ),
+        Meaning::Closed { time_wait, .. } => (
             "closed",
             format!(
                 "the last ACK: the connection is closed; the {} (it closed first) waits in TIME_WAIT for 60 s \
@@ -349,6 +389,12 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
                 "a reset answering the SYN: connection refused, nothing listens on port {port} \
                  (connect() fails with ECONNREFUSED)"
             ),
+        ),
+        Meaning::StrayReset => (
+            "stray-reset",
+            "a reset that does not acknowledge the client's SYN: left from an earlier connection \
+             on the same ports, or forged; the client's kernel ignores it and keeps waiting"
+                .into(),
         ),
         Meaning::Reset { after_close: false } => (
             "reset",
@@ -373,6 +419,19 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
         Meaning::Datagram { bytes: n } => (
             "datagram",
             format!("a UDP datagram of {} from {}", bytes(n), frame::dotted(packet.source)),
+        ),
+        // The destination's own kernel answers from the address it was sent to; another
+        // sender is a router or firewall on the way (or another address of that host).
+        Meaning::PortUnreachable { transport, address } if packet.source.ip() != address.ip() => (
+            "port-unreachable",
+            format!(
+                "{} says port unreachable for {} port {} of {}: not the destination's own answer \
+                 (a router or firewall on the way rejects it, or another address of that host)",
+                packet.source.ip(),
+                transport_name(transport).to_uppercase(),
+                address.port(),
+                address.ip()
+            ),
         ),
         Meaning::PortUnreachable { transport, address } => (
             "port-unreachable",
@@ -571,7 +630,7 @@ impl Output {
                 seq,
                 ack,
                 win,
-                window_bytes: win.map(|_| seen.window),
+                window_bytes: seen.window,
                 length,
                 payload: if icmp {
                     Payload::absent(shown.look)
@@ -627,7 +686,7 @@ impl Output {
             "\n{} shown on {}; the kernel dropped {}",
             counted(summary.shown, "packet", "packets"),
             summary.interface,
-            summary.dropped + summary.interface_dropped
+            u64::from(summary.dropped) + u64::from(summary.interface_dropped)
         );
         if summary.dropped > 0 {
             text.push_str(" (its capture buffer was full: some packets are missing here)");
@@ -678,6 +737,13 @@ fn end_words(c: &Connection) -> String {
         None => "still open".into(),
         Some(End::Refused) => "refused (a reset answered the SYN)".into(),
         Some(End::Reset { by }) => format!("reset by the {}", role(by)),
+        Some(End::Closing {
+            both: true,
+            done: true,
+            ..
+        }) if c.closed_at_once => {
+            "closed: both sides closed at once (their FINs crossed); both wait in TIME_WAIT".into()
+        }
         Some(End::Closing {
             first,
             both: true,

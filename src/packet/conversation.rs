@@ -50,18 +50,21 @@ impl Role {
 pub enum Meaning {
     /// Handshake 1/3: the client asks to connect.
     Connect,
-    /// The same SYN again: no answer came to the earlier ones.
+    /// The same SYN again: the client's kernel had no answer it took.
     ConnectAgain {
         /// 2 for the first resend.
         attempt: u32,
         /// Since the first SYN, and since the one before.
         since_first: Duration,
         since_last: Duration,
+        /// A SYN/ACK was seen before it (so an answer came, and the client did not take it).
+        answered: bool,
     },
     /// Handshake 2/3: the server's kernel accepts.
     Accept,
-    /// The server's SYN/ACK again: it did not get (or did not keep) the client's ACK.
-    AcceptAgain { attempt: u32 },
+    /// The server's SYN/ACK again: it did not get (or did not keep) the client's ACK;
+    /// `acked` when that ACK was seen (the client's connect() has returned).
+    AcceptAgain { attempt: u32, acked: bool },
     /// Handshake 3/3: connected; the handshake took this long (SYN to this ACK).
     Connected { handshake: Duration },
     /// New bytes from one side: how many, and where they sit in its stream (first byte 1).
@@ -82,10 +85,11 @@ pub enum Meaning {
     ZeroWindow,
     /// One byte sent into a zero window, to learn when it opens.
     ZeroWindowProbe,
-    /// The window opens again after being zero (its new size in bytes, scaled).
-    WindowOpen { window: u64 },
+    /// The window opens again after being zero (its new size in bytes, scaled; `None` when
+    /// the scale was set in a handshake not seen).
+    WindowOpen { window: Option<u64> },
     /// The window changed, nothing else did.
-    WindowUpdate { window: u64 },
+    WindowUpdate { window: Option<u64> },
     /// An empty segment one byte behind: is the peer still there?
     KeepAlive,
     /// A FIN: this side closed (`first`) or closed too; `bytes` it carried.
@@ -95,10 +99,14 @@ pub enum Meaning {
     /// The ACK of the first FIN: the peer's kernel took it (its recv() returns 0 after the
     /// data).
     CloseAcked,
-    /// The ACK of the second FIN: closed; the side that closed first waits in TIME_WAIT.
-    Closed { time_wait: Role },
+    /// The ACK of the second FIN: closed; the side that closed first waits in TIME_WAIT, both
+    /// do (`both_wait`) when the FINs crossed (a simultaneous close).
+    Closed { time_wait: Role, both_wait: bool },
     /// A reset answering a SYN: nothing listens on the port.
     Refused { port: u16 },
+    /// A reset during the handshake that does not acknowledge the SYN: the client's kernel
+    /// drops it (RFC 9293 §3.10.7.3).
+    StrayReset,
     /// A reset on an open connection; `after_close` when its sender had sent its FIN.
     Reset { after_close: bool },
     /// The first packet of a connection that was open before the capture began.
@@ -140,7 +148,7 @@ pub struct Seen {
     pub ack: u32,
     /// The receive window in bytes (the field scaled by the sender's window scale, once
     /// both sides offered one in the handshake).
-    pub window: u64,
+    pub window: Option<u64>,
     pub meaning: Meaning,
     pub notes: Vec<Note>,
 }
@@ -184,6 +192,8 @@ pub struct Connection {
     /// Client to server, then server to client.
     pub sent: [Sent; 2],
     pub end: Option<End>,
+    /// The FINs crossed (a simultaneous close): both sides wait in TIME_WAIT.
+    pub closed_at_once: bool,
 }
 
 /// A UDP pair as the summary shows it: `a` sent first.
@@ -231,6 +241,10 @@ struct Tcp {
     roles_known: bool,
     /// Both sides offered a window scale in the handshake, so it applies.
     scaled: bool,
+    /// The SYN/ACK was seen, so whether windows are scaled is known.
+    scale_known: bool,
+    /// Both FINs were sent before either was acknowledged.
+    crossed: bool,
     syn_at: Option<Duration>,
     handshake: Option<Duration>,
     accepted: bool,
@@ -392,6 +406,8 @@ pub struct Conversations {
     /// Ended connections forgotten to make room, and conversations never followed.
     pub forgotten: u64,
     pub untracked: u64,
+    /// New conversations to turn away before the next sweep of a full book.
+    skip_sweeps: u32,
 }
 
 impl Conversations {
@@ -424,6 +440,12 @@ impl Conversations {
         if self.tcp.len() + self.udp.len() + self.replaced.len() < MOST_FOLLOWED {
             return true;
         }
+        // A sweep is a pass over the whole table: after one that freed too little, the next
+        // waits for 1,024 more new conversations (a flood would else sweep per packet).
+        if self.skip_sweeps > 0 {
+            self.skip_sweeps -= 1;
+            return false;
+        }
         self.forgotten += self.replaced.len() as u64;
         self.replaced = Vec::new();
         let before = self.tcp.len();
@@ -434,7 +456,11 @@ impl Conversations {
             )
         });
         self.forgotten += (before - self.tcp.len()) as u64;
-        self.tcp.len() + self.udp.len() < MOST_FOLLOWED
+        let fits = self.tcp.len() + self.udp.len() < MOST_FOLLOWED;
+        if !fits {
+            self.skip_sweeps = 1024;
+        }
+        fits
     }
 
     fn untracked(&mut self) -> Seen {
@@ -444,7 +470,7 @@ impl Conversations {
             from: None,
             seq: 0,
             ack: 0,
-            window: 0,
+            window: None,
             meaning: Meaning::Untracked,
             notes: Vec::new(),
         }
@@ -494,6 +520,8 @@ impl Conversations {
             sides: [Side::default(), Side::default()],
             roles_known: is_syn,
             scaled: false,
+            scale_known: false,
+            crossed: false,
             syn_at: None,
             handshake: None,
             accepted: false,
@@ -540,13 +568,6 @@ impl Conversations {
         to: SocketAddr,
     ) -> Seen {
         let k = key(from, to);
-        let number = match transport {
-            Transport::Udp => self.udp.get_mut(&k).map(|pair| {
-                pair.unreachable += 1;
-                pair.number
-            }),
-            Transport::Tcp => self.tcp.get_mut(&k).map(|c| c.number),
-        };
         let meaning = match error {
             IcmpError::Unreachable(u) if u.reason() == Reason::PortUnreach => {
                 Meaning::PortUnreachable {
@@ -556,12 +577,22 @@ impl Conversations {
             }
             _ => Meaning::Icmp { error },
         };
+        let port_unreachable = matches!(meaning, Meaning::PortUnreachable { .. });
+        let number = match transport {
+            Transport::Udp => self.udp.get_mut(&k).map(|pair| {
+                if port_unreachable {
+                    pair.unreachable += 1;
+                }
+                pair.number
+            }),
+            Transport::Tcp => self.tcp.get_mut(&k).map(|c| c.number),
+        };
         Seen {
             number,
             from: None,
             seq: 0,
             ack: 0,
-            window: 0,
+            window: None,
             meaning,
             notes: Vec::new(),
         }
@@ -612,7 +643,7 @@ impl Udp {
             from: Some(from),
             seq: 0,
             ack: 0,
-            window: 0,
+            window: None,
             meaning: Meaning::Datagram { bytes: d.length },
             notes,
         }
@@ -631,6 +662,7 @@ impl Tcp {
             syns: self.sides[0].syns,
             sent: [self.sides[0].sent, self.sides[1].sent],
             end: self.end,
+            closed_at_once: self.crossed,
         }
     }
 
@@ -679,14 +711,18 @@ impl Tcp {
         } else {
             0
         };
-        if syn && has_ack && !self.scaled {
+        if syn && has_ack && !self.scale_known {
             self.scaled = self.sides[0].wscale.is_some() && s.options.wscale.is_some();
+            self.scale_known = true;
         }
-        // A SYN's window is never scaled (RFC 7323 2.2), the SYN/ACK's included.
+        // A SYN's window is never scaled (RFC 7323 2.2), the SYN/ACK's included; without the
+        // handshake the scale is not known, nor so the window in bytes.
         let window = if syn {
-            u64::from(s.window)
+            Some(u64::from(s.window))
+        } else if self.scale_known {
+            Some(self.window_bytes(from, s.window))
         } else {
-            self.window_bytes(from, s.window)
+            None
         };
         let number = self.number;
         let seen = |meaning: Meaning, notes: Vec<Note>| Seen {
@@ -700,7 +736,16 @@ impl Tcp {
         };
 
         if rst {
-            let refused = !self.accepted && from == Role::Server && self.sides[0].syns > 0;
+            // A reset answers a SYN when it acknowledges exactly the SYN (RFC 9293 §3.10.7.3),
+            // not a late segment of an earlier connection on the same ports.
+            let in_handshake = !self.accepted && from == Role::Server && self.sides[0].syns > 0;
+            let answers_syn = self.sides[0]
+                .base
+                .is_some_and(|isn| has_ack && s.ack == isn.wrapping_add(1));
+            if in_handshake && !answers_syn {
+                return seen(Meaning::StrayReset, Vec::new());
+            }
+            let refused = in_handshake;
             let after_close = self.sides[me].fin.is_some();
             if self.end.is_none() || matches!(self.end, Some(End::Closing { .. })) {
                 self.end = Some(if refused {
@@ -723,9 +768,11 @@ impl Tcp {
         if syn && !has_ack {
             let side = &mut self.sides[me];
             side.syns += 1;
+            // The handshake is timed from the latest SYN (Wireshark's iRTT does the same): the
+            // one that was answered.
+            self.syn_at = Some(at);
             let meaning = if side.syns == 1 {
                 side.first_syn = at;
-                self.syn_at = Some(at);
                 Meaning::Connect
             } else {
                 let since_last = at.saturating_sub(side.last_syn);
@@ -734,6 +781,7 @@ impl Tcp {
                     attempt: side.syns,
                     since_first: at.saturating_sub(side.first_syn),
                     since_last,
+                    answered: self.accepted,
                 }
             };
             side.last_syn = at;
@@ -751,7 +799,10 @@ impl Tcp {
                 Meaning::Accept
             } else {
                 side.sent.retransmitted += 1;
-                Meaning::AcceptAgain { attempt: side.syns }
+                Meaning::AcceptAgain {
+                    attempt: side.syns,
+                    acked: self.handshake.is_some(),
+                }
             };
             return seen(meaning, Vec::new());
         }
@@ -828,9 +879,15 @@ impl Tcp {
         let acked_new = match previous_ack {
             Some(a) if ack_advanced => u64::from(s.ack.wrapping_sub(a)),
             // This side's first ACK seen (midstream): new are the other's bytes seen.
-            None if has_ack => self.sides[other]
-                .base
-                .map_or(0, |b| u64::from(s.ack.wrapping_sub(b.wrapping_add(1)))),
+            // An ACK behind the first byte seen (a late one) acknowledges none of them.
+            None if has_ack => self.sides[other].base.map_or(0, |b| {
+                let first = b.wrapping_add(1);
+                if after(s.ack, first) {
+                    u64::from(s.ack.wrapping_sub(first))
+                } else {
+                    0
+                }
+            }),
             _ => 0,
         };
         if has_ack {
@@ -881,6 +938,11 @@ impl Tcp {
             }
             self.sides[me].fin = Some(end);
             let first = !matches!(self.end, Some(End::Closing { .. }));
+            // The second FIN sent before the first was acknowledged: a simultaneous close,
+            // after which both sides wait in TIME_WAIT.
+            if !first && !self.sides[other].fin_acked {
+                self.crossed = true;
+            }
             self.end = match self.end {
                 Some(End::Closing { first: who, .. }) => Some(End::Closing {
                     first: who,
@@ -949,10 +1011,6 @@ impl Tcp {
         if keep_alive {
             return seen(Meaning::KeepAlive, notes);
         }
-        if fin_newly_acked && !matches!(self.end, Some(End::Closing { both: true, .. })) {
-            self.sides[me].dup_acks = 0;
-            return seen(Meaning::CloseAcked, notes);
-        }
         if fin_newly_acked
             && let Some(End::Closing {
                 first, both: true, ..
@@ -965,12 +1023,25 @@ impl Tcp {
                 both: true,
                 done: true,
             });
-            return seen(Meaning::Closed { time_wait: first }, notes);
+            return seen(
+                Meaning::Closed {
+                    time_wait: first,
+                    both_wait: self.crossed,
+                },
+                notes,
+            );
+        }
+        if fin_newly_acked {
+            self.sides[me].dup_acks = 0;
+            return seen(Meaning::CloseAcked, notes);
         }
         if s.window == 0 {
             return seen(Meaning::ZeroWindow, notes);
         }
-        if ack_advanced {
+        // An ACK behind the first byte seen of a connection caught midstream says nothing
+        // about the bytes seen.
+        let behind = self.sides[other].base.is_some_and(|b| !after(s.ack, b));
+        if ack_advanced && !behind {
             self.sides[me].dup_acks = 0;
             let upto = s.ack.wrapping_sub(self.sides[other].base.unwrap_or(0));
             if previous_window == Some(0) {

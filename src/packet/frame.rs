@@ -270,12 +270,19 @@ fn read_transport(
             if length < 8 {
                 return None;
             }
+            // The datagram's size is its header's: the first fragment of a larger datagram
+            // holds only part of it (tcpdump says the same). A header shorter than itself
+            // (0: IPv6 jumbograms) leaves the IP length.
+            let said = usize::from(udp.get_length());
+            let size = if said >= 8 { said - 8 } else { length - 8 };
+            // The payload shown is what this packet holds of it.
+            let held = (length - 8).min(size);
             Some(Packet {
                 source: SocketAddr::new(source, udp.get_source()),
                 destination: SocketAddr::new(destination, udp.get_destination()),
                 body: Body::Udp(Datagram {
-                    length: length - 8,
-                    payload: &bytes[8..],
+                    length: size,
+                    payload: bytes.get(8..8 + held).unwrap_or(&bytes[8..]),
                 }),
             })
         }
@@ -502,6 +509,22 @@ mod tests {
         assert_eq!(&file[16..], &[0, 0, 4, 0, 1, 0, 0, 0]);
         let record = pcap_record_header(1, 2, 60, 74);
         assert_eq!(record, [1, 0, 0, 0, 2, 0, 0, 0, 60, 0, 0, 0, 74, 0, 0, 0]);
+    }
+
+    #[test]
+    fn a_first_fragment_gives_the_datagrams_size_from_its_header() {
+        // A 2000-byte datagram whose first fragment holds 1472 bytes of it.
+        let mut udp = vec![0xc3, 0x50, 0x23, 0x28];
+        udp.extend(2008u16.to_be_bytes());
+        udp.extend([0, 0]);
+        udp.extend([b'x'; 1472]);
+        let mut frame = ethernet_v4(PROTO_UDP, &udp);
+        frame[14 + 6] = 0x20; // more fragments, offset 0
+        let packet = read(Link::Ethernet, &frame).unwrap_or_else(|| panic!("unread"));
+        let Body::Udp(d) = packet.body else {
+            panic!("not udp")
+        };
+        assert_eq!((d.length, d.payload.len()), (2000, 1472));
     }
 
     #[test]

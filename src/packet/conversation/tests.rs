@@ -117,7 +117,13 @@ fn assert_seed_exchange(conversations: &Conversations, seen: &[(Duration, Packet
                     bytes: 0
                 }
             ),
-            (Some(Server), Closed { time_wait: Server }),
+            (
+                Some(Server),
+                Closed {
+                    time_wait: Server,
+                    both_wait: false
+                }
+            ),
         ]
     );
     assert!(seen.iter().all(|(_, _, s)| s.number == Some(1)));
@@ -180,9 +186,12 @@ fn the_pcap_reader_reads_microsecond_and_nanosecond_files() {
 fn a_syn_and_syn_ack_window_is_not_scaled() {
     // RFC 7323: the window of a SYN or SYN/ACK is never scaled; tcpdump shows 65483.
     let (_, seen) = fixture!("handshake_data_close");
-    assert_eq!((seen[0].2.window, seen[1].2.window), (65495, 65483));
+    assert_eq!(
+        (seen[0].2.window, seen[1].2.window),
+        (Some(65495), Some(65483))
+    );
     // After the handshake both offered scale 10: "win 64" is 64 KiB.
-    assert_eq!(seen[2].2.window, 64 << 10);
+    assert_eq!(seen[2].2.window, Some(64 << 10));
 }
 
 #[test]
@@ -296,7 +305,10 @@ fn three_quick_writes_go_out_in_fewer_segments() {
                 bytes: 8
             },
             CloseAgain,
-            Closed { time_wait: Client },
+            Closed {
+                time_wait: Client,
+                both_wait: false
+            },
         ]
     );
     assert_eq!(
@@ -341,7 +353,11 @@ fn a_full_accept_queue_makes_the_clients_send_their_syn_again() {
                     attempt,
                     since_first,
                     since_last,
-                } => Some((attempt, since_first, since_last)),
+                    answered,
+                } => {
+                    assert!(!answered, "no SYN/ACK came to these");
+                    Some((attempt, since_first, since_last))
+                }
                 _ => None,
             })
             .collect();
@@ -376,7 +392,7 @@ fn a_receiver_that_does_not_read_closes_its_window_and_is_probed() {
     assert!(!meanings.contains(&KeepAlive), "{meanings:?}");
     assert_eq!(seen[probe].2.from, Some(Client));
     assert_eq!(seen[zero].2.from, Some(Server));
-    assert_eq!(seen[open].2.meaning, WindowOpen { window: 2048 });
+    assert_eq!(seen[open].2.meaning, WindowOpen { window: Some(2048) });
     // Every probe falls between the window closing and opening.
     let probes: Vec<usize> = (0..meanings.len())
         .filter(|&i| meanings[i] == ZeroWindowProbe)
@@ -386,7 +402,13 @@ fn a_receiver_that_does_not_read_closes_its_window_and_is_probed() {
     assert!(matches!(meanings[open + 1], Data { bytes: 2048, .. }));
     let c = &conversations.connections()[0];
     assert_eq!((c.sent[0].bytes, c.sent[0].retransmitted), (20_000, 0));
-    assert_eq!(meanings.last(), Some(&Closed { time_wait: Client }));
+    assert_eq!(
+        meanings.last(),
+        Some(&Closed {
+            time_wait: Client,
+            both_wait: false
+        })
+    );
 }
 
 #[test]
@@ -462,7 +484,10 @@ fn a_gbk_payload_is_four_bytes_of_data() {
                 first: true,
                 bytes: 0
             },
-            Closed { time_wait: Server }
+            Closed {
+                time_wait: Server,
+                both_wait: false
+            }
         ]
     );
 }
@@ -755,7 +780,10 @@ fn sequence_numbers_wrap_around_two_to_the_32() {
     );
     assert_eq!(
         w.send(Client, A, fin.wrapping_add(1), 42, 512, 0).meaning,
-        Closed { time_wait: Client }
+        Closed {
+            time_wait: Client,
+            both_wait: false
+        }
     );
     let c = &w.conversations.connections()[0];
     assert_eq!((c.sent[0].bytes, c.sent[0].retransmitted), (30, 1));
@@ -769,7 +797,10 @@ fn a_new_syn_on_the_ports_of_a_closed_connection_starts_another() {
     w.send(Server, FA, 5001, 1002, 512, 0);
     assert_eq!(
         w.send(Client, A, 1002, 5002, 512, 0).meaning,
-        Closed { time_wait: Client }
+        Closed {
+            time_wait: Client,
+            both_wait: false
+        }
     );
     // The same client port again, another first sequence number.
     let syn = w.send(Client, Flags::SYN, 777_000, 0, 65495, 0);
@@ -797,7 +828,13 @@ fn a_syn_ack_sent_again_is_an_accept_again() {
         Accept
     );
     let again = w.send(Server, Flags::SYN | A, 5000, 1001, 65483, 0);
-    assert_eq!(again.meaning, AcceptAgain { attempt: 2 });
+    assert_eq!(
+        again.meaning,
+        AcceptAgain {
+            attempt: 2,
+            acked: false
+        }
+    );
     let connected = w.send(Client, A, 1001, 5001, 512, 0);
     assert_eq!(
         connected.meaning,
@@ -821,7 +858,13 @@ fn a_handshake_ack_dropped_by_a_firewall_draws_the_syn_ack_again() {
             (Some(Client), Connect),
             (Some(Server), Accept),
             (Some(Client), Connected { handshake }),
-            (Some(Server), AcceptAgain { attempt: 2 }),
+            (
+                Some(Server),
+                AcceptAgain {
+                    attempt: 2,
+                    acked: true
+                }
+            ),
             // The same ACK again; nothing is missing, so no duplicate ACK.
             (Some(Client), Plain),
             (Some(Client), Data { bytes: 5, first: 1 }),
@@ -833,12 +876,18 @@ fn a_handshake_ack_dropped_by_a_firewall_draws_the_syn_ack_again() {
         gap > Duration::from_millis(900) && gap < Duration::from_millis(1500),
         "{gap:?}"
     );
-    assert_eq!(seen[3].2.window, 65483);
+    assert_eq!(seen[3].2.window, Some(65483));
     let c = &conversations.connections()[0];
     assert_eq!((c.syns, c.sent[1].retransmitted), (1, 1));
     assert_eq!(
         said(&seen).last(),
-        Some(&(Some(Server), Closed { time_wait: Server }))
+        Some(&(
+            Some(Server),
+            Closed {
+                time_wait: Server,
+                both_wait: false
+            }
+        ))
     );
 }
 
@@ -878,11 +927,11 @@ fn an_empty_segment_one_byte_behind_is_a_keep_alive_unless_the_window_is_zero() 
     assert_eq!(w.send(Server, A, 5001, 1111, 0, 0).meaning, ZeroWindow);
     assert_eq!(
         w.send(Server, A, 5001, 1111, 300, 0).meaning,
-        WindowOpen { window: 300 }
+        WindowOpen { window: Some(300) }
     );
     assert_eq!(
         w.send(Server, A, 5001, 1111, 400, 0).meaning,
-        WindowUpdate { window: 400 }
+        WindowUpdate { window: Some(400) }
     );
 }
 
@@ -904,7 +953,7 @@ fn a_one_byte_probe_of_a_zero_window_is_a_probe_and_no_retransmission() {
     );
     assert_eq!(
         w.send(Server, A, 5001, 1101, 300, 0).meaning,
-        WindowOpen { window: 300 }
+        WindowOpen { window: Some(300) }
     );
     // Sent with the rest once the window opens: the probed byte is not new.
     assert_eq!(
@@ -982,4 +1031,154 @@ fn the_book_holds_the_last_conversation_apart_and_loses_none() {
     book.retain(|v| *v != 23);
     assert_eq!((book.len(), book.remove(&k(1))), (1, Some(14)));
     assert_eq!(book.len(), 0);
+}
+
+// The review's cases.
+
+#[test]
+fn only_a_port_unreachable_counts_as_one_and_other_errors_keep_their_words() {
+    use crate::packet::icmp::Unreachable;
+    let mut book = Conversations::new();
+    let (a, b): (SocketAddr, SocketAddr) = (
+        "10.200.1.1:40000".parse().unwrap_or(frame::NOWHERE),
+        "10.200.9.9:9000".parse().unwrap_or(frame::NOWHERE),
+    );
+    let datagram = Packet {
+        source: a,
+        destination: b,
+        body: Body::Udp(frame::Datagram {
+            length: 3,
+            payload: b"abc",
+        }),
+    };
+    book.see(&datagram, Duration::ZERO);
+    let error = |code| Packet {
+        source: SocketAddr::new("10.200.1.254".parse().unwrap_or(a.ip()), 0),
+        destination: SocketAddr::new(a.ip(), 0),
+        body: Body::IcmpError {
+            error: IcmpError::Unreachable(Unreachable { v6: false, code }),
+            transport: Transport::Udp,
+            from: a,
+            to: b,
+            length: 39,
+        },
+    };
+    // A router's host unreachable (code 1), then a port unreachable (code 3).
+    let host = book.see(&error(1), Duration::from_millis(1));
+    assert!(matches!(host.meaning, Icmp { .. }), "{host:?}");
+    let port = book.see(&error(3), Duration::from_millis(2));
+    assert!(matches!(port.meaning, PortUnreachable { .. }), "{port:?}");
+    assert_eq!(book.udp_pairs()[0].unreachable, 1);
+}
+
+#[test]
+fn a_reset_that_does_not_acknowledge_the_syn_is_no_refusal() {
+    let mut w = Wire::new();
+    w.send(Client, Flags::SYN, 1000, 0, 65495, 0);
+    // A late segment of an earlier connection on these ports drew this reset.
+    let stray = w.send(Server, Flags::RST | A, 0, 777, 0, 0);
+    assert_eq!(stray.meaning, StrayReset);
+    assert_eq!(w.conversations.connections()[0].end, None);
+    let refused = w.send(Server, Flags::RST | A, 0, 1001, 0, 0);
+    assert_eq!(refused.meaning, Refused { port: 9000 });
+}
+
+#[test]
+fn a_syn_sent_again_after_an_answer_says_the_answer_came_and_the_handshake_counts_from_it() {
+    let mut w = Wire::new();
+    w.send(Client, Flags::SYN, 1000, 0, 65495, 0);
+    w.send(Server, Flags::SYN | A, 5000, 1001, 65483, 0);
+    // The SYN/ACK did not reach the client: its SYN again, 1 ms later here.
+    let again = w.send(Client, Flags::SYN, 1000, 0, 65495, 0);
+    assert!(
+        matches!(again.meaning, ConnectAgain { answered: true, .. }),
+        "{again:?}"
+    );
+    let answer = w.send(Server, Flags::SYN | A, 5000, 1001, 65483, 0);
+    assert_eq!(
+        answer.meaning,
+        AcceptAgain {
+            attempt: 2,
+            acked: false
+        }
+    );
+    // Timed from the latest SYN (at 2 ms) to this ACK (at 4 ms), as Wireshark's iRTT.
+    let connected = w.send(Client, A, 1001, 5001, 512, 0);
+    assert_eq!(
+        connected.meaning,
+        Connected {
+            handshake: Duration::from_millis(2)
+        }
+    );
+}
+
+#[test]
+fn midstream_a_late_ack_is_no_wrapped_count_and_the_window_scale_is_unknown() {
+    let mut w = Wire::new();
+    // The capture begins with the server's data at 9000.
+    w.send(Server, PA, 9000, 1001, 512, 100);
+    // The client's ACK of earlier bytes, behind the first byte seen.
+    let late = w.send(Client, A, 1001, 8000, 512, 0);
+    assert_eq!(late.meaning, Plain);
+    assert_eq!(late.window, None);
+    let update = w.send(Client, A, 1001, 8000, 600, 0);
+    assert_eq!(update.meaning, WindowUpdate { window: None });
+}
+
+#[test]
+fn fins_that_cross_leave_both_sides_in_time_wait() {
+    let mut w = Wire::new();
+    w.handshake(1000, 5000);
+    let first = w.send(Client, FA, 1001, 5001, 512, 0);
+    assert_eq!(
+        first.meaning,
+        Close {
+            first: true,
+            bytes: 0
+        }
+    );
+    // The server's FIN leaves before the client's arrives: it does not acknowledge it.
+    let second = w.send(Server, FA, 5001, 1001, 512, 0);
+    assert_eq!(
+        second.meaning,
+        Close {
+            first: false,
+            bytes: 0
+        }
+    );
+    assert_eq!(w.send(Server, A, 5002, 1002, 512, 0).meaning, CloseAcked);
+    assert_eq!(
+        w.send(Client, A, 1002, 5002, 512, 0).meaning,
+        Closed {
+            time_wait: Client,
+            both_wait: true
+        }
+    );
+    assert!(w.conversations.connections()[0].closed_at_once);
+}
+
+#[test]
+fn a_full_book_turns_new_conversations_away_without_sweeping_each_time() {
+    let mut book = Conversations::new();
+    let to: SocketAddr = SERVER.parse().unwrap_or(frame::NOWHERE);
+    let datagram = |i: usize| Packet {
+        source: SocketAddr::from(([10, (i >> 16) as u8, (i >> 8) as u8, i as u8], 40000)),
+        destination: to,
+        body: Body::Udp(frame::Datagram {
+            length: 0,
+            payload: b"",
+        }),
+    };
+    for i in 0..MOST_FOLLOWED {
+        book.see(&datagram(i), Duration::ZERO);
+    }
+    assert_eq!(book.untracked, 0);
+    for i in MOST_FOLLOWED..MOST_FOLLOWED + 3000 {
+        assert_eq!(book.see(&datagram(i), Duration::ZERO).meaning, Untracked);
+    }
+    assert_eq!(book.untracked, 3000);
+    // A sweep (which frees nothing: UDP pairs never end), then 1,024 turned away without
+    // one, and so on: sweeps at the 1st, 1,026th and 2,051st; 949 of the next 1,024 used.
+    assert_eq!(book.skip_sweeps, 1024 - 949);
+    assert_eq!(book.udp_pairs().len(), MOST_FOLLOWED);
 }
