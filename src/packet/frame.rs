@@ -527,6 +527,51 @@ mod tests {
         assert_eq!((d.length, d.payload.len()), (2000, 1472));
     }
 
+    mod arbitrary {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::packet::conversation::Conversations;
+
+        proptest! {
+            /// Bytes from the network can claim anything: reading them, and following them
+            /// in a conversation, never panics, whatever the link.
+            #[test]
+            fn any_bytes_read_and_followed_without_a_panic(
+                frame in proptest::collection::vec(any::<u8>(), 0..200),
+                link in prop_oneof![
+                    Just(Link::Ethernet),
+                    Just(Link::Cooked),
+                    Just(Link::Cooked2),
+                    Just(Link::Raw)
+                ],
+            ) {
+                let mut book = Conversations::new();
+                if let Some(packet) = read(link, &frame) {
+                    book.see(&packet, std::time::Duration::ZERO);
+                    book.see(&packet, std::time::Duration::from_millis(1));
+                }
+            }
+
+            /// The same with a real IPv4/TCP header in front of random header fields.
+            #[test]
+            fn any_tcp_header_is_followed_without_a_panic(
+                fields in proptest::collection::vec(any::<u8>(), 20..60),
+                payload in proptest::collection::vec(any::<u8>(), 0..20),
+            ) {
+                let mut tcp = fields.clone();
+                tcp.extend(&payload);
+                let frame = ethernet_v4(PROTO_TCP, &tcp);
+                let mut book = Conversations::new();
+                for at in 0..3u64 {
+                    if let Some(packet) = read(Link::Ethernet, &frame) {
+                        book.see(&packet, std::time::Duration::from_millis(at));
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn flags_are_written_as_tcpdump_writes_them() {
         let f = |bits| Flags(bits).letters();
