@@ -14,7 +14,7 @@ use super::messages::{Payload, bytes, counted};
 use super::{Output, Paint, Written};
 use crate::packet::conversation::{Connection, End, Meaning, Note, Role, Seen, UdpPair};
 use crate::packet::frame::{self, Body, Packet, Transport};
-use crate::text::Look;
+use crate::text::{self, Look};
 
 /// What is being watched, said once on stderr before the first packet.
 pub struct Start<'a> {
@@ -191,6 +191,18 @@ fn receiver(seen: &Seen) -> &'static str {
         Some(Role::Client) => "the server",
         Some(Role::Server) => "the client",
         None => "the receiver",
+    }
+}
+
+/// A conversation's number as a line starts with it: `#3 `, or nothing.
+struct Number(Option<usize>);
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "#{n} "),
+            None => Ok(()),
+        }
     }
 }
 
@@ -656,17 +668,29 @@ impl Output {
         let line = tcpdump_line(shown);
         writeln!(self, "{line}")?;
         if !payload_bytes.is_empty() {
-            let payload = Payload::of(payload_bytes, false, shown.look);
-            if let Some(text) = payload.inline() {
-                writeln!(self, "    {text}")?;
-            }
-            for line in payload.dump() {
-                writeln!(self, "  {line}")?;
+            if shown.look.hex {
+                for line in Payload::of(payload_bytes, false, shown.look).dump() {
+                    writeln!(self, "  {line}")?;
+                }
+            } else {
+                // The text rules' line, from the bytes as they are (no copy first).
+                let kept = &payload_bytes[..payload_bytes.len().min(text::SHOWN)];
+                let total = match packet.body {
+                    Body::Tcp(s) => s.length,
+                    Body::Udp(d) => d.length,
+                    Body::IcmpError { .. } => 0,
+                };
+                let shown_text = text::show(kept, total.max(kept.len()), shown.look.encoding);
+                writeln!(self, "    {shown_text}")?;
             }
         }
-        let number = seen.number.map(|n| format!("#{n} ")).unwrap_or_default();
-        let meaning = self.paint(Paint::Cyan, &words).into_owned();
-        writeln!(self, "    {number}{meaning}")?;
+        let number = Number(seen.number);
+        if self.decorated() {
+            let meaning = self.paint(Paint::Cyan, &words).into_owned();
+            writeln!(self, "    {number}{meaning}")?;
+        } else {
+            writeln!(self, "    {number}{words}")?;
+        }
         for &note in &seen.notes {
             let (_, words) = note_words(note);
             let words = self.paint(Paint::Dim, &words).into_owned();

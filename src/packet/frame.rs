@@ -429,9 +429,20 @@ pub fn pcap_record_header(seconds: u32, nanos: u32, kept: u32, length: u32) -> [
     header
 }
 
-/// An address as tcpdump writes an endpoint: `127.0.0.1.9000`, `::1.9000`.
-pub fn dotted(address: SocketAddr) -> String {
-    format!("{}.{}", address.ip(), address.port())
+/// An address as tcpdump writes an endpoint: `127.0.0.1.9000`, `::1.9000`; shown where it
+/// is written, never built as a String of its own.
+pub fn dotted(address: SocketAddr) -> Dotted {
+    Dotted(address)
+}
+
+/// `dotted`'s address.
+#[derive(Debug, Clone, Copy)]
+pub struct Dotted(SocketAddr);
+
+impl std::fmt::Display for Dotted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0.ip(), self.0.port())
+    }
 }
 
 /// Whether an address is IPv6 (tcpdump's `IP6`).
@@ -649,6 +660,6 @@ mod tests {
         let packet = read(Link::Cooked, &frame).unwrap_or_else(|| panic!("unread"));
         assert_eq!(packet.destination, "[::1]:9000".parse().unwrap());
         assert!(is_v6(&packet.source));
-        assert_eq!(dotted(packet.destination), "::1.9000");
+        assert_eq!(dotted(packet.destination).to_string(), "::1.9000");
     }
 }
