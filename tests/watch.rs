@@ -1138,3 +1138,42 @@ fn on_a_veth_both_directions_show_once() {
     );
     assert_eq!(summary["udp"][0]["port_unreachable"], json!(1), "{summary}");
 }
+
+/// A pcap file that cannot grow (a 64 KiB tmpfs, mounted in a mount namespace of the test's
+/// own) stops being written; the capture goes on, the summary is printed, and then the
+/// error, exit 2.
+#[test]
+fn a_full_disk_under_the_pcap_file_is_said_after_the_summary() {
+    let Some(ns) = lab("wfull") else { return };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+    let mount = dir.path().display().to_string();
+    let bin = assert_cmd::cargo::cargo_bin("netkit").display().to_string();
+    let script = format!(
+        "mount -t tmpfs -o size=64k none {mount} || exit 99
+         (sleep 0.8; python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(300): s.sendto(b\"x\" * 500, (\"127.0.0.1\", 9555))') &
+         {bin} watch 9555 --quiet --duration 2.5 --pcap {mount}/lesson.pcap"
+    );
+    let out = ns.exec("unshare", &["-m", "sh", "-c", &script]);
+    if out.status.code() == Some(99) {
+        common::skip("cannot mount a tmpfs in a mount namespace here");
+        return;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("cannot write the pcap file") && stderr.contains("no space left"),
+        "{stderr}"
+    );
+    // The 300 datagrams (and their port unreachables) were all seen: the capture went on.
+    let shown: u64 = stdout
+        .split(" packets shown on lo")
+        .next()
+        .and_then(|head| head.trim().rsplit('\n').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(shown >= 300, "{stdout}");
+    assert!(!stdout.contains("saved to"), "{stdout}");
+}

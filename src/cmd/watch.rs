@@ -27,6 +27,8 @@ struct Watched {
     book: Conversations,
     shown: u64,
     counts: Counts,
+    /// How writing the pcap file ended: said after the summary, which comes first.
+    saved: Result<(), Error>,
 }
 
 /// `netkit watch` in the binary without libpcap: `netkit-watch`, beside it, is run in its place
@@ -122,8 +124,9 @@ pub fn run(args: &WatchArgs, out: &mut Output) -> Result<Outcome, Error> {
         connections: &connections,
         udp: &udp,
         untracked: watched.book.untracked,
-        pcap: pcap.as_deref(),
+        pcap: pcap.as_deref().filter(|_| watched.saved.is_ok()),
     })?;
+    watched.saved?;
     Ok(Outcome::Success)
 }
 
@@ -220,10 +223,12 @@ fn read(capture: &mut Capture, settings: &Settings, out: &mut Output) -> Result<
     if let Some(e) = failed {
         return Err(e);
     }
-    let counts = capture.finish()?;
+    let saved = capture.finish_file();
+    let counts = capture.counts()?;
     Ok(Watched {
         book,
         shown,
         counts,
+        saved,
     })
 }

@@ -217,17 +217,23 @@ impl Capture {
         }
     }
 
-    /// The kernel's counts so far, and the pcap file flushed to disk.
-    pub fn finish(&mut self) -> Result<Counts, Error> {
-        if let Some(save) = self.save.as_mut() {
-            let failed = save.failed.take();
-            failed
-                .map_or_else(|| save.file.flush(), Err)
-                .map_err(|source| Error::Write {
-                    what: "the pcap file".into(),
-                    source,
-                })?;
-        }
+    /// The pcap file flushed to disk; the first write that failed, if one did (writing
+    /// stopped there, the capture did not).
+    pub fn finish_file(&mut self) -> Result<(), Error> {
+        let Some(save) = self.save.as_mut() else {
+            return Ok(());
+        };
+        let failed = save.failed.take();
+        failed
+            .map_or_else(|| save.file.flush(), Err)
+            .map_err(|source| Error::Write {
+                what: "the pcap file (the packets after the failed write are not in it)".into(),
+                source,
+            })
+    }
+
+    /// The kernel's counts so far.
+    pub fn counts(&mut self) -> Result<Counts, Error> {
         let stats = self.pcap.stats().map_err(|e| Error::Kernel {
             what: "read the capture's counts",
             source: std::io::Error::other(e.to_string()),

@@ -485,14 +485,16 @@ impl Conversations {
     ) -> Seen {
         let k = key(source, destination);
         let is_syn = s.flags.has(Flags::SYN) && !s.flags.has(Flags::ACK);
-        // A new SYN (another first sequence number) on the ports of an ended connection
-        // starts a new connection: the ports were used again. Else, one lookup.
+        // One lookup, unless the ports are used again.
         if let Some(c) = self.tcp.get_mut(&k) {
             let client = &c.sides[0];
+            // A SYN's number is fixed for its connection: another one on these ports starts
+            // a new connection, whether or not the old one's end was seen; so does any SYN
+            // on a connection caught midstream.
             let reused = is_syn
-                && client.address == Some(source)
-                && client.base.is_some_and(|base| base != s.seq)
-                && (c.end.is_some() || !c.accepted);
+                && (!c.roles_known
+                    || client.address == Some(source)
+                        && client.base.is_some_and(|base| base != s.seq));
             if !reused {
                 let from = if client.address == Some(source) {
                     Role::Client

@@ -1182,3 +1182,18 @@ fn a_full_book_turns_new_conversations_away_without_sweeping_each_time() {
     assert_eq!(book.skip_sweeps, 1024 - 949);
     assert_eq!(book.udp_pairs().len(), MOST_FOLLOWED);
 }
+
+#[test]
+fn another_syn_on_an_open_connection_whose_close_was_missed_starts_a_new_one() {
+    let mut w = Wire::new();
+    w.handshake(1000, 5000);
+    w.send(Client, PA, 1001, 5001, 512, 10);
+    // The close was not captured; the client's port is used again with a new ISN.
+    let syn = w.send(Client, Flags::SYN, 90_000, 0, 65495, 0);
+    assert_eq!((syn.meaning, syn.number), (Connect, Some(2)));
+    // A SYN on a connection caught midstream starts one too.
+    let mut m = Wire::new();
+    m.send(Server, PA, 9000, 1001, 512, 100);
+    let syn = m.send(Client, Flags::SYN, 777, 0, 65495, 0);
+    assert_eq!((syn.meaning, syn.number), (Connect, Some(2)));
+}
