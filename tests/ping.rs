@@ -1134,3 +1134,42 @@ fn a_sweep_as_root_asks_by_its_own_arp_not_slowed_by_a_stale_entry() {
     // The wait is 1 s; the kernel's DELAY alone would be 5 s.
     assert!(took < std::time::Duration::from_secs(3), "took {took:?}");
 }
+
+/// An address this machine's own firewall will not send to is not asked at all: the sweep
+/// says so (send-refused, the OS's reason), never that it stayed silent.
+#[test]
+fn an_address_the_local_firewall_refuses_is_said_not_asked_not_silent() {
+    let Some(lab) = SubnetLab::direct("sweep-eperm") else {
+        return;
+    };
+    let rule = format!(
+        "table ip nkout {{\n chain out {{\n  type filter hook output priority 0; policy accept;\n  ip daddr {} drop\n }}\n}}\n",
+        SubnetLab::OPEN
+    );
+    if common::netns::nft_in(&lab.client, &rule).is_none() {
+        return;
+    }
+    let bin = common::netkit_for_anyone();
+    let bin = bin.to_string_lossy().into_owned();
+    let args = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", &bin];
+    let range = format!("{}-11", SubnetLab::OPEN);
+    let out = lab.client.exec(
+        "setpriv",
+        &[&args[..], &["ping", &range, "--json"]].concat(),
+    );
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    if stderr.contains("setpriv:") {
+        common::skip(&format!("setpriv cannot drop privileges here: {stderr}"));
+        return;
+    }
+    let (hosts, _) = sweep_json(&stdout);
+    let refused = hosts.iter().find(|(a, _, _)| a == SubnetLab::OPEN);
+    assert_eq!(
+        refused.map(|(_, s, r)| (s.as_str(), r.as_str())),
+        Some(("down", "send-refused")),
+        "{stdout}{stderr}"
+    );
+}

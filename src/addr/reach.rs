@@ -37,6 +37,10 @@ pub enum Down {
     /// Routed: nothing answered within the wait (routers rate-limit their ICMP errors, so
     /// this is the usual case for an empty address behind a router).
     NoAnswer,
+    /// Not asked at all: this machine refused to send to it (a local firewall's EPERM, a
+    /// broadcast address's EACCES, ...); `why` is the OS's reason in words. Counted with the
+    /// down ones, as fping counts a send error, but never said to be silent.
+    NotSent { why: String },
 }
 
 /// What discovery found of one address.
@@ -83,6 +87,7 @@ impl Down {
             Down::HostUnreachable { net: false, .. } => "host-unreachable",
             Down::HostUnreachable { net: true, .. } => "net-unreachable",
             Down::NoAnswer => "no-response",
+            Down::NotSent { .. } => "send-refused",
         }
     }
 
@@ -97,6 +102,9 @@ impl Down {
             Down::NoAnswer => {
                 "no answer to an ICMP echo or TCP connects to ports 80 and 443".to_string()
             }
+            Down::NotSent { why } => {
+                format!("not asked: this machine refused to send to it ({why})")
+            }
         }
     }
 
@@ -104,7 +112,7 @@ impl Down {
     /// link within 1.0 s".
     pub fn words_within(&self, wait: Duration) -> String {
         match self {
-            Down::HostUnreachable { .. } => self.words(),
+            Down::HostUnreachable { .. } | Down::NotSent { .. } => self.words(),
             _ => format!("{} within {:.1} s", self.words(), wait.as_secs_f64()),
         }
     }

@@ -183,7 +183,17 @@ async fn run(
                     {
                         break;
                     }
-                    Err(_) => run.report(addr, HostState::Down(Down::NoAnswer), None, &mut each),
+                    // Refused at once (a local firewall, a broadcast address): nothing was
+                    // asked, and that is what is said.
+                    Err(e) => {
+                        let why = crate::error::socket_reason(&e);
+                        run.report(
+                            addr,
+                            HostState::Down(Down::NotSent { why }),
+                            None,
+                            &mut each,
+                        )
+                    }
                     Ok(()) if echo_on_link => {
                         if let Some(at) = run.echo(addr).await {
                             run.pinged.insert(addr, at);

@@ -442,7 +442,11 @@ fn with_ports(state: HostState, tcp: bool, answers: &mut [(u16, Verdict)]) -> Ho
     if let Some(up) = answered {
         return HostState::Up(up);
     }
-    if matches!(state, HostState::Down(Down::NoAnswer)) {
+    // Silence, or never asked: nothing says no machine is there.
+    if matches!(
+        state,
+        HostState::Down(Down::NoAnswer | Down::NotSent { .. })
+    ) {
         return state;
     }
     for (_, v) in answers.iter_mut() {
