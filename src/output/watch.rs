@@ -273,6 +273,12 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
                  last one"
             ),
         ),
+        Meaning::ConnectedAgain => (
+            "connected-again",
+            "the client's ACK of the SYN/ACK again, answering the one sent again: for the client \
+             the connection is open already"
+                .into(),
+        ),
         Meaning::Connected { handshake } => (
             "connected",
             format!(

@@ -65,6 +65,9 @@ pub enum Meaning {
     /// The server's SYN/ACK again: it did not get (or did not keep) the client's ACK;
     /// `acked` when that ACK was seen (the client's connect() has returned).
     AcceptAgain { attempt: u32, acked: bool },
+    /// The client's ACK of the SYN/ACK again, answering the SYN/ACK sent again (for the
+    /// client the connection was open already).
+    ConnectedAgain,
     /// Handshake 3/3: connected; the handshake took this long (SYN to this ACK).
     Connected { handshake: Duration },
     /// New bytes from one side: how many, and where they sit in its stream (first byte 1).
@@ -1059,6 +1062,16 @@ impl Tcp {
         }
         if previous_window == Some(0) {
             return seen(Meaning::WindowOpen { window }, notes);
+        }
+        // The client acknowledging the SYN/ACK once more: the answer to one sent again.
+        if from == Role::Client
+            && self.handshake.is_some()
+            && self.sides[1].syns > 1
+            && self.sides[1]
+                .base
+                .is_some_and(|b| s.ack == b.wrapping_add(1))
+        {
+            return seen(Meaning::ConnectedAgain, notes);
         }
         // Wireshark's duplicate ACK: empty, window unchanged and not zero, the same ACK as
         // before, at the expected sequence number, no SYN, FIN or RST.

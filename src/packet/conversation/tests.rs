@@ -865,8 +865,8 @@ fn a_handshake_ack_dropped_by_a_firewall_draws_the_syn_ack_again() {
                     acked: true
                 }
             ),
-            // The same ACK again; nothing is missing, so no duplicate ACK.
-            (Some(Client), Plain),
+            // The client's ACK of the SYN/ACK again: no duplicate ACK (nothing is missing).
+            (Some(Client), ConnectedAgain),
             (Some(Client), Data { bytes: 5, first: 1 }),
             (Some(Server), Ack { upto: 6, bytes: 5 }),
         ]
