@@ -370,17 +370,6 @@ fn a_name_of_two_addresses_traces_the_first_and_names_the_other() {
 
 // ---- trace --rounds (issue 25) ----
 
-/// Runs `netkit trace --rounds ... --json -n ARGS` in the source: (exit code, the report,
-/// stderr).
-fn rounds(lab: &ChainLab, args: &[&str]) -> (i32, Value, String) {
-    let mut full = vec!["trace", "--json", "-n", "-w", "1"];
-    full.extend_from_slice(args);
-    let (code, stdout, stderr) = lab.source().netkit(&full);
-    let report = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout:?}; stderr {stderr}"));
-    (code, report, stderr)
-}
-
 /// The verdict's finding tokens, in order.
 fn findings(report: &Value) -> Vec<String> {
     report["verdict"]
@@ -412,7 +401,7 @@ fn rounds_over_a_clean_chain_show_no_loss() {
         return;
     };
     let dest = lab.destination_v4();
-    let (code, report, stderr) = rounds(&lab, &["--rounds", "5", "-i", "0.1", &dest]);
+    let (code, report, stderr) = trace(&lab, &["--rounds", "5", "-i", "0.1", &dest]);
     assert_eq!(code, 0, "{report} {stderr}");
     assert_eq!(responders(&report), expected_v4(&lab), "{report}");
     assert_eq!(report["rounds"], 5, "{report}");
@@ -476,7 +465,7 @@ fn loss_at_one_router_that_later_hops_do_not_share_is_rate_limiting() {
         return;
     }
     let dest = lab.destination_v4();
-    let (code, report, stderr) = rounds(&lab, &["--rounds", "30", "-i", "0.05", &dest]);
+    let (code, report, stderr) = trace(&lab, &["--rounds", "30", "-i", "0.05", &dest]);
     assert_eq!(code, 0, "{report} {stderr}");
     let hop2 = &report["hops"][1];
     let loss = hop2["loss_percent"].as_f64().unwrap();
@@ -508,7 +497,7 @@ fn loss_that_starts_at_a_hop_and_holds_names_the_link() {
         return;
     }
     let dest = lab.destination_v4();
-    let (code, report, stderr) = rounds(&lab, &["--rounds", "40", "-i", "0.05", &dest]);
+    let (code, report, stderr) = trace(&lab, &["--rounds", "40", "-i", "0.05", &dest]);
     assert_eq!(code, 1, "the destination lost probes: {report} {stderr}");
     let loss: Vec<f64> = report["hops"]
         .as_array()
@@ -615,7 +604,7 @@ fn rounds_with_icmp_tcp_and_ipv6_probes_reach_every_hop() {
     ] {
         let mut full = vec!["--rounds", "4", "-i", "0.1"];
         full.extend(args.iter().copied());
-        let (code, report, stderr) = rounds(&lab, &full);
+        let (code, report, stderr) = trace(&lab, &full);
         assert_eq!(code, 0, "{args:?}: {report} {stderr}");
         assert_eq!(report["protocol"], protocol, "{report}");
         assert_eq!(responders(&report), expected, "{args:?}: {report}");
@@ -822,7 +811,7 @@ fn rounds_show_traceroutes_unreachable_marks_on_their_hop() {
     // Hop 2 holds an unreachable route for 10.200.98.0/24: its host unreachable is a !H there.
     lab.nodes[1].ip("route add 10.200.96.0/22 via 10.200.41.2");
     lab.nodes[2].ip("route add unreachable 10.200.98.0/24");
-    let (code, report, _) = rounds(&lab, &["--rounds", "3", "-i", "0.1", "10.200.98.9"]);
+    let (code, report, _) = trace(&lab, &["--rounds", "3", "-i", "0.1", "10.200.98.9"]);
     assert_eq!(code, 1, "{report}");
     assert_eq!(
         responders(&report),

@@ -10,7 +10,7 @@ use pnet_packet::ipv6::Ipv6Packet;
 use pnet_packet::tcp::TcpPacket;
 use pnet_packet::udp::UdpPacket;
 
-use super::icmp::{self, IcmpError, Message, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP};
+use super::icmp::{self, IcmpError, Message, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, be16};
 
 pub const PROTO_UDP: u8 = 17;
 
@@ -343,10 +343,6 @@ fn options(mut bytes: &[u8]) -> Options {
     found
 }
 
-fn be16(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))
-}
-
 /// The kernel filter (libpcap's grammar) for `watch`: TCP and UDP to or from the ports
 /// (each an inclusive range; none means every port), and the ICMP and ICMPv6 errors
 /// (destination unreachable, time exceeded) whose quoted datagram has one of those ports.
@@ -484,8 +480,8 @@ mod tests {
     fn a_syn_on_loopback_reads_with_its_options() {
         let frame = ethernet_v4(PROTO_TCP, &syn());
         let packet = read(Link::Ethernet, &frame).unwrap_or_else(|| panic!("unread"));
-        assert_eq!(packet.source, "127.0.0.1:50000".parse().unwrap());
-        assert_eq!(packet.destination, "127.0.0.2:9000".parse().unwrap());
+        assert_eq!(packet.source, SocketAddr::from(([127, 0, 0, 1], 50000)));
+        assert_eq!(packet.destination, SocketAddr::from(([127, 0, 0, 2], 9000)));
         let Body::Tcp(segment) = packet.body else {
             panic!("not tcp")
         };
@@ -623,8 +619,8 @@ mod tests {
             panic!("not an error")
         };
         assert_eq!(transport, Transport::Udp);
-        assert_eq!(from, "127.0.0.1:50000".parse().unwrap());
-        assert_eq!(to, "127.0.0.2:9000".parse().unwrap());
+        assert_eq!(from, SocketAddr::from(([127, 0, 0, 1], 50000)));
+        assert_eq!(to, SocketAddr::from(([127, 0, 0, 2], 9000)));
     }
 
     #[test]
@@ -658,7 +654,10 @@ mod tests {
         frame.extend([PROTO_UDP, 0, 0, 0, 0, 0, 0, 0]);
         frame.extend(udp);
         let packet = read(Link::Cooked, &frame).unwrap_or_else(|| panic!("unread"));
-        assert_eq!(packet.destination, "[::1]:9000".parse().unwrap());
+        assert_eq!(
+            packet.destination,
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 9000))
+        );
         assert!(is_v6(&packet.source));
         assert_eq!(dotted(packet.destination).to_string(), "::1.9000");
     }

@@ -165,7 +165,8 @@ pub fn read_echo_request(v6: bool, icmp: &[u8]) -> Option<(u16, u16)> {
     Some((be16(icmp, 4)?, be16(icmp, 6)?))
 }
 
-fn be16(bytes: &[u8], at: usize) -> Option<u16> {
+/// The big-endian u16 at `at`, if the bytes reach that far.
+pub(super) fn be16(bytes: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))
 }
 

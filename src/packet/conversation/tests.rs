@@ -1012,7 +1012,7 @@ fn the_book_holds_the_last_conversation_apart_and_loses_none() {
     let mut book: Book<u32> = Book::default();
     let k = |port: u16| {
         key(
-            "127.0.0.1:9000".parse().unwrap(),
+            SocketAddr::from(([127, 0, 0, 1], 9000)),
             SocketAddr::from(([127, 0, 0, 1], port)),
         )
     };
