@@ -463,7 +463,7 @@ fn a_connect_to_a_closed_port_shows_the_refusing_reset() {
             "    #1 handshake 1/3",
             "> 127.0.0.1.",
             "Flags [R.], seq 0, ack 1,",
-            "    #1 a reset answering the SYN: connection refused, nothing listens on port 9001",
+            "    #1 a reset answering the SYN: connection refused, no socket listens on port 9001",
             "refused (a reset answered the SYN)",
         ],
     );
@@ -491,7 +491,7 @@ fn a_datagram_to_a_closed_udp_port_shows_the_port_unreachable() {
     assert_eq!(packets[1]["about"]["dst"], "127.0.0.1:9002");
     let words = packets[1]["words"].as_str().unwrap_or("");
     assert!(
-        words.contains("nothing listens on UDP port 9002"),
+        words.contains("no socket is bound to UDP port 9002"),
         "{words}"
     );
     assert_eq!(summary["udp"][0]["port_unreachable"], json!(1), "{summary}");
@@ -502,7 +502,7 @@ fn a_datagram_to_a_closed_udp_port_shows_the_port_unreachable() {
             "    \"hi udp\"",
             "    #1 a UDP datagram of 6 bytes",
             "ICMP 127.0.0.1 udp port 9002 unreachable",
-            "    #1 nothing listens on UDP port 9002 of 127.0.0.1",
+            "    #1 no socket is bound to UDP port 9002 of 127.0.0.1",
             "1 port unreachable",
         ],
     );
@@ -1027,7 +1027,7 @@ fn an_ipv6_refused_connect_and_port_unreachable_are_watched_too() {
     assert!(packets.iter().all(|p| p["ip"] == 6), "{}", outs[0].0);
     let words = packets[3]["words"].as_str().unwrap_or("");
     assert!(
-        words.contains("nothing listens on UDP port 9021 of ::1"),
+        words.contains("no socket is bound to UDP port 9021 of ::1"),
         "{words}"
     );
     assert_eq!(summary["udp"][0]["port_unreachable"], json!(1), "{summary}");

@@ -336,7 +336,8 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
         Meaning::ZeroWindow => (
             "zero-window",
             format!(
-                "zero window: {who}'s receive buffer is full because its program is not calling recv(); \
+                "zero window: {who}'s receive buffer is full: its program is not calling recv(), or not \
+                 as fast as the data comes; \
                  {other} must stop sending"
             ),
         ),
@@ -404,8 +405,8 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
         Meaning::Refused { port } => (
             "refused",
             format!(
-                "a reset answering the SYN: connection refused, nothing listens on port {port} \
-                 (connect() fails with ECONNREFUSED)"
+                "a reset answering the SYN: connection refused, no socket listens on port {port} \
+                 (or a firewall there answers for it); connect() fails with ECONNREFUSED"
             ),
         ),
         Meaning::StrayReset => (
@@ -418,7 +419,8 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
             "reset",
             format!(
                 "reset: {who} aborted the connection (its program closed the socket with unread data, set \
-                 SO_LINGER to 0, or died); {other}'s next recv() or send() fails with 'connection reset by peer'"
+                 SO_LINGER to 0, or died; or a firewall on the way sent it); {other}'s next recv() or \
+                 send() fails with 'connection reset by peer'"
             ),
         ),
         Meaning::Reset { after_close: true } => (
@@ -455,8 +457,9 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
             "port-unreachable",
             match transport {
                 Transport::Udp => format!(
-                    "nothing listens on UDP port {} of {}: its kernel dropped the datagram and said so \
-                     (a connected UDP socket reports this as 'connection refused' on its next call)",
+                    "no socket is bound to UDP port {} of {} (or its firewall rejects the datagram): \
+                     its kernel dropped the datagram and said so (a connected UDP socket reports this \
+                     as 'connection refused' on its next call)",
                     address.port(),
                     address.ip()
                 ),
@@ -858,7 +861,7 @@ fn udp_line(pair: &UdpPair) -> String {
     if pair.unreachable > 0 {
         let _ = write!(
             line,
-            "; {} (nothing listened)",
+            "; {}",
             counted(pair.unreachable, "port unreachable", "port unreachables")
         );
     }
