@@ -386,6 +386,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn format_g_is_c_percent_g() {
+        for (value, text) in [
+            (0.0, "0"),
+            (12.5, "12.5"),
+            (100.0, "100"),
+            (100.0 / 3.0, "33.3333"),
+            (0.001_234_567, "0.00123457"),
+            (99.999_999, "100"),
+            (-2.5, "-2.5"),
+            (123_456.0, "123456"),
+        ] {
+            assert_eq!(format_g(value), text, "{value}");
+        }
+    }
+
+    #[test]
     fn color_decision() {
         let os = |s: &'static str| Some(OsStr::new(s));
         let (auto, always, never) = (None, Some(true), Some(false));
