@@ -17,7 +17,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use addresses::{ClassifyArgs, IfacesArgs, PortArgs, SubnetArgs};
 use examples::*;
-pub use messages::{EchoArgs, EchoMode, ListenArgs, SendArgs};
+pub use messages::{
+    EchoArgs, EchoMode, ListenArgs, RecordArgs, SendArgs, ServeArgs, TextArgs, WireArgs,
+};
 pub use probes::{CheckArgs, Flow, PingArgs, ScanArgs, SocketKind, TraceArgs};
 pub use quick::parse;
 pub use watch::WatchArgs;

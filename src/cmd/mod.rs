@@ -10,6 +10,7 @@ mod ping;
 mod port;
 mod scan;
 mod send;
+mod serving;
 mod subnet;
 mod trace;
 pub mod watch;

@@ -15,7 +15,7 @@ use crate::cli::{EchoArgs, EchoMode};
 use crate::error::{Error, Outcome};
 use crate::output::Output;
 use crate::output::server::RelayMode;
-use crate::serve::{self, Logging, Place, Save, Server, Wire};
+use crate::serve::{self, Server};
 
 /// Most worker threads: one serves the renderer's channel and the UDP sockets, the rest the
 /// TCP clients; past four, one echo endpoint's clients gain nothing on a lab machine.
@@ -68,27 +68,14 @@ pub fn run(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
 pub type Shared = serve::Shared<Echo>;
 
 async fn echo(args: &EchoArgs, out: &mut Output) -> Result<Outcome, Error> {
-    // A file that cannot be saved to is said before anything listens.
-    let save = args.record.save.as_deref().map(Save::open).transpose()?;
-    let at = &args.at;
-    let bound = serve::bind(&Place::new(at.port, &at.bind, at.protocols(), at.backlog))?;
+    let (bound, wire, logging) =
+        super::serving::set_up(&args.at, &args.wire, &args.text, &args.record, args.quiet)?;
     let echo = Echo {
         mode: args.mode,
         max_clients: args.max_clients,
         idle: args.idle_timeout,
         max_rate: args.max_rate,
         clients: Mutex::new(BTreeMap::new()),
-    };
-    let wire = Wire::new(None, args.wire.max_frame, args.wire.recv_size).one_way(
-        args.wire.reads_framed(),
-        args.wire.writes_framed(),
-        args.wire.reads_option(),
-    );
-    let logging = Logging {
-        quiet: args.quiet,
-        look: args.text.look(),
-        timestamps: args.record.timestamps,
-        save,
     };
     let (server, shared) = Server::start(out, &bound, logging, wire, echo)?;
     let mut tasks = tokio::task::JoinSet::new();

@@ -19,7 +19,7 @@ use crate::error::{Error, Outcome};
 use crate::net::pktinfo::Arrived;
 use crate::output::Output;
 use crate::output::server::{ServerEvent, Unsent};
-use crate::serve::{self, Logging, Place, Pushed, Save, Server, Wire};
+use crate::serve::{self, Pushed, Server};
 use rules::Rules;
 
 /// Typed lines waiting for a slow TCP client; beyond it that client misses some (logged).
@@ -79,24 +79,11 @@ pub fn run(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
 async fn listen(args: &ListenArgs, out: &mut Output) -> Result<Outcome, Error> {
     let (tcp_on, udp_on) = args.at.protocols();
     let listen = Listen::of(args)?;
-    // A file that cannot be saved to is said before anything listens.
-    let save = args.record.save.as_deref().map(Save::open).transpose()?;
-    let at = &args.at;
-    let bound = serve::bind(&Place::new(at.port, &at.bind, (tcp_on, udp_on), at.backlog))?;
+    let (bound, wire, logging) =
+        super::serving::set_up(&args.at, &args.wire, &args.text, &args.record, args.quiet)?;
     for socket in &bound.udp {
         join_groups(socket, &args.join, args.iface.as_deref())?;
     }
-    let wire = Wire::new(None, args.wire.max_frame, args.wire.recv_size).one_way(
-        args.wire.reads_framed(),
-        args.wire.writes_framed(),
-        args.wire.reads_option(),
-    );
-    let logging = Logging {
-        quiet: args.quiet,
-        look: args.text.look(),
-        timestamps: args.record.timestamps,
-        save,
-    };
     let (server, shared) = Server::start(out, &bound, logging, wire, listen)?;
     let mut tasks = tokio::task::JoinSet::new();
     for listener in bound.tcp {
