@@ -104,9 +104,13 @@ pub enum Error {
     /// A connection was refused or failed, or a datagram could not be sent.
     #[error("cannot reach {what}: {}", socket_reason(.source))]
     Connect { what: String, source: io::Error },
-    /// A UDP datagram drew an ICMP port unreachable: the host is there, no program has the
-    /// port (send, issue 23).
-    #[error("nothing listens on UDP port {} of {} (port unreachable)", .to.port(), .to.ip())]
+    /// A UDP datagram drew an ICMP port unreachable: no program has the port, or a firewall
+    /// rule rejects the datagram with that answer (nft's `reject`, on the host or the way).
+    #[error(
+        "nothing listens on UDP port {} of {}, or a firewall rejects it (port unreachable)",
+        .to.port(),
+        .to.ip()
+    )]
     PortUnreachable { to: SocketAddr },
     /// A name did not resolve to an address.
     #[error("cannot resolve {name}: {reason}")]

@@ -562,8 +562,9 @@ fn udp_to_a_closed_port_says_nothing_listens_there_given_or_typed() {
     let (socket, to) = udp_server();
     drop(socket);
     let port = to.rsplit(':').next().unwrap_or_default().to_string();
-    let want =
-        format!("netkit: nothing listens on UDP port {port} of 127.0.0.1 (port unreachable)");
+    let want = format!(
+        "netkit: nothing listens on UDP port {port} of 127.0.0.1, or a firewall rejects it (port unreachable)"
+    );
     let (code, _, stderr) = common::run(&["send", "--udp", &to, "hi", "--timeout", "2s"]);
     assert_eq!((code, stderr.trim()), (2, want.as_str()));
     let (code, _, stderr) = common::run_within(
@@ -696,7 +697,7 @@ fn a_name_is_tried_address_by_address_until_one_answers() {
         "{stdout}"
     );
     assert!(
-        stderr.contains("sending to 127.0.0.1:18889 (lab.test; tried before: [::1]:18889: nothing listens on UDP port 18889 of ::1 (port unreachable))"),
+        stderr.contains("sending to 127.0.0.1:18889 (lab.test; tried before: [::1]:18889: nothing listens on UDP port 18889 of ::1, or a firewall rejects it (port unreachable))"),
         "{stderr}"
     );
     // Typed, the same: the line goes again to the next address.
@@ -734,7 +735,7 @@ fn a_name_is_tried_address_by_address_until_one_answers() {
         "{stdout}"
     );
     assert!(
-        stderr.contains("sending to 127.0.0.1:18891 (lab.test; tried before: [::1]:18891: nothing listens on UDP port 18891 of ::1 (port unreachable))"),
+        stderr.contains("sending to 127.0.0.1:18891 (lab.test; tried before: [::1]:18891: nothing listens on UDP port 18891 of ::1, or a firewall rejects it (port unreachable))"),
         "{stderr}"
     );
     // Nothing anywhere: every address is named with what it said.
