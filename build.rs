@@ -9,7 +9,8 @@
 //! (benches/compare.sh tracewall). The static archive of the same unwinder, `libgcc_eh.a`,
 //! ships with GCC (the static build, `cargo install-static`, links it the same way). A linker
 //! script named `libgcc_s.so` in a folder searched before the system's points `-lgcc_s` at it.
-//! Where the archive cannot be found, nothing changes.
+//! Where the archive cannot be found, or a position-independent program cannot be linked
+//! with it, nothing changes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +33,12 @@ fn main() {
     let Some(out_dir) = env::var_os("OUT_DIR").map(PathBuf::from) else {
         return;
     };
+    if !links(&archive, &out_dir) {
+        println!(
+            "cargo:warning=libgcc_eh.a does not link into a PIE here: netkit loads libgcc_s.so.1"
+        );
+        return;
+    }
     let folder = out_dir.join("unwinder");
     let script =
         format!("/* netkit's build.rs: the unwinder, linked statically */\nINPUT({archive})\n");
@@ -43,10 +50,32 @@ fn main() {
     }
 }
 
+/// Whether a position-independent program that calls the unwinder links with the archive
+/// (one built without -fPIC would not): the build stays as it was rather than fail.
+fn links(archive: &str, out_dir: &Path) -> bool {
+    let source = out_dir.join("unwinder-probe.c");
+    let program = "extern void *_Unwind_GetIP(void *);\n\
+        int main(int argc, char **argv) { return argc > 99 && _Unwind_GetIP(argv) != 0; }\n";
+    if fs::write(&source, program).is_err() {
+        return false;
+    }
+    Command::new(compiler())
+        .args(["-fPIE", "-pie", "-o"])
+        .arg(out_dir.join("unwinder-probe"))
+        .arg(&source)
+        .arg(archive)
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The C compiler that links netkit.
+fn compiler() -> String {
+    env::var("CC").unwrap_or_else(|_| "cc".to_string())
+}
+
 /// The full path of one of GCC's own libraries, as the C compiler that links netkit finds it.
 fn gcc_archive(name: &str) -> Option<String> {
-    let cc = env::var("CC").unwrap_or_else(|_| "cc".to_string());
-    let output = Command::new(cc)
+    let output = Command::new(compiler())
         .arg(format!("-print-file-name={name}"))
         .output()
         .ok()?;
