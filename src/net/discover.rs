@@ -854,10 +854,11 @@ impl Run {
                 }
             }
             // No entry at all past the wait: the kernel never started (or already dropped) one.
+            let seen: HashSet<IpAddr> = found.iter().map(|(a, _)| *a).collect();
             let missing: Vec<IpAddr> = self
                 .resolving
                 .iter()
-                .filter(|(a, d)| now >= **d && !found.iter().any(|(f, _)| f == *a))
+                .filter(|(a, d)| now >= **d && !seen.contains(*a))
                 .map(|(a, _)| *a)
                 .collect();
             for addr in missing {
