@@ -706,7 +706,7 @@ fn send_shows_the_file_servers_json_header_and_checks_the_body_it_announces() {
     let (code, _, stderr) = run(&["send", &target, "--framed-in", "--save-body", "/", "x"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("--save-body /: not a regular file"),
+        stderr.contains("--save-body /: it is a directory"),
         "{stderr}"
     );
     // A body above --max-frame is refused before it is read.

@@ -115,11 +115,7 @@ pub fn run(args: &IfacesArgs, out: &mut Output) -> Result<Outcome, Error> {
         .iter()
         .find(|n| !snapshot.links.iter().any(|l| &l.name == *n))
     {
-        let have: Vec<&str> = snapshot.links.iter().map(|l| l.name.as_str()).collect();
-        return Err(Error::NoInterface {
-            name: missing.clone(),
-            have: have.join(", "),
-        });
+        return Err(interfaces::no_interface(missing));
     }
     let report = report(&snapshot, args);
     out.ifaces(&report, args.long)?;

@@ -57,10 +57,8 @@ impl Json<'_> {
             self.0.extend_from_slice(&bytes[start..i]);
             start = i + 1;
             if short.is_empty() {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
                 self.0.extend_from_slice(b"\\u00");
-                self.0.push(HEX[usize::from(b >> 4)]);
-                self.0.push(HEX[usize::from(b & 0xf)]);
+                self.0.extend_from_slice(&crate::text::hex_digits(b));
             } else {
                 self.0.extend_from_slice(short);
             }

@@ -329,8 +329,9 @@ impl Output {
 /// One probe over, for --stream.
 #[derive(Debug, Serialize)]
 pub struct StreamLine {
-    /// Since the Unix epoch: an answer's kernel receive stamp, or when the wait for it ended;
-    /// JSON: RFC 3339 in UTC.
+    /// Since the Unix epoch: an answer's kernel receive stamp; for silence, or a TCP
+    /// handshake (timed by the kernel's RTT estimate, which has no stamp), when netkit took
+    /// it. JSON: RFC 3339 in UTC.
     #[serde(serialize_with = "iso")]
     pub time: Duration,
     /// From 1.

@@ -22,10 +22,8 @@ pub(super) fn empty_body_file(path: &Path) -> Result<(), Error> {
         value: path.display().to_string(),
         reason,
     };
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Err(bad(
-            "not a regular file: give a file to write the body to".into()
-        ));
+    if let Some(kind) = crate::net::not_a_file(path) {
+        return Err(bad(format!("{kind}: give a file to write the body to")));
     }
     std::fs::File::create(path)
         .map(drop)

@@ -133,6 +133,7 @@ impl IcmpTrace<'_> {
         let hit = Hit {
             from: echo.from,
             rtt: echo.time.saturating_duration_since(at),
+            at: Some(echo.time),
             error: echo.error,
         };
         self.path.answer((ttl, q), Some(hit));

@@ -102,12 +102,9 @@ impl Book {
 
     /// Probe `seq` of `ttl` is over: its answer, or none in time.
     fn over(&mut self, ttl: u32, seq: u16, hit: Option<Hit>) {
-        // An answer's line is stamped when the kernel received it (the send's stamp plus the
-        // RTT); silence when the wait ended.
-        let arrived = hit.and_then(|h| {
-            let sent = self.hop(ttl)?.tracker.sent_at(seq)?;
-            Some(sent.since_epoch() + h.rtt)
-        });
+        // An answer's line is stamped when the kernel received it; silence, and a handshake
+        // (timed by the kernel's RTT estimate, not a stamp), when netkit took it.
+        let arrived = hit.and_then(|h| h.at).map(|at| at.since_epoch());
         self.count(ttl, seq, hit);
         let round = self.round_of(seq) + 1;
         // Past the end of the path, the destination answers again: not a hop of its own.
@@ -352,6 +349,7 @@ impl Prober for IcmpRounds<'_> {
                     let hit = Hit {
                         from: echo.from,
                         rtt: echo.time.saturating_duration_since(at),
+                        at: Some(echo.time),
                         error: echo.error,
                     };
                     self.book.over(ttl, seq, Some(hit));
@@ -455,8 +453,17 @@ impl Prober for FixedRounds<'_> {
             }))) => {
                 if let Some(at) = self.out.remove(&(ttl, tag)) {
                     let rtt = time.saturating_duration_since(at);
-                    let error = Some(error);
-                    self.book.over(ttl, tag, Some(Hit { from, rtt, error }));
+                    let (at, error) = (Some(time), Some(error));
+                    self.book.over(
+                        ttl,
+                        tag,
+                        Some(Hit {
+                            from,
+                            rtt,
+                            at,
+                            error,
+                        }),
+                    );
                 }
             }
             FixedAnswer::Got(Ok(Some(FlowAnswer::Reply { time }))) => {
@@ -468,6 +475,7 @@ impl Prober for FixedRounds<'_> {
                     let hit = Hit {
                         from: self.to.ip(),
                         rtt,
+                        at: Some(time),
                         error: None,
                     };
                     self.book.over(ttl, tag, Some(hit));

@@ -25,6 +25,9 @@ pub struct Hit {
     /// Who answered: a router on the way, or the destination.
     pub from: IpAddr,
     pub rtt: Duration,
+    /// When the kernel received the answer, where it stamped it (not a TCP handshake's, which
+    /// is timed by the kernel's RTT estimate).
+    pub at: Option<Stamp>,
     /// The ICMP error, when one came (time exceeded, unreachable); None when the destination
     /// answered by itself (a UDP reply, a SYN/ACK, a reset).
     pub error: Option<IcmpError>,
@@ -36,15 +39,18 @@ impl Hit {
         Hit {
             from: q.from.unwrap_or(q.to),
             rtt: q.time.saturating_duration_since(began),
+            at: Some(q.time),
             error: Some(q.error),
         }
     }
 
-    /// The destination answered by itself (a UDP reply, a SYN/ACK, a reset) after `rtt`.
-    fn destination(dest: SocketAddr, rtt: Duration) -> Hit {
+    /// The destination answered by itself (a UDP reply, a SYN/ACK, a reset) after `rtt`,
+    /// received at `at` where the kernel stamped it.
+    fn destination(dest: SocketAddr, rtt: Duration, at: Option<Stamp>) -> Hit {
         Hit {
             from: dest.ip(),
             rtt,
+            at,
             error: None,
         }
     }
@@ -115,7 +121,11 @@ pub async fn udp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
                 }
                 got = socket.async_io(Interest::READABLE, || stamp::recv(fd, &mut buf, Read::default())) => {
                     if let Ok(got) = got {
-                        return Ok(Hit::destination(dest, got.time.saturating_duration_since(began)));
+                        return Ok(Hit::destination(
+                            dest,
+                            got.time.saturating_duration_since(began),
+                            Some(got.time),
+                        ));
                     }
                     // The error (refused, unreachable) is also on the queue, with who sent
                     // it; read it now, as its readiness may be spent.
@@ -155,7 +165,7 @@ pub async fn tcp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
     errqueue::enable(&socket, v6)?;
     let began = Stamp::now();
     match socket.connect(&dest.into()) {
-        Ok(()) => return Ok(Some(Hit::destination(dest, began.elapsed()))),
+        Ok(()) => return Ok(Some(Hit::destination(dest, began.elapsed(), None))),
         Err(e) if crate::net::errno::is_in_progress(&e) => {}
         Err(e) => return Err(e),
     }
@@ -170,7 +180,7 @@ pub async fn tcp(dest: SocketAddr, ttl: u32, wait: Duration) -> io::Result<Optio
                 _ => None,
             };
             let rtt = rtt.unwrap_or_else(|| began.elapsed());
-            return io::Result::Ok(Some(Hit::destination(dest, rtt)));
+            return io::Result::Ok(Some(Hit::destination(dest, rtt, None)));
         }
         // The ICMP error that ended the connect, with the router that sent it.
         Ok(errqueue::read(socket.as_raw_fd(), v6)
@@ -348,7 +358,16 @@ pub async fn udp_flow(
         let slot = (ttl as usize).checked_sub(1).and_then(|i| out.get_mut(i));
         if let Some(began) = slot.and_then(Option::take) {
             let rtt = time.saturating_duration_since(began);
-            answered(ttl, Some(Hit { from, rtt, error }));
+            let at = Some(time);
+            answered(
+                ttl,
+                Some(Hit {
+                    from,
+                    rtt,
+                    at,
+                    error,
+                }),
+            );
         }
     }
     for (i, began) in out.iter().enumerate() {
