@@ -120,7 +120,6 @@ pub fn run(args: &WatchArgs, out: &mut Output) -> Result<Outcome, Error> {
         shown: watched.shown,
         received: watched.counts.received,
         dropped: watched.counts.dropped,
-        interface_dropped: watched.counts.interface_dropped,
         connections: &connections,
         udp: &udp,
         untracked: watched.book.untracked,

@@ -83,12 +83,13 @@ pub enum Batch {
 }
 
 /// The kernel's counts for a capture: packets that passed the filter (on `lo`, both copies of
-/// each) and packets dropped for want of room in the buffer.
+/// each) and packets dropped for want of room in the buffer. (libpcap's interface drops are
+/// left out: Linux counts them only in promiscuous mode, which netkit does not ask for, and
+/// they would be the card's, for any traffic.)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub received: u32,
     pub dropped: u32,
-    pub interface_dropped: u32,
 }
 
 /// Ends a capture's wait from another thread (Ctrl-C, the duration).
@@ -189,6 +190,9 @@ impl Capture {
         mut each: impl FnMut(Captured<'_>),
     ) -> Result<Batch, Error> {
         let save = &mut self.save;
+        // libpcap counts in a C int (the crate panics above it): a larger count is read over
+        // several batches.
+        let most = most.map(|n| n.min(i32::MAX as usize));
         let read = self.pcap.dispatch(most, |packet| {
             let ts = packet.header.ts;
             // With nanosecond precision the field named tv_usec holds nanoseconds.
@@ -241,7 +245,6 @@ impl Capture {
         Ok(Counts {
             received: stats.received,
             dropped: stats.dropped,
-            interface_dropped: stats.if_dropped,
         })
     }
 }

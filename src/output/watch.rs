@@ -39,7 +39,6 @@ pub struct Summary<'a> {
     /// What the filter passed, as the kernel counts it (on lo, each packet twice).
     pub received: u32,
     pub dropped: u32,
-    pub interface_dropped: u32,
     pub connections: &'a [Connection],
     pub udp: &'a [UdpPair],
     /// Conversations beyond what netkit follows at once.
@@ -259,8 +258,9 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
         } => (
             "syn-ack-again",
             format!(
-                "the server's SYN/ACK again (try {attempt}): it did not keep the client's ACK seen \
-                 here (a full accept queue drops it); the client's connect() has already returned"
+                "the server's SYN/ACK again (try {attempt}): the client's ACK seen here did not \
+                 reach it, or it did not keep it (a full accept queue drops it); the client's \
+                 connect() has already returned"
             ),
         ),
         Meaning::AcceptAgain {
@@ -282,9 +282,12 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
         Meaning::Connected { handshake } => (
             "connected",
             format!(
-                "handshake 3/3: connected ({} from the SYN); connect() has returned, and the connection \
-                 waits in the server's accept queue until accept() takes it",
-                millis(handshake)
+                "handshake 3/3: connected ({}); connect() has returned, and the connection waits in \
+                 the server's accept queue until accept() takes it",
+                handshake.map_or("its SYN was not captured".to_string(), |h| format!(
+                    "{} from the SYN",
+                    millis(h)
+                ))
             ),
         ),
         Meaning::Data { bytes: n, first } => (
@@ -430,12 +433,7 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
                  with a reset; {other}'s next call fails with 'connection reset by peer'"
             ),
         ),
-        Meaning::Midstream => (
-            "midstream",
-            "a connection open before the capture began (which side is the client is guessed: the \
-             lower port is taken as the server's)"
-                .into(),
-        ),
+        Meaning::Midstream => ("midstream", MIDSTREAM.into()),
         Meaning::Datagram { bytes: n } => (
             "datagram",
             format!("a UDP datagram of {} from {}", bytes(n), frame::dotted(packet.source)),
@@ -488,6 +486,10 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
 }
 
 /// A note's stable token and its words.
+/// A connection caught open, in words (its first packet's meaning, or a note beside a FIN).
+const MIDSTREAM: &str = "a connection open before the capture began (which side is the client is \
+                         guessed: the lower port is taken as the server's)";
+
 pub fn note_words(note: Note) -> (&'static str, String) {
     match note {
         Note::ByteStream => (
@@ -511,6 +513,7 @@ pub fn note_words(note: Note) -> (&'static str, String) {
                 bytes(missing as usize)
             ),
         ),
+        Note::Midstream => ("midstream", MIDSTREAM.into()),
         Note::WholeDatagram => (
             "whole-datagram",
             "UDP keeps messages whole: each sendto() is one datagram, and one recvfrom() takes one \
@@ -719,7 +722,7 @@ impl Output {
             "\n{} shown on {}; the kernel dropped {}",
             counted(summary.shown, "packet", "packets"),
             summary.interface,
-            u64::from(summary.dropped) + u64::from(summary.interface_dropped)
+            summary.dropped
         );
         if summary.dropped > 0 {
             text.push_str(" (its capture buffer was full: some packets are missing here)");
@@ -764,8 +767,13 @@ impl Output {
 /// How a connection ended, in words.
 fn end_words(c: &Connection) -> String {
     match c.end {
-        None if c.handshake.is_none() && c.syns > 1 => {
-            format!("no answer to {} SYNs", c.syns)
+        None if c.roles_known && !c.accepted => match c.syns {
+            1 => "no answer to the SYN".into(),
+            n => format!("no answer to {n} SYNs"),
+        },
+        None if c.accepted && !c.connected => {
+            "the server answered (SYN/ACK); the client's ACK that completes the handshake was not seen"
+                .into()
         }
         None => "still open".into(),
         Some(End::Refused) => "refused (a reset answered the SYN)".into(),
@@ -876,7 +884,6 @@ struct SummaryJson {
     packets: u64,
     kernel_received: u32,
     kernel_dropped: u32,
-    interface_dropped: u32,
     pcap: Option<String>,
     connections: Vec<ConnectionJson>,
     udp: Vec<UdpJson>,
@@ -933,13 +940,14 @@ impl SummaryJson {
             packets: s.shown,
             kernel_received: s.received,
             kernel_dropped: s.dropped,
-            interface_dropped: s.interface_dropped,
             pcap: s.pcap.map(str::to_string),
             connections: s
                 .connections
                 .iter()
                 .map(|c| {
                     let (end, by) = match c.end {
+                        None if c.roles_known && !c.accepted => ("unanswered", None),
+                        None if c.accepted && !c.connected => ("handshake", None),
                         None => ("open", None),
                         Some(End::Refused) => ("refused", Some(role(Role::Server))),
                         Some(End::Reset { by }) => ("reset", Some(role(by))),
@@ -978,5 +986,43 @@ impl SummaryJson {
                 .collect(),
             untracked: s.untracked,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::conversation::Sent;
+
+    fn connection(roles_known: bool, syns: u32, accepted: bool, connected: bool) -> Connection {
+        Connection {
+            number: 1,
+            client: crate::packet::frame::NOWHERE,
+            server: crate::packet::frame::NOWHERE,
+            roles_known,
+            handshake: None,
+            accepted,
+            connected,
+            syns,
+            sent: [Sent::default(); 2],
+            end: None,
+            closed_at_once: false,
+        }
+    }
+
+    #[test]
+    fn a_connection_not_ended_is_said_as_far_as_its_handshake_went() {
+        assert_eq!(
+            end_words(&connection(true, 1, false, false)),
+            "no answer to the SYN"
+        );
+        assert_eq!(
+            end_words(&connection(true, 3, false, false)),
+            "no answer to 3 SYNs"
+        );
+        assert!(end_words(&connection(true, 3, true, false)).starts_with("the server answered"));
+        assert_eq!(end_words(&connection(true, 1, true, true)), "still open");
+        // Caught midstream: nothing of the handshake was seen, and it is open.
+        assert_eq!(end_words(&connection(false, 0, false, false)), "still open");
     }
 }

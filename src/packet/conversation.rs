@@ -68,8 +68,9 @@ pub enum Meaning {
     /// The client's ACK of the SYN/ACK again, answering the SYN/ACK sent again (for the
     /// client the connection was open already).
     ConnectedAgain,
-    /// Handshake 3/3: connected; the handshake took this long (SYN to this ACK).
-    Connected { handshake: Duration },
+    /// Handshake 3/3: connected; the handshake took this long (SYN to this ACK), when the
+    /// SYN was captured.
+    Connected { handshake: Option<Duration> },
     /// New bytes from one side: how many, and where they sit in its stream (first byte 1).
     Data { bytes: usize, first: u32 },
     /// Bytes sent before, sent again (all of them seen already).
@@ -138,6 +139,9 @@ pub enum Note {
     Gap { missing: u32 },
     /// The first datagram of a UDP pair: one sendto() is one datagram.
     WholeDatagram,
+    /// The first packet of a connection open before the capture began, when it says more
+    /// than that (a FIN).
+    Midstream,
 }
 
 /// One packet's place in its conversation: the conversation's number (#1, #2, ... in the
@@ -190,6 +194,10 @@ pub struct Connection {
     pub roles_known: bool,
     /// SYN to the handshake's last ACK (Wireshark's iRTT).
     pub handshake: Option<Duration>,
+    /// A SYN/ACK was seen.
+    pub accepted: bool,
+    /// The handshake's last ACK was seen (whether or not it could be timed).
+    pub connected: bool,
     /// How many times the client sent its SYN.
     pub syns: u32,
     /// Client to server, then server to client.
@@ -251,6 +259,10 @@ struct Tcp {
     syn_at: Option<Duration>,
     handshake: Option<Duration>,
     accepted: bool,
+    /// The handshake's last ACK was seen (timed or not: its SYN may not have been captured).
+    connected: bool,
+    /// A full-size segment was noted (told once).
+    full_noted: bool,
     end: Option<End>,
 }
 
@@ -529,6 +541,8 @@ impl Conversations {
             crossed: false,
             syn_at: None,
             handshake: None,
+            connected: false,
+            full_noted: false,
             accepted: false,
             end: None,
         };
@@ -664,6 +678,8 @@ impl Tcp {
             server: address(&self.sides[1]),
             roles_known: self.roles_known,
             handshake: self.handshake,
+            accepted: self.accepted,
+            connected: self.connected,
             syns: self.sides[0].syns,
             sent: [self.sides[0].sent, self.sides[1].sent],
             end: self.end,
@@ -716,7 +732,9 @@ impl Tcp {
         } else {
             0
         };
-        if syn && has_ack && !self.scale_known {
+        // Known only from both halves: without the client's SYN, whether it offered a scale
+        // is not seen, and the windows stay unknown as midstream.
+        if syn && has_ack && !self.scale_known && self.sides[0].syns > 0 {
             self.scaled = self.sides[0].wscale.is_some() && s.options.wscale.is_some();
             self.scale_known = true;
         }
@@ -806,7 +824,7 @@ impl Tcp {
                 side.sent.retransmitted += 1;
                 Meaning::AcceptAgain {
                     attempt: side.syns,
-                    acked: self.handshake.is_some(),
+                    acked: self.connected,
                 }
             };
             return seen(meaning, Vec::new());
@@ -912,7 +930,7 @@ impl Tcp {
 
         // The handshake's last ACK.
         if self.accepted
-            && self.handshake.is_none()
+            && !self.connected
             && from == Role::Client
             && has_ack
             && self.sides[1]
@@ -921,19 +939,20 @@ impl Tcp {
         {
             let took = self.syn_at.map(|syn| at.saturating_sub(syn));
             self.handshake = took;
+            self.connected = true;
             if length == 0 && !fin {
                 self.sides[me].dup_acks = 0;
-                return seen(
-                    Meaning::Connected {
-                        handshake: took.unwrap_or_default(),
-                    },
-                    notes,
-                );
+                return seen(Meaning::Connected { handshake: took }, notes);
             }
         }
 
+        // A connection caught open; its first packet's FIN is still a close, said as one
+        // (with the note that the roles are guessed), or the close would read backwards.
         if first_packet && !self.roles_known {
-            return seen(Meaning::Midstream, notes);
+            if !fin {
+                return seen(Meaning::Midstream, notes);
+            }
+            notes.push(Note::Midstream);
         }
 
         if fin {
@@ -1065,7 +1084,7 @@ impl Tcp {
         }
         // The client acknowledging the SYN/ACK once more: the answer to one sent again.
         if from == Role::Client
-            && self.handshake.is_some()
+            && self.connected
             && self.sides[1].syns > 1
             && self.sides[1]
                 .base
@@ -1098,7 +1117,7 @@ impl Tcp {
     }
 
     /// The lessons data first shows: no message boundaries, and a full-size segment.
-    fn note_data(&self, from: Role, notes: &mut Vec<Note>, length: usize) {
+    fn note_data(&mut self, from: Role, notes: &mut Vec<Note>, length: usize) {
         // Once per connection, with its first data.
         let sent = self.sides[0].sent.bytes + self.sides[1].sent.bytes;
         if sent == length as u64 {
@@ -1107,11 +1126,13 @@ impl Tcp {
         // The receiver announced the MSS it takes; a full segment is that less the
         // options each segment carries (at most 40 bytes).
         if let Some(mss) = self.sides[from.other().index()].mss
+            && !self.full_noted
             && length <= usize::from(mss)
             && length + 40 >= usize::from(mss)
             && length >= 536
         {
             notes.push(Note::FullSegment { mss });
+            self.full_noted = true;
         }
     }
 }

@@ -98,7 +98,12 @@ fn assert_seed_exchange(conversations: &Conversations, seen: &[(Duration, Packet
         vec![
             (Some(Client), Connect),
             (Some(Server), Accept),
-            (Some(Client), Connected { handshake }),
+            (
+                Some(Client),
+                Connected {
+                    handshake: Some(handshake)
+                }
+            ),
             (Some(Client), Data { bytes: 5, first: 1 }),
             (Some(Server), Ack { upto: 6, bytes: 5 }),
             (Some(Server), Data { bytes: 5, first: 1 }),
@@ -297,7 +302,7 @@ fn three_quick_writes_go_out_in_fewer_segments() {
         vec![
             Connect,
             Connected {
-                handshake: seen[2].0
+                handshake: Some(seen[2].0)
             },
             Data { bytes: 3, first: 1 },
             Close {
@@ -839,7 +844,7 @@ fn a_syn_ack_sent_again_is_an_accept_again() {
     assert_eq!(
         connected.meaning,
         Connected {
-            handshake: Duration::from_millis(3)
+            handshake: Some(Duration::from_millis(3))
         }
     );
     let c = &w.conversations.connections()[0];
@@ -857,7 +862,12 @@ fn a_handshake_ack_dropped_by_a_firewall_draws_the_syn_ack_again() {
         [
             (Some(Client), Connect),
             (Some(Server), Accept),
-            (Some(Client), Connected { handshake }),
+            (
+                Some(Client),
+                Connected {
+                    handshake: Some(handshake)
+                }
+            ),
             (
                 Some(Server),
                 AcceptAgain {
@@ -1107,7 +1117,7 @@ fn a_syn_sent_again_after_an_answer_says_the_answer_came_and_the_handshake_count
     assert_eq!(
         connected.meaning,
         Connected {
-            handshake: Duration::from_millis(2)
+            handshake: Some(Duration::from_millis(2))
         }
     );
 }
@@ -1196,4 +1206,71 @@ fn another_syn_on_an_open_connection_whose_close_was_missed_starts_a_new_one() {
     m.send(Server, PA, 9000, 1001, 512, 100);
     let syn = m.send(Client, Flags::SYN, 777, 0, 65495, 0);
     assert_eq!((syn.meaning, syn.number), (Connect, Some(2)));
+}
+
+#[test]
+fn a_capture_begun_after_the_syn_connects_once_with_no_time_and_no_window_guessed() {
+    let mut w = Wire::new();
+    assert_eq!(
+        w.send(Server, Flags::SYN | A, 5000, 1001, 65483, 0).meaning,
+        Accept
+    );
+    let connected = w.send(Client, A, 1001, 5001, 512, 0);
+    assert_eq!(connected.meaning, Connected { handshake: None });
+    // Whether the client offered a window scale is not seen: no window in bytes.
+    assert_eq!(connected.window, None);
+    // Later ACKs of the SYN/ACK are not the handshake again.
+    let update = w.send(Client, A, 1001, 5001, 600, 0);
+    assert_ne!(update.meaning, Connected { handshake: None });
+    assert_eq!(
+        w.send(Server, Flags::SYN | A, 5000, 1001, 65483, 0).meaning,
+        AcceptAgain {
+            attempt: 2,
+            acked: true
+        }
+    );
+    assert_eq!(w.conversations.connections()[0].handshake, None);
+}
+
+#[test]
+fn a_capture_begun_on_a_fin_says_the_close_in_its_order() {
+    let mut w = Wire::new();
+    let first = w.send(Client, FA, 7_000_000, 9_000_000, 512, 0);
+    assert_eq!(
+        first.meaning,
+        Close {
+            first: true,
+            bytes: 0
+        }
+    );
+    assert_eq!(first.notes, vec![Note::Midstream]);
+    assert_eq!(
+        w.send(Server, A, 9_000_000, 7_000_001, 512, 0).meaning,
+        CloseAcked
+    );
+    assert_eq!(
+        w.send(Server, FA, 9_000_000, 7_000_001, 512, 0).meaning,
+        Close {
+            first: false,
+            bytes: 0
+        }
+    );
+    assert_eq!(
+        w.send(Client, A, 7_000_001, 9_000_001, 512, 0).meaning,
+        Closed {
+            time_wait: Client,
+            both_wait: false
+        }
+    );
+}
+
+#[test]
+fn a_full_size_segment_is_noted_once_per_connection() {
+    let mut w = Wire::new();
+    w.handshake(1000, 5000);
+    let first = w.send(Client, PA, 1001, 5001, 512, 65_483);
+    assert!(first.notes.contains(&Note::FullSegment { mss: 65495 }));
+    let second = w.send(Client, PA, 1001 + 65_483, 5001, 512, 65_483);
+    assert!(matches!(second.meaning, Data { .. }));
+    assert!(second.notes.is_empty(), "{:?}", second.notes);
 }
