@@ -298,13 +298,27 @@ pub fn meaning_words(seen: &Seen, packet: &Packet) -> (&'static str, String) {
                 first as u64 + n as u64 - 1
             ),
         ),
-        Meaning::Retransmission { bytes: n, first } => (
+        Meaning::Retransmission {
+            bytes: n,
+            first,
+            new,
+        } => (
             "retransmission",
             format!(
                 "sent again: {} (bytes {first}–{}) went out before and were not acknowledged in time; \
-                 the segment or its ACK was lost or late",
-                bytes(n),
-                first as u64 + n as u64 - 1
+                 the segment or its ACK was lost or late{}",
+                bytes(n - new),
+                first as u64 + (n - new) as u64 - 1,
+                if new > 0 {
+                    format!(
+                        "; {} new after them (bytes {}–{})",
+                        bytes(new),
+                        first as u64 + (n - new) as u64,
+                        first as u64 + n as u64 - 1
+                    )
+                } else {
+                    String::new()
+                }
             ),
         ),
         Meaning::OutOfOrder { bytes: n, first } => (

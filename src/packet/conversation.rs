@@ -73,8 +73,13 @@ pub enum Meaning {
     Connected { handshake: Option<Duration> },
     /// New bytes from one side: how many, and where they sit in its stream (first byte 1).
     Data { bytes: usize, first: u32 },
-    /// Bytes sent before, sent again (all of them seen already).
-    Retransmission { bytes: usize, first: u32 },
+    /// Bytes sent before, sent again (Wireshark's rule: the segment starts behind the next
+    /// byte expected); `new` of them, at its end, go past what was sent before.
+    Retransmission {
+        bytes: usize,
+        first: u32,
+        new: usize,
+    },
     /// Bytes behind later ones, soon after them (Wireshark's rule: within the handshake's
     /// time, else 3 ms, of the furthest segment, and not a repeat of it): reordered on the
     /// way rather than sent again.
@@ -235,6 +240,9 @@ struct Side {
     wscale: Option<u8>,
     mss: Option<u16>,
     dup_acks: u32,
+    /// The byte its latest probe of a zero window carried at the next number (the receiver
+    /// drops it; sent with the rest once the window opens, it is not "sent again").
+    probe_byte: Option<u32>,
     /// The sequence number its FIN occupies.
     fin: Option<u32>,
     fin_acked: bool,
@@ -835,8 +843,13 @@ impl Tcp {
         let length = s.length as u32;
         let end = s.seq.wrapping_add(length);
         let expected = self.sides[me].next;
+        // Starts behind the next byte expected: sent before, at least in part (the byte a
+        // zero-window probe carried aside).
+        let only_the_probe_byte = self.sides[me].probe_byte == Some(s.seq)
+            && expected == Some(s.seq.wrapping_add(1))
+            && length > 1;
         let old_bytes = match expected {
-            Some(next) if length > 0 => !after(end, next),
+            Some(next) if length > 0 => after(next, s.seq) && !only_the_probe_byte,
             _ => false,
         };
         let keep_alive = match expected {
@@ -851,6 +864,9 @@ impl Tcp {
                 (length == 1 && (s.seq == next || s.seq == next.wrapping_sub(1)))
                     || (length == 0 && !fin && s.seq == next.wrapping_sub(1))
             });
+        if probe && length == 1 && expected == Some(s.seq) {
+            self.sides[me].probe_byte = Some(s.seq);
+        }
         if let Some(next) = expected
             && length > 0
             && after(s.seq, next)
@@ -877,7 +893,7 @@ impl Tcp {
         let out_of_order = old_bytes
             && !keep_alive
             && !probe
-            && expected.is_some_and(|next| next != end)
+            && expected.is_some_and(|next| next != end && !after(end, next))
             && at.saturating_sub(self.sides[me].next_at) < threshold;
         let fin_end = if fin { end.wrapping_add(1) } else { end };
         if expected.is_none_or(|next| after(fin_end, next)) {
@@ -958,6 +974,10 @@ impl Tcp {
         if fin {
             let side_fin = self.sides[me].fin;
             if side_fin.is_some_and(|f| f == end) {
+                // A bare FIN sent again (one with bytes was counted with them).
+                if length == 0 {
+                    self.sides[me].sent.retransmitted += 1;
+                }
                 return seen(Meaning::CloseAgain, notes);
             }
             self.sides[me].fin = Some(end);
@@ -1013,6 +1033,7 @@ impl Tcp {
                     Meaning::Retransmission {
                         bytes: s.length,
                         first: rel_seq,
+                        new: new_bytes as usize,
                     },
                     notes,
                 );

@@ -608,7 +608,8 @@ fn a_data_segment_sent_again_is_a_retransmission_counted_once() {
         again.meaning,
         Retransmission {
             bytes: 100,
-            first: 1
+            first: 1,
+            new: 0
         }
     );
     assert_eq!(
@@ -672,7 +673,8 @@ fn the_same_ack_while_bytes_are_missing_is_a_duplicate_ack_counted() {
         w.send(Client, PA, 1101, 5001, 512, 100).meaning,
         Retransmission {
             bytes: 100,
-            first: 101
+            first: 101,
+            new: 0
         }
     );
     assert_eq!(
@@ -757,7 +759,8 @@ fn sequence_numbers_wrap_around_two_to_the_32() {
         w.send(Client, PA, isn.wrapping_add(1), 41, 512, 20).meaning,
         Retransmission {
             bytes: 20,
-            first: 1
+            first: 1,
+            new: 0
         }
     );
     assert_eq!(
@@ -1273,4 +1276,36 @@ fn a_full_size_segment_is_noted_once_per_connection() {
     let second = w.send(Client, PA, 1001 + 65_483, 5001, 512, 65_483);
     assert!(matches!(second.meaning, Data { .. }));
     assert!(second.notes.is_empty(), "{:?}", second.notes);
+}
+
+#[test]
+fn a_segment_overlapping_bytes_sent_before_is_sent_again_with_its_new_bytes() {
+    // Wireshark's rule: a segment that starts behind the next byte expected is a
+    // retransmission, also when it carries new bytes past it (Linux collapses
+    // retransmissions so).
+    let mut w = Wire::new();
+    w.handshake(1000, 5000);
+    assert_eq!(
+        w.send(Client, PA, 1001, 5001, 512, 100).meaning,
+        Data {
+            bytes: 100,
+            first: 1
+        }
+    );
+    w.at += Duration::from_millis(200);
+    assert_eq!(
+        w.send(Client, PA, 1051, 5001, 512, 100).meaning,
+        Retransmission {
+            bytes: 100,
+            first: 51,
+            new: 50
+        }
+    );
+    // A FIN sent again is a retransmission too.
+    w.send(Client, FA, 1151, 5001, 512, 0);
+    w.at += Duration::from_millis(200);
+    assert_eq!(w.send(Client, FA, 1151, 5001, 512, 0).meaning, CloseAgain);
+    let c = &w.conversations.connections()[0];
+    assert_eq!(c.sent[0].bytes, 150);
+    assert_eq!(c.sent[0].retransmitted, 2);
 }
