@@ -560,6 +560,35 @@ mod tests {
                 }
             }
 
+            /// Random transport bytes behind a real IPv4 or IPv6 header: the UDP and ICMP
+            /// paths of the book are reached too (random bytes alone rarely make an IP
+            /// header that reads).
+            #[test]
+            fn any_transport_behind_a_real_ip_header_is_followed_without_a_panic(
+                v6 in any::<bool>(),
+                protocol in prop_oneof![Just(PROTO_TCP), Just(PROTO_UDP), Just(1u8), Just(58u8)],
+                body in proptest::collection::vec(any::<u8>(), 0..160),
+            ) {
+                let frame = if v6 {
+                    let mut frame = vec![0u8; 12];
+                    frame.extend([0x86, 0xdd]);
+                    let length = body.len() as u16;
+                    frame.extend([0x60, 0, 0, 0, (length >> 8) as u8, length as u8, protocol, 64]);
+                    frame.extend(std::net::Ipv6Addr::LOCALHOST.octets());
+                    frame.extend(std::net::Ipv6Addr::LOCALHOST.octets());
+                    frame.extend(&body);
+                    frame
+                } else {
+                    ethernet_v4(protocol, &body)
+                };
+                let mut book = Conversations::new();
+                for at in 0..3u64 {
+                    if let Some(packet) = read(Link::Ethernet, &frame) {
+                        book.see(&packet, std::time::Duration::from_millis(at));
+                    }
+                }
+            }
+
             /// The same with a real IPv4/TCP header in front of random header fields.
             #[test]
             fn any_tcp_header_is_followed_without_a_panic(

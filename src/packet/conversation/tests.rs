@@ -178,13 +178,24 @@ fn the_seed_exchange_over_ipv6_reads_the_same() {
 }
 
 #[test]
-fn the_pcap_reader_reads_microsecond_and_nanosecond_files() {
-    // handshake_data_close was written with microseconds, ipv6_exchange with nanoseconds.
-    let (_, micro) = fixture!("handshake_data_close");
-    assert!(micro.iter().all(|(at, _, _)| at.subsec_nanos() % 1000 == 0));
-    let (_, nano) = fixture!("ipv6_exchange");
-    assert!(nano.iter().any(|(at, _, _)| at.subsec_nanos() % 1000 != 0));
-    assert!(nano.windows(2).all(|w| w[0].0 <= w[1].0));
+fn a_file_written_with_watchs_headers_reads_back_with_its_link_and_nanoseconds() {
+    // What watch --pcap writes: its file header, then a record header before each frame.
+    for (dlt, link) in [(1, Link::Ethernet), (12, Link::Raw)] {
+        let frame = [0u8; 60];
+        let mut file = frame::pcap_file_header(dlt, 262_144).to_vec();
+        for (seconds, nanos) in [(100, 5), (101, 999_999_999)] {
+            file.extend(frame::pcap_record_header(seconds, nanos, 60, 60));
+            file.extend(frame);
+        }
+        let read = pcap(Box::leak(file.into_boxed_slice()));
+        assert_eq!(read.link, link);
+        let times: Vec<Duration> = read.records.iter().map(|(at, _)| *at).collect();
+        assert_eq!(
+            times,
+            [Duration::ZERO, Duration::new(1, 999_999_994)],
+            "dlt {dlt}"
+        );
+    }
 }
 
 #[test]
