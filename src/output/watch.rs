@@ -627,7 +627,7 @@ impl Output {
             let (protocol, flags, seq, ack, win, length) = match packet.body {
                 Body::Tcp(s) => (
                     "tcp",
-                    Some(s.flags.letters()),
+                    Some(s.flags.letters().to_string()),
                     Some(seen.seq),
                     s.flags.has(frame::Flags::ACK).then_some(seen.ack),
                     Some(s.window),

@@ -3,6 +3,7 @@
 //! error about one. Every length is checked against the bytes there are: a frame from the
 //! network can claim anything. Pure: no I/O.
 
+use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use pnet_packet::ipv4::Ipv4Packet;
@@ -58,8 +59,18 @@ impl Flags {
         self.0 & bit != 0
     }
 
-    /// tcpdump's letters, in bit order: F S R P . U E W; `none` when no flag is set.
-    pub fn letters(self) -> String {
+    /// tcpdump's letters, in bit order: F S R P . U E W; `none` when no flag is set. Written
+    /// where they are shown, not built as a String per packet.
+    pub fn letters(self) -> Letters {
+        Letters(self)
+    }
+}
+
+/// A segment's flags as tcpdump writes them (`Flags::letters`).
+pub struct Letters(Flags);
+
+impl fmt::Display for Letters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const LETTERS: [(u8, char); 8] = [
             (Flags::FIN, 'F'),
             (Flags::SYN, 'S'),
@@ -70,16 +81,15 @@ impl Flags {
             (Flags::ECE, 'E'),
             (Flags::CWR, 'W'),
         ];
-        let letters: String = LETTERS
-            .iter()
-            .filter(|(bit, _)| self.has(*bit))
-            .map(|(_, letter)| *letter)
-            .collect();
-        if letters.is_empty() {
-            "none".into()
-        } else {
-            letters
+        if self.0.0 == 0 {
+            return f.write_str("none");
         }
+        for (bit, letter) in LETTERS {
+            if self.0.has(bit) {
+                fmt::Write::write_char(f, letter)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -255,7 +265,12 @@ fn read_transport(
                 ack: tcp.get_acknowledgement(),
                 flags: Flags(bytes[13]),
                 window: tcp.get_window(),
-                options: options(&bytes[20..header]),
+                // Only a SYN's are shown or used (MSS, window scale).
+                options: if bytes[13] & Flags::SYN != 0 {
+                    options(&bytes[20..header])
+                } else {
+                    Options::default()
+                },
                 length: length - header,
                 payload: &bytes[header..],
             };
@@ -435,8 +450,8 @@ pub fn dotted(address: SocketAddr) -> Dotted {
 #[derive(Debug, Clone, Copy)]
 pub struct Dotted(SocketAddr);
 
-impl std::fmt::Display for Dotted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Dotted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}", self.0.ip(), self.0.port())
     }
 }
@@ -485,7 +500,7 @@ mod tests {
         let Body::Tcp(segment) = packet.body else {
             panic!("not tcp")
         };
-        assert_eq!((segment.seq, segment.flags.letters()), (1000, "S".into()));
+        assert_eq!((segment.seq, segment.flags.letters().to_string()), (1000, "S".into()));
         assert_eq!(segment.window, 65495);
         assert_eq!(
             segment.options,
@@ -610,7 +625,7 @@ mod tests {
 
     #[test]
     fn flags_are_written_as_tcpdump_writes_them() {
-        let f = |bits| Flags(bits).letters();
+        let f = |bits| Flags(bits).letters().to_string();
         assert_eq!(f(Flags::SYN | Flags::ACK), "S.");
         assert_eq!(f(Flags::PSH | Flags::ACK), "P.");
         assert_eq!(f(Flags::FIN | Flags::ACK), "F.");
