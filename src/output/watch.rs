@@ -145,10 +145,7 @@ fn tcpdump_line(shown: &Shown) -> String {
             length,
             ..
         } => {
-            let protocol = match transport {
-                Transport::Tcp => "tcp",
-                Transport::Udp => "udp",
-            };
+            let protocol = transport_name(transport);
             let kind = if frame::is_v6(&packet.source) {
                 "ICMP6"
             } else {
@@ -711,15 +708,11 @@ impl Output {
             }
         }
         let number = Number(seen.number);
-        if self.decorated() {
-            let meaning = self.paint(Paint::Cyan, &words).into_owned();
-            writeln!(self, "    {number}{meaning}")?;
-        } else {
-            writeln!(self, "    {number}{words}")?;
-        }
+        let meaning = self.paint(Paint::Cyan, &words);
+        writeln!(self, "    {number}{meaning}")?;
         for &note in &seen.notes {
             let (_, words) = note_words(note);
-            let words = self.paint(Paint::Dim, &words).into_owned();
+            let words = self.paint(Paint::Dim, &words);
             writeln!(self, "    {number}{words}")?;
         }
         Ok(())

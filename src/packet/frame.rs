@@ -500,7 +500,10 @@ mod tests {
         let Body::Tcp(segment) = packet.body else {
             panic!("not tcp")
         };
-        assert_eq!((segment.seq, segment.flags.letters().to_string()), (1000, "S".into()));
+        assert_eq!(
+            (segment.seq, segment.flags.letters().to_string()),
+            (1000, "S".into())
+        );
         assert_eq!(segment.window, 65495);
         assert_eq!(
             segment.options,
