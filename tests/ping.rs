@@ -1173,3 +1173,42 @@ fn an_address_the_local_firewall_refuses_is_said_not_asked_not_silent() {
         "{stdout}{stderr}"
     );
 }
+
+/// Behind a router, an address this machine's firewall will not send to: the echo request is
+/// refused at once, so the sweep never says an ICMP echo went unanswered.
+#[test]
+fn a_routed_address_the_local_firewall_refuses_is_not_said_silent_to_an_echo() {
+    let Some(lab) = SubnetLab::routed("sweep-reperm", true) else {
+        return;
+    };
+    let rule = format!(
+        "table ip nkout {{\n chain out {{\n  type filter hook output priority 0; policy accept;\n  ip daddr {} drop\n }}\n}}\n",
+        SubnetLab::OPEN
+    );
+    if common::netns::nft_in(&lab.client, &rule).is_none() {
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("netkit");
+    let out = lab.client.exec(
+        &bin.to_string_lossy(),
+        &["ping", &format!("{}-11", SubnetLab::OPEN), "--json"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (hosts, _) = sweep_json(&stdout);
+    let refused = hosts.iter().find(|(a, _, _)| a == SubnetLab::OPEN);
+    assert_eq!(
+        refused.map(|(_, s, _)| s.as_str()),
+        Some("down"),
+        "{stdout}{stderr}"
+    );
+    let words = stdout
+        .lines()
+        .find(|l| l.contains(SubnetLab::OPEN) && l.contains("\"event\":\"host\""))
+        .unwrap_or_default();
+    assert!(
+        words.contains("the ICMP echo request was not sent") || words.contains("send-refused"),
+        "{words}"
+    );
+    assert!(!words.contains("no answer to an ICMP echo"), "{words}");
+}

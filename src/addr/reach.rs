@@ -35,8 +35,9 @@ pub enum Down {
     /// host unreachable, or network unreachable when `net` (the router has no route there).
     HostUnreachable { from: IpAddr, net: bool },
     /// Routed: nothing answered within the wait (routers rate-limit their ICMP errors, so
-    /// this is the usual case for an empty address behind a router).
-    NoAnswer,
+    /// this is the usual case for an empty address behind a router). `echo_refused`: the
+    /// echo request never went (this machine refused it, for this reason), only the connects.
+    NoAnswer { echo_refused: Option<String> },
     /// Not asked at all: this machine refused to send to it (a local firewall's EPERM, a
     /// broadcast address's EACCES, ...); `why` is the OS's reason in words. Counted with the
     /// down ones, as fping counts a send error, but never said to be silent.
@@ -86,7 +87,7 @@ impl Down {
             Down::NoNeighbour => "no-neighbour",
             Down::HostUnreachable { net: false, .. } => "host-unreachable",
             Down::HostUnreachable { net: true, .. } => "net-unreachable",
-            Down::NoAnswer => "no-response",
+            Down::NoAnswer { .. } => "no-response",
             Down::NotSent { .. } => "send-refused",
         }
     }
@@ -99,9 +100,15 @@ impl Down {
                 let what = if *net { "network" } else { "host" };
                 format!("{from} answered {what} unreachable")
             }
-            Down::NoAnswer => {
+            Down::NoAnswer { echo_refused: None } => {
                 "no answer to an ICMP echo or TCP connects to ports 80 and 443".to_string()
             }
+            Down::NoAnswer {
+                echo_refused: Some(why),
+            } => format!(
+                "no answer to TCP connects to ports 80 and 443 (the ICMP echo request was not \
+                 sent: this machine refused it: {why})"
+            ),
             Down::NotSent { why } => {
                 format!("not asked: this machine refused to send to it ({why})")
             }
@@ -111,9 +118,16 @@ impl Down {
     /// In words, naming how long netkit waited: "no ARP or neighbour-discovery reply on the
     /// link within 1.0 s".
     pub fn words_within(&self, wait: Duration) -> String {
+        let seconds = wait.as_secs_f64();
         match self {
             Down::HostUnreachable { .. } | Down::NotSent { .. } => self.words(),
-            _ => format!("{} within {:.1} s", self.words(), wait.as_secs_f64()),
+            Down::NoAnswer {
+                echo_refused: Some(why),
+            } => format!(
+                "no answer to TCP connects to ports 80 and 443 within {seconds:.1} s (the ICMP echo \
+                 request was not sent: this machine refused it: {why})"
+            ),
+            _ => format!("{} within {seconds:.1} s", self.words()),
         }
     }
 }
@@ -195,9 +209,16 @@ mod tests {
                 "10.0.0.1 answered network unreachable",
             ),
             (
-                Down::NoAnswer,
+                Down::NoAnswer { echo_refused: None },
                 "no-response",
                 "ports 80 and 443 within 1.0 s",
+            ),
+            (
+                Down::NoAnswer {
+                    echo_refused: Some("operation not permitted".into()),
+                },
+                "no-response",
+                "ports 80 and 443 within 1.0 s (the ICMP echo request was not sent",
             ),
         ];
         for (down, token, words) in downs {
@@ -210,7 +231,7 @@ mod tests {
     #[test]
     fn a_state_says_up_or_down_and_why() {
         let up = HostState::Up(Up::EchoReply);
-        let down = HostState::Down(Down::NoAnswer);
+        let down = HostState::Down(Down::NoAnswer { echo_refused: None });
         assert_eq!(
             (up.token(), up.reason(), up.is_up()),
             ("up", "echo-reply", true)

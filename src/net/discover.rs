@@ -186,7 +186,7 @@ async fn run(
                     // Refused at once (a local firewall, a broadcast address): nothing was
                     // asked, and that is what is said.
                     Err(e) => {
-                        let why = crate::error::socket_reason(&e);
+                        let why = crate::error::ping_reason(&e);
                         run.report(
                             addr,
                             HostState::Down(Down::NotSent { why }),
@@ -195,7 +195,7 @@ async fn run(
                         )
                     }
                     Ok(()) if echo_on_link => {
-                        if let Some(at) = run.echo(addr).await {
+                        if let Ok(Some(at)) = run.echo(addr).await {
                             run.pinged.insert(addr, at);
                         }
                     }
@@ -254,6 +254,13 @@ enum Event {
     Echo(io::Result<Option<Echo>>, bool),
     Arp(arp::Reply),
     Tick,
+}
+
+/// Why this machine refused to send a probe, if it did: a local firewall (EPERM), or, for a
+/// datagram, a broadcast address (EACCES; a connect's EACCES can be a router's answer).
+fn local_refusal(e: &io::Error, datagram: bool) -> Option<String> {
+    (super::errno::is_firewall_refusal(e) || (datagram && super::errno::is_broadcast_refusal(e)))
+        .then(|| crate::error::ping_reason(e))
 }
 
 /// What became of netkit's own ARP request for an address.
@@ -388,6 +395,30 @@ struct Routed {
     unreachable: Option<(IpAddr, bool)>,
     /// When the echo request went, if it did.
     sent: Option<Stamp>,
+    /// Some probe went out (the echo request, or a connect this machine did not refuse).
+    asked: bool,
+    /// Why this machine refused to send the echo request (a local firewall's EPERM, a
+    /// broadcast address's EACCES), in words.
+    echo_refused: Option<String>,
+    /// Why it refused a connect (a local firewall's EPERM), in words.
+    connect_refused: Option<String>,
+}
+
+impl Routed {
+    /// What its probes said by the deadline: a router's unreachable, every probe refused by
+    /// this machine (none went out: a connect still waiting sent its SYN), or silence (to
+    /// the connects alone when the echo request was refused).
+    fn down(&self) -> Down {
+        let asked = self.asked || self.connects.iter().any(|c| !c.is_finished());
+        let refused = self.echo_refused.as_ref().or(self.connect_refused.as_ref());
+        match (self.unreachable, refused) {
+            (Some((from, net)), _) => Down::HostUnreachable { from, net },
+            (None, Some(why)) if !asked => Down::NotSent { why: why.clone() },
+            _ => Down::NoAnswer {
+                echo_refused: self.echo_refused.clone(),
+            },
+        }
+    }
 }
 
 /// Everything in flight.
@@ -650,8 +681,8 @@ impl Run {
     }
 
     /// Sends an echo request to `addr` on the shared socket of its family (opened when
-    /// first needed; without one, nothing is sent): when it went.
-    async fn echo(&mut self, addr: IpAddr) -> Option<Stamp> {
+    /// first needed; without one, nothing is sent): when it went, or why the send failed.
+    async fn echo(&mut self, addr: IpAddr) -> io::Result<Option<Stamp>> {
         let v6 = addr.is_ipv6();
         let (tried, socket) = if v6 {
             (&mut self.tried6, &mut self.echo6)
@@ -662,12 +693,13 @@ impl Run {
             *tried = true;
             *socket = EchoSocket::open(v6, Kind::Auto, None).ok();
         }
-        // A send refused at once (no route) leaves the other probes to say so.
+        let Some(socket) = socket.as_ref() else {
+            return Ok(None);
+        };
         socket
-            .as_ref()?
             .send(SocketAddr::new(addr, 0), self.ident, 1, None, b"netkit")
             .await
-            .ok()
+            .map(Some)
     }
 
     /// Whether an echo reply of the family is awaited.
@@ -679,7 +711,11 @@ impl Run {
     /// Starts probing a routed address: an echo request and a connect to each port.
     async fn probe(&mut self, addr: IpAddr) {
         let v6 = addr.is_ipv6();
-        let sent = self.echo(addr).await;
+        // A send refused at once leaves the connects to say more; a local refusal is kept.
+        let (sent, echo_refused) = match self.echo(addr).await {
+            Ok(sent) => (sent, None),
+            Err(e) => (None, local_refusal(&e, true)),
+        };
         let wait = self.wait;
         let connects = TCP_PORTS
             .iter()
@@ -692,6 +728,9 @@ impl Run {
                 connects,
                 unreachable: None,
                 sent,
+                asked: sent.is_some(),
+                echo_refused,
+                connect_refused: None,
             },
         );
         // Probed beside its resolution, it is already counted.
@@ -760,6 +799,12 @@ impl Run {
                 }
             }
             return;
+        }
+        match &answer {
+            Answer::Failed(e) if let Some(why) = local_refusal(e, false) => {
+                routed.connect_refused.get_or_insert(why);
+            }
+            _ => routed.asked = true,
         }
         if routed.connects.is_empty()
             && let Some((from, net)) = routed.unreachable
@@ -865,22 +910,18 @@ impl Run {
                 self.report(addr, HostState::Down(Down::NoNeighbour), None, each);
             }
         }
-        let over: Vec<(IpAddr, Option<(IpAddr, bool)>)> = self
+        let over: Vec<(IpAddr, Down)> = self
             .routed
             .iter()
             .filter(|(_, r)| now >= r.deadline)
-            .map(|(a, r)| (*a, r.unreachable))
+            .map(|(a, r)| (*a, r.down()))
             .collect();
-        for (addr, unreachable) in over {
+        for (addr, down) in over {
             // Probed beside a resolution: the link decides, so silence here says nothing.
             if self.resolving.contains_key(&addr) {
                 self.forget_routed(addr);
                 continue;
             }
-            let down = match unreachable {
-                Some((from, net)) => Down::HostUnreachable { from, net },
-                None => Down::NoAnswer,
-            };
             self.report(addr, HostState::Down(down), None, each);
         }
         beside

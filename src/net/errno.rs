@@ -22,6 +22,18 @@ pub fn is_in_progress(e: &io::Error) -> bool {
     platform::is_in_progress(e)
 }
 
+/// A local firewall rule refused to let the packet out (netfilter's EPERM): nothing was
+/// sent.
+pub fn is_firewall_refusal(e: &io::Error) -> bool {
+    platform::is_firewall_refusal(e)
+}
+
+/// A datagram to a broadcast address without SO_BROADCAST (EACCES): nothing was sent. (A
+/// connect's EACCES can also be a router's "administratively prohibited".)
+pub fn is_broadcast_refusal(e: &io::Error) -> bool {
+    platform::is_broadcast_refusal(e)
+}
+
 /// The system has no such address family (IPv6 switched off: EAFNOSUPPORT), or no
 /// address of it to bind.
 pub fn is_family_missing(e: &io::Error) -> bool {
@@ -80,6 +92,14 @@ mod platform {
         errno(e) == Some(Errno::EAFNOSUPPORT)
     }
 
+    pub fn is_firewall_refusal(e: &io::Error) -> bool {
+        errno(e) == Some(Errno::EPERM)
+    }
+
+    pub fn is_broadcast_refusal(e: &io::Error) -> bool {
+        errno(e) == Some(Errno::EACCES)
+    }
+
     pub fn unreachable(e: &io::Error) -> Option<Reason> {
         match errno(e)? {
             Errno::ENOPROTOOPT => Some(Reason::ProtoUnreach),
@@ -109,6 +129,14 @@ mod platform {
     }
 
     pub fn is_family_unsupported(_: &io::Error) -> bool {
+        false
+    }
+
+    pub fn is_firewall_refusal(e: &io::Error) -> bool {
+        e.kind() == io::ErrorKind::PermissionDenied
+    }
+
+    pub fn is_broadcast_refusal(_: &io::Error) -> bool {
         false
     }
 

@@ -445,7 +445,7 @@ fn with_ports(state: HostState, tcp: bool, answers: &mut [(u16, Verdict)]) -> Ho
     // Silence, or never asked: nothing says no machine is there.
     if matches!(
         state,
-        HostState::Down(Down::NoAnswer | Down::NotSent { .. })
+        HostState::Down(Down::NoAnswer { .. } | Down::NotSent { .. })
     ) {
         return state;
     }
@@ -535,7 +535,7 @@ mod tests {
     fn routed_silence_keeps_a_silent_port_filtered() {
         // No answer from a routed address: a host whose firewall drops everything looks the
         // same, so netkit does not call its ports unreachable.
-        let down = HostState::Down(Down::NoAnswer);
+        let down = HostState::Down(Down::NoAnswer { echo_refused: None });
         let mut answers = vec![(22, verdict(PortState::Filtered, "no-response"))];
         assert_eq!(with_ports(down.clone(), true, &mut answers), down);
         assert_eq!(answers[0].1.state, PortState::Filtered);
@@ -550,7 +550,7 @@ mod tests {
 
     #[test]
     fn a_port_that_answers_proves_the_host_up() {
-        let down = HostState::Down(Down::NoAnswer);
+        let down = HostState::Down(Down::NoAnswer { echo_refused: None });
         let mut answers = vec![
             (22, verdict(PortState::Filtered, "no-response")),
             (8080, verdict(PortState::Closed, "conn-refused")),
