@@ -1165,13 +1165,19 @@ fn an_address_the_local_firewall_refuses_is_said_not_asked_not_silent() {
         common::skip(&format!("setpriv cannot drop privileges here: {stderr}"));
         return;
     }
-    let (hosts, _) = sweep_json(&stdout);
+    let (hosts, summary) = sweep_json(&stdout);
     let refused = hosts.iter().find(|(a, _, _)| a == SubnetLab::OPEN);
     assert_eq!(
         refused.map(|(_, s, r)| (s.as_str(), r.as_str())),
         Some(("down", "send-refused")),
         "{stdout}{stderr}"
     );
+    // Counted apart in the summary: not asked is neither up nor down.
+    assert_eq!(summary["not_sent"], 1, "{summary}");
+    let down = hosts
+        .iter()
+        .filter(|(_, s, r)| s == "down" && r != "send-refused");
+    assert_eq!(summary["down"], down.count(), "{summary}");
 }
 
 /// Behind a router, an address this machine's firewall will not send to: the echo request is

@@ -146,6 +146,11 @@ impl HostState {
         matches!(self, HostState::Up(_))
     }
 
+    /// Whether nothing was sent to it: this machine refused every probe.
+    pub fn not_sent(&self) -> bool {
+        matches!(self, HostState::Down(Down::NotSent { .. }))
+    }
+
     /// The reason's token: how it was found up, or why it is taken as down.
     pub fn reason(&self) -> &'static str {
         match self {

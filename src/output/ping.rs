@@ -560,6 +560,8 @@ enum SweepLine<'a> {
         addresses: usize,
         up: usize,
         down: usize,
+        /// Refused by this machine: not asked, so neither up nor down.
+        not_sent: usize,
         not_probed: usize,
         elapsed_ms: u64,
         wait_ms: u64,
@@ -570,6 +572,11 @@ enum SweepLine<'a> {
 impl SweepReport {
     pub fn up(&self) -> usize {
         self.rows.iter().filter(|r| r.state.is_up()).count()
+    }
+
+    /// The addresses this machine refused to send to.
+    pub fn not_sent(&self) -> usize {
+        self.rows.iter().filter(|r| r.state.not_sent()).count()
     }
 }
 
@@ -590,6 +597,8 @@ impl Output {
     /// a line, as fping -a), then the summary line and what the reasons mean.
     pub fn sweep(&mut self, report: &SweepReport, alive: bool, quiet: bool) -> Written {
         let up = report.up();
+        let not_sent = report.not_sent();
+        let down = report.rows.len() - up - not_sent;
         if self.json() {
             for row in report.rows.iter().filter(|r| !alive || r.state.is_up()) {
                 self.json_line(&SweepLine::Host { row })?;
@@ -598,7 +607,8 @@ impl Output {
                 targets: &report.targets,
                 addresses: report.rows.len() + report.not_probed,
                 up,
-                down: report.rows.len() - up,
+                down,
+                not_sent,
                 not_probed: report.not_probed,
                 elapsed_ms: report.elapsed_ms,
                 wait_ms: report.wait_ms,
@@ -627,11 +637,13 @@ impl Output {
         }
         let total = report.rows.len() + report.not_probed;
         let mut line = format!(
-            "{total} address{} pinged in {:.1} s: {up} up, {} down",
+            "{total} address{} pinged in {:.1} s: {up} up, {down} down",
             if total == 1 { "" } else { "es" },
             report.elapsed_ms as f64 / 1000.0,
-            report.rows.len() - up
         );
+        if not_sent > 0 {
+            line.push_str(&format!(", {not_sent} not sent to (this machine refused)"));
+        }
         if report.not_probed > 0 {
             line.push_str(&format!(
                 ", {} not answered yet when stopped",
