@@ -9,8 +9,9 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use tokio::sync::mpsc;
 
-/// An ARP reply or neighbour advertisement seen on a link: whom it speaks for (no time: the
-/// datalink channel gives no kernel receive stamp).
+/// An ARP reply or neighbour advertisement seen on a link: whom it speaks for. No time: the
+/// datalink channel ARP is read on gives no kernel receive stamp, and the ICMPv6 socket
+/// advertisements are read on is not asked for one.
 #[derive(Debug, Clone, Copy)]
 pub struct Reply {
     pub from: IpAddr,

@@ -106,7 +106,7 @@ pub async fn discover(
 
 /// `discover`, with the time the answer took where it was measured: an echo reply's RTT (the
 /// kernel's stamps), a connect's (the kernel's RTT of the handshake, or the connect's own
-/// time for a reset). An ARP reply or advertisement (its channel gives no kernel stamp) and a
+/// time for a reset). An ARP reply or neighbour advertisement (see `arp::Reply`) and a
 /// neighbour's answer (seen by reading the table) are not timed: `None`.
 pub async fn discover_timed(
     targets: &[IpAddr],
@@ -588,9 +588,9 @@ impl Run {
     }
 
     /// An ARP reply (or neighbour advertisement): up, if its sender is an address asked (any
-    /// other is not ours to keep). It carries no time: the datalink channel hands frames over
-    /// without the kernel's receive stamp, and a time read when a thread got round to it is
-    /// not a round trip (every time netkit prints is the kernel's).
+    /// other is not ours to keep). It carries no time (`arp::Reply`): a time read when a
+    /// thread got round to it is not a round trip, and every time netkit prints is the
+    /// kernel's.
     fn arp_reply(
         &mut self,
         reply: arp::Reply,
