@@ -1135,6 +1135,15 @@ fn a_sweep_as_root_asks_by_its_own_arp_not_slowed_by_a_stale_entry() {
     assert!(took < std::time::Duration::from_secs(3), "took {took:?}");
 }
 
+/// An nft rule in the lab's client that drops what it sends to `addr` (EPERM to the sender);
+/// `None` (with the skip said) where nft cannot be used.
+fn drop_output_to(lab: &SubnetLab, addr: &str) -> Option<()> {
+    let rule = format!(
+        "table ip nkout {{\n chain out {{\n  type filter hook output priority 0; policy accept;\n  ip daddr {addr} drop\n }}\n}}\n"
+    );
+    common::netns::nft_in(&lab.client, &rule)
+}
+
 /// An address this machine's own firewall will not send to is not asked at all: the sweep
 /// says so (send-refused, the OS's reason), never that it stayed silent.
 #[test]
@@ -1142,11 +1151,7 @@ fn an_address_the_local_firewall_refuses_is_said_not_asked_not_silent() {
     let Some(lab) = SubnetLab::direct("sweep-eperm") else {
         return;
     };
-    let rule = format!(
-        "table ip nkout {{\n chain out {{\n  type filter hook output priority 0; policy accept;\n  ip daddr {} drop\n }}\n}}\n",
-        SubnetLab::OPEN
-    );
-    if common::netns::nft_in(&lab.client, &rule).is_none() {
+    if drop_output_to(&lab, SubnetLab::OPEN).is_none() {
         return;
     }
     let bin = common::netkit_for_anyone();
@@ -1187,11 +1192,7 @@ fn a_routed_address_the_local_firewall_refuses_is_not_said_silent_to_an_echo() {
     let Some(lab) = SubnetLab::routed("sweep-reperm", true) else {
         return;
     };
-    let rule = format!(
-        "table ip nkout {{\n chain out {{\n  type filter hook output priority 0; policy accept;\n  ip daddr {} drop\n }}\n}}\n",
-        SubnetLab::OPEN
-    );
-    if common::netns::nft_in(&lab.client, &rule).is_none() {
+    if drop_output_to(&lab, SubnetLab::OPEN).is_none() {
         return;
     }
     let bin = assert_cmd::cargo::cargo_bin("netkit");
