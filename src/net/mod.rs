@@ -120,46 +120,6 @@ pub fn raw_ipv4_tcp_only_to(socket: &impl std::os::fd::AsFd, port: u16) -> std::
     }
 }
 
-/// The address of a socket name as nix hands it over.
-// Unix
-#[cfg(unix)]
-pub fn ip_of(storage: &nix::sys::socket::SockaddrStorage) -> Option<IpAddr> {
-    if let Some(v4) = storage.as_sockaddr_in() {
-        return Some(SocketAddr::from(std::net::SocketAddrV4::from(*v4)).ip());
-    }
-    storage
-        .as_sockaddr_in6()
-        .map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6)).ip())
-}
-
-/// One datagram waiting on a socket, read at once without asking the event loop (which
-/// learns of arrivals only when a worker polls it): its length and sender; WouldBlock when
-/// none waits. Elsewhere it always says WouldBlock, and the caller waits on the event loop.
-pub fn recv_now(
-    socket: &tokio::net::UdpSocket,
-    buf: &mut [u8],
-) -> std::io::Result<(usize, IpAddr)> {
-    // Unix
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        let (size, from) = nix::sys::socket::recvfrom::<nix::sys::socket::SockaddrStorage>(
-            socket.as_raw_fd(),
-            buf,
-        )?;
-        from.as_ref()
-            .and_then(ip_of)
-            .map(|from| (size.min(buf.len()), from))
-            .ok_or_else(|| std::io::Error::other("a datagram without an IP sender"))
-    }
-    // Elsewhere
-    #[cfg(not(unix))]
-    {
-        let _ = (socket, buf);
-        Err(std::io::ErrorKind::WouldBlock.into())
-    }
-}
-
 /// Why a small system file was not read.
 #[derive(Debug)]
 pub enum FileRefusal {
@@ -348,40 +308,6 @@ mod tests {
     fn sockets_open_nonblocking() {
         let socket = nonblocking_socket(socket2::Domain::IPV4, socket2::Type::STREAM, None);
         assert!(socket.is_ok_and(|s| s.nonblocking().unwrap_or(false)));
-    }
-
-    #[test]
-    fn recv_now_reads_what_waits_and_then_would_block() {
-        let Ok(runtime) = runtime(1) else {
-            panic!("no runtime");
-        };
-        runtime.block_on(async {
-            let bind = || std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0));
-            let (Ok(receiver), Ok(sender)) = (bind(), bind()) else {
-                panic!("no loopback sockets");
-            };
-            let _ = receiver.set_nonblocking(true);
-            let to = receiver.local_addr().unwrap_or_else(|e| panic!("{e}"));
-            let Ok(receiver) = tokio::net::UdpSocket::from_std(receiver) else {
-                panic!("no tokio socket");
-            };
-            let mut buf = [0u8; 16];
-            let empty = recv_now(&receiver, &mut buf);
-            assert!(empty.is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock));
-            assert_eq!(sender.send_to(b"ping", to).ok(), Some(4));
-            // Loopback delivers within the send; a moment for slow machines all the same.
-            let mut got = recv_now(&receiver, &mut buf);
-            for _ in 0..100 {
-                if got.is_ok() {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(10));
-                got = recv_now(&receiver, &mut buf);
-            }
-            let from = sender.local_addr().map(|a| a.ip()).ok();
-            assert_eq!(got.ok().map(|(n, ip)| (n, Some(ip))), Some((4, from)));
-            assert_eq!(&buf[..4], b"ping");
-        });
     }
 
     #[test]

@@ -21,6 +21,7 @@ use tokio::task::JoinSet;
 use super::{Found, Settings, SharedPace, Target, Verdict, deal, gather, lane_count};
 use crate::error::{Error, Privilege};
 use crate::net::errno;
+use crate::net::stamp::{self, Stamp};
 use crate::packet::icmp::{self, IcmpError, Message, Reason};
 use crate::packet::strip_ipv4;
 use crate::ports::PortState;
@@ -94,6 +95,8 @@ impl Family {
                 }
             })?;
             socket.set_nonblocking(true).map_err(kernel)?;
+            // Each reply's time is the kernel's receive stamp.
+            stamp::enable(&socket).map_err(kernel)?;
             crate::net::grow_receive_buffer(&socket, RECV_BUFFER);
             UdpSocket::from_std(std::net::UdpSocket::from(socket))
                 .map(Arc::new)
@@ -212,8 +215,8 @@ impl Lane {
         loop {
             let stalled = self.window.send_batch(&self.probe, &self.tcp)?;
             // What the kernel answered while the batch went out, read without waiting.
-            read_now(&self.tcp, &mut buf, |data, from| {
-                replies.extend(self.probe.read_tcp(data, from));
+            read_now(&self.tcp, &mut buf, |data, from, at| {
+                replies.extend(self.probe.read_tcp(data, from).map(|r| (r, at)));
             });
             self.settle(&mut replies, &mut settled);
             if !settled.is_empty() && answers.send(std::mem::take(&mut settled)).is_err() {
@@ -235,13 +238,15 @@ impl Lane {
             tokio::select! {
                 ready = self.tcp.readable() => {
                     ready.map_err(kernel)?;
-                    drain(&self.tcp, &mut buf, |data, from| {
-                        replies.extend(self.probe.read_tcp(data, from));
+                    drain(&self.tcp, &mut buf, |data, from, at| {
+                        replies.extend(self.probe.read_tcp(data, from).map(|r| (r, at)));
                     });
                 }
                 ready = self.icmp.readable() => {
                     ready.map_err(kernel)?;
-                    drain(&self.icmp, &mut buf, |data, _| replies.extend(self.probe.read_icmp(data)));
+                    drain(&self.icmp, &mut buf, |data, _, at| {
+                        replies.extend(self.probe.read_icmp(data).map(|r| (r, at)));
+                    });
                 }
                 _ = tokio::time::sleep_until(next.unwrap_or_else(Instant::now).into()), if next.is_some() => {
                     self.window.expire(Instant::now(), self.pace.wait(), &mut settled);
@@ -257,12 +262,13 @@ impl Lane {
     }
 
     /// The replies' verdicts; an open port's half-open connection reset.
-    fn settle(&mut self, replies: &mut Vec<Reply>, settled: &mut Vec<(u16, Verdict)>) {
-        for reply in replies.drain(..) {
+    fn settle(&mut self, replies: &mut Vec<(Reply, Stamp)>, settled: &mut Vec<(u16, Verdict)>) {
+        for (reply, at) in replies.drain(..) {
             let Some(sent_at) = self.window.answered(reply.port) else {
                 continue;
             };
-            let rtt = sent_at.elapsed();
+            // From the send to the kernel's receive stamp of the reply.
+            let rtt = at.saturating_duration_since(sent_at);
             self.pace.saw(rtt);
             if let Some(seq) = reply.reset_seq {
                 // Best effort: the kernel resets it too, as nothing listens on our port.
@@ -280,8 +286,8 @@ struct Window {
     size: usize,
     /// (port, attempt) not sent yet, or to be sent again.
     queue: VecDeque<(u16, u8)>,
-    /// Probes out: port -> (sent at, attempt).
-    out: HashMap<u16, (Instant, u8)>,
+    /// Probes out: port -> (sent at, on the kernel stamps' clock; attempt).
+    out: HashMap<u16, (Stamp, u8)>,
     /// Every probe in the order sent. The wait is the pace's now, not the one when it was
     /// sent: it shrinks as the first answers come in.
     sent: VecDeque<(Instant, u16, u8)>,
@@ -315,11 +321,12 @@ impl Window {
                 break;
             };
             // Timed before it is sent: the reply may be read on the other thread before
-            // sendto() returns here.
+            // sendto() returns here. The send's time is on the clock of the kernel's stamps.
             let now = Instant::now();
+            let sent = Stamp::now();
             match probe.send(socket, port, TcpFlags::SYN, isn(probe.base, port)) {
                 Ok(()) => {
-                    self.out.insert(port, (now, attempt));
+                    self.out.insert(port, (sent, attempt));
                     self.sent.push_back((now, port, attempt));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock || errno::is_busy(&e) => {
@@ -372,23 +379,42 @@ impl Window {
     }
 
     /// A reply for `port`: when its probe was sent, if it was still out.
-    fn answered(&mut self, port: u16) -> Option<Instant> {
+    fn answered(&mut self, port: u16) -> Option<Stamp> {
         self.out.remove(&port).map(|(at, _)| at)
     }
 }
 
 /// Reads every packet waiting on a raw socket without asking the event loop: this lane's
 /// answers arrive while it sends (the kernel answers inside sendto()).
-fn read_now(socket: &UdpSocket, buf: &mut [u8], mut each: impl FnMut(&[u8], IpAddr)) {
-    while let Ok((size, from)) = crate::net::recv_now(socket, buf) {
-        each(&buf[..size], from);
-    }
+fn read_now(socket: &UdpSocket, buf: &mut [u8], each: impl FnMut(&[u8], IpAddr, Stamp)) {
+    let fd = std::os::fd::AsRawFd::as_raw_fd(socket);
+    read_each(buf, each, |buf| {
+        stamp::recv(fd, buf, stamp::Read::default())
+    });
 }
 
-/// Reads every packet waiting on a raw socket (until it would block, or fails).
-fn drain(socket: &UdpSocket, buf: &mut [u8], mut each: impl FnMut(&[u8], IpAddr)) {
-    while let Ok((size, from)) = socket.try_recv_from(buf) {
-        each(&buf[..size], from.ip());
+/// Reads every packet waiting on a raw socket the event loop said is readable (its
+/// readiness cleared once it would block).
+fn drain(socket: &UdpSocket, buf: &mut [u8], each: impl FnMut(&[u8], IpAddr, Stamp)) {
+    let fd = std::os::fd::AsRawFd::as_raw_fd(socket);
+    read_each(buf, each, |buf| {
+        socket.try_io(tokio::io::Interest::READABLE, || {
+            stamp::recv(fd, buf, stamp::Read::default())
+        })
+    });
+}
+
+/// Each packet `recv` reads (until it would block, or fails), with its sender and the
+/// kernel's receive stamp.
+fn read_each(
+    buf: &mut [u8],
+    mut each: impl FnMut(&[u8], IpAddr, Stamp),
+    mut recv: impl FnMut(&mut [u8]) -> io::Result<stamp::Received>,
+) {
+    while let Ok(got) = recv(buf) {
+        if let Some(from) = got.address {
+            each(&buf[..got.bytes.min(buf.len())], from.ip(), got.time);
+        }
     }
 }
 
